@@ -1,0 +1,45 @@
+/* fake-test-util.h: start the fake tenant and talk to it over real HTTP, for tests
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "muster-fake-tenant.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint               status;
+  SoupMessageHeaders *headers;  /* response headers */
+  GBytes             *body;
+  JsonNode           *json;     /* NULL when the body is not JSON */
+} FakeResponse;
+
+void fake_response_free (FakeResponse *response);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeResponse, fake_response_free)
+
+/* Starts a tenant (options may be NULL for the demo dataset); fails the test on error. */
+MusterFakeTenant *fake_test_start_tenant (const MusterFakeOptions *options);
+
+/* Blocking request from the test thread (the fake runs in its own thread).
+ * @path is appended to the tenant's base URL unless it starts with "http".
+ * @headers: NULL or a NULL-terminated list of name, value pairs.
+ * @content_type/@body: NULL for no body. Redirects are not followed. */
+FakeResponse *fake_test_request (MusterFakeTenant   *tenant,
+                                 const char         *method,
+                                 const char         *path,
+                                 const char * const *headers,
+                                 const char         *content_type,
+                                 const char         *body);
+
+/* The JSON member @name of the response's root object, as a string (NULL if absent). */
+const char *fake_response_get_string (FakeResponse *response,
+                                      const char   *name);
+
+G_END_DECLS
