@@ -1,0 +1,125 @@
+/* muster-cli.c: global options, the command table, help and exit codes
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "muster-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "muster-cli.h"
+
+typedef struct
+{
+  FILE       *out;
+  FILE       *err;
+  const char *profile;
+  gboolean    json;
+} MusterCliContext;
+
+typedef struct
+{
+  const char *name;
+  const char *synopsis;
+  const char *summary;
+  int       (*run) (MusterCliContext *cli, int argc, char **argv);
+} MusterCliCommand;
+
+/* Commands arrive with their capabilities (sign-in, fetch, users, preview, push…); the table
+ * lists only what works in this build. */
+static const MusterCliCommand commands[] = {
+  { NULL }
+};
+
+static void
+print_help (MusterCliContext *cli)
+{
+  fprintf (cli->out, "%s\n\n", _("Usage: muster-cli [--profile NAME] [--json] COMMAND [ARGS…]"));
+  fprintf (cli->out, "%s\n\n",
+           _("Bring people from a Microsoft 365 tenant into another system, from scripts and timers."));
+  fprintf (cli->out, "%s\n", _("Global options (also accepted after the command):"));
+  fprintf (cli->out, "  --profile NAME   %s\n", _("Use this tenant connection instead of the default one"));
+  fprintf (cli->out, "  --json           %s\n", _("Machine-readable output on standard output"));
+  fprintf (cli->out, "  -h, --help       %s\n", _("Show this help"));
+  fprintf (cli->out, "  --version        %s\n\n", _("Print the version"));
+
+  if (commands[0].name != NULL)
+    {
+      fprintf (cli->out, "%s\n", _("Commands:"));
+      for (const MusterCliCommand *c = commands; c->name != NULL; c++)
+        fprintf (cli->out, "  %-28s %s\n", c->synopsis, _(c->summary));
+      fputc ('\n', cli->out);
+    }
+
+  fprintf (cli->out, "%s\n", _("Exit status: 0 ok, 1 error, 2 usage, 3 sign-in needed, "
+                                 "4 partial failure, 5 refused by a safety limit."));
+}
+
+int
+muster_cli_run (int     argc,
+                char  **argv,
+                FILE   *out,
+                FILE   *err)
+{
+  MusterCliContext cli = { .out = out, .err = err };
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  const MusterCliCommand *command = NULL;
+
+  /* Global options may stand before or after the command (DESIGN.md), so pick them out first
+   * and hand the command only its own arguments. */
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_help (&cli);
+          return MUSTER_EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          fprintf (out, "muster-cli %s\n", PACKAGE_VERSION);
+          return MUSTER_EXIT_OK;
+        }
+      else if (g_str_equal (arg, "--json"))
+        cli.json = TRUE;
+      else if (g_str_equal (arg, "--profile") || g_str_has_prefix (arg, "--profile="))
+        {
+          if (arg[9] == '=')
+            cli.profile = arg + 10;
+          else if (i + 1 < argc)
+            cli.profile = argv[++i];
+          else
+            {
+              fprintf (err, "muster-cli: %s\n", _("--profile needs a profile name"));
+              return MUSTER_EXIT_USAGE;
+            }
+        }
+      else
+        g_ptr_array_add (rest, argv[i]);
+    }
+
+  if (rest->len == 0)
+    {
+      print_help (&cli);
+      return MUSTER_EXIT_USAGE;
+    }
+
+  for (const MusterCliCommand *c = commands; c->name != NULL; c++)
+    if (g_str_equal (c->name, g_ptr_array_index (rest, 0)))
+      command = c;
+
+  if (command == NULL)
+    {
+      fprintf (err, "muster-cli: ");
+      fprintf (err, _("unknown command “%s” (see muster-cli --help)"), (char *) g_ptr_array_index (rest, 0));
+      fputc ('\n', err);
+      return MUSTER_EXIT_USAGE;
+    }
+
+  g_ptr_array_add (rest, NULL);
+  return command->run (&cli, rest->len - 1, (char **) rest->pdata);
+}

@@ -1,0 +1,201 @@
+/* muster-application.c: the app object — app actions, style, command-line options
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "muster-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "muster-application.h"
+#include "muster-preferences-window.h"
+#include "muster-window.h"
+
+struct _MusterApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  gboolean        demo;
+};
+
+G_DEFINE_FINAL_TYPE (MusterApplication, muster_application, ADW_TYPE_APPLICATION)
+
+static void
+apply_color_scheme (MusterApplication *self)
+{
+  static const AdwColorScheme schemes[] = {
+    ADW_COLOR_SCHEME_DEFAULT, ADW_COLOR_SCHEME_FORCE_LIGHT, ADW_COLOR_SCHEME_FORCE_DARK,
+  };
+  guint value = g_settings_get_enum (self->settings, "color-scheme");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      schemes[MIN (value, G_N_ELEMENTS (schemes) - 1)]);
+}
+
+static void
+settings_color_scheme_changed_cb (MusterApplication *self)
+{
+  apply_color_scheme (self);
+}
+
+static void
+muster_application_quit_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+muster_application_preferences_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  MusterPreferencesWindow *preferences = muster_preferences_window_new (parent);
+
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+muster_application_about_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  static const char *developers[] = { "The Muster authors", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "modal", TRUE,
+                        "application-name", _("Muster"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Muster authors"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Bring the people of a Microsoft 365 tenant into another system: "
+                                      "preview the change, export reports and push to SQLite or SCIM."),
+                        "website", "https://github.com/muster-app/muster",
+                        "issue-url", "https://github.com/muster-app/muster/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Muster authors",
+                        "developers", developers,
+                        /* Translators: replace with your names, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", muster_application_quit_action },
+  { "preferences", muster_application_preferences_action },
+  { "about", muster_application_about_action },
+};
+
+static gint
+muster_application_handle_local_options (GApplication *application,
+                                         GVariantDict *options)
+{
+  MusterApplication *self = MUSTER_APPLICATION (application);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("muster %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  self->demo = g_variant_dict_contains (options, "demo");
+
+  return G_APPLICATION_CLASS (muster_application_parent_class)->handle_local_options (application, options);
+}
+
+static void
+muster_application_startup (GApplication *application)
+{
+  MusterApplication *self = MUSTER_APPLICATION (application);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (muster_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+
+  self->settings = g_settings_new (BASE_APP_ID);
+  g_signal_connect_object (self->settings, "changed::color-scheme",
+                           G_CALLBACK (settings_color_scheme_changed_cb), self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
+}
+
+static void
+muster_application_activate (GApplication *application)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+
+  if (window == NULL)
+    window = GTK_WINDOW (muster_window_new (MUSTER_APPLICATION (application)));
+  gtk_window_present (window);
+}
+
+static void
+muster_application_finalize (GObject *object)
+{
+  MusterApplication *self = MUSTER_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (muster_application_parent_class)->finalize (object);
+}
+
+static void
+muster_application_class_init (MusterApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = muster_application_finalize;
+  app_class->handle_local_options = muster_application_handle_local_options;
+  app_class->startup = muster_application_startup;
+  app_class->activate = muster_application_activate;
+}
+
+static void
+muster_application_init (MusterApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start on the built-in demo tenant"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+}
+
+MusterApplication *
+muster_application_new (void)
+{
+  return g_object_new (MUSTER_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", RESOURCE_PREFIX,
+                       NULL);
+}
+
+gboolean
+muster_application_get_demo (MusterApplication *self)
+{
+  g_return_val_if_fail (MUSTER_IS_APPLICATION (self), FALSE);
+  return self->demo;
+}
+
+GSettings *
+muster_application_get_settings (MusterApplication *self)
+{
+  g_return_val_if_fail (MUSTER_IS_APPLICATION (self), NULL);
+  return self->settings;
+}

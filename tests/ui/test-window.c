@@ -1,0 +1,101 @@
+/* test-window.c: the first screen a new user sees
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "muster-application.h"
+#include "muster-window.h"
+#include "ui-test-util.h"
+
+static void
+test_empty_state (void)
+{
+  g_autoptr(MusterApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  MusterWindow *window;
+  GtkWidget *status, *connect, *demo, *menu;
+  g_autofree char *shot = NULL;
+
+  if (!ui_test_init ())
+    return;
+
+  app = muster_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  window = muster_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (500);
+
+  status = ui_test_find (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE, NULL);
+  g_assert_nonnull (status);
+  g_assert_true (gtk_widget_get_mapped (status));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "Welcome to Muster");
+
+  connect = ui_test_find (status, GTK_TYPE_BUTTON, "Connect to Microsoft 365…");
+  demo = ui_test_find (status, GTK_TYPE_BUTTON, "Explore the Demo Tenant");
+  g_assert_nonnull (connect);
+  g_assert_nonnull (demo);
+  g_assert_true (gtk_widget_get_mapped (connect));
+  g_assert_true (gtk_widget_get_mapped (demo));
+  /* the connect button is the one suggested to a new user */
+  g_assert_true (gtk_widget_has_css_class (connect, "suggested-action"));
+
+  /* the icon-only menu button has an accessible name and a tooltip */
+  menu = ui_test_find (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, NULL);
+  g_assert_nonnull (menu);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (menu), ==, "Main Menu");
+
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "window-empty-state");
+  g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_window_size_remembered (void)
+{
+  g_autoptr(MusterApplication) app = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  MusterWindow *window;
+  int width, height;
+
+  if (!ui_test_init ())
+    return;
+
+  app = muster_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  settings = g_settings_new (BASE_APP_ID);
+
+  window = muster_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 812, 604);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (200);
+  gtk_window_close (GTK_WINDOW (window));
+  ui_test_wait (100);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 812);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 604);
+
+  /* a new window opens at the remembered size */
+  window = muster_window_new (app);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 812);
+  g_assert_cmpint (height, ==, 604);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ui/window/empty-state", test_empty_state);
+  g_test_add_func ("/ui/window/size-remembered", test_window_size_remembered);
+  return g_test_run ();
+}

@@ -1,0 +1,115 @@
+/* ui-test-util.c
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ui-test-util.h"
+
+gboolean
+ui_test_init (void)
+{
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("no display (run the tests through build-aux/run-headless)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+wait_done_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+ui_test_wait (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wait_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* "_Connect…" reads as "Connect…" to a user */
+static char *
+strip_mnemonic (const char *text)
+{
+  GString *plain = g_string_new (NULL);
+
+  for (const char *p = text; *p; p++)
+    if (*p != '_')
+      g_string_append_c (plain, *p);
+  return g_string_free (plain, FALSE);
+}
+
+static gboolean
+widget_has_label (GtkWidget  *widget,
+                  const char *label)
+{
+  g_autofree char *plain = NULL;
+
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    plain = strip_mnemonic (gtk_button_get_label (GTK_BUTTON (widget)));
+  else if (GTK_IS_LABEL (widget))
+    plain = strip_mnemonic (gtk_label_get_text (GTK_LABEL (widget)));
+  return plain != NULL && g_str_equal (plain, label);
+}
+
+GtkWidget *
+ui_test_find (GtkWidget  *root,
+              GType       type,
+              const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && (label == NULL || widget_has_label (root, label)))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ui_test_find (child, type, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+char *
+ui_test_save_screenshot (GtkWidget  *widget,
+                         const char *name)
+{
+  const char *dir = g_getenv ("MUSTER_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  if (dir == NULL)
+    dir = g_get_tmp_dir ();
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, file, NULL);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+  return path;
+}

@@ -1,0 +1,27 @@
+/* ui-test-util.h: helpers for tests that drive real GTK widgets under Xvfb
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* gtk_init_check(); FALSE (and the test skipped) when there is no display. */
+gboolean   ui_test_init            (void);
+/* Spins the default main context for @ms milliseconds. */
+void       ui_test_wait            (guint      ms);
+/* Depth-first search of @root's widget tree for the first widget of @type (and, if @label is
+ * non-NULL, a GtkButton whose label or a GtkLabel whose text equals it). */
+GtkWidget *ui_test_find            (GtkWidget *root,
+                                    GType      type,
+                                    const char *label);
+/* Renders @widget with GTK's own renderer and saves it as $MUSTER_SCREENSHOT_DIR/@name.png;
+ * returns the path. */
+char      *ui_test_save_screenshot (GtkWidget *widget,
+                                    const char *name);
+
+G_END_DECLS
