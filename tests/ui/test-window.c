@@ -10,22 +10,19 @@
 #include "muster-window.h"
 #include "ui-test-util.h"
 
+/* One application for the whole program: a second one with the same ID cannot register on
+ * the session bus. */
+static MusterApplication *app;
+
 static void
 test_empty_state (void)
 {
-  g_autoptr(MusterApplication) app = NULL;
-  g_autoptr(GError) error = NULL;
   MusterWindow *window;
   GtkWidget *status, *connect, *demo, *menu;
   g_autofree char *shot = NULL;
 
   if (!ui_test_init ())
     return;
-
-  app = muster_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
 
   window = muster_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
@@ -60,7 +57,6 @@ test_empty_state (void)
 static void
 test_window_size_remembered (void)
 {
-  g_autoptr(MusterApplication) app = NULL;
   g_autoptr(GSettings) settings = NULL;
   MusterWindow *window;
   int width, height;
@@ -68,9 +64,6 @@ test_window_size_remembered (void)
   if (!ui_test_init ())
     return;
 
-  app = muster_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
   settings = g_settings_new (BASE_APP_ID);
 
   window = muster_window_new (app);
@@ -94,7 +87,16 @@ test_window_size_remembered (void)
 int
 main (int argc, char **argv)
 {
+  g_autoptr(GError) error = NULL;
+
   g_test_init (&argc, &argv, NULL);
+  if (gtk_init_check ())
+    {
+      app = muster_application_new ();
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_application_register (G_APPLICATION (app), NULL, &error);
+      g_assert_no_error (error);
+    }
   g_test_add_func ("/ui/window/empty-state", test_empty_state);
   g_test_add_func ("/ui/window/size-remembered", test_window_size_remembered);
   return g_test_run ();
