@@ -33,6 +33,8 @@ typedef struct
   guint       prepaid_warning;
   guint       consumed_units;    /* kept equal to the users holding it */
   GPtrArray  *service_plans;     /* of char* servicePlanName */
+  GPtrArray  *service_plan_ids;  /* of char* servicePlanId (GUID), parallel to service_plans */
+  char       *applies_to;        /* "User" */
 } MusterFakeSku;
 
 typedef struct
@@ -86,7 +88,8 @@ typedef struct
   guint64             changed_seq;
 } MusterFakeGroup;
 
-/* One membership change, for `members@delta` */
+/* One membership change, for `members@delta`. The strings belong to the directory (they are the
+ * group's and the member's own ids), valid as long as the directory. */
 typedef struct
 {
   char    *group_id;
@@ -95,6 +98,11 @@ typedef struct
   guint64  seq;
 } MusterFakeMemberChange;
 
+typedef struct _MusterFakeDirectoryPrivate MusterFakeDirectoryPrivate;
+
+/* Strings and arrays inside users, groups and SKUs belong to the directory (generated data
+ * shares them): read them, never free or modify them; change things through the functions
+ * below, which replace pointers and keep the indexes, licence counts and change log right. */
 typedef struct
 {
   char      *tenant_id;       /* GUID */
@@ -115,6 +123,8 @@ typedef struct
   GPtrArray  *member_changes; /* of MusterFakeMemberChange*, ascending seq */
   guint64     seq;            /* last change number handed out */
   guint64     resync_before;  /* delta tokens older than this get 410 (set by the control API) */
+
+  MusterFakeDirectoryPrivate *priv;  /* storage and lazy indexes, muster-fake-directory.c only */
 } MusterFakeDirectory;
 
 /* Build the "demo" organisation (about 250 believable people) or a generated one of
@@ -125,6 +135,8 @@ MusterFakeDirectory *muster_fake_directory_new_generated (guint64              s
                                                           guint                n_groups);
 void                 muster_fake_directory_free          (MusterFakeDirectory *self);
 
+/* Live objects only (NULL for tombstones: find those through users_by_id / groups_by_id).
+ * Ids and UPNs match case-insensitively, as in Entra. */
 MusterFakeUser      *muster_fake_directory_lookup_user   (MusterFakeDirectory *self,
                                                           const char          *id_or_upn);
 MusterFakeGroup     *muster_fake_directory_lookup_group  (MusterFakeDirectory *self,
@@ -133,12 +145,14 @@ MusterFakeUser      *muster_fake_directory_get_admin     (MusterFakeDirectory *s
 gboolean             muster_fake_directory_is_group_id   (MusterFakeDirectory *self,
                                                           const char          *id);
 
-/* Direct groups of a user or group (live only), and every group reached through nesting. */
+/* Direct groups of a user or group (live only), and every group reached through nesting,
+ * each once: new arrays of borrowed MusterFakeGroup*; unref them. */
 GPtrArray           *muster_fake_directory_member_of     (MusterFakeDirectory *self,
                                                           const char          *member_id);
 GPtrArray           *muster_fake_directory_transitive_member_of (MusterFakeDirectory *self,
                                                                  const char          *member_id);
-/* Users and groups reached from @group through nesting, each once (of char* ids). */
+/* Users and groups reached from @group through nesting, each once, never @group itself even
+ * in a cycle: a new array of borrowed char* ids, in breadth-first order; unref it. */
 GPtrArray           *muster_fake_directory_transitive_members   (MusterFakeDirectory *self,
                                                                  MusterFakeGroup     *group);
 
@@ -166,5 +180,33 @@ gboolean             muster_fake_directory_remove_member (MusterFakeDirectory *s
                                                           GError             **error);
 
 const char          *muster_fake_group_kind_to_string    (MusterFakeGroupKind  kind);
+
+/* Live objects, kept as a count (no scan). */
+guint                muster_fake_directory_count_users   (MusterFakeDirectory *self);
+guint                muster_fake_directory_count_groups  (MusterFakeDirectory *self);
+MusterFakeSku       *muster_fake_directory_lookup_sku    (MusterFakeDirectory *self,
+                                                          const char          *sku_id);
+/* Live users whose manager is @manager_id: a new array of borrowed MusterFakeUser*. */
+GPtrArray           *muster_fake_directory_direct_reports (MusterFakeDirectory *self,
+                                                           const char          *manager_id);
+/* Live users ordered by "displayName" or "userPrincipalName" (case-insensitive, then by id),
+ * for $orderby. Borrowed and cached: valid until the next change (seq). NULL for any other
+ * property. */
+GPtrArray           *muster_fake_directory_sorted_users  (MusterFakeDirectory *self,
+                                                          const char          *property);
+/* The checks muster_fake_directory_update_user() makes, without changing anything, so a caller
+ * can refuse a whole request before applying any of it. @id NULL: a user about to be created. */
+gboolean             muster_fake_directory_validate_user_update (MusterFakeDirectory *self,
+                                                                 const char          *id,
+                                                                 const char          *field,
+                                                                 const char          *value,
+                                                                 GError             **error);
+/* Makes every delta token issued so far stale: resync_before = seq + 1, then seq++. */
+void                 muster_fake_directory_force_resync  (MusterFakeDirectory *self);
+/* For a directory that replaces another (control API reset): numbers its objects after
+ * @previous_seq and marks every older delta token stale, so a token from the replaced
+ * directory gets 410 instead of being read against the new one. */
+void                 muster_fake_directory_continue_after (MusterFakeDirectory *self,
+                                                           guint64              previous_seq);
 
 G_END_DECLS
