@@ -37,6 +37,7 @@ typedef struct
   MusterFakeFaults    *faults;       /* NULL without --faults */
   MusterFakeThrottle  *throttle;     /* NULL without --throttle */
   guint64              request_count;
+  char                *scim_token;   /* the SCIM bearer token, made by muster-fake-scim.c */
 } MusterFakeContext;
 
 typedef void (*MusterFakeHandler) (MusterFakeContext *ctx,

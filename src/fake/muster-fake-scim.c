@@ -1,7 +1,20 @@
-/* muster-fake-scim.c
+/* muster-fake-scim.c: a strict SCIM 2.0 service provider under /scim/v2
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The target Muster pushes users into. It follows RFC 7643 (schemas) and RFC 7644 (protocol)
+ * the strict way, so that what passes here works against a standards server:
+ *  - one bearer token, made at start (muster_fake_tenant_get_scim_token()); else 401;
+ *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE, filters with "eq" and "and" (what Entra
+ *    uses), 1-based startIndex/count paging (maxResults 200), ETags (W/"n") with If-Match → 412
+ *    and If-None-Match → 304, userName unique case-insensitively and externalId unique → 409;
+ *  - strict types: "False" is not a boolean (400 invalidValue), unknown schema URNs and
+ *    attributes are 400 invalidSyntax, every error in the urn:…:Error schema with "status" as a
+ *    string (RFC 7644 §3.12);
+ *  - discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas.
+ * A control API under /_fake/scim lets tests read what was received, reset the store and make
+ * the next N requests fail (to test a client's retry and resume).
  */
 
 #define G_LOG_DOMAIN "muster-fake-scim"
@@ -10,11 +23,1615 @@
 
 #include "muster-fake-modules.h"
 #include "muster-fake-http.h"
+#include "muster-fake-scim-private.h"
+
+#define SCIM_PREFIX         "/scim/v2"
+#define SCIM_CONTENT_TYPE   "application/scim+json"
+#define SCIM_MAX_RESULTS    200
+#define SCIM_DEFAULT_COUNT  100
+
+typedef struct
+{
+  const ScimResourceType *type;
+  char                   *id;
+  JsonObject             *data;          /* canonical attributes, "id" first */
+  guint64                 version;
+  gint64                  created;       /* seconds since the epoch */
+  gint64                  last_modified;
+} ScimResource;
+
+typedef struct
+{
+  char     *method;
+  char     *path;
+  char     *query;    /* raw, or NULL */
+  JsonNode *body;     /* parsed, or NULL */
+  char     *raw_body; /* when the body is not JSON */
+  guint     status;
+} ScimLogEntry;
+
+typedef struct
+{
+  char  *path_prefix;
+  char  *method;      /* NULL: any */
+  guint  status;
+  guint  remaining;
+  guint  retry_after; /* 0: no Retry-After */
+} ScimFailRule;
+
+/* Which attributes a response carries (RFC 7644 §3.9). Keys are ScimAttr or ScimSchema pointers. */
+typedef struct
+{
+  GPtrArray *include;
+  GPtrArray *exclude;
+  gboolean   include_meta;
+  gboolean   exclude_meta;
+} Projection;
 
 struct _MusterFakeScim
 {
   MusterFakeContext *ctx;
+  GHashTable        *resources;      /* id → ScimResource, owned */
+  GPtrArray         *users;          /* ScimResource, creation order */
+  GPtrArray         *groups;
+  GHashTable        *user_names;     /* casefolded userName → ScimResource */
+  GHashTable        *external_ids[2];/* per type: externalId → ScimResource */
+  GHashTable        *member_of;      /* member id → set of group ids */
+  guint64            version_seq;
+  GPtrArray         *log;            /* ScimLogEntry */
+  GPtrArray         *fail_rules;     /* ScimFailRule */
 };
+
+static void
+scim_resource_free (ScimResource *resource)
+{
+  g_free (resource->id);
+  g_clear_pointer (&resource->data, json_object_unref);
+  g_free (resource);
+}
+
+static void
+scim_log_entry_free (ScimLogEntry *entry)
+{
+  g_free (entry->method);
+  g_free (entry->path);
+  g_free (entry->query);
+  g_clear_pointer (&entry->body, json_node_unref);
+  g_free (entry->raw_body);
+  g_free (entry);
+}
+
+static void
+scim_fail_rule_free (ScimFailRule *rule)
+{
+  g_free (rule->path_prefix);
+  g_free (rule->method);
+  g_free (rule);
+}
+
+static void
+projection_clear (Projection *projection)
+{
+  g_clear_pointer (&projection->include, g_ptr_array_unref);
+  g_clear_pointer (&projection->exclude, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Projection, projection_clear)
+
+static guint
+type_index (const ScimResourceType *type)
+{
+  return type == &_muster_fake_scim_type_user ? 0 : 1;
+}
+
+static GPtrArray *
+resources_of (MusterFakeScim         *self,
+              const ScimResourceType *type)
+{
+  return type == &_muster_fake_scim_type_user ? self->users : self->groups;
+}
+
+/* --- replies ---------------------------------------------------------------------------------- */
+
+static void
+reply_scim (SoupServerMessage *msg,
+            guint              status,
+            GString           *body)
+{
+  gsize len = body->len;
+
+  _muster_fake_reply_take (msg, status, SCIM_CONTENT_TYPE, g_string_free (body, FALSE), len);
+}
+
+static void
+reply_builder (SoupServerMessage *msg,
+               guint              status,
+               JsonBuilder       *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *json = json_to_string (root, FALSE);
+
+  reply_scim (msg, status, g_string_new (json));
+}
+
+/* RFC 7644 §3.12: {"schemas":[Error],"status":"409","scimType":"uniqueness","detail":"…"} */
+static void
+reply_error (SoupServerMessage *msg,
+             guint              status,
+             const char        *scim_type,
+             const char        *detail)
+{
+  GString *body = g_string_new ("{\"schemas\":[\"" SCIM_URN_ERROR "\"],\"status\":");
+  g_autofree char *status_text = g_strdup_printf ("%u", status);
+
+  _muster_fake_json_append_string (body, status_text);
+  if (scim_type != NULL)
+    {
+      g_string_append (body, ",\"scimType\":");
+      _muster_fake_json_append_string (body, scim_type);
+    }
+  g_string_append (body, ",\"detail\":");
+  _muster_fake_json_append_string (body, detail);
+  g_string_append_c (body, '}');
+  reply_scim (msg, status, body);
+}
+
+static void
+reply_gerror (SoupServerMessage *msg,
+              const GError      *error)
+{
+  g_assert (error->domain == SCIM_ERROR);
+  reply_error (msg, error->code == SCIM_ERROR_UNIQUENESS ? SOUP_STATUS_CONFLICT : SOUP_STATUS_BAD_REQUEST,
+               _muster_fake_scim_error_type_name (error->code), error->message);
+}
+
+static void
+reply_method_not_allowed (SoupServerMessage *msg,
+                          const char        *allow)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
+  reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL, "This method is not allowed on this endpoint");
+}
+
+static void
+reply_plain_json (SoupServerMessage *msg,
+                  GString           *body)
+{
+  gsize len = body->len;
+
+  _muster_fake_reply_take (msg, SOUP_STATUS_OK, "application/json", g_string_free (body, FALSE), len);
+}
+
+/* --- output ----------------------------------------------------------------------------------- */
+
+static char *
+resource_location (MusterFakeScim         *self,
+                   const ScimResourceType *type,
+                   const char             *id)
+{
+  return g_strconcat (self->ctx->base_url, SCIM_PREFIX, type->endpoint, "/", id, NULL);
+}
+
+static char *
+resource_etag (ScimResource *resource)
+{
+  return g_strdup_printf ("W/\"%" G_GUINT64_FORMAT "\"", resource->version);
+}
+
+static gboolean
+projection_parse (Projection             *projection,
+                  const ScimResourceType *type,
+                  const char             *attributes,
+                  const char             *excluded)
+{
+  const char *lists[2] = { attributes, excluded };
+
+  memset (projection, 0, sizeof *projection);
+  for (guint l = 0; l < 2; l++)
+    {
+      g_auto(GStrv) names = NULL;
+      GPtrArray *keys;
+
+      if (lists[l] == NULL || *lists[l] == '\0')
+        continue;
+      keys = g_ptr_array_new ();
+      if (l == 0)
+        projection->include = keys;
+      else
+        projection->exclude = keys;
+
+      names = g_strsplit (lists[l], ",", -1);
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          const char *name = g_strstrip (names[i]);
+          const ScimSchema *schema;
+          const ScimAttr *attr;
+          const char *rest;
+          const char *dot;
+
+          if (g_ascii_strcasecmp (name, "meta") == 0 || g_ascii_strncasecmp (name, "meta.", 5) == 0)
+            {
+              if (l == 0)
+                projection->include_meta = TRUE;
+              else
+                projection->exclude_meta = TRUE;
+              continue;
+            }
+          schema = _muster_fake_scim_split_urn (type, name, &rest);
+          if (schema == NULL)
+            continue;
+          if (*rest == '\0')
+            {
+              g_ptr_array_add (keys, (gpointer) schema);
+              continue;
+            }
+          /* a sub-attribute selects or drops its whole attribute here */
+          dot = strchr (rest, '.');
+          attr = _muster_fake_scim_schema_find_attr (schema, rest, dot ? (gsize) (dot - rest) : strlen (rest));
+          if (attr != NULL)
+            g_ptr_array_add (keys, (gpointer) attr);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+projection_wants (const Projection *projection,
+                  const ScimSchema *schema,
+                  const ScimAttr   *attr)
+{
+  if (attr->returned == SCIM_RETURNED_NEVER)
+    return FALSE;
+  if (attr->returned == SCIM_RETURNED_ALWAYS)
+    return TRUE;
+  if (projection == NULL)
+    return TRUE;
+  if (projection->include != NULL)
+    return g_ptr_array_find (projection->include, attr, NULL) ||
+           g_ptr_array_find (projection->include, schema, NULL);
+  if (projection->exclude != NULL)
+    return !g_ptr_array_find (projection->exclude, attr, NULL) &&
+           !g_ptr_array_find (projection->exclude, schema, NULL);
+  return TRUE;
+}
+
+static void
+append_node (GString  *out,
+             JsonNode *node)
+{
+  g_autofree char *json = json_to_string (node, FALSE);
+
+  g_string_append (out, json);
+}
+
+static const char *
+resource_display (ScimResource *resource)
+{
+  const char *display = json_object_get_string_member_with_default (resource->data, "displayName", NULL);
+
+  if (display == NULL)
+    display = json_object_get_string_member_with_default (resource->data, "userName", NULL);
+  return display;
+}
+
+/* A reference to another resource, with "$ref" and its display name filled in. */
+static void
+append_reference (MusterFakeScim *self,
+                  GString        *out,
+                  JsonObject     *element,
+                  const char     *display_name)
+{
+  const char *value = json_object_get_string_member_with_default (element, "value", NULL);
+  ScimResource *target = value ? g_hash_table_lookup (self->resources, value) : NULL;
+  gboolean first = TRUE;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  g_string_append_c (out, '{');
+  json_object_iter_init (&iter, element);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      _muster_fake_json_append_string (out, name);
+      g_string_append_c (out, ':');
+      append_node (out, member);
+    }
+  if (target != NULL)
+    {
+      g_autofree char *location = resource_location (self, target->type, target->id);
+
+      if (!json_object_has_member (element, "$ref"))
+        {
+          g_string_append (out, first ? "\"$ref\":" : ",\"$ref\":");
+          _muster_fake_json_append_string (out, location);
+          first = FALSE;
+        }
+      if (resource_display (target) != NULL)
+        {
+          g_string_append_c (out, first ? ' ' : ',');
+          _muster_fake_json_append_string (out, display_name);
+          g_string_append_c (out, ':');
+          _muster_fake_json_append_string (out, resource_display (target));
+        }
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+append_attribute (MusterFakeScim *self,
+                  GString        *out,
+                  const ScimAttr *attr,
+                  JsonNode       *value)
+{
+  _muster_fake_json_append_string (out, attr->name);
+  g_string_append_c (out, ':');
+
+  if (g_str_equal (attr->name, "members") && JSON_NODE_HOLDS_ARRAY (value))
+    {
+      JsonArray *array = json_node_get_array (value);
+
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          if (i > 0)
+            g_string_append_c (out, ',');
+          append_reference (self, out, json_array_get_object_element (array, i), "display");
+        }
+      g_string_append_c (out, ']');
+    }
+  else if (g_str_equal (attr->name, "manager") && JSON_NODE_HOLDS_OBJECT (value))
+    append_reference (self, out, json_node_get_object (value), "displayName");
+  else
+    append_node (out, value);
+}
+
+static void
+append_resource (MusterFakeScim   *self,
+                 GString          *out,
+                 ScimResource     *resource,
+                 const Projection *projection)
+{
+  const ScimResourceType *type = resource->type;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+  gboolean has_extension = type->extension != NULL && json_object_has_member (resource->data, type->extension->id);
+
+  g_string_append (out, "{\"schemas\":[");
+  _muster_fake_json_append_string (out, type->schema->id);
+  if (has_extension)
+    {
+      g_string_append_c (out, ',');
+      _muster_fake_json_append_string (out, type->extension->id);
+    }
+  g_string_append_c (out, ']');
+
+  json_object_iter_init (&iter, resource->data);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      const ScimAttr *attr;
+
+      if (type->extension != NULL && g_str_equal (name, type->extension->id))
+        {
+          JsonObjectIter ext_iter;
+          const char *ext_name;
+          JsonNode *ext_member;
+          gboolean opened = FALSE;
+
+          json_object_iter_init (&ext_iter, json_node_get_object (member));
+          while (json_object_iter_next (&ext_iter, &ext_name, &ext_member))
+            {
+              const ScimAttr *ext_attr = _muster_fake_scim_schema_find_attr (type->extension, ext_name,
+                                                                              strlen (ext_name));
+
+              if (ext_attr == NULL || !projection_wants (projection, type->extension, ext_attr))
+                continue;
+              if (!opened)
+                {
+                  g_string_append_c (out, ',');
+                  _muster_fake_json_append_string (out, name);
+                  g_string_append (out, ":{");
+                  opened = TRUE;
+                }
+              else
+                g_string_append_c (out, ',');
+              append_attribute (self, out, ext_attr, ext_member);
+            }
+          if (opened)
+            g_string_append_c (out, '}');
+          continue;
+        }
+
+      attr = _muster_fake_scim_schema_find_attr (type->schema, name, strlen (name));
+      if (attr == NULL || !projection_wants (projection, type->schema, attr))
+        continue;
+      g_string_append_c (out, ',');
+      append_attribute (self, out, attr, member);
+    }
+
+  /* a User's groups are computed from the Groups' members (RFC 7643 §4.1.2, readOnly) */
+  if (type == &_muster_fake_scim_type_user)
+    {
+      const ScimAttr *groups_attr = _muster_fake_scim_schema_find_attr (type->schema, "groups", 6);
+      GHashTable *group_ids = g_hash_table_lookup (self->member_of, resource->id);
+
+      if (group_ids != NULL && g_hash_table_size (group_ids) > 0 &&
+          projection_wants (projection, type->schema, groups_attr))
+        {
+          GHashTableIter hiter;
+          gpointer key;
+          gboolean first = TRUE;
+
+          g_string_append (out, ",\"groups\":[");
+          g_hash_table_iter_init (&hiter, group_ids);
+          while (g_hash_table_iter_next (&hiter, &key, NULL))
+            {
+              ScimResource *group = g_hash_table_lookup (self->resources, key);
+              g_autofree char *location = NULL;
+
+              if (group == NULL)
+                continue;
+              location = resource_location (self, group->type, group->id);
+              if (!first)
+                g_string_append_c (out, ',');
+              first = FALSE;
+              g_string_append (out, "{\"value\":");
+              _muster_fake_json_append_string (out, group->id);
+              g_string_append (out, ",\"$ref\":");
+              _muster_fake_json_append_string (out, location);
+              g_string_append (out, ",\"display\":");
+              _muster_fake_json_append_string (out, resource_display (group));
+              g_string_append (out, ",\"type\":\"direct\"}");
+            }
+          g_string_append_c (out, ']');
+        }
+    }
+
+  if (projection == NULL ||
+      (projection->include != NULL ? projection->include_meta : !projection->exclude_meta))
+    {
+      g_autofree char *created = _muster_fake_iso8601 (resource->created);
+      g_autofree char *modified = _muster_fake_iso8601 (resource->last_modified);
+      g_autofree char *location = resource_location (self, type, resource->id);
+      g_autofree char *etag = resource_etag (resource);
+
+      g_string_append (out, ",\"meta\":{\"resourceType\":");
+      _muster_fake_json_append_string (out, type->name);
+      g_string_append (out, ",\"created\":");
+      _muster_fake_json_append_string (out, created);
+      g_string_append (out, ",\"lastModified\":");
+      _muster_fake_json_append_string (out, modified);
+      g_string_append (out, ",\"location\":");
+      _muster_fake_json_append_string (out, location);
+      g_string_append (out, ",\"version\":");
+      _muster_fake_json_append_string (out, etag);
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+reply_resource (MusterFakeScim    *self,
+                SoupServerMessage *msg,
+                guint              status,
+                ScimResource      *resource,
+                const Projection  *projection)
+{
+  GString *body = g_string_new (NULL);
+  g_autofree char *etag = resource_etag (resource);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  append_resource (self, body, resource, projection);
+  soup_message_headers_replace (headers, "ETag", etag);
+  if (status == SOUP_STATUS_CREATED)
+    {
+      g_autofree char *location = resource_location (self, resource->type, resource->id);
+
+      soup_message_headers_replace (headers, "Location", location);
+    }
+  reply_scim (msg, status, body);
+}
+
+/* --- the store -------------------------------------------------------------------------------- */
+
+static void
+index_remove (MusterFakeScim *self,
+              ScimResource   *resource)
+{
+  const char *external_id = json_object_get_string_member_with_default (resource->data, "externalId", NULL);
+  JsonArray *members;
+
+  if (resource->type == &_muster_fake_scim_type_user)
+    {
+      g_autofree char *key = g_utf8_casefold (json_object_get_string_member (resource->data, "userName"), -1);
+
+      if (g_hash_table_lookup (self->user_names, key) == resource)
+        g_hash_table_remove (self->user_names, key);
+    }
+  if (external_id != NULL &&
+      g_hash_table_lookup (self->external_ids[type_index (resource->type)], external_id) == resource)
+    g_hash_table_remove (self->external_ids[type_index (resource->type)], external_id);
+
+  members = json_object_get_member (resource->data, "members")
+    ? json_object_get_array_member (resource->data, "members") : NULL;
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      const char *member_id = json_object_get_string_member (json_array_get_object_element (members, i), "value");
+      GHashTable *set = g_hash_table_lookup (self->member_of, member_id);
+
+      if (set != NULL)
+        g_hash_table_remove (set, resource->id);
+    }
+}
+
+static void
+index_add (MusterFakeScim *self,
+           ScimResource   *resource)
+{
+  const char *external_id = json_object_get_string_member_with_default (resource->data, "externalId", NULL);
+  JsonArray *members;
+
+  if (resource->type == &_muster_fake_scim_type_user)
+    g_hash_table_replace (self->user_names,
+                          g_utf8_casefold (json_object_get_string_member (resource->data, "userName"), -1),
+                          resource);
+  if (external_id != NULL)
+    g_hash_table_replace (self->external_ids[type_index (resource->type)], g_strdup (external_id), resource);
+
+  members = json_object_get_member (resource->data, "members")
+    ? json_object_get_array_member (resource->data, "members") : NULL;
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      const char *member_id = json_object_get_string_member (json_array_get_object_element (members, i), "value");
+      GHashTable *set = g_hash_table_lookup (self->member_of, member_id);
+
+      if (set == NULL)
+        {
+          set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (self->member_of, g_strdup (member_id), set);
+        }
+      g_hash_table_add (set, g_strdup (resource->id));
+    }
+}
+
+/* userName is unique case-insensitively (RFC 7643 §4.1.1: caseExact false, uniqueness server)
+ * and so is externalId within a resource type (Entra's join key). */
+static gboolean
+check_unique (MusterFakeScim         *self,
+              const ScimResourceType *type,
+              JsonObject             *data,
+              ScimResource           *self_resource,
+              GError                **error)
+{
+  const char *external_id = json_object_get_string_member_with_default (data, "externalId", NULL);
+  ScimResource *other;
+
+  if (type == &_muster_fake_scim_type_user)
+    {
+      const char *user_name = json_object_get_string_member (data, "userName");
+      g_autofree char *key = g_utf8_casefold (user_name, -1);
+
+      other = g_hash_table_lookup (self->user_names, key);
+      if (other != NULL && other != self_resource)
+        {
+          g_set_error (error, SCIM_ERROR, SCIM_ERROR_UNIQUENESS,
+                       "userName '%s' is already taken by User %s", user_name, other->id);
+          return FALSE;
+        }
+    }
+  if (external_id != NULL)
+    {
+      other = g_hash_table_lookup (self->external_ids[type_index (type)], external_id);
+      if (other != NULL && other != self_resource)
+        {
+          g_set_error (error, SCIM_ERROR, SCIM_ERROR_UNIQUENESS,
+                       "externalId '%s' is already used by %s %s", external_id, type->name, other->id);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Members must name existing resources; keep only value and the actual type, drop duplicates. */
+static gboolean
+normalize_members (MusterFakeScim *self,
+                   JsonObject     *data,
+                   const char     *own_id,
+                   GError        **error)
+{
+  JsonNode *node = json_object_get_member (data, "members");
+  g_autoptr(JsonArray) members = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *in;
+
+  if (node == NULL)
+    return TRUE;
+  in = json_node_get_array (node);
+  members = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (in); i++)
+    {
+      JsonObject *element = json_array_get_object_element (in, i);
+      const char *value = json_object_get_string_member_with_default (element, "value", NULL);
+      const char *given_type = json_object_get_string_member_with_default (element, "type", NULL);
+      ScimResource *target = value ? g_hash_table_lookup (self->resources, value) : NULL;
+      JsonObject *normalized;
+
+      if (value == NULL)
+        {
+          g_set_error_literal (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "Each member needs a 'value'");
+          return FALSE;
+        }
+      if (target == NULL || g_strcmp0 (value, own_id) == 0)
+        {
+          g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "Member '%s' is not an existing User or Group",
+                       value);
+          return FALSE;
+        }
+      if (given_type != NULL && g_ascii_strcasecmp (given_type, target->type->name) != 0)
+        {
+          g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "Member '%s' is a %s, not a %s",
+                       value, target->type->name, given_type);
+          return FALSE;
+        }
+      if (!g_hash_table_add (seen, (gpointer) value))
+        continue;
+      normalized = json_object_new ();
+      json_object_set_string_member (normalized, "value", value);
+      json_object_set_string_member (normalized, "type", target->type->name);
+      json_array_add_object_element (members, normalized);
+    }
+  json_object_set_array_member (data, "members", g_steal_pointer (&members));
+  return TRUE;
+}
+
+/* Puts "id" first, the way resources read (RFC 7643 §8 examples). */
+static JsonObject *
+data_with_id (JsonObject *data,
+              const char *id)
+{
+  JsonObject *out = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  json_object_set_string_member (out, "id", id);
+  json_object_iter_init (&iter, data);
+  while (json_object_iter_next (&iter, &name, &member))
+    if (!g_str_equal (name, "id"))
+      json_object_set_member (out, name, json_node_ref (member));
+  return out;
+}
+
+/* A node holding a deep copy of @object (json_node_copy() only shares it). */
+static JsonNode *
+deep_copy_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return _muster_fake_scim_json_deep_copy (node);
+}
+
+static void
+touch (MusterFakeScim *self,
+       ScimResource   *resource)
+{
+  resource->version = ++self->version_seq;
+  resource->last_modified = g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Replaces @resource's data with @data (already validated and unique). */
+static void
+commit (MusterFakeScim *self,
+        ScimResource   *resource,
+        JsonObject     *data)
+{
+  index_remove (self, resource);
+  g_clear_pointer (&resource->data, json_object_unref);
+  resource->data = data_with_id (data, resource->id);
+  index_add (self, resource);
+  touch (self, resource);
+}
+
+static void
+remove_resource (MusterFakeScim *self,
+                 ScimResource   *resource)
+{
+  GHashTable *group_ids = g_hash_table_lookup (self->member_of, resource->id);
+
+  /* a deleted resource leaves every group it was a member of */
+  if (group_ids != NULL)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, group_ids);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_ptr_array_add (ids, g_strdup (key));
+      for (guint i = 0; i < ids->len; i++)
+        {
+          ScimResource *group = g_hash_table_lookup (self->resources, g_ptr_array_index (ids, i));
+          g_autoptr(JsonNode) copy = NULL;
+          JsonObject *data;
+          JsonArray *members;
+
+          if (group == NULL)
+            continue;
+          copy = deep_copy_object (group->data);
+          data = json_node_get_object (copy);
+          members = json_object_get_array_member (data, "members");
+          for (guint j = json_array_get_length (members); j > 0; j--)
+            if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (members, j - 1), "value"),
+                           resource->id) == 0)
+              json_array_remove_element (members, j - 1);
+          if (json_array_get_length (members) == 0)
+            json_object_remove_member (data, "members");
+          commit (self, group, data);
+        }
+    }
+
+  index_remove (self, resource);
+  g_hash_table_remove (self->member_of, resource->id);
+  g_ptr_array_remove (resources_of (self, resource->type), resource);
+  g_hash_table_remove (self->resources, resource->id);
+}
+
+static void
+store_clear (MusterFakeScim *self)
+{
+  g_ptr_array_set_size (self->users, 0);
+  g_ptr_array_set_size (self->groups, 0);
+  g_hash_table_remove_all (self->user_names);
+  g_hash_table_remove_all (self->external_ids[0]);
+  g_hash_table_remove_all (self->external_ids[1]);
+  g_hash_table_remove_all (self->member_of);
+  g_hash_table_remove_all (self->resources);
+}
+
+/* --- request plumbing ------------------------------------------------------------------------- */
+
+static JsonNode *
+parse_body (SoupServerMessage *msg,
+            GError           **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *type = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (type != NULL && g_ascii_strcasecmp (type, SCIM_CONTENT_TYPE) != 0 &&
+      g_ascii_strcasecmp (type, "application/json") != 0)
+    {
+      g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_SYNTAX,
+                   "Content-Type must be " SCIM_CONTENT_TYPE " (RFC 7644 §3.1), not %s", type);
+      return NULL;
+    }
+  if (body->length == 0)
+    {
+      g_set_error_literal (error, SCIM_ERROR, SCIM_ERROR_INVALID_SYNTAX, "The request has no body");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, body->data, body->length, &local_error))
+    {
+      g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_SYNTAX, "The body is not valid JSON: %s",
+                   local_error->message);
+      return NULL;
+    }
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+/* RFC 7644 §3.14 and RFC 7232: a weak comparison of If-Match/If-None-Match with the version. */
+static gboolean
+etag_list_matches (const char   *header,
+                   ScimResource *resource)
+{
+  g_autofree char *etag = resource_etag (resource);
+  g_auto(GStrv) tags = g_strsplit (header, ",", -1);
+
+  for (guint i = 0; tags[i] != NULL; i++)
+    {
+      const char *tag = g_strstrip (tags[i]);
+
+      if (g_str_equal (tag, "*") || g_str_equal (tag, etag) || g_str_equal (tag, etag + 2))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+check_if_match (SoupServerMessage *msg,
+                ScimResource      *resource)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *if_match = soup_message_headers_get_one (headers, "If-Match");
+  const char *if_none_match = soup_message_headers_get_one (headers, "If-None-Match");
+
+  if ((if_match != NULL && !etag_list_matches (if_match, resource)) ||
+      (if_none_match != NULL && etag_list_matches (if_none_match, resource)))
+    {
+      g_autofree char *etag = resource_etag (resource);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+      reply_error (msg, SOUP_STATUS_PRECONDITION_FAILED, NULL,
+                   "Failed to update. Resource has changed on the server.");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_token (MusterFakeScim    *self,
+             SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Authorization");
+  const char *token = self->ctx->scim_token;
+  gsize token_len = strlen (token);
+  guchar diff = 0;
+
+  if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
+    {
+      const char *given = header + 7;
+
+      while (*given == ' ')
+        given++;
+      if (strlen (given) == token_len)
+        {
+          /* constant time, like any token check should be */
+          for (gsize i = 0; i < token_len; i++)
+            diff |= given[i] ^ token[i];
+          if (diff == 0)
+            return TRUE;
+        }
+    }
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
+                                "Bearer realm=\"muster-fake-scim\"");
+  reply_error (msg, SOUP_STATUS_UNAUTHORIZED, NULL,
+               header == NULL ? "Authorization failure: no bearer token"
+                              : "Authorization failure: the bearer token is not valid");
+  return FALSE;
+}
+
+static gboolean
+parse_index (const char *text,
+             gint64      fallback,
+             gint64     *out,
+             const char *name,
+             GError    **error)
+{
+  if (text == NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_signed (text, 10, G_MININT32, G_MAXINT32, out, NULL))
+    {
+      g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "'%s' must be an integer", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- endpoints -------------------------------------------------------------------------------- */
+
+static void
+list_resources (MusterFakeScim         *self,
+                SoupServerMessage      *msg,
+                const ScimResourceType *type,
+                GHashTable             *query)
+{
+  const char *filter_text = query ? g_hash_table_lookup (query, "filter") : NULL;
+  g_autoptr(ScimFilter) filter = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Projection) projection = { NULL, NULL, FALSE, FALSE };
+  GPtrArray *all = resources_of (self, type);
+  gint64 start_index, count;
+  GString *body;
+  guint start, end;
+
+  if (!parse_index (query ? g_hash_table_lookup (query, "startIndex") : NULL, 1, &start_index, "startIndex", &error) ||
+      !parse_index (query ? g_hash_table_lookup (query, "count") : NULL, SCIM_DEFAULT_COUNT, &count, "count", &error))
+    {
+      reply_gerror (msg, error);
+      return;
+    }
+  /* RFC 7644 §3.4.2.4: below 1 means 1, a negative count means 0 */
+  start_index = MAX (start_index, 1);
+  count = CLAMP (count, 0, SCIM_MAX_RESULTS);
+
+  if (filter_text != NULL)
+    {
+      filter = _muster_fake_scim_filter_parse (type, NULL, filter_text, &error);
+      if (filter == NULL)
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+    }
+
+  matches = g_ptr_array_new ();
+  if (filter != NULL)
+    {
+      const char *id = _muster_fake_scim_filter_get_eq_string (filter, &_muster_fake_scim_attr_id);
+      const char *external_id = _muster_fake_scim_filter_get_eq_string (filter, &_muster_fake_scim_attr_external_id);
+      const char *user_name = type == &_muster_fake_scim_type_user
+        ? _muster_fake_scim_filter_get_eq_string (filter, _muster_fake_scim_schema_find_attr (type->schema, "userName", 8))
+        : NULL;
+      ScimResource *candidate = NULL;
+      gboolean indexed = TRUE;
+
+      if (id != NULL)
+        candidate = g_hash_table_lookup (self->resources, id);
+      else if (user_name != NULL)
+        {
+          g_autofree char *key = g_utf8_casefold (user_name, -1);
+
+          candidate = g_hash_table_lookup (self->user_names, key);
+        }
+      else if (external_id != NULL)
+        candidate = g_hash_table_lookup (self->external_ids[type_index (type)], external_id);
+      else
+        indexed = FALSE;
+
+      if (indexed)
+        {
+          if (candidate != NULL && candidate->type == type &&
+              _muster_fake_scim_filter_match (filter, type->schema, candidate->data))
+            g_ptr_array_add (matches, candidate);
+        }
+      else
+        for (guint i = 0; i < all->len; i++)
+          {
+            ScimResource *resource = g_ptr_array_index (all, i);
+
+            if (_muster_fake_scim_filter_match (filter, type->schema, resource->data))
+              g_ptr_array_add (matches, resource);
+          }
+    }
+
+  projection_parse (&projection, type,
+                    query ? g_hash_table_lookup (query, "attributes") : NULL,
+                    query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
+
+  {
+    GPtrArray *source = filter != NULL ? matches : all;
+
+    start = MIN ((guint64) start_index - 1, source->len);
+    end = MIN ((guint64) start + count, source->len);
+
+    body = g_string_new ("{\"schemas\":[\"" SCIM_URN_LIST "\"]");
+    g_string_append_printf (body, ",\"totalResults\":%u,\"itemsPerPage\":%u,\"startIndex\":%" G_GINT64_FORMAT
+                            ",\"Resources\":[", source->len, end - start, start_index);
+    for (guint i = start; i < end; i++)
+      {
+        if (i > start)
+          g_string_append_c (body, ',');
+        append_resource (self, body, g_ptr_array_index (source, i), &projection);
+      }
+    g_string_append (body, "]}");
+  }
+  reply_scim (msg, SOUP_STATUS_OK, body);
+}
+
+static void
+create_resource (MusterFakeScim         *self,
+                 SoupServerMessage      *msg,
+                 const ScimResourceType *type,
+                 GHashTable             *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = parse_body (msg, &error);
+  g_autoptr(JsonObject) data = NULL;
+  g_auto(Projection) projection = { NULL, NULL, FALSE, FALSE };
+  ScimResource *resource;
+
+  if (body == NULL ||
+      (data = _muster_fake_scim_validate_resource (type, body, &error)) == NULL ||
+      !normalize_members (self, data, NULL, &error) ||
+      !check_unique (self, type, data, NULL, &error))
+    {
+      reply_gerror (msg, error);
+      return;
+    }
+
+  resource = g_new0 (ScimResource, 1);
+  resource->type = type;
+  resource->id = g_uuid_string_random ();
+  resource->data = data_with_id (data, resource->id);
+  resource->created = g_get_real_time () / G_USEC_PER_SEC;
+  touch (self, resource);
+  g_hash_table_insert (self->resources, resource->id, resource);
+  g_ptr_array_add (resources_of (self, type), resource);
+  index_add (self, resource);
+
+  projection_parse (&projection, type,
+                    query ? g_hash_table_lookup (query, "attributes") : NULL,
+                    query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
+  reply_resource (self, msg, SOUP_STATUS_CREATED, resource, &projection);
+}
+
+static void
+handle_resource (MusterFakeScim         *self,
+                 SoupServerMessage      *msg,
+                 const ScimResourceType *type,
+                 const char             *id,
+                 GHashTable             *query)
+{
+  const char *method = soup_server_message_get_method (msg);
+  ScimResource *resource = g_hash_table_lookup (self->resources, id);
+  g_autoptr(GError) error = NULL;
+  g_auto(Projection) projection = { NULL, NULL, FALSE, FALSE };
+
+  if (resource == NULL || resource->type != type)
+    {
+      g_autofree char *detail = g_strdup_printf ("Resource %s not found", id);
+
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, detail);
+      return;
+    }
+
+  projection_parse (&projection, type,
+                    query ? g_hash_table_lookup (query, "attributes") : NULL,
+                    query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
+
+  if (g_str_equal (method, "GET"))
+    {
+      const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                                "If-None-Match");
+
+      if (if_none_match != NULL && etag_list_matches (if_none_match, resource))
+        {
+          g_autofree char *etag = resource_etag (resource);
+
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+          soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+          return;
+        }
+      reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
+      return;
+    }
+
+  if (g_str_equal (method, "PUT"))
+    {
+      g_autoptr(JsonNode) body = NULL;
+      g_autoptr(JsonObject) data = NULL;
+
+      if (!check_if_match (msg, resource))
+        return;
+      body = parse_body (msg, &error);
+      if (body == NULL ||
+          (data = _muster_fake_scim_validate_resource (type, body, &error)) == NULL ||
+          !normalize_members (self, data, resource->id, &error) ||
+          !check_unique (self, type, data, resource, &error))
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      commit (self, resource, data);
+      reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
+      return;
+    }
+
+  if (g_str_equal (method, "PATCH"))
+    {
+      g_autoptr(JsonNode) body = NULL;
+      g_autoptr(JsonNode) copy = NULL;
+      g_autoptr(JsonNode) original = NULL;
+      JsonObject *data;
+
+      if (!check_if_match (msg, resource))
+        return;
+      body = parse_body (msg, &error);
+      if (body == NULL)
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      copy = deep_copy_object (resource->data);
+      data = json_node_get_object (copy);
+      if (!_muster_fake_scim_patch_apply (type, data, body, &error) ||
+          !normalize_members (self, data, resource->id, &error) ||
+          !check_unique (self, type, data, resource, &error))
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      /* a PATCH that changes nothing keeps the version, so ETags stay valid */
+      original = json_node_init_object (json_node_alloc (), resource->data);
+      if (!json_node_equal (copy, original))
+        commit (self, resource, data);
+
+      if (type == &_muster_fake_scim_type_group && projection.include == NULL)
+        {
+          /* Entra expects 204 for group PATCH (entra-docs use-scim-to-provision-users-and-groups.md);
+           * RFC 7644 §3.5.2 allows it. */
+          g_autofree char *etag = resource_etag (resource);
+
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+          soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+          return;
+        }
+      reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
+      return;
+    }
+
+  if (g_str_equal (method, "DELETE"))
+    {
+      if (!check_if_match (msg, resource))
+        return;
+      remove_resource (self, resource);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+
+  reply_method_not_allowed (msg, "GET, PUT, PATCH, DELETE");
+}
+
+static void
+add_meta (JsonBuilder *builder,
+          const char  *resource_type,
+          const char  *location)
+{
+  json_builder_set_member_name (builder, "meta");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "resourceType");
+  json_builder_add_string_value (builder, resource_type);
+  json_builder_set_member_name (builder, "location");
+  json_builder_add_string_value (builder, location);
+  json_builder_end_object (builder);
+}
+
+static void
+add_supported (JsonBuilder *builder,
+               const char  *name,
+               gboolean     supported)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "supported");
+  json_builder_add_boolean_value (builder, supported);
+  json_builder_end_object (builder);
+}
+
+/* RFC 7643 §5 */
+static void
+service_provider_config (MusterFakeScim    *self,
+                         SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *location = g_strconcat (self->ctx->base_url, SCIM_PREFIX "/ServiceProviderConfig", NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "schemas");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, SCIM_URN_SP_CONFIG);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "documentationUri");
+  json_builder_add_string_value (builder, "https://www.rfc-editor.org/rfc/rfc7644");
+  add_supported (builder, "patch", TRUE);
+  json_builder_set_member_name (builder, "bulk");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "supported");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_set_member_name (builder, "maxOperations");
+  json_builder_add_int_value (builder, 0);
+  json_builder_set_member_name (builder, "maxPayloadSize");
+  json_builder_add_int_value (builder, 0);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "filter");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "supported");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "maxResults");
+  json_builder_add_int_value (builder, SCIM_MAX_RESULTS);
+  json_builder_end_object (builder);
+  add_supported (builder, "changePassword", FALSE);
+  add_supported (builder, "sort", FALSE);
+  add_supported (builder, "etag", TRUE);
+  json_builder_set_member_name (builder, "authenticationSchemes");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, "oauthbearertoken");
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, "OAuth Bearer Token");
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, "Authentication scheme using the OAuth Bearer Token Standard");
+  json_builder_set_member_name (builder, "specUri");
+  json_builder_add_string_value (builder, "https://www.rfc-editor.org/info/rfc6750");
+  json_builder_set_member_name (builder, "primary");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  add_meta (builder, "ServiceProviderConfig", location);
+  json_builder_end_object (builder);
+  reply_builder (msg, SOUP_STATUS_OK, builder);
+}
+
+/* RFC 7643 §6 */
+static void
+add_resource_type (MusterFakeScim         *self,
+                   JsonBuilder            *builder,
+                   const ScimResourceType *type)
+{
+  g_autofree char *location = g_strconcat (self->ctx->base_url, SCIM_PREFIX "/ResourceTypes/", type->name, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "schemas");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, SCIM_URN_RESOURCE_TYPE);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, type->name);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, type->name);
+  json_builder_set_member_name (builder, "endpoint");
+  json_builder_add_string_value (builder, type->endpoint);
+  json_builder_set_member_name (builder, "description");
+  json_builder_add_string_value (builder, type->description);
+  json_builder_set_member_name (builder, "schema");
+  json_builder_add_string_value (builder, type->schema->id);
+  if (type->extension != NULL)
+    {
+      json_builder_set_member_name (builder, "schemaExtensions");
+      json_builder_begin_array (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "schema");
+      json_builder_add_string_value (builder, type->extension->id);
+      json_builder_set_member_name (builder, "required");
+      json_builder_add_boolean_value (builder, FALSE);
+      json_builder_end_object (builder);
+      json_builder_end_array (builder);
+    }
+  add_meta (builder, "ResourceType", location);
+  json_builder_end_object (builder);
+}
+
+static void
+begin_list (JsonBuilder *builder,
+            guint        n)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "schemas");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, SCIM_URN_LIST);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "totalResults");
+  json_builder_add_int_value (builder, n);
+  json_builder_set_member_name (builder, "itemsPerPage");
+  json_builder_add_int_value (builder, n);
+  json_builder_set_member_name (builder, "startIndex");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "Resources");
+  json_builder_begin_array (builder);
+}
+
+static void
+end_list (JsonBuilder *builder)
+{
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+resource_types (MusterFakeScim    *self,
+                SoupServerMessage *msg,
+                const char        *name)
+{
+  const ScimResourceType *types[] = { &_muster_fake_scim_type_user, &_muster_fake_scim_type_group };
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (name == NULL)
+    {
+      begin_list (builder, G_N_ELEMENTS (types));
+      for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+        add_resource_type (self, builder, types[i]);
+      end_list (builder);
+      reply_builder (msg, SOUP_STATUS_OK, builder);
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_equal (name, types[i]->name))
+      {
+        add_resource_type (self, builder, types[i]);
+        reply_builder (msg, SOUP_STATUS_OK, builder);
+        return;
+      }
+  reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, "No such resource type");
+}
+
+static void
+schemas (MusterFakeScim    *self,
+         SoupServerMessage *msg,
+         const char        *id)
+{
+  const ScimSchema *all[] = {
+    &_muster_fake_scim_schema_user, &_muster_fake_scim_schema_group, &_muster_fake_scim_schema_enterprise
+  };
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (id == NULL)
+    begin_list (builder, G_N_ELEMENTS (all));
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      g_autofree char *location = g_strconcat (self->ctx->base_url, SCIM_PREFIX "/Schemas/", all[i]->id, NULL);
+
+      if (id != NULL && !g_str_equal (id, all[i]->id))
+        continue;
+      _muster_fake_scim_schema_to_json (all[i], location, builder);
+      if (id != NULL)
+        {
+          reply_builder (msg, SOUP_STATUS_OK, builder);
+          return;
+        }
+    }
+  if (id != NULL)
+    {
+      reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, "No such schema");
+      return;
+    }
+  end_list (builder);
+  reply_builder (msg, SOUP_STATUS_OK, builder);
+}
+
+static void
+route (MusterFakeScim    *self,
+       SoupServerMessage *msg,
+       const char        *rest,
+       GHashTable        *query)
+{
+  const char *method = soup_server_message_get_method (msg);
+  gboolean get = g_str_equal (method, "GET");
+  const ScimResourceType *type = NULL;
+  const char *tail = NULL;
+
+  if (g_str_has_prefix (rest, "/Users"))
+    {
+      type = &_muster_fake_scim_type_user;
+      tail = rest + strlen ("/Users");
+    }
+  else if (g_str_has_prefix (rest, "/Groups"))
+    {
+      type = &_muster_fake_scim_type_group;
+      tail = rest + strlen ("/Groups");
+    }
+
+  if (type != NULL && *tail == '\0')
+    {
+      if (get)
+        list_resources (self, msg, type, query);
+      else if (g_str_equal (method, "POST"))
+        create_resource (self, msg, type, query);
+      else
+        reply_method_not_allowed (msg, "GET, POST");
+      return;
+    }
+  if (type != NULL && *tail == '/' && tail[1] != '\0' && strchr (tail + 1, '/') == NULL)
+    {
+      if (g_str_equal (tail + 1, ".search"))
+        reply_error (msg, SOUP_STATUS_NOT_IMPLEMENTED, NULL, "POST .search is not supported; use GET with filter");
+      else
+        handle_resource (self, msg, type, tail + 1, query);
+      return;
+    }
+
+  if (g_str_equal (rest, "/ServiceProviderConfig"))
+    {
+      if (get)
+        service_provider_config (self, msg);
+      else
+        reply_method_not_allowed (msg, "GET");
+      return;
+    }
+  if (g_str_equal (rest, "/ResourceTypes") || g_str_has_prefix (rest, "/ResourceTypes/"))
+    {
+      if (get)
+        resource_types (self, msg, rest[14] == '/' ? rest + 15 : NULL);
+      else
+        reply_method_not_allowed (msg, "GET");
+      return;
+    }
+  if (g_str_equal (rest, "/Schemas") || g_str_has_prefix (rest, "/Schemas/"))
+    {
+      if (get)
+        schemas (self, msg, rest[8] == '/' ? rest + 9 : NULL);
+      else
+        reply_method_not_allowed (msg, "GET");
+      return;
+    }
+  if (g_str_equal (rest, "/Bulk"))
+    {
+      /* ServiceProviderConfig says bulk.supported false */
+      reply_error (msg, SOUP_STATUS_NOT_IMPLEMENTED, NULL, "Bulk operations are not supported");
+      return;
+    }
+  if (g_str_equal (rest, "/Me") || g_str_equal (rest, "/.search"))
+    {
+      reply_error (msg, SOUP_STATUS_NOT_IMPLEMENTED, NULL, "This endpoint is not supported");
+      return;
+    }
+  reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, "No such SCIM endpoint");
+}
+
+static gboolean
+apply_fail_rule (MusterFakeScim    *self,
+                 SoupServerMessage *msg,
+                 const char        *path)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  for (guint i = 0; i < self->fail_rules->len; i++)
+    {
+      ScimFailRule *rule = g_ptr_array_index (self->fail_rules, i);
+      g_autofree char *detail = NULL;
+
+      if (!g_str_has_prefix (path, rule->path_prefix) ||
+          (rule->method != NULL && g_ascii_strcasecmp (rule->method, method) != 0))
+        continue;
+
+      detail = g_strdup_printf ("Injected failure (%u more to come)", rule->remaining - 1);
+      if (rule->retry_after > 0)
+        {
+          g_autofree char *seconds = g_strdup_printf ("%u", rule->retry_after);
+
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
+        }
+      reply_error (msg, rule->status, NULL, detail);
+      if (--rule->remaining == 0)
+        g_ptr_array_remove_index (self->fail_rules, i);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+scim_handler (MusterFakeContext *ctx,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  MusterFakeScim *self = user_data;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  ScimLogEntry *entry = g_new0 (ScimLogEntry, 1);
+  const char *rest = path + strlen (SCIM_PREFIX);
+
+  entry->method = g_strdup (soup_server_message_get_method (msg));
+  entry->path = g_strdup (path);
+  entry->query = g_strdup (g_uri_get_query (soup_server_message_get_uri (msg)));
+  if (body->length > 0)
+    {
+      g_autofree char *text = g_strndup (body->data, body->length);
+
+      entry->body = json_from_string (text, NULL);
+      if (entry->body == NULL)
+        entry->raw_body = g_strndup (body->data, body->length);
+    }
+  g_ptr_array_add (self->log, entry);
+
+  if (*rest != '\0' && *rest != '/')
+    reply_error (msg, SOUP_STATUS_NOT_FOUND, NULL, "No such SCIM endpoint");
+  else if (!apply_fail_rule (self, msg, path) && check_token (self, msg))
+    route (self, msg, rest, query);
+
+  entry->status = soup_server_message_get_status (msg);
+}
+
+/* --- control API (/_fake/scim) ---------------------------------------------------------------- */
+
+static void
+control_requests (MusterFakeScim    *self,
+                  SoupServerMessage *msg)
+{
+  GString *out = g_string_new ("{\"requests\":[");
+
+  for (guint i = 0; i < self->log->len; i++)
+    {
+      ScimLogEntry *entry = g_ptr_array_index (self->log, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, "{\"method\":");
+      _muster_fake_json_append_string (out, entry->method);
+      g_string_append (out, ",\"path\":");
+      _muster_fake_json_append_string (out, entry->path);
+      g_string_append (out, ",\"query\":");
+      _muster_fake_json_append_string (out, entry->query);
+      g_string_append (out, ",\"body\":");
+      if (entry->body != NULL)
+        append_node (out, entry->body);
+      else
+        g_string_append (out, "null");
+      if (entry->raw_body != NULL)
+        {
+          g_string_append (out, ",\"rawBody\":");
+          _muster_fake_json_append_string (out, entry->raw_body);
+        }
+      g_string_append_printf (out, ",\"status\":%u}", entry->status);
+    }
+  g_string_append (out, "]}");
+  reply_plain_json (msg, out);
+}
+
+static void
+control_fail (MusterFakeScim    *self,
+              SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autofree char *text = g_strndup (body->data, body->length);
+  g_autoptr(JsonNode) node = body->length > 0 ? json_from_string (text, NULL) : NULL;
+  JsonObject *object;
+  ScimFailRule *rule;
+  const char *prefix;
+  gint64 status, count, retry_after;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest",
+                                      "Send {\"path\":\"/scim/v2/Users\",\"status\":500,\"count\":1}");
+      return;
+    }
+  object = json_node_get_object (node);
+  prefix = json_object_get_string_member_with_default (object, "path", SCIM_PREFIX);
+  status = json_object_get_int_member_with_default (object, "status", SOUP_STATUS_INTERNAL_SERVER_ERROR);
+  count = json_object_get_int_member_with_default (object, "count", 1);
+  retry_after = json_object_get_int_member_with_default (object, "retryAfter", 0);
+  if (!g_str_has_prefix (prefix, SCIM_PREFIX) || status < 400 || status > 599 || count < 1 || retry_after < 0)
+    {
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest",
+                                      "path must start with /scim/v2, status be 400–599, count ≥ 1");
+      return;
+    }
+
+  rule = g_new0 (ScimFailRule, 1);
+  rule->path_prefix = g_strdup (prefix);
+  rule->method = g_strdup (json_object_get_string_member_with_default (object, "method", NULL));
+  rule->status = status;
+  rule->remaining = count;
+  rule->retry_after = retry_after;
+  g_ptr_array_add (self->fail_rules, rule);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+static void
+control_handler (MusterFakeContext *ctx,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  MusterFakeScim *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  gboolean get = g_str_equal (method, "GET"), post = g_str_equal (method, "POST");
+
+  if (get && g_str_equal (path, "/_fake/scim/requests"))
+    control_requests (self, msg);
+  else if (get && g_str_equal (path, "/_fake/scim/token"))
+    {
+      /* test plumbing on loopback: the tests' SCIM client needs the token */
+      GString *out = g_string_new ("{\"token\":");
+
+      _muster_fake_json_append_string (out, ctx->scim_token);
+      g_string_append_c (out, '}');
+      reply_plain_json (msg, out);
+    }
+  else if (post && g_str_equal (path, "/_fake/scim/reset"))
+    {
+      store_clear (self);
+      g_ptr_array_set_size (self->log, 0);
+      g_ptr_array_set_size (self->fail_rules, 0);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    }
+  else if (post && g_str_equal (path, "/_fake/scim/fail"))
+    control_fail (self, msg);
+  else
+    _muster_fake_reply_graph_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such control endpoint");
+}
 
 MusterFakeScim *
 _muster_fake_scim_new (MusterFakeContext *ctx)
@@ -22,11 +1639,40 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
   MusterFakeScim *self = g_new0 (MusterFakeScim, 1);
 
   self->ctx = ctx;
+  self->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) scim_resource_free);
+  self->users = g_ptr_array_new ();
+  self->groups = g_ptr_array_new ();
+  self->user_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->external_ids[0] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->external_ids[1] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->member_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  self->log = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_log_entry_free);
+  self->fail_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_fail_rule_free);
+
+  /* one bearer token per run, like the "Secret Token" an admin pastes into Entra's provisioning
+   * page; 32 bytes from the CSPRNG */
+  ctx->scim_token = _muster_fake_random_token (32);
+
+  _muster_fake_context_add_handler (ctx, SCIM_PREFIX, scim_handler, self);
+  _muster_fake_context_add_handler (ctx, "/_fake/scim", control_handler, self);
   return self;
 }
 
 void
 _muster_fake_scim_free (MusterFakeScim *self)
 {
+  if (self == NULL)
+    return;
+  store_clear (self);
+  g_clear_pointer (&self->resources, g_hash_table_unref);
+  g_clear_pointer (&self->users, g_ptr_array_unref);
+  g_clear_pointer (&self->groups, g_ptr_array_unref);
+  g_clear_pointer (&self->user_names, g_hash_table_unref);
+  g_clear_pointer (&self->external_ids[0], g_hash_table_unref);
+  g_clear_pointer (&self->external_ids[1], g_hash_table_unref);
+  g_clear_pointer (&self->member_of, g_hash_table_unref);
+  g_clear_pointer (&self->log, g_ptr_array_unref);
+  g_clear_pointer (&self->fail_rules, g_ptr_array_unref);
+  g_clear_pointer (&self->ctx->scim_token, g_free);
   g_free (self);
 }

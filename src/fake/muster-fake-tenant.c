@@ -356,3 +356,10 @@ muster_fake_tenant_get_domain (MusterFakeTenant *self)
   g_return_val_if_fail (MUSTER_FAKE_IS_TENANT (self), NULL);
   return self->ctx.directory ? self->ctx.directory->initial_domain : NULL;
 }
+
+const char *
+muster_fake_tenant_get_scim_token (MusterFakeTenant *self)
+{
+  g_return_val_if_fail (MUSTER_FAKE_IS_TENANT (self), NULL);
+  return self->ctx.scim_token;
+}

@@ -41,5 +41,7 @@ const char       *muster_fake_tenant_get_base_url  (MusterFakeTenant        *sel
 const char       *muster_fake_tenant_get_ca_file   (MusterFakeTenant        *self);
 const char       *muster_fake_tenant_get_tenant_id (MusterFakeTenant        *self);
 const char       *muster_fake_tenant_get_domain    (MusterFakeTenant        *self);
+/* The bearer token the SCIM service provider under /scim/v2 accepts (one per run). */
+const char       *muster_fake_tenant_get_scim_token (MusterFakeTenant       *self);
 
 G_END_DECLS
