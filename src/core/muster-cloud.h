@@ -1,0 +1,37 @@
+/* muster-cloud.h: Microsoft's clouds and the hosts each one signs in and serves Graph on
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  MUSTER_CLOUD_GLOBAL,  /* worldwide, including Microsoft 365 GCC */
+  MUSTER_CLOUD_USGOV,   /* US Government GCC High */
+  MUSTER_CLOUD_DOD,     /* US Government DoD */
+  MUSTER_CLOUD_CHINA,   /* operated by 21Vianet */
+} MusterCloud;
+
+const char *muster_cloud_to_string      (MusterCloud  cloud);
+gboolean    muster_cloud_from_string    (const char  *name,
+                                         MusterCloud *cloud);
+const char *muster_cloud_get_title      (MusterCloud  cloud);
+
+/* Base URLs without a trailing slash; MUSTER_AUTHORITY_HOST / MUSTER_GRAPH_HOST replace them. */
+char       *muster_cloud_get_authority  (MusterCloud  cloud);
+char       *muster_cloud_get_graph      (MusterCloud  cloud);
+/* The resource identifier scopes are written against: "https://graph.microsoft.com". Tokens are
+ * not interchangeable across clouds, so this follows the cloud even when the host is replaced. */
+const char *muster_cloud_get_graph_resource (MusterCloud cloud);
+
+/* Plain http is accepted only for loopback hosts; anything else must be https. */
+gboolean    muster_url_is_acceptable    (const char  *url,
+                                         GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,34 @@
+/* muster-http.h: the one way the engine makes HTTP sessions and reads JSON answers
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* A session with Muster's user agent and time-outs that trusts MUSTER_CA_FILE in addition to
+ * the system's CAs (for tests against the fake's generated certificate). */
+SoupSession *muster_http_session_new   (void);
+
+/* Parses @bytes as JSON. On failure sets @error (G_IO_ERROR_INVALID_DATA) naming @what. */
+JsonNode    *muster_http_parse_json    (GBytes      *bytes,
+                                        const char  *what,
+                                        GError     **error);
+
+/* Reads a string member, NULL when absent or not a string (wrong types never crash). */
+const char  *muster_json_get_string    (JsonObject  *object,
+                                        const char  *member);
+gint64       muster_json_get_int       (JsonObject  *object,
+                                        const char  *member,
+                                        gint64       fallback);
+JsonArray   *muster_json_get_array     (JsonObject  *object,
+                                        const char  *member);
+JsonObject  *muster_json_get_object    (JsonObject  *object,
+                                        const char  *member);
+
+G_END_DECLS

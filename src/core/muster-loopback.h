@@ -1,0 +1,42 @@
+/* muster-loopback.h: the listener on 127.0.0.1 that receives the browser's sign-in answer
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define MUSTER_LOOPBACK_DEFAULT_TIMEOUT (5 * 60)
+
+#define MUSTER_TYPE_LOOPBACK (muster_loopback_get_type ())
+G_DECLARE_FINAL_TYPE (MusterLoopback, muster_loopback, MUSTER, LOOPBACK, GObject)
+
+MusterLoopback *muster_loopback_new                 (void);
+/* Binds 127.0.0.1 on a port the kernel picks (RFC 8252 §7.3). */
+gboolean        muster_loopback_listen              (MusterLoopback       *self,
+                                                     GError              **error);
+guint           muster_loopback_get_port            (MusterLoopback       *self);
+/* "http://localhost:PORT": Entra matches http://localhost with any port (graph-facts §1.4). */
+const char     *muster_loopback_get_redirect_uri    (MusterLoopback       *self);
+
+/* Waits for one GET carrying `code`, `error` or `admin_consent`, and @state. A request with another state is
+ * answered 400 and ignored; once a code is taken, every later delivery is answered 400. The
+ * browser is sent 302 to a page saying it may close the tab, so the code leaves its address
+ * bar and history. */
+void            muster_loopback_wait_for_code_async (MusterLoopback       *self,
+                                                     const char           *state,
+                                                     guint                 timeout_seconds,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+/* The answer's query parameters (the code among them: free the table promptly). An `error`
+ * answer is returned as a MusterAuthError instead. */
+GHashTable     *muster_loopback_wait_for_code_finish (MusterLoopback      *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
+
+G_END_DECLS
