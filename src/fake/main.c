@@ -38,7 +38,10 @@ main (int    argc,
     { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset, "demo (default) or generated", "NAME" },
     { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency_ms, "Delay every request", "L" },
     { "throttle", 0, 0, G_OPTION_ARG_NONE, &throttle, "Throttle Graph like the real service", NULL },
-    { "faults", 0, 0, G_OPTION_ARG_STRING, &faults, "Inject faults (see README)", "SPEC" },
+    { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
+      "Inject faults: KIND[@PATH_PREFIX][/once|/times=N|/every=N|/after=N|/method=M|/retry-after=S],... "
+      "with KIND 429, 500, 502, 503, 504, reset, truncate or stall "
+      "(e.g. 503@/v1.0/users/every=3,reset@/scim/v2/Users/once)", "SPEC" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Serve HTTPS with a generated certificate", NULL },
     { NULL }
   };
