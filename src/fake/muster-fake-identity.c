@@ -1401,8 +1401,9 @@ authorize_issue_code (MusterFakeIdentity *self,
   g_ptr_array_remove_index (txn->scopes, txn->scopes->len - 1);
   code->tenant_kind = txn->tenant_kind;
   code->expires_at = identity_now (self) + CODE_LIFETIME;
-  /* the person just signed in interactively: the fake counts that as passing MFA */
-  code->mfa = TRUE;
+  /* the person just signed in interactively: when MFA is required the fake counts the sign-in
+   * as having passed it */
+  code->mfa = self->mfa_required;
   g_hash_table_insert (self->codes, g_strdup (value), code);
   self->stats.codes_issued++;
 
@@ -2713,7 +2714,7 @@ device_decide (MusterFakeIdentity *self,
   App *app = lookup_app (self, device->client_id);
 
   device->user_id = g_strdup (user_id);
-  device->mfa = TRUE;
+  device->mfa = self->mfa_required;
   if (approve)
     {
       g_autoptr(GPtrArray) scopes = g_ptr_array_new ();
