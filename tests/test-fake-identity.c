@@ -15,6 +15,7 @@
 #include <gnutls/x509.h>
 
 #include "fake-test-util.h"
+#include "muster-fake-directory.h"
 
 #define CLI_CLIENT_ID   "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 #define REDIRECT        "http://localhost:53124"
@@ -605,6 +606,93 @@ test_authorize_bad_requests (void)
   bad_scope = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "User.Fly", NULL, NULL);
   scope_params = location_params (bad_scope);
   g_assert_cmpstr (g_hash_table_lookup (scope_params, "error"), ==, "invalid_scope");
+}
+
+/* ---- who signs in ------------------------------------------------------------------------- */
+
+/* A user of the tenant the tests start (demo dataset, seed 42: the same directory again). */
+static char *
+find_user_upn (gboolean enabled)
+{
+  MusterFakeOptions options;
+  MusterFakeDirectory *directory;
+  char *upn = NULL;
+
+  muster_fake_options_init (&options);
+  directory = muster_fake_directory_new_demo (options.seed);
+  for (guint i = 0; i < directory->users->len && upn == NULL; i++)
+    {
+      MusterFakeUser *user = g_ptr_array_index (directory->users, i);
+
+      if (!user->deleted && g_strcmp0 (user->user_type, "Member") == 0 &&
+          g_strcmp0 (user->id, directory->admin_id) != 0 && user->account_enabled == enabled)
+        upn = g_strdup (user->user_principal_name);
+    }
+  muster_fake_directory_free (directory);
+  return upn;
+}
+
+static void
+test_login_hint_member (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *upn = find_user_upn (TRUE);
+  g_autofree char *e_upn = NULL;
+  g_autofree char *hint = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *admin_html = NULL;
+  g_autofree char *verifier = NULL;
+  g_autofree char *challenge = NULL;
+  g_autoptr(FakeResponse) page = NULL;
+  g_autoptr(FakeResponse) admin_page = NULL;
+  g_autoptr(FakeResponse) redirect = NULL;
+  g_autoptr(FakeResponse) tokens = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+
+  g_assert_nonnull (upn);
+  e_upn = escape (upn);
+  hint = g_strdup_printf ("login_hint=%s", e_upn);
+  make_pkce (&verifier, &challenge);
+  page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "openid profile User.Read",
+                        challenge, hint);
+  g_assert_cmpuint (page->status, ==, 200);
+  html = body_text (page);
+  g_assert_nonnull (strstr (html, upn));
+
+  redirect = press (tenant, page, "accept");
+  params = location_params (redirect);
+  tokens = redeem (tenant, g_hash_table_lookup (params, "code"), verifier, REDIRECT);
+  g_assert_cmpuint (tokens->status, ==, 200);
+  claims = jwt_claims (fake_response_get_string (tokens, "id_token"));
+  g_assert_cmpstr (json_object_get_string_member (claims, "preferred_username"), ==, upn);
+
+  /* a member who is no administrator cannot grant admin-only permissions */
+  admin_page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "User.Read.All", NULL, hint);
+  g_assert_cmpuint (admin_page->status, ==, 200);
+  admin_html = body_text (admin_page);
+  g_assert_nonnull (strstr (admin_html, "AADSTS90094"));
+  g_assert_null (strstr (admin_html, "value=\"accept\""));
+}
+
+static void
+test_login_hint_disabled (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *upn = find_user_upn (FALSE);
+  g_autofree char *e_upn = NULL;
+  g_autofree char *hint = NULL;
+  g_autoptr(FakeResponse) page = NULL;
+
+  if (upn == NULL)
+    {
+      g_test_skip ("the demo directory has no disabled member");
+      return;
+    }
+  e_upn = escape (upn);
+  hint = g_strdup_printf ("login_hint=%s", e_upn);
+  page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "User.Read", NULL, hint);
+  assert_page_error (page, "AADSTS50057");
 }
 
 /* ---- tenants ------------------------------------------------------------------------------ */
@@ -1270,6 +1358,8 @@ main (int    argc,
   g_test_add_func ("/fake/identity/authorize/cancel", test_authorize_cancel);
   g_test_add_func ("/fake/identity/authorize/prompt-none", test_authorize_prompt_none);
   g_test_add_func ("/fake/identity/authorize/bad-requests", test_authorize_bad_requests);
+  g_test_add_func ("/fake/identity/authorize/login-hint-member", test_login_hint_member);
+  g_test_add_func ("/fake/identity/authorize/login-hint-disabled", test_login_hint_disabled);
   g_test_add_func ("/fake/identity/tenant/unknown", test_tenant_unknown);
   g_test_add_func ("/fake/identity/tenant/single-tenant-on-common", test_tenant_single_tenant_app_on_common);
   g_test_add_func ("/fake/identity/refresh/rotation", test_refresh_rotation);
