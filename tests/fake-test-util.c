@@ -98,3 +98,126 @@ fake_response_get_string (FakeResponse *response,
     return NULL;
   return json_object_get_string_member_with_default (object, name, NULL);
 }
+
+static char *
+html_unescape (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  static const struct { const char *entity, *text; } entities[] = {
+    { "&amp;", "&" }, { "&quot;", "\"" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&#39;", "'" }, { "&#x27;", "'" },
+  };
+
+  for (const char *p = text; *p; )
+    {
+      gboolean replaced = FALSE;
+
+      for (guint i = 0; *p == '&' && i < G_N_ELEMENTS (entities); i++)
+        if (g_str_has_prefix (p, entities[i].entity))
+          {
+            g_string_append (out, entities[i].text);
+            p += strlen (entities[i].entity);
+            replaced = TRUE;
+            break;
+          }
+      if (!replaced)
+        g_string_append_c (out, *p++);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The value of attribute @attr in the first tag of @html that contains @marker. */
+static char *
+html_attribute (const char *html,
+                const char *marker,
+                const char *attr)
+{
+  const char *tag = strstr (html, marker);
+  g_autofree char *needle = g_strconcat (attr, "=\"", NULL);
+  const char *start, *end, *tag_start;
+
+  g_assert_nonnull (tag);
+  tag_start = tag;
+  while (tag_start > html && *tag_start != '<')
+    tag_start--;
+  start = strstr (tag_start, needle);
+  g_assert_nonnull (start);
+  start += strlen (needle);
+  end = strchr (start, '"');
+  g_assert_nonnull (end);
+  {
+    g_autofree char *raw = g_strndup (start, end - start);
+    return html_unescape (raw);
+  }
+}
+
+char *
+fake_test_sign_in (MusterFakeTenant *tenant,
+                   const char       *scopes)
+{
+  static const char *client_id = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+  static const char *redirect_uri = "http://localhost:8400";
+  g_autofree char *verifier = NULL;
+  g_autofree char *challenge = NULL;
+  g_autofree char *authorize = NULL;
+  g_autofree char *form_action = NULL;
+  g_autofree char *txn = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *token_form = NULL;
+  g_autofree char *html = NULL;
+  g_autofree char *all_scopes = g_strconcat (scopes, " openid profile offline_access", NULL);
+  g_autoptr(FakeResponse) page = NULL;
+  g_autoptr(FakeResponse) accepted = NULL;
+  g_autoptr(FakeResponse) token = NULL;
+  g_autoptr(GUri) location = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *code;
+
+  /* PKCE S256 (RFC 7636): a 43-character verifier and its hashed challenge */
+  verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%03x", g_random_int (), g_random_int (), g_random_int (),
+                              g_random_int (), g_random_int (), g_random_int () & 0xfff);
+  g_checksum_update (sha, (const guchar *) verifier, -1);
+  g_checksum_get_digest (sha, digest, &digest_len);
+  challenge = g_base64_encode (digest, digest_len);
+  for (char *p = challenge; *p; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        *p = '\0';
+    }
+
+  authorize = g_strdup_printf ("/organizations/oauth2/v2.0/authorize?%s",
+                               form = soup_form_encode ("client_id", client_id, "response_type", "code",
+                                                        "redirect_uri", redirect_uri, "scope", all_scopes,
+                                                        "state", "fake-test", "code_challenge", challenge,
+                                                        "code_challenge_method", "S256", NULL));
+  page = fake_test_request (tenant, "GET", authorize, NULL, NULL, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  html = g_strndup (g_bytes_get_data (page->body, NULL), g_bytes_get_size (page->body));
+  form_action = html_attribute (html, "<form", "action");
+  txn = html_attribute (html, "name=\"txn\"", "value");
+
+  g_clear_pointer (&form, g_free);
+  form = soup_form_encode ("txn", txn, "action", "accept", NULL);
+  accepted = fake_test_request (tenant, "POST", form_action, NULL, "application/x-www-form-urlencoded", form);
+  g_assert_cmpuint (accepted->status, ==, 302);
+  location = g_uri_parse (soup_message_headers_get_one (accepted->headers, "Location"), G_URI_FLAGS_ENCODED, &error);
+  g_assert_no_error (error);
+  params = soup_form_decode (g_uri_get_query (location));
+  code = g_hash_table_lookup (params, "code");
+  g_assert_nonnull (code);
+
+  token_form = soup_form_encode ("client_id", client_id, "grant_type", "authorization_code", "code", code,
+                                 "redirect_uri", redirect_uri, "code_verifier", verifier, "scope", all_scopes, NULL);
+  token = fake_test_request (tenant, "POST", "/organizations/oauth2/v2.0/token", NULL,
+                             "application/x-www-form-urlencoded", token_form);
+  g_assert_cmpuint (token->status, ==, 200);
+  g_assert_nonnull (fake_response_get_string (token, "access_token"));
+  return g_strdup (fake_response_get_string (token, "access_token"));
+}

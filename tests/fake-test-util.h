@@ -42,4 +42,11 @@ FakeResponse *fake_test_request (MusterFakeTenant   *tenant,
 const char *fake_response_get_string (FakeResponse *response,
                                       const char   *name);
 
+/* Signs the directory's administrator in through the real authorization-code flow with PKCE
+ * (authorize page → Accept → code → token) with the default public client, requesting
+ * @scopes (space-separated, e.g. "User.Read.All GroupMember.Read.All"). Returns the access
+ * token; fails the test on any error. */
+char *fake_test_sign_in (MusterFakeTenant *tenant,
+                         const char       *scopes);
+
 G_END_DECLS
