@@ -1341,6 +1341,158 @@ test_bearer_lifetime (void)
   g_assert_cmpuint (stale->status, ==, 401);
 }
 
+/* ---- discovery, response modes, sessions, control shortcuts ------------------------------- */
+
+static gnutls_datum_t
+b64url_datum (const char *text)
+{
+  g_autoptr(GString) std = g_string_new (text);
+  gnutls_datum_t datum;
+  gsize len;
+
+  g_strdelimit (std->str, "-", '+');
+  g_strdelimit (std->str, "_", '/');
+  while (std->len % 4)
+    g_string_append_c (std, '=');
+  datum.data = g_base64_decode (std->str, &len);
+  datum.size = len;
+  return datum;
+}
+
+static void
+test_id_token_signature (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) tokens = sign_in_tokens (tenant, "openid profile User.Read");
+  g_autofree char *config_path = g_strdup_printf ("/%s/v2.0/.well-known/openid-configuration",
+                                                  muster_fake_tenant_get_tenant_id (tenant));
+  g_autoptr(FakeResponse) config = fake_test_request (tenant, "GET", config_path, NULL, NULL, NULL);
+  g_autoptr(FakeResponse) jwks = NULL;
+  g_autofree char *issuer = g_strdup_printf ("%s/%s/v2.0", muster_fake_tenant_get_base_url (tenant),
+                                             muster_fake_tenant_get_tenant_id (tenant));
+  g_auto(GStrv) parts = g_strsplit (fake_response_get_string (tokens, "id_token"), ".", 0);
+  g_autofree char *signed_part = g_strconcat (parts[0], ".", parts[1], NULL);
+  gnutls_datum_t n, e, sig, data = { (unsigned char *) signed_part, strlen (signed_part) };
+  gnutls_pubkey_t key;
+  JsonObject *jwk;
+
+  g_assert_cmpuint (config->status, ==, 200);
+  g_assert_cmpstr (fake_response_get_string (config, "issuer"), ==, issuer);
+  g_assert_true (g_str_has_suffix (fake_response_get_string (config, "token_endpoint"), "/oauth2/v2.0/token"));
+  jwks = fake_test_request (tenant, "GET", fake_response_get_string (config, "jwks_uri"), NULL, NULL, NULL);
+  g_assert_cmpuint (jwks->status, ==, 200);
+  jwk = json_array_get_object_element (json_object_get_array_member (root_object (jwks), "keys"), 0);
+
+  n = b64url_datum (json_object_get_string_member (jwk, "n"));
+  e = b64url_datum (json_object_get_string_member (jwk, "e"));
+  sig = b64url_datum (parts[2]);
+  g_assert_cmpint (gnutls_pubkey_init (&key), >=, 0);
+  g_assert_cmpint (gnutls_pubkey_import_rsa_raw (key, &n, &e), >=, 0);
+  g_assert_cmpint (gnutls_pubkey_verify_data2 (key, GNUTLS_SIGN_RSA_SHA256, 0, &data, &sig), >=, 0);
+  /* and a tampered token does not verify */
+  data.size--;
+  g_assert_cmpint (gnutls_pubkey_verify_data2 (key, GNUTLS_SIGN_RSA_SHA256, 0, &data, &sig), <, 0);
+  gnutls_pubkey_deinit (key);
+  g_free (n.data);
+  g_free (e.data);
+  g_free (sig.data);
+}
+
+static void
+test_authorize_fragment (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, "http://localhost/app",
+                                                "User.Read", NULL, "response_mode=fragment");
+  g_autoptr(FakeResponse) redirect = NULL;
+  g_autoptr(FakeResponse) registered = NULL;
+  const char *location;
+
+  /* a path is significant: only http://localhost is registered */
+  assert_page_error (page, "AADSTS50011");
+  control (tenant, "/_fake/identity/apps",
+           "{\"clientId\":\"" APP_CLIENT_ID "\",\"displayName\":\"Contoso Sync\",\"publicClient\":true,"
+           "\"redirectUris\":[\"http://localhost/app\"]}");
+  registered = get_authorize (tenant, "organizations", APP_CLIENT_ID, "http://localhost:8400/app",
+                              "User.Read", NULL, "response_mode=fragment");
+  g_assert_cmpuint (registered->status, ==, 200);
+  redirect = press (tenant, registered, "accept");
+  location = soup_message_headers_get_one (redirect->headers, "Location");
+  /* with a path, no "/" is added; the answer travels in the fragment */
+  g_assert_true (g_str_has_prefix (location, "http://localhost:8400/app#code="));
+  g_assert_nonnull (strstr (location, "&state=st4te-42"));
+}
+
+static void
+test_authorize_silent_with_session (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT,
+                                                "User.Read", NULL, NULL);
+  g_autoptr(FakeResponse) accepted = press (tenant, page, "accept");
+  const char *set_cookie = soup_message_headers_get_one (accepted->headers, "Set-Cookie");
+  g_autofree char *cookie = NULL;
+  g_autofree char *path = NULL;
+  const char *headers[] = { "Cookie", NULL, NULL };
+  g_autoptr(FakeResponse) silent = NULL;
+  g_autoptr(FakeResponse) unconsented = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GHashTable) consent_params = NULL;
+
+  g_assert_nonnull (set_cookie);
+  cookie = g_strndup (set_cookie, strcspn (set_cookie, ";"));
+  headers[1] = cookie;
+  path = g_strdup_printf ("/organizations/oauth2/v2.0/authorize?client_id=" CLI_CLIENT_ID
+                          "&response_type=code&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A53124"
+                          "&scope=User.Read&state=again&prompt=none");
+  silent = fake_test_request (tenant, "GET", path, headers, NULL, NULL);
+  params = location_params (silent);
+  g_assert_nonnull (g_hash_table_lookup (params, "code"));
+  g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "again");
+
+  g_free (path);
+  path = g_strdup_printf ("/organizations/oauth2/v2.0/authorize?client_id=" CLI_CLIENT_ID
+                          "&response_type=code&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A53124"
+                          "&scope=Group.Read.All&state=again&prompt=none");
+  unconsented = fake_test_request (tenant, "GET", path, headers, NULL, NULL);
+  consent_params = location_params (unconsented);
+  g_assert_cmpstr (g_hash_table_lookup (consent_params, "error"), ==, "consent_required");
+}
+
+static void
+test_control_shortcuts (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) accepted = NULL;
+  g_autoptr(FakeResponse) cancelled = NULL;
+  g_autoptr(FakeResponse) start = NULL;
+  g_autoptr(FakeResponse) tokens = NULL;
+  g_autoptr(FakeResponse) bad = NULL;
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GHashTable) cancel_params = NULL;
+  g_autofree char *approve = NULL;
+
+  control (tenant, "/_fake/identity/auto-consent", "{\"mode\":\"accept\"}");
+  accepted = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "User.Read", NULL, NULL);
+  params = location_params (accepted);
+  g_assert_nonnull (g_hash_table_lookup (params, "code"));
+  control (tenant, "/_fake/identity/auto-consent", "{\"mode\":\"cancel\"}");
+  cancelled = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "User.Read", NULL, NULL);
+  cancel_params = location_params (cancelled);
+  g_assert_cmpstr (g_hash_table_lookup (cancel_params, "error"), ==, "access_denied");
+
+  control (tenant, "/_fake/identity/device", "{\"interval\":0}");
+  start = start_device_flow (tenant);
+  approve = g_strdup_printf ("{\"userCode\":\"%s\",\"approve\":true}", fake_response_get_string (start, "user_code"));
+  control (tenant, "/_fake/identity/device-approve", approve);
+  tokens = poll_device (tenant, fake_response_get_string (start, "device_code"));
+  g_assert_cmpuint (tokens->status, ==, 200);
+
+  bad = post_json (tenant, "/_fake/identity/token-lifetime", "{\"seconds\":\"soon\"}");
+  g_assert_cmpuint (bad->status, ==, 400);
+  g_assert_nonnull (fake_response_get_string (bad, "error"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1376,5 +1528,9 @@ main (int    argc,
   g_test_add_func ("/fake/identity/client/certificate", test_client_certificate);
   g_test_add_func ("/fake/identity/bearer/expired", test_bearer_expired);
   g_test_add_func ("/fake/identity/bearer/lifetime", test_bearer_lifetime);
+  g_test_add_func ("/fake/identity/discovery/id-token-signature", test_id_token_signature);
+  g_test_add_func ("/fake/identity/authorize/fragment", test_authorize_fragment);
+  g_test_add_func ("/fake/identity/authorize/silent-with-session", test_authorize_silent_with_session);
+  g_test_add_func ("/fake/identity/control/shortcuts", test_control_shortcuts);
   return g_test_run ();
 }
