@@ -813,8 +813,17 @@ test_refresh_mfa_required (void)
   g_autoptr(FakeResponse) r = NULL;
   g_autoptr(FakeResponse) after = NULL;
   g_autoptr(FakeResponse) refreshed = NULL;
+  g_autoptr(FakeResponse) stale_code = NULL;
+  g_autofree char *verifier = NULL;
+  g_autofree char *challenge = NULL;
+  g_autofree char *code = NULL;
 
+  make_pkce (&verifier, &challenge);
+  code = sign_in (tenant, "User.Read", challenge);
   control (tenant, "/_fake/identity/require-mfa", "{\"on\":true}");
+  /* a code from a sign-in made before MFA was required fails the same way */
+  stale_code = redeem (tenant, code, verifier, REDIRECT);
+  assert_sts_error (stale_code, 400, "invalid_grant", 50076);
   r = refresh (tenant, fake_response_get_string (before, "refresh_token"), NULL);
   assert_sts_error (r, 400, "invalid_grant", 50076);
   g_assert_cmpstr (fake_response_get_string (r, "suberror"), ==, "basic_action");

@@ -2209,6 +2209,13 @@ token_authorization_code (MusterFakeIdentity *self,
       goto error;
     }
 
+  if (self->mfa_required && !code->mfa)
+    {
+      /* signed in before Conditional Access began to demand MFA */
+      reply_mfa_required (self, msg);
+      return;
+    }
+
   code->redeemed = TRUE;
   self->stats.codes_redeemed++;
   reply_user_tokens (self, msg, app, user, (const char * const *) code->scopes, code->nonce, code->mfa);
@@ -2395,6 +2402,11 @@ token_device_code (MusterFakeIdentity *self,
     {
       sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
       goto error;
+    }
+  if (self->mfa_required && !device->mfa)
+    {
+      reply_mfa_required (self, msg);
+      return;
     }
   device->state = DEVICE_REDEEMED;
   reply_user_tokens (self, msg, app, user, (const char * const *) device->scopes, NULL, device->mfa);
