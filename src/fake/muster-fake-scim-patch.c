@@ -125,8 +125,8 @@ merge_object (JsonObject *target,
   const char *name;
   JsonNode *member;
 
-  json_object_iter_init (&iter, json_node_get_object (value));
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, json_node_get_object (value));
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     json_object_set_member (target, name, json_node_copy (member));
 }
 
@@ -476,8 +476,8 @@ apply_member_object (const ScimResourceType *type,
       return FALSE;
     }
 
-  json_object_iter_init (&iter, json_node_get_object (value));
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, json_node_get_object (value));
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       g_autofree char *path = NULL;
 
@@ -498,8 +498,8 @@ member_ci (JsonObject *object,
   const char *member_name;
   JsonNode *member;
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &member_name, &member))
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &member_name, &member))
     if (g_ascii_strcasecmp (member_name, name) == 0)
       return member;
   return NULL;

@@ -349,8 +349,8 @@ _muster_fake_scim_json_deep_copy (JsonNode *node)
         const char *name;
         JsonNode *member;
 
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &member))
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
           json_object_set_member (object, name, _muster_fake_scim_json_deep_copy (member));
         copy = json_node_new (JSON_NODE_OBJECT);
         json_node_take_object (copy, object);
@@ -478,8 +478,8 @@ validate_complex (const ScimAttr *attr,
     }
 
   object = json_object_new ();
-  json_object_iter_init (&iter, json_node_get_object (in));
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, json_node_get_object (in));
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       const ScimAttr *sub = _muster_fake_scim_attr_find_sub (attr, name, strlen (name));
 
@@ -624,8 +624,8 @@ _muster_fake_scim_validate_resource (const ScimResourceType *type,
     }
   object = json_node_get_object (body);
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     if (g_ascii_strcasecmp (name, "schemas") == 0)
       schemas_node = member;
 
@@ -668,8 +668,8 @@ _muster_fake_scim_validate_resource (const ScimResourceType *type,
       return NULL;
     }
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       const ScimSchema *schema;
       const char *rest;
@@ -708,8 +708,8 @@ _muster_fake_scim_validate_resource (const ScimResourceType *type,
               return NULL;
             }
           extension = _muster_fake_scim_data_container (data, schema, type->schema, TRUE);
-          json_object_iter_init (&ext_iter, json_node_get_object (member));
-          while (json_object_iter_next (&ext_iter, &ext_name, &ext_member))
+          json_object_iter_init_ordered (&ext_iter, json_node_get_object (member));
+          while (json_object_iter_next_ordered (&ext_iter, &ext_name, &ext_member))
             if (!validate_attributes (schema, ext_name, ext_member, extension, error))
               return NULL;
           if (json_object_get_size (extension) == 0)

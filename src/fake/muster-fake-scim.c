@@ -329,8 +329,8 @@ append_reference (MusterFakeScim *self,
   JsonNode *member;
 
   g_string_append_c (out, '{');
-  json_object_iter_init (&iter, element);
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, element);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       if (!first)
         g_string_append_c (out, ',');
@@ -395,8 +395,6 @@ append_resource (MusterFakeScim   *self,
                  const Projection *projection)
 {
   const ScimResourceType *type = resource->type;
-  JsonObjectIter iter;
-  const char *name;
   JsonNode *member;
   gboolean has_extension = type->extension != NULL && json_object_has_member (resource->data, type->extension->id);
 
@@ -409,47 +407,46 @@ append_resource (MusterFakeScim   *self,
     }
   g_string_append_c (out, ']');
 
-  json_object_iter_init (&iter, resource->data);
-  while (json_object_iter_next (&iter, &name, &member))
-    {
-      const ScimAttr *attr;
+  /* schema order: id, externalId, the core attributes, then the extension's */
+  {
+    const ScimAttr *common[] = { &_muster_fake_scim_attr_id, &_muster_fake_scim_attr_external_id };
 
-      if (type->extension != NULL && g_str_equal (name, type->extension->id))
+    for (guint i = 0; i < G_N_ELEMENTS (common); i++)
+      if ((member = json_object_get_member (resource->data, common[i]->name)) != NULL &&
+          projection_wants (projection, type->schema, common[i]))
         {
-          JsonObjectIter ext_iter;
-          const char *ext_name;
-          JsonNode *ext_member;
-          gboolean opened = FALSE;
-
-          json_object_iter_init (&ext_iter, json_node_get_object (member));
-          while (json_object_iter_next (&ext_iter, &ext_name, &ext_member))
-            {
-              const ScimAttr *ext_attr = _muster_fake_scim_schema_find_attr (type->extension, ext_name,
-                                                                              strlen (ext_name));
-
-              if (ext_attr == NULL || !projection_wants (projection, type->extension, ext_attr))
-                continue;
-              if (!opened)
-                {
-                  g_string_append_c (out, ',');
-                  _muster_fake_json_append_string (out, name);
-                  g_string_append (out, ":{");
-                  opened = TRUE;
-                }
-              else
-                g_string_append_c (out, ',');
-              append_attribute (self, out, ext_attr, ext_member);
-            }
-          if (opened)
-            g_string_append_c (out, '}');
-          continue;
+          g_string_append_c (out, ',');
+          append_attribute (self, out, common[i], member);
         }
+  }
+  for (const ScimAttr *attr = type->schema->attributes; attr->name != NULL; attr++)
+    if ((member = json_object_get_member (resource->data, attr->name)) != NULL &&
+        projection_wants (projection, type->schema, attr))
+      {
+        g_string_append_c (out, ',');
+        append_attribute (self, out, attr, member);
+      }
+  if (has_extension)
+    {
+      JsonObject *extension = json_object_get_object_member (resource->data, type->extension->id);
+      gboolean opened = FALSE;
 
-      attr = _muster_fake_scim_schema_find_attr (type->schema, name, strlen (name));
-      if (attr == NULL || !projection_wants (projection, type->schema, attr))
-        continue;
-      g_string_append_c (out, ',');
-      append_attribute (self, out, attr, member);
+      for (const ScimAttr *attr = type->extension->attributes; attr->name != NULL; attr++)
+        {
+          if ((member = json_object_get_member (extension, attr->name)) == NULL ||
+              !projection_wants (projection, type->extension, attr))
+            continue;
+          g_string_append_c (out, ',');
+          if (!opened)
+            {
+              _muster_fake_json_append_string (out, type->extension->id);
+              g_string_append (out, ":{");
+              opened = TRUE;
+            }
+          append_attribute (self, out, attr, member);
+        }
+      if (opened)
+        g_string_append_c (out, '}');
     }
 
   /* a User's groups are computed from the Groups' members (RFC 7643 §4.1.2, readOnly) */
@@ -698,8 +695,8 @@ data_with_id (JsonObject *data,
   JsonNode *member;
 
   json_object_set_string_member (out, "id", id);
-  json_object_iter_init (&iter, data);
-  while (json_object_iter_next (&iter, &name, &member))
+  json_object_iter_init_ordered (&iter, data);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
     if (!g_str_equal (name, "id"))
       json_object_set_member (out, name, json_node_ref (member));
   return out;

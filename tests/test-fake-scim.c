@@ -1,0 +1,573 @@
+/* test-fake-scim.c: the fake's SCIM 2.0 service provider behaves like a strict RFC 7644 server
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fake-test-util.h"
+
+#define SCIM_TYPE   "application/scim+json"
+#define URN_USER    "urn:ietf:params:scim:schemas:core:2.0:User"
+#define URN_GROUP   "urn:ietf:params:scim:schemas:core:2.0:Group"
+#define URN_ENT     "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+#define URN_ERROR   "urn:ietf:params:scim:api:messages:2.0:Error"
+#define URN_PATCH   "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+static FakeResponse *
+scim (MusterFakeTenant *tenant,
+      const char       *method,
+      const char       *path,
+      const char       *body,
+      const char       *header,
+      const char       *value)
+{
+  g_autofree char *auth = g_strconcat ("Bearer ", muster_fake_tenant_get_scim_token (tenant), NULL);
+  const char *headers[] = { "Authorization", auth, header, value, NULL };
+
+  return fake_test_request (tenant, method, path, headers, body ? SCIM_TYPE : NULL, body);
+}
+
+static JsonObject *
+root (FakeResponse *r)
+{
+  g_assert_nonnull (r->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (r->json));
+  return json_node_get_object (r->json);
+}
+
+/* Asserts a SCIM error body (RFC 7644 §3.12) with "status" as a string. */
+static void
+assert_scim_error (FakeResponse *r,
+                   guint         status,
+                   const char   *scim_type)
+{
+  g_autofree char *status_text = g_strdup_printf ("%u", status);
+  JsonObject *object;
+
+  g_assert_cmpuint (r->status, ==, status);
+  object = root (r);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (object, "schemas"), 0), ==,
+                   URN_ERROR);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (object, "status")), ==, G_TYPE_STRING);
+  g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, status_text);
+  g_assert_cmpstr (json_object_get_string_member_with_default (object, "scimType", NULL), ==, scim_type);
+  g_assert_nonnull (json_object_get_string_member (object, "detail"));
+}
+
+static char *
+create_user (MusterFakeTenant *tenant,
+             const char       *user_name,
+             const char       *external_id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"schemas\":[\"" URN_USER "\"],\"userName\":\"%s\","
+                                           "\"externalId\":\"%s\",\"active\":true,"
+                                           "\"name\":{\"givenName\":\"G\",\"familyName\":\"F\"},"
+                                           "\"emails\":[{\"value\":\"%s\",\"type\":\"work\",\"primary\":true}]}",
+                                           user_name, external_id, user_name);
+  g_autoptr(FakeResponse) r = scim (tenant, "POST", "/scim/v2/Users", body, NULL, NULL);
+
+  g_assert_cmpuint (r->status, ==, 201);
+  return g_strdup (json_object_get_string_member (root (r), "id"));
+}
+
+static FakeResponse *
+get_filtered (MusterFakeTenant *tenant,
+              const char       *endpoint,
+              const char       *filter,
+              const char       *extra)
+{
+  g_autofree char *escaped = g_uri_escape_string (filter, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/scim/v2/%s?filter=%s%s", endpoint, escaped, extra ? extra : "");
+
+  return scim (tenant, "GET", path, NULL, NULL, NULL);
+}
+
+static void
+test_create_user (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) r = scim (tenant, "POST", "/scim/v2/Users",
+                                    "{\"schemas\":[\"" URN_USER "\",\"" URN_ENT "\"],"
+                                    "\"userName\":\"ada@example.com\",\"externalId\":\"e-1\",\"active\":true,"
+                                    "\"meta\":{\"resourceType\":\"User\"},\"roles\":[],"
+                                    "\"" URN_ENT "\":{\"employeeNumber\":\"701984\",\"department\":\"Tour\"}}",
+                                    NULL, NULL);
+  const char *etag = soup_message_headers_get_one (r->headers, "ETag");
+  const char *location = soup_message_headers_get_one (r->headers, "Location");
+  g_autofree char *expected_location = NULL;
+  JsonObject *user, *meta, *enterprise;
+
+  g_assert_cmpuint (r->status, ==, 201);
+  g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==, SCIM_TYPE);
+  user = root (r);
+  meta = json_object_get_object_member (user, "meta");
+  expected_location = g_strconcat (muster_fake_tenant_get_base_url (tenant), "/scim/v2/Users/",
+                                   json_object_get_string_member (user, "id"), NULL);
+
+  g_assert_nonnull (etag);
+  g_assert_true (g_str_has_prefix (etag, "W/\""));
+  g_assert_cmpstr (json_object_get_string_member (meta, "version"), ==, etag);
+  g_assert_cmpstr (location, ==, expected_location);
+  g_assert_cmpstr (json_object_get_string_member (meta, "location"), ==, expected_location);
+  g_assert_cmpstr (json_object_get_string_member (meta, "resourceType"), ==, "User");
+  g_assert_nonnull (json_object_get_string_member (meta, "created"));
+  g_assert_nonnull (json_object_get_string_member (meta, "lastModified"));
+  g_assert_true (json_object_get_boolean_member (user, "active"));
+  g_assert_false (json_object_has_member (user, "roles"));
+  enterprise = json_object_get_object_member (user, URN_ENT);
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "employeeNumber"), ==, "701984");
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "department"), ==, "Tour");
+}
+
+static void
+test_filter (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *id = create_user (tenant, "Ada.Lovelace@Example.com", "Ext-ABC");
+  g_autoptr(FakeResponse) by_name = NULL;
+  g_autoptr(FakeResponse) by_external = NULL;
+  g_autoptr(FakeResponse) by_external_case = NULL;
+  g_autoptr(FakeResponse) both = NULL;
+  g_autoptr(FakeResponse) none = NULL;
+  g_autoptr(FakeResponse) unsupported = NULL;
+  JsonObject *list;
+
+  g_free (create_user (tenant, "grace@example.com", "Ext-DEF"));
+
+  /* userName is caseExact false (RFC 7643 §4.1.1), and attribute names are case-insensitive */
+  by_name = get_filtered (tenant, "Users", "USERNAME eq \"ada.lovelace@example.com\"", NULL);
+  g_assert_cmpuint (by_name->status, ==, 200);
+  list = root (by_name);
+  g_assert_cmpint (json_object_get_int_member (list, "totalResults"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (list, "Resources"), 0), "id"),
+                   ==, id);
+
+  by_external = get_filtered (tenant, "Users", "externalId eq \"Ext-ABC\"", NULL);
+  g_assert_cmpint (json_object_get_int_member (root (by_external), "totalResults"), ==, 1);
+  /* externalId is caseExact */
+  by_external_case = get_filtered (tenant, "Users", "externalId eq \"ext-abc\"", NULL);
+  g_assert_cmpint (json_object_get_int_member (root (by_external_case), "totalResults"), ==, 0);
+
+  both = get_filtered (tenant, "Users", "userName eq \"ada.lovelace@example.com\" and externalId eq \"Ext-DEF\"", NULL);
+  g_assert_cmpint (json_object_get_int_member (root (both), "totalResults"), ==, 0);
+
+  none = get_filtered (tenant, "Users", "userName eq \"nobody@example.com\"", NULL);
+  g_assert_cmpuint (none->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (root (none), "totalResults"), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (none), "Resources")), ==, 0);
+
+  unsupported = get_filtered (tenant, "Users", "userName co \"ada\"", NULL);
+  assert_scim_error (unsupported, 400, "invalidFilter");
+}
+
+static void
+test_paging (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) page = NULL;
+  g_autoptr(FakeResponse) past = NULL;
+  JsonObject *list;
+  JsonArray *resources;
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("user%u@example.com", i);
+      g_autofree char *ext = g_strdup_printf ("ext-%u", i);
+
+      g_free (create_user (tenant, name, ext));
+    }
+
+  page = scim (tenant, "GET", "/scim/v2/Users?startIndex=2&count=2", NULL, NULL, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  list = root (page);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (list, "schemas"), 0), ==,
+                   "urn:ietf:params:scim:api:messages:2.0:ListResponse");
+  g_assert_cmpint (json_object_get_int_member (list, "totalResults"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (list, "itemsPerPage"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (list, "startIndex"), ==, 2);
+  resources = json_object_get_array_member (list, "Resources");
+  g_assert_cmpuint (json_array_get_length (resources), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (resources, 0), "userName"), ==,
+                   "user2@example.com");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (resources, 1), "userName"), ==,
+                   "user3@example.com");
+
+  past = scim (tenant, "GET", "/scim/v2/Users?startIndex=5&count=10", NULL, NULL, NULL);
+  g_assert_cmpint (json_object_get_int_member (root (past), "itemsPerPage"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (root (past), "totalResults"), ==, 5);
+}
+
+static void
+test_patch_active (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *id = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autoptr(FakeResponse) patch = NULL;
+  g_autoptr(FakeResponse) get = NULL;
+  g_autoptr(FakeResponse) email = NULL;
+  JsonObject *user;
+
+  /* capitalised op, as Entra sends it */
+  patch = scim (tenant, "PATCH", path,
+                "{\"schemas\":[\"" URN_PATCH "\"],"
+                "\"Operations\":[{\"op\":\"Replace\",\"path\":\"active\",\"value\":false},"
+                "{\"op\":\"replace\",\"path\":\"name.givenName\",\"value\":\"Augusta\"}]}",
+                NULL, NULL);
+  g_assert_cmpuint (patch->status, ==, 200);
+  g_assert_false (json_object_get_boolean_member (root (patch), "active"));
+
+  get = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_cmpuint (get->status, ==, 200);
+  user = root (get);
+  g_assert_true (json_object_has_member (user, "active"));
+  g_assert_false (json_object_get_boolean_member (user, "active"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (user, "name"), "givenName"), ==,
+                   "Augusta");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (user, "name"), "familyName"), ==,
+                   "F");
+  g_assert_cmpstr (soup_message_headers_get_one (get->headers, "ETag"), ==,
+                   soup_message_headers_get_one (patch->headers, "ETag"));
+
+  email = scim (tenant, "PATCH", path,
+                "{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"Replace\","
+                "\"path\":\"emails[type eq \\\"work\\\"].value\",\"value\":\"augusta@example.com\"},"
+                "{\"op\":\"Add\",\"path\":\"" URN_ENT ":manager\",\"value\":{\"value\":\"m-1\"}}]}",
+                NULL, NULL);
+  g_assert_cmpuint (email->status, ==, 200);
+  user = root (email);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (user, "emails"), 0), "value"),
+                   ==, "augusta@example.com");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                     json_object_get_object_member (user, URN_ENT), "manager"), "value"),
+                   ==, "m-1");
+}
+
+static void
+test_stale_if_match (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *id = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autoptr(FakeResponse) first = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_autofree char *etag = g_strdup (soup_message_headers_get_one (first->headers, "ETag"));
+  const char *body = "{\"schemas\":[\"" URN_PATCH "\"],"
+                     "\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"Ada\"}]}";
+  g_autoptr(FakeResponse) fresh = scim (tenant, "PATCH", path, body, "If-Match", etag);
+  g_autoptr(FakeResponse) stale = NULL;
+  g_autoptr(FakeResponse) not_modified = NULL;
+
+  g_assert_cmpuint (fresh->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (fresh->headers, "ETag"), !=, etag);
+
+  stale = scim (tenant, "PATCH", path, body, "If-Match", etag);
+  assert_scim_error (stale, 412, NULL);
+
+  not_modified = scim (tenant, "GET", path, NULL, "If-None-Match",
+                       soup_message_headers_get_one (fresh->headers, "ETag"));
+  g_assert_cmpuint (not_modified->status, ==, 304);
+}
+
+static void
+test_duplicate_user_name (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) dup = NULL;
+  g_autoptr(FakeResponse) dup_external = NULL;
+
+  g_free (create_user (tenant, "ada@example.com", "e-1"));
+  dup = scim (tenant, "POST", "/scim/v2/Users",
+              "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"ADA@example.COM\"}", NULL, NULL);
+  assert_scim_error (dup, 409, "uniqueness");
+
+  dup_external = scim (tenant, "POST", "/scim/v2/Users",
+                       "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"other@example.com\",\"externalId\":\"e-1\"}",
+                       NULL, NULL);
+  assert_scim_error (dup_external, 409, "uniqueness");
+}
+
+static void
+test_strict_types (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *id = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autoptr(FakeResponse) string_bool = NULL;
+  g_autoptr(FakeResponse) patch_string_bool = NULL;
+  g_autoptr(FakeResponse) number_name = NULL;
+  g_autoptr(FakeResponse) unknown_schema = NULL;
+  g_autoptr(FakeResponse) malformed = NULL;
+  g_autoptr(FakeResponse) unknown_attr = NULL;
+  g_autoptr(FakeResponse) still = NULL;
+
+  string_bool = scim (tenant, "POST", "/scim/v2/Users",
+                      "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"b@example.com\",\"active\":\"False\"}",
+                      NULL, NULL);
+  assert_scim_error (string_bool, 400, "invalidValue");
+
+  /* Entra's legacy PATCH: rejected whole, the user stays active */
+  patch_string_bool = scim (tenant, "PATCH", path,
+                            "{\"schemas\":[\"" URN_PATCH "\"],"
+                            "\"Operations\":[{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}]}",
+                            NULL, NULL);
+  assert_scim_error (patch_string_bool, 400, "invalidValue");
+  still = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_true (json_object_get_boolean_member (root (still), "active"));
+
+  number_name = scim (tenant, "POST", "/scim/v2/Users",
+                      "{\"schemas\":[\"" URN_USER "\"],\"userName\":42}", NULL, NULL);
+  assert_scim_error (number_name, 400, "invalidValue");
+
+  unknown_schema = scim (tenant, "POST", "/scim/v2/Groups",
+                         "{\"schemas\":[\"" URN_GROUP "\",\"http://schemas.microsoft.com/2006/11/"
+                         "ResourceManagement/ADSCIM/2.0/Group\"],\"displayName\":\"G\"}",
+                         NULL, NULL);
+  assert_scim_error (unknown_schema, 400, "invalidSyntax");
+
+  malformed = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[", NULL, NULL);
+  assert_scim_error (malformed, 400, "invalidSyntax");
+
+  unknown_attr = scim (tenant, "POST", "/scim/v2/Users",
+                       "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"c@example.com\",\"shoeSize\":44}",
+                       NULL, NULL);
+  assert_scim_error (unknown_attr, 400, "invalidSyntax");
+}
+
+static void
+test_authentication (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  const char *wrong[] = { "Authorization", "Bearer not-the-token", NULL };
+  g_autoptr(FakeResponse) missing = fake_test_request (tenant, "GET", "/scim/v2/Users", NULL, NULL, NULL);
+  g_autoptr(FakeResponse) bad = fake_test_request (tenant, "GET", "/scim/v2/Users", wrong, NULL, NULL);
+  g_autoptr(FakeResponse) good = scim (tenant, "GET", "/scim/v2/Users", NULL, NULL, NULL);
+
+  g_assert_cmpuint (strlen (muster_fake_tenant_get_scim_token (tenant)), >=, 32);
+  assert_scim_error (missing, 401, NULL);
+  assert_scim_error (bad, 401, NULL);
+  g_assert_nonnull (soup_message_headers_get_one (bad->headers, "WWW-Authenticate"));
+  g_assert_cmpuint (good->status, ==, 200);
+}
+
+static JsonArray *
+group_members (MusterFakeTenant *tenant,
+               const char       *path,
+               FakeResponse    **keep)
+{
+  *keep = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_cmpuint ((*keep)->status, ==, 200);
+  if (!json_object_has_member (root (*keep), "members"))
+    return NULL;
+  return json_object_get_array_member (root (*keep), "members");
+}
+
+static void
+test_group_members (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *u1 = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *u2 = create_user (tenant, "grace@example.com", "e-2");
+  g_autoptr(FakeResponse) created = scim (tenant, "POST", "/scim/v2/Groups",
+                                          "{\"schemas\":[\"" URN_GROUP "\"],\"displayName\":\"Engineers\","
+                                          "\"externalId\":\"g-1\"}",
+                                          NULL, NULL);
+  g_autofree char *gid = g_strdup (json_object_get_string_member (root (created), "id"));
+  g_autofree char *path = g_strconcat ("/scim/v2/Groups/", gid, NULL);
+  g_autofree char *user_path = g_strconcat ("/scim/v2/Users/", u1, NULL);
+  g_autofree char *add = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"Add\","
+                                          "\"path\":\"members\",\"value\":[{\"$ref\":null,\"value\":\"%s\"},"
+                                          "{\"value\":\"%s\"}]}]}", u1, u2);
+  g_autofree char *remove = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"remove\","
+                                             "\"path\":\"members[value eq \\\"%s\\\"]\"}]}", u1);
+  g_autofree char *remove_legacy = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":"
+                                                    "\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"%s\"}]}]}",
+                                                    u2);
+  g_autofree char *bogus = g_strdup ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"add\","
+                                     "\"path\":\"members\",\"value\":[{\"value\":\"no-such-id\"}]}]}");
+  g_autoptr(FakeResponse) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL, r5 = NULL, r6 = NULL, r7 = NULL, r8 = NULL;
+  g_autoptr(FakeResponse) by_name = NULL;
+  JsonArray *members;
+
+  g_assert_cmpuint (created->status, ==, 201);
+
+  r1 = scim (tenant, "PATCH", path, add, NULL, NULL);
+  g_assert_cmpuint (r1->status, ==, 204);
+  members = group_members (tenant, path, &r2);
+  g_assert_cmpuint (json_array_get_length (members), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (members, 0), "value"), ==, u1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (members, 0), "type"), ==, "User");
+
+  /* the user's readOnly groups follow */
+  r3 = scim (tenant, "GET", user_path, NULL, NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (root (r3), "groups"), 0), "value"),
+                   ==, gid);
+
+  /* Entra reads groups without members */
+  by_name = get_filtered (tenant, "Groups", "displayName eq \"engineers\"", "&excludedAttributes=members");
+  g_assert_cmpint (json_object_get_int_member (root (by_name), "totalResults"), ==, 1);
+  g_assert_false (json_object_has_member (
+                    json_array_get_object_element (json_object_get_array_member (root (by_name), "Resources"), 0),
+                    "members"));
+
+  r4 = scim (tenant, "PATCH", path, remove, NULL, NULL);
+  g_assert_cmpuint (r4->status, ==, 204);
+  members = group_members (tenant, path, &r5);
+  g_assert_cmpuint (json_array_get_length (members), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (members, 0), "value"), ==, u2);
+
+  r6 = scim (tenant, "PATCH", path, remove_legacy, NULL, NULL);
+  g_assert_cmpuint (r6->status, ==, 204);
+  g_assert_null (group_members (tenant, path, &r7));
+
+  r8 = scim (tenant, "PATCH", path, bogus, NULL, NULL);
+  assert_scim_error (r8, 400, "invalidValue");
+}
+
+static void
+test_delete (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *id = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autoptr(FakeResponse) deleted = scim (tenant, "DELETE", path, NULL, NULL, NULL);
+  g_autoptr(FakeResponse) gone = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_autoptr(FakeResponse) again = NULL;
+
+  g_assert_cmpuint (deleted->status, ==, 204);
+  assert_scim_error (gone, 404, NULL);
+  /* the userName is free again */
+  g_free (create_user (tenant, "ada@example.com", "e-1"));
+  again = scim (tenant, "DELETE", path, NULL, NULL, NULL);
+  assert_scim_error (again, 404, NULL);
+}
+
+static void
+test_put_replaces (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *id = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autoptr(FakeResponse) put = scim (tenant, "PUT", path,
+                                      "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"ada@example.com\","
+                                      "\"active\":false}", NULL, NULL);
+  JsonObject *user;
+
+  g_assert_cmpuint (put->status, ==, 200);
+  user = root (put);
+  g_assert_cmpstr (json_object_get_string_member (user, "id"), ==, id);
+  g_assert_false (json_object_get_boolean_member (user, "active"));
+  /* PUT replaces: what was not sent is gone */
+  g_assert_false (json_object_has_member (user, "emails"));
+  g_assert_false (json_object_has_member (user, "externalId"));
+}
+
+static void
+test_service_provider_config (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) spc = scim (tenant, "GET", "/scim/v2/ServiceProviderConfig", NULL, NULL, NULL);
+  g_autoptr(FakeResponse) schemas = scim (tenant, "GET", "/scim/v2/Schemas", NULL, NULL, NULL);
+  g_autoptr(FakeResponse) types = scim (tenant, "GET", "/scim/v2/ResourceTypes", NULL, NULL, NULL);
+  JsonObject *config, *user_type;
+  JsonArray *schemes;
+
+  g_assert_cmpuint (spc->status, ==, 200);
+  config = root (spc);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (config, "schemas"), 0), ==,
+                   "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig");
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (config, "patch"), "supported"));
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (config, "filter"), "supported"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (config, "filter"), "maxResults"), ==,
+                   200);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (config, "etag"), "supported"));
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (config, "bulk"), "supported"));
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (config, "sort"), "supported"));
+  schemes = json_object_get_array_member (config, "authenticationSchemes");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (schemes, 0), "type"), ==,
+                   "oauthbearertoken");
+
+  g_assert_cmpuint (schemas->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (root (schemas), "totalResults"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (root (schemas), "Resources"), 2),
+                     "id"),
+                   ==, URN_ENT);
+
+  g_assert_cmpuint (types->status, ==, 200);
+  user_type = json_array_get_object_element (json_object_get_array_member (root (types), "Resources"), 0);
+  g_assert_cmpstr (json_object_get_string_member (user_type, "endpoint"), ==, "/Users");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (user_type, "schemaExtensions"), 0),
+                     "schema"),
+                   ==, URN_ENT);
+}
+
+static void
+test_control_api (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) token = fake_test_request (tenant, "GET", "/_fake/scim/token", NULL, NULL, NULL);
+  g_autoptr(FakeResponse) fail = fake_test_request (tenant, "POST", "/_fake/scim/fail", NULL, "application/json",
+                                                    "{\"path\":\"/scim/v2/Users\",\"status\":503,\"count\":2,"
+                                                    "\"retryAfter\":3}");
+  g_autoptr(FakeResponse) f1 = NULL, f2 = NULL, f3 = NULL, log = NULL, reset = NULL, after = NULL, log2 = NULL;
+  JsonArray *requests;
+  JsonObject *entry;
+
+  g_assert_cmpstr (fake_response_get_string (token, "token"), ==, muster_fake_tenant_get_scim_token (tenant));
+  g_assert_cmpuint (fail->status, ==, 204);
+
+  f1 = scim (tenant, "GET", "/scim/v2/Users", NULL, NULL, NULL);
+  assert_scim_error (f1, 503, NULL);
+  g_assert_cmpstr (soup_message_headers_get_one (f1->headers, "Retry-After"), ==, "3");
+  f2 = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"a@example.com\"}",
+             NULL, NULL);
+  assert_scim_error (f2, 503, NULL);
+  f3 = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"a@example.com\"}",
+             NULL, NULL);
+  g_assert_cmpuint (f3->status, ==, 201);
+
+  log = fake_test_request (tenant, "GET", "/_fake/scim/requests", NULL, NULL, NULL);
+  requests = json_object_get_array_member (root (log), "requests");
+  g_assert_cmpuint (json_array_get_length (requests), ==, 3);
+  entry = json_array_get_object_element (requests, 2);
+  g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "POST");
+  g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==, "/scim/v2/Users");
+  g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 201);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (entry, "body"), "userName"), ==,
+                   "a@example.com");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (requests, 0), "status"), ==, 503);
+
+  reset = fake_test_request (tenant, "POST", "/_fake/scim/reset", NULL, NULL, NULL);
+  g_assert_cmpuint (reset->status, ==, 204);
+  after = scim (tenant, "GET", "/scim/v2/Users", NULL, NULL, NULL);
+  g_assert_cmpint (json_object_get_int_member (root (after), "totalResults"), ==, 0);
+  log2 = fake_test_request (tenant, "GET", "/_fake/scim/requests", NULL, NULL, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (log2), "requests")), ==, 1);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/fake/scim/users/create", test_create_user);
+  g_test_add_func ("/fake/scim/users/filter", test_filter);
+  g_test_add_func ("/fake/scim/users/paging", test_paging);
+  g_test_add_func ("/fake/scim/users/patch-active", test_patch_active);
+  g_test_add_func ("/fake/scim/users/stale-if-match", test_stale_if_match);
+  g_test_add_func ("/fake/scim/users/duplicate-user-name", test_duplicate_user_name);
+  g_test_add_func ("/fake/scim/users/strict-types", test_strict_types);
+  g_test_add_func ("/fake/scim/users/delete", test_delete);
+  g_test_add_func ("/fake/scim/users/put-replaces", test_put_replaces);
+  g_test_add_func ("/fake/scim/auth/bearer-token", test_authentication);
+  g_test_add_func ("/fake/scim/groups/members", test_group_members);
+  g_test_add_func ("/fake/scim/discovery/service-provider-config", test_service_provider_config);
+  g_test_add_func ("/fake/scim/control/requests-fail-reset", test_control_api);
+  return g_test_run ();
+}
