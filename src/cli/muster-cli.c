@@ -10,29 +10,26 @@
 
 #include <glib/gi18n.h>
 
-#include "muster-cli.h"
+#include <glib-unix.h>
 
-typedef struct
-{
-  FILE       *out;
-  FILE       *err;
-  const char *profile;
-  gboolean    json;
-} MusterCliContext;
-
-typedef struct
-{
-  const char *name;
-  const char *synopsis;
-  const char *summary;
-  int       (*run) (MusterCliContext *cli, int argc, char **argv);
-} MusterCliCommand;
+#include "muster-cli-private.h"
 
 /* Commands arrive with their capabilities (sign-in, fetch, users, preview, push…); the table
  * lists only what works in this build. */
 static const MusterCliCommand commands[] = {
+  { "profile", "profile add|list|remove", N_("Manage tenant connections"), _muster_cli_profile },
+  { "login", "login [--device-code] [--admin-consent]", N_("Sign in to the profile’s tenant"), _muster_cli_login },
+  { "logout", "logout", N_("Sign out and remove the profile’s tokens"), _muster_cli_logout },
+  { "status", "status", N_("Show the tenant, who is signed in, permissions and licences"), _muster_cli_status },
   { NULL }
 };
+
+static gboolean
+interrupted_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_CONTINUE;
+}
 
 static void
 print_help (MusterCliContext *cli)
@@ -50,7 +47,7 @@ print_help (MusterCliContext *cli)
     {
       fprintf (cli->out, "%s\n", _("Commands:"));
       for (const MusterCliCommand *c = commands; c->name != NULL; c++)
-        fprintf (cli->out, "  %-28s %s\n", c->synopsis, _(c->summary));
+        fprintf (cli->out, "  %-40s %s\n", c->synopsis, _(c->summary));
       fputc ('\n', cli->out);
     }
 
@@ -121,5 +118,14 @@ muster_cli_run (int     argc,
     }
 
   g_ptr_array_add (rest, NULL);
-  return command->run (&cli, rest->len - 1, (char **) rest->pdata);
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    guint sigint = g_unix_signal_add (SIGINT, interrupted_cb, cancellable);
+    int status;
+
+    cli.cancellable = cancellable;
+    status = command->run (&cli, rest->len - 1, (char **) rest->pdata);
+    g_source_remove (sigint);
+    return status;
+  }
 }

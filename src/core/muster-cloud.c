@@ -54,11 +54,25 @@ muster_cloud_get_title (MusterCloud cloud)
   return _(clouds[cloud].title);
 }
 
+static char *authority_override;
+static char *graph_override;
+
+void
+muster_cloud_set_override (const char *authority,
+                           const char *graph)
+{
+  g_free (authority_override);
+  g_free (graph_override);
+  authority_override = g_strdup (authority);
+  graph_override = g_strdup (graph);
+}
+
 static char *
-host_from_env (const char *variable,
+host_from_env (const char *override,
+               const char *variable,
                const char *fallback)
 {
-  const char *value = g_getenv (variable);
+  const char *value = override ? override : g_getenv (variable);
   g_autofree char *url = g_strdup (value != NULL && *value != '\0' ? value : fallback);
   gsize len = strlen (url);
 
@@ -71,14 +85,14 @@ char *
 muster_cloud_get_authority (MusterCloud cloud)
 {
   g_return_val_if_fail (cloud < G_N_ELEMENTS (clouds), NULL);
-  return host_from_env ("MUSTER_AUTHORITY_HOST", clouds[cloud].authority);
+  return host_from_env (authority_override, "MUSTER_AUTHORITY_HOST", clouds[cloud].authority);
 }
 
 char *
 muster_cloud_get_graph (MusterCloud cloud)
 {
   g_return_val_if_fail (cloud < G_N_ELEMENTS (clouds), NULL);
-  return host_from_env ("MUSTER_GRAPH_HOST", clouds[cloud].graph);
+  return host_from_env (graph_override, "MUSTER_GRAPH_HOST", clouds[cloud].graph);
 }
 
 const char *

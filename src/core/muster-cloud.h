@@ -23,7 +23,13 @@ gboolean    muster_cloud_from_string    (const char  *name,
                                          MusterCloud *cloud);
 const char *muster_cloud_get_title      (MusterCloud  cloud);
 
-/* Base URLs without a trailing slash; MUSTER_AUTHORITY_HOST / MUSTER_GRAPH_HOST replace them. */
+/* Points every cloud at other hosts for the life of the process (`muster --demo` and its
+ * in-process fake tenant); NULL restores the environment's or the cloud's own. */
+void        muster_cloud_set_override   (const char  *authority,
+                                         const char  *graph);
+
+/* Base URLs without a trailing slash; the override, else MUSTER_AUTHORITY_HOST /
+ * MUSTER_GRAPH_HOST, replace them. */
 char       *muster_cloud_get_authority  (MusterCloud  cloud);
 char       *muster_cloud_get_graph      (MusterCloud  cloud);
 /* The resource identifier scopes are written against: "https://graph.microsoft.com". Tokens are

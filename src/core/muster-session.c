@@ -45,6 +45,7 @@ typedef struct
 {
   gboolean          admin_consent;
   MusterLoopback   *loopback;
+  MusterLoopback   *consent_loopback; /* kept until the end: its browser still loads /done */
   char             *state;
   char             *verifier;       /* secret */
   MusterDeviceCode *device_code;    /* secret inside */
@@ -55,6 +56,7 @@ static void
 sign_in_data_free (SignInData *data)
 {
   g_clear_object (&data->loopback);
+  g_clear_object (&data->consent_loopback);
   g_free (data->state);
   if (data->verifier != NULL)
     explicit_bzero (data->verifier, strlen (data->verifier));
@@ -204,7 +206,10 @@ sign_in_token_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  store_token_async (self, token, g_task_get_cancellable (task), sign_in_stored_cb, g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+    store_token_async (self, token, cancellable, sign_in_stored_cb, g_steal_pointer (&task));
+  }
 }
 
 static void
@@ -216,6 +221,7 @@ browser_answer_cb (GObject      *source,
   MusterSession *self = g_task_get_source_object (task);
   SignInData *data = g_task_get_task_data (task);
   g_autoptr(GHashTable) answer = NULL;
+  GCancellable *cancellable;
   GHashTable *form;
   GError *error = NULL;
   const char *code;
@@ -231,7 +237,7 @@ browser_answer_cb (GObject      *source,
     {
       /* Admin consent answers admin_consent=True and no code; now sign in for real. */
       data->admin_consent = FALSE;
-      g_clear_object (&data->loopback);
+      data->consent_loopback = g_steal_pointer (&data->loopback);
       sign_in_start_browser (g_steal_pointer (&task));
       return;
     }
@@ -250,8 +256,9 @@ browser_answer_cb (GObject      *source,
   g_hash_table_insert (form, "code_verifier", g_strdup (data->verifier));
   g_hash_table_insert (form, "scope", muster_oauth_get_delegated_scopes (self->profile));
   explicit_bzero ((char *) code, strlen (code));
-  muster_oauth_post_token_async (self->http, self->profile, form, g_task_get_cancellable (task),
-                                 sign_in_token_cb, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  muster_oauth_post_token_async (self->http, self->profile, form, cancellable, sign_in_token_cb,
+                                 g_steal_pointer (&task));
 }
 
 static void
@@ -327,7 +334,10 @@ device_token_cb (GObject      *source,
   token = muster_oauth_post_token_finish (result, &error);
   if (token != NULL)
     {
-      store_token_async (self, token, g_task_get_cancellable (task), sign_in_stored_cb, g_steal_pointer (&task));
+      {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+    store_token_async (self, token, cancellable, sign_in_stored_cb, g_steal_pointer (&task));
+  }
       return;
     }
 
@@ -460,7 +470,10 @@ secret_for_sign_in_cb (GObject      *source,
                                _("No client secret is stored for this profile. Enter it in the connection settings."));
       return;
     }
-  app_only_token_async (self, secret, g_task_get_cancellable (task), sign_in_token_cb, g_steal_pointer (&task));
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+    app_only_token_async (self, secret, cancellable, sign_in_token_cb, g_steal_pointer (&task));
+  }
   explicit_bzero (secret, strlen (secret));
 }
 
