@@ -351,7 +351,8 @@ append_reference (MusterFakeScim *self,
         }
       if (resource_display (target) != NULL)
         {
-          g_string_append_c (out, first ? ' ' : ',');
+          if (!first)
+            g_string_append_c (out, ',');
           _muster_fake_json_append_string (out, display_name);
           g_string_append_c (out, ':');
           _muster_fake_json_append_string (out, resource_display (target));
