@@ -673,6 +673,42 @@ test_expired_token (Fixture       *fixture,
   g_assert_cmpuint (none->status, ==, 401);
 }
 
+static void
+test_app_only (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const char *tenant_id = muster_fake_tenant_get_tenant_id (fixture->tenant);
+  g_autoptr(FakeResponse) app = fake_test_request (fixture->tenant, "POST", "/_fake/identity/apps", NULL, "application/json",
+                                                   "{\"clientId\":\"0d5c4f3e-1a2b-4c3d-8e9f-001122334455\","
+                                                   "\"displayName\":\"Nightly sync\",\"secret\":\"not-a-real-secret\","
+                                                   "\"roles\":[\"User.Read.All\"]}");
+  g_autofree char *token_path = g_strdup_printf ("/%s/oauth2/v2.0/token", tenant_id);
+  g_autofree char *form = soup_form_encode ("client_id", "0d5c4f3e-1a2b-4c3d-8e9f-001122334455",
+                                            "client_secret", "not-a-real-secret",
+                                            "grant_type", "client_credentials",
+                                            "scope", "https://graph.microsoft.com/.default", NULL);
+  g_autoptr(FakeResponse) token = NULL;
+  g_autoptr(FakeResponse) me = NULL;
+  g_autoptr(FakeResponse) users = NULL;
+  g_autoptr(FakeResponse) groups = NULL;
+  g_autofree char *auth = NULL;
+  const char *headers[] = { "Authorization", NULL, NULL };
+
+  g_assert_cmpuint (app->status, <, 300);
+  token = fake_test_request (fixture->tenant, "POST", token_path, NULL, "application/x-www-form-urlencoded", form);
+  g_assert_cmpuint (token->status, ==, 200);
+  auth = g_strconcat ("Bearer ", fake_response_get_string (token, "access_token"), NULL);
+  headers[1] = auth;
+
+  me = fake_test_request (fixture->tenant, "GET", "/v1.0/me", headers, NULL, NULL);
+  users = fake_test_request (fixture->tenant, "GET", "/v1.0/users?$top=2", headers, NULL, NULL);
+  groups = fake_test_request (fixture->tenant, "GET", "/v1.0/groups?$top=2", headers, NULL, NULL);
+  /* msgraph-sdk-php#1163: /me has no meaning without a signed-in user */
+  assert_graph_error (me, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+  g_assert_cmpuint (users->status, ==, 200);
+  assert_graph_error (groups, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+}
+
 /* ---- $batch ---------------------------------------------------------------------------------- */
 
 static void
@@ -839,6 +875,7 @@ main (int    argc,
   g_test_add ("/fake/graph/groups/kinds", Fixture, NULL, demo_setup, test_group_kinds, teardown);
   g_test_add ("/fake/graph/groups/members-need-scope", Fixture, NULL, demo_setup, test_members_need_group_member_read, teardown);
   g_test_add ("/fake/graph/organization-and-skus", Fixture, NULL, demo_setup, test_organization_and_skus, teardown);
+  g_test_add ("/fake/graph/auth/app-only", Fixture, NULL, demo_setup, test_app_only, teardown);
   g_test_add ("/fake/graph/auth/expired-token", Fixture, NULL, demo_setup, test_expired_token, teardown);
   g_test_add ("/fake/graph/batch/limits", Fixture, NULL, demo_setup, test_batch_limits, teardown);
   g_test_add ("/fake/graph/batch/depends-on", Fixture, NULL, demo_setup, test_batch_depends_on, teardown);
