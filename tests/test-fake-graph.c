@@ -674,6 +674,36 @@ test_expired_token (Fixture       *fixture,
 }
 
 static void
+test_basic_profile (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  /* a tenant of its own where only User.ReadBasic.All was ever consented */
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *token = fake_test_sign_in (tenant, "User.ReadBasic.All");
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  const char *headers[] = { "Authorization", auth, NULL };
+  g_autoptr(FakeResponse) basic = fake_test_request (tenant, "GET", "/v1.0/users?$top=999&$select=id,displayName,jobTitle",
+                                                     headers, NULL, NULL);
+  g_autoptr(FakeResponse) full = graph_get (fixture, "/v1.0/users?$top=999&$select=id,displayName,jobTitle", FALSE);
+  JsonArray *b = value_of (basic), *f = value_of (full);
+  guint titled = 0, basic_titled = 0;
+
+  g_assert_cmpuint (basic->status, ==, 200);
+  g_assert_cmpuint (json_array_get_length (b), ==, json_array_get_length (f));
+  for (guint i = 0; i < json_array_get_length (f); i++)
+    {
+      JsonObject *bu = json_array_get_object_element (b, i), *fu = json_array_get_object_element (f, i);
+
+      g_assert_cmpstr (json_object_get_string_member (bu, "displayName"), ==, json_object_get_string_member (fu, "displayName"));
+      titled += !JSON_NODE_HOLDS_NULL (json_object_get_member (fu, "jobTitle"));
+      basic_titled += !JSON_NODE_HOLDS_NULL (json_object_get_member (bu, "jobTitle"));
+    }
+  /* permissions-reference.md: User.ReadBasic.All reads the basic profile only (and one's own) */
+  g_assert_cmpuint (titled, >, 1);
+  g_assert_cmpuint (basic_titled, <=, 1);
+}
+
+static void
 test_app_only (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -797,6 +827,7 @@ test_throttle (void)
   g_autoptr(FakeResponse) groups = NULL;
   g_autofree char *group_url = NULL;
   gboolean throttled = FALSE;
+  gboolean saw_percentage = FALSE;
   const char *retry_after;
 
   muster_fake_options_init (&options);
@@ -821,6 +852,9 @@ test_throttle (void)
         {
           JsonObject *r = json_array_get_object_element (responses, i);
 
+          if (json_object_get_int_member (r, "status") == 200
+              && json_object_has_member (json_object_get_object_member (r, "headers"), "x-ms-throttle-limit-percentage"))
+            saw_percentage = TRUE;
           if (json_object_get_int_member (r, "status") == 429)
             {
               JsonObject *headers = json_object_get_object_member (r, "headers");
@@ -833,6 +867,8 @@ test_throttle (void)
         }
     }
   g_assert_true (throttled);
+  /* throttling-limits.md: past 80 % of the budget, answers say how much is used */
+  g_assert_true (saw_percentage);
 
   /* the bucket is (nearly) empty now: a direct request soon gets 429 too */
   for (guint i = 0; i < 100; i++)
@@ -875,6 +911,7 @@ main (int    argc,
   g_test_add ("/fake/graph/groups/kinds", Fixture, NULL, demo_setup, test_group_kinds, teardown);
   g_test_add ("/fake/graph/groups/members-need-scope", Fixture, NULL, demo_setup, test_members_need_group_member_read, teardown);
   g_test_add ("/fake/graph/organization-and-skus", Fixture, NULL, demo_setup, test_organization_and_skus, teardown);
+  g_test_add ("/fake/graph/auth/basic-profile", Fixture, NULL, demo_setup, test_basic_profile, teardown);
   g_test_add ("/fake/graph/auth/app-only", Fixture, NULL, demo_setup, test_app_only, teardown);
   g_test_add ("/fake/graph/auth/expired-token", Fixture, NULL, demo_setup, test_expired_token, teardown);
   g_test_add ("/fake/graph/batch/limits", Fixture, NULL, demo_setup, test_batch_limits, teardown);

@@ -33,6 +33,7 @@ typedef struct
   GBytes                *bytes;         /* binary bodies (photos) instead of @body */
   GPtrArray             *headers;       /* name, value, name, value… */
   guint                  resource_units;
+  gboolean               basic_profile;  /* only User.ReadBasic.All: other users' non-basic properties read null */
 } MusterFakeGraphCall;
 
 /* Answers and errors (graph-facts §12) */
@@ -165,7 +166,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterFakeGraphCall, _muster_fake_graph_call_free
 gboolean _muster_fake_throttle_take          (MusterFakeThrottle  *self,
                                               const char          *app_id,
                                               guint                cost,
-                                              guint               *retry_after);
+                                              guint               *retry_after,
+                                              double              *used_fraction);
 guint64  _muster_fake_throttle_get_throttled (MusterFakeThrottle  *self);
 guint    _muster_fake_throttle_get_budget    (MusterFakeThrottle  *self);
 

@@ -110,6 +110,19 @@ static const char * const photo_sizes[] = {
   "48x48", "64x64", "96x96", "120x120", "240x240", "360x360", "432x432", "504x504", "648x648", NULL
 };
 
+/* permissions-reference.md: what User.ReadBasic.All reads of other users */
+static gboolean
+is_basic_property (const MusterFakeProperty *prop)
+{
+  switch (prop->id)
+    {
+    case P_ID: case P_DISPLAY_NAME: case P_GIVEN_NAME: case P_SURNAME: case P_MAIL: case P_UPN:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static char *
 mail_nickname (const MusterFakeUser *user)
 {
@@ -220,6 +233,21 @@ append_user_property (MusterFakeGraphCall      *call,
   g_string_append_c (out, '"');
   g_string_append (out, prop->name);
   g_string_append_len (out, "\":", 2);
+
+  if (G_UNLIKELY (call->basic_profile) && !is_basic_property (prop)
+      && g_strcmp0 (user->id, call->grant->user_id) != 0)
+    {
+      if (prop->kind == MUSTER_FAKE_PROP_COLLECTION || prop->id == P_EMPTY_COLLECTION)
+        g_string_append_len (out, "[]", 2);
+      else if (omit_null)
+        {
+          g_string_truncate (out, mark);
+          return FALSE;
+        }
+      else
+        g_string_append_len (out, "null", 4);
+      return TRUE;
+    }
 
   switch (prop->id)
     {

@@ -645,6 +645,9 @@ route (MusterFakeGraphCall *call,
     {
       const char * const *scopes = call->grant->app_only ? app_scopes_users : _muster_fake_scopes_users;
 
+      /* permissions-reference.md: User.ReadBasic.All reads only the basic profile of others */
+      call->basic_profile = !grant_has_any (call->grant, app_scopes_users);
+
       if (n == 1)
         {
           if (_muster_fake_graph_call_require (call, scopes))
@@ -761,9 +764,10 @@ _muster_fake_graph_dispatch (MusterFakeGraphCall *call,
   if (call->ctx->throttle != NULL && call->method == g_intern_static_string ("GET"))
     {
       guint retry_after = 0;
+      double used = 0;
 
       if (!_muster_fake_throttle_take (call->ctx->throttle, call->grant->client_id,
-                                       call->resource_units, &retry_after))
+                                       call->resource_units, &retry_after, &used))
         {
           g_autofree char *seconds = g_strdup_printf ("%u", retry_after);
           g_autofree char *scope = g_strdup_printf ("Tenant_Application/ReadWrite/%s/%s",
@@ -777,6 +781,14 @@ _muster_fake_graph_dispatch (MusterFakeGraphCall *call,
           _muster_fake_graph_call_add_header (call, "x-ms-throttle-scope", scope);
           _muster_fake_graph_call_add_header (call, "x-ms-throttle-information", "ResourceUnitLimitExceeded");
           return;
+        }
+      /* throttling-limits.md: the share of the budget used, once it passes 0.8 */
+      if (used > 0.8)
+        {
+          char percentage[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_ascii_formatd (percentage, sizeof percentage, "%.2f", used);
+          _muster_fake_graph_call_add_header (call, "x-ms-throttle-limit-percentage", percentage);
         }
     }
 

@@ -47,7 +47,8 @@ gboolean
 _muster_fake_throttle_take (MusterFakeThrottle *self,
                             const char         *app_id,
                             guint               cost,
-                            guint              *retry_after)
+                            guint              *retry_after,
+                            double             *used_fraction)
 {
   double budget = _muster_fake_throttle_get_budget (self);
   double rate = budget / WINDOW_SECONDS;
@@ -69,11 +70,13 @@ _muster_fake_throttle_take (MusterFakeThrottle *self,
       double wait = (bucket->level + cost - budget) / rate;
 
       *retry_after = MAX (1, (guint) ceil (wait));
+      *used_fraction = bucket->level / budget;
       self->throttled++;
       return FALSE;
     }
   bucket->level += cost;
   *retry_after = 0;
+  *used_fraction = bucket->level / budget;
   return TRUE;
 }
 
@@ -106,9 +109,10 @@ _muster_fake_throttle_charge (MusterFakeThrottle *self,
                               guint               cost)
 {
   guint retry_after = 0;
+  double used = 0;
   g_autofree char *seconds = NULL;
 
-  if (_muster_fake_throttle_take (self, "", cost, &retry_after))
+  if (_muster_fake_throttle_take (self, "", cost, &retry_after, &used))
     return TRUE;
 
   /* GRAPH:concepts/throttling.md: 429 with Retry-After in seconds */
