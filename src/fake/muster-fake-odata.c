@@ -479,6 +479,20 @@ read_literal (Parser          *parser,
   word = read_word (parser);
   if (word == NULL)
     return syntax_error (parser);
+  /* DateTimeOffset literals go unquoted: 2020-01-01T00:00:00Z */
+  if (g_ascii_isdigit (word[0]) && strchr (word, 'T') != NULL && *parser->p == ':')
+    {
+      GString *stamp = g_string_new (word);
+
+      while (*parser->p == ':' && g_ascii_isdigit (parser->p[1]))
+        {
+          g_string_append_c (stamp, *parser->p++);
+          while (is_word_char (*parser->p) || *parser->p == '+')
+            g_string_append_c (stamp, *parser->p++);
+        }
+      g_free (word);
+      word = g_string_free (stamp, FALSE);
+    }
   if (g_ascii_strcasecmp (word, "true") == 0 || g_ascii_strcasecmp (word, "false") == 0)
     {
       node->value.type = MUSTER_FAKE_VALUE_BOOL;
