@@ -54,18 +54,19 @@ translate_error (GError *error)
 {
   GError *translated;
 
-  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return error;
+
+  /* GIO errors here come from reaching the session bus itself (no bus, no socket) */
+  if (error->domain == G_IO_ERROR ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
       g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
       g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
-      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND) ||
-      (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_FAILED) &&
-       strstr (error->message, "D-Bus") != NULL))
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND))
     translated = g_error_new (MUSTER_KEYRING_ERROR, MUSTER_KEYRING_ERROR_NO_SERVICE,
                               _("No Secret Service (such as GNOME Keyring) is running, so Muster "
                                 "cannot keep your sign-in safe. Log in to a desktop session, or "
                                 "start one with “gnome-keyring-daemon --start --components=secrets”."));
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return error;
   else if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
     translated = g_error_new (MUSTER_KEYRING_ERROR, MUSTER_KEYRING_ERROR_LOCKED,
                               _("The keyring is locked. Unlock it and try again."));

@@ -223,6 +223,20 @@ read_licences (MusterTenantStatus *self,
 }
 
 static void
+add_missing (MusterTenantStatus *self,
+             const char         *permission)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (g_strv_contains ((const char * const *) self->missing, permission))
+    return;
+  g_strv_builder_addv (builder, (const char **) self->missing);
+  g_strv_builder_add (builder, permission);
+  g_strfreev (self->missing);
+  self->missing = g_strv_builder_end (builder);
+}
+
+static void
 part_done (GTask *task)
 {
   LoadData *data = g_task_get_task_data (task);
@@ -247,13 +261,21 @@ part_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   node = muster_graph_client_get_finish (MUSTER_GRAPH_CLIENT (source), result, &error);
-  if (g_str_equal (part, "licences"))
+  if (g_str_has_prefix (part, "probe:"))
+    {
+      /* app-only tokens do not list their application permissions; a 403 tells which is missing */
+      if (g_error_matches (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_FORBIDDEN))
+        add_missing (data->status, part + strlen ("probe:"));
+    }
+  else if (g_str_equal (part, "licences"))
     {
       /* licences need Organization.Read.All; say so instead of failing the whole page */
       if (node != NULL)
         read_licences (data->status, node);
       else
         data->status->licences_problem = g_strdup (error->message);
+      if (data->status->app_only && g_error_matches (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_FORBIDDEN))
+        add_missing (data->status, "Organization.Read.All");
     }
   else if (node == NULL)
     {
@@ -328,7 +350,7 @@ status_token_cb (GObject      *source,
   self->granted = g_strdupv (token->scopes);
   self->token_expires_at = token->expires_at;
   self->reauthorize_days = muster_session_get_days_until_reauthorize (session, g_get_real_time () / G_USEC_PER_SEC);
-  for (guint i = 0; required[i] != NULL; i++)
+  for (guint i = 0; required[i] != NULL && !self->app_only; i++)
     {
       /* Directory.Read.All covers every read Muster does (graph-facts §13) */
       if (!muster_token_has_scope (token, required[i]) && !muster_token_has_scope (token, "Directory.Read.All"))
@@ -340,6 +362,11 @@ status_token_cb (GObject      *source,
   fetch_part (graph, task, "organization", "/organization?$select=id,displayName,verifiedDomains");
   if (!self->app_only)
     fetch_part (graph, task, "me", "/me?$select=id,displayName,userPrincipalName");
+  else
+    {
+      fetch_part (graph, task, "probe:User.Read.All", "/users?$top=1&$select=id");
+      fetch_part (graph, task, "probe:GroupMember.Read.All", "/groups?$top=1&$select=id");
+    }
   fetch_part (graph, task, "licences", "/subscribedSkus");
   part_done (g_steal_pointer (&task));
 }

@@ -50,7 +50,9 @@ const char   *muster_tenant_status_get_user_name      (MusterTenantStatus *self)
 const char   *muster_tenant_status_get_user_principal (MusterTenantStatus *self);
 gboolean      muster_tenant_status_get_app_only       (MusterTenantStatus *self);
 const char * const *muster_tenant_status_get_granted  (MusterTenantStatus *self);
-/* Required permissions the token lacks (empty when all is granted). */
+/* Required permissions the sign-in lacks (empty when all is granted). Delegated tokens list
+ * their scopes; app-only tokens do not, so for them a permission counts as missing when Graph
+ * refuses the call that needs it. */
 const char * const *muster_tenant_status_get_missing  (MusterTenantStatus *self);
 gint64        muster_tenant_status_get_token_expires_at (MusterTenantStatus *self);
 /* Days until the sign-in expires from inactivity; G_MAXINT when it cannot (app-only). */

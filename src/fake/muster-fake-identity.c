@@ -31,7 +31,8 @@
  *   POST /_fake/identity/refresh-inactive {"days":N}     every refresh token was last used N days earlier
  *   POST /_fake/identity/revoke           {"userId"?}    revokes refresh tokens (of one user, or all):
  *        AADSTS50173 on their next use, like revokeSignInSessions
- *   POST /_fake/identity/device           {"interval":N} polling interval of device codes issued from now
+ *   POST /_fake/identity/device           {"interval":N, "slowDown"?:K} polling interval of device codes
+ *        issued from now; the next K polls answer slow_down whatever their timing
  *   POST /_fake/identity/device-approve   {"userCode","approve":true}  what the device-login page does
  *   POST /_fake/identity/require-mfa      {"on":true}    Conditional Access now requires MFA: refresh tokens
  *        obtained before fail with AADSTS50076 (suberror basic_action, a claims challenge) until the
@@ -276,6 +277,7 @@ struct _MusterFakeIdentity
   gint64             clock_offset;
   guint              token_lifetime;
   guint              device_interval;
+  guint              device_slow_down;  /* polls still to answer slow_down (control API) */
   gboolean           mfa_required;
   AutoConsent        auto_consent;
   gnutls_privkey_t   signing_key;     /* made on first use: generating RSA takes a while */
@@ -2380,8 +2382,10 @@ token_device_code (MusterFakeIdentity *self,
     }
   /* RFC 8628 §3.5 slow_down: not in Microsoft's list (graph-facts §3), but MSAL handles it;
    * the interval grows by 5 seconds for this device code. */
-  if (device->last_poll != 0 && now - device->last_poll < device->interval)
+  if ((device->last_poll != 0 && now - device->last_poll < device->interval) || self->device_slow_down > 0)
     {
+      if (self->device_slow_down > 0)
+        self->device_slow_down--;
       device->last_poll = now;
       device->interval += 5;
       sts_error_set (&err, 400, "slow_down", 70016,
@@ -3307,6 +3311,15 @@ control_handler (MusterFakeContext *ctx,
           return;
         }
       self->device_interval = number;
+      if (json_object_has_member (object, "slowDown"))
+        {
+          if (!read_uint_member (object, "slowDown", 100, &number))
+            {
+              reply_control_error (msg, "slowDown must be a non-negative integer");
+              return;
+            }
+          self->device_slow_down = number;
+        }
     }
   else if (g_str_equal (action, "/device-approve"))
     {

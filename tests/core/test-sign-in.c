@@ -1,0 +1,753 @@
+/* test-sign-in.c: every way an admin signs in, against the fake identity platform
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The fake runs in-process on 127.0.0.1; the real keyring is gnome-keyring in the test's own
+ * D-Bus session (build-aux/run-headless). The "browser" is tests/muster-test-browser, which
+ * presses Accept or Cancel on the fake's consent page like an admin would.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include "fake-test-util.h"
+#include "muster-auth-error.h"
+#include "muster-graph-client.h"
+#include "muster-keyring.h"
+#include "muster-loopback.h"
+#include "muster-session.h"
+#include "muster-tenant-status.h"
+
+typedef struct
+{
+  MusterFakeTenant   *tenant;
+  char               *dir;
+  MusterProfileStore *store;
+  MusterProfile      *profile;
+  MusterSession      *session;
+  char               *user_code;
+} Fixture;
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+keyring_usable (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+
+  muster_keyring_lookup_async ("probe", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &result);
+  secret = muster_keyring_lookup_finish (wait_result (&result), &error);
+  if (error == NULL)
+    return TRUE;
+  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
+    g_error ("the keyring is required but unusable: %s", error->message);
+  g_test_skip_printf ("no Secret Service: %s", error->message);
+  return FALSE;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->tenant = fake_test_start_tenant (NULL);
+  muster_cloud_set_override (muster_fake_tenant_get_base_url (f->tenant),
+                             muster_fake_tenant_get_base_url (f->tenant));
+  f->dir = g_dir_make_tmp ("muster-sign-in-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->dir, "profiles.ini", NULL);
+  f->store = muster_profile_store_load (path, &error);
+  g_assert_no_error (error);
+  f->profile = muster_profile_new ("contoso");
+  g_assert_true (muster_profile_store_add (f->store, f->profile, NULL));
+  f->session = muster_session_new (f->store, f->profile);
+  g_setenv ("MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
+  g_unsetenv ("MUSTER_TEST_BROWSER_ACTION");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* leave the keyring as we found it */
+  muster_keyring_clear_async ("contoso", -1, NULL, store_result_cb, &result);
+  muster_keyring_clear_finish (wait_result (&result), NULL);
+
+  g_clear_object (&f->session);
+  g_clear_object (&f->profile);
+  g_clear_object (&f->store);
+  g_clear_object (&f->tenant);
+  muster_cloud_set_override (NULL, NULL);
+  if (f->dir != NULL)
+    {
+      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
+      g_assert_cmpint (system (command), ==, 0);
+    }
+  g_free (f->dir);
+  g_free (f->user_code);
+}
+
+static gboolean
+sign_in (Fixture  *f,
+         gboolean  admin_consent,
+         GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_session_sign_in_async (f->session, admin_consent, NULL, store_result_cb, &result);
+  return muster_session_sign_in_finish (f->session, wait_result (&result), error);
+}
+
+static char *
+keyring_lookup (MusterSecretKind kind)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  muster_keyring_lookup_async ("contoso", kind, NULL, store_result_cb, &result);
+  secret = muster_keyring_lookup_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  return secret;
+}
+
+static MusterToken *
+get_token (Fixture  *f,
+           gboolean  force,
+           GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_session_get_token_async (f->session, force, NULL, store_result_cb, &result);
+  return muster_session_get_token_finish (f->session, wait_result (&result), error);
+}
+
+static void
+control (Fixture    *f,
+         const char *path,
+         const char *json)
+{
+  g_autoptr(FakeResponse) r = fake_test_request (f->tenant, "POST", path, NULL, "application/json", json);
+
+  g_assert_cmpuint (r->status, >=, 200);
+  g_assert_cmpuint (r->status, <, 300);
+}
+
+/* Is @needle anywhere in the files under @dir? */
+static gboolean
+tree_contains (const char *dir,
+               const char *needle)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        {
+          if (tree_contains (path, needle))
+            return TRUE;
+        }
+      else if (g_file_get_contents (path, &contents, &length, NULL) &&
+               g_strstr_len (contents, length, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_browser_flow (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakeResponse) state = NULL;
+  g_autoptr(MusterToken) token = NULL;
+  g_autofree char *refresh = NULL, *access = NULL;
+  g_autoptr(MusterProfileStore) reloaded = NULL;
+  g_autofree char *path = NULL;
+
+  if (!keyring_usable ())
+    return;
+
+  g_assert_true (sign_in (f, FALSE, &error));
+  g_assert_no_error (error);
+
+  /* the admin on the consent page is who the profile now says is signed in */
+  state = fake_test_request (f->tenant, "GET", "/_fake/state", NULL, NULL, NULL);
+  g_assert_cmpstr (muster_profile_get_username (f->profile), ==,
+                   fake_response_get_string (state, "adminUserPrincipalName"));
+  g_assert_cmpstr (muster_profile_get_tenant_id (f->profile), ==, muster_fake_tenant_get_tenant_id (f->tenant));
+
+  token = get_token (f, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (muster_token_has_scope (token, "User.Read.All"));
+  g_assert_true (muster_token_has_scope (token, "GroupMember.Read.All"));
+  g_assert_cmpint (token->expires_at, >, g_get_real_time () / G_USEC_PER_SEC + 600);
+
+  /* tokens are in the keyring, and nowhere on disk */
+  refresh = keyring_lookup (MUSTER_SECRET_REFRESH_TOKEN);
+  access = keyring_lookup (MUSTER_SECRET_ACCESS_TOKEN);
+  g_assert_nonnull (refresh);
+  g_assert_cmpstr (access, ==, token->access_token);
+  g_assert_false (tree_contains (f->dir, refresh));
+  g_assert_false (tree_contains (f->dir, access));
+  g_assert_false (tree_contains (g_get_user_config_dir (), refresh));
+  g_assert_false (tree_contains (g_get_user_cache_dir (), access));
+
+  /* the profile file says who signed in, and survives a reload */
+  path = g_build_filename (f->dir, "profiles.ini", NULL);
+  reloaded = muster_profile_store_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (muster_profile_get_username (muster_profile_store_lookup (reloaded, "contoso")), ==,
+                   muster_profile_get_username (f->profile));
+}
+
+static void
+test_browser_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!keyring_usable ())
+    return;
+  g_setenv ("MUSTER_TEST_BROWSER_ACTION", "cancel", TRUE);
+  g_assert_false (sign_in (f, FALSE, &error));
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_ACCESS_DENIED);
+  g_assert_cmpint (muster_profile_get_signed_in_at (f->profile), ==, 0);
+}
+
+typedef struct
+{
+  guint    count;
+  char    *url;
+  gboolean opened;
+  char    *problem;
+} UrlSeen;
+
+static void
+authorize_url_cb (MusterSession *session,
+                  const char    *url,
+                  gboolean       opened,
+                  const char    *problem,
+                  UrlSeen       *seen)
+{
+  seen->count++;
+  g_free (seen->url);
+  seen->url = g_strdup (url);
+  seen->opened = opened;
+  g_free (seen->problem);
+  seen->problem = g_strdup (problem);
+}
+
+static void
+test_no_browser_times_out (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  UrlSeen seen = { 0 };
+  g_autofree char *expected_prefix = NULL;
+
+  /* No browser can start: the link is still offered to copy, and the listener gives up after
+   * its time-out with a clear error. */
+  g_setenv ("MUSTER_BROWSER", "/nonexistent/browser", TRUE);
+  muster_session_set_browser_timeout (f->session, 1);
+  g_signal_connect (f->session, "authorize-url", G_CALLBACK (authorize_url_cb), &seen);
+
+  g_assert_false (sign_in (f, FALSE, &error));
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_TIMED_OUT);
+  g_assert_cmpuint (seen.count, ==, 1);
+  g_assert_false (seen.opened);
+  g_assert_nonnull (seen.problem);
+  expected_prefix = g_strconcat (muster_fake_tenant_get_base_url (f->tenant), "/organizations/oauth2/v2.0/authorize?", NULL);
+  g_assert_true (g_str_has_prefix (seen.url, expected_prefix));
+  g_assert_nonnull (strstr (seen.url, "code_challenge_method=S256"));
+  g_assert_nonnull (strstr (seen.url, "redirect_uri=http%3A%2F%2Flocalhost%3A"));
+  g_assert_nonnull (strstr (seen.url, "offline_access"));
+  g_free (seen.url);
+  g_free (seen.problem);
+}
+
+/* The loopback listener ------------------------------------------------------------------ */
+
+static guint
+loopback_get (MusterLoopback *loopback,
+              const char     *path_and_query,
+              char          **location)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", muster_loopback_get_port (loopback),
+                                          path_and_query);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  /* async on this thread's main context: the listener answers from the same loop */
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, store_result_cb, &result);
+  body = soup_session_send_and_read_finish (session, wait_result (&result), NULL);
+  g_assert_nonnull (body);
+  if (location != NULL)
+    *location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
+  return soup_message_get_status (msg);
+}
+
+static void
+test_loopback_state_and_single_use (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *location = NULL;
+
+  g_assert_true (muster_loopback_listen (loopback, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (muster_loopback_get_redirect_uri (loopback), ==,
+                   g_strdup_printf ("http://localhost:%u", muster_loopback_get_port (loopback)));
+  muster_loopback_wait_for_code_async (loopback, "expected-state", 30, NULL, store_result_cb, &result);
+
+  /* an answer with another state (a forged one) is refused and does not end the wait */
+  g_assert_cmpuint (loopback_get (loopback, "/?code=forged&state=attacker", NULL), ==, 400);
+  g_assert_cmpuint (loopback_get (loopback, "/?code=forged", NULL), ==, 400);
+  g_assert_null (result);
+
+  /* the real one is taken and the browser is sent away from the code URL */
+  g_assert_cmpuint (loopback_get (loopback, "/?code=the-code&state=expected-state", &location), ==, 302);
+  g_assert_true (g_str_has_suffix (location, "/done"));
+  g_assert_null (strstr (location, "the-code"));
+  answer = muster_loopback_wait_for_code_finish (loopback, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (answer, "code"), ==, "the-code");
+
+  /* a second delivery, even with the right state, is refused */
+  g_assert_cmpuint (loopback_get (loopback, "/?code=again&state=expected-state", NULL), ==, 400);
+  g_assert_cmpuint (loopback_get (loopback, "/done", NULL), ==, 200);
+}
+
+static void
+test_loopback_timeout (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (muster_loopback_listen (loopback, NULL));
+  muster_loopback_wait_for_code_async (loopback, "s", 1, NULL, store_result_cb, &result);
+  answer = muster_loopback_wait_for_code_finish (loopback, wait_result (&result), &error);
+  g_assert_null (answer);
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_TIMED_OUT);
+}
+
+static void
+test_loopback_error_answer (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+
+  g_assert_true (muster_loopback_listen (loopback, NULL));
+  muster_loopback_wait_for_code_async (loopback, "s", 30, NULL, store_result_cb, &result);
+  g_assert_cmpuint (loopback_get (loopback, "/?error=access_denied&error_description=the+user+canceled&state=s", NULL),
+                    ==, 200);
+  answer = muster_loopback_wait_for_code_finish (loopback, wait_result (&result), &error);
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_ACCESS_DENIED);
+}
+
+static void
+test_loopback_only_on_127_0_0_1 (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  struct sockaddr_in address = { 0 };
+  int fd, r;
+
+  g_assert_true (muster_loopback_listen (loopback, NULL));
+
+  /* 127.0.0.2 reaches this machine too, but a socket bound to 127.0.0.1 alone refuses it; a
+   * listener on every interface would accept. */
+  fd = socket (AF_INET, SOCK_STREAM, 0);
+  address.sin_family = AF_INET;
+  address.sin_port = htons (muster_loopback_get_port (loopback));
+  inet_pton (AF_INET, "127.0.0.2", &address.sin_addr);
+  r = connect (fd, (struct sockaddr *) &address, sizeof address);
+  g_assert_cmpint (r, ==, -1);
+  g_assert_cmpint (errno, ==, ECONNREFUSED);
+  close (fd);
+
+  fd = socket (AF_INET, SOCK_STREAM, 0);
+  inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  close (fd);
+}
+
+/* Device code ----------------------------------------------------------------------------- */
+
+static void
+device_code_cb (MusterSession *session,
+                const char    *user_code,
+                const char    *verification_uri,
+                const char    *message,
+                gint64         expires_at,
+                Fixture       *f)
+{
+  g_autofree char *body = NULL;
+
+  g_assert_true (g_str_has_suffix (verification_uri, "/devicelogin"));
+  g_assert_cmpint (expires_at, >, g_get_real_time () / G_USEC_PER_SEC);
+  f->user_code = g_strdup (user_code);
+  /* the admin types the code on another device and approves */
+  body = g_strdup_printf ("{\"userCode\":\"%s\",\"approve\":%s}", user_code,
+                          g_object_get_data (G_OBJECT (session), "decline") ? "false" : "true");
+  control (f, "/_fake/identity/device-approve", body);
+}
+
+static void
+test_device_code (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakeResponse) stats = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  if (!keyring_usable ())
+    return;
+  /* one poll is told slow_down, which must add 5 s to the interval (RFC 8628 §3.5) */
+  control (f, "/_fake/identity/device", "{\"interval\":1,\"slowDown\":1}");
+  muster_profile_set_auth_mode (f->profile, MUSTER_AUTH_MODE_DEVICE_CODE);
+  g_signal_connect (f->session, "device-code", G_CALLBACK (device_code_cb), f);
+
+  g_assert_true (sign_in (f, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (f->user_code);
+  g_assert_nonnull (muster_profile_get_username (f->profile));
+  /* interval 1 s, then slow_down: the next poll came at least 6 s after the first */
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 6 * G_USEC_PER_SEC);
+}
+
+static void
+test_device_code_declined (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  control (f, "/_fake/identity/device", "{\"interval\":1}");
+  muster_profile_set_auth_mode (f->profile, MUSTER_AUTH_MODE_DEVICE_CODE);
+  g_object_set_data (G_OBJECT (f->session), "decline", GINT_TO_POINTER (1));
+  g_signal_connect (f->session, "device-code", G_CALLBACK (device_code_cb), f);
+
+  g_assert_false (sign_in (f, FALSE, &error));
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_ACCESS_DENIED);
+}
+
+/* App-only --------------------------------------------------------------------------------- */
+
+#define TEST_APP_ID "0c9d3f7e-1b2a-4c5d-8e9f-a0b1c2d3e4f5"
+
+static void
+use_app_only (Fixture        *f,
+              MusterAuthMode  mode)
+{
+  muster_profile_set_tenant (f->profile, muster_fake_tenant_get_domain (f->tenant));
+  muster_profile_set_client_id (f->profile, TEST_APP_ID);
+  muster_profile_set_auth_mode (f->profile, mode);
+}
+
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+static void
+assert_app_only_status (Fixture    *f,
+                        const char *missing)
+{
+  g_autoptr(MusterGraphClient) graph = muster_graph_client_new (f->session);
+  g_autoptr(MusterTenantStatus) status = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *joined = NULL;
+  g_auto(GStrv) sorted = NULL;
+
+  muster_tenant_status_load_async (graph, NULL, store_result_cb, &result);
+  status = muster_tenant_status_load_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (muster_tenant_status_get_app_only (status));
+  g_assert_nonnull (muster_tenant_status_get_organization (status));
+  g_assert_null (muster_tenant_status_get_user_principal (status));
+  sorted = g_strdupv ((char **) muster_tenant_status_get_missing (status));
+  qsort (sorted, g_strv_length (sorted), sizeof (char *), compare_strings);
+  joined = g_strjoinv (" ", sorted);
+  g_assert_cmpstr (joined, ==, missing ? missing : "");
+}
+
+static void
+store_client_secret (const char *secret)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_keyring_store_async ("contoso", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, store_result_cb, &result);
+  g_assert_true (muster_keyring_store_finish (wait_result (&result), NULL));
+}
+
+static void
+test_client_secret (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterToken) token = NULL;
+
+  if (!keyring_usable ())
+    return;
+  control (f, "/_fake/identity/apps",
+           "{\"clientId\":\"" TEST_APP_ID "\",\"displayName\":\"Muster sync\",\"secret\":\"s3cr3t~value\","
+           "\"roles\":[\"User.Read.All\",\"GroupMember.Read.All\",\"Organization.Read.All\"]}");
+  use_app_only (f, MUSTER_AUTH_MODE_SECRET);
+
+  /* without a stored secret: a clear error, nothing sent */
+  g_assert_false (sign_in (f, FALSE, &error));
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_INVALID_CLIENT);
+  g_clear_error (&error);
+
+  store_client_secret ("wrong-secret");
+  g_assert_false (sign_in (f, FALSE, &error));
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_INVALID_CLIENT);
+  g_assert_nonnull (strstr (error->message, "7000215"));
+  g_clear_error (&error);
+
+  store_client_secret ("s3cr3t~value");
+  g_assert_true (sign_in (f, FALSE, &error));
+  g_assert_no_error (error);
+  token = get_token (f, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token->access_token);
+  /* client credentials never hand out a refresh token */
+  g_assert_null (token->refresh_token);
+  g_assert_null (keyring_lookup (MUSTER_SECRET_REFRESH_TOKEN));
+  assert_app_only_status (f, NULL);
+}
+
+static char *
+make_certificate (const char *dir,
+                  const char *name)
+{
+  g_autofree char *command = g_strdup_printf (
+    "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=muster-test "
+    "-keyout '%s/%s.key' -out '%s/%s.pem' 2>/dev/null", dir, name, dir, name);
+
+  g_assert_cmpint (system (command), ==, 0);
+  return g_strdup_printf ("%s/%s", dir, name);
+}
+
+static void
+test_certificate (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *good = make_certificate (f->dir, "good");
+  g_autofree char *other = make_certificate (f->dir, "other");
+  g_autofree char *pem = NULL, *escaped = NULL, *body = NULL;
+  g_autofree char *good_pem = g_strconcat (good, ".pem", NULL), *good_key = g_strconcat (good, ".key", NULL);
+  g_autofree char *other_key = g_strconcat (other, ".key", NULL);
+  g_autoptr(MusterToken) token = NULL;
+
+  if (!keyring_usable ())
+    return;
+  g_assert_true (g_file_get_contents (good_pem, &pem, NULL, NULL));
+  escaped = g_strescape (pem, NULL);
+  body = g_strdup_printf ("{\"clientId\":\"" TEST_APP_ID "\",\"displayName\":\"Muster sync\","
+                          "\"certificatePem\":\"%s\",\"roles\":[\"User.Read.All\"]}", escaped);
+  control (f, "/_fake/identity/apps", body);
+  use_app_only (f, MUSTER_AUTH_MODE_CERTIFICATE);
+
+  /* the registered certificate with another key: the signature does not verify */
+  muster_profile_set_certificate (f->profile, good_pem, other_key);
+  g_assert_false (sign_in (f, FALSE, &error));
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_INVALID_CLIENT);
+  g_clear_error (&error);
+
+  muster_profile_set_certificate (f->profile, good_pem, good_key);
+  g_assert_true (sign_in (f, FALSE, &error));
+  g_assert_no_error (error);
+  token = get_token (f, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (token->access_token);
+  /* this app was granted User.Read.All only: the status names the two it lacks */
+  assert_app_only_status (f, "GroupMember.Read.All Organization.Read.All");
+}
+
+/* Refresh ------------------------------------------------------------------------------------ */
+
+static void
+test_refresh_rotation (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterToken) first = NULL, second = NULL;
+  g_autofree char *rt1 = NULL, *rt2 = NULL;
+
+  if (!keyring_usable ())
+    return;
+  g_assert_true (sign_in (f, FALSE, &error));
+  first = get_token (f, FALSE, &error);
+  rt1 = keyring_lookup (MUSTER_SECRET_REFRESH_TOKEN);
+
+  second = get_token (f, TRUE, &error);
+  g_assert_no_error (error);
+  rt2 = keyring_lookup (MUSTER_SECRET_REFRESH_TOKEN);
+  g_assert_cmpstr (first->access_token, !=, second->access_token);
+  /* the rotated refresh token replaced the old one in the keyring */
+  g_assert_nonnull (rt2);
+  g_assert_cmpstr (rt1, !=, rt2);
+  g_assert_cmpstr (keyring_lookup (MUSTER_SECRET_ACCESS_TOKEN), ==, second->access_token);
+}
+
+static void
+test_refresh_expired (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterToken) token = NULL;
+
+  if (!keyring_usable ())
+    return;
+  g_assert_true (sign_in (f, FALSE, &error));
+  control (f, "/_fake/identity/refresh-inactive", "{\"days\":91}");
+
+  token = get_token (f, TRUE, &error);
+  g_assert_null (token);
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_SIGN_IN_REQUIRED);
+  g_assert_nonnull (strstr (error->message, "90 days"));
+  g_assert_nonnull (strstr (error->message, "700082"));
+}
+
+static void
+test_not_signed_in (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterToken) token = get_token (f, FALSE, &error);
+
+  g_assert_null (token);
+  g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_SIGN_IN_REQUIRED);
+}
+
+static void
+test_graph_401_refreshes_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterGraphClient) graph = NULL;
+  g_autoptr(MusterTenantStatus) status = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(MusterToken) before = NULL, after = NULL;
+
+  if (!keyring_usable ())
+    return;
+  g_assert_true (sign_in (f, FALSE, &error));
+  before = get_token (f, FALSE, &error);
+
+  /* the service expires every token early: Graph answers 401, Muster refreshes and retries */
+  control (f, "/_fake/identity/expire-tokens", "{}");
+  graph = muster_graph_client_new (f->session);
+  muster_tenant_status_load_async (graph, NULL, store_result_cb, &result);
+  status = muster_tenant_status_load_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (muster_tenant_status_get_organization (status), !=, NULL);
+  g_assert_cmpuint (muster_tenant_status_get_licences (status)->len, >, 0);
+  g_assert_cmpuint (muster_tenant_status_get_domains (status)->len, >=, 2);
+  g_assert_cmpstr (muster_tenant_status_get_user_principal (status), ==, muster_profile_get_username (f->profile));
+  g_assert_null (muster_tenant_status_get_missing (status)[0]);
+
+  after = get_token (f, FALSE, &error);
+  g_assert_cmpstr (before->access_token, !=, after->access_token);
+}
+
+static void
+test_admin_consent (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FakeResponse) apps = NULL;
+  g_autofree char *body = NULL;
+
+  if (!keyring_usable ())
+    return;
+  g_assert_true (sign_in (f, TRUE, &error));
+  g_assert_no_error (error);
+  apps = fake_test_request (f->tenant, "GET", "/_fake/identity/apps", NULL, NULL, NULL);
+  body = g_strndup (g_bytes_get_data (apps->body, NULL), g_bytes_get_size (apps->body));
+  /* the tenant-wide consent now lists the directory permissions */
+  g_assert_nonnull (strstr (body, "GroupMember.Read.All"));
+  g_assert_nonnull (muster_profile_get_username (f->profile));
+}
+
+static void
+test_keyring_missing (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *secret = NULL;
+
+      /* a session bus where no Secret Service lives */
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
+      muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &result);
+      secret = muster_keyring_lookup_finish (wait_result (&result), &error);
+      g_assert_error (error, MUSTER_KEYRING_ERROR, MUSTER_KEYRING_ERROR_NO_SERVICE);
+      g_print ("%s\n", error->message);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("*No Secret Service*gnome-keyring-daemon*");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/sign-in/browser/full-flow", Fixture, NULL, fixture_set_up, test_browser_flow, fixture_tear_down);
+  g_test_add ("/sign-in/browser/cancel", Fixture, NULL, fixture_set_up, test_browser_cancel, fixture_tear_down);
+  g_test_add ("/sign-in/browser/no-browser-times-out", Fixture, NULL, fixture_set_up, test_no_browser_times_out,
+              fixture_tear_down);
+  g_test_add ("/sign-in/browser/admin-consent", Fixture, NULL, fixture_set_up, test_admin_consent, fixture_tear_down);
+  g_test_add_func ("/sign-in/loopback/state-and-single-use", test_loopback_state_and_single_use);
+  g_test_add_func ("/sign-in/loopback/timeout", test_loopback_timeout);
+  g_test_add_func ("/sign-in/loopback/error-answer", test_loopback_error_answer);
+  g_test_add_func ("/sign-in/loopback/only-127.0.0.1", test_loopback_only_on_127_0_0_1);
+  g_test_add ("/sign-in/device-code/slow-down-then-approve", Fixture, NULL, fixture_set_up, test_device_code,
+              fixture_tear_down);
+  g_test_add ("/sign-in/device-code/declined", Fixture, NULL, fixture_set_up, test_device_code_declined,
+              fixture_tear_down);
+  g_test_add ("/sign-in/app-only/client-secret", Fixture, NULL, fixture_set_up, test_client_secret, fixture_tear_down);
+  g_test_add ("/sign-in/app-only/certificate", Fixture, NULL, fixture_set_up, test_certificate, fixture_tear_down);
+  g_test_add ("/sign-in/refresh/rotation", Fixture, NULL, fixture_set_up, test_refresh_rotation, fixture_tear_down);
+  g_test_add ("/sign-in/refresh/expired-after-90-days", Fixture, NULL, fixture_set_up, test_refresh_expired,
+              fixture_tear_down);
+  g_test_add ("/sign-in/refresh/not-signed-in", Fixture, NULL, fixture_set_up, test_not_signed_in, fixture_tear_down);
+  g_test_add ("/sign-in/graph/401-refreshes-once", Fixture, NULL, fixture_set_up, test_graph_401_refreshes_once,
+              fixture_tear_down);
+  g_test_add_func ("/sign-in/keyring/no-secret-service", test_keyring_missing);
+  return g_test_run ();
+}
