@@ -1,0 +1,300 @@
+/* test-cli-login.c: muster-cli profile, login, status and logout as a script runs them
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real muster-cli binary against the fake tenant in this process, with the test browser
+ * pressing Accept, and the real keyring of the test's D-Bus session.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsecret/secret.h>
+
+#include "fake-test-util.h"
+
+typedef struct
+{
+  MusterFakeTenant *tenant;
+  char             *dir;
+} Fixture;
+
+typedef struct
+{
+  int       status;
+  char     *out;
+  char     *err;
+  JsonNode *json;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_clear_pointer (&run->json, json_node_unref);
+  g_free (run);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static const SecretSchema token_schema = {
+  "io.github.muster.Token", SECRET_SCHEMA_NONE,
+  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+};
+
+static gboolean
+keyring_usable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *probe = secret_password_lookup_sync (&token_schema, NULL, &error, "profile", "probe", NULL);
+
+  if (error == NULL)
+    return TRUE;
+  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
+    g_error ("the keyring is required but unusable: %s", error->message);
+  g_test_skip_printf ("no Secret Service: %s", error->message);
+  return FALSE;
+}
+
+static char *
+keyring_lookup (const char *profile,
+                const char *kind)
+{
+  return secret_password_lookup_sync (&token_schema, NULL, NULL, "profile", profile, "kind", kind, NULL);
+}
+
+static Run *
+cli (Fixture            *f,
+     const char         *input,
+     const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Run *run = g_new0 (Run, 1);
+
+  g_subprocess_launcher_setenv (launcher, "MUSTER_AUTHORITY_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+
+  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  if (run->out != NULL && run->out[0] == '{')
+    run->json = json_from_string (run->out, NULL);
+  return run;
+}
+
+#define CLI(f, ...) cli ((f), NULL, (const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+control (Fixture    *f,
+         const char *path,
+         const char *json)
+{
+  g_autoptr(FakeResponse) r = fake_test_request (f->tenant, "POST", path, NULL, "application/json", json);
+  g_assert_cmpuint (r->status / 100, ==, 2);
+}
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  f->tenant = fake_test_start_tenant (NULL);
+  f->dir = g_dir_make_tmp ("muster-cli-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "contoso", NULL);
+  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "app", NULL);
+  g_assert_cmpint (system (command), ==, 0);
+  g_free (f->dir);
+  g_clear_object (&f->tenant);
+}
+
+static gboolean
+file_tree_contains (const char *dir,
+                    const char *needle)
+{
+  g_autofree char *command = g_strdup_printf ("grep -rqF -- '%s' '%s'", needle, dir);
+
+  return system (command) == 0;
+}
+
+static void
+test_login_and_status (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL, list = NULL;
+  g_autoptr(FakeResponse) state = NULL;
+  g_autofree char *refresh = NULL, *access = NULL;
+  JsonObject *object, *signed_in;
+  JsonArray *scopes;
+  gboolean has_user_read_all = FALSE;
+
+  if (!keyring_usable ())
+    return;
+
+  add = CLI (f, "profile", "add", "contoso");
+  g_assert_cmpint (add->status, ==, 0);
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+  g_assert_nonnull (strstr (login->err, "Signed in as"));
+
+  status = CLI (f, "status", "--json");
+  g_assert_cmpint (status->status, ==, 0);
+  g_assert_nonnull (status->json);
+  object = json_node_get_object (status->json);
+  state = fake_test_request (f->tenant, "GET", "/_fake/state", NULL, NULL, NULL);
+
+  g_assert_cmpstr (json_object_get_string_member (object, "tenantId"), ==, muster_fake_tenant_get_tenant_id (f->tenant));
+  g_assert_cmpstr (json_object_get_string_member (object, "organization"), ==,
+                   fake_response_get_string (state, "organization"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "domains")), >=, 2);
+  signed_in = json_object_get_object_member (object, "signedIn");
+  g_assert_cmpstr (json_object_get_string_member (signed_in, "userPrincipalName"), ==,
+                   fake_response_get_string (state, "adminUserPrincipalName"));
+  scopes = json_object_get_array_member (object, "scopes");
+  for (guint i = 0; i < json_array_get_length (scopes); i++)
+    has_user_read_all |= g_str_equal (json_array_get_string_element (scopes, i), "User.Read.All");
+  g_assert_true (has_user_read_all);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "missingPermissions")), ==, 0);
+  g_assert_nonnull (json_object_get_string_member (object, "tokenExpires"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "licences")), >, 0);
+
+  /* the tokens are in the keyring, and in no file the CLI wrote */
+  refresh = keyring_lookup ("contoso", "refresh-token");
+  access = keyring_lookup ("contoso", "access-token");
+  g_assert_nonnull (refresh);
+  g_assert_nonnull (access);
+  g_assert_false (file_tree_contains (f->dir, refresh));
+  g_assert_false (file_tree_contains (f->dir, access));
+  g_assert_null (strstr (login->err, access));
+
+  list = CLI (f, "--json", "profile", "list");
+  g_assert_cmpint (list->status, ==, 0);
+  g_assert_nonnull (strstr (list->out, "\"signedIn\" : true"));
+}
+
+static void
+test_expired_refresh_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL;
+
+  if (!keyring_usable ())
+    return;
+  add = CLI (f, "profile", "add", "contoso");
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+
+  /* 91 days without use, and the stored access token is dead too */
+  control (f, "/_fake/identity/refresh-inactive", "{\"days\":91}");
+  control (f, "/_fake/identity/expire-tokens", "{}");
+
+  status = CLI (f, "status");
+  g_assert_cmpint (status->status, ==, 3);
+  g_assert_nonnull (strstr (status->err, "90 days"));
+  g_assert_nonnull (strstr (status->err, "Sign in again"));
+}
+
+static void
+test_not_signed_in_and_logout (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, before = NULL, login = NULL, logout = NULL, after = NULL;
+  g_autofree char *refresh = NULL;
+
+  if (!keyring_usable ())
+    return;
+  add = CLI (f, "profile", "add", "contoso");
+  before = CLI (f, "status");
+  g_assert_cmpint (before->status, ==, 3);
+  g_assert_nonnull (strstr (before->err, "Sign in first"));
+
+  login = CLI (f, "--profile", "contoso", "login");
+  g_assert_cmpint (login->status, ==, 0);
+  logout = CLI (f, "logout");
+  g_assert_cmpint (logout->status, ==, 0);
+  refresh = keyring_lookup ("contoso", "refresh-token");
+  g_assert_null (refresh);
+  after = CLI (f, "status", "--profile", "contoso");
+  g_assert_cmpint (after->status, ==, 3);
+}
+
+static void
+test_app_only_secret_from_stdin (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL;
+  g_autofree char *secret = NULL;
+
+  if (!keyring_usable ())
+    return;
+  control (f, "/_fake/identity/apps",
+           "{\"clientId\":\"5a6b7c8d-0000-4000-8000-00000000a11e\",\"displayName\":\"Muster sync\","
+           "\"secret\":\"from-stdin-secret\",\"roles\":[\"User.Read.All\",\"GroupMember.Read.All\","
+           "\"Organization.Read.All\"]}");
+  add = cli (f, "from-stdin-secret\n", (const char * const[]) {
+               "profile", "add", "app", "--tenant", muster_fake_tenant_get_domain (f->tenant),
+               "--client-id", "5a6b7c8d-0000-4000-8000-00000000a11e", "--auth", "secret", NULL });
+  g_assert_cmpint (add->status, ==, 0);
+  secret = keyring_lookup ("app", "client-secret");
+  g_assert_cmpstr (secret, ==, "from-stdin-secret");
+  /* the secret is in no file */
+  g_assert_false (file_tree_contains (f->dir, "from-stdin-secret"));
+
+  login = CLI (f, "--profile", "app", "login");
+  g_assert_cmpint (login->status, ==, 0);
+  status = CLI (f, "--profile", "app", "--json", "status");
+  g_assert_cmpint (status->status, ==, 0);
+  g_assert_true (json_object_get_boolean_member (
+    json_object_get_object_member (json_node_get_object (status->json), "signedIn"), "appOnly"));
+}
+
+static void
+test_usage_errors (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) bad_name = NULL, bad_cloud = NULL, no_profile = NULL, app_only_common = NULL;
+
+  bad_name = CLI (f, "profile", "add", "../evil");
+  g_assert_cmpint (bad_name->status, ==, 2);
+  bad_cloud = CLI (f, "profile", "add", "x", "--cloud", "mars");
+  g_assert_cmpint (bad_cloud->status, ==, 2);
+  g_assert_nonnull (strstr (bad_cloud->err, "mars"));
+  no_profile = CLI (f, "--profile", "nobody", "status");
+  g_assert_cmpint (no_profile->status, ==, 2);
+  app_only_common = CLI (f, "profile", "add", "x", "--auth", "secret");
+  g_assert_cmpint (app_only_common->status, ==, 2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_nonnull (g_getenv ("MUSTER_CLI"));
+  g_test_add ("/cli/login/browser-then-status", Fixture, NULL, fixture_set_up, test_login_and_status, fixture_tear_down);
+  g_test_add ("/cli/login/expired-refresh-token-exit-3", Fixture, NULL, fixture_set_up, test_expired_refresh_token,
+              fixture_tear_down);
+  g_test_add ("/cli/login/not-signed-in-and-logout", Fixture, NULL, fixture_set_up, test_not_signed_in_and_logout,
+              fixture_tear_down);
+  g_test_add ("/cli/login/app-only-secret-from-stdin", Fixture, NULL, fixture_set_up, test_app_only_secret_from_stdin,
+              fixture_tear_down);
+  g_test_add ("/cli/profile/usage-errors", Fixture, NULL, fixture_set_up, test_usage_errors, fixture_tear_down);
+  return g_test_run ();
+}
