@@ -111,9 +111,9 @@ muster_cli_run (int     argc,
 
   if (command == NULL)
     {
-      fprintf (err, "muster-cli: ");
-      fprintf (err, _("unknown command “%s” (see muster-cli --help)"), (char *) g_ptr_array_index (rest, 0));
-      fputc ('\n', err);
+      g_autofree char *message = g_strdup_printf (_("unknown command “%s” (see muster-cli --help)"),
+                                                  (char *) g_ptr_array_index (rest, 0));
+      fprintf (err, "muster-cli: %s\n", message);
       return MUSTER_EXIT_USAGE;
     }
 
