@@ -19,6 +19,7 @@ struct _MusterApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  MusterDemo     *demo_tenant;
   gboolean        demo;
 };
 
@@ -136,11 +137,27 @@ muster_application_startup (GApplication *application)
 static void
 muster_application_activate (GApplication *application)
 {
+  MusterApplication *self = MUSTER_APPLICATION (application);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (application));
+  gboolean first = window == NULL;
 
-  if (window == NULL)
-    window = GTK_WINDOW (muster_window_new (MUSTER_APPLICATION (application)));
+  if (first)
+    window = GTK_WINDOW (muster_window_new (self));
   gtk_window_present (window);
+  /* `muster --demo` goes straight into the demo tenant's sign-in */
+  if (first && self->demo)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL);
+}
+
+static void
+muster_application_shutdown (GApplication *application)
+{
+  MusterApplication *self = MUSTER_APPLICATION (application);
+
+  /* the demo's tokens leave the keyring and its folder the disk */
+  if (self->demo_tenant != NULL)
+    muster_demo_shutdown (self->demo_tenant);
+  G_APPLICATION_CLASS (muster_application_parent_class)->shutdown (application);
 }
 
 static void
@@ -149,6 +166,7 @@ muster_application_finalize (GObject *object)
   MusterApplication *self = MUSTER_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->demo_tenant);
   G_OBJECT_CLASS (muster_application_parent_class)->finalize (object);
 }
 
@@ -162,6 +180,7 @@ muster_application_class_init (MusterApplicationClass *klass)
   app_class->handle_local_options = muster_application_handle_local_options;
   app_class->startup = muster_application_startup;
   app_class->activate = muster_application_activate;
+  app_class->shutdown = muster_application_shutdown;
 }
 
 static void
@@ -198,4 +217,14 @@ muster_application_get_settings (MusterApplication *self)
 {
   g_return_val_if_fail (MUSTER_IS_APPLICATION (self), NULL);
   return self->settings;
+}
+
+MusterDemo *
+muster_application_get_demo_tenant (MusterApplication *self)
+{
+  g_return_val_if_fail (MUSTER_IS_APPLICATION (self), NULL);
+
+  if (self->demo_tenant == NULL)
+    self->demo_tenant = muster_demo_new ();
+  return self->demo_tenant;
 }

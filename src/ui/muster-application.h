@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "muster-demo.h"
+
 G_BEGIN_DECLS
 
 #define MUSTER_TYPE_APPLICATION (muster_application_get_type ())
@@ -16,5 +18,7 @@ G_DECLARE_FINAL_TYPE (MusterApplication, muster_application, MUSTER, APPLICATION
 MusterApplication *muster_application_new          (void);
 gboolean           muster_application_get_demo     (MusterApplication *self);
 GSettings         *muster_application_get_settings (MusterApplication *self);
+/* The demo tenant, created (not started) on first use; shut down with the application. */
+MusterDemo        *muster_application_get_demo_tenant (MusterApplication *self);
 
 G_END_DECLS

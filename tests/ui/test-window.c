@@ -44,8 +44,9 @@ test_empty_state (void)
   g_assert_true (gtk_widget_has_css_class (connect, "suggested-action"));
 
   /* the icon-only menu button has an accessible name and a tooltip */
-  menu = ui_test_find (GTK_WIDGET (window), GTK_TYPE_MENU_BUTTON, NULL);
+  menu = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), MUSTER_TYPE_WINDOW, "primary_menu_button"));
   g_assert_nonnull (menu);
+  g_assert_true (gtk_widget_is_visible (menu));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (menu), ==, "Main Menu");
 
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "window-empty-state");
