@@ -64,8 +64,9 @@ print_status (MusterCliContext   *cli,
   for (guint i = 0; i < licences->len; i++)
     {
       MusterLicence *licence = g_ptr_array_index (licences, i);
-      fprintf (cli->out, "%-16s %s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " assigned\n",
-               i == 0 ? _("Licences:") : "", licence->title, licence->consumed, licence->enabled);
+      g_autofree char *usage = muster_licence_describe_usage (licence);
+
+      fprintf (cli->out, "%-16s %s: %s\n", i == 0 ? _("Licences:") : "", licence->title, usage);
     }
   if (muster_tenant_status_get_licences_problem (status) != NULL)
     fprintf (cli->out, "%-16s %s\n", _("Licences:"), muster_tenant_status_get_licences_problem (status));

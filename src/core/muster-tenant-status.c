@@ -76,6 +76,21 @@ muster_licence_get_friendly_name (const char *part_number)
   return NULL;
 }
 
+char *
+muster_licence_describe_usage (const MusterLicence *licence)
+{
+  g_return_val_if_fail (licence != NULL, NULL);
+
+  /* prepaidUnits: enabled seats are active; warning ones belong to an expired subscription in
+   * its grace period; suspended ones no longer work (subscribedsku resource docs) */
+  if (licence->enabled == 0 && licence->suspended > 0)
+    return g_strdup_printf (_("%lld assigned, subscription suspended"), (long long) licence->consumed);
+  if (licence->warning > 0)
+    return g_strdup_printf (_("%lld assigned, %lld in warning (subscription expired)"),
+                            (long long) licence->consumed, (long long) (licence->warning + licence->enabled));
+  return g_strdup_printf (_("%lld of %lld assigned"), (long long) licence->consumed, (long long) licence->enabled);
+}
+
 static void
 domain_free (MusterDomain *domain)
 {

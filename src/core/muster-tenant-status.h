@@ -67,6 +67,10 @@ void          muster_tenant_status_set_last_snapshot  (MusterTenantStatus *self,
 
 JsonNode     *muster_tenant_status_to_json            (MusterTenantStatus *self);
 
+/* "89 of 100 assigned", "47 assigned, 50 in warning (subscription expired)", "3 assigned,
+ * subscription suspended": what an admin needs to know about the seats. Translated. */
+char         *muster_licence_describe_usage           (const MusterLicence *licence);
+
 /* "Microsoft 365 E3" for "SPE_E3"; NULL when the SKU is not a common one. */
 const char   *muster_licence_get_friendly_name        (const char *part_number);
 
