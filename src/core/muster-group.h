@@ -1,0 +1,51 @@
+/* muster-group.h: one group in a directory snapshot
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* graph-facts §7.1 */
+typedef enum
+{
+  MUSTER_GROUP_KIND_MICROSOFT365,   /* groupTypes contains "Unified" */
+  MUSTER_GROUP_KIND_SECURITY,       /* !mailEnabled, securityEnabled */
+  MUSTER_GROUP_KIND_MAIL_SECURITY,  /* mailEnabled, securityEnabled */
+  MUSTER_GROUP_KIND_DISTRIBUTION,   /* mailEnabled, !securityEnabled */
+} MusterGroupKind;
+
+#define MUSTER_TYPE_GROUP (muster_group_get_type ())
+G_DECLARE_FINAL_TYPE (MusterGroup, muster_group, MUSTER, GROUP, GObject)
+
+/* Properties: "id", "display-name", "description", "mail", "kind" (int), "kind-label",
+ * "dynamic", "member-count" (direct user members), "transitive-member-count" (users reached
+ * through nesting). */
+MusterGroup     *muster_group_new_from_json         (JsonObject      *object); /* Graph's group JSON */
+const char      *muster_group_get_id                (MusterGroup     *self);
+const char      *muster_group_get_display_name      (MusterGroup     *self);
+const char      *muster_group_get_description       (MusterGroup     *self);
+const char      *muster_group_get_mail              (MusterGroup     *self);
+MusterGroupKind  muster_group_get_kind              (MusterGroup     *self);
+gboolean         muster_group_get_dynamic           (MusterGroup     *self);
+guint            muster_group_get_member_count      (MusterGroup     *self);
+guint            muster_group_get_transitive_member_count (MusterGroup *self);
+void             _muster_group_set_member_counts    (MusterGroup     *self,
+                                                     guint            direct,
+                                                     guint            transitive);
+
+/* From groupTypes/mailEnabled/securityEnabled as graph-facts §7.1 tabulates. */
+MusterGroupKind  muster_group_kind_from_graph       (gboolean         unified,
+                                                     gboolean         mail_enabled,
+                                                     gboolean         security_enabled);
+const char      *muster_group_kind_to_string        (MusterGroupKind  kind); /* "microsoft365", "security", ... */
+gboolean         muster_group_kind_from_string      (const char      *name,
+                                                     MusterGroupKind *kind);
+const char      *muster_group_kind_get_title        (MusterGroupKind  kind); /* translated */
+
+G_END_DECLS
