@@ -128,6 +128,7 @@ muster_sign_in_page_begin (MusterSignInPage *self,
                            MusterProfile    *profile)
 {
   const char *tenant;
+  g_autofree char *escaped_tenant = NULL;
   g_autofree char *description = NULL;
 
   g_return_if_fail (MUSTER_IS_SIGN_IN_PAGE (self));
@@ -136,7 +137,8 @@ muster_sign_in_page_begin (MusterSignInPage *self,
   muster_sign_in_page_stop (self);
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->user_code, g_free);
-  tenant = muster_profile_get_tenant (profile);
+  /* status page descriptions are markup */
+  tenant = escaped_tenant = g_markup_escape_text (muster_profile_get_tenant (profile), -1);
 
   switch (muster_profile_get_auth_mode (profile))
     {
@@ -212,6 +214,7 @@ muster_sign_in_page_set_device_code (MusterSignInPage *self,
                                      gint64            expires_at)
 {
   g_autofree char *description = NULL;
+  g_autofree char *escaped_uri = NULL;
 
   g_return_if_fail (MUSTER_IS_SIGN_IN_PAGE (self));
 
@@ -222,8 +225,9 @@ muster_sign_in_page_set_device_code (MusterSignInPage *self,
   self->expires_at = expires_at;
 
   /* Translators: %s is a web address, like https://microsoft.com/devicelogin */
+  escaped_uri = g_markup_escape_text (verification_uri, -1);
   description = g_strdup_printf (_("On any device, open %s, sign in with an administrator account and enter this code."),
-                                 verification_uri);
+                                 escaped_uri);
   adw_status_page_set_description (self->device_status, description);
   gtk_label_set_text (self->code_label, user_code);
 

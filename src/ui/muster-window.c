@@ -170,7 +170,10 @@ status_loaded_cb (GObject      *source,
           _muster_window_toast (self, error->message);
           return;
         }
-      adw_status_page_set_description (self->error_page, error->message);
+      {
+        g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+        adw_status_page_set_description (self->error_page, escaped);
+      }
       _muster_window_show_page (self, "error");
       return;
     }

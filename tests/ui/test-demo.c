@@ -176,6 +176,12 @@ test_sign_in (void)
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "demo-tenant-status");
   g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
 
+  /* all of the page at once, licences included */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 1000);
+  ui_test_wait (500);
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "demo-tenant-status-tall");
+
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
   ui_test_wait (300);
   g_clear_pointer (&shot, g_free);
