@@ -38,6 +38,11 @@ guint            muster_group_get_transitive_member_count (MusterGroup *self);
 void             _muster_group_set_member_counts    (MusterGroup     *self,
                                                      guint            direct,
                                                      guint            transitive);
+/* The raw Graph columns behind the kind, kept so nothing Graph said is lost. */
+const char * const *muster_group_get_group_types    (MusterGroup     *self);
+gboolean         muster_group_get_mail_enabled      (MusterGroup     *self);
+gboolean         muster_group_get_security_enabled  (MusterGroup     *self);
+const char      *muster_group_get_membership_rule   (MusterGroup     *self); /* dynamic groups */
 
 /* From groupTypes/mailEnabled/securityEnabled as graph-facts §7.1 tabulates. */
 MusterGroupKind  muster_group_kind_from_graph       (gboolean         unified,
