@@ -700,6 +700,57 @@ test_admin_consent (Fixture *f, gconstpointer data)
   g_assert_nonnull (muster_profile_get_username (f->profile));
 }
 
+/* The path a real desktop takes: no MUSTER_BROWSER, GIO asks the desktop for the https handler.
+ * A handler of our own in private XDG folders stands in for the admin's browser. Runs in a
+ * subprocess because GLib reads the XDG folders once per process. */
+static void
+test_default_handler (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *home = g_dir_make_tmp ("muster-xdg-XXXXXX", NULL);
+      g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
+      g_autofree char *config = g_build_filename (home, "config", NULL);
+      g_autofree char *desktop = g_build_filename (apps, "muster-test-browser.desktop", NULL);
+      g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+      g_autofree char *desktop_text = NULL, *data_home = g_build_filename (home, "data", NULL);
+      g_autofree char *log = g_build_filename (home, "browser.log", NULL);
+      g_autofree char *visits = NULL;
+      Fixture fixture = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+      g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+      desktop_text = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\n"
+                                      "Exec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\n",
+                                      g_getenv ("MUSTER_TEST_BROWSER"));
+      g_assert_true (g_file_set_contents (desktop, desktop_text, -1, NULL));
+      g_assert_true (g_file_set_contents (mimeapps, "[Default Applications]\n"
+                                          "x-scheme-handler/http=muster-test-browser.desktop\n"
+                                          "x-scheme-handler/https=muster-test-browser.desktop\n", -1, NULL));
+      g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+      g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+      g_setenv ("MUSTER_TEST_BROWSER_LOG", log, TRUE);
+
+      fixture_set_up (&fixture, NULL);
+      g_unsetenv ("MUSTER_BROWSER");
+      muster_session_set_browser_timeout (fixture.session, 20);
+      g_assert_true (sign_in (&fixture, FALSE, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (muster_profile_get_username (fixture.profile));
+      /* it really was our handler that the desktop started */
+      g_assert_true (g_file_get_contents (log, &visits, NULL, NULL));
+      g_assert_nonnull (strstr (visits, "/oauth2/v2.0/authorize 200"));
+      fixture_tear_down (&fixture, NULL);
+      return;
+    }
+
+  if (!keyring_usable ())
+    return;
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 static void
 test_keyring_missing (void)
 {
@@ -749,5 +800,6 @@ main (int argc, char **argv)
   g_test_add ("/sign-in/graph/401-refreshes-once", Fixture, NULL, fixture_set_up, test_graph_401_refreshes_once,
               fixture_tear_down);
   g_test_add_func ("/sign-in/keyring/no-secret-service", test_keyring_missing);
+  g_test_add_func ("/sign-in/browser/desktop-default-handler", test_default_handler);
   return g_test_run ();
 }
