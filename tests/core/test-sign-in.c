@@ -625,6 +625,31 @@ test_refresh_rotation (Fixture *f, gconstpointer data)
 }
 
 static void
+test_refresh_when_ten_minutes_left (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterToken) first = NULL, second = NULL, third = NULL;
+
+  if (!keyring_usable ())
+    return;
+  /* tokens that live 5 minutes are always inside the 10-minute margin: every ask refreshes */
+  control (f, "/_fake/identity/token-lifetime", "{\"seconds\":300}");
+  g_assert_true (sign_in (f, FALSE, &error));
+  first = get_token (f, FALSE, &error);
+  second = get_token (f, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first->access_token, !=, second->access_token);
+
+  /* long-lived tokens are reused, not refreshed */
+  control (f, "/_fake/identity/token-lifetime", "{\"seconds\":3599}");
+  g_clear_pointer (&second, muster_token_free);
+  second = get_token (f, TRUE, &error);
+  third = get_token (f, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second->access_token, ==, third->access_token);
+}
+
+static void
 test_refresh_expired (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
@@ -794,6 +819,8 @@ main (int argc, char **argv)
   g_test_add ("/sign-in/app-only/client-secret", Fixture, NULL, fixture_set_up, test_client_secret, fixture_tear_down);
   g_test_add ("/sign-in/app-only/certificate", Fixture, NULL, fixture_set_up, test_certificate, fixture_tear_down);
   g_test_add ("/sign-in/refresh/rotation", Fixture, NULL, fixture_set_up, test_refresh_rotation, fixture_tear_down);
+  g_test_add ("/sign-in/refresh/ten-minutes-left", Fixture, NULL, fixture_set_up, test_refresh_when_ten_minutes_left,
+              fixture_tear_down);
   g_test_add ("/sign-in/refresh/expired-after-90-days", Fixture, NULL, fixture_set_up, test_refresh_expired,
               fixture_tear_down);
   g_test_add ("/sign-in/refresh/not-signed-in", Fixture, NULL, fixture_set_up, test_not_signed_in, fixture_tear_down);
