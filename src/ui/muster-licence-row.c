@@ -57,6 +57,8 @@ muster_licence_row_new (const MusterLicence *licence)
 {
   MusterLicenceRow *self;
   g_autofree char *usage = NULL;
+  g_autofree char *consumed = NULL;
+  g_autofree char *enabled = NULL;
   g_autofree char *title = NULL;
   double fraction;
 
@@ -66,10 +68,12 @@ muster_licence_row_new (const MusterLicence *licence)
   title = g_markup_escape_text (licence->title ? licence->title : licence->part_number, -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
 
+  consumed = g_strdup_printf ("%" G_GINT64_FORMAT, licence->consumed);
+  enabled = g_strdup_printf ("%" G_GINT64_FORMAT, licence->enabled);
   /* Translators: licences of one kind, "23 of 25 assigned" */
-  usage = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " assigned",
-                                        "%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " assigned", licence->enabled),
-                           licence->consumed, licence->enabled);
+  usage = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s assigned", "%s of %s assigned",
+                                        (gulong) MAX (licence->enabled, 0)),
+                           consumed, enabled);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), usage);
 
   fraction = licence->enabled > 0 ? CLAMP ((double) licence->consumed / licence->enabled, 0.0, 1.0) : 1.0;
