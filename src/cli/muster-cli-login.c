@@ -65,10 +65,7 @@ _muster_cli_login (MusterCliContext *cli,
   if (argc != 1)
     return _muster_cli_usage (cli, _("login takes no arguments besides its options"));
 
-  store = _muster_cli_load_store (cli, &error);
-  if (store == NULL)
-    return _muster_cli_fail (cli, error);
-  profile = _muster_cli_resolve (cli, store, &error);
+  profile = _muster_cli_open_profile (cli, &store, &error);
   if (profile == NULL)
     return _muster_cli_fail (cli, error);
 
@@ -129,10 +126,7 @@ _muster_cli_logout (MusterCliContext *cli,
 
   if (argc != 1)
     return _muster_cli_usage (cli, _("logout takes no arguments"));
-  store = _muster_cli_load_store (cli, &error);
-  if (store == NULL)
-    return _muster_cli_fail (cli, error);
-  profile = _muster_cli_resolve (cli, store, &error);
+  profile = _muster_cli_open_profile (cli, &store, &error);
   if (profile == NULL)
     return _muster_cli_fail (cli, error);
 

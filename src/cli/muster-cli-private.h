@@ -55,6 +55,10 @@ MusterProfileStore *_muster_cli_load_store   (MusterCliContext *cli,
 MusterProfile      *_muster_cli_resolve      (MusterCliContext   *cli,
                                               MusterProfileStore *store,
                                               GError            **error);
+/* Both of the above: the store in *@store and the profile in it (NULL with @error set). */
+MusterProfile      *_muster_cli_open_profile (MusterCliContext    *cli,
+                                              MusterProfileStore **store,
+                                              GError             **error);
 /* Prints @node on standard output as pretty JSON. */
 void _muster_cli_print_json       (MusterCliContext *cli,
                                    JsonNode         *node);

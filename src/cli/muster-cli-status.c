@@ -88,10 +88,7 @@ _muster_cli_status (MusterCliContext *cli,
 
   if (argc != 1)
     return _muster_cli_usage (cli, _("status takes no arguments"));
-  store = _muster_cli_load_store (cli, &error);
-  if (store == NULL)
-    return _muster_cli_fail (cli, error);
-  profile = _muster_cli_resolve (cli, store, &error);
+  profile = _muster_cli_open_profile (cli, &store, &error);
   if (profile == NULL)
     return _muster_cli_fail (cli, error);
 

@@ -82,6 +82,17 @@ _muster_cli_resolve (MusterCliContext    *cli,
   return muster_profile_store_resolve (store, cli->profile, error);
 }
 
+MusterProfile *
+_muster_cli_open_profile (MusterCliContext    *cli,
+                          MusterProfileStore **store,
+                          GError             **error)
+{
+  *store = _muster_cli_load_store (cli, error);
+  if (*store == NULL)
+    return NULL;
+  return _muster_cli_resolve (cli, *store, error);
+}
+
 void
 _muster_cli_print_json (MusterCliContext *cli,
                         JsonNode         *node)
