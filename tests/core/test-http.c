@@ -1,0 +1,102 @@
+/* test-http.c: the engine's HTTP sessions trust MUSTER_CA_FILE, and only plain http on loopback
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fake-test-util.h"
+#include "muster-cloud.h"
+#include "muster-http.h"
+
+static guint
+get_status (SoupSession *session,
+            const char  *url,
+            GError     **error)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, error);
+
+  return body ? soup_message_get_status (msg) : 0;
+}
+
+static void
+test_ca_file (void)
+{
+  MusterFakeOptions options;
+  g_autoptr(MusterFakeTenant) tenant = NULL;
+  g_autoptr(SoupSession) trusting = NULL, plain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  muster_fake_options_init (&options);
+  options.tls = TRUE;
+  tenant = fake_test_start_tenant (&options);
+  url = g_strconcat (muster_fake_tenant_get_base_url (tenant), "/_fake/state", NULL);
+  g_assert_true (g_str_has_prefix (url, "https://127.0.0.1:"));
+
+  /* without the fake's certificate, the real HTTPS path refuses it */
+  g_unsetenv ("MUSTER_CA_FILE");
+  plain = muster_http_session_new ();
+  g_assert_cmpuint (get_status (plain, url, &error), ==, 0);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+
+  g_setenv ("MUSTER_CA_FILE", muster_fake_tenant_get_ca_file (tenant), TRUE);
+  trusting = muster_http_session_new ();
+  g_assert_cmpuint (get_status (trusting, url, &error), ==, 200);
+  g_assert_no_error (error);
+  g_unsetenv ("MUSTER_CA_FILE");
+}
+
+static void
+test_plain_http_only_on_loopback (void)
+{
+  const char *accepted[] = { "https://graph.microsoft.com", "http://127.0.0.1:8080/x", "http://localhost:1/",
+                             "http://[::1]:9/", NULL };
+  const char *refused[] = { "http://graph.microsoft.com", "http://10.0.0.1/", "ftp://127.0.0.1/",
+                            "not a url", "http://localhost.evil.example/", NULL };
+
+  for (guint i = 0; accepted[i] != NULL; i++)
+    g_assert_true (muster_url_is_acceptable (accepted[i], NULL));
+  for (guint i = 0; refused[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (muster_url_is_acceptable (refused[i], &error));
+      g_assert_nonnull (error);
+    }
+}
+
+static void
+test_json_wrong_types (void)
+{
+  static const char json[] = "{\"a\":1,\"b\":\"7\",\"c\":[1],\"d\":null,\"e\":{\"x\":1}}";
+  static const char cut[] = "{\"value\":[{\"id\":";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (json, strlen (json));
+  g_autoptr(GBytes) truncated = g_bytes_new_static (cut, strlen (cut));
+  g_autoptr(JsonNode) node = muster_http_parse_json (bytes, "test", NULL);
+  g_autoptr(GError) error = NULL;
+  JsonObject *object = json_node_get_object (node);
+
+  /* wrong types read as absent, never crash */
+  g_assert_null (muster_json_get_string (object, "a"));
+  g_assert_cmpint (muster_json_get_int (object, "b", -1), ==, 7);
+  g_assert_cmpint (muster_json_get_int (object, "c", -1), ==, -1);
+  g_assert_null (muster_json_get_string (object, "d"));
+  g_assert_null (muster_json_get_array (object, "e"));
+  g_assert_nonnull (muster_json_get_object (object, "e"));
+  g_assert_null (muster_http_parse_json (truncated, "Microsoft Graph", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "Microsoft Graph"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/http/ca-file", test_ca_file);
+  g_test_add_func ("/http/plain-http-only-on-loopback", test_plain_http_only_on_loopback);
+  g_test_add_func ("/http/json-wrong-types", test_json_wrong_types);
+  return g_test_run ();
+}
