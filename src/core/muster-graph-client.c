@@ -23,6 +23,7 @@ struct _MusterGraphClient
   MusterSession *session;
   char          *base;   /* ".../v1.0" */
   char          *origin; /* scheme://host:port, nextLinks must stay on it */
+  double         throttle_usage;
 };
 
 G_DEFINE_FINAL_TYPE (MusterGraphClient, muster_graph_client, G_TYPE_OBJECT)
@@ -31,6 +32,9 @@ G_DEFINE_QUARK (muster-graph-error-quark, muster_graph_error)
 typedef struct
 {
   char        *url;
+  const char  *method;  /* static string */
+  GBytes      *body;    /* POST body, or NULL */
+  gboolean     raw;     /* return the bytes, not parsed JSON */
   SoupMessage *msg;
   MusterToken *token;
   guint        attempt;
@@ -42,6 +46,7 @@ static void
 request_free (Request *request)
 {
   g_free (request->url);
+  g_clear_pointer (&request->body, g_bytes_unref);
   g_clear_object (&request->msg);
   g_clear_pointer (&request->token, muster_token_free);
   g_clear_handle_id (&request->wait_id, g_source_remove);
@@ -99,6 +104,10 @@ error_from_response (SoupMessage *msg,
     case 404:
       kind = MUSTER_GRAPH_ERROR_NOT_FOUND;
       sentence = _("Microsoft Graph has no such object.");
+      break;
+    case 410:
+      kind = MUSTER_GRAPH_ERROR_RESYNC_REQUIRED;
+      sentence = _("Microsoft Graph no longer knows the last refresh; a full refresh is needed.");
       break;
     case 429:
       kind = MUSTER_GRAPH_ERROR_THROTTLED;
@@ -158,6 +167,11 @@ send_cb (GObject      *source,
     }
 
   status = soup_message_get_status (request->msg);
+  {
+    const char *usage = soup_message_headers_get_one (soup_message_get_response_headers (request->msg),
+                                                      "x-ms-throttle-limit-percentage");
+    self->throttle_usage = usage ? g_ascii_strtod (usage, NULL) : 0.0;
+  }
   if (status == 401 && !request->refreshed)
     {
       /* one silent retry with a fresh token: the service may have expired it early */
@@ -186,6 +200,13 @@ send_cb (GObject      *source,
       return;
     }
 
+  if (request->raw)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+      g_object_unref (task);
+      return;
+    }
+
   {
     JsonNode *node = muster_http_parse_json (bytes, "Microsoft Graph", &error);
     if (node == NULL)
@@ -209,7 +230,16 @@ send_request (GTask *task)
   SoupMessageHeaders *headers;
 
   g_clear_object (&request->msg);
-  request->msg = soup_message_new (SOUP_METHOD_GET, request->url);
+  request->msg = soup_message_new (request->method, request->url);
+  if (request->msg == NULL)
+    {
+      g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
+                               _("Microsoft Graph gave an address Muster cannot read."));
+      g_object_unref (task);
+      return;
+    }
+  if (request->body != NULL)
+    soup_message_set_request_body_from_bytes (request->msg, "application/json", request->body);
   headers = soup_message_get_request_headers (request->msg);
   soup_message_headers_replace (headers, "Authorization", authorization);
   soup_message_headers_replace (headers, "Accept", "application/json");
@@ -242,6 +272,29 @@ token_cb (GObject      *source,
   send_request (task);
 }
 
+static void
+start_request (MusterGraphClient *self,
+               GTask             *task,
+               const char        *path)
+{
+  Request *request = g_task_get_task_data (task);
+
+  if (path[0] == '/')
+    request->url = g_strconcat (self->base, path, NULL);
+  else if (g_str_has_prefix (path, self->origin) && path[strlen (self->origin)] == '/')
+    request->url = g_strdup (path);
+  else
+    {
+      /* a nextLink to another host would carry our token there */
+      g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
+                               _("Microsoft Graph pointed to another server (%s); Muster did not follow."), path);
+      g_object_unref (task);
+      return;
+    }
+
+  muster_session_get_token_async (self->session, FALSE, g_task_get_cancellable (task), token_cb, task);
+}
+
 void
 muster_graph_client_get_async (MusterGraphClient   *self,
                                const char          *path,
@@ -258,22 +311,51 @@ muster_graph_client_get_async (MusterGraphClient   *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, muster_graph_client_get_async);
   request = g_new0 (Request, 1);
+  request->method = SOUP_METHOD_GET;
   g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  start_request (self, task, path);
+}
 
-  if (path[0] == '/')
-    request->url = g_strconcat (self->base, path, NULL);
-  else if (g_str_has_prefix (path, self->origin) && path[strlen (self->origin)] == '/')
-    request->url = g_strdup (path);
-  else
-    {
-      /* a nextLink to another host would carry our token there */
-      g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
-                               _("Microsoft Graph pointed to another server (%s); Muster did not follow."), path);
-      g_object_unref (task);
-      return;
-    }
+void
+muster_graph_client_request_bytes_async (MusterGraphClient   *self,
+                                         const char          *method,
+                                         const char          *path,
+                                         GBytes              *body,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  GTask *task;
+  Request *request;
 
-  muster_session_get_token_async (self->session, FALSE, cancellable, token_cb, task);
+  g_return_if_fail (MUSTER_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_graph_client_request_bytes_async);
+  request = g_new0 (Request, 1);
+  request->method = g_intern_string (method);
+  request->body = body ? g_bytes_ref (body) : NULL;
+  request->raw = TRUE;
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  start_request (self, task, path);
+}
+
+GBytes *
+muster_graph_client_request_bytes_finish (MusterGraphClient  *self,
+                                          GAsyncResult       *result,
+                                          GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+double
+muster_graph_client_get_throttle_usage (MusterGraphClient *self)
+{
+  g_return_val_if_fail (MUSTER_IS_GRAPH_CLIENT (self), 0.0);
+  return self->throttle_usage;
 }
 
 JsonNode *

@@ -24,6 +24,7 @@ typedef enum
   MUSTER_GRAPH_ERROR_SERVER,           /* 5xx after retries */
   MUSTER_GRAPH_ERROR_NETWORK,          /* no answer at all */
   MUSTER_GRAPH_ERROR_INVALID_RESPONSE, /* an answer that is not the JSON Graph documents */
+  MUSTER_GRAPH_ERROR_RESYNC_REQUIRED,  /* 410: a delta token is no longer valid; start over (graph-facts §9) */
 } MusterGraphError;
 
 GQuark muster_graph_error_quark (void);
@@ -47,6 +48,23 @@ void      muster_graph_client_get_async   (MusterGraphClient   *self,
 JsonNode *muster_graph_client_get_finish  (MusterGraphClient   *self,
                                            GAsyncResult        *result,
                                            GError             **error);
+
+/* The bulk path: like get_async, with @method "GET" or "POST" (@body: JSON, for $batch) and the
+ * raw body of the 2xx answer, which the caller may parse in a worker thread. @body may be NULL. */
+void      muster_graph_client_request_bytes_async  (MusterGraphClient   *self,
+                                                    const char          *method,
+                                                    const char          *path,
+                                                    GBytes              *body,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+GBytes   *muster_graph_client_request_bytes_finish (MusterGraphClient   *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+
+/* The share of the throttling budget the last answer reported (x-ms-throttle-limit-percentage,
+ * sent only above 0.8, graph-facts §11), or 0 when it did not say. */
+double    muster_graph_client_get_throttle_usage   (MusterGraphClient   *self);
 
 /* The delay a Retry-After header asks for, in milliseconds (delta-seconds or HTTP date), or
  * @fallback_ms when absent or unreadable. */
