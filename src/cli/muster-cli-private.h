@@ -37,6 +37,7 @@ int  _muster_cli_profile (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_login   (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_logout  (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_status  (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_fetch   (MusterCliContext *cli, int argc, char **argv);
 
 /* Runs the default main context until *@result is set (by _muster_cli_store_result_cb). */
 void _muster_cli_wait             (GAsyncResult **result);

@@ -21,6 +21,7 @@ static const MusterCliCommand commands[] = {
   { "login", "login [--device-code] [--admin-consent]", N_("Sign in to the profile’s tenant"), _muster_cli_login },
   { "logout", "logout", N_("Sign out and remove the profile’s tokens"), _muster_cli_logout },
   { "status", "status", N_("Show the tenant, who is signed in, permissions and licences"), _muster_cli_status },
+  { "fetch", "fetch [--full]", N_("Read the directory into a new snapshot (only the changes when possible)"), _muster_cli_fetch },
   { NULL }
 };
 
