@@ -93,6 +93,9 @@ typedef struct
 static void
 member_request_free (MemberRequest *request)
 {
+  /* stolen slots are NULL */
+  if (request == NULL)
+    return;
   g_free (request->group_id);
   g_free (request->path);
   g_free (request);
@@ -171,6 +174,8 @@ changes_new (ItemKind kind)
 static void
 changes_free (Changes *changes)
 {
+  if (changes == NULL)
+    return;
   g_ptr_array_unref (changes->removed);
   g_ptr_array_unref (changes->users);
   g_ptr_array_unref (changes->groups);
@@ -1076,6 +1081,8 @@ emit_progress (FetchRun *run)
       fraction = 0.5 * users_part + 0.05 * groups_done + 0.35 * members_part + 0.05 * run->skus_done;
     }
 
+  /* estimates improve as counts arrive; the bar must still never go back */
+  fraction = CLAMP (fraction, self->fraction, 1.0);
   g_object_freeze_notify (G_OBJECT (self));
   if (self->phase != phase)
     {
@@ -2020,6 +2027,8 @@ muster_directory_fetch_run_async (MusterDirectoryFetch *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, muster_directory_fetch_run_async);
+  /* our own words for a cancel, which say the previous snapshot is kept */
+  g_task_set_check_cancellable (task, FALSE);
   if (self->running)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "%s", _("A refresh is already running."));
