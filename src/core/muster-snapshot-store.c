@@ -457,7 +457,21 @@ query_int (sqlite3     *db,
   return TRUE;
 }
 
-/* Creates the schema in an empty file, or checks a file Muster made. */
+static gboolean
+read_header (sqlite3     *db,
+             const char  *path,
+             gint64      *version,
+             gint64      *application_id,
+             gint64      *n_objects,
+             GError     **error)
+{
+  return query_int (db, "PRAGMA user_version", path, version, error) &&
+         query_int (db, "PRAGMA application_id", path, application_id, error) &&
+         query_int (db, "SELECT count(*) FROM sqlite_master", path, n_objects, error);
+}
+
+/* Creates the schema in an empty file, or checks a file Muster made. Only creation takes the
+ * write lock, so opening the cache while a refresh is writing does not wait for it. */
 static gboolean
 prepare_schema (sqlite3     *db,
                 const char  *path,
@@ -466,15 +480,21 @@ prepare_schema (sqlite3     *db,
   gint64 version = 0;
   gint64 application_id = 0;
   gint64 n_objects = 0;
+  gboolean locked = FALSE;
   g_autofree char *stamp = NULL;
 
-  if (!exec (db, "BEGIN IMMEDIATE", path, error))
+  if (!read_header (db, path, &version, &application_id, &n_objects, error))
     return FALSE;
 
-  if (!query_int (db, "PRAGMA user_version", path, &version, error) ||
-      !query_int (db, "PRAGMA application_id", path, &application_id, error) ||
-      !query_int (db, "SELECT count(*) FROM sqlite_master", path, &n_objects, error))
-    goto fail;
+  if (version == 0 && n_objects == 0)
+    {
+      if (!exec (db, "BEGIN IMMEDIATE", path, error))
+        return FALSE;
+      locked = TRUE;
+      /* Another process may have created it meanwhile. */
+      if (!read_header (db, path, &version, &application_id, &n_objects, error))
+        goto fail;
+    }
 
   if (version > SCHEMA_VERSION)
     {
@@ -498,12 +518,13 @@ prepare_schema (sqlite3     *db,
                    path);
       goto fail;
     }
-  /* Migrations from older versions go here, one step per version. */
+  /* Migrations from older versions go here, one step per version, inside the write lock. */
 
-  return exec (db, "COMMIT", path, error);
+  return !locked || exec (db, "COMMIT", path, error);
 
 fail:
-  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  if (locked)
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
 }
 

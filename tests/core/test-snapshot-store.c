@@ -1,0 +1,846 @@
+/* test-snapshot-store.c: snapshots written to and read from real cache.db files
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "muster-snapshot-private.h"
+#include "muster-snapshot-store.h"
+#include "muster-tenant-status.h"
+
+#define E3_SKU "05e9a617-0261-4cee-bb44-138d3ef5d965"
+
+typedef struct
+{
+  char                *dir;
+  char                *path;
+  MusterSnapshotStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("muster-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->path = g_build_filename (fixture->dir, "cache.db", NULL);
+  fixture->store = muster_snapshot_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->store);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_clear_object (&fixture->store);
+  dir = g_dir_open (fixture->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (fixture->dir, name, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->dir);
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static MusterUser *
+user_from_json (const char *json)
+{
+  g_autoptr(JsonObject) object = parse_object (json);
+
+  return muster_user_new_from_json (object);
+}
+
+static MusterGroup *
+group_from_json (const char *json)
+{
+  g_autoptr(JsonObject) object = parse_object (json);
+
+  return muster_group_new_from_json (object);
+}
+
+static MusterUser *
+simple_user (const char *id,
+             const char *name)
+{
+  g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"displayName\":\"%s\",\"userPrincipalName\":\"%s@contoso.com\","
+                                           "\"accountEnabled\":true,\"userType\":\"Member\"}", id, name, id);
+  return user_from_json (json);
+}
+
+static void
+put_simple_user (MusterSnapshotWriter *writer,
+                 const char           *id,
+                 const char           *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterUser) user = simple_user (id, name);
+
+  g_assert_true (muster_snapshot_writer_put_user (writer, user, &error));
+  g_assert_no_error (error);
+}
+
+static void
+put_group (MusterSnapshotWriter *writer,
+           const char           *id,
+           const char           *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"displayName\":\"%s\",\"groupTypes\":[],"
+                                           "\"mailEnabled\":false,\"securityEnabled\":true}", id, name);
+  g_autoptr(MusterGroup) group = group_from_json (json);
+
+  g_assert_true (muster_snapshot_writer_put_group (writer, group, &error));
+  g_assert_no_error (error);
+}
+
+static void
+add_member (MusterSnapshotWriter *writer,
+            const char           *group_id,
+            const char           *member_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (muster_snapshot_writer_add_member (writer, group_id, member_id, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+commit (MusterSnapshotWriter *writer)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id = muster_snapshot_writer_commit (writer, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static MusterSnapshot *
+load (MusterSnapshotStore *store,
+      gint64               id)
+{
+  g_autoptr(GError) error = NULL;
+  MusterSnapshot *snapshot = muster_snapshot_store_load (store, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (snapshot);
+  return snapshot;
+}
+
+/* Display names of a GPtrArray of users or groups, joined with "," for one assertion. */
+static char *
+names_of (GPtrArray *objects)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      g_autofree char *name = NULL;
+
+      g_object_get (objects->pdata[i], "display-name", &name, NULL);
+      if (i > 0)
+        g_string_append_c (names, ',');
+      g_string_append (names, name);
+    }
+  return g_strdup (names->str);
+}
+
+/* The hostile user: every kind of string a spreadsheet or terminal would misread. */
+static const char hostile_json[] =
+  "{\"id\":\"1a2b-hostile\","
+  " \"displayName\":\"=HYPERLINK(\\\"http://evil\\\",\\\"click\\\")\","
+  " \"givenName\":\"\\u202eevil\\u202c RTL \\u05e9\\u05dc\\u05d5\\u05dd\","
+  " \"surname\":\"O'Brien \\\"the\\\" \\\\ back\","
+  " \"userPrincipalName\":\"hostile@contoso.com\","
+  " \"mail\":\"Hostile@Contoso.com\","
+  " \"otherMails\":[\"+cmd@x.org\",\"line\\nbreak@x.org\",\"tab\\t@x.org\",\"\"],"
+  " \"proxyAddresses\":[\"SMTP:Hostile@Contoso.com\",\"smtp:h@contoso.net\"],"
+  " \"jobTitle\":\"-2+3\\r\\nSUM(A1)\","
+  " \"department\":\"@Dept\\u0001\\u001f\","
+  " \"companyName\":\"Contoso \\ud83d\\ude00 Ltd\","
+  " \"employeeId\":\"00042\","
+  " \"officeLocation\":null,"
+  " \"businessPhones\":[\"+1 555 0100\",\"=1+1\"],"
+  " \"mobilePhone\":\"+44 7700 900000\","
+  " \"accountEnabled\":false,"
+  " \"userType\":\"Member\","
+  " \"assignedLicenses\":[{\"disabledPlans\":[],\"skuId\":\"" E3_SKU "\"},{\"skuId\":\"ffffffff-unknown\"}],"
+  " \"createdDateTime\":\"2023-04-05T06:07:08Z\","
+  " \"onPremisesSyncEnabled\":true,"
+  " \"manager\":{\"id\":\"boss\",\"displayName\":\"The Boss\"}}";
+
+static void
+assert_strv (const char * const *actual,
+             const char * const *expected)
+{
+  g_assert_nonnull (actual);
+  g_assert_cmpuint (g_strv_length ((char **) actual), ==, g_strv_length ((char **) expected));
+  for (guint i = 0; expected[i] != NULL; i++)
+    g_assert_cmpstr (actual[i], ==, expected[i]);
+}
+
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = NULL;
+  g_autoptr(MusterUser) hostile = user_from_json (hostile_json);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(MusterSnapshotInfo) latest = NULL;
+  g_autoptr(MusterGroup) m365 = NULL;
+  g_autofree char *expected_licences = NULL;
+  MusterSku e3 = { (char *) E3_SKU, (char *) "SPE_E3", NULL, 40, 50 };
+  const MusterSnapshotInfo *info;
+  MusterUser *user;
+  MusterGroup *group;
+  const char *e3_title;
+  static const char * const other_mails[] = { "+cmd@x.org", "line\nbreak@x.org", "tab\t@x.org", "", NULL };
+  static const char * const proxies[] = { "SMTP:Hostile@Contoso.com", "smtp:h@contoso.net", NULL };
+  static const char * const phones[] = { "+1 555 0100", "=1+1", NULL };
+  static const char * const licences[] = { E3_SKU, "ffffffff-unknown", NULL };
+  static const char * const m365_types[] = { "Unified", "DynamicMembership", NULL };
+
+  writer = muster_snapshot_store_begin (fixture->store, "contoso", "tenant-guid", &error);
+  g_assert_no_error (error);
+  g_assert_true (muster_snapshot_writer_put_user (writer, hostile, &error));
+  g_assert_no_error (error);
+  put_simple_user (writer, "boss", "The Boss");
+  m365 = group_from_json ("{\"id\":\"g-m365\",\"displayName\":\"Marketing \\\"all\\\"\",\"description\":\"=cmd\\n2\","
+                          "\"mail\":\"marketing@contoso.com\",\"groupTypes\":[\"Unified\",\"DynamicMembership\"],"
+                          "\"mailEnabled\":true,\"securityEnabled\":false,\"membershipRule\":\"user.department -eq \\\"Marketing\\\"\"}");
+  g_assert_true (muster_snapshot_writer_put_group (writer, m365, &error));
+  g_assert_no_error (error);
+  add_member (writer, "g-m365", "1a2b-hostile");
+  add_member (writer, "g-m365", "1a2b-hostile");          /* idempotent */
+  add_member (writer, "g-m365", "device-not-a-user");     /* stored, ignored in memory */
+  g_assert_true (muster_snapshot_writer_put_sku (writer, &e3, &error));
+  g_assert_no_error (error);
+  g_assert_true (muster_snapshot_writer_set_delta_link (writer, "users", "http://127.0.0.1/v1.0/users/delta?$deltatoken=abc", &error));
+  g_assert_no_error (error);
+  commit (writer);
+
+  list = muster_snapshot_store_list (fixture->store, "contoso", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  latest = muster_snapshot_store_get_latest (fixture->store, "contoso", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (latest->n_users, ==, 2);
+  g_assert_cmpuint (latest->n_groups, ==, 1);
+  g_assert_false (latest->from_delta);
+  g_assert_null (muster_snapshot_store_get_latest (fixture->store, "fabrikam", &error));
+  g_assert_no_error (error);
+
+  snapshot = load (fixture->store, latest->id);
+  info = muster_snapshot_get_info (snapshot);
+  g_assert_cmpstr (info->profile, ==, "contoso");
+  g_assert_cmpstr (info->tenant_id, ==, "tenant-guid");
+  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (snapshot)), ==, 2);
+
+  user = muster_snapshot_lookup_user (snapshot, "1a2b-hostile");
+  g_assert_nonnull (user);
+  g_assert_cmpstr (muster_user_get_display_name (user), ==, "=HYPERLINK(\"http://evil\",\"click\")");
+  g_assert_cmpstr (muster_user_get_given_name (user), ==, "\u202eevil\u202c RTL \u05e9\u05dc\u05d5\u05dd");
+  g_assert_cmpstr (muster_user_get_surname (user), ==, "O'Brien \"the\" \\ back");
+  g_assert_cmpstr (muster_user_get_user_principal_name (user), ==, "hostile@contoso.com");
+  g_assert_cmpstr (muster_user_get_mail (user), ==, "Hostile@Contoso.com");
+  assert_strv (muster_user_get_other_mails (user), other_mails);
+  assert_strv (muster_user_get_proxy_addresses (user), proxies);
+  g_assert_cmpstr (muster_user_get_job_title (user), ==, "-2+3\r\nSUM(A1)");
+  g_assert_cmpstr (muster_user_get_department (user), ==, "@Dept\001\037");
+  g_assert_cmpstr (muster_user_get_company_name (user), ==, "Contoso \U0001F600 Ltd");
+  g_assert_cmpstr (muster_user_get_employee_id (user), ==, "00042");
+  g_assert_null (muster_user_get_office_location (user));
+  assert_strv (muster_user_get_business_phones (user), phones);
+  g_assert_cmpstr (muster_user_get_mobile_phone (user), ==, "+44 7700 900000");
+  g_assert_false (muster_user_get_account_enabled (user));
+  g_assert_cmpint (muster_user_get_state (user), ==, MUSTER_ACCOUNT_STATE_DISABLED);
+  g_assert_cmpstr (muster_user_get_user_type (user), ==, "Member");
+  assert_strv (muster_user_get_assigned_licenses (user), licences);
+  g_assert_cmpstr (muster_user_get_created (user), ==, "2023-04-05T06:07:08Z");
+  g_assert_true (muster_user_get_on_premises_sync_enabled (user));
+  g_assert_cmpstr (muster_user_get_manager_id (user), ==, "boss");
+  g_assert_cmpstr (muster_user_get_manager_name (user), ==, "The Boss");
+
+  /* Licence names: the friendly name of a known SKU, the id of one the snapshot lacks. */
+  e3_title = muster_licence_get_friendly_name ("SPE_E3");
+  expected_licences = g_strdup_printf ("%s; ffffffff-unknown", e3_title != NULL ? e3_title : "SPE_E3");
+  g_assert_cmpstr (muster_user_get_licence_names (user), ==, expected_licences);
+  g_assert_cmpuint (muster_snapshot_get_skus (snapshot)->len, ==, 1);
+  g_assert_cmpint (((MusterSku *) muster_snapshot_get_skus (snapshot)->pdata[0])->consumed, ==, 40);
+
+  group = muster_snapshot_lookup_group (snapshot, "Marketing \"all\"");
+  g_assert_nonnull (group);
+  g_assert_true (group == muster_snapshot_lookup_group (snapshot, "g-m365"));
+  g_assert_cmpstr (muster_group_get_description (group), ==, "=cmd\n2");
+  g_assert_cmpint (muster_group_get_kind (group), ==, MUSTER_GROUP_KIND_MICROSOFT365);
+  g_assert_true (muster_group_get_dynamic (group));
+  assert_strv (muster_group_get_group_types (group), m365_types);
+  g_assert_cmpstr (muster_group_get_membership_rule (group), ==, "user.department -eq \"Marketing\"");
+  g_assert_cmpuint (muster_group_get_member_count (group), ==, 1);
+  g_assert_true (muster_snapshot_user_in_group (snapshot, "1a2b-hostile", "g-m365", FALSE));
+  g_assert_false (muster_snapshot_user_in_group (snapshot, "boss", "g-m365", TRUE));
+
+  g_assert_cmpstr (muster_snapshot_get_delta_link (snapshot, "users"), ==,
+                   "http://127.0.0.1/v1.0/users/delta?$deltatoken=abc");
+  g_assert_null (muster_snapshot_get_delta_link (snapshot, "groups"));
+}
+
+static int
+count_users (MusterSnapshotStore *store,
+             const char          *profile)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotInfo) latest = muster_snapshot_store_get_latest (store, profile, &error);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (latest);
+  snapshot = load (store, latest->id);
+  return g_list_model_get_n_items (muster_snapshot_get_users (snapshot));
+}
+
+static void
+test_abandoned_writer (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) first = NULL;
+  g_autoptr(MusterSnapshotWriter) aborted = NULL;
+  g_autoptr(MusterSnapshotStore) other = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  MusterSnapshotWriter *dropped;
+  gint64 kept_id;
+
+  first = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (first, "u1", "Ann");
+  put_simple_user (first, "u2", "Bob");
+  kept_id = commit (first);
+
+  /* A refresh that fails midway: users written, then the writer is dropped. While it is open,
+   * another connection still sees only the committed snapshot. */
+  dropped = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (dropped, "u3", "Cem");
+  put_simple_user (dropped, "u1", "Ann Renamed");
+  other = muster_snapshot_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  list = muster_snapshot_store_list (other, "contoso", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (count_users (other, "contoso"), ==, 2);
+  muster_snapshot_writer_free (dropped);
+
+  /* A cancelled refresh: aborted explicitly; the writer refuses more work. */
+  aborted = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (aborted, "u4", "Dee");
+  muster_snapshot_writer_abort (aborted);
+  {
+    g_autoptr(MusterUser) late = simple_user ("u5", "Eve");
+
+    g_assert_false (muster_snapshot_writer_put_user (aborted, late, &error));
+    g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED);
+    g_clear_error (&error);
+    g_assert_cmpint (muster_snapshot_writer_commit (aborted, &error), ==, 0);
+    g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED);
+    g_clear_error (&error);
+  }
+
+  {
+    g_autoptr(MusterSnapshotInfo) latest = muster_snapshot_store_get_latest (fixture->store, "contoso", &error);
+    g_autoptr(MusterSnapshot) snapshot = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (latest->id, ==, kept_id);
+    snapshot = load (fixture->store, kept_id);
+    g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (snapshot)), ==, 2);
+    g_assert_cmpstr (muster_user_get_display_name (muster_snapshot_lookup_user (snapshot, "u1")), ==, "Ann");
+    g_assert_null (muster_snapshot_lookup_user (snapshot, "u3"));
+  }
+
+  /* A user without an id is refused with a sentence, not stored half-way. */
+  {
+    g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+    g_autoptr(MusterUser) anonymous = user_from_json ("{\"displayName\":\"No Id\"}");
+
+    g_assert_no_error (error);
+    g_assert_false (muster_snapshot_writer_put_user (writer, anonymous, &error));
+    g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED);
+  }
+}
+
+static void
+test_begin_from (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) base_writer = NULL;
+  g_autoptr(MusterSnapshotWriter) delta = NULL;
+  g_autoptr(MusterSnapshot) base = NULL;
+  g_autoptr(MusterSnapshot) next = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(GPtrArray) base_members = NULL;
+  g_autofree char *names = NULL;
+  gint64 base_id, next_id;
+
+  base_writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (base_writer, "u1", "Ann");
+  put_simple_user (base_writer, "u2", "Bob");
+  put_simple_user (base_writer, "u3", "Cem");
+  put_group (base_writer, "g1", "Sales");
+  add_member (base_writer, "g1", "u1");
+  add_member (base_writer, "g1", "u2");
+  g_assert_true (muster_snapshot_writer_set_manager (base_writer, "u2", "u1", &error));
+  g_assert_true (muster_snapshot_writer_set_manager (base_writer, "u3", "u2", &error));
+  g_assert_true (muster_snapshot_writer_set_delta_link (base_writer, "users", "link-1", &error));
+  g_assert_no_error (error);
+  base_id = commit (base_writer);
+
+  delta = muster_snapshot_store_begin_from (fixture->store, base_id, &error);
+  g_assert_no_error (error);
+  put_simple_user (delta, "u2", "Bob Renamed");
+  put_simple_user (delta, "u4", "Dee");
+  g_assert_true (muster_snapshot_writer_remove_object (delta, "u1", &error));
+  add_member (delta, "g1", "u4");
+  g_assert_true (muster_snapshot_writer_set_delta_link (delta, "users", "link-2", &error));
+  g_assert_no_error (error);
+  next_id = commit (delta);
+  g_assert_cmpint (next_id, !=, base_id);
+
+  next = load (fixture->store, next_id);
+  g_assert_true (muster_snapshot_get_info (next)->from_delta);
+  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (next)), ==, 3);
+  g_assert_null (muster_snapshot_lookup_user (next, "u1"));
+  g_assert_cmpstr (muster_user_get_display_name (muster_snapshot_lookup_user (next, "u2")), ==, "Bob Renamed");
+  /* u2's manager was removed with u1; u3's manager stays. */
+  g_assert_null (muster_user_get_manager_id (muster_snapshot_lookup_user (next, "u2")));
+  g_assert_cmpstr (muster_user_get_manager_name (muster_snapshot_lookup_user (next, "u3")), ==, "Bob Renamed");
+  members = muster_snapshot_get_group_members (next, "g1", FALSE);
+  names = names_of (members);
+  g_assert_cmpstr (names, ==, "Bob Renamed,Dee");
+  g_assert_cmpstr (muster_snapshot_get_delta_link (next, "users"), ==, "link-2");
+
+  /* The base is untouched. */
+  base = load (fixture->store, base_id);
+  g_assert_false (muster_snapshot_get_info (base)->from_delta);
+  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (base)), ==, 3);
+  g_assert_cmpstr (muster_user_get_display_name (muster_snapshot_lookup_user (base, "u2")), ==, "Bob");
+  g_assert_cmpstr (muster_user_get_manager_name (muster_snapshot_lookup_user (base, "u2")), ==, "Ann");
+  base_members = muster_snapshot_get_group_members (base, "g1", FALSE);
+  g_clear_pointer (&names, g_free);
+  names = names_of (base_members);
+  g_assert_cmpstr (names, ==, "Ann,Bob");
+  g_assert_cmpstr (muster_snapshot_get_delta_link (base, "users"), ==, "link-1");
+
+  /* A base that is gone cannot be refreshed from. */
+  g_assert_null (muster_snapshot_store_begin_from (fixture->store, 9999, &error));
+  g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_prune (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) other = NULL;
+  gint64 ids[7];
+  gint64 other_id;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+      g_autofree char *id = g_strdup_printf ("u%u", i);
+
+      g_assert_no_error (error);
+      put_simple_user (writer, id, "Someone");
+      ids[i] = commit (writer);
+      if (i == 0)
+        {
+          g_autoptr(MusterSnapshotWriter) fabrikam = muster_snapshot_store_begin (fixture->store, "fabrikam", "t2", &error);
+
+          g_assert_no_error (error);
+          put_simple_user (fabrikam, "f1", "Fay");
+          other_id = commit (fabrikam);
+        }
+    }
+
+  list = muster_snapshot_store_list (fixture->store, "contoso", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, MUSTER_SNAPSHOTS_KEPT);
+  for (guint i = 0; i < MUSTER_SNAPSHOTS_KEPT; i++)
+    g_assert_cmpint (((MusterSnapshotInfo *) list->pdata[i])->id, ==, ids[G_N_ELEMENTS (ids) - 1 - i]);
+
+  g_assert_null (muster_snapshot_store_load (fixture->store, ids[0], &error));
+  g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Another profile's snapshots are not counted against this one. */
+  other = muster_snapshot_store_list (fixture->store, "fabrikam", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other->len, ==, 1);
+  g_assert_cmpint (((MusterSnapshotInfo *) other->pdata[0])->id, ==, other_id);
+
+  /* The rows of pruned snapshots are gone from the file, not just hidden. */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM users", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, MUSTER_SNAPSHOTS_KEPT + 1);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+}
+
+static void
+test_newer_version (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotStore) again = NULL;
+  sqlite3 *db = NULL;
+
+  g_clear_object (&fixture->store);
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  again = muster_snapshot_store_open (fixture->path, &error);
+  g_assert_null (again);
+  g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_VERSION);
+  g_assert_nonnull (strstr (error->message, "newer version of Muster"));
+  g_assert_nonnull (strstr (error->message, fixture->path));
+}
+
+static void
+test_not_a_cache (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_build_filename (fixture->dir, "notes.txt", NULL);
+  g_autofree char *foreign = g_build_filename (fixture->dir, "other.db", NULL);
+  g_autofree char *contents = NULL;
+  MusterSnapshotStore *store;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_set_contents (text, "This is not a database, it is a shopping list.\n"
+                                      "Milk, eggs, flour, more text to fill a page of SQLite header.\n", -1, NULL));
+  store = muster_snapshot_store_open (text, &error);
+  g_assert_null (store);
+  g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, text));
+  g_clear_error (&error);
+  /* … and the file is left as it was. */
+  g_assert_true (g_file_get_contents (text, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "This is not a database"));
+
+  g_assert_cmpint (sqlite3_open (foreign, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE recipes (name TEXT)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  store = muster_snapshot_store_open (foreign, &error);
+  g_assert_null (store);
+  g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, "not Muster"));
+}
+
+static void
+test_photos (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) jpeg = g_bytes_new_static ("\xff\xd8\xff\xe0\0\x10JFIF\0", 11);
+  g_autoptr(GBytes) read_back = NULL;
+  g_autoptr(GBytes) none = NULL;
+
+  g_assert_false (muster_snapshot_store_get_photo (fixture->store, "contoso", "u1", &read_back));
+  g_assert_null (read_back);
+
+  g_assert_true (muster_snapshot_store_put_photo (fixture->store, "contoso", "u1", jpeg, &error));
+  g_assert_no_error (error);
+  g_assert_true (muster_snapshot_store_put_photo (fixture->store, "contoso", "u2", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (muster_snapshot_store_get_photo (fixture->store, "contoso", "u1", &read_back));
+  g_assert_nonnull (read_back);
+  g_assert_true (g_bytes_equal (read_back, jpeg));
+  g_assert_true (muster_snapshot_store_get_photo (fixture->store, "contoso", "u2", &none));
+  g_assert_null (none);
+  /* Photos are per profile. */
+  g_clear_pointer (&read_back, g_bytes_unref);
+  g_assert_false (muster_snapshot_store_get_photo (fixture->store, "fabrikam", "u1", &read_back));
+}
+
+static void
+load_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+test_load_async (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) missing_result = NULL;
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(MusterSnapshot) missing = NULL;
+  GListModel *users;
+  gint64 id;
+
+  writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (writer, "u2", "bob");
+  put_simple_user (writer, "u1", "Émile");
+  put_simple_user (writer, "u3", "Ann");
+  id = commit (writer);
+
+  muster_snapshot_store_load_async (fixture->store, id, NULL, load_cb, &result);
+  muster_snapshot_store_load_async (fixture->store, id + 100, NULL, load_cb, &missing_result);
+  while (result == NULL || missing_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  snapshot = muster_snapshot_store_load_finish (fixture->store, result, &error);
+  g_assert_no_error (error);
+  users = muster_snapshot_get_users (snapshot);
+  g_assert_cmpuint (g_list_model_get_n_items (users), ==, 3);
+  /* Sorted by display name for people, not by byte value. */
+  {
+    g_autoptr(MusterUser) first = g_list_model_get_item (users, 0);
+    g_autoptr(MusterUser) last = g_list_model_get_item (users, 2);
+
+    g_assert_cmpstr (muster_user_get_display_name (first), ==, "Ann");
+    g_assert_cmpstr (muster_user_get_display_name (last), ==, "Émile");
+  }
+
+  missing = muster_snapshot_store_load_finish (fixture->store, missing_result, &error);
+  g_assert_null (missing);
+  g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND);
+}
+
+/* Groups A ⊃ B ⊃ C and C ⊃ A (a cycle Graph allows through nesting), D on its own. */
+static MusterSnapshot *
+build_nested_snapshot (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+
+  g_assert_no_error (error);
+  put_simple_user (writer, "u1", "Ann");
+  put_simple_user (writer, "u2", "Bob");
+  put_simple_user (writer, "u3", "Cem");
+  put_simple_user (writer, "u4", "Dee");
+  put_group (writer, "ga", "A");
+  put_group (writer, "gb", "B");
+  put_group (writer, "gc", "C");
+  put_group (writer, "gd", "D");
+  add_member (writer, "ga", "gb");
+  add_member (writer, "gb", "gc");
+  add_member (writer, "gc", "ga");
+  add_member (writer, "ga", "u1");
+  add_member (writer, "gc", "u3");
+  add_member (writer, "gd", "u4");
+  add_member (writer, "gd", "gd");   /* a group inside itself must not hang anything */
+  return load (fixture->store, commit (writer));
+}
+
+static void
+test_transitive (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(MusterSnapshot) snapshot = build_nested_snapshot (fixture);
+  g_autoptr(GPtrArray) direct = muster_snapshot_get_user_groups (snapshot, "u3", FALSE);
+  g_autoptr(GPtrArray) nested = muster_snapshot_get_user_groups (snapshot, "u3", TRUE);
+  g_autoptr(GPtrArray) members_b = muster_snapshot_get_group_members (snapshot, "gb", FALSE);
+  g_autoptr(GPtrArray) all_b = muster_snapshot_get_group_members (snapshot, "gb", TRUE);
+  g_autofree char *direct_names = names_of (direct);
+  g_autofree char *nested_names = names_of (nested);
+  g_autofree char *b_names = names_of (members_b);
+  g_autofree char *all_b_names = names_of (all_b);
+  MusterGroup *a = muster_snapshot_lookup_group (snapshot, "A");
+
+  g_assert_cmpstr (direct_names, ==, "C");
+  g_assert_cmpstr (nested_names, ==, "A,B,C");
+  g_assert_cmpstr (b_names, ==, "");
+  g_assert_cmpstr (all_b_names, ==, "Ann,Cem");
+
+  g_assert_false (muster_snapshot_user_in_group (snapshot, "u3", "ga", FALSE));
+  g_assert_true (muster_snapshot_user_in_group (snapshot, "u3", "ga", TRUE));
+  g_assert_true (muster_snapshot_user_in_group (snapshot, "u1", "gc", TRUE));
+  g_assert_false (muster_snapshot_user_in_group (snapshot, "u2", "ga", TRUE));
+  g_assert_false (muster_snapshot_user_in_group (snapshot, "u4", "ga", TRUE));
+  g_assert_true (muster_snapshot_user_in_group (snapshot, "u4", "gd", TRUE));
+  g_assert_false (muster_snapshot_user_in_group (snapshot, "nobody", "gd", TRUE));
+
+  g_assert_cmpuint (muster_group_get_member_count (a), ==, 1);
+  g_assert_cmpuint (muster_group_get_transitive_member_count (a), ==, 2);
+  g_assert_cmpuint (muster_group_get_transitive_member_count (muster_snapshot_lookup_group (snapshot, "gd")), ==, 1);
+}
+
+static void
+test_manager_chain (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) loop = NULL;
+  g_autoptr(GPtrArray) orphan = NULL;
+  g_autoptr(GPtrArray) top = NULL;
+  g_autofree char *chain_names = NULL;
+  g_autofree char *loop_names = NULL;
+
+  g_assert_no_error (error);
+  put_simple_user (writer, "ceo", "Cara CEO");
+  put_simple_user (writer, "vp", "Vic VP");
+  put_simple_user (writer, "dev", "Dev Eloper");
+  put_simple_user (writer, "x", "Xia");
+  put_simple_user (writer, "y", "Yan");
+  put_simple_user (writer, "z", "Zed");
+  put_simple_user (writer, "lost", "Lost");
+  muster_snapshot_writer_set_manager (writer, "dev", "vp", &error);
+  muster_snapshot_writer_set_manager (writer, "vp", "ceo", &error);
+  muster_snapshot_writer_set_manager (writer, "x", "y", &error);
+  muster_snapshot_writer_set_manager (writer, "y", "z", &error);
+  muster_snapshot_writer_set_manager (writer, "z", "x", &error);
+  muster_snapshot_writer_set_manager (writer, "lost", "someone-deleted", &error);
+  g_assert_no_error (error);
+  snapshot = load (fixture->store, commit (writer));
+
+  chain = muster_snapshot_get_manager_chain (snapshot, "dev");
+  chain_names = names_of (chain);
+  g_assert_cmpstr (chain_names, ==, "Vic VP,Cara CEO");
+  loop = muster_snapshot_get_manager_chain (snapshot, "x");
+  loop_names = names_of (loop);
+  g_assert_cmpstr (loop_names, ==, "Yan,Zed");
+  orphan = muster_snapshot_get_manager_chain (snapshot, "lost");
+  g_assert_cmpuint (orphan->len, ==, 0);
+  g_assert_cmpstr (muster_user_get_manager_id (muster_snapshot_lookup_user (snapshot, "lost")), ==, "someone-deleted");
+  g_assert_null (muster_user_get_manager_name (muster_snapshot_lookup_user (snapshot, "lost")));
+  top = muster_snapshot_get_manager_chain (snapshot, "ceo");
+  g_assert_cmpuint (top->len, ==, 0);
+}
+
+static void
+test_user_json_tolerant (void)
+{
+  g_autoptr(MusterUser) odd = user_from_json ("{\"id\":42,\"displayName\":null,\"mail\":[\"x\"],"
+                                              "\"otherMails\":\"not-a-list\",\"businessPhones\":[1,null,\"+1\",{}],"
+                                              "\"assignedLicenses\":[\"raw\",{\"skuId\":7},{\"skuId\":\"s1\"},null],"
+                                              "\"accountEnabled\":\"false\",\"userType\":\"guest\","
+                                              "\"manager\":\"boss\",\"onPremisesSyncEnabled\":null}");
+  g_autoptr(MusterUser) empty = user_from_json ("{}");
+  g_autoptr(MusterGroup) group = group_from_json ("{\"groupTypes\":\"Unified\",\"mailEnabled\":1,\"securityEnabled\":true}");
+  static const char * const phones[] = { "+1", NULL };
+  static const char * const licences[] = { "s1", NULL };
+  static const char * const none[] = { NULL };
+  g_autofree char *label = NULL;
+
+  g_assert_null (muster_user_get_id (odd));
+  g_assert_null (muster_user_get_display_name (odd));
+  g_assert_null (muster_user_get_mail (odd));
+  assert_strv (muster_user_get_other_mails (odd), none);
+  assert_strv (muster_user_get_business_phones (odd), phones);
+  assert_strv (muster_user_get_assigned_licenses (odd), licences);
+  g_assert_true (muster_user_is_licensed (odd));
+  g_assert_true (muster_user_get_account_enabled (odd));   /* a string is not a boolean: absent */
+  g_assert_true (muster_user_is_guest (odd));
+  g_assert_cmpint (muster_user_get_state (odd), ==, MUSTER_ACCOUNT_STATE_GUEST);
+  g_object_get (odd, "state-label", &label, NULL);
+  g_assert_nonnull (label);
+  g_assert_null (muster_user_get_manager_id (odd));
+  g_assert_null (muster_user_get_email (odd, MUSTER_EMAIL_METHOD_MAIL));
+
+  g_assert_false (muster_user_is_licensed (empty));
+  g_assert_null (muster_user_get_email (empty, MUSTER_EMAIL_METHOD_MAIL_OR_UPN));
+
+  /* groupTypes of the wrong type: not Unified; mailEnabled not a boolean: false. */
+  g_assert_cmpint (muster_group_get_kind (group), ==, MUSTER_GROUP_KIND_SECURITY);
+}
+
+static void
+test_group_kinds (void)
+{
+  MusterGroupKind kind;
+
+  /* graph-facts §7.1 */
+  g_assert_cmpint (muster_group_kind_from_graph (TRUE, TRUE, FALSE), ==, MUSTER_GROUP_KIND_MICROSOFT365);
+  g_assert_cmpint (muster_group_kind_from_graph (TRUE, TRUE, TRUE), ==, MUSTER_GROUP_KIND_MICROSOFT365);
+  g_assert_cmpint (muster_group_kind_from_graph (FALSE, FALSE, TRUE), ==, MUSTER_GROUP_KIND_SECURITY);
+  g_assert_cmpint (muster_group_kind_from_graph (FALSE, TRUE, TRUE), ==, MUSTER_GROUP_KIND_MAIL_SECURITY);
+  g_assert_cmpint (muster_group_kind_from_graph (FALSE, TRUE, FALSE), ==, MUSTER_GROUP_KIND_DISTRIBUTION);
+
+  for (int k = MUSTER_GROUP_KIND_MICROSOFT365; k <= MUSTER_GROUP_KIND_DISTRIBUTION; k++)
+    {
+      g_assert_true (muster_group_kind_from_string (muster_group_kind_to_string (k), &kind));
+      g_assert_cmpint (kind, ==, k);
+      g_assert_nonnull (muster_group_kind_get_title (k));
+    }
+  g_assert_false (muster_group_kind_from_string ("team", &kind));
+
+  {
+    g_autoptr(MusterGroup) distribution = group_from_json ("{\"id\":\"d\",\"displayName\":\"Golf Discussion\",\"groupTypes\":[],"
+                                                           "\"mailEnabled\":true,\"securityEnabled\":false,\"mail\":\"golftalk@contoso.com\"}");
+    g_assert_cmpint (muster_group_get_kind (distribution), ==, MUSTER_GROUP_KIND_DISTRIBUTION);
+    g_assert_false (muster_group_get_dynamic (distribution));
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/snapshot-store/round-trip/hostile", test_round_trip);
+  ADD ("/snapshot-store/writer/abandoned", test_abandoned_writer);
+  ADD ("/snapshot-store/writer/begin-from", test_begin_from);
+  ADD ("/snapshot-store/prune", test_prune);
+  ADD ("/snapshot-store/open/newer-version", test_newer_version);
+  ADD ("/snapshot-store/open/not-a-cache", test_not_a_cache);
+  ADD ("/snapshot-store/photos", test_photos);
+  ADD ("/snapshot-store/load-async", test_load_async);
+  ADD ("/snapshot/membership/transitive-and-cycles", test_transitive);
+  ADD ("/snapshot/manager-chain", test_manager_chain);
+#undef ADD
+  g_test_add_func ("/user/json/tolerant", test_user_json_tolerant);
+  g_test_add_func ("/group/kinds", test_group_kinds);
+
+  return g_test_run ();
+}
