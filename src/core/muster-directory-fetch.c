@@ -26,7 +26,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
-#include "muster-directory-fetch.h"
+#include "muster-directory-fetch-private.h"
 #include "muster-http.h"
 #include "muster-profile.h"
 #include "muster-tenant-status.h"
@@ -51,6 +51,7 @@ struct _MusterDirectoryFetch
   guint            pages;
   double           fraction;
   gboolean         running;
+  gboolean         users_only;
 };
 
 G_DEFINE_FINAL_TYPE (MusterDirectoryFetch, muster_directory_fetch, G_TYPE_OBJECT)
@@ -917,6 +918,7 @@ struct _FetchRun
   GMainContext         *context;
   GCancellable         *cancellable;  /* ours: cancelled on the first error */
   gboolean              incremental;
+  gboolean              users_only;
   gint64                base_id;
   char                 *base_links[2]; /* users, groups delta links of the base */
 
@@ -1810,6 +1812,13 @@ start_run (FetchRun *run)
       fetch_page (run, CHAIN_USERS_DELTA, run->base_links[0]);
       fetch_page (run, CHAIN_GROUPS_DELTA, run->base_links[1]);
     }
+  else if (run->users_only)
+    {
+      start_count (run, FALSE);
+      run->chains[CHAIN_GROUPS].ended = TRUE;
+      run->skus_done = TRUE;
+      fetch_page (run, CHAIN_USERS, "/users?$select=" USER_SELECT "&$top=999&$expand=manager($select=id)");
+    }
   else
     {
       start_count (run, FALSE);
@@ -2041,7 +2050,8 @@ muster_directory_fetch_run_async (MusterDirectoryFetch *self,
 
   profile = muster_session_get_profile (muster_graph_client_get_session (graph));
   run = fetch_run_new (task, self, graph, store, profile_name, muster_profile_get_tenant_id (profile));
-  if (full)
+  run->users_only = self->users_only;
+  if (full || run->users_only)
     start_run (run);
   else
     {
@@ -2053,6 +2063,14 @@ muster_directory_fetch_run_async (MusterDirectoryFetch *self,
       g_object_unref (find);
     }
   fetch_run_unref (run);
+}
+
+void
+_muster_directory_fetch_set_users_only (MusterDirectoryFetch *self,
+                                        gboolean              users_only)
+{
+  g_return_if_fail (MUSTER_IS_DIRECTORY_FETCH (self));
+  self->users_only = users_only;
 }
 
 gint64

@@ -90,7 +90,7 @@ fixture_set_up (Fixture       *f,
   path = g_build_filename (f->dir, "profiles.ini", NULL);
   f->profiles = muster_profile_store_load (path, &error);
   g_assert_no_error (error);
-  f->profile = muster_profile_new ("contoso");
+  f->profile = muster_profile_new ("fetch-core");
   g_assert_true (muster_profile_store_add (f->profiles, f->profile, NULL));
   f->session = muster_session_new (f->profiles, f->profile);
   f->graph = muster_graph_client_new (f->session);
@@ -107,7 +107,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_keyring_clear_async ("contoso", -1, NULL, store_result_cb, &result);
+  muster_keyring_clear_async ("fetch-core", -1, NULL, store_result_cb, &result);
   muster_keyring_clear_finish (wait_result (&result), NULL);
 
   g_clear_object (&f->store);
@@ -152,7 +152,7 @@ fetch (Fixture            *f,
   g_autoptr(MusterDirectoryFetch) fetcher = muster_directory_fetch_new ();
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "contoso", full, cancellable,
+  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", full, cancellable,
                                     store_result_cb, &result);
   return muster_directory_fetch_run_finish (fetcher, wait_result (&result), summary, error);
 }
@@ -294,7 +294,7 @@ test_paging (Fixture *f, gconstpointer data)
     return;
 
   g_signal_connect (fetcher, "progress", G_CALLBACK (progress_cb), &last);
-  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "contoso", FALSE, NULL, store_result_cb, &result);
+  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", FALSE, NULL, store_result_cb, &result);
   id = muster_directory_fetch_run_finish (fetcher, wait_result (&result), &summary, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
@@ -470,8 +470,8 @@ assert_latest_is (Fixture *f,
                   guint    groups)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MusterSnapshotInfo) latest = muster_snapshot_store_get_latest (f->store, "contoso", &error);
-  g_autoptr(GPtrArray) all = muster_snapshot_store_list (f->store, "contoso", &error);
+  g_autoptr(MusterSnapshotInfo) latest = muster_snapshot_store_get_latest (f->store, "fetch-core", &error);
+  g_autoptr(GPtrArray) all = muster_snapshot_store_list (f->store, "fetch-core", &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (latest);
@@ -497,7 +497,7 @@ test_cancel_keeps_previous (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   g_signal_connect (fetcher, "progress", G_CALLBACK (cancel_on_progress_cb), cancellable);
-  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "contoso", TRUE, cancellable, store_result_cb,
+  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", TRUE, cancellable, store_result_cb,
                                     &result);
   g_assert_cmpint (muster_directory_fetch_run_finish (fetcher, wait_result (&result), NULL, &error), ==, 0);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
