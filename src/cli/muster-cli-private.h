@@ -13,6 +13,7 @@
 #include "muster-cli.h"
 #include "muster-profile-store.h"
 #include "muster-session.h"
+#include "muster-user-filter.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,8 @@ int  _muster_cli_login   (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_logout  (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_status  (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_fetch   (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_users   (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_groups  (MusterCliContext *cli, int argc, char **argv);
 
 /* Runs the default main context until *@result is set (by _muster_cli_store_result_cb). */
 void _muster_cli_wait             (GAsyncResult **result);
@@ -67,5 +70,57 @@ void _muster_cli_print_json       (MusterCliContext *cli,
 char *_muster_cli_read_secret     (MusterCliContext *cli,
                                    const char       *prompt,
                                    GError          **error);
+
+/* FILTERS as DESIGN.md lists them, shared by users, preview and push (muster-cli-filters.c). */
+typedef struct
+{
+  GPtrArray        *groups;        /* of char*: names or ids, as given */
+  gboolean          nested;
+  int               group_kind;    /* -1 any, else MusterGroupKind */
+  gboolean          exclude_unlicensed;
+  gboolean          exclude_disabled;
+  gboolean          exclude_guests;
+  char             *deny_file;
+  char             *search;
+  MusterEmailMethod email_method;
+} MusterCliFilters;
+
+void  _muster_cli_filters_init    (MusterCliFilters  *filters);
+void  _muster_cli_filters_clear   (MusterCliFilters  *filters);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MusterCliFilters, _muster_cli_filters_clear)
+/* Consumes argv[*i] (and its value) when it is one of FILTERS and returns TRUE; *@status is
+ * MUSTER_EXIT_USAGE (message printed) for a bad value. */
+gboolean _muster_cli_filters_parse (MusterCliContext  *cli,
+                                    MusterCliFilters  *filters,
+                                    int                argc,
+                                    char             **argv,
+                                    int               *i,
+                                    int               *status);
+/* The filter, with group names checked against @snapshot; NULL with *@status set otherwise. */
+MusterUserFilter *_muster_cli_filters_build (MusterCliContext *cli,
+                                             MusterCliFilters *filters,
+                                             MusterSnapshot   *snapshot,
+                                             int              *status);
+/* "--name VALUE" or "--name=VALUE" at argv[*i]: the value (advancing *@i), or NULL; *@missing
+ * when the value is absent. */
+const char *_muster_cli_option_value (int          argc,
+                                      char       **argv,
+                                      int         *i,
+                                      const char  *name,
+                                      gboolean    *missing);
+/* The snapshot numbered @snapshot_arg, or the profile's latest when NULL; prints why not (and
+ * says to run fetch) with *@status set. No network. */
+MusterSnapshot *_muster_cli_load_snapshot (MusterCliContext *cli,
+                                           const char       *snapshot_arg,
+                                           int              *status);
+/* A stream over standard output (stdio flushed first), for exports. */
+GOutputStream  *_muster_cli_stdout_stream (MusterCliContext *cli);
+/* Prints rows of cells as aligned columns fit for a terminal (muster-cli-table.c): control and
+ * bidi characters are shown as U+FFFD, wide (CJK) characters count twice, and long cells end
+ * in "…". @rows is a GPtrArray of GStrv, each @n_columns long. */
+void  _muster_cli_print_table     (MusterCliContext   *cli,
+                                   const char * const *headers,
+                                   guint               n_columns,
+                                   GPtrArray          *rows);
 
 G_END_DECLS

@@ -22,6 +22,10 @@ static const MusterCliCommand commands[] = {
   { "logout", "logout", N_("Sign out and remove the profile’s tokens"), _muster_cli_logout },
   { "status", "status", N_("Show the tenant, who is signed in, permissions and licences"), _muster_cli_status },
   { "fetch", "fetch [--full]", N_("Read the directory into a new snapshot (only the changes when possible)"), _muster_cli_fetch },
+  { "users", "users [FILTERS] [--format table|csv|json|xlsx] [--output FILE] [--snapshot ID]",
+    N_("List or export the snapshot’s users through the filters"), _muster_cli_users },
+  { "groups", "groups [--format table|csv|json|xlsx] [--output FILE]", N_("List the snapshot’s groups by kind with member counts"),
+    _muster_cli_groups },
   { NULL }
 };
 

@@ -51,6 +51,33 @@ text_width (const char *text)
   return width;
 }
 
+/* libxlsxwriter writes control characters as _xHHHH_ but leaves text that already looks like
+ * such an escape alone, so Excel would turn a name containing "_x0041_" into "A". ECMA-376's
+ * answer is to escape the underscore itself as _x005F_. */
+static char *
+escape_literal_escapes (const char *value)
+{
+  GString *out = NULL;
+  const char *copied = value;   /* everything before this is in @out */
+  const char *hit;
+
+  for (const char *from = value; (hit = strstr (from, "_x")) != NULL; from = hit + 1)
+    {
+      if (!(g_ascii_isxdigit (hit[2]) && g_ascii_isxdigit (hit[3]) && g_ascii_isxdigit (hit[4]) &&
+            g_ascii_isxdigit (hit[5]) && hit[6] == '_'))
+        continue;
+      if (out == NULL)
+        out = g_string_new (NULL);
+      g_string_append_len (out, copied, hit - copied);
+      g_string_append (out, "_x005F_");
+      copied = hit + 1;
+    }
+  if (out == NULL)
+    return NULL;
+  g_string_append (out, copied);
+  return g_string_free (out, FALSE);
+}
+
 static lxw_error
 write_text (lxw_worksheet *sheet,
             lxw_row_t      row,
@@ -60,11 +87,14 @@ write_text (lxw_worksheet *sheet,
 {
   g_autofree char *valid = NULL;
   g_autofree char *cut = NULL;
+  g_autofree char *escaped = NULL;
 
   if (value == NULL || value[0] == '\0')
     return LXW_NO_ERROR;
   if (G_UNLIKELY (!g_utf8_validate (value, -1, NULL)))
     value = valid = g_utf8_make_valid (value, -1);
+  if (G_UNLIKELY (strstr (value, "_x") != NULL) && (escaped = escape_literal_escapes (value)) != NULL)
+    value = escaped;
   if (G_UNLIKELY (strlen (value) > XLSX_CELL_MAX_CHARS && g_utf8_strlen (value, -1) > XLSX_CELL_MAX_CHARS))
     {
       /* Excel refuses longer cells; no directory field comes near this. */
@@ -90,6 +120,84 @@ set_xlsx_error (GError     **error,
   else
     cause = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "%s", lxw_strerror (code));
   _muster_export_set_write_error (error, cause, NULL);
+}
+
+/* libxlsxwriter 1.1 does not check its writes to temporary files: on a full disk it zips up a
+ * truncated sheet and reports success (seen with RLIMIT_FSIZE). So the writer checks the row
+ * data's temporary file itself, and afterwards that the workbook's sheet1.xml is at least that
+ * long, reading the zip's central directory (APPNOTE.TXT §4.3.12, §4.3.16). */
+static gboolean
+check_stream (FILE    *file,
+              GError **error)
+{
+  if (fflush (file) == 0 && !ferror (file))
+    return TRUE;
+  set_xlsx_error (error, LXW_ERROR_CREATING_TMPFILE, errno != 0 ? errno : EIO);
+  return FALSE;
+}
+
+static guint32
+read_u32 (const guint8 *p)
+{
+  return p[0] | p[1] << 8 | p[2] << 16 | (guint32) p[3] << 24;
+}
+
+static guint16
+read_u16 (const guint8 *p)
+{
+  return p[0] | p[1] << 8;
+}
+
+static gboolean
+check_member_size (const char  *path,
+                   const char  *member,
+                   goffset      at_least,
+                   GError     **error)
+{
+  g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, NULL);
+  const guint8 *data;
+  gsize length;
+  gsize end_record = 0;
+
+  if (mapped == NULL)
+    goto corrupt;
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  length = g_mapped_file_get_length (mapped);
+  if (length < 22)
+    goto corrupt;
+  /* The end of central directory record: last in the file, with no comment. */
+  end_record = length - 22;
+  if (read_u32 (data + end_record) != 0x06054b50)
+    goto corrupt;
+  {
+    guint entries = read_u16 (data + end_record + 10);
+    gsize offset = read_u32 (data + end_record + 16);
+    gsize member_length = strlen (member);
+
+    for (guint i = 0; i < entries; i++)
+      {
+        gsize name_length, next;
+
+        if (offset + 46 > end_record || read_u32 (data + offset) != 0x02014b50)
+          goto corrupt;
+        name_length = read_u16 (data + offset + 28);
+        next = offset + 46 + name_length + read_u16 (data + offset + 30) + read_u16 (data + offset + 32);
+        if (next > end_record)
+          goto corrupt;
+        if (name_length == member_length && memcmp (data + offset + 46, member, member_length) == 0)
+          {
+            if ((goffset) read_u32 (data + offset + 24) >= at_least)
+              return TRUE;
+            goto corrupt;
+          }
+        offset = next;
+      }
+  }
+
+corrupt:
+  g_debug ("%s in %s is missing or shorter than %" G_GOFFSET_FORMAT " bytes", member, path, at_least);
+  set_xlsx_error (error, LXW_ERROR_CREATING_TMPFILE, ENOSPC);
+  return FALSE;
 }
 
 static void
@@ -143,12 +251,13 @@ write_workbook (MusterExport   *self,
   g_autoptr(GString) scratch = g_string_new (NULL);
   g_autofree char *tmpdir = g_strdup (g_get_tmp_dir ());
   g_autofree double *widths = g_new0 (double, n_columns);
-  lxw_workbook_options options = { .constant_memory = LXW_TRUE, .tmpdir = tmpdir, .use_zip64 = LXW_TRUE };
+  lxw_workbook_options options = { .constant_memory = LXW_TRUE, .tmpdir = tmpdir, .use_zip64 = LXW_FALSE };
   lxw_workbook *workbook;
   lxw_worksheet *sheet;
   lxw_format *bold;
   lxw_error status = LXW_NO_ERROR;
   gboolean cancelled = FALSE;
+  goffset row_bytes = 0;
   int saved_errno;
 
   if (items->len + 1 > LXW_ROW_MAX)
@@ -197,6 +306,17 @@ write_workbook (MusterExport   *self,
 
   add_about_sheet (self, workbook, bold, items->len, with_filter);
 
+  /* In constant_memory mode the sheet's FILE is the temporary file holding the rows. */
+  if (status == LXW_NO_ERROR && !cancelled)
+    {
+      if (!check_stream (sheet->file, error))
+        {
+          workbook_close (workbook);
+          return FALSE;
+        }
+      row_bytes = ftello (sheet->file);
+    }
+
   /* workbook_close() frees the workbook whatever happens, and is where the zip is written. */
   errno = 0;
   if (status == LXW_NO_ERROR)
@@ -215,7 +335,7 @@ write_workbook (MusterExport   *self,
       set_xlsx_error (error, status, saved_errno);
       return FALSE;
     }
-  return TRUE;
+  return check_member_size (path, "xl/worksheets/sheet1.xml", row_bytes, error);
 }
 
 static const char *

@@ -980,6 +980,20 @@ muster_export_set_context (MusterExport     *self,
     }
 }
 
+char *
+muster_export_dup_user_text (MusterExport       *self,
+                             MusterUser         *user,
+                             MusterExportColumn  column)
+{
+  g_autoptr(GString) scratch = g_string_new (NULL);
+
+  g_return_val_if_fail (MUSTER_IS_EXPORT (self), NULL);
+  g_return_val_if_fail (MUSTER_IS_USER (user), NULL);
+  g_return_val_if_fail (column < MUSTER_EXPORT_N_COLUMNS, NULL);
+
+  return g_strdup (_muster_export_user_text (self, user, column, scratch));
+}
+
 gboolean
 muster_export_write_users_to_stream (MusterExport   *self,
                                      GListModel     *users,

@@ -117,6 +117,12 @@ void               muster_export_set_context            (MusterExport        *se
                                                          MusterSnapshot      *snapshot,
                                                          MusterUserFilter    *filter);
 
+/* The text of one cell as the CSV and XLSX exports write it (multi-valued fields joined with
+ * "; "), before any formula neutralisation; for tables and previews. */
+char     *muster_export_dup_user_text          (MusterExport       *self,
+                                                MusterUser         *user,
+                                                MusterExportColumn  column);
+
 /* Writes @users (a GListModel of MusterUser: the filtered view or a selection) to @stream, in
  * CSV or JSON, streaming: nothing close to the whole text is held in memory. The stream is not
  * closed. XLSX cannot go to a stream (MUSTER_EXPORT_ERROR_UNSUPPORTED). */
