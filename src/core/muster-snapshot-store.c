@@ -319,7 +319,6 @@ json_to_list (const char *text,
               GPtrArray  *list)
 {
   const char *p = text;
-  g_autoptr(GArray) offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
 
   g_string_truncate (bytes, 0);
   g_ptr_array_set_size (list, 0);
@@ -389,7 +388,8 @@ json_to_list (const char *text,
         goto truncated;
       p++;
       g_string_append_c (bytes, '\0');
-      g_array_append_val (offsets, start);
+      /* Offsets for now: @bytes may still move as it grows. */
+      g_ptr_array_add (list, GSIZE_TO_POINTER (start));
       continue;
 
     truncated:
@@ -398,8 +398,8 @@ json_to_list (const char *text,
     }
 
 done:
-  for (guint i = 0; i < offsets->len; i++)
-    g_ptr_array_add (list, bytes->str + g_array_index (offsets, gsize, i));
+  for (guint i = 0; i < list->len; i++)
+    list->pdata[i] = bytes->str + GPOINTER_TO_SIZE (list->pdata[i]);
   g_ptr_array_add (list, NULL);
 }
 

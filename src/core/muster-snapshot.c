@@ -95,31 +95,62 @@ sort_entry_compare (gconstpointer a,
   return result;
 }
 
-/* Sorts @objects by g_utf8_collate_key() of their display names, ties by id. */
+typedef struct
+{
+  SortEntry   *entries;
+  GPtrArray   *objects;
+  guint        begin;
+  guint        end;
+  const char *(*get_name) (gpointer);
+  const char *(*get_id) (gpointer);
+} KeyRange;
+
+static gpointer
+compute_keys (gpointer data)
+{
+  KeyRange *range = data;
+
+  for (guint i = range->begin; i < range->end; i++)
+    {
+      gpointer object = range->objects->pdata[i];
+      const char *name = range->get_name (object);
+
+      if (name == NULL || !g_utf8_validate (name, -1, NULL))
+        {
+          g_autofree char *valid = name != NULL ? g_utf8_make_valid (name, -1) : NULL;
+
+          range->entries[i].key = g_utf8_collate_key (valid != NULL ? valid : "", -1);
+        }
+      else
+        {
+          range->entries[i].key = g_utf8_collate_key (name, -1);
+        }
+      range->entries[i].object = object;
+      range->entries[i].id = range->get_id (object);
+    }
+  return NULL;
+}
+
+/* Sorts @objects by g_utf8_collate_key() of their display names, ties by id. Collation keys
+ * are most of the cost of loading a large snapshot, so two threads make them (the machines
+ * this runs on have at least two cores, and the load itself runs in a worker thread). */
 static void
 sort_by_display_name (GPtrArray  *objects,
                       const char *(*get_name) (gpointer),
                       const char *(*get_id) (gpointer))
 {
   g_autofree SortEntry *entries = g_new (SortEntry, MAX (objects->len, 1));
+  KeyRange first = { entries, objects, 0, objects->len / 2, get_name, get_id };
+  KeyRange second = { entries, objects, objects->len / 2, objects->len, get_name, get_id };
+  GThread *helper = NULL;
 
-  for (guint i = 0; i < objects->len; i++)
-    {
-      const char *name = get_name (objects->pdata[i]);
-
-      if (name == NULL || !g_utf8_validate (name, -1, NULL))
-        {
-          g_autofree char *valid = name != NULL ? g_utf8_make_valid (name, -1) : NULL;
-
-          entries[i].key = g_utf8_collate_key (valid != NULL ? valid : "", -1);
-        }
-      else
-        {
-          entries[i].key = g_utf8_collate_key (name, -1);
-        }
-      entries[i].object = objects->pdata[i];
-      entries[i].id = get_id (objects->pdata[i]);
-    }
+  if (objects->len >= 10000)
+    helper = g_thread_try_new ("muster-collate", compute_keys, &first, NULL);
+  if (helper == NULL)
+    compute_keys (&first);
+  compute_keys (&second);
+  if (helper != NULL)
+    g_thread_join (helper);
 
   qsort (entries, objects->len, sizeof (SortEntry), sort_entry_compare);
 

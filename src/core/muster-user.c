@@ -520,17 +520,14 @@ _muster_user_set_resolved (MusterUser *self,
 {
   g_return_if_fail (MUSTER_IS_USER (self));
 
+  /* Called while the snapshot is built, before anyone can watch the user: no notification
+   * (it would cost more than the rest of the load's name resolution). */
   if (g_strcmp0 (self->manager_name, manager_name) != 0)
     {
       g_free (self->manager_name);
       self->manager_name = g_strdup (manager_name);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MANAGER_NAME]);
     }
-  if (g_strcmp0 (self->licence_names, licence_names) != 0)
-    {
-      self->licence_names = g_intern_string (licence_names);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LICENCE_NAMES]);
-    }
+  self->licence_names = g_intern_string (licence_names);
 }
 
 /* Public API --------------------------------------------------------------------------------- */
