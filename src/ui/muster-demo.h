@@ -32,6 +32,8 @@ gboolean            muster_demo_is_running   (MusterDemo           *self);
 MusterProfileStore *muster_demo_get_store    (MusterDemo           *self);
 MusterProfile      *muster_demo_get_profile  (MusterDemo           *self);
 const char         *muster_demo_get_domain   (MusterDemo           *self);
+/* The demo's private temporary folder (its profiles and its snapshot cache), or NULL. */
+const char         *muster_demo_get_folder   (MusterDemo           *self);
 /* Signs out of the demo profile (clearing its keyring items), stops the fake, restores the real
  * clouds and deletes the temporary folder. Waits for the keyring at most a few seconds: it is
  * meant for shutdown, when no main loop runs any more. */

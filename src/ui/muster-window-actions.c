@@ -27,6 +27,8 @@ _muster_window_actions_update (MusterWindow *self)
   gboolean signed_in = has_profile && muster_profile_get_signed_in_at (self->profile) != 0;
   gboolean has_status = muster_tenant_page_get_status (self->tenant_page) != NULL;
   const char *url = muster_sign_in_page_get_url (self->sign_in_page);
+  gboolean has_snapshot = self->snapshot != NULL;
+  gboolean directory_shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "tenant") == 0;
 
   /* in the demo, new connections would point at the demo tenant: win.connect leaves it first */
   gtk_widget_action_set_enabled (widget, "win.connect", !self->signing_out && !self->starting_demo);
@@ -43,6 +45,18 @@ _muster_window_actions_update (MusterWindow *self)
   gtk_widget_action_set_enabled (widget, "win.open-link", self->signing_in && url != NULL);
   gtk_widget_action_set_enabled (widget, "win.copy-code",
                                  self->signing_in && muster_sign_in_page_get_user_code (self->sign_in_page) != NULL);
+
+  /* the directory: readable offline; Refresh needs the sign-in and the open cache */
+  gtk_widget_action_set_enabled (widget, "win.refresh-directory",
+                                 signed_in && !busy && self->snapshot_store != NULL && self->fetch == NULL
+                                 && !self->loading_snapshot);
+  gtk_widget_action_set_enabled (widget, "win.cancel-refresh", self->fetch != NULL);
+  /* an export waits for the incremental filter, so it holds every user shown */
+  gtk_widget_action_set_enabled (widget, "win.export-users",
+                                 has_snapshot && !self->exporting && !muster_users_page_get_filtering (self->users_page));
+  gtk_widget_action_set_enabled (widget, "win.export-selection",
+                                 has_snapshot && !self->exporting && muster_users_page_get_n_selected (self->users_page) > 0);
+  gtk_widget_action_set_enabled (widget, "win.find", has_snapshot && directory_shown);
 }
 
 static void
@@ -264,6 +278,56 @@ open_link_action (GtkWidget  *widget,
                              link_opened_cb, g_object_ref (self));
 }
 
+/* The directory --------------------------------------------------------------------------- */
+
+static void
+refresh_directory_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  _muster_window_refresh_directory (MUSTER_WINDOW (widget));
+}
+
+static void
+cancel_refresh_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  _muster_window_cancel_refresh (MUSTER_WINDOW (widget));
+}
+
+static void
+export_users_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _muster_window_export_users (MUSTER_WINDOW (widget), FALSE);
+}
+
+static void
+export_selection_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  _muster_window_export_users (MUSTER_WINDOW (widget), TRUE);
+}
+
+static void
+open_export_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  _muster_window_open_export (MUSTER_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  _muster_window_find (MUSTER_WINDOW (widget));
+}
+
 void
 _muster_window_class_install_actions (GtkWidgetClass *widget_class)
 {
@@ -281,7 +345,20 @@ _muster_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.copy-code", NULL, copy_code_action);
   gtk_widget_class_install_action (widget_class, "win.open-link", NULL, open_link_action);
 
+  gtk_widget_class_install_action (widget_class, "win.refresh-directory", NULL, refresh_directory_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-refresh", NULL, cancel_refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.export-users", NULL, export_users_action);
+  gtk_widget_class_install_action (widget_class, "win.export-selection", NULL, export_selection_action);
+  gtk_widget_class_install_action (widget_class, "win.open-export", "s", open_export_action);
+  gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh-status", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.refresh-directory", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_R, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.refresh-directory", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export-users", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh-status", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.connect", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel-sign-in", NULL);

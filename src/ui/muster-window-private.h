@@ -7,11 +7,16 @@
 
 #pragma once
 
+#include "muster-directory-fetch.h"
+#include "muster-fetch-indicator.h"
 #include "muster-graph-client.h"
+#include "muster-groups-page.h"
 #include "muster-profile-switcher.h"
 #include "muster-session.h"
 #include "muster-sign-in-page.h"
+#include "muster-snapshot-store.h"
 #include "muster-tenant-page.h"
+#include "muster-users-page.h"
 #include "muster-window.h"
 
 G_BEGIN_DECLS
@@ -38,9 +43,20 @@ struct _MusterWindow
   gboolean               loading_status;
   gboolean               signing_out;
 
+  /* the directory: muster-window-directory.c */
+  MusterSnapshotStore   *snapshot_store;       /* cache.db (the demo's own while in the demo) */
+  char                  *snapshot_store_path;  /* NULL: cache.db in the data folder */
+  MusterSnapshot        *snapshot;             /* shown on the Users and Groups pages */
+  GCancellable          *snapshot_cancellable;
+  MusterDirectoryFetch  *fetch;                /* while Refresh runs */
+  GCancellable          *fetch_cancellable;
+  gboolean               loading_snapshot;
+  gboolean               exporting;
+
   /* template children */
   AdwHeaderBar          *header_bar;
-  AdwWindowTitle        *window_title;
+  AdwViewSwitcherTitle  *switcher_title;
+  MusterFetchIndicator  *fetch_indicator;
   MusterProfileSwitcher *profile_switcher;
   GtkMenuButton         *primary_menu_button;
   GtkButton             *refresh_button;
@@ -52,13 +68,33 @@ struct _MusterWindow
   MusterSignInPage      *sign_in_page;
   AdwStatusPage         *loading_page;
   GtkSpinner            *loading_spinner;
+  AdwViewStack          *view_stack;
   MusterTenantPage      *tenant_page;
+  MusterUsersPage       *users_page;
+  MusterGroupsPage      *groups_page;
   AdwStatusPage         *error_page;
 };
 
 /* muster-window-actions.c */
 void  _muster_window_class_install_actions (GtkWidgetClass *widget_class);
 void  _muster_window_actions_update        (MusterWindow   *self);
+
+/* muster-window-directory.c: snapshots, Refresh, exports */
+void  _muster_window_directory_init        (MusterWindow   *self);
+void  _muster_window_directory_dispose     (MusterWindow   *self);
+/* Forgets the snapshot shown and stops loading or fetching one (another profile is shown). */
+void  _muster_window_directory_reset       (MusterWindow   *self);
+/* Opens the profile's latest snapshot from cache.db, without the network. */
+void  _muster_window_load_snapshot         (MusterWindow   *self);
+void  _muster_window_refresh_directory     (MusterWindow   *self);
+void  _muster_window_cancel_refresh        (MusterWindow   *self);
+void  _muster_window_export_users          (MusterWindow   *self,
+                                            gboolean        selection);
+void  _muster_window_open_export           (MusterWindow   *self,
+                                            const char     *uri);
+void  _muster_window_find                  (MusterWindow   *self);
+/* The header bar follows the page: view switcher, status Refresh, snapshot age. */
+void  _muster_window_update_header         (MusterWindow   *self);
 
 /* muster-window.c */
 void  _muster_window_show_page             (MusterWindow       *self,

@@ -30,8 +30,10 @@ static GParamSpec *properties[N_PROPS];
 static void
 show_resting_page (MusterWindow *self)
 {
-  if (self->profile != NULL && muster_profile_get_signed_in_at (self->profile) != 0
-      && muster_tenant_page_get_status (self->tenant_page) != NULL)
+  if (self->profile != NULL
+      && ((muster_profile_get_signed_in_at (self->profile) != 0
+           && muster_tenant_page_get_status (self->tenant_page) != NULL)
+          || self->snapshot != NULL))
     _muster_window_show_page (self, "tenant");
   else
     _muster_window_show_page (self, "welcome");
@@ -51,6 +53,7 @@ set_profile (MusterWindow  *self,
   g_clear_object (&self->graph);
   g_clear_object (&self->session);
   g_set_object (&self->profile, profile);
+  _muster_window_directory_reset (self);
 
   if (profile != NULL)
     self->session = muster_session_new (self->store, profile);
@@ -368,6 +371,7 @@ muster_window_dispose (GObject *object)
   if (self->status_cancellable != NULL)
     g_cancellable_cancel (self->status_cancellable);
 
+  _muster_window_directory_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), MUSTER_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->graph);
@@ -414,10 +418,14 @@ muster_window_class_init (MusterWindowClass *klass)
   g_type_ensure (MUSTER_TYPE_PROFILE_SWITCHER);
   g_type_ensure (MUSTER_TYPE_SIGN_IN_PAGE);
   g_type_ensure (MUSTER_TYPE_TENANT_PAGE);
+  g_type_ensure (MUSTER_TYPE_USERS_PAGE);
+  g_type_ensure (MUSTER_TYPE_GROUPS_PAGE);
+  g_type_ensure (MUSTER_TYPE_FETCH_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/muster-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, header_bar);
-  gtk_widget_class_bind_template_child (widget_class, MusterWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, fetch_indicator);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, profile_switcher);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, primary_menu_button);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, refresh_button);
@@ -429,7 +437,10 @@ muster_window_class_init (MusterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, sign_in_page);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, loading_page);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, tenant_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, users_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, groups_page);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, error_page);
 
   _muster_window_class_install_actions (widget_class);
@@ -440,6 +451,7 @@ muster_window_init (MusterWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  _muster_window_directory_init (self);
 }
 
 /* Private API --------------------------------------------------------------------------- */
@@ -449,7 +461,7 @@ _muster_window_show_page (MusterWindow *self,
                           const char   *name)
 {
   gtk_stack_set_visible_child_name (self->main_stack, name);
-  gtk_widget_set_visible (GTK_WIDGET (self->refresh_button), g_str_equal (name, "tenant"));
+  _muster_window_update_header (self);
   _muster_window_actions_update (self);
 }
 
@@ -503,6 +515,8 @@ _muster_window_open_profile (MusterWindow  *self,
   gtk_widget_set_visible (GTK_WIDGET (self->profile_switcher), TRUE);
   g_signal_connect_object (self->session, "authorize-url", G_CALLBACK (session_authorize_url_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "device-code", G_CALLBACK (session_device_code_cb), self, G_CONNECT_SWAPPED);
+  /* offline first: the saved directory opens at once, whatever the network does */
+  _muster_window_load_snapshot (self);
 
   if (muster_profile_get_signed_in_at (profile) != 0)
     _muster_window_load_status (self);

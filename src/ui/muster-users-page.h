@@ -1,0 +1,42 @@
+/* muster-users-page.h: the people of a directory snapshot — search, filters, the table, the selection
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "muster-snapshot.h"
+#include "muster-user-filter.h"
+
+G_BEGIN_DECLS
+
+#define MUSTER_TYPE_USERS_PAGE (muster_users_page_get_type ())
+G_DECLARE_FINAL_TYPE (MusterUsersPage, muster_users_page, MUSTER, USERS_PAGE, AdwBin)
+
+/* Signal "user-activated" (MusterUser *user): a row was activated (Enter, double click).
+ * Properties: "snapshot", "n-selected" (read-only), "filtering" (read-only: the incremental
+ * filter is still running; the count is final once it is FALSE). */
+void              muster_users_page_set_snapshot      (MusterUsersPage *self,
+                                                       MusterSnapshot  *snapshot);
+MusterSnapshot   *muster_users_page_get_snapshot      (MusterUsersPage *self);
+MusterUserFilter *muster_users_page_get_filter        (MusterUsersPage *self);
+/* The users shown, in the table's order. */
+GListModel       *muster_users_page_get_shown         (MusterUsersPage *self);
+/* A new list of the selected users, in the table's order. */
+GListModel       *muster_users_page_dup_selected      (MusterUsersPage *self);
+guint             muster_users_page_get_n_selected    (MusterUsersPage *self);
+gboolean          muster_users_page_get_filtering     (MusterUsersPage *self);
+/* "12 of 340 users" as shown */
+const char       *muster_users_page_get_count_text    (MusterUsersPage *self);
+/* Shows only members of the group (NULL: any group). */
+void              muster_users_page_set_group         (MusterUsersPage *self,
+                                                       const char      *group_id);
+void              muster_users_page_focus_search      (MusterUsersPage *self);
+
+/* The symbolic icon that stands for a kind of group, here and on the Groups page. */
+const char       *muster_group_kind_get_icon_name     (MusterGroupKind  kind);
+
+G_END_DECLS
