@@ -1,0 +1,223 @@
+/* test-cli-users-fetch.c: `muster-cli fetch` then `muster-cli users` against the fake tenant
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Issue 5's "done when": fetch, then users --exclude-guests --exclude-disabled --format csv,
+ * gives exactly the fake directory's enabled members — the expected set read from the fake's
+ * Graph with a token of its own, not from anything Muster wrote.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <libsecret/secret.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake-test-util.h"
+
+typedef struct
+{
+  MusterFakeTenant *tenant;
+  char             *dir;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static const SecretSchema token_schema = {
+  "io.github.muster.Token", SECRET_SCHEMA_NONE,
+  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+};
+
+static gboolean
+keyring_usable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *probe = secret_password_lookup_sync (&token_schema, NULL, &error, "profile", "probe", NULL);
+
+  if (error == NULL)
+    return TRUE;
+  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
+    g_error ("the keyring is required but unusable: %s", error->message);
+  g_test_skip_printf ("no Secret Service: %s", error->message);
+  return FALSE;
+}
+
+static Run *
+cli (Fixture            *f,
+     const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Run *run = g_new0 (Run, 1);
+
+  g_subprocess_launcher_setenv (launcher, "MUSTER_AUTHORITY_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+
+  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+  if (run->status != 0)
+    g_test_message ("muster-cli said: %s", run->err);
+  return run;
+}
+
+#define CLI(f, ...) cli ((f), (const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->tenant = fake_test_start_tenant (NULL);
+  f->dir = g_dir_make_tmp ("muster-cli-users-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
+
+  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "users-cli", NULL);
+  g_assert_cmpint (system (command), ==, 0);
+  g_free (f->dir);
+  g_clear_object (&f->tenant);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+/* The ids of the fake's enabled members, read through its Graph, page by page. */
+static char *
+expected_ids (Fixture *f,
+              guint   *n_guests,
+              guint   *n_disabled)
+{
+  g_autofree char *token = fake_test_sign_in (f->tenant, "User.Read.All");
+  g_autofree char *authorization = g_strdup_printf ("Bearer %s", token);
+  const char *headers[] = { "Authorization", authorization, NULL };
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *next = g_strdup ("/v1.0/users?$select=id,accountEnabled,userType&$top=999");
+
+  *n_guests = *n_disabled = 0;
+  while (next != NULL)
+    {
+      g_autoptr(FakeResponse) page = fake_test_request (f->tenant, "GET", next, headers, NULL, NULL);
+      JsonObject *root;
+      JsonArray *value;
+
+      g_assert_cmpuint (page->status, ==, 200);
+      root = json_node_get_object (page->json);
+      value = json_object_get_array_member (root, "value");
+      for (guint i = 0; i < json_array_get_length (value); i++)
+        {
+          JsonObject *user = json_array_get_object_element (value, i);
+          gboolean guest = g_strcmp0 (json_object_get_string_member_with_default (user, "userType", ""), "Guest") == 0;
+          gboolean disabled = !json_object_get_boolean_member_with_default (user, "accountEnabled", TRUE);
+
+          *n_guests += guest;
+          *n_disabled += disabled;
+          if (!guest && !disabled)
+            g_ptr_array_add (ids, g_strdup (json_object_get_string_member (user, "id")));
+        }
+      g_free (next);
+      next = g_strdup (json_object_get_string_member_with_default (root, "@odata.nextLink", NULL));
+    }
+  g_ptr_array_sort (ids, compare_strings);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv ("\n", (char **) ids->pdata);
+}
+
+static void
+test_fetch_then_users (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, fetch = NULL, users = NULL, all = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *expected = NULL;
+  g_autofree char *got = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_guests, n_disabled;
+
+  if (!keyring_usable ())
+    return;
+
+  add = CLI (f, "profile", "add", "users-cli");
+  g_assert_cmpint (add->status, ==, 0);
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+  fetch = CLI (f, "fetch");
+  g_assert_cmpint (fetch->status, ==, 0);
+
+  users = CLI (f, "users", "--exclude-guests", "--exclude-disabled", "--format", "csv",
+               "--columns", "id,displayName");
+  g_assert_cmpint (users->status, ==, 0);
+  lines = g_strsplit (users->out, "\r\n", -1);
+  g_assert_cmpstr (lines[0], ==, "Object ID,Display name");
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    {
+      char *comma = strchr (lines[i], ',');
+
+      g_assert_nonnull (comma);
+      g_ptr_array_add (ids, g_strndup (lines[i], comma - lines[i]));
+    }
+  g_ptr_array_sort (ids, compare_strings);
+  g_ptr_array_add (ids, NULL);
+  got = g_strjoinv ("\n", (char **) ids->pdata);
+
+  expected = expected_ids (f, &n_guests, &n_disabled);
+  /* The demo directory has both kinds, so both exclusions are exercised. */
+  g_assert_cmpuint (n_guests, >, 0);
+  g_assert_cmpuint (n_disabled, >, 0);
+  g_assert_cmpstr (got, ==, expected);
+
+  /* Without filters: everyone, and the count on stderr says how many were left out above. */
+  all = CLI (f, "users", "--format", "json");
+  g_assert_cmpint (all->status, ==, 0);
+  g_assert_nonnull (strstr (users->err, " of "));
+  g_assert_cmpuint (g_strv_length (lines) - 2, <, strtoul (strstr (users->err, " of ") + 4, NULL, 10));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli/users/fetch-then-filter", Fixture, NULL, fixture_set_up, test_fetch_then_users,
+              fixture_tear_down);
+  return g_test_run ();
+}
