@@ -652,6 +652,65 @@ test_load_async (Fixture       *fixture,
   g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND);
 }
 
+static void
+test_load_cancelled (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  put_simple_user (writer, "u1", "Ann");
+  id = commit (writer);
+
+  g_cancellable_cancel (cancellable);
+  muster_snapshot_store_load_async (fixture->store, id, cancellable, load_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  snapshot = muster_snapshot_store_load_finish (fixture->store, result, &error);
+  g_assert_null (snapshot);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_default_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *data_dir = g_getenv ("MUSTER_DATA_DIR");
+  g_autofree char *nested = g_path_get_dirname (data_dir);
+  g_autofree char *dir = g_path_get_dirname (nested);
+  g_autofree char *expected = g_build_filename (data_dir, "cache.db", NULL);
+  g_autoptr(MusterSnapshotStore) store = NULL;
+  GStatBuf info;
+
+  /* main() pointed MUSTER_DATA_DIR at a folder that does not exist yet. */
+  store = muster_snapshot_store_open (NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (muster_snapshot_store_get_path (store), ==, expected);
+
+  /* The cache holds the tenant's directory: readable by its owner only. */
+  g_assert_cmpint (g_stat (expected, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 0777, ==, 0600);
+
+  g_clear_object (&store);
+  {
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (expected, suffixes[i], NULL);
+        g_unlink (file);
+      }
+  }
+  g_rmdir (data_dir);
+  g_rmdir (nested);
+  g_rmdir (dir);
+}
+
 /* Groups A ⊃ B ⊃ C and C ⊃ A (a cycle Graph allows through nesting), D on its own. */
 static MusterSnapshot *
 build_nested_snapshot (Fixture *fixture)
@@ -825,6 +884,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *data_root = g_dir_make_tmp ("muster-data-XXXXXX", NULL);
+  g_autofree char *data_dir = g_build_filename (data_root, "nested", "muster", NULL);
+
+  /* Before any thread starts: setenv() is not thread-safe. */
+  g_setenv ("MUSTER_DATA_DIR", data_dir, TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -836,9 +900,11 @@ main (int   argc,
   ADD ("/snapshot-store/open/not-a-cache", test_not_a_cache);
   ADD ("/snapshot-store/photos", test_photos);
   ADD ("/snapshot-store/load-async", test_load_async);
+  ADD ("/snapshot-store/load-async/cancelled", test_load_cancelled);
   ADD ("/snapshot/membership/transitive-and-cycles", test_transitive);
   ADD ("/snapshot/manager-chain", test_manager_chain);
 #undef ADD
+  g_test_add_func ("/snapshot-store/open/default-path", test_default_path);
   g_test_add_func ("/user/json/tolerant", test_user_json_tolerant);
   g_test_add_func ("/group/kinds", test_group_kinds);
 
