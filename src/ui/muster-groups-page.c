@@ -45,9 +45,14 @@ static guint signals[N_SIGNALS];
 static void
 update_count (MusterGroupsPage *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
   g_autofree char *text = NULL;
+  guint shown, total;
+
+  /* the models go first when the page is disposed */
+  if (self->filter_model == NULL || self->sort_model == NULL)
+    return;
+  shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  total = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
 
   /* Translators: "12 of 300 groups"; the second number chooses the plural */
   text = g_strdup_printf (ngettext ("%'u of %'u group", "%'u of %'u groups", total), shown, total);

@@ -103,10 +103,17 @@ format_count (guint n)
 static void
 update_count (MusterUsersPage *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  guint total = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
-  g_autofree char *shown_text = format_count (shown);
-  g_autofree char *total_text = format_count (total);
+  g_autofree char *shown_text = NULL;
+  g_autofree char *total_text = NULL;
+  guint shown, total;
+
+  /* the models go first when the page is disposed */
+  if (self->filter_model == NULL || self->sort_model == NULL)
+    return;
+  shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  total = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  shown_text = format_count (shown);
+  total_text = format_count (total);
 
   g_free (self->count_text);
   /* Translators: "12 of 340 users"; the second number chooses the plural */
@@ -364,6 +371,8 @@ filter_items_changed_cb (MusterUsersPage *self)
 static void
 filter_pending_cb (MusterUsersPage *self)
 {
+  if (self->filter_model == NULL)
+    return;
   update_count (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTERING]);
 }
@@ -371,6 +380,8 @@ filter_pending_cb (MusterUsersPage *self)
 static void
 selection_changed_cb (MusterUsersPage *self)
 {
+  if (self->selection == NULL)
+    return;
   update_selection (self);
 }
 

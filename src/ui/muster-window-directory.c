@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "muster-application.h"
 #include "muster-demo.h"
@@ -325,25 +326,37 @@ export_data_free (ExportData *data)
   g_free (data);
 }
 
-/* "users.csv" chosen with JSON becomes "users.json"; a name without a known extension gains one. */
+/* A typed extension decides the format ("people.json" is JSON whatever the choice); a name
+ * without one follows the choice and gains its extension. */
+static guint
+format_for_file (GFile  *file,
+                 guint   chosen)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  const char *dot = name ? strrchr (name, '.') : NULL;
+
+  if (dot == NULL)
+    return chosen;
+  if (g_ascii_strcasecmp (dot, ".csv") == 0)
+    return export_choices[chosen].format == MUSTER_EXPORT_FORMAT_CSV ? chosen : 0;
+  for (guint i = 0; i < G_N_ELEMENTS (export_choices); i++)
+    if (g_ascii_strcasecmp (dot, export_choices[i].extension) == 0
+        && muster_export_format_is_available (export_choices[i].format))
+      return i;
+  return chosen;
+}
+
 static GFile *
 file_with_extension (GFile      *file,
                      const char *extension)
 {
   g_autofree char *name = g_file_get_basename (file);
   g_autoptr(GFile) parent = g_file_get_parent (file);
-  const char *dot = strrchr (name, '.');
-  g_autofree char *stem = NULL;
   g_autofree char *fixed = NULL;
 
-  if (g_str_has_suffix (name, extension) || parent == NULL)
+  if (parent == NULL || strrchr (name, '.') != NULL)
     return g_object_ref (file);
-  if (dot != NULL && (g_ascii_strcasecmp (dot, ".csv") == 0 || g_ascii_strcasecmp (dot, ".json") == 0
-                      || g_ascii_strcasecmp (dot, ".xlsx") == 0))
-    stem = g_strndup (name, dot - name);
-  else
-    stem = g_strdup (name);
-  fixed = g_strconcat (stem, extension, NULL);
+  fixed = g_strconcat (name, extension, NULL);
   return g_file_get_child (parent, fixed);
 }
 
@@ -360,6 +373,7 @@ export_done_cb (GObject      *source,
 
   if (!muster_export_write_finish (export, result, &error))
     {
+      g_debug ("Export failed: %s", error->message);
       if (!self->closed)
         {
           self->exporting = FALSE;
@@ -401,6 +415,7 @@ export_chosen_cb (GtkNativeDialog *dialog,
 {
   MusterWindow *self = data->window;
 
+  g_debug ("Export dialog response %d", response);
   if (response == GTK_RESPONSE_ACCEPT && !self->closed && self->snapshot != NULL)
     {
       g_autoptr(GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
@@ -412,7 +427,9 @@ export_chosen_cb (GtkNativeDialog *dialog,
       for (guint i = 0; i < G_N_ELEMENTS (export_choices); i++)
         if (g_strcmp0 (choice, export_choices[i].id) == 0)
           format = i;
+      format = format_for_file (chosen, format);
       file = file_with_extension (chosen, export_choices[format].extension);
+      g_debug ("Exporting as %s", export_choices[format].id);
 
       export = muster_export_new (export_choices[format].format);
       muster_export_set_context (export, self->snapshot, muster_users_page_get_filter (self->users_page));

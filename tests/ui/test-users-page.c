@@ -1,0 +1,544 @@
+/* test-users-page.c: the demo tenant's directory in the window — Refresh reads it over the fake
+ * Graph, the Users page lists and filters it ("N of M users"), a user's details show the manager
+ * chain and groups, the Groups page filters the Users page, exports write what is shown, Cancel
+ * keeps the previous snapshot, and a later start opens the snapshot with no network at all
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "muster-application.h"
+#include "muster-cloud.h"
+#include "muster-demo.h"
+#include "muster-user-details.h"
+#include "muster-window-private.h"
+#include "ui-test-util.h"
+
+static MusterApplication *app;
+static char *temp_dir;
+static MusterWindow *window;
+
+typedef gboolean (*Condition) (MusterWindow *window);
+
+static void
+wait_for (Condition   condition,
+          guint       seconds,
+          const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!condition (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s (page: %s)", what, gtk_stack_get_visible_child_name (window->main_stack));
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
+    }
+}
+
+static gboolean
+showing_tenant (MusterWindow *w)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
+}
+
+static gboolean
+store_ready (MusterWindow *w)
+{
+  return w->snapshot_store != NULL && !w->loading_snapshot;
+}
+
+static gboolean
+fetched (MusterWindow *w)
+{
+  return w->fetch == NULL && !w->loading_snapshot && w->snapshot != NULL;
+}
+
+static gboolean
+fetch_ended (MusterWindow *w)
+{
+  return w->fetch == NULL;
+}
+
+static gboolean
+filtered (MusterWindow *w)
+{
+  return !muster_users_page_get_filtering (w->users_page);
+}
+
+static gboolean
+not_exporting (MusterWindow *w)
+{
+  return !w->exporting;
+}
+
+/* What the admin reads under the filter bar, settled. */
+static void
+assert_count (guint       shown,
+              guint       total)
+{
+  g_autofree char *expected = g_strdup_printf ("%'u of %'u users", shown, total);
+
+  ui_test_wait (350);  /* the search entry's delay */
+  wait_for (filtered, 30, "the filter");
+  g_assert_cmpuint (g_list_model_get_n_items (muster_users_page_get_shown (window->users_page)), ==, shown);
+  g_assert_cmpstr (muster_users_page_get_count_text (window->users_page), ==, expected);
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL, expected));
+}
+
+static gboolean
+contains_casefold (const char *haystack,
+                   const char *needle)
+{
+  g_autofree char *h = haystack ? g_utf8_casefold (haystack, -1) : NULL;
+  g_autofree char *n = g_utf8_casefold (needle, -1);
+
+  return h != NULL && strstr (h, n) != NULL;
+}
+
+static MusterDemo *
+demo (void)
+{
+  return muster_application_get_demo_tenant (app);
+}
+
+static GtkWidget *
+users_widget (GType       type,
+              const char *label)
+{
+  GtkWidget *widget = ui_test_find (GTK_WIDGET (window->users_page), type, label);
+
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static void
+set_search (const char *text)
+{
+  GtkWidget *entry = users_widget (GTK_TYPE_SEARCH_ENTRY, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
+
+static MusterUserDetails *
+find_details (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (MUSTER_IS_USER_DETAILS (toplevel))
+        return MUSTER_USER_DETAILS (toplevel);
+    }
+  return NULL;
+}
+
+static void
+test_sign_in_and_fetch (void)
+{
+  g_autofree char *shot = NULL;
+  const char *browser = g_getenv ("MUSTER_TEST_BROWSER");
+  GListModel *users;
+
+  if (!ui_test_init ())
+    return;
+  g_assert_nonnull (browser);
+  g_setenv ("MUSTER_BROWSER", browser, TRUE);
+
+  window = muster_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (200);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
+  wait_for (showing_tenant, 60, "the tenant page");
+  wait_for (store_ready, 30, "the snapshot cache");
+
+  /* nothing read yet: the Users page says so and offers to read the directory */
+  g_assert_null (window->snapshot);
+  g_assert_true (gtk_widget_is_visible (GTK_WIDGET (window->fetch_indicator)));
+  g_assert_cmpstr (muster_fetch_indicator_get_age_text (window->fetch_indicator), ==, "No snapshot yet");
+  adw_view_stack_set_visible_child_name (window->view_stack, "users");
+  ui_test_wait (200);
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL, "No Snapshot Yet"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
+  g_assert_nonnull (window->fetch);
+  /* progress and Cancel replace the age while reading */
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->fetch_indicator), GTK_TYPE_PROGRESS_BAR, NULL));
+  wait_for (fetched, 120, "the directory");
+
+  users = muster_snapshot_get_users (window->snapshot);
+  g_assert_cmpuint (g_list_model_get_n_items (users), >, 10);
+  g_assert_true (g_str_has_prefix (muster_fetch_indicator_get_age_text (window->fetch_indicator), "Snapshot from "));
+  assert_count (g_list_model_get_n_items (users), g_list_model_get_n_items (users));
+
+  /* the table shows the demo's people: the first by name is on screen */
+  {
+    g_autoptr(MusterUser) first = g_list_model_get_item (users, 0);
+    g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL,
+                                    muster_user_get_display_name (first)));
+  }
+  ui_test_wait (300);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "users-page");
+}
+
+static void
+test_filters (void)
+{
+  GListModel *users;
+  guint total, not_guests = 0, matching = 0, members_shown = 0;
+  g_autoptr(MusterUser) sample = NULL;
+  g_autofree char *needle = NULL;
+  GtkWidget *guests;
+  GtkDropDown *groups;
+  MusterGroup *group = NULL;
+  guint group_position = 0;
+  g_autofree char *shot = NULL;
+
+  if (window == NULL)
+    return;
+
+  users = muster_snapshot_get_users (window->snapshot);
+  total = g_list_model_get_n_items (users);
+  for (guint i = 0; i < total; i++)
+    {
+      g_autoptr(MusterUser) user = g_list_model_get_item (users, i);
+      not_guests += !muster_user_is_guest (user);
+    }
+  g_assert_cmpuint (not_guests, <, total); /* the demo has guests */
+
+  /* "exclude guests" — the toggle the admin presses */
+  guests = users_widget (GTK_TYPE_TOGGLE_BUTTON, "Guests");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (guests), TRUE);
+  assert_count (not_guests, total);
+
+  /* search: a department's name, as typed */
+  sample = g_list_model_get_item (users, total / 2);
+  needle = g_utf8_substring (muster_user_get_department (sample), 0, 4);
+  g_assert_cmpuint (strlen (needle), >, 0);
+  for (guint i = 0; i < total; i++)
+    {
+      g_autoptr(MusterUser) user = g_list_model_get_item (users, i);
+
+      if (!muster_user_is_guest (user)
+          && (contains_casefold (muster_user_get_display_name (user), needle)
+              || contains_casefold (muster_user_get_user_principal_name (user), needle)
+              || contains_casefold (muster_user_get_mail (user), needle)
+              || contains_casefold (muster_user_get_job_title (user), needle)
+              || contains_casefold (muster_user_get_department (user), needle)))
+        matching++;
+    }
+  set_search (needle);
+  assert_count (matching, total);
+  g_assert_cmpuint (matching, <, not_guests);
+  set_search ("");
+  assert_count (not_guests, total);
+
+  /* a group from the dropdown: its direct members who are not guests */
+  groups = GTK_DROP_DOWN (users_widget (GTK_TYPE_DROP_DOWN, NULL));
+  for (guint i = 1; i < g_list_model_get_n_items (gtk_drop_down_get_model (groups)) && group == NULL; i++)
+    {
+      g_autoptr(MusterGroup) candidate = g_list_model_get_item (gtk_drop_down_get_model (groups), i);
+
+      if (muster_group_get_member_count (candidate) > 1 && muster_group_get_member_count (candidate) < total / 2)
+        {
+          group = candidate;
+          group_position = i;
+        }
+    }
+  g_assert_nonnull (group);
+  {
+    g_autoptr(GPtrArray) members = muster_snapshot_get_group_members (window->snapshot, muster_group_get_id (group), FALSE);
+
+    for (guint i = 0; i < members->len; i++)
+      members_shown += !muster_user_is_guest (g_ptr_array_index (members, i));
+  }
+  gtk_drop_down_set_selected (groups, group_position);
+  assert_count (members_shown, total);
+  ui_test_wait (300);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "users-page-group");
+
+  /* back to everyone, guests too */
+  gtk_drop_down_set_selected (groups, 0);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (guests), FALSE);
+  assert_count (total, total);
+}
+
+static void
+test_details (void)
+{
+  GListModel *users;
+  MusterUser *chosen = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  MusterUserDetails *details;
+  g_autofree char *shot = NULL;
+  GtkWidget *column_view;
+
+  if (window == NULL)
+    return;
+
+  /* someone with a manager who has a manager, and in a group */
+  users = muster_snapshot_get_users (window->snapshot);
+  for (guint i = 0; i < g_list_model_get_n_items (users) && chosen == NULL; i++)
+    {
+      g_autoptr(MusterUser) user = g_list_model_get_item (users, i);
+      g_autoptr(GPtrArray) managers = muster_snapshot_get_manager_chain (window->snapshot, muster_user_get_id (user));
+      g_autoptr(GPtrArray) in = muster_snapshot_get_user_groups (window->snapshot, muster_user_get_id (user), TRUE);
+
+      if (managers->len >= 2 && in->len > 0)
+        chosen = user;
+    }
+  g_assert_nonnull (chosen);
+  chain = muster_snapshot_get_manager_chain (window->snapshot, muster_user_get_id (chosen));
+  groups = muster_snapshot_get_user_groups (window->snapshot, muster_user_get_id (chosen), TRUE);
+
+  /* find them and press Enter on the row: the column view's "activate" */
+  set_search (muster_user_get_user_principal_name (chosen));
+  assert_count (1, g_list_model_get_n_items (users));
+  column_view = users_widget (GTK_TYPE_COLUMN_VIEW, NULL);
+  g_signal_emit_by_name (column_view, "activate", 0);
+  ui_test_wait (300);
+
+  details = find_details ();
+  g_assert_nonnull (details);
+  g_assert_true (muster_user_details_get_user (details) == chosen);
+  /* every manager up to the top, and the groups, by name */
+  for (guint i = 0; i < chain->len; i++)
+    g_assert_nonnull (ui_test_find (GTK_WIDGET (details), GTK_TYPE_LABEL,
+                                    muster_user_get_display_name (g_ptr_array_index (chain, i))));
+  for (guint i = 0; i < groups->len; i++)
+    g_assert_nonnull (ui_test_find (GTK_WIDGET (details), GTK_TYPE_LABEL,
+                                    muster_group_get_display_name (g_ptr_array_index (groups, i))));
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (details), GTK_TYPE_LABEL, "This user passes every filter of the Users page."));
+  gtk_window_set_default_size (GTK_WINDOW (details), 520, 900);
+  ui_test_wait (400);
+  shot = ui_test_save_screenshot (GTK_WIDGET (details), "user-details");
+  gtk_window_destroy (GTK_WINDOW (details));
+
+  set_search ("");
+  assert_count (g_list_model_get_n_items (users), g_list_model_get_n_items (users));
+}
+
+static void
+test_groups (void)
+{
+  g_autofree char *shot = NULL;
+  GListModel *shown;
+  g_autoptr(MusterGroup) group = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+
+  if (window == NULL)
+    return;
+
+  adw_view_stack_set_visible_child_name (window->view_stack, "groups");
+  ui_test_wait (300);
+  shown = muster_groups_page_get_shown (window->groups_page);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==,
+                    g_list_model_get_n_items (muster_snapshot_get_groups (window->snapshot)));
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "groups-page");
+
+  /* the first row (sorted by kind) filters the Users page to its members */
+  group = g_list_model_get_item (shown, 0);
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->groups_page), GTK_TYPE_LABEL, muster_group_get_display_name (group)));
+  members = muster_snapshot_get_group_members (window->snapshot, muster_group_get_id (group), FALSE);
+  muster_groups_page_activate (window->groups_page, 0);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->view_stack), ==, "users");
+  assert_count (members->len, g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+  g_assert_cmpstr (muster_user_filter_get_groups (muster_users_page_get_filter (window->users_page))[0], ==,
+                   muster_group_get_id (group));
+  muster_users_page_set_group (window->users_page, NULL);
+  assert_count (g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)),
+                g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+}
+
+static GtkFileChooser *
+find_file_chooser (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return GTK_FILE_CHOOSER (toplevel);
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_closed (MusterWindow *w)
+{
+  return find_file_chooser () == NULL;
+}
+
+static void
+test_export (void)
+{
+  GtkFileChooser *chooser;
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  GtkWidget *disabled;
+  g_autoptr(GError) error = NULL;
+
+  if (window == NULL)
+    return;
+
+  /* exclude disabled accounts, then export what is shown, as JSON chosen in the dialog */
+  disabled = users_widget (GTK_TYPE_TOGGLE_BUTTON, "Disabled");
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (disabled), TRUE);
+  ui_test_wait (100);
+  wait_for (filtered, 30, "the filter");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-users", NULL));
+  ui_test_wait (500);
+  chooser = find_file_chooser ();
+  g_assert_nonnull (chooser);
+  folder = g_file_new_for_path (temp_dir);
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, &error));
+  g_assert_no_error (error);
+  /* the typed extension picks the format */
+  gtk_file_chooser_set_current_name (chooser, "people.json");
+  /* the dialog checks the folder and name before it answers */
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  wait_for (chooser_closed, 30, "the file chooser to close");
+  wait_for (not_exporting, 30, "the export");
+
+  path = g_build_filename (temp_dir, "people.json", NULL);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  /* every user shown, none of them disabled, and the filter stated in the file */
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *root;
+    JsonArray *exported;
+    GListModel *shown = muster_users_page_get_shown (window->users_page);
+
+    g_assert_true (json_parser_load_from_data (parser, contents, -1, &error));
+    g_assert_no_error (error);
+    root = json_node_get_object (json_parser_get_root (parser));
+    exported = json_object_get_array_member (root, "users");
+    g_assert_cmpuint (json_array_get_length (exported), ==, g_list_model_get_n_items (shown));
+    g_assert_cmpuint (json_array_get_length (exported), <,
+                      g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+    for (guint i = 0; i < json_array_get_length (exported); i++)
+      {
+        g_autoptr(MusterUser) user = g_list_model_get_item (shown, i);
+        JsonObject *row = json_array_get_object_element (exported, i);
+
+        g_assert_cmpstr (json_object_get_string_member (row, "displayName"), ==, muster_user_get_display_name (user));
+        g_assert_true (muster_user_get_account_enabled (user));
+      }
+    g_assert_nonnull (strstr (json_object_get_string_member (root, "filter"), "isabled"));
+  }
+  g_unlink (path);
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (disabled), FALSE);
+  wait_for (filtered, 30, "the filter");
+}
+
+static void
+test_cancel_keeps_snapshot (void)
+{
+  gint64 before;
+
+  if (window == NULL)
+    return;
+
+  before = muster_snapshot_get_info (window->snapshot)->id;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-refresh", NULL));
+  wait_for (fetch_ended, 30, "the cancelled fetch");
+  ui_test_wait (200);
+  g_assert_nonnull (window->snapshot);
+  g_assert_cmpint (muster_snapshot_get_info (window->snapshot)->id, ==, before);
+  g_assert_true (g_str_has_prefix (muster_fetch_indicator_get_age_text (window->fetch_indicator), "Snapshot from "));
+  assert_count (g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)),
+                g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+}
+
+static void
+test_offline_start (void)
+{
+  MusterWindow *offline;
+  guint n_users;
+  g_autofree char *shot = NULL;
+
+  if (window == NULL)
+    return;
+
+  n_users = g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot));
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = NULL;
+
+  /* the network is gone: Graph and sign-in point at a closed port */
+  muster_cloud_set_override ("http://127.0.0.1:9", "http://127.0.0.1:9");
+  offline = muster_window_new (app);
+  window = offline;
+  gtk_window_set_default_size (GTK_WINDOW (offline), 800, 600);
+  gtk_window_present (GTK_WINDOW (offline));
+  _muster_window_use_store (offline, muster_demo_get_store (demo ()), TRUE);
+  _muster_window_open_profile (offline, muster_demo_get_profile (demo ()), FALSE);
+  wait_for (fetched, 30, "the saved snapshot");
+  wait_for (showing_tenant, 60, "the directory");
+
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (offline->view_stack), ==, "users");
+  assert_count (n_users, n_users);
+  g_assert_true (g_str_has_prefix (muster_fetch_indicator_get_age_text (offline->fetch_indicator), "Snapshot from "));
+  ui_test_wait (300);
+  shot = ui_test_save_screenshot (GTK_WIDGET (offline), "users-page-offline");
+  gtk_window_destroy (GTK_WINDOW (offline));
+  window = NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  temp_dir = g_dir_make_tmp ("muster-test-users-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (temp_dir, "data", NULL);
+  g_mkdir (data_dir, 0700);
+  g_setenv ("MUSTER_DATA_DIR", data_dir, TRUE);
+
+  if (gtk_init_check ())
+    {
+      app = muster_application_new ();
+      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+      g_application_register (G_APPLICATION (app), NULL, &error);
+      g_assert_no_error (error);
+    }
+  /* in this order: each step works on the window the first one signed in */
+  g_test_add_func ("/ui/users/sign-in-and-fetch", test_sign_in_and_fetch);
+  g_test_add_func ("/ui/users/filters", test_filters);
+  g_test_add_func ("/ui/users/details", test_details);
+  g_test_add_func ("/ui/users/groups", test_groups);
+  g_test_add_func ("/ui/users/export", test_export);
+  g_test_add_func ("/ui/users/cancel-keeps-snapshot", test_cancel_keeps_snapshot);
+  g_test_add_func ("/ui/users/offline-start", test_offline_start);
+  status = g_test_run ();
+
+  if (app != NULL)
+    {
+      muster_demo_shutdown (demo ());
+      g_object_unref (app);
+    }
+  /* the demo's snapshots stayed in its own folder */
+  g_assert_false (g_file_test (g_build_filename (data_dir, "cache.db", NULL), G_FILE_TEST_EXISTS));
+  g_rmdir (data_dir);
+  g_rmdir (temp_dir);
+  return status;
+}
