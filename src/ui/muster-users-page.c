@@ -277,12 +277,25 @@ search_changed_cb (MusterUsersPage *self)
   change_filter (self, change, "search", *text ? text : NULL, NULL);
 }
 
+/* Direct or nested means something only once a group or a kind of group is chosen. */
+static void
+update_nesting_sensitivity (MusterUsersPage *self)
+{
+  MusterGroup *group = gtk_drop_down_get_selected_item (self->group_dropdown);
+  guint kind = gtk_drop_down_get_selected (self->kind_dropdown);
+  gboolean sensitive = (group != NULL && group != self->any_group) || (kind != 0 && kind != GTK_INVALID_LIST_POSITION);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->direct_button), sensitive);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->nested_button), sensitive);
+}
+
 static void
 group_selected_cb (MusterUsersPage *self)
 {
   MusterGroup *group;
   const char *ids[2] = { NULL, NULL };
 
+  update_nesting_sensitivity (self);
   if (self->choosing_group)
     return;
   group = gtk_drop_down_get_selected_item (self->group_dropdown);
@@ -309,6 +322,7 @@ kind_selected_cb (MusterUsersPage *self)
 {
   guint selected = gtk_drop_down_get_selected (self->kind_dropdown);
 
+  update_nesting_sensitivity (self);
   muster_user_filter_set_group_kind (self->filter, selected == 0 || selected == GTK_INVALID_LIST_POSITION
                                                    ? -1 : (int) selected - 1);
 }

@@ -264,6 +264,18 @@ test_filters (void)
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "users-page-group");
 
+  /* Ctrl+A's action selects everyone shown; the action bar offers Export… for them */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->users_page), "users.select-all", NULL));
+  g_assert_cmpuint (muster_users_page_get_n_selected (window->users_page), ==, members_shown);
+  g_assert_true (gtk_action_bar_get_revealed (GTK_ACTION_BAR (users_widget (GTK_TYPE_ACTION_BAR, NULL))));
+  g_assert_nonnull (users_widget (GTK_TYPE_BUTTON, "Export…"));
+  g_assert_true (gtk_widget_is_sensitive (users_widget (GTK_TYPE_BUTTON, "Export…")));
+  ui_test_wait (400);
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "users-page-selection");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window->users_page), "users.select-none", NULL));
+  g_assert_cmpuint (muster_users_page_get_n_selected (window->users_page), ==, 0);
+
   /* back to everyone, guests too */
   gtk_drop_down_set_selected (groups, 0);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (guests), FALSE);
