@@ -43,13 +43,15 @@ update_age (MusterFetchIndicator *self)
     self->age_text = g_strdup (_("No snapshot yet"));
   else
     {
-      g_autofree char *relative = muster_format_relative_time (self->created_at, g_get_real_time () / G_USEC_PER_SEC);
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      /* a snapshot is never in the future, even when the clocks disagree by a second */
+      g_autofree char *relative = muster_format_relative_time (MIN (self->created_at, now), now);
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (self->created_at);
       g_autofree char *exact = g_date_time_format (when, "%c");
       g_autofree char *tooltip = NULL;
 
-      /* Translators: %s is "3 minutes ago" */
-      self->age_text = g_strdup_printf (_("Snapshot from %s"), relative);
+      /* Translators: %s is "just now" or "3 minutes ago": when the snapshot was read */
+      self->age_text = g_strdup_printf (_("Updated %s"), relative);
       /* Translators: %s is a date and time */
       tooltip = g_strdup_printf (_("The users and groups shown were read on %s"), exact);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->age_label), tooltip);

@@ -325,7 +325,7 @@ muster_format_relative_time (gint64 when,
   int amount;
 
   if (span < 60)
-    return g_strdup (delta >= 0 ? _("in less than a minute") : _("just now"));
+    return g_strdup (delta > 0 ? _("in less than a minute") : _("just now"));
   if (span < 3600)
     {
       amount = span / 60;
