@@ -11,8 +11,8 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <libsecret/secret.h>
 
+#include "cli-test-util.h"
 #include "fake-test-util.h"
 
 typedef struct
@@ -21,80 +21,6 @@ typedef struct
   char             *dir;
 } Fixture;
 
-typedef struct
-{
-  int       status;
-  char     *out;
-  char     *err;
-  JsonNode *json;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-  g_clear_pointer (&run->json, json_node_unref);
-  g_free (run);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
-static const SecretSchema token_schema = {
-  "io.github.muster.Token", SECRET_SCHEMA_NONE,
-  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-};
-
-static gboolean
-keyring_usable (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *probe = secret_password_lookup_sync (&token_schema, NULL, &error, "profile", "probe", NULL);
-
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("the keyring is required but unusable: %s", error->message);
-  g_test_skip_printf ("no Secret Service: %s", error->message);
-  return FALSE;
-}
-
-static Run *
-cli (Fixture            *f,
-     const char         *input,
-     const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run *run = g_new0 (Run, 1);
-
-  g_subprocess_launcher_setenv (launcher, "MUSTER_AUTHORITY_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-
-  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  if (run->out != NULL && run->out[0] == '{')
-    run->json = json_from_string (run->out, NULL);
-  return run;
-}
-
-#define CLI(f, ...) cli ((f), NULL, (const char * const[]) { __VA_ARGS__, NULL })
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
@@ -109,7 +35,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
 
-  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "fetch-cli", NULL);
+  cli_test_keyring_clear ("fetch-cli");
   g_assert_cmpint (system (command), ==, 0);
   g_free (f->dir);
   g_clear_object (&f->tenant);
@@ -139,7 +65,7 @@ test_fetch_then_incremental (Fixture *f, gconstpointer data)
   g_autofree char *path = NULL;
   JsonObject *object;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
   add = CLI (f, "profile", "add", "fetch-cli");
   g_assert_cmpint (add->status, ==, 0);
@@ -181,7 +107,7 @@ test_fetch_needs_sign_in (Fixture *f, gconstpointer data)
 {
   g_autoptr(Run) add = NULL, fetch = NULL, usage = NULL;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
   add = CLI (f, "profile", "add", "fetch-cli");
   g_assert_cmpint (add->status, ==, 0);

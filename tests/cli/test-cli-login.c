@@ -10,8 +10,8 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <libsecret/secret.h>
 
+#include "cli-test-util.h"
 #include "fake-test-util.h"
 
 typedef struct
@@ -20,87 +20,6 @@ typedef struct
   char             *dir;
 } Fixture;
 
-typedef struct
-{
-  int       status;
-  char     *out;
-  char     *err;
-  JsonNode *json;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-  g_clear_pointer (&run->json, json_node_unref);
-  g_free (run);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
-static const SecretSchema token_schema = {
-  "io.github.muster.Token", SECRET_SCHEMA_NONE,
-  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-};
-
-static gboolean
-keyring_usable (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *probe = secret_password_lookup_sync (&token_schema, NULL, &error, "profile", "probe", NULL);
-
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("the keyring is required but unusable: %s", error->message);
-  g_test_skip_printf ("no Secret Service: %s", error->message);
-  return FALSE;
-}
-
-static char *
-keyring_lookup (const char *profile,
-                const char *kind)
-{
-  return secret_password_lookup_sync (&token_schema, NULL, NULL, "profile", profile, "kind", kind, NULL);
-}
-
-static Run *
-cli (Fixture            *f,
-     const char         *input,
-     const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run *run = g_new0 (Run, 1);
-
-  g_subprocess_launcher_setenv (launcher, "MUSTER_AUTHORITY_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-
-  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  if (run->out != NULL && run->out[0] == '{')
-    run->json = json_from_string (run->out, NULL);
-  return run;
-}
-
-#define CLI(f, ...) cli ((f), NULL, (const char * const[]) { __VA_ARGS__, NULL })
 
 static void
 control (Fixture    *f,
@@ -124,8 +43,8 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 {
   g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
 
-  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "contoso", NULL);
-  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "app", NULL);
+  cli_test_keyring_clear ("contoso");
+  cli_test_keyring_clear ("app");
   g_assert_cmpint (system (command), ==, 0);
   g_free (f->dir);
   g_clear_object (&f->tenant);
@@ -150,7 +69,7 @@ test_login_and_status (Fixture *f, gconstpointer data)
   JsonArray *scopes;
   gboolean has_user_read_all = FALSE;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
 
   add = CLI (f, "profile", "add", "contoso");
@@ -181,8 +100,8 @@ test_login_and_status (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "licences")), >, 0);
 
   /* the tokens are in the keyring, and in no file the CLI wrote */
-  refresh = keyring_lookup ("contoso", "refresh-token");
-  access = keyring_lookup ("contoso", "access-token");
+  refresh = cli_test_keyring_lookup ("contoso", "refresh-token");
+  access = cli_test_keyring_lookup ("contoso", "access-token");
   g_assert_nonnull (refresh);
   g_assert_nonnull (access);
   g_assert_false (file_tree_contains (f->dir, refresh));
@@ -199,7 +118,7 @@ test_expired_refresh_token (Fixture *f, gconstpointer data)
 {
   g_autoptr(Run) add = NULL, login = NULL, status = NULL;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
   add = CLI (f, "profile", "add", "contoso");
   login = CLI (f, "login");
@@ -221,7 +140,7 @@ test_not_signed_in_and_logout (Fixture *f, gconstpointer data)
   g_autoptr(Run) add = NULL, before = NULL, login = NULL, logout = NULL, after = NULL;
   g_autofree char *refresh = NULL;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
   add = CLI (f, "profile", "add", "contoso");
   before = CLI (f, "status");
@@ -232,7 +151,7 @@ test_not_signed_in_and_logout (Fixture *f, gconstpointer data)
   g_assert_cmpint (login->status, ==, 0);
   logout = CLI (f, "logout");
   g_assert_cmpint (logout->status, ==, 0);
-  refresh = keyring_lookup ("contoso", "refresh-token");
+  refresh = cli_test_keyring_lookup ("contoso", "refresh-token");
   g_assert_null (refresh);
   after = CLI (f, "status", "--profile", "contoso");
   g_assert_cmpint (after->status, ==, 3);
@@ -244,17 +163,17 @@ test_app_only_secret_from_stdin (Fixture *f, gconstpointer data)
   g_autoptr(Run) add = NULL, login = NULL, status = NULL;
   g_autofree char *secret = NULL;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
   control (f, "/_fake/identity/apps",
            "{\"clientId\":\"5a6b7c8d-0000-4000-8000-00000000a11e\",\"displayName\":\"Muster sync\","
            "\"secret\":\"from-stdin-secret\",\"roles\":[\"User.Read.All\",\"GroupMember.Read.All\","
            "\"Organization.Read.All\"]}");
-  add = cli (f, "from-stdin-secret\n", (const char * const[]) {
+  add = cli_test_run (f->tenant, f->dir, "from-stdin-secret\n", (const char * const[]) {
                "profile", "add", "app", "--tenant", muster_fake_tenant_get_domain (f->tenant),
                "--client-id", "5a6b7c8d-0000-4000-8000-00000000a11e", "--auth", "secret", NULL });
   g_assert_cmpint (add->status, ==, 0);
-  secret = keyring_lookup ("app", "client-secret");
+  secret = cli_test_keyring_lookup ("app", "client-secret");
   g_assert_cmpstr (secret, ==, "from-stdin-secret");
   /* the secret is in no file */
   g_assert_false (file_tree_contains (f->dir, "from-stdin-secret"));

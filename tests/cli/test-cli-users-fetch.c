@@ -11,10 +11,10 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
-#include <libsecret/secret.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli-test-util.h"
 #include "fake-test-util.h"
 
 typedef struct
@@ -23,76 +23,6 @@ typedef struct
   char             *dir;
 } Fixture;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-  g_free (run);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
-static const SecretSchema token_schema = {
-  "io.github.muster.Token", SECRET_SCHEMA_NONE,
-  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
-};
-
-static gboolean
-keyring_usable (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *probe = secret_password_lookup_sync (&token_schema, NULL, &error, "profile", "probe", NULL);
-
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("the keyring is required but unusable: %s", error->message);
-  g_test_skip_printf ("no Secret Service: %s", error->message);
-  return FALSE;
-}
-
-static Run *
-cli (Fixture            *f,
-     const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run *run = g_new0 (Run, 1);
-
-  g_subprocess_launcher_setenv (launcher, "MUSTER_AUTHORITY_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", muster_fake_tenant_get_base_url (f->tenant), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-
-  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  if (run->status != 0)
-    g_test_message ("muster-cli said: %s", run->err);
-  return run;
-}
-
-#define CLI(f, ...) cli ((f), (const char * const[]) { __VA_ARGS__, NULL })
 
 static void
 fixture_set_up (Fixture       *f,
@@ -109,7 +39,7 @@ fixture_tear_down (Fixture       *f,
 {
   g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
 
-  secret_password_clear_sync (&token_schema, NULL, NULL, "profile", "users-cli", NULL);
+  cli_test_keyring_clear ("users-cli");
   g_assert_cmpint (system (command), ==, 0);
   g_free (f->dir);
   g_clear_object (&f->tenant);
@@ -174,7 +104,7 @@ test_fetch_then_users (Fixture       *f,
   g_auto(GStrv) lines = NULL;
   guint n_guests, n_disabled;
 
-  if (!keyring_usable ())
+  if (!cli_test_keyring_usable ())
     return;
 
   add = CLI (f, "profile", "add", "users-cli");

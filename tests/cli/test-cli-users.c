@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "cli-test-util.h"
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -14,64 +16,11 @@
 
 typedef struct
 {
-  char  *dir;
-  gint64 snapshot_id;
+  MusterFakeTenant *tenant;      /* always NULL: these commands read cache.db only */
+  char             *dir;
+  gint64            snapshot_id;
 } Fixture;
 
-typedef struct
-{
-  int        status;
-  char      *out;
-  char      *err;
-  JsonNode  *json;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_free (run->out);
-  g_free (run->err);
-  g_clear_pointer (&run->json, json_node_unref);
-  g_free (run);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
-
-static Run *
-cli (Fixture            *f,
-     const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  Run *run = g_new0 (Run, 1);
-
-  /* No network is needed: nothing points at a Graph host at all. */
-  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", "http://127.0.0.1:9", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "COLUMNS");
-
-  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
-  if (run->out != NULL && run->out[0] == '{')
-    run->json = json_from_string (run->out, NULL);
-  if (run->status != 0)
-    g_test_message ("muster-cli: %s", run->err);
-  return run;
-}
-
-#define CLI(f, ...) cli ((f), (const char * const[]) { __VA_ARGS__, NULL })
 
 static void
 put_user (MusterSnapshotWriter *writer,
@@ -310,7 +259,7 @@ test_groups_filter (Fixture       *f,
         g_ptr_array_add (args, (char *) cases[i].args[k]);
       g_ptr_array_add (args, NULL);
 
-      run = cli (f, (const char * const *) args->pdata);
+      run = cli_test_run (NULL, f->dir, NULL, (const char * const *) args->pdata);
       g_assert_cmpint (run->status, ==, 0);
       names = csv_names (run->out);
       g_assert_cmpstr (names, ==, cases[i].names);
@@ -335,7 +284,7 @@ test_bad_filters (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(Run) run = cli (f, cases[i]);
+      g_autoptr(Run) run = cli_test_run (NULL, f->dir, NULL, cases[i]);
 
       g_assert_cmpint (run->status, ==, 2);
       g_assert_true (g_str_has_prefix (run->err, "muster-cli: "));
