@@ -87,7 +87,19 @@ muster_json_get_int (JsonObject *object,
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double number = json_node_get_double (node);
+
+      /* Converting a double outside gint64's range is undefined (C17 §6.3.1.4): saturate
+       * ("expires_in": 1e300 means a long time, not whatever the CPU makes of it). */
+      if (number >= 9223372036854775807.0)
+        return G_MAXINT64;
+      if (number <= -9223372036854775808.0)
+        return G_MININT64;
+      if (number != number)
+        return fallback;
+      return (gint64) number;
+    }
   /* AADv1-like endpoints send numbers as strings (MSAL caches both) */
   text = json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
   if (text != NULL && g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
