@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include "core-test-util.h"
+
 #include "fake-test-util.h"
 #include "muster-directory-fetch.h"
 #include "muster-keyring.h"
@@ -35,37 +37,6 @@ typedef struct
   MusterSnapshotStore *store;
   char                *token;   /* the test's own, for independent requests to the fake */
 } Fixture;
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
-store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-keyring_usable (void)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-
-  muster_keyring_lookup_async ("probe", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &result);
-  secret = muster_keyring_lookup_finish (wait_result (&result), &error);
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("the keyring is required but unusable: %s", error->message);
-  g_test_skip_printf ("no Secret Service: %s", error->message);
-  return FALSE;
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -107,8 +78,8 @@ fixture_tear_down (Fixture       *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_keyring_clear_async ("fetch-core", -1, NULL, store_result_cb, &result);
-  muster_keyring_clear_finish (wait_result (&result), NULL);
+  muster_keyring_clear_async ("fetch-core", -1, NULL, core_test_store_result_cb, &result);
+  muster_keyring_clear_finish (core_test_wait (&result), NULL);
 
   g_clear_object (&f->store);
   g_clear_object (&f->graph);
@@ -133,10 +104,10 @@ sign_in (Fixture *f)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return FALSE;
-  muster_session_sign_in_async (f->session, FALSE, NULL, store_result_cb, &result);
-  g_assert_true (muster_session_sign_in_finish (f->session, wait_result (&result), &error));
+  muster_session_sign_in_async (f->session, FALSE, NULL, core_test_store_result_cb, &result);
+  g_assert_true (muster_session_sign_in_finish (f->session, core_test_wait (&result), &error));
   g_assert_no_error (error);
   f->token = fake_test_sign_in (f->tenant, "User.Read.All GroupMember.Read.All");
   return TRUE;
@@ -153,8 +124,8 @@ fetch (Fixture            *f,
   g_autoptr(GAsyncResult) result = NULL;
 
   muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", full, cancellable,
-                                    store_result_cb, &result);
-  return muster_directory_fetch_run_finish (fetcher, wait_result (&result), summary, error);
+                                    core_test_store_result_cb, &result);
+  return muster_directory_fetch_run_finish (fetcher, core_test_wait (&result), summary, error);
 }
 
 static MusterSnapshot *
@@ -294,8 +265,8 @@ test_paging (Fixture *f, gconstpointer data)
     return;
 
   g_signal_connect (fetcher, "progress", G_CALLBACK (progress_cb), &last);
-  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", FALSE, NULL, store_result_cb, &result);
-  id = muster_directory_fetch_run_finish (fetcher, wait_result (&result), &summary, &error);
+  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", FALSE, NULL, core_test_store_result_cb, &result);
+  id = muster_directory_fetch_run_finish (fetcher, core_test_wait (&result), &summary, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   g_assert_false (summary.incremental);
@@ -497,9 +468,9 @@ test_cancel_keeps_previous (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   g_signal_connect (fetcher, "progress", G_CALLBACK (cancel_on_progress_cb), cancellable);
-  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", TRUE, cancellable, store_result_cb,
+  muster_directory_fetch_run_async (fetcher, f->graph, f->store, "fetch-core", TRUE, cancellable, core_test_store_result_cb,
                                     &result);
-  g_assert_cmpint (muster_directory_fetch_run_finish (fetcher, wait_result (&result), NULL, &error), ==, 0);
+  g_assert_cmpint (muster_directory_fetch_run_finish (fetcher, core_test_wait (&result), NULL, &error), ==, 0);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_nonnull (strstr (error->message, "previous snapshot is unchanged"));
   assert_latest_is (f, id, summary.users, summary.groups);

@@ -6,39 +6,14 @@
 
 #include "config.h"
 
+#include "core-test-util.h"
+
 #include "muster-keyring.h"
 
 /* Runs under build-aux/run-headless, which starts an unlocked gnome-keyring in the test's own
  * D-Bus session. Without one the test skips, unless MUSTER_REQUIRE_KEYRING=1 (CI) says it must
  * not. */
 
-
-static void
-store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-#define RUN_UNTIL(ptr) G_STMT_START { while ((ptr) == NULL) g_main_context_iteration (NULL, TRUE); } G_STMT_END
-
-static gboolean
-keyring_available (void)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-
-  muster_keyring_lookup_async ("muster-test-probe", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &result);
-  RUN_UNTIL (result);
-  secret = muster_keyring_lookup_finish (result, &error);
-  if (error == NULL)
-    return TRUE;
-
-  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("MUSTER_REQUIRE_KEYRING=1 but the keyring is not usable: %s", error->message);
-  g_test_skip_printf ("no Secret Service: %s", error->message);
-  return FALSE;
-}
 
 static void
 test_round_trip (void)
@@ -54,35 +29,35 @@ test_round_trip (void)
   g_autofree char *after = NULL;
   const char *token = "0.AXwA-refresh-token-for-the-keyring-test_é";
 
-  if (!keyring_available ())
+  if (!core_test_keyring_usable ())
     return;
 
   muster_keyring_store_async ("contoso", "9188040d-6c67-4c5b-b112-36a304b66dad",
-                              MUSTER_SECRET_REFRESH_TOKEN, token, NULL, store_result_cb, &stored);
-  RUN_UNTIL (stored);
+                              MUSTER_SECRET_REFRESH_TOKEN, token, NULL, core_test_store_result_cb, &stored);
+  core_test_wait (&stored);
   g_assert_true (muster_keyring_store_finish (stored, &error));
   g_assert_no_error (error);
 
-  muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &found);
-  RUN_UNTIL (found);
+  muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &found);
+  core_test_wait (&found);
   secret = muster_keyring_lookup_finish (found, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, token);
 
   /* another profile's secret is not this one's */
-  muster_keyring_lookup_async ("fabrikam", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &other);
-  RUN_UNTIL (other);
+  muster_keyring_lookup_async ("fabrikam", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &other);
+  core_test_wait (&other);
   other_secret = muster_keyring_lookup_finish (other, &error);
   g_assert_no_error (error);
   g_assert_null (other_secret);
 
-  muster_keyring_clear_async ("contoso", -1, NULL, store_result_cb, &cleared);
-  RUN_UNTIL (cleared);
+  muster_keyring_clear_async ("contoso", -1, NULL, core_test_store_result_cb, &cleared);
+  core_test_wait (&cleared);
   g_assert_true (muster_keyring_clear_finish (cleared, &error));
   g_assert_no_error (error);
 
-  muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &gone);
-  RUN_UNTIL (gone);
+  muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &gone);
+  core_test_wait (&gone);
   after = muster_keyring_lookup_finish (gone, &error);
   g_assert_no_error (error);
   g_assert_null (after);

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include "core-test-util.h"
+
 #include <glib/gstdio.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -33,37 +35,6 @@ typedef struct
   MusterSession      *session;
   char               *user_code;
 } Fixture;
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
-store_result_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-keyring_usable (void)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-
-  muster_keyring_lookup_async ("probe", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &result);
-  secret = muster_keyring_lookup_finish (wait_result (&result), &error);
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("the keyring is required but unusable: %s", error->message);
-  g_test_skip_printf ("no Secret Service: %s", error->message);
-  return FALSE;
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -94,8 +65,8 @@ fixture_tear_down (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
 
   /* leave the keyring as we found it */
-  muster_keyring_clear_async ("contoso", -1, NULL, store_result_cb, &result);
-  muster_keyring_clear_finish (wait_result (&result), NULL);
+  muster_keyring_clear_async ("contoso", -1, NULL, core_test_store_result_cb, &result);
+  muster_keyring_clear_finish (core_test_wait (&result), NULL);
 
   g_clear_object (&f->session);
   g_clear_object (&f->profile);
@@ -118,8 +89,8 @@ sign_in (Fixture  *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_session_sign_in_async (f->session, admin_consent, NULL, store_result_cb, &result);
-  return muster_session_sign_in_finish (f->session, wait_result (&result), error);
+  muster_session_sign_in_async (f->session, admin_consent, NULL, core_test_store_result_cb, &result);
+  return muster_session_sign_in_finish (f->session, core_test_wait (&result), error);
 }
 
 static char *
@@ -129,8 +100,8 @@ keyring_lookup (MusterSecretKind kind)
   g_autoptr(GError) error = NULL;
   char *secret;
 
-  muster_keyring_lookup_async ("contoso", kind, NULL, store_result_cb, &result);
-  secret = muster_keyring_lookup_finish (wait_result (&result), &error);
+  muster_keyring_lookup_async ("contoso", kind, NULL, core_test_store_result_cb, &result);
+  secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
   g_assert_no_error (error);
   return secret;
 }
@@ -142,8 +113,8 @@ get_token (Fixture  *f,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_session_get_token_async (f->session, force, NULL, store_result_cb, &result);
-  return muster_session_get_token_finish (f->session, wait_result (&result), error);
+  muster_session_get_token_async (f->session, force, NULL, core_test_store_result_cb, &result);
+  return muster_session_get_token_finish (f->session, core_test_wait (&result), error);
 }
 
 static void
@@ -193,7 +164,7 @@ test_browser_flow (Fixture *f, gconstpointer data)
   g_autoptr(MusterProfileStore) reloaded = NULL;
   g_autofree char *path = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
 
   g_assert_true (sign_in (f, FALSE, &error));
@@ -234,7 +205,7 @@ test_browser_cancel (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_setenv ("MUSTER_TEST_BROWSER_ACTION", "cancel", TRUE);
   g_assert_false (sign_in (f, FALSE, &error));
@@ -308,8 +279,8 @@ loopback_get (MusterLoopback *loopback,
 
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   /* async on this thread's main context: the listener answers from the same loop */
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, store_result_cb, &result);
-  body = soup_session_send_and_read_finish (session, wait_result (&result), NULL);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, core_test_store_result_cb, &result);
+  body = soup_session_send_and_read_finish (session, core_test_wait (&result), NULL);
   g_assert_nonnull (body);
   if (location != NULL)
     *location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
@@ -329,7 +300,7 @@ test_loopback_state_and_single_use (void)
   g_assert_no_error (error);
   g_assert_cmpstr (muster_loopback_get_redirect_uri (loopback), ==,
                    g_strdup_printf ("http://localhost:%u", muster_loopback_get_port (loopback)));
-  muster_loopback_wait_for_code_async (loopback, "expected-state", 30, NULL, store_result_cb, &result);
+  muster_loopback_wait_for_code_async (loopback, "expected-state", 30, NULL, core_test_store_result_cb, &result);
 
   /* an answer with another state (a forged one) is refused and does not end the wait */
   g_assert_cmpuint (loopback_get (loopback, "/?code=forged&state=attacker", NULL), ==, 400);
@@ -340,7 +311,7 @@ test_loopback_state_and_single_use (void)
   g_assert_cmpuint (loopback_get (loopback, "/?code=the-code&state=expected-state", &location), ==, 302);
   g_assert_true (g_str_has_suffix (location, "/done"));
   g_assert_null (strstr (location, "the-code"));
-  answer = muster_loopback_wait_for_code_finish (loopback, wait_result (&result), &error);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (answer, "code"), ==, "the-code");
 
@@ -358,8 +329,8 @@ test_loopback_timeout (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_true (muster_loopback_listen (loopback, NULL));
-  muster_loopback_wait_for_code_async (loopback, "s", 1, NULL, store_result_cb, &result);
-  answer = muster_loopback_wait_for_code_finish (loopback, wait_result (&result), &error);
+  muster_loopback_wait_for_code_async (loopback, "s", 1, NULL, core_test_store_result_cb, &result);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
   g_assert_null (answer);
   g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_TIMED_OUT);
 }
@@ -373,10 +344,10 @@ test_loopback_error_answer (void)
   g_autoptr(GHashTable) answer = NULL;
 
   g_assert_true (muster_loopback_listen (loopback, NULL));
-  muster_loopback_wait_for_code_async (loopback, "s", 30, NULL, store_result_cb, &result);
+  muster_loopback_wait_for_code_async (loopback, "s", 30, NULL, core_test_store_result_cb, &result);
   g_assert_cmpuint (loopback_get (loopback, "/?error=access_denied&error_description=the+user+canceled&state=s", NULL),
                     ==, 200);
-  answer = muster_loopback_wait_for_code_finish (loopback, wait_result (&result), &error);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
   g_assert_error (error, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_ACCESS_DENIED);
 }
 
@@ -434,7 +405,7 @@ test_device_code (Fixture *f, gconstpointer data)
   g_autoptr(FakeResponse) stats = NULL;
   gint64 started = g_get_monotonic_time ();
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   /* one poll is told slow_down, which must add 5 s to the interval (RFC 8628 §3.5) */
   control (f, "/_fake/identity/device", "{\"interval\":1,\"slowDown\":1}");
@@ -494,8 +465,8 @@ assert_app_only_status (Fixture    *f,
   g_autofree char *joined = NULL;
   g_auto(GStrv) sorted = NULL;
 
-  muster_tenant_status_load_async (graph, NULL, store_result_cb, &result);
-  status = muster_tenant_status_load_finish (wait_result (&result), &error);
+  muster_tenant_status_load_async (graph, NULL, core_test_store_result_cb, &result);
+  status = muster_tenant_status_load_finish (core_test_wait (&result), &error);
   g_assert_no_error (error);
   g_assert_true (muster_tenant_status_get_app_only (status));
   g_assert_nonnull (muster_tenant_status_get_organization (status));
@@ -511,8 +482,8 @@ store_client_secret (const char *secret)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_keyring_store_async ("contoso", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, store_result_cb, &result);
-  g_assert_true (muster_keyring_store_finish (wait_result (&result), NULL));
+  muster_keyring_store_async ("contoso", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, core_test_store_result_cb, &result);
+  g_assert_true (muster_keyring_store_finish (core_test_wait (&result), NULL));
 }
 
 static void
@@ -521,7 +492,7 @@ test_client_secret (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterToken) token = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   control (f, "/_fake/identity/apps",
            "{\"clientId\":\"" TEST_APP_ID "\",\"displayName\":\"Muster sync\",\"secret\":\"s3cr3t~value\","
@@ -574,7 +545,7 @@ test_certificate (Fixture *f, gconstpointer data)
   g_autofree char *other_key = g_strconcat (other, ".key", NULL);
   g_autoptr(MusterToken) token = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_assert_true (g_file_get_contents (good_pem, &pem, NULL, NULL));
   escaped = g_strescape (pem, NULL);
@@ -608,7 +579,7 @@ test_refresh_rotation (Fixture *f, gconstpointer data)
   g_autoptr(MusterToken) first = NULL, second = NULL;
   g_autofree char *rt1 = NULL, *rt2 = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_assert_true (sign_in (f, FALSE, &error));
   first = get_token (f, FALSE, &error);
@@ -630,7 +601,7 @@ test_refresh_when_ten_minutes_left (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterToken) first = NULL, second = NULL, third = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   /* tokens that live 5 minutes are always inside the 10-minute margin: every ask refreshes */
   control (f, "/_fake/identity/token-lifetime", "{\"seconds\":300}");
@@ -655,7 +626,7 @@ test_refresh_expired (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterToken) token = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_assert_true (sign_in (f, FALSE, &error));
   control (f, "/_fake/identity/refresh-inactive", "{\"days\":91}");
@@ -686,7 +657,7 @@ test_graph_401_refreshes_once (Fixture *f, gconstpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(MusterToken) before = NULL, after = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_assert_true (sign_in (f, FALSE, &error));
   before = get_token (f, FALSE, &error);
@@ -694,8 +665,8 @@ test_graph_401_refreshes_once (Fixture *f, gconstpointer data)
   /* the service expires every token early: Graph answers 401, Muster refreshes and retries */
   control (f, "/_fake/identity/expire-tokens", "{}");
   graph = muster_graph_client_new (f->session);
-  muster_tenant_status_load_async (graph, NULL, store_result_cb, &result);
-  status = muster_tenant_status_load_finish (wait_result (&result), &error);
+  muster_tenant_status_load_async (graph, NULL, core_test_store_result_cb, &result);
+  status = muster_tenant_status_load_finish (core_test_wait (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (muster_tenant_status_get_organization (status), !=, NULL);
   g_assert_cmpuint (muster_tenant_status_get_licences (status)->len, >, 0);
@@ -714,7 +685,7 @@ test_admin_consent (Fixture *f, gconstpointer data)
   g_autoptr(FakeResponse) apps = NULL;
   g_autofree char *body = NULL;
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_assert_true (sign_in (f, TRUE, &error));
   g_assert_no_error (error);
@@ -770,7 +741,7 @@ test_default_handler (void)
       return;
     }
 
-  if (!keyring_usable ())
+  if (!core_test_keyring_usable ())
     return;
   g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
@@ -787,8 +758,8 @@ test_keyring_missing (void)
 
       /* a session bus where no Secret Service lives */
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
-      muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, store_result_cb, &result);
-      secret = muster_keyring_lookup_finish (wait_result (&result), &error);
+      muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &result);
+      secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
       g_assert_error (error, MUSTER_KEYRING_ERROR, MUSTER_KEYRING_ERROR_NO_SERVICE);
       g_print ("%s\n", error->message);
       return;

@@ -1,0 +1,44 @@
+/* core-test-util.c
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "core-test-util.h"
+#include "muster-keyring.h"
+
+void
+core_test_store_result_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+core_test_wait (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+gboolean
+core_test_keyring_usable (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+
+  muster_keyring_lookup_async ("muster-test-probe", MUSTER_SECRET_REFRESH_TOKEN, NULL,
+                               core_test_store_result_cb, &result);
+  secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
+  if (error == NULL)
+    return TRUE;
+  if (g_strcmp0 (g_getenv ("MUSTER_REQUIRE_KEYRING"), "1") == 0)
+    g_error ("MUSTER_REQUIRE_KEYRING=1 but the keyring is not usable: %s", error->message);
+  g_test_skip_printf ("no Secret Service: %s", error->message);
+  return FALSE;
+}
