@@ -1860,24 +1860,23 @@ find_base_thread (GTask        *task,
 {
   FetchRun *run = task_data;
   g_autoptr(MusterSnapshotInfo) latest = NULL;
-  g_autoptr(MusterSnapshot) snapshot = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *users = NULL;
+  g_autofree char *groups = NULL;
   BaseInfo *info = g_new0 (BaseInfo, 1);
 
+  /* Only the two links: loading the whole base snapshot for them took half a second on
+   * 100,000 users. */
   latest = muster_snapshot_store_get_latest (run->store, run->profile, &error);
   if (latest != NULL)
-    snapshot = muster_snapshot_store_load (run->store, latest->id, &error);
-  if (snapshot != NULL)
+    users = muster_snapshot_store_get_delta_link (run->store, latest->id, "users", &error);
+  if (users != NULL)
+    groups = muster_snapshot_store_get_delta_link (run->store, latest->id, "groups", &error);
+  if (users != NULL && groups != NULL)
     {
-      const char *users = muster_snapshot_get_delta_link (snapshot, "users");
-      const char *groups = muster_snapshot_get_delta_link (snapshot, "groups");
-
-      if (users != NULL && groups != NULL)
-        {
-          info->base_id = latest->id;
-          info->links[0] = g_strdup (users);
-          info->links[1] = g_strdup (groups);
-        }
+      info->base_id = latest->id;
+      info->links[0] = g_steal_pointer (&users);
+      info->links[1] = g_steal_pointer (&groups);
     }
   if (error != NULL)
     g_debug ("no base for an incremental refresh: %s", error->message);

@@ -62,6 +62,13 @@ MusterSnapshot      *muster_snapshot_store_load_finish   (MusterSnapshotStore *s
                                                           GAsyncResult        *result,
                                                           GError             **error);
 
+/* The @odata.deltaLink of @kind ("users" or "groups") stored with a complete snapshot, read
+ * without loading the snapshot. NULL without error when the snapshot has none. Blocking. */
+char                *muster_snapshot_store_get_delta_link (MusterSnapshotStore *self,
+                                                           gint64               snapshot_id,
+                                                           const char          *kind,
+                                                           GError             **error);
+
 /* Photo thumbnails are cached per profile and user, apart from snapshots (photos do not show in
  * delta, graph-facts §6.7). NULL bytes record "this user has no photo". */
 gboolean             muster_snapshot_store_put_photo     (MusterSnapshotStore *self,
