@@ -465,6 +465,142 @@ test_begin_from (Fixture       *fixture,
   g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND);
 }
 
+/* The two delta links an incremental refresh needs, read without loading the snapshot; a
+ * snapshot still being written has none yet. */
+static void
+test_delta_link (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = NULL;
+  g_autoptr(MusterSnapshotWriter) pending = NULL;
+  g_autofree char *users = NULL;
+  g_autofree char *groups = NULL;
+  g_autofree char *unfinished = NULL;
+  gint64 id;
+
+  writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (writer, "u1", "Ann");
+  g_assert_true (muster_snapshot_writer_set_delta_link (writer, "users", "https://graph/users/delta?t=1", &error));
+  id = commit (writer);
+
+  users = muster_snapshot_store_get_delta_link (fixture->store, id, "users", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (users, ==, "https://graph/users/delta?t=1");
+  groups = muster_snapshot_store_get_delta_link (fixture->store, id, "groups", &error);
+  g_assert_no_error (error);
+  g_assert_null (groups);
+
+  pending = muster_snapshot_store_begin_from (fixture->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (muster_snapshot_writer_set_delta_link (pending, "users", "https://graph/users/delta?t=2", &error));
+  unfinished = muster_snapshot_store_get_delta_link (fixture->store, id + 1, "users", &error);
+  g_assert_no_error (error);
+  g_assert_null (unfinished);
+}
+
+/* Members change in memory and are written per group on commit: removals, clears, an object
+ * deleted and then added to one group again, duplicates. */
+static void
+test_member_changes (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) base_writer = NULL;
+  g_autoptr(MusterSnapshotWriter) delta = NULL;
+  g_autoptr(MusterSnapshot) next = NULL;
+  g_autoptr(GPtrArray) g1 = NULL;
+  g_autoptr(GPtrArray) g2 = NULL;
+  g_autoptr(GPtrArray) g3 = NULL;
+  g_autofree char *names1 = NULL;
+  g_autofree char *names2 = NULL;
+  g_autofree char *names3 = NULL;
+  gint64 base_id;
+
+  base_writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (base_writer, "u1", "Ann");
+  put_simple_user (base_writer, "u2", "Bob");
+  put_simple_user (base_writer, "u3", "Cem");
+  put_group (base_writer, "g1", "Sales");
+  put_group (base_writer, "g2", "Legal");
+  put_group (base_writer, "g3", "Board");
+  add_member (base_writer, "g1", "u1");
+  add_member (base_writer, "g1", "u2");
+  add_member (base_writer, "g1", "u2");
+  add_member (base_writer, "g2", "u1");
+  add_member (base_writer, "g2", "u3");
+  add_member (base_writer, "g3", "u3");
+  base_id = commit (base_writer);
+
+  delta = muster_snapshot_store_begin_from (fixture->store, base_id, &error);
+  g_assert_no_error (error);
+  /* u1 is deleted and comes back (Graph reuses no ids, but the writer must not care) in g2 only */
+  g_assert_true (muster_snapshot_writer_remove_object (delta, "u1", &error));
+  put_simple_user (delta, "u1", "Ann Again");
+  add_member (delta, "g2", "u1");
+  g_assert_true (muster_snapshot_writer_remove_member (delta, "g2", "u3", &error));
+  g_assert_true (muster_snapshot_writer_clear_members (delta, "g3", &error));
+  g_assert_no_error (error);
+  commit (delta);
+
+  next = load (fixture->store, base_id + 1);
+  g1 = muster_snapshot_get_group_members (next, "g1", FALSE);
+  names1 = names_of (g1);
+  g_assert_cmpstr (names1, ==, "Bob");
+  g2 = muster_snapshot_get_group_members (next, "g2", FALSE);
+  names2 = names_of (g2);
+  g_assert_cmpstr (names2, ==, "Ann Again");
+  g3 = muster_snapshot_get_group_members (next, "g3", FALSE);
+  names3 = names_of (g3);
+  g_assert_cmpstr (names3, ==, "");
+}
+
+/* A cache written by format 1 (one row per membership) opens and keeps its snapshots. */
+static void
+test_migrate_v1 (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = NULL;
+  g_autoptr(MusterSnapshotStore) again = NULL;
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  g_autofree char *names = NULL;
+  sqlite3 *db = NULL;
+  gint64 id;
+
+  writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (writer, "u1", "Ann");
+  put_simple_user (writer, "u2", "Bob");
+  put_group (writer, "g1", "Sales");
+  id = commit (writer);
+  g_clear_object (&fixture->store);
+
+  /* Turn the file back into format 1, as Muster 1 wrote it. */
+  g_assert_cmpint (sqlite3_open (fixture->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP TABLE memberships;"
+                                 "CREATE TABLE memberships ("
+                                 "  snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,"
+                                 "  group_id TEXT NOT NULL, member_id TEXT NOT NULL,"
+                                 "  PRIMARY KEY (snapshot_id, group_id, member_id)) WITHOUT ROWID;"
+                                 "CREATE INDEX memberships_by_member ON memberships (snapshot_id, member_id);"
+                                 "INSERT INTO memberships VALUES (1, 'g1', 'u2'), (1, 'g1', 'u1');"
+                                 "PRAGMA user_version = 1;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  again = muster_snapshot_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  snapshot = load (again, id);
+  members = muster_snapshot_get_group_members (snapshot, "g1", FALSE);
+  names = names_of (members);
+  g_assert_cmpstr (names, ==, "Ann,Bob");
+  fixture->store = g_steal_pointer (&again);
+}
+
 static void
 test_prune (Fixture       *fixture,
             gconstpointer  data)
@@ -895,6 +1031,9 @@ main (int   argc,
   ADD ("/snapshot-store/round-trip/hostile", test_round_trip);
   ADD ("/snapshot-store/writer/abandoned", test_abandoned_writer);
   ADD ("/snapshot-store/writer/begin-from", test_begin_from);
+  ADD ("/snapshot-store/writer/member-changes", test_member_changes);
+  ADD ("/snapshot-store/delta-link", test_delta_link);
+  ADD ("/snapshot-store/open/migrate-v1", test_migrate_v1);
   ADD ("/snapshot-store/prune", test_prune);
   ADD ("/snapshot-store/open/newer-version", test_newer_version);
   ADD ("/snapshot-store/open/not-a-cache", test_not_a_cache);
