@@ -53,7 +53,9 @@ muster_http_parse_json (GBytes      *bytes,
   gsize size = 0;
   const char *data = bytes ? g_bytes_get_data (bytes, &size) : NULL;
 
-  if (size == 0 || !json_parser_load_from_data (parser, data, size, &local_error))
+  /* json-glib accepts a body of only white space and gives it no root: that is empty too */
+  if (size == 0 || !json_parser_load_from_data (parser, data, size, &local_error)
+      || json_parser_get_root (parser) == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The %s answer was not valid JSON: %s"), what,
                    local_error ? local_error->message : _("it was empty"));
