@@ -146,12 +146,11 @@ _muster_cli_fetch (MusterCliContext *cli,
     g_autofree char *memberships = format_count (summary.memberships);
 
     if (summary.incremental)
-      fprintf (cli->err, _("Snapshot %" G_GINT64_FORMAT " (incremental): %s users, %s groups, %s membership "
-                           "changes in %.1f s\n"),
-               summary.snapshot_id, users, groups, memberships, summary.elapsed_seconds);
+      fprintf (cli->err, _("Snapshot %lld (incremental): %s users, %s groups, %s membership changes in %.1f s\n"),
+               (long long) summary.snapshot_id, users, groups, memberships, summary.elapsed_seconds);
     else
-      fprintf (cli->err, _("Snapshot %" G_GINT64_FORMAT ": %s users, %s groups, %s memberships in %.1f s\n"),
-               summary.snapshot_id, users, groups, memberships, summary.elapsed_seconds);
+      fprintf (cli->err, _("Snapshot %lld: %s users, %s groups, %s memberships in %.1f s\n"),
+               (long long) summary.snapshot_id, users, groups, memberships, summary.elapsed_seconds);
   }
 
   if (cli->json)

@@ -246,10 +246,9 @@ _muster_cli_load_snapshot (MusterCliContext *cli,
     {
       if (g_error_matches (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND))
         {
-          fprintf (cli->err, "muster-cli: ");
-          fprintf (cli->err, _("There is no snapshot %" G_GINT64_FORMAT " in the cache. "
-                               "Run “muster-cli fetch” to make one."), id);
-          fputc ('\n', cli->err);
+          g_autofree char *message = g_strdup_printf (_("There is no snapshot %lld in the cache. "
+                                                        "Run “muster-cli fetch” to make one."), (long long) id);
+          fprintf (cli->err, "muster-cli: %s\n", message);
           *status = MUSTER_EXIT_ERROR;
         }
       else
