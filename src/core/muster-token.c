@@ -76,12 +76,18 @@ parse_scopes (const char *text)
       if (strchr (scope, '%') != NULL)
         {
           g_autofree char *decoded = g_uri_unescape_string (scope, NULL);
+          const char *name;
+
           slash = decoded ? strrchr (decoded, '/') : NULL;
-          g_strv_builder_add (builder, slash ? slash + 1 : (decoded ? decoded : scope));
+          name = slash ? slash + 1 : (decoded ? decoded : scope);
+          /* a bare resource ("https://graph.microsoft.com/") grants no named scope */
+          if (*name != '\0')
+            g_strv_builder_add (builder, name);
           continue;
         }
       slash = strrchr (scope, '/');
-      g_strv_builder_add (builder, slash ? slash + 1 : scope);
+      if (slash == NULL || slash[1] != '\0')
+        g_strv_builder_add (builder, slash ? slash + 1 : scope);
     }
   return g_strv_builder_end (builder);
 }

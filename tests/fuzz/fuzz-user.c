@@ -93,7 +93,8 @@ check_filters (MusterUser *user)
       muster_user_filter_set_search (filter, NULL);
     }
 
-  if (mail != NULL && strchr (mail, '@') != NULL)
+  /* (a mail that starts with @ is read as a whole domain, like any such deny entry) */
+  if (mail != NULL && mail[0] != '@' && strchr (mail, '@') != NULL)
     {
       g_autofree char *stripped = g_strstrip (g_strdup (mail));
       const char * const deny[] = { mail, NULL };
