@@ -10,18 +10,34 @@
 'use strict';
 
 const [sdkDir, base, path] = process.argv.slice(2);
-const { Client, PageIterator } = require(sdkDir + '/node_modules/@microsoft/microsoft-graph-client');
+const { Client, HTTPMessageHandler, PageIterator } = require(sdkDir + '/node_modules/@microsoft/microsoft-graph-client');
+
+// The SDK's AuthenticationHandler sends tokens only to https Graph hosts (and customHosts must be
+// https too): for any other URL it deletes the Authorization header, fetch options included. The
+// fake here is plain http on loopback, so the chain is the SDK's own HTTPMessageHandler behind a
+// one-line bearer middleware (the SDK's documented custom middleware chain); the PageIterator,
+// request building and response parsing are the SDK's as usual.
+class BearerMiddleware {
+  constructor (token) { this.token = token; }
+  setNext (next) { this.next = next; }
+  async execute (context) {
+    const value = 'Bearer ' + this.token;
+    if (context.options.headers === undefined) context.options.headers = {};
+    if (typeof context.options.headers.set === 'function') context.options.headers.set('Authorization', value);
+    else context.options.headers.Authorization = value;
+    return this.next.execute(context);
+  }
+}
 
 async function main () {
-  const token = process.env.MUSTER_BENCH_TOKEN;
-  const client = Client.init({
-    authProvider: (done) => done(null, token),
-    baseUrl: base + '/',
-    defaultVersion: 'v1.0',
-    // the SDK's auth handler attaches tokens only to https URLs; the fake here is plain http on
-    // loopback, so the same header goes with every request through the client's fetch options
-    fetchOptions: { headers: { Authorization: 'Bearer ' + token } },
-  });
+  const middleware = new BearerMiddleware(process.env.MUSTER_BENCH_TOKEN);
+  middleware.setNext(new HTTPMessageHandler());
+  const client = Client.initWithMiddleware({ middleware, baseUrl: base + '/', defaultVersion: 'v1.0' });
+  // Likewise the SDK takes a path as a full URL only when it starts with https://, so the
+  // fake's http @odata.nextLink goes to it as the same path relative to the base URL.
+  const api = client.api.bind(client);
+  const prefix = base + '/v1.0';
+  client.api = (p) => api(p.startsWith(prefix) ? p.slice(prefix.length) : p);
   const start = performance.now();
   let objects = 0;
   const first = await client.api(path).get();
