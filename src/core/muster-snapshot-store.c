@@ -803,8 +803,9 @@ load_snapshot (MusterSnapshotStore  *self,
   if (info == NULL)
     {
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND,
-                   _("Snapshot %" G_GINT64_FORMAT " is not in the cache (older snapshots are removed after each refresh). Choose another snapshot or refresh."),
-                   snapshot_id);
+                   _("Snapshot %lld is not in the cache (older snapshots are removed after each refresh). "
+                     "Choose another snapshot or refresh."),
+                   (long long) snapshot_id);
       goto out;
     }
 
@@ -1577,8 +1578,9 @@ muster_snapshot_store_begin_from (MusterSnapshotStore  *self,
   if (writer->id == 0)
     {
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND,
-                   _("Snapshot %" G_GINT64_FORMAT " is no longer in the cache, so it cannot be refreshed incrementally. Fetch a full snapshot instead."),
-                   base_id);
+                   _("Snapshot %lld is no longer in the cache, so it cannot be refreshed incrementally. "
+                     "Fetch a full snapshot instead."),
+                   (long long) base_id);
       return NULL;
     }
 
