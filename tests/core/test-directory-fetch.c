@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "core-test-util.h"
+#include "muster-photo-loader.h"
 
 #include "fake-test-util.h"
 #include "muster-directory-fetch.h"
@@ -664,6 +665,93 @@ test_resync (Fixture *f, gconstpointer data)
   g_assert_true (second.incremental);
 }
 
+/* Photos ------------------------------------------------------------------------------------ */
+
+static guint
+photo_status (Fixture    *f,
+              const char *user_id)
+{
+  g_autofree char *authorization = g_strconcat ("Bearer ", f->token, NULL);
+  const char *headers[] = { "Authorization", authorization, NULL };
+  g_autofree char *path = g_strdup_printf ("/v1.0/users/%s/photos/48x48/$value", user_id);
+  g_autoptr(FakeResponse) r = fake_test_request (f->tenant, "GET", path, headers, NULL, NULL);
+
+  return r->status;
+}
+
+static GBytes *
+load_photo (MusterPhotoLoader *loader,
+            const char        *user_id,
+            GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_photo_loader_load_async (loader, user_id, NULL, core_test_store_result_cb, &result);
+  return muster_photo_loader_load_finish (loader, core_test_wait (&result), error);
+}
+
+static gint64
+graph_requests (Fixture *f)
+{
+  g_autoptr(FakeResponse) stats = fake_test_request (f->tenant, "GET", "/_fake/graph/stats", NULL, NULL, NULL);
+
+  return json_object_get_int_member (json_node_get_object (stats->json), "requests");
+}
+
+static void
+test_photos_lazy_and_cached (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(MusterPhotoLoader) online = NULL, offline = NULL;
+  g_autoptr(GBytes) photo = NULL, again = NULL, cached = NULL, none = NULL, none_offline = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *with_photo = NULL, *without_photo = NULL;
+  gint64 before;
+
+  if (!sign_in (f))
+    return;
+  users = graph_list (f, "/users?$select=id&$top=999");
+  for (guint i = 0; i < users->len && (with_photo == NULL || without_photo == NULL); i++)
+    {
+      const char *id = json_object_get_string_member (g_ptr_array_index (users, i), "id");
+      guint status = photo_status (f, id);
+      if (status == 200 && with_photo == NULL)
+        with_photo = id;
+      else if (status == 404 && without_photo == NULL)
+        without_photo = id;
+    }
+  g_assert_nonnull (with_photo);
+  g_assert_nonnull (without_photo);
+
+  online = muster_photo_loader_new (f->store, "fetch-core", f->graph);
+  photo = load_photo (online, with_photo, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (photo);
+  /* the bytes are an image (PNG or JPEG), as Graph sent them */
+  g_assert_true (g_bytes_get_size (photo) > 8);
+  g_assert_true (memcmp (g_bytes_get_data (photo, NULL), "\x89PNG", 4) == 0 ||
+                 memcmp (g_bytes_get_data (photo, NULL), "\xff\xd8", 2) == 0);
+  none = load_photo (online, without_photo, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+
+  /* asked again: answered from cache.db, Graph is not asked */
+  before = graph_requests (f);
+  again = load_photo (online, with_photo, &error);
+  g_assert_true (g_bytes_equal (photo, again));
+  g_assert_null (load_photo (online, without_photo, &error));
+  g_assert_cmpint (graph_requests (f), ==, before);
+
+  /* offline (no Graph client at all): what was cached is still there */
+  offline = muster_photo_loader_new (f->store, "fetch-core", NULL);
+  cached = load_photo (offline, with_photo, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (photo, cached));
+  none_offline = load_photo (offline, json_object_get_string_member (g_ptr_array_index (users, users->len - 1), "id"),
+                             &error);
+  g_assert_no_error (error);
+}
+
 static const Setup demo = { "demo", 0, 0, NULL };
 static const Setup generated = { "generated", 2500, 40, NULL };
 static const Setup throttled = { "demo", 0, 0, "429@/v1.0/users/once/retry-after=2" };
@@ -684,6 +772,7 @@ main (int argc, char **argv)
   ADD ("/fetch/failure/truncated-keeps-previous", truncating, test_truncated_keeps_previous);
   ADD ("/fetch/delta/changes", demo, test_delta);
   ADD ("/fetch/delta/resync-410", demo, test_resync);
+  ADD ("/fetch/photos/lazy-and-cached", demo, test_photos_lazy_and_cached);
 #undef ADD
 
   return g_test_run ();
