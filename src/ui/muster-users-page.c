@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "muster-photo-loader.h"
 #include "muster-users-page.h"
 
 struct _MusterUsersPage
@@ -24,6 +25,10 @@ struct _MusterUsersPage
   MusterUserFilter   *filter;
   MusterGroup        *any_group;        /* "All Groups", the first choice of the group dropdown */
   GHashTable         *email_labels;     /* bound email cells, relabelled when the method changes */
+  MusterPhotoLoader  *photo_loader;     /* NULL: initials only */
+  GHashTable         *photos;           /* user id → GdkTexture, or no value while loading / when none */
+  GHashTable         *avatars;          /* bound avatars, given their photo when it arrives */
+  GCancellable       *photo_cancellable;
   GtkFilterChange     next_change;      /* how the coming "changed" narrows or widens the view */
   char               *search;
   char               *count_text;
@@ -505,6 +510,71 @@ name_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, box);
 }
 
+/* the photos table holds NULL for users being loaded or without a photo */
+static void
+texture_unref (gpointer texture)
+{
+  if (texture != NULL)
+    g_object_unref (texture);
+}
+
+static void
+photo_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autofree char *user_id = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  MusterUsersPage *self;
+  GHashTableIter iter;
+  gpointer avatar;
+
+  bytes = muster_photo_loader_load_finish (MUSTER_PHOTO_LOADER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = g_object_get_data (source, "muster-users-page");
+  if (self == NULL || self->photos == NULL)
+    return;
+  if (bytes != NULL)
+    texture = gdk_texture_new_from_bytes (bytes, NULL);
+  if (texture == NULL)
+    {
+      /* no photo (or not an image): initials stay, and we do not ask again this session */
+      if (error != NULL)
+        g_debug ("No photo for %s: %s", user_id, error->message);
+      return;
+    }
+  g_hash_table_replace (self->photos, g_strdup (user_id), g_object_ref (texture));
+
+  g_hash_table_iter_init (&iter, self->avatars);
+  while (g_hash_table_iter_next (&iter, &avatar, NULL))
+    if (g_strcmp0 (g_object_get_data (avatar, "muster-user-id"), user_id) == 0)
+      adw_avatar_set_custom_image (ADW_AVATAR (avatar), GDK_PAINTABLE (texture));
+}
+
+/* The photo of a bound row: from memory, or asked for once (cache.db, then Graph). */
+static void
+show_photo (MusterUsersPage *self,
+            AdwAvatar       *avatar,
+            const char      *user_id)
+{
+  gpointer texture = NULL;
+
+  if (g_hash_table_lookup_extended (self->photos, user_id, NULL, &texture))
+    {
+      adw_avatar_set_custom_image (avatar, texture);
+      return;
+    }
+  adw_avatar_set_custom_image (avatar, NULL);
+  if (self->photo_loader == NULL)
+    return;
+  g_hash_table_insert (self->photos, g_strdup (user_id), NULL);
+  muster_photo_loader_load_async (self->photo_loader, user_id, self->photo_cancellable, photo_loaded_cb,
+                                  g_strdup (user_id));
+}
+
 static void
 name_bind_cb (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
@@ -517,6 +587,20 @@ name_bind_cb (GtkSignalListItemFactory *factory,
 
   adw_avatar_set_text (ADW_AVATAR (avatar), name);
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (box)), name ? name : "");
+  g_object_set_data_full (G_OBJECT (avatar), "muster-user-id", g_strdup (muster_user_get_id (user)), g_free);
+  g_hash_table_add (self->avatars, avatar);
+  show_photo (self, ADW_AVATAR (avatar), muster_user_get_id (user));
+}
+
+static void
+name_unbind_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                MusterUsersPage          *self)
+{
+  GtkWidget *avatar = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+
+  g_hash_table_remove (self->avatars, avatar);
+  g_object_set_data (G_OBJECT (avatar), "muster-user-id", NULL);
 }
 
 static void
@@ -838,6 +922,9 @@ muster_users_page_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->any_group);
   g_clear_pointer (&self->email_labels, g_hash_table_unref);
+  muster_users_page_set_photo_loader (self, NULL);
+  g_clear_pointer (&self->photos, g_hash_table_unref);
+  g_clear_pointer (&self->avatars, g_hash_table_unref);
 
   G_OBJECT_CLASS (muster_users_page_parent_class)->dispose (object);
 }
@@ -964,6 +1051,7 @@ muster_users_page_class_init (MusterUsersPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, check_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, email_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, email_unbind_cb);
   gtk_widget_class_bind_template_callback (widget_class, job_title_bind_cb);
@@ -998,6 +1086,8 @@ muster_users_page_init (MusterUsersPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->email_labels = g_hash_table_new (NULL, NULL);
+  self->photos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, texture_unref);
+  self->avatars = g_hash_table_new (NULL, NULL);
   self->next_change = GTK_FILTER_CHANGE_DIFFERENT;
   self->filter = muster_user_filter_new ();
   muster_user_filter_set_email_method (self->filter, MUSTER_EMAIL_METHOD_MAIL_OR_UPN);
@@ -1042,6 +1132,38 @@ muster_users_page_set_snapshot (MusterUsersPage *self,
   gtk_sort_list_model_set_model (self->sort_model, snapshot ? muster_snapshot_get_users (snapshot) : NULL);
   update_count (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SNAPSHOT]);
+}
+
+/* Photos come from @loader (NULL: initials only). A new loader (another profile, going online)
+ * starts over: photos asked of the old one are forgotten. */
+void
+muster_users_page_set_photo_loader (MusterUsersPage   *self,
+                                    MusterPhotoLoader *loader)
+{
+  GHashTableIter iter;
+  gpointer avatar;
+
+  g_return_if_fail (MUSTER_IS_USERS_PAGE (self));
+
+  if (self->photo_loader == loader)
+    return;
+  if (self->photo_cancellable != NULL)
+    g_cancellable_cancel (self->photo_cancellable);
+  g_clear_object (&self->photo_cancellable);
+  if (self->photo_loader != NULL)
+    g_object_set_data (G_OBJECT (self->photo_loader), "muster-users-page", NULL);
+  g_set_object (&self->photo_loader, loader);
+  if (self->photos == NULL)
+    return;
+  g_hash_table_remove_all (self->photos);
+  if (loader == NULL)
+    return;
+
+  self->photo_cancellable = g_cancellable_new ();
+  g_object_set_data (G_OBJECT (loader), "muster-users-page", self);
+  g_hash_table_iter_init (&iter, self->avatars);
+  while (g_hash_table_iter_next (&iter, &avatar, NULL))
+    show_photo (self, avatar, g_object_get_data (avatar, "muster-user-id"));
 }
 
 MusterSnapshot *

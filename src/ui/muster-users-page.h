@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "muster-photo-loader.h"
+
 #include "muster-snapshot.h"
 #include "muster-user-filter.h"
 
@@ -22,6 +24,8 @@ G_DECLARE_FINAL_TYPE (MusterUsersPage, muster_users_page, MUSTER, USERS_PAGE, Ad
 void              muster_users_page_set_snapshot      (MusterUsersPage *self,
                                                        MusterSnapshot  *snapshot);
 MusterSnapshot   *muster_users_page_get_snapshot      (MusterUsersPage *self);
+void              muster_users_page_set_photo_loader  (MusterUsersPage   *self,
+                                                       MusterPhotoLoader *loader);
 MusterUserFilter *muster_users_page_get_filter        (MusterUsersPage *self);
 /* The users shown, in the table's order. */
 GListModel       *muster_users_page_get_shown         (MusterUsersPage *self);

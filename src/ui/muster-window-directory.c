@@ -46,6 +46,19 @@ show_snapshot (MusterWindow   *self,
 {
   g_set_object (&self->snapshot, snapshot);
   muster_users_page_set_snapshot (self->users_page, snapshot);
+  if (snapshot != NULL && self->snapshot_store != NULL && self->profile != NULL)
+    {
+      /* photos from cache.db, and from Graph while signed in (offline, the cached ones only) */
+      g_autoptr(MusterPhotoLoader) photos = NULL;
+
+      if (self->session != NULL && self->graph == NULL)
+        self->graph = muster_graph_client_new (self->session);
+      photos = muster_photo_loader_new (self->snapshot_store, muster_profile_get_name (self->profile),
+                                        self->session != NULL ? self->graph : NULL);
+      muster_users_page_set_photo_loader (self->users_page, photos);
+    }
+  else
+    muster_users_page_set_photo_loader (self->users_page, NULL);
   muster_groups_page_set_snapshot (self->groups_page, snapshot);
   muster_fetch_indicator_set_snapshot_time (self->fetch_indicator,
                                             snapshot ? muster_snapshot_get_info (snapshot)->created_at : 0);

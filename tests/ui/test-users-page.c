@@ -138,6 +138,25 @@ find_details (void)
   return NULL;
 }
 
+/* How many avatars in the table show a photo instead of initials. */
+static guint
+count_photo_avatars (GtkWidget *root)
+{
+  guint n = 0;
+
+  if (ADW_IS_AVATAR (root) && adw_avatar_get_custom_image (ADW_AVATAR (root)) != NULL)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    n += count_photo_avatars (child);
+  return n;
+}
+
+static gboolean
+photos_shown (MusterWindow *w)
+{
+  return count_photo_avatars (GTK_WIDGET (w->users_page)) >= 3;
+}
+
 static void
 test_sign_in_and_fetch (void)
 {
@@ -184,6 +203,8 @@ test_sign_in_and_fetch (void)
     g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL,
                                     muster_user_get_display_name (first)));
   }
+  /* most demo people have a photo: fetched lazily for the rows on screen, then shown */
+  wait_for (photos_shown, 30, "the photos");
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "users-page");
 }
