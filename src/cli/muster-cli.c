@@ -16,18 +16,59 @@
 
 /* Commands arrive with their capabilities (sign-in, fetch, users, preview, push…); the table
  * lists only what works in this build. */
+#define FILTERS_HELP \
+  N_("Filters (repeat --group for several groups):\n" \
+     "  --group NAME|ID          users in this group\n" \
+     "  --nested                 membership through nested groups counts\n" \
+     "  --group-type TYPE        users in a group of this kind: security, mail-security,\n" \
+     "                           distribution or microsoft365\n" \
+     "  --exclude-unlicensed     hide users without a licence\n" \
+     "  --exclude-disabled       hide disabled accounts\n" \
+     "  --exclude-guests         hide guests\n" \
+     "  --deny-file FILE         hide these addresses or @domains (one per line, or a CSV)\n" \
+     "  --search TEXT            name, address, job title or department contains TEXT\n" \
+     "  --email-method METHOD    upn, mail or mail-or-upn (the default)\n")
+
 static const MusterCliCommand commands[] = {
-  { "profile", "profile add|list|remove", N_("Manage tenant connections"), _muster_cli_profile },
-  { "login", "login [--device-code] [--admin-consent]", N_("Sign in to the profile’s tenant"), _muster_cli_login },
-  { "logout", "logout", N_("Sign out and remove the profile’s tokens"), _muster_cli_logout },
-  { "status", "status", N_("Show the tenant, who is signed in, permissions and licences"), _muster_cli_status },
-  { "fetch", "fetch [--full]", N_("Read the directory into a new snapshot (only the changes when possible)"), _muster_cli_fetch },
+  { "profile", "profile add|list|remove", N_("Manage tenant connections"), _muster_cli_profile,
+    N_("profile add NAME [--tenant T] [--client-id ID] [--cloud global|usgov|dod|china]\n"
+       "                 [--auth browser|device-code|secret|certificate] [--certificate PEM --key PEM]\n"
+       "                 [--default]\n"
+       "  With --auth secret, the client secret is read from standard input.\n"
+       "profile list\n"
+       "profile remove NAME     also removes the profile’s tokens from the keyring\n") },
+  { "login", "login [--device-code] [--admin-consent]", N_("Sign in to the profile’s tenant"), _muster_cli_login,
+    N_("  --device-code            show a code to enter on another device instead of opening a browser\n"
+       "  --admin-consent          grant Muster’s permissions for the whole organisation first\n") },
+  { "logout", "logout", N_("Sign out and remove the profile’s tokens"), _muster_cli_logout, NULL },
+  { "status", "status", N_("Show the tenant, who is signed in, permissions and licences"), _muster_cli_status, NULL },
+  { "fetch", "fetch [--full]", N_("Read the directory into a new snapshot (only the changes when possible)"), _muster_cli_fetch,
+    N_("  --full                   read everything again instead of only the changes\n") },
   { "users", "users [FILTERS] [--format table|csv|json|xlsx] [--output FILE] [--snapshot ID]",
-    N_("List or export the snapshot’s users through the filters"), _muster_cli_users },
+    N_("List or export the snapshot’s users through the filters"), _muster_cli_users,
+    FILTERS_HELP },
   { "groups", "groups [--format table|csv|json|xlsx] [--output FILE]", N_("List the snapshot’s groups by kind with member counts"),
-    _muster_cli_groups },
+    _muster_cli_groups, NULL },
   { NULL }
 };
+
+static void
+print_command_help (MusterCliContext       *cli,
+                    const MusterCliCommand *command)
+{
+  fprintf (cli->out, _("Usage: muster-cli [--profile NAME] [--json] %s\n\n"), command->synopsis);
+  fprintf (cli->out, "%s\n", _(command->summary));
+  if (command->details != NULL)
+    fprintf (cli->out, "\n%s", _(command->details));
+  if (command->run == _muster_cli_users)
+    fprintf (cli->out, "\n%s\n", _("Output:\n"
+                                     "  --format FORMAT          table (default), csv, json or xlsx\n"
+                                     "  --output FILE            write to FILE (needed for xlsx)\n"
+                                     "  --columns LIST           comma-separated columns to export\n"
+                                     "  --bom                    start a CSV with the byte-order mark Excel expects\n"
+                                     "  --filter-row             state the filter in a first CSV row\n"
+                                     "  --snapshot ID            an older snapshot instead of the latest"));
+}
 
 static gboolean
 interrupted_cb (gpointer user_data)
@@ -69,6 +110,7 @@ muster_cli_run (int     argc,
   MusterCliContext cli = { .out = out, .err = err };
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
   const MusterCliCommand *command = NULL;
+  gboolean help = FALSE;
 
   /* Global options may stand before or after the command (DESIGN.md), so pick them out first
    * and hand the command only its own arguments. */
@@ -77,10 +119,7 @@ muster_cli_run (int     argc,
       const char *arg = argv[i];
 
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
-        {
-          print_help (&cli);
-          return MUSTER_EXIT_OK;
-        }
+        help = TRUE;
       else if (g_str_equal (arg, "--version"))
         {
           fprintf (out, "muster-cli %s\n", PACKAGE_VERSION);
@@ -107,7 +146,7 @@ muster_cli_run (int     argc,
   if (rest->len == 0)
     {
       print_help (&cli);
-      return MUSTER_EXIT_USAGE;
+      return help ? MUSTER_EXIT_OK : MUSTER_EXIT_USAGE;
     }
 
   for (const MusterCliCommand *c = commands; c->name != NULL; c++)
@@ -120,6 +159,12 @@ muster_cli_run (int     argc,
                                                   (char *) g_ptr_array_index (rest, 0));
       fprintf (err, "muster-cli: %s\n", message);
       return MUSTER_EXIT_USAGE;
+    }
+
+  if (help)
+    {
+      print_command_help (&cli, command);
+      return MUSTER_EXIT_OK;
     }
 
   g_ptr_array_add (rest, NULL);

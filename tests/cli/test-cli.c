@@ -52,6 +52,22 @@ test_help (void)
 }
 
 static void
+test_command_help (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+  const char *users[] = { "users", "--help", NULL };
+  const char *login[] = { "--help", "login", NULL };
+
+  /* each command explains its own options, whether --help stands before or after it */
+  g_assert_cmpint (run_cli (users, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "--exclude-guests"));
+  g_assert_nonnull (strstr (out, "--email-method"));
+  g_assert_cmpint (run_cli (login, &out2, &err2), ==, 0);
+  g_assert_nonnull (strstr (out2, "--device-code"));
+  g_assert_null (strstr (out2, "--exclude-guests"));
+}
+
+static void
 test_usage_errors (void)
 {
   g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
@@ -72,5 +88,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/command-help", test_command_help);
   return g_test_run ();
 }
