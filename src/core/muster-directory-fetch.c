@@ -23,6 +23,7 @@
 
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@
 #include "muster-http.h"
 #include "muster-profile.h"
 #include "muster-tenant-status.h"
+#include "muster-user-private.h"
 
 /* Exactly the members muster_user_new_from_json() and muster_group_new_from_json() read. */
 #define USER_SELECT "id,displayName,givenName,surname,userPrincipalName,mail,jobTitle,department," \
@@ -425,6 +427,115 @@ is_removed (JsonObject *object)
   return json_object_has_member (object, "@removed");
 }
 
+/* Text json-glib would take: UTF-8 without NUL bytes (json-glib refuses anything else, cJSON
+ * does not). ASCII, nearly all of a Graph page, is checked eight bytes at a time. */
+static gboolean
+is_json_text (const char *data,
+              gsize       length)
+{
+  const char *p = data, *end = data + length;
+
+  while (p < end)
+    {
+      if (end - p >= 8)
+        {
+          guint64 word;
+
+          memcpy (&word, p, sizeof word);
+          /* no byte with the high bit set and no zero byte */
+          if (((word | ((word - G_GUINT64_CONSTANT (0x0101010101010101)) & ~word))
+               & G_GUINT64_CONSTANT (0x8080808080808080)) == 0)
+            {
+              p += 8;
+              continue;
+            }
+        }
+      if (*p == '\0')
+        return FALSE;
+      if ((guchar) *p < 0x80)
+        p++;
+      else
+        {
+          gunichar c = g_utf8_get_char_validated (p, end - p);
+
+          if (c == (gunichar) -1 || c == (gunichar) -2)
+            return FALSE;
+          p = g_utf8_next_char (p);
+        }
+    }
+  return TRUE;
+}
+
+/* The last member called @name, as json-glib keeps it; NULL for a non-object. */
+static const cJSON *
+cjson_get_member (const cJSON *object,
+                  const char  *name)
+{
+  const cJSON *found = NULL;
+
+  if (!cJSON_IsObject (object))
+    return NULL;
+  for (const cJSON *child = object->child; child != NULL; child = child->next)
+    if (child->string != NULL && strcmp (child->string, name) == 0)
+      found = child;
+  return found;
+}
+
+static const char *
+cjson_get_string (const cJSON *object,
+                  const char  *name)
+{
+  const cJSON *member = cjson_get_member (object, name);
+
+  return cJSON_IsString (member) ? member->valuestring : NULL;
+}
+
+/* The bulk path: a page of /users read by cJSON, about 5× faster than json-glib (DESIGN.md
+ * "Measured facts"). NULL when cJSON cannot read the page or it holds anything json-glib would
+ * refuse or read differently (bytes that are not UTF-8, text after the root, a root that is not
+ * a page): json-glib then reads it again, and its answer or its error counts. Users are built
+ * through the same member table as muster_user_new_from_json(). */
+static Changes *
+parse_users_page_fast (GBytes *bytes)
+{
+  g_autoptr(Changes) changes = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  const char *parse_end = NULL;
+  const cJSON *values;
+  cJSON *root;
+
+  if (data == NULL || length == 0 || !is_json_text (data, length))
+    return NULL;
+  root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
+  if (root == NULL)
+    return NULL;
+  values = cjson_get_member (root, "value");
+  if (parse_end == NULL || skip_space (parse_end, data + length) != data + length || !cJSON_IsArray (values))
+    {
+      cJSON_Delete (root);
+      return NULL;
+    }
+
+  changes = changes_new (ITEM_CHANGES);
+  changes->next_link = g_strdup (cjson_get_string (root, "@odata.nextLink"));
+  changes->delta_link = g_strdup (cjson_get_string (root, "@odata.deltaLink"));
+  for (const cJSON *object = values->child; object != NULL; object = object->next)
+    {
+      const char *id = cjson_get_string (object, "id");
+      MusterUser *user;
+
+      if (id == NULL || *id == '\0')
+        continue;
+      user = _muster_user_new_from_cjson (object);
+      if (muster_user_get_manager_id (user) != NULL)
+        changes->n_managers++;
+      g_ptr_array_add (changes->users, user);
+    }
+  cJSON_Delete (root);
+  return g_steal_pointer (&changes);
+}
+
 /* One page of /users, /groups or their delta. */
 static Changes *
 parse_collection_page (GBytes     *bytes,
@@ -432,12 +543,20 @@ parse_collection_page (GBytes     *bytes,
                        GError    **error)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(Changes) changes = changes_new (ITEM_CHANGES);
-  JsonObject *page = parse_page_root (bytes, &root, error);
+  g_autoptr(Changes) changes = NULL;
+  JsonObject *page;
   JsonArray *values;
   gboolean users = kind == CHAIN_USERS || kind == CHAIN_USERS_DELTA;
   gboolean delta = kind == CHAIN_USERS_DELTA || kind == CHAIN_GROUPS_DELTA;
 
+  if (kind == CHAIN_USERS)
+    {
+      changes = parse_users_page_fast (bytes);
+      if (changes != NULL)
+        return g_steal_pointer (&changes);
+    }
+  changes = changes_new (ITEM_CHANGES);
+  page = parse_page_root (bytes, &root, error);
   if (page == NULL)
     return NULL;
   values = muster_json_get_array (page, "value");

@@ -10,6 +10,8 @@
 
 G_BEGIN_DECLS
 
+struct cJSON;
+
 /* Every column of a user, borrowed: _muster_user_new() copies them into one block. NULL means
  * absent; a NULL list is an empty list. */
 typedef struct
@@ -38,6 +40,9 @@ typedef struct
 } MusterUserFields;
 
 MusterUser *_muster_user_new            (const MusterUserFields *fields);
+/* The same user as muster_user_new_from_json() from a cJSON object (the bulk reader of Graph
+ * pages); NULL when @object is not an object. */
+MusterUser *_muster_user_new_from_cjson (const struct cJSON     *object);
 /* Display name, UPN, mail, job title and department, NFC-normalised and case-folded, joined by
  * newlines: what a search looks in (muster_user_search_fold() gives the needle). */
 const char *_muster_user_get_search_key (MusterUser *self);

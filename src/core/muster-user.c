@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -188,65 +189,291 @@ strv_size (const char * const *strv)
   return size;
 }
 
-/* JSON as Graph sends it: a member of the wrong type counts as absent. */
-static const char *
-json_string (JsonObject *object,
-             const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
+/* Reading a Graph user, for both JSON parsers: json-glib (everything) and cJSON (the bulk path of
+ * Graph collection pages, DESIGN.md "Measured facts"). One table says where each member goes and
+ * how it is read; each parser only answers what a node is. A member of the wrong type counts as
+ * absent, and a member named twice counts once, the last time (what json-glib keeps). */
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+typedef struct
+{
+  /* the string a node holds, or NULL when it is no string */
+  const char    *(*string)  (gconstpointer node);
+  /* TRUE and @value when the node is a boolean */
+  gboolean       (*boolean) (gconstpointer node,
+                             gboolean     *value);
+  /* the last member called @name of an object node, or NULL (also for a non-object) */
+  gconstpointer  (*member)  (gconstpointer node,
+                             const char   *name);
+  /* calls @func on each element of an array node, in order; nothing for a non-array */
+  void           (*foreach) (gconstpointer node,
+                             void        (*func) (gconstpointer element, gpointer data),
+                             gpointer      data);
+} GraphJsonReader;
+
+typedef enum
+{
+  MEMBER_STRING,
+  MEMBER_ENABLED,     /* boolean, absent counts as TRUE (User.ReadBasic.All leaves it out) */
+  MEMBER_SYNCED,      /* boolean, absent counts as FALSE */
+  MEMBER_STRINGS,     /* the string elements of an array */
+  MEMBER_SKU_IDS,     /* the skuId strings of an array of objects */
+  MEMBER_MANAGER,     /* the id of the object from $expand=manager */
+} MemberKind;
+
+enum
+{
+  LIST_BUSINESS_PHONES,
+  LIST_OTHER_MAILS,
+  LIST_PROXY_ADDRESSES,
+  LIST_ASSIGNED_LICENSES,
+  N_LISTS
+};
+
+typedef struct
+{
+  const char *name;
+  MemberKind  kind;
+  gsize       offset;  /* into MusterUserFields (a string member) */
+  guint       list;    /* a list member */
+} UserMember;
+
+#define STRING_MEMBER(name, field) { name, MEMBER_STRING, G_STRUCT_OFFSET (MusterUserFields, field), 0 }
+
+static const UserMember user_members[] = {
+  STRING_MEMBER ("id", id),
+  STRING_MEMBER ("displayName", display_name),
+  STRING_MEMBER ("givenName", given_name),
+  STRING_MEMBER ("surname", surname),
+  STRING_MEMBER ("userPrincipalName", user_principal_name),
+  STRING_MEMBER ("mail", mail),
+  STRING_MEMBER ("jobTitle", job_title),
+  STRING_MEMBER ("department", department),
+  STRING_MEMBER ("companyName", company_name),
+  STRING_MEMBER ("employeeId", employee_id),
+  STRING_MEMBER ("officeLocation", office_location),
+  STRING_MEMBER ("mobilePhone", mobile_phone),
+  STRING_MEMBER ("userType", user_type),
+  STRING_MEMBER ("createdDateTime", created),
+  { "manager", MEMBER_MANAGER, G_STRUCT_OFFSET (MusterUserFields, manager_id), 0 },
+  { "businessPhones", MEMBER_STRINGS, 0, LIST_BUSINESS_PHONES },
+  { "otherMails", MEMBER_STRINGS, 0, LIST_OTHER_MAILS },
+  { "proxyAddresses", MEMBER_STRINGS, 0, LIST_PROXY_ADDRESSES },
+  { "assignedLicenses", MEMBER_SKU_IDS, 0, LIST_ASSIGNED_LICENSES },
+  { "accountEnabled", MEMBER_ENABLED, 0, 0 },
+  { "onPremisesSyncEnabled", MEMBER_SYNCED, 0, 0 },
+};
+
+#undef STRING_MEMBER
+
+typedef struct
+{
+  const GraphJsonReader *reader;
+  MusterUserFields  fields;
+  GPtrArray        *lists[N_LISTS];  /* borrowed strings, NULL-terminated when built */
+  GPtrArray        *current;         /* the list being filled */
+} UserBuilder;
+
+static void
+user_builder_init (UserBuilder      *builder,
+                   const GraphJsonReader *reader)
+{
+  memset (builder, 0, sizeof *builder);
+  builder->reader = reader;
+  builder->fields.account_enabled = TRUE;
+  builder->fields.on_premises_sync_enabled = FALSE;
+  for (guint i = 0; i < N_LISTS; i++)
+    builder->lists[i] = g_ptr_array_new ();
+}
+
+static void
+user_builder_clear (UserBuilder *builder)
+{
+  for (guint i = 0; i < N_LISTS; i++)
+    g_clear_pointer (&builder->lists[i], g_ptr_array_unref);
+}
+
+static void
+add_string_element_cb (gconstpointer element,
+                       gpointer      data)
+{
+  UserBuilder *builder = data;
+  const char *text = builder->reader->string (element);
+
+  if (text != NULL)
+    g_ptr_array_add (builder->current, (gpointer) text);
+}
+
+static void
+add_sku_id_cb (gconstpointer element,
+               gpointer      data)
+{
+  UserBuilder *builder = data;
+  gconstpointer sku_id = builder->reader->member (element, "skuId");
+  const char *text = sku_id != NULL ? builder->reader->string (sku_id) : NULL;
+
+  if (text != NULL)
+    g_ptr_array_add (builder->current, (gpointer) text);
+}
+
+/* Reads @node (NULL: absent) as the member @member; a later call for the same member replaces
+ * what an earlier one read. */
+static void
+user_builder_set (UserBuilder      *builder,
+                  const UserMember *member,
+                  gconstpointer     node)
+{
+  const GraphJsonReader *reader = builder->reader;
+  gboolean value;
+
+  switch (member->kind)
+    {
+    case MEMBER_STRING:
+      G_STRUCT_MEMBER (const char *, &builder->fields, member->offset) = node ? reader->string (node) : NULL;
+      break;
+    case MEMBER_MANAGER:
+      {
+        gconstpointer id = node ? reader->member (node, "id") : NULL;
+
+        G_STRUCT_MEMBER (const char *, &builder->fields, member->offset) = id ? reader->string (id) : NULL;
+        break;
+      }
+    case MEMBER_ENABLED:
+      builder->fields.account_enabled = node && reader->boolean (node, &value) ? value : TRUE;
+      break;
+    case MEMBER_SYNCED:
+      builder->fields.on_premises_sync_enabled = node && reader->boolean (node, &value) ? value : FALSE;
+      break;
+    case MEMBER_STRINGS:
+    case MEMBER_SKU_IDS:
+      builder->current = builder->lists[member->list];
+      g_ptr_array_set_size (builder->current, 0);
+      if (node != NULL)
+        reader->foreach (node, member->kind == MEMBER_STRINGS ? add_string_element_cb : add_sku_id_cb, builder);
+      builder->current = NULL;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static MusterUser *
+user_builder_finish (UserBuilder *builder)
+{
+  MusterUserFields *fields = &builder->fields;
+
+  for (guint i = 0; i < N_LISTS; i++)
+    g_ptr_array_add (builder->lists[i], NULL);
+  fields->business_phones = (const char * const *) builder->lists[LIST_BUSINESS_PHONES]->pdata;
+  fields->other_mails = (const char * const *) builder->lists[LIST_OTHER_MAILS]->pdata;
+  fields->proxy_addresses = (const char * const *) builder->lists[LIST_PROXY_ADDRESSES]->pdata;
+  fields->assigned_licenses = (const char * const *) builder->lists[LIST_ASSIGNED_LICENSES]->pdata;
+  return _muster_user_new (fields);
+}
+
+/* json-glib */
+
+static const char *
+glib_string (gconstpointer node)
+{
+  if (!JSON_NODE_HOLDS_VALUE ((JsonNode *) node) || json_node_get_value_type ((JsonNode *) node) != G_TYPE_STRING)
     return NULL;
-  return json_node_get_string (node);
+  return json_node_get_string ((JsonNode *) node);
 }
 
 static gboolean
-json_boolean (JsonObject *object,
-              const char *name,
-              gboolean    absent)
+glib_boolean (gconstpointer  node,
+              gboolean      *value)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return absent;
-  return json_node_get_boolean (node);
+  if (!JSON_NODE_HOLDS_VALUE ((JsonNode *) node) || json_node_get_value_type ((JsonNode *) node) != G_TYPE_BOOLEAN)
+    return FALSE;
+  *value = json_node_get_boolean ((JsonNode *) node);
+  return TRUE;
 }
 
-/* The strings of a JSON array (other members skipped), borrowed from @object. */
-static GPtrArray *
-json_strings (JsonObject *object,
-              const char *name,
-              const char *inner) /* member of each element object, or NULL for plain strings */
+static gconstpointer
+glib_member (gconstpointer  node,
+             const char    *name)
 {
-  JsonNode *node = json_object_get_member (object, name);
-  GPtrArray *strings = g_ptr_array_new ();
+  if (!JSON_NODE_HOLDS_OBJECT ((JsonNode *) node))
+    return NULL;
+  return json_object_get_member (json_node_get_object ((JsonNode *) node), name);
+}
+
+static void
+glib_foreach (gconstpointer   node,
+              void          (*func) (gconstpointer element, gpointer data),
+              gpointer        data)
+{
   JsonArray *array;
 
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+  if (!JSON_NODE_HOLDS_ARRAY ((JsonNode *) node))
+    return;
+  array = json_node_get_array ((JsonNode *) node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    func (json_array_get_element (array, i), data);
+}
+
+static const GraphJsonReader glib_reader = { glib_string, glib_boolean, glib_member, glib_foreach };
+
+/* cJSON: its objects are lists that keep every member, duplicates included */
+
+static const char *
+cjson_string (gconstpointer node)
+{
+  return cJSON_IsString ((const cJSON *) node) ? ((const cJSON *) node)->valuestring : NULL;
+}
+
+static gboolean
+cjson_boolean (gconstpointer  node,
+               gboolean      *value)
+{
+  if (!cJSON_IsBool ((const cJSON *) node))
+    return FALSE;
+  *value = cJSON_IsTrue ((const cJSON *) node);
+  return TRUE;
+}
+
+static gconstpointer
+cjson_member (gconstpointer  node,
+              const char    *name)
+{
+  const cJSON *found = NULL;
+
+  if (!cJSON_IsObject ((const cJSON *) node))
+    return NULL;
+  for (const cJSON *child = ((const cJSON *) node)->child; child != NULL; child = child->next)
+    if (child->string != NULL && strcmp (child->string, name) == 0)
+      found = child;
+  return found;
+}
+
+static void
+cjson_foreach (gconstpointer   node,
+               void          (*func) (gconstpointer element, gpointer data),
+               gpointer        data)
+{
+  if (!cJSON_IsArray ((const cJSON *) node))
+    return;
+  for (const cJSON *child = ((const cJSON *) node)->child; child != NULL; child = child->next)
+    func (child, data);
+}
+
+static const GraphJsonReader cjson_reader = { cjson_string, cjson_boolean, cjson_member, cjson_foreach };
+
+static const UserMember *
+find_user_member (const char *name)
+{
+  static GHashTable *by_name;
+
+  if (g_once_init_enter (&by_name))
     {
-      array = json_node_get_array (node);
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-          const char *text = NULL;
+      GHashTable *table = g_hash_table_new (g_str_hash, g_str_equal);
 
-          if (inner == NULL)
-            {
-              if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-                text = json_node_get_string (element);
-            }
-          else if (JSON_NODE_HOLDS_OBJECT (element))
-            {
-              text = json_string (json_node_get_object (element), inner);
-            }
-
-          if (text != NULL)
-            g_ptr_array_add (strings, (gpointer) text);
-        }
+      for (guint i = 0; i < G_N_ELEMENTS (user_members); i++)
+        g_hash_table_insert (table, (gpointer) user_members[i].name, (gpointer) &user_members[i]);
+      g_once_init_leave (&by_name, table);
     }
-
-  g_ptr_array_add (strings, NULL);
-  return strings;
+  return g_hash_table_lookup (by_name, name);
 }
 
 static const char *
@@ -543,46 +770,47 @@ _muster_user_set_resolved (MusterUser *self,
 MusterUser *
 muster_user_new_from_json (JsonObject *object)
 {
-  g_autoptr(GPtrArray) business_phones = NULL;
-  g_autoptr(GPtrArray) other_mails = NULL;
-  g_autoptr(GPtrArray) proxy_addresses = NULL;
-  g_autoptr(GPtrArray) licences = NULL;
-  MusterUserFields fields = { 0 };
-  JsonNode *manager;
+  UserBuilder builder;
+  MusterUser *user;
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  business_phones = json_strings (object, "businessPhones", NULL);
-  other_mails = json_strings (object, "otherMails", NULL);
-  proxy_addresses = json_strings (object, "proxyAddresses", NULL);
-  licences = json_strings (object, "assignedLicenses", "skuId");
+  user_builder_init (&builder, &glib_reader);
+  for (guint i = 0; i < G_N_ELEMENTS (user_members); i++)
+    user_builder_set (&builder, &user_members[i], json_object_get_member (object, user_members[i].name));
+  user = user_builder_finish (&builder);
+  user_builder_clear (&builder);
+  return user;
+}
 
-  fields.id = json_string (object, "id");
-  fields.display_name = json_string (object, "displayName");
-  fields.given_name = json_string (object, "givenName");
-  fields.surname = json_string (object, "surname");
-  fields.user_principal_name = json_string (object, "userPrincipalName");
-  fields.mail = json_string (object, "mail");
-  fields.job_title = json_string (object, "jobTitle");
-  fields.department = json_string (object, "department");
-  fields.company_name = json_string (object, "companyName");
-  fields.employee_id = json_string (object, "employeeId");
-  fields.office_location = json_string (object, "officeLocation");
-  fields.mobile_phone = json_string (object, "mobilePhone");
-  fields.user_type = json_string (object, "userType");
-  fields.created = json_string (object, "createdDateTime");
-  fields.business_phones = (const char * const *) business_phones->pdata;
-  fields.other_mails = (const char * const *) other_mails->pdata;
-  fields.proxy_addresses = (const char * const *) proxy_addresses->pdata;
-  fields.assigned_licenses = (const char * const *) licences->pdata;
-  fields.account_enabled = json_boolean (object, "accountEnabled", TRUE);
-  fields.on_premises_sync_enabled = json_boolean (object, "onPremisesSyncEnabled", FALSE);
+/**
+ * _muster_user_new_from_cjson:
+ * @object: one user of a Graph page parsed by cJSON
+ *
+ * The same user muster_user_new_from_json() makes of the same JSON: read through the same table,
+ * members visited once in the order they were written, so the last of a repeated member counts.
+ * Returns NULL when @object is not an object.
+ */
+MusterUser *
+_muster_user_new_from_cjson (const cJSON *object)
+{
+  UserBuilder builder;
+  MusterUser *user;
 
-  manager = json_object_get_member (object, "manager");
-  if (manager != NULL && JSON_NODE_HOLDS_OBJECT (manager))
-    fields.manager_id = json_string (json_node_get_object (manager), "id");
+  if (!cJSON_IsObject (object))
+    return NULL;
 
-  return _muster_user_new (&fields);
+  user_builder_init (&builder, &cjson_reader);
+  for (const cJSON *child = object->child; child != NULL; child = child->next)
+    {
+      const UserMember *member = child->string != NULL ? find_user_member (child->string) : NULL;
+
+      if (member != NULL)
+        user_builder_set (&builder, member, child);
+    }
+  user = user_builder_finish (&builder);
+  user_builder_clear (&builder);
+  return user;
 }
 
 const char *
