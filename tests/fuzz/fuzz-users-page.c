@@ -1,0 +1,130 @@
+/* fuzz-users-page.c: the bulk reader of Graph users pages (cJSON) against json-glib's reading
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The reader is static in muster-directory-fetch.c, so this target compiles that file into
+ * itself, as fuzz-directory-page.c does.
+ *
+ * Properties: whenever the bulk reader (cJSON) takes a page, json-glib reads the same page, finds
+ * the same @odata.nextLink and makes the same users, column for column, in the same order; the
+ * fetcher's reading of the page (bulk, or json-glib when the bulk reader declines) ends in
+ * users or in Graph's "invalid response" error, never anything else.
+ */
+
+#include "muster-directory-fetch.c"
+
+#include "fuzz-common.h"
+
+/* Every column of @user on one line each, so two users compare as two strings. */
+static char *
+describe_user (MusterUser *user)
+{
+  GString *out = g_string_new (NULL);
+  const struct
+  {
+    const char *name;
+    const char *(*get) (MusterUser *user);
+  } columns[] = {
+    { "id", muster_user_get_id },
+    { "displayName", muster_user_get_display_name },
+    { "givenName", muster_user_get_given_name },
+    { "surname", muster_user_get_surname },
+    { "userPrincipalName", muster_user_get_user_principal_name },
+    { "mail", muster_user_get_mail },
+    { "jobTitle", muster_user_get_job_title },
+    { "department", muster_user_get_department },
+    { "companyName", muster_user_get_company_name },
+    { "employeeId", muster_user_get_employee_id },
+    { "officeLocation", muster_user_get_office_location },
+    { "mobilePhone", muster_user_get_mobile_phone },
+    { "userType", muster_user_get_user_type },
+    { "createdDateTime", muster_user_get_created },
+    { "manager", muster_user_get_manager_id },
+  };
+  const struct
+  {
+    const char *name;
+    const char * const *(*get) (MusterUser *user);
+  } lists[] = {
+    { "businessPhones", muster_user_get_business_phones },
+    { "otherMails", muster_user_get_other_mails },
+    { "proxyAddresses", muster_user_get_proxy_addresses },
+    { "assignedLicenses", muster_user_get_assigned_licenses },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      const char *value = columns[i].get (user);
+      g_autofree char *escaped = value ? g_strescape (value, NULL) : NULL;
+
+      g_string_append_printf (out, "%s=%s\n", columns[i].name, escaped ? escaped : "(absent)");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      const char * const *values = lists[i].get (user);
+
+      g_string_append_printf (out, "%s=[", lists[i].name);
+      for (guint v = 0; values != NULL && values[v] != NULL; v++)
+        {
+          g_autofree char *escaped = g_strescape (values[v], NULL);
+
+          g_string_append_printf (out, "\"%s\" ", escaped);
+        }
+      g_string_append (out, "]\n");
+    }
+  g_string_append_printf (out, "accountEnabled=%d\nonPremisesSyncEnabled=%d\n",
+                          muster_user_get_account_enabled (user), muster_user_get_on_premises_sync_enabled (user));
+  return g_string_free (out, FALSE);
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(Changes) fast = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  Changes *changes;
+  JsonArray *values;
+  guint n = 0;
+
+  fuzz_init ();
+  bytes = g_bytes_new_static (data, size);
+
+  changes = parse_collection_page (bytes, CHAIN_USERS, &error);
+  g_assert_true ((changes == NULL) == (error != NULL));
+  if (changes == NULL)
+    g_assert_true (g_error_matches (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE));
+  g_clear_pointer (&changes, changes_free);
+  g_clear_error (&error);
+
+  fast = parse_users_page_fast (bytes);
+  if (fast == NULL)
+    return 0;
+
+  root = muster_http_parse_json (bytes, "fuzz", &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  values = muster_json_get_array (json_node_get_object (root), "value");
+  g_assert_nonnull (values);
+  g_assert_cmpstr (fast->next_link, ==, muster_json_get_string (json_node_get_object (root), "@odata.nextLink"));
+  for (guint i = 0; i < json_array_get_length (values); i++)
+    {
+      JsonNode *node = json_array_get_element (values, i);
+      g_autoptr(MusterUser) user = NULL;
+      g_autofree char *expected = NULL;
+      g_autofree char *got = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) || get_id (json_node_get_object (node)) == NULL)
+        continue;
+      g_assert_cmpuint (n, <, fast->users->len);
+      user = muster_user_new_from_json (json_node_get_object (node));
+      expected = describe_user (user);
+      got = describe_user (fast->users->pdata[n++]);
+      g_assert_cmpstr (got, ==, expected);
+    }
+  g_assert_cmpuint (n, ==, fast->users->len);
+  return 0;
+}
