@@ -1,4 +1,4 @@
-/* test-users-page.c: the bulk reader of Graph users pages (cJSON) against json-glib's reading
+/* test-graph-users-page.c: the bulk reader of Graph users pages (cJSON) against json-glib's reading
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
