@@ -152,7 +152,8 @@ sort_by_display_name (GPtrArray  *objects,
   if (helper != NULL)
     g_thread_join (helper);
 
-  qsort (entries, objects->len, sizeof (SortEntry), sort_entry_compare);
+  if (objects->len > 1)
+    qsort (entries, objects->len, sizeof (SortEntry), sort_entry_compare);
 
   for (guint i = 0; i < objects->len; i++)
     {
@@ -215,7 +216,8 @@ normalise_rows (guint32 *start,
       guint32 begin = start[i];
       guint32 end = start[i + 1];
 
-      qsort (pool + begin, end - begin, sizeof (guint32), compare_uint32);
+      if (end - begin > 1)
+        qsort (pool + begin, end - begin, sizeof (guint32), compare_uint32);
       start[i] = write;
       for (guint32 j = begin; j < end; j++)
         if (j == begin || pool[j] != pool[j - 1])
@@ -369,7 +371,9 @@ compute_memberships (MusterSnapshot *self)
                 }
             }
         }
-      qsort ((guint32 *) transitive->data + first, transitive->len - first, sizeof (guint32), compare_uint32);
+      /* an empty GArray has no data at all, and qsort must not see NULL */
+      if (transitive->len - first > 1)
+        qsort ((guint32 *) transitive->data + first, transitive->len - first, sizeof (guint32), compare_uint32);
     }
   self->transitive_start[n_users] = transitive->len;
   self->transitive_pool = (guint32 *) g_array_free (g_steal_pointer (&transitive), FALSE);
