@@ -85,6 +85,67 @@ test_window_size_remembered (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The newest toplevel of @type, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* owned by GTK */
+  GtkWindow *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        found = window;
+    }
+  return found;
+}
+
+static void
+test_primary_menu_actions (void)
+{
+  MusterWindow *window;
+  GtkWindow *about, *preferences, *shortcuts;
+  GSettings *settings;
+
+  if (!ui_test_init ())
+    return;
+
+  window = muster_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  ui_test_wait (200);
+
+  /* About: the real version and licence */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  ui_test_wait (200);
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  g_assert_cmpint (adw_about_window_get_license_type (ADW_ABOUT_WINDOW (about)), ==, GTK_LICENSE_GPL_3_0);
+  gtk_window_destroy (about);
+
+  /* Preferences: choosing Dark makes the whole app dark */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  ui_test_wait (200);
+  preferences = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  settings = muster_application_get_settings (app);
+  g_settings_set_enum (settings, "color-scheme", 2);
+  ui_test_wait (100);
+  g_assert_true (adw_style_manager_get_dark (adw_style_manager_get_default ()));
+  g_settings_set_enum (settings, "color-scheme", 0);
+  gtk_window_destroy (preferences);
+
+  /* Keyboard Shortcuts */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  ui_test_wait (200);
+  shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_nonnull (shortcuts);
+  gtk_window_destroy (shortcuts);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -100,5 +161,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/ui/window/empty-state", test_empty_state);
   g_test_add_func ("/ui/window/size-remembered", test_window_size_remembered);
+  g_test_add_func ("/ui/window/primary-menu-actions", test_primary_menu_actions);
   return g_test_run ();
 }
