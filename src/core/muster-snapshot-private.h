@@ -21,6 +21,11 @@ void            _muster_snapshot_add_group          (MusterSnapshot           *s
 void            _muster_snapshot_add_member         (MusterSnapshot           *self,
                                                      const char               *group_id,
                                                      const char               *member_id);
+/* The same for @n_members members of one group, looking the group up once. */
+void            _muster_snapshot_add_members        (MusterSnapshot           *self,
+                                                     const char               *group_id,
+                                                     const char * const       *member_ids,
+                                                     guint                     n_members);
 void            _muster_snapshot_add_sku            (MusterSnapshot           *self,
                                                      const char               *sku_id,
                                                      const char               *part_number,

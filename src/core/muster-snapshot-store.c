@@ -370,7 +370,12 @@ json_to_list (const char *text,
         {
           if (*p != '\\')
             {
-              g_string_append_c (bytes, *p++);
+              /* a run of plain characters at once: member lists hold millions of ids */
+              const char *run = p;
+
+              while (*p != '"' && *p != '\\' && *p != '\0')
+                p++;
+              g_string_append_len (bytes, run, p - run);
               continue;
             }
           p++;
@@ -431,14 +436,20 @@ done:
 
 /* Connections -------------------------------------------------------------------------------- */
 
+/* @one_thread: the connection is opened, used and closed by one thread only (a load), so
+ * SQLite needs no mutex around each call on it. */
 static sqlite3 *
 open_connection (const char  *path,
+                 gboolean     one_thread,
                  GError     **error)
 {
   sqlite3 *db = NULL;
   int rc;
 
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+  rc = sqlite3_open_v2 (path, &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                        | (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX),
+                        NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, db, rc, path);
@@ -725,8 +736,8 @@ read_member_row (sqlite3_stmt *stmt,
   const char *group_id = column_text (stmt, 0);
 
   json_to_list (column_text (stmt, 1), reader->bytes[0], reader->lists[0]);
-  for (guint i = 0; reader->lists[0]->pdata[i] != NULL; i++)
-    _muster_snapshot_add_member (reader->snapshot, group_id, reader->lists[0]->pdata[i]);
+  _muster_snapshot_add_members (reader->snapshot, group_id, (const char * const *) reader->lists[0]->pdata,
+                                reader->lists[0]->len - 1);
 }
 
 static void
@@ -777,7 +788,7 @@ load_snapshot (MusterSnapshotStore  *self,
   gboolean ok = FALSE;
   int rc;
 
-  db = open_connection (self->path, error);
+  db = open_connection (self->path, TRUE, error);
   if (db == NULL)
     return NULL;
   if (cancellable != NULL)
@@ -1155,7 +1166,7 @@ writer_new (MusterSnapshotStore  *self,
   MusterSnapshotWriter *writer;
   sqlite3 *db;
 
-  db = open_connection (self->path, error);
+  db = open_connection (self->path, FALSE, error);
   if (db == NULL)
     return NULL;
   /* A full snapshot is about 1.4 million membership rows in one transaction: with SQLite's
@@ -1260,7 +1271,7 @@ muster_snapshot_store_open (const char  *path,
     }
   g_close (fd, NULL);
 
-  self->db = open_connection (self->path, error);
+  self->db = open_connection (self->path, FALSE, error);
   if (self->db == NULL)
     return NULL;
   if (!prepare_schema (self->db, self->path, error))

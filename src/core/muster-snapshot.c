@@ -44,11 +44,15 @@ struct _MusterSnapshot
   /* Direct edges while building: (group, user) and (parent group, child group) pointer pairs. */
   GArray             *user_edges;
   GArray             *group_edges;
+  /* While memberships are added: users_by_id again for the ids that are GUIDs, flat (see
+   * IdSlot); rebuilt when users are added after it. */
+  struct IdSlot      *guid_slots;
+  guint               guid_mask;
 
   guint32            *direct_start;
   guint32            *direct_pool;
   guint32            *transitive_start;
-  guint32            *transitive_pool;
+  guint32            *transitive_pool;   /* the direct rows themselves when no group is nested */
   /* Child groups of each group, for transitive member lists. */
   guint32            *children_start;
   guint32            *children_pool;
@@ -60,11 +64,127 @@ typedef struct
   gpointer member;
 } Edge;
 
+/* A snapshot's memberships name their members by id: millions of lookups of GUID strings.
+ * In users_by_id each one touches the table's hashes, keys and values arrays and then the id
+ * inside the user's own memory, all at random: on 1.4 million entries a third of the load went
+ * to waiting for memory there. Here a GUID in Graph's canonical form (lowercase, 8-4-4-4-12)
+ * is its 128 bits, and one slot holds those bits and the user, so a lookup touches one line.
+ * Ids in any other form (or any case) still go through users_by_id, so both answer alike. */
+typedef struct IdSlot
+{
+  guint64     high;
+  guint64     low;
+  MusterUser *user;   /* NULL: empty slot */
+} IdSlot;
+
 G_DEFINE_FINAL_TYPE (MusterSnapshot, muster_snapshot, G_TYPE_OBJECT)
 
 static guint last_serial;
 
 /* Helpers ------------------------------------------------------------------------------------ */
+
+/* One more than the value of each lowercase hex digit; 0 for every other byte. */
+static const guint8 hex_values[256] = {
+  ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+  ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* Positions of a canonical GUID's 32 hex digits in its 36 characters. */
+static const guint8 guid_digits[32] = {
+  0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
+  19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+};
+
+static gboolean
+parse_guid (const char *id,
+            guint64    *high,
+            guint64    *low)
+{
+  const guint8 *text = (const guint8 *) id;
+  guint64 half[2] = { 0, 0 };
+  guint bad = 0;
+
+  /* Stops at a shorter string's NUL: NUL is not a hex digit and not a dash. */
+  for (guint i = 0; i < 32; i++)
+    {
+      guint8 value = hex_values[text[guid_digits[i]]];
+
+      if (value == 0)
+        return FALSE;
+      half[i / 16] = (half[i / 16] << 4) | (guint) (value - 1);
+      if (i == 7 || i == 11 || i == 15 || i == 19)
+        bad |= text[guid_digits[i] + 1] != '-';
+    }
+  if (bad || text[36] != '\0')
+    return FALSE;
+  *high = half[0];
+  *low = half[1];
+  return TRUE;
+}
+
+static guint
+guid_slot_hash (guint64 high,
+                guint64 low)
+{
+  guint64 mixed = (high ^ (low * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15))) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+
+  return (guint) (mixed >> 32);
+}
+
+static void
+build_guid_slots (MusterSnapshot *self)
+{
+  guint n = g_hash_table_size (self->users_by_id);
+  guint capacity = 16;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  while (capacity < 2 * n)
+    capacity *= 2;
+  g_free (self->guid_slots);
+  self->guid_slots = g_new0 (IdSlot, capacity);
+  self->guid_mask = capacity - 1;
+
+  g_hash_table_iter_init (&iter, self->users_by_id);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      guint64 high, low;
+      guint at;
+
+      if (!parse_guid (key, &high, &low))
+        continue;
+      at = guid_slot_hash (high, low) & self->guid_mask;
+      while (self->guid_slots[at].user != NULL)
+        at = (at + 1) & self->guid_mask;
+      self->guid_slots[at].high = high;
+      self->guid_slots[at].low = low;
+      self->guid_slots[at].user = value;
+    }
+}
+
+/* The user with id @id, as g_hash_table_lookup (users_by_id, id) answers. */
+static MusterUser *
+lookup_member_user (MusterSnapshot *self,
+                    const char     *id)
+{
+  guint64 high, low;
+  guint at;
+
+  if (self->guid_slots == NULL || !parse_guid (id, &high, &low))
+    return g_hash_table_lookup (self->users_by_id, id);
+
+  at = guid_slot_hash (high, low) & self->guid_mask;
+  for (;;)
+    {
+      IdSlot *slot = &self->guid_slots[at];
+
+      if (slot->user == NULL)
+        return NULL;
+      if (slot->high == high && slot->low == low)
+        return slot->user;
+      at = (at + 1) & self->guid_mask;
+    }
+}
 
 static void
 muster_sku_free (MusterSku *sku)
@@ -320,6 +440,21 @@ compute_memberships (MusterSnapshot *self)
   build_rows (rows, values, n_group_edges, n_groups, &parents_start, &parents_pool);
   build_rows (values, rows, n_group_edges, n_groups, &self->children_start, &self->children_pool);
 
+  /* Without nesting every user's groups through nesting are its direct groups: share the rows
+   * rather than hold a second copy of every membership. */
+  if (n_group_edges == 0)
+    {
+      for (guint32 d = 0; d < self->direct_start[n_users]; d++)
+        direct_counts[self->direct_pool[d]]++;
+      for (guint g = 0; g < n_groups; g++)
+        _muster_group_set_member_counts (self->groups->pdata[g], direct_counts[g], direct_counts[g]);
+      self->transitive_start = self->direct_start;
+      self->transitive_pool = self->direct_pool;
+      g_clear_pointer (&self->user_edges, g_array_unref);
+      g_clear_pointer (&self->group_edges, g_array_unref);
+      return;
+    }
+
   /* Every group a group belongs to through nesting, itself included: a breadth-first walk up
    * the parents, each group visited once, so cycles end. */
   for (guint g = 0; g < n_groups; g++)
@@ -436,12 +571,15 @@ muster_snapshot_finalize (GObject *object)
   g_clear_pointer (&self->delta_links, g_hash_table_unref);
   g_clear_pointer (&self->user_edges, g_array_unref);
   g_clear_pointer (&self->group_edges, g_array_unref);
+  g_clear_pointer (&self->guid_slots, g_free);
   g_clear_pointer (&self->users, g_ptr_array_unref);
   g_clear_pointer (&self->groups, g_ptr_array_unref);
+  if (self->transitive_start != self->direct_start)
+    g_free (self->transitive_start);
+  if (self->transitive_pool != self->direct_pool)
+    g_free (self->transitive_pool);
   g_free (self->direct_start);
   g_free (self->direct_pool);
-  g_free (self->transitive_start);
-  g_free (self->transitive_pool);
   g_free (self->children_start);
   g_free (self->children_pool);
 
@@ -503,6 +641,7 @@ _muster_snapshot_add_user (MusterSnapshot *self,
   if (muster_user_get_id (user) != NULL)
     g_hash_table_replace (self->users_by_id, (gpointer) muster_user_get_id (user), user);
   g_ptr_array_add (self->users, user);
+  g_clear_pointer (&self->guid_slots, g_free);
 }
 
 void
@@ -540,6 +679,39 @@ _muster_snapshot_add_member (MusterSnapshot *self,
     g_array_append_val (self->user_edges, edge);
   else if ((edge.member = g_hash_table_lookup (self->groups_by_id, member_id)) != NULL)
     g_array_append_val (self->group_edges, edge);
+}
+
+void
+_muster_snapshot_add_members (MusterSnapshot     *self,
+                              const char         *group_id_,
+                              const char * const *member_ids,
+                              guint               n_members)
+{
+  MusterGroup *group;
+  Edge edge;
+
+  g_return_if_fail (MUSTER_IS_SNAPSHOT (self));
+  g_return_if_fail (!self->finished);
+
+  if (group_id_ == NULL || n_members == 0)
+    return;
+  group = g_hash_table_lookup (self->groups_by_id, group_id_);
+  if (group == NULL)
+    return;
+
+  if (self->guid_slots == NULL && g_hash_table_size (self->users_by_id) > 0)
+    build_guid_slots (self);
+
+  edge.group = group;
+  for (guint i = 0; i < n_members; i++)
+    {
+      if (member_ids[i] == NULL)
+        continue;
+      if ((edge.member = lookup_member_user (self, member_ids[i])) != NULL)
+        g_array_append_val (self->user_edges, edge);
+      else if ((edge.member = g_hash_table_lookup (self->groups_by_id, member_ids[i])) != NULL)
+        g_array_append_val (self->group_edges, edge);
+    }
 }
 
 void
@@ -601,6 +773,7 @@ _muster_snapshot_finish (MusterSnapshot *self)
         g_hash_table_replace (self->groups_by_name, (gpointer) muster_group_get_display_name (group), group);
     }
 
+  g_clear_pointer (&self->guid_slots, g_free);
   compute_memberships (self);
   resolve_names (self);
 

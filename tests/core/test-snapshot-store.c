@@ -906,6 +906,95 @@ test_transitive (Fixture       *fixture,
   g_assert_cmpuint (muster_group_get_transitive_member_count (muster_snapshot_lookup_group (snapshot, "gd")), ==, 1);
 }
 
+/* Members named by GUID go through the load's flat GUID table, other ids through the id table:
+ * both must match exactly as the ids are written (Graph's ids are lowercase GUIDs). */
+static void
+test_guid_members (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) staff = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autofree char *staff_names = NULL;
+  g_autofree char *all_names = NULL;
+  g_autofree char *group_names = NULL;
+  const char *ann = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  const char *bob_upper = "7C9E6679-7425-40DE-944B-E07FC1F90AE7";
+  const char *bob_lower = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  const char *cem_long = "1b4e28ba-2fa1-11d2-883f-0016d3cca427x";
+  const char *dee = "6fa459ea-ee8a-3ca4-894e-db77e160355e";
+  const char *staff_id = "c2d29867-3d0b-4497-9dcb-3bf8b2b9a4a1";
+  const char *all_id = "9b2e1c4d-5f6a-4b7c-8d9e-0a1b2c3d4e5f";
+
+  g_assert_no_error (error);
+  put_simple_user (writer, ann, "Ann");
+  put_simple_user (writer, bob_upper, "Bob");
+  put_simple_user (writer, cem_long, "Cem");
+  put_simple_user (writer, dee, "Dee");
+  put_group (writer, staff_id, "Staff");
+  put_group (writer, all_id, "All");
+  add_member (writer, staff_id, ann);
+  add_member (writer, staff_id, bob_lower);    /* not Bob's id as written: no one */
+  add_member (writer, staff_id, cem_long);     /* not a GUID: the id table finds Cem */
+  add_member (writer, staff_id, "0f8fad5b-d9cb-469f-a165-70867728950f");  /* no one */
+  add_member (writer, all_id, bob_upper);
+  add_member (writer, all_id, staff_id);       /* a GUID that is a group: nesting */
+  snapshot = load (fixture->store, commit (writer));
+
+  staff = muster_snapshot_get_group_members (snapshot, staff_id, FALSE);
+  all = muster_snapshot_get_group_members (snapshot, all_id, TRUE);
+  groups = muster_snapshot_get_user_groups (snapshot, ann, TRUE);
+  staff_names = names_of (staff);
+  all_names = names_of (all);
+  group_names = names_of (groups);
+  g_assert_cmpstr (staff_names, ==, "Ann,Cem");
+  g_assert_cmpstr (all_names, ==, "Ann,Bob,Cem");
+  g_assert_cmpstr (group_names, ==, "All,Staff");
+  g_assert_false (muster_snapshot_user_in_group (snapshot, dee, staff_id, TRUE));
+  g_assert_cmpuint (muster_group_get_member_count (muster_snapshot_lookup_group (snapshot, staff_id)), ==, 2);
+  g_assert_cmpuint (muster_group_get_transitive_member_count (muster_snapshot_lookup_group (snapshot, all_id)), ==, 3);
+}
+
+/* Without nested groups a user's groups through nesting are its direct groups. */
+static void
+test_flat_members (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) direct = NULL;
+  g_autoptr(GPtrArray) nested = NULL;
+  g_autofree char *direct_names = NULL;
+  g_autofree char *nested_names = NULL;
+  MusterGroup *sales;
+
+  g_assert_no_error (error);
+  put_simple_user (writer, "u1", "Ann");
+  put_simple_user (writer, "u2", "Bob");
+  put_group (writer, "g1", "Sales");
+  put_group (writer, "g2", "Legal");
+  add_member (writer, "g1", "u1");
+  add_member (writer, "g1", "u2");
+  add_member (writer, "g2", "u1");
+  snapshot = load (fixture->store, commit (writer));
+
+  direct = muster_snapshot_get_user_groups (snapshot, "u1", FALSE);
+  nested = muster_snapshot_get_user_groups (snapshot, "u1", TRUE);
+  direct_names = names_of (direct);
+  nested_names = names_of (nested);
+  g_assert_cmpstr (direct_names, ==, "Legal,Sales");
+  g_assert_cmpstr (nested_names, ==, "Legal,Sales");
+  g_assert_true (muster_snapshot_user_in_group (snapshot, "u2", "g1", TRUE));
+  g_assert_false (muster_snapshot_user_in_group (snapshot, "u2", "g2", TRUE));
+  sales = muster_snapshot_lookup_group (snapshot, "g1");
+  g_assert_cmpuint (muster_group_get_member_count (sales), ==, 2);
+  g_assert_cmpuint (muster_group_get_transitive_member_count (sales), ==, 2);
+}
+
 static void
 test_manager_chain (Fixture       *fixture,
                     gconstpointer  data)
@@ -1041,6 +1130,8 @@ main (int   argc,
   ADD ("/snapshot-store/load-async", test_load_async);
   ADD ("/snapshot-store/load-async/cancelled", test_load_cancelled);
   ADD ("/snapshot/membership/transitive-and-cycles", test_transitive);
+  ADD ("/snapshot/membership/guid-ids", test_guid_members);
+  ADD ("/snapshot/membership/flat", test_flat_members);
   ADD ("/snapshot/manager-chain", test_manager_chain);
 #undef ADD
   g_test_add_func ("/snapshot-store/open/default-path", test_default_path);
