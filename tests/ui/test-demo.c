@@ -11,6 +11,7 @@
 
 #include "muster-application.h"
 #include "muster-demo.h"
+#include "muster-keyring.h"
 #include "muster-licence-row.h"
 #include "muster-window-private.h"
 #include "ui-test-util.h"
@@ -63,6 +64,12 @@ static gboolean
 showing_problem (MusterWindow *window)
 {
   return g_strcmp0 (gtk_stack_get_visible_child_name (window->main_stack), "error") == 0;
+}
+
+static gboolean
+signed_out (MusterWindow *window)
+{
+  return !window->signing_out && showing_welcome (window);
 }
 
 static gboolean
@@ -195,6 +202,26 @@ test_sign_in (void)
   while (window->loading_status)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (showing_tenant (window));
+
+  /* Sign Out: back to the welcome page, and the demo's tokens are gone from the keyring */
+  {
+    g_autofree char *before = secret_password_lookup_sync (muster_keyring_get_schema (), NULL, NULL, "profile",
+                                                           muster_profile_get_name (window->profile),
+                                                           "kind", "refresh-token", NULL);
+    g_assert_nonnull (before);
+    g_assert_cmpstr (muster_profile_get_name (window->profile), ==, "demo");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL));
+  wait_for (window, signed_out, 30, "the sign-out");
+  g_assert_true (showing_welcome (window));
+  {
+    g_autoptr(GError) keyring_error = NULL;
+    g_autofree char *refresh = secret_password_lookup_sync (muster_keyring_get_schema (), NULL, &keyring_error,
+                                                            "profile", "demo", "kind", "refresh-token", NULL);
+    g_assert_no_error (keyring_error);
+    g_assert_null (refresh);
+  }
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (window->refresh_button)));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
