@@ -141,6 +141,9 @@ test_primary_menu_actions (void)
   ui_test_wait (200);
   shortcuts = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
   g_assert_nonnull (shortcuts);
+  /* it lists the shortcuts of every page, not only the general ones */
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (shortcuts), GTK_TYPE_LABEL, "Read the Directory Again"));
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (shortcuts), GTK_TYPE_LABEL, "Search"));
   gtk_window_destroy (shortcuts);
 
   gtk_window_destroy (GTK_WINDOW (window));
