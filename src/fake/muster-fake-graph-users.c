@@ -295,20 +295,7 @@ append_user_property (MusterFakeGraphCall      *call,
     }
 
   user_scalar (user, prop, &value);
-  if (value.type == MUSTER_FAKE_VALUE_NULL)
-    {
-      if (omit_null)
-        {
-          g_string_truncate (out, mark);
-          return FALSE;
-        }
-      g_string_append_len (out, "null", 4);
-    }
-  else if (value.type == MUSTER_FAKE_VALUE_BOOL)
-    g_string_append (out, value.b ? "true" : "false");
-  else
-    _muster_fake_odata_append_string (out, value.s);
-  return TRUE;
+  return _muster_fake_odata_append_value (out, &value, mark, omit_null);
 }
 
 static void

@@ -144,6 +144,28 @@ _muster_fake_odata_append_string (GString    *out,
 }
 
 gboolean
+_muster_fake_odata_append_value (GString               *out,
+                                 const MusterFakeValue *value,
+                                 gsize                  mark,
+                                 gboolean               omit_null)
+{
+  if (value->type == MUSTER_FAKE_VALUE_NULL)
+    {
+      if (omit_null)
+        {
+          g_string_truncate (out, mark);
+          return FALSE;
+        }
+      g_string_append_len (out, "null", 4);
+    }
+  else if (value->type == MUSTER_FAKE_VALUE_BOOL)
+    g_string_append (out, value->b ? "true" : "false");
+  else
+    _muster_fake_odata_append_string (out, value->s);
+  return TRUE;
+}
+
+gboolean
 _muster_fake_odata_has_prefix_ci (const char *s,
                                   const char *prefix)
 {

@@ -137,6 +137,12 @@ gboolean _muster_fake_top_parse    (const char           *text,
 /* A fast JSON string literal writer for hot paths (same output as _muster_fake_json_append_string). */
 void     _muster_fake_odata_append_string (GString    *out,
                                            const char *s);
+/* Writes a scalar property's value; a null one with @omit_null cuts @out back to @mark (the
+ * property's name) and returns FALSE. */
+gboolean _muster_fake_odata_append_value  (GString               *out,
+                                           const MusterFakeValue *value,
+                                           gsize                  mark,
+                                           gboolean               omit_null);
 
 /* Case-insensitive prefix test of UTF-8 text, as Graph's startswith. */
 gboolean _muster_fake_odata_has_prefix_ci (const char *s,
