@@ -375,13 +375,7 @@ _muster_fake_graph_directory_objects (MusterFakeGraphCall *call,
     g_string_append_printf (out, ",\"@odata.count\":%u", objects->len);
   end = MIN ((guint64) objects->len, position + top);
   if (end < objects->len)
-    {
-      g_autofree char *token = _muster_fake_graph_make_skiptoken (call, end);
-      g_autofree char *link = _muster_fake_graph_call_link (call, "$skiptoken", token);
-
-      g_string_append (out, ",\"@odata.nextLink\":");
-      _muster_fake_json_append_string (out, link);
-    }
+    _muster_fake_graph_append_next_link (call, out, end);
   g_string_append (out, ",\"value\":[");
   for (guint i = position; i < end; i++)
     {

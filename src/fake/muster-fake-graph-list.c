@@ -90,14 +90,18 @@ _muster_fake_graph_read_skiptoken (MusterFakeGraphCall *call,
   return TRUE;
 }
 
-char *
-_muster_fake_graph_make_skiptoken (MusterFakeGraphCall *call,
-                                   guint64              position)
+void
+_muster_fake_graph_append_next_link (MusterFakeGraphCall *call,
+                                     GString             *out,
+                                     guint64              position)
 {
   g_autofree char *hash = _muster_fake_graph_call_query_hash (call);
   g_autofree char *payload = g_strdup_printf ("L|%s|%" G_GUINT64_FORMAT, hash, position);
+  g_autofree char *token = _muster_fake_graph_seal_token (call->graph, payload);
+  g_autofree char *link = _muster_fake_graph_call_link (call, "$skiptoken", token);
 
-  return _muster_fake_graph_seal_token (call->graph, payload);
+  g_string_append (out, ",\"@odata.nextLink\":");
+  _muster_fake_json_append_string (out, link);
 }
 
 static void
@@ -336,15 +340,9 @@ _muster_fake_graph_list (MusterFakeGraphCall      *call,
         }
       if (total >= 0)
         g_string_append_printf (out, ",\"@odata.count\":%" G_GINT64_FORMAT, total);
+      /* paging.md / §14: the nextLink stands before value */
       if (next >= 0)
-        {
-          g_autofree char *token = _muster_fake_graph_make_skiptoken (call, next);
-          g_autofree char *link = _muster_fake_graph_call_link (call, "$skiptoken", token);
-
-          /* paging.md / §14: the nextLink stands before value */
-          g_string_append (out, ",\"@odata.nextLink\":");
-          _muster_fake_json_append_string (out, link);
-        }
+        _muster_fake_graph_append_next_link (call, out, next);
       g_string_append (out, ",\"value\":[");
       g_string_append_len (out, values->str, values->len);
       g_string_free (values, TRUE);
@@ -373,13 +371,7 @@ _muster_fake_graph_list (MusterFakeGraphCall      *call,
         g_string_append_printf (out, ",\"@odata.count\":%u", items->len);
       end = MIN ((guint64) items->len, position + top);
       if (end < items->len)
-        {
-          g_autofree char *token = _muster_fake_graph_make_skiptoken (call, end);
-          g_autofree char *link = _muster_fake_graph_call_link (call, "$skiptoken", token);
-
-          g_string_append (out, ",\"@odata.nextLink\":");
-          _muster_fake_json_append_string (out, link);
-        }
+        _muster_fake_graph_append_next_link (call, out, end);
       g_string_append (out, ",\"value\":[");
       for (guint i = position; i < end; i++)
         {

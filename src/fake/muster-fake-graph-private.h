@@ -107,7 +107,9 @@ char    *_muster_fake_graph_call_query_hash  (MusterFakeGraphCall      *call);
 /* Reads $skiptoken of a list; FALSE after answering 400 when it is foreign or damaged. */
 gboolean _muster_fake_graph_read_skiptoken   (MusterFakeGraphCall      *call,
                                               guint64                  *position);
-char    *_muster_fake_graph_make_skiptoken   (MusterFakeGraphCall      *call,
+/* Writes ,"@odata.nextLink":… with a $skiptoken resuming the list at @position */
+void     _muster_fake_graph_append_next_link (MusterFakeGraphCall      *call,
+                                              GString                  *out,
                                               guint64                   position);
 
 /* muster-fake-graph-users.c */
