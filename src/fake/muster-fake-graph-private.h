@@ -170,7 +170,6 @@ gboolean _muster_fake_throttle_take          (MusterFakeThrottle  *self,
                                               guint                cost,
                                               guint               *retry_after,
                                               double              *used_fraction);
-guint64  _muster_fake_throttle_get_throttled (MusterFakeThrottle  *self);
 guint    _muster_fake_throttle_get_budget    (MusterFakeThrottle  *self);
 
 G_END_DECLS

@@ -28,7 +28,6 @@ struct _MusterFakeThrottle
 {
   MusterFakeContext *ctx;
   GHashTable        *buckets;    /* app id → Bucket */
-  guint64            throttled;
 };
 
 guint
@@ -71,19 +70,12 @@ _muster_fake_throttle_take (MusterFakeThrottle *self,
 
       *retry_after = MAX (1, (guint) ceil (wait));
       *used_fraction = bucket->level / budget;
-      self->throttled++;
       return FALSE;
     }
   bucket->level += cost;
   *retry_after = 0;
   *used_fraction = bucket->level / budget;
   return TRUE;
-}
-
-guint64
-_muster_fake_throttle_get_throttled (MusterFakeThrottle *self)
-{
-  return self->throttled;
 }
 
 MusterFakeThrottle *
