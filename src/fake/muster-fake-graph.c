@@ -13,6 +13,7 @@
 
 #include "muster-fake-graph-private.h"
 #include "muster-fake-http.h"
+#include "muster-fake-jwt.h"
 
 struct _MusterFakeGraph
 {
@@ -235,27 +236,6 @@ _muster_fake_graph_call_link (MusterFakeGraphCall *call,
 /* ---- tokens -------------------------------------------------------------------------------- */
 
 static char *
-base64url (const guchar *data,
-           gsize         len)
-{
-  char *b64 = g_base64_encode (data, len);
-
-  for (char *p = b64; *p; p++)
-    {
-      if (*p == '+')
-        *p = '-';
-      else if (*p == '/')
-        *p = '_';
-      else if (*p == '=')
-        {
-          *p = '\0';
-          break;
-        }
-    }
-  return b64;
-}
-
-static char *
 token_mac (MusterFakeGraph *graph,
            const char      *payload)
 {
@@ -274,33 +254,25 @@ _muster_fake_graph_seal_token (MusterFakeGraph *graph,
   g_autofree char *mac = token_mac (graph, payload);
   g_autofree char *sealed = g_strconcat (payload, "~", mac, NULL);
 
-  return base64url ((const guchar *) sealed, strlen (sealed));
+  return _muster_fake_base64url_encode ((const guchar *) sealed, strlen (sealed));
 }
 
 char *
 _muster_fake_graph_open_token (MusterFakeGraph *graph,
                                const char      *token)
 {
-  g_autofree char *b64 = NULL;
   g_autofree guchar *raw = NULL;
   g_autofree char *text = NULL;
   g_autofree char *mac = NULL;
-  gsize len = 0, n;
+  gsize len = 0;
   char *tilde;
 
-  if (token == NULL || *token == '\0' || strlen (token) > 8192)
+  /* the tokens we hand out carry no padding */
+  if (token == NULL || *token == '\0' || strlen (token) > 8192 || strchr (token, '=') != NULL)
     return NULL;
-  for (const char *p = token; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      return NULL;
-  n = strlen (token);
-  b64 = g_malloc (n + 4);
-  for (gsize i = 0; i < n; i++)
-    b64[i] = token[i] == '-' ? '+' : token[i] == '_' ? '/' : token[i];
-  while (n % 4 != 0)
-    b64[n++] = '=';
-  b64[n] = '\0';
-  raw = g_base64_decode (b64, &len);
+  raw = _muster_fake_base64url_decode (token, &len);
+  if (raw == NULL)
+    return NULL;
   text = g_strndup ((const char *) raw, len);
   if (strlen (text) != len || (tilde = strrchr (text, '~')) == NULL)
     return NULL;
