@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "muster-cli-private.h"
+#include "muster-export.h"
 #include "muster-snapshot-store.h"
 
 void
@@ -256,6 +257,41 @@ _muster_cli_load_snapshot (MusterCliContext *cli,
       return NULL;
     }
   return g_steal_pointer (&snapshot);
+}
+
+gboolean
+_muster_cli_parse_format (const char *value,
+                          int        *format)
+{
+  MusterExportFormat export_format;
+
+  if (g_ascii_strcasecmp (value, "table") == 0)
+    {
+      *format = MUSTER_CLI_FORMAT_TABLE;
+      return TRUE;
+    }
+  if (!muster_export_format_from_string (value, &export_format))
+    return FALSE;
+  *format = export_format;
+  return TRUE;
+}
+
+int
+_muster_cli_check_output (MusterCliContext *cli,
+                          int               format,
+                          const char       *output)
+{
+  if (format == MUSTER_EXPORT_FORMAT_XLSX && output == NULL)
+    return _muster_cli_usage (cli, _("an XLSX workbook needs --output FILE"));
+  if (format == MUSTER_CLI_FORMAT_TABLE && output != NULL)
+    return _muster_cli_usage (cli, _("--output needs --format csv, json or xlsx"));
+  if (format != MUSTER_CLI_FORMAT_TABLE && !muster_export_format_is_available (format))
+    {
+      fprintf (cli->err, "muster-cli: %s\n", _("This build of muster-cli cannot write XLSX workbooks. "
+                                               "Use --format csv instead."));
+      return MUSTER_EXIT_ERROR;
+    }
+  return MUSTER_EXIT_OK;
 }
 
 GOutputStream *

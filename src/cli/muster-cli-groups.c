@@ -13,8 +13,6 @@
 #include "muster-cli-private.h"
 #include "muster-export.h"
 
-#define OUTPUT_TABLE (-1)
-
 #define N_KINDS (MUSTER_GROUP_KIND_DISTRIBUTION + 1)
 
 static int
@@ -87,7 +85,7 @@ _muster_cli_groups (MusterCliContext *cli,
   g_autoptr(GError) error = NULL;
   const char *output = NULL;
   const char *snapshot_arg = NULL;
-  int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : OUTPUT_TABLE;
+  int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_CLI_FORMAT_TABLE;
   int kind = -1;
   GListModel *all;
   int status;
@@ -99,13 +97,7 @@ _muster_cli_groups (MusterCliContext *cli,
 
       if ((value = _muster_cli_option_value (argc, argv, &i, "--format", &missing)) != NULL)
         {
-          MusterExportFormat export_format;
-
-          if (g_ascii_strcasecmp (value, "table") == 0)
-            format = OUTPUT_TABLE;
-          else if (muster_export_format_from_string (value, &export_format))
-            format = export_format;
-          else
+          if (!_muster_cli_parse_format (value, &format))
             return _muster_cli_usage (cli, _("unknown format “%s”: use table, csv, json or xlsx"), value);
         }
       else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--output", &missing)) != NULL)
@@ -127,16 +119,9 @@ _muster_cli_groups (MusterCliContext *cli,
         return _muster_cli_usage (cli, _("groups does not know “%s” (see muster-cli --help)"), argv[i]);
     }
 
-  if (format == MUSTER_EXPORT_FORMAT_XLSX && output == NULL)
-    return _muster_cli_usage (cli, _("an XLSX workbook needs --output FILE"));
-  if (format == OUTPUT_TABLE && output != NULL)
-    return _muster_cli_usage (cli, _("--output needs --format csv, json or xlsx"));
-  if (format >= 0 && !muster_export_format_is_available (format))
-    {
-      fprintf (cli->err, "muster-cli: %s\n", _("This build of muster-cli cannot write XLSX workbooks. "
-                                               "Use --format csv instead."));
-      return MUSTER_EXIT_ERROR;
-    }
+  status = _muster_cli_check_output (cli, format, output);
+  if (status != MUSTER_EXIT_OK)
+    return status;
 
   snapshot = _muster_cli_load_snapshot (cli, snapshot_arg, &status);
   if (snapshot == NULL)
@@ -153,7 +138,7 @@ _muster_cli_groups (MusterCliContext *cli,
     }
   g_ptr_array_sort (groups, compare_groups);
 
-  if (format == OUTPUT_TABLE)
+  if (format == MUSTER_CLI_FORMAT_TABLE)
     print_table (cli, groups);
   else
     {

@@ -114,6 +114,16 @@ const char *_muster_cli_option_value (int          argc,
 MusterSnapshot *_muster_cli_load_snapshot (MusterCliContext *cli,
                                            const char       *snapshot_arg,
                                            int              *status);
+/* --format of users and groups: "table" or a MusterExportFormat. */
+#define MUSTER_CLI_FORMAT_TABLE (-1)
+/* @value as a --format: MUSTER_CLI_FORMAT_TABLE or a MusterExportFormat in *@format. */
+gboolean _muster_cli_parse_format (const char *value,
+                                   int        *format);
+/* Checks --format against --output (NULL for standard output) and this build's writers: the
+ * exit code with the message printed, or MUSTER_EXIT_OK. */
+int      _muster_cli_check_output (MusterCliContext *cli,
+                                   int               format,
+                                   const char       *output);
 /* A stream over standard output (stdio flushed first), for exports. */
 GOutputStream  *_muster_cli_stdout_stream (MusterCliContext *cli);
 /* Prints rows of cells as aligned columns fit for a terminal (muster-cli-table.c): control and

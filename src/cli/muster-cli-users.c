@@ -13,11 +13,6 @@
 #include "muster-cli-private.h"
 #include "muster-export.h"
 
-typedef enum
-{
-  OUTPUT_TABLE = -1,   /* else a MusterExportFormat */
-} OutputKind;
-
 static const MusterExportColumn table_columns[] = {
   MUSTER_EXPORT_COLUMN_DISPLAY_NAME,
   MUSTER_EXPORT_COLUMN_EMAIL,
@@ -25,23 +20,6 @@ static const MusterExportColumn table_columns[] = {
   MUSTER_EXPORT_COLUMN_DEPARTMENT,
   MUSTER_EXPORT_COLUMN_ACCOUNT_STATE,
 };
-
-static gboolean
-parse_format (const char *value,
-              int        *format)
-{
-  MusterExportFormat export_format;
-
-  if (g_ascii_strcasecmp (value, "table") == 0)
-    {
-      *format = OUTPUT_TABLE;
-      return TRUE;
-    }
-  if (!muster_export_format_from_string (value, &export_format))
-    return FALSE;
-  *format = export_format;
-  return TRUE;
-}
 
 static gboolean
 parse_columns (const char *value,
@@ -101,7 +79,7 @@ _muster_cli_users (MusterCliContext *cli,
   const char *snapshot_arg = NULL;
   gboolean bom = FALSE;
   gboolean filter_row = FALSE;
-  int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : OUTPUT_TABLE;
+  int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_CLI_FORMAT_TABLE;
   GListModel *all;
   int status;
   guint n_all;
@@ -120,7 +98,7 @@ _muster_cli_users (MusterCliContext *cli,
         }
       else if ((value = _muster_cli_option_value (argc, argv, &i, "--format", &missing)) != NULL)
         {
-          if (!parse_format (value, &format))
+          if (!_muster_cli_parse_format (value, &format))
             return _muster_cli_usage (cli, _("unknown format “%s”: use table, csv, json or xlsx"), value);
         }
       else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--output", &missing)) != NULL)
@@ -143,16 +121,9 @@ _muster_cli_users (MusterCliContext *cli,
         return _muster_cli_usage (cli, _("users does not know “%s” (see muster-cli --help)"), argv[i]);
     }
 
-  if (format == MUSTER_EXPORT_FORMAT_XLSX && output == NULL)
-    return _muster_cli_usage (cli, _("an XLSX workbook needs --output FILE"));
-  if (format == OUTPUT_TABLE && output != NULL)
-    return _muster_cli_usage (cli, _("--output needs --format csv, json or xlsx"));
-  if (format >= 0 && !muster_export_format_is_available (format))
-    {
-      fprintf (cli->err, "muster-cli: %s\n", _("This build of muster-cli cannot write XLSX workbooks. "
-                                               "Use --format csv instead."));
-      return MUSTER_EXIT_ERROR;
-    }
+  status = _muster_cli_check_output (cli, format, output);
+  if (status != MUSTER_EXIT_OK)
+    return status;
 
   snapshot = _muster_cli_load_snapshot (cli, snapshot_arg, &status);
   if (snapshot == NULL)
@@ -174,14 +145,14 @@ _muster_cli_users (MusterCliContext *cli,
   matched = g_list_store_new (MUSTER_TYPE_USER);
   g_list_store_splice (matched, 0, 0, items->pdata, items->len);
 
-  export = muster_export_new (format == OUTPUT_TABLE ? MUSTER_EXPORT_FORMAT_CSV : format);
+  export = muster_export_new (format == MUSTER_CLI_FORMAT_TABLE ? MUSTER_EXPORT_FORMAT_CSV : format);
   muster_export_set_context (export, snapshot, filter);
   muster_export_set_csv_bom (export, bom);
   muster_export_set_csv_filter_row (export, filter_row);
   if (columns->len > 0)
     muster_export_set_columns (export, (const MusterExportColumn *) (gpointer) columns->data, columns->len);
 
-  if (format == OUTPUT_TABLE)
+  if (format == MUSTER_CLI_FORMAT_TABLE)
     {
       if (columns->len == 0)
         g_array_append_vals (columns, table_columns, G_N_ELEMENTS (table_columns));
