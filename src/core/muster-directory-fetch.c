@@ -1156,6 +1156,16 @@ run_hold (FetchRun *run)
   run->pending++;
 }
 
+/* One HTTP request carrying @graph_calls Graph calls: counted, and the run held until it ends. */
+static void
+run_hold_request (FetchRun *run,
+                  guint     graph_calls)
+{
+  run_hold (run);
+  run->requests++;
+  run->graph_calls += graph_calls;
+}
+
 static void run_release (FetchRun *run);
 
 static void
@@ -1416,9 +1426,7 @@ fetch_page (FetchRun   *run,
 
   data->run = fetch_run_ref (run);
   data->kind = kind;
-  run_hold (run);
-  run->requests++;
-  run->graph_calls++;
+  run_hold_request (run, 1);
   muster_graph_client_request_bytes_async (run->graph, "GET", path, NULL, run->cancellable, page_fetched_cb, data);
 }
 
@@ -1630,9 +1638,7 @@ pump_members (FetchRun *run)
       bytes = g_string_free_to_bytes (g_steal_pointer (&body));
 
       run->batches++;
-      run->requests++;
-      run->graph_calls += data->requests->len;
-      run_hold (run);
+      run_hold_request (run, data->requests->len);
       muster_graph_client_request_bytes_async (run->graph, "POST", "/$batch", bytes, run->cancellable,
                                                batch_sent_cb, data);
     }
@@ -1736,9 +1742,7 @@ start_latest_link (FetchRun   *run,
 
   data->run = fetch_run_ref (run);
   data->which = which;
-  run_hold (run);
-  run->requests++;
-  run->graph_calls++;
+  run_hold_request (run, 1);
   muster_graph_client_get_async (run->graph, path, run->cancellable, latest_link_cb, data);
 }
 
@@ -1788,9 +1792,7 @@ start_count (FetchRun *run,
 
   data->run = fetch_run_ref (run);
   data->groups = groups;
-  run_hold (run);
-  run->requests++;
-  run->graph_calls++;
+  run_hold_request (run, 1);
   muster_graph_client_request_bytes_async (run->graph, "GET", groups ? "/groups/$count" : "/users/$count", NULL,
                                            run->cancellable, count_cb, data);
 }
@@ -1946,9 +1948,7 @@ start_run (FetchRun *run)
       start_latest_link (run, 1, "/groups/delta?$select=" GROUP_SELECT ",members&$deltatoken=latest");
       fetch_page (run, CHAIN_USERS, "/users?$select=" USER_SELECT "&$top=999&$expand=manager($select=id)");
       fetch_page (run, CHAIN_GROUPS, "/groups?$select=" GROUP_SELECT "&$top=999");
-      run_hold (run);
-      run->requests++;
-      run->graph_calls++;
+      run_hold_request (run, 1);
       muster_graph_client_get_async (run->graph, "/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits",
                                      run->cancellable, skus_cb, fetch_run_ref (run));
     }
