@@ -99,6 +99,36 @@ fake_response_get_string (FakeResponse *response,
   return json_object_get_string_member_with_default (object, name, NULL);
 }
 
+char *
+fake_test_base64url (const guchar *data,
+                     gsize         len)
+{
+  char *s = g_base64_encode (data, len);
+
+  g_strdelimit (s, "+", '-');
+  g_strdelimit (s, "/", '_');
+  if (strchr (s, '='))
+    *strchr (s, '=') = '\0';
+  return s;
+}
+
+void
+fake_test_make_pkce (char **verifier,
+                     char **challenge)
+{
+  guchar random[32];
+  guchar digest[32];
+  gsize digest_len = sizeof digest;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < sizeof random; i++)
+    random[i] = g_random_int_range (0, 256);
+  *verifier = fake_test_base64url (random, sizeof random);
+  g_checksum_update (checksum, (const guchar *) *verifier, strlen (*verifier));
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  *challenge = fake_test_base64url (digest, digest_len);
+}
+
 static char *
 html_unescape (const char *text)
 {
@@ -171,26 +201,9 @@ fake_test_sign_in (MusterFakeTenant *tenant,
   g_autoptr(GUri) location = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autoptr(GError) error = NULL;
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
-  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
   const char *code;
 
-  /* PKCE S256 (RFC 7636): a 43-character verifier and its hashed challenge */
-  verifier = g_strdup_printf ("%08x%08x%08x%08x%08x%03x", g_random_int (), g_random_int (), g_random_int (),
-                              g_random_int (), g_random_int (), g_random_int () & 0xfff);
-  g_checksum_update (sha, (const guchar *) verifier, -1);
-  g_checksum_get_digest (sha, digest, &digest_len);
-  challenge = g_base64_encode (digest, digest_len);
-  for (char *p = challenge; *p; p++)
-    {
-      if (*p == '+')
-        *p = '-';
-      else if (*p == '/')
-        *p = '_';
-      else if (*p == '=')
-        *p = '\0';
-    }
+  fake_test_make_pkce (&verifier, &challenge);
 
   authorize = g_strdup_printf ("/organizations/oauth2/v2.0/authorize?%s",
                                form = soup_form_encode ("client_id", client_id, "response_type", "code",

@@ -42,6 +42,14 @@ FakeResponse *fake_test_request (MusterFakeTenant   *tenant,
 const char *fake_response_get_string (FakeResponse *response,
                                       const char   *name);
 
+/* base64url without padding (RFC 7515 §2), written independently of the fake's own */
+char *fake_test_base64url (const guchar *data,
+                           gsize         len);
+
+/* A PKCE pair per RFC 7636: a 43-character verifier and its S256 challenge. */
+void  fake_test_make_pkce (char **verifier,
+                           char **challenge);
+
 /* Signs the directory's administrator in through the real authorization-code flow with PKCE
  * (authorize page → Accept → code → token) with the default public client, requesting
  * @scopes (space-separated, e.g. "User.Read.All GroupMember.Read.All"). Returns the access

@@ -61,40 +61,9 @@ body_text (FakeResponse *r)
 }
 
 static char *
-b64url (const guchar *data,
-        gsize         len)
-{
-  char *s = g_base64_encode (data, len);
-
-  g_strdelimit (s, "+", '-');
-  g_strdelimit (s, "/", '_');
-  if (strchr (s, '='))
-    *strchr (s, '=') = '\0';
-  return s;
-}
-
-static char *
 escape (const char *s)
 {
   return g_uri_escape_string (s, NULL, FALSE);
-}
-
-/* A PKCE pair per RFC 7636: 43 random unreserved characters and their S256 challenge. */
-static void
-make_pkce (char **verifier,
-           char **challenge)
-{
-  guchar random[32];
-  guchar digest[32];
-  gsize digest_len = sizeof digest;
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-
-  for (guint i = 0; i < sizeof random; i++)
-    random[i] = g_random_int_range (0, 256);
-  *verifier = b64url (random, sizeof random);
-  g_checksum_update (checksum, (const guchar *) *verifier, strlen (*verifier));
-  g_checksum_get_digest (checksum, digest, &digest_len);
-  *challenge = b64url (digest, digest_len);
 }
 
 /* The value of <input name="NAME" value="…"> in a page. */
@@ -235,7 +204,7 @@ sign_in_tokens (MusterFakeTenant *tenant,
   g_autofree char *code = NULL;
   FakeResponse *r;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   code = sign_in (tenant, scope, challenge);
   r = redeem (tenant, code, verifier, REDIRECT);
   g_assert_cmpuint (r->status, ==, 200);
@@ -356,7 +325,7 @@ test_pkce_full_flow (void)
   JsonObject *object;
   const char *location;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT,
                         "openid profile offline_access User.Read", challenge, NULL);
   g_assert_cmpuint (page->status, ==, 200);
@@ -426,8 +395,8 @@ test_pkce_wrong_verifier (void)
   g_autoptr(FakeResponse) wrong = NULL;
   g_autoptr(FakeResponse) right = NULL;
 
-  make_pkce (&verifier, &challenge);
-  make_pkce (&other_verifier, &other_challenge);
+  fake_test_make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&other_verifier, &other_challenge);
   code = sign_in (tenant, "openid offline_access User.Read", challenge);
   wrong = redeem (tenant, code, other_verifier, REDIRECT);
   assert_sts_error (wrong, 400, "invalid_grant", 501481);
@@ -446,7 +415,7 @@ test_code_reuse (void)
   g_autoptr(FakeResponse) first = NULL;
   g_autoptr(FakeResponse) second = NULL;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   code = sign_in (tenant, "User.Read", challenge);
   first = redeem (tenant, code, verifier, REDIRECT);
   g_assert_cmpuint (first->status, ==, 200);
@@ -463,7 +432,7 @@ test_code_expired (void)
   g_autofree char *code = NULL;
   g_autoptr(FakeResponse) r = NULL;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   code = sign_in (tenant, "User.Read", challenge);
   control (tenant, "/_fake/identity/advance-clock", "{\"seconds\":601}");
   r = redeem (tenant, code, verifier, REDIRECT);
@@ -479,7 +448,7 @@ test_code_redirect_mismatch (void)
   g_autofree char *code = NULL;
   g_autoptr(FakeResponse) r = NULL;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   code = sign_in (tenant, "User.Read", challenge);
   r = redeem (tenant, code, verifier, "http://localhost:53125");
   assert_sts_error (r, 400, "invalid_grant", 50011);
@@ -496,7 +465,7 @@ test_public_client_with_secret (void)
   g_autofree char *e_code = NULL;
   g_autoptr(FakeResponse) r = NULL;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   code = sign_in (tenant, "User.Read", challenge);
   e_code = escape (code);
   body = g_strdup_printf ("client_id=" CLI_CLIENT_ID "&grant_type=authorization_code&code=%s"
@@ -653,7 +622,7 @@ test_login_hint_member (void)
   g_assert_nonnull (upn);
   e_upn = escape (upn);
   hint = g_strdup_printf ("login_hint=%s", e_upn);
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   page = get_authorize (tenant, "organizations", CLI_CLIENT_ID, REDIRECT, "openid profile User.Read",
                         challenge, hint);
   g_assert_cmpuint (page->status, ==, 200);
@@ -818,7 +787,7 @@ test_refresh_mfa_required (void)
   g_autofree char *challenge = NULL;
   g_autofree char *code = NULL;
 
-  make_pkce (&verifier, &challenge);
+  fake_test_make_pkce (&verifier, &challenge);
   code = sign_in (tenant, "User.Read", challenge);
   control (tenant, "/_fake/identity/require-mfa", "{\"on\":true}");
   /* a code from a sign-in made before MFA was required fails the same way */
@@ -1155,9 +1124,9 @@ test_cert_init (TestCert *cert)
   g_assert_cmpint (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &der), >=, 0);
   cert->cert_pem = g_strndup ((const char *) pem.data, pem.size);
   gnutls_hash_fast (GNUTLS_DIG_SHA1, der.data, der.size, digest);
-  cert->x5t = b64url (digest, 20);
+  cert->x5t = fake_test_base64url (digest, 20);
   gnutls_hash_fast (GNUTLS_DIG_SHA256, der.data, der.size, digest);
-  cert->x5t_s256 = b64url (digest, 32);
+  cert->x5t_s256 = fake_test_base64url (digest, 32);
   gnutls_free (pem.data);
   gnutls_free (der.data);
   gnutls_x509_crt_deinit (crt);
@@ -1190,15 +1159,15 @@ make_assertion (gnutls_privkey_t  signer,
                                              APP_CLIENT_ID "\",\"jti\":\"%s\",\"nbf\":%" G_GINT64_FORMAT
                                              ",\"iat\":%" G_GINT64_FORMAT ",\"exp\":%" G_GINT64_FORMAT "}",
                                              aud, jti, now, now, now + exp_offset);
-  g_autofree char *h64 = b64url ((const guchar *) header, strlen (header));
-  g_autofree char *c64 = b64url ((const guchar *) claims, strlen (claims));
+  g_autofree char *h64 = fake_test_base64url ((const guchar *) header, strlen (header));
+  g_autofree char *c64 = fake_test_base64url ((const guchar *) claims, strlen (claims));
   g_autofree char *input = g_strconcat (h64, ".", c64, NULL);
   g_autofree char *s64 = NULL;
   gnutls_datum_t data = { (unsigned char *) input, strlen (input) }, sig = { NULL, 0 };
 
   g_assert_cmpint (gnutls_privkey_sign_data2 (signer, pss ? GNUTLS_SIGN_RSA_PSS_RSAE_SHA256 : GNUTLS_SIGN_RSA_SHA256,
                                               0, &data, &sig), >=, 0);
-  s64 = b64url (sig.data, sig.size);
+  s64 = fake_test_base64url (sig.data, sig.size);
   gnutls_free (sig.data);
   return g_strconcat (input, ".", s64, NULL);
 }
