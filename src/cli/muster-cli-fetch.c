@@ -116,10 +116,7 @@ _muster_cli_fetch (MusterCliContext *cli,
         return _muster_cli_usage (cli, _("fetch takes only --full, not “%s”"), argv[i]);
     }
 
-  profiles = _muster_cli_load_store (cli, &error);
-  if (profiles == NULL)
-    return _muster_cli_fail (cli, error);
-  profile = _muster_cli_resolve (cli, profiles, &error);
+  profile = _muster_cli_open_profile (cli, &profiles, &error);
   if (profile == NULL)
     return _muster_cli_fail (cli, error);
   store = muster_snapshot_store_open (NULL, &error);

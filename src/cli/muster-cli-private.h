@@ -54,13 +54,11 @@ int  _muster_cli_fail             (MusterCliContext *cli,
 int  _muster_cli_usage            (MusterCliContext *cli,
                                    const char       *format,
                                    ...) G_GNUC_PRINTF (2, 3);
-/* Loads the profile store and the profile named by --profile (or the default). */
+/* Loads the profile store. */
 MusterProfileStore *_muster_cli_load_store   (MusterCliContext *cli,
                                               GError          **error);
-MusterProfile      *_muster_cli_resolve      (MusterCliContext   *cli,
-                                              MusterProfileStore *store,
-                                              GError            **error);
-/* Both of the above: the store in *@store and the profile in it (NULL with @error set). */
+/* The store in *@store and the profile named by --profile (or the default) in it (NULL with
+ * @error set). */
 MusterProfile      *_muster_cli_open_profile (MusterCliContext    *cli,
                                               MusterProfileStore **store,
                                               GError             **error);

@@ -75,14 +75,6 @@ _muster_cli_load_store (MusterCliContext  *cli,
 }
 
 MusterProfile *
-_muster_cli_resolve (MusterCliContext    *cli,
-                     MusterProfileStore  *store,
-                     GError             **error)
-{
-  return muster_profile_store_resolve (store, cli->profile, error);
-}
-
-MusterProfile *
 _muster_cli_open_profile (MusterCliContext    *cli,
                           MusterProfileStore **store,
                           GError             **error)
@@ -90,7 +82,7 @@ _muster_cli_open_profile (MusterCliContext    *cli,
   *store = _muster_cli_load_store (cli, error);
   if (*store == NULL)
     return NULL;
-  return _muster_cli_resolve (cli, *store, error);
+  return muster_profile_store_resolve (*store, cli->profile, error);
 }
 
 void
