@@ -816,19 +816,23 @@ fail:
   return NULL;
 }
 
+/* A left-associative chain of @operand joined by @keyword ("and" binds tighter than "or") */
 static Node *
-parse_and (Parser *parser)
+parse_chain (Parser      *parser,
+             const char  *keyword,
+             NodeKind     kind,
+             Node      *(*operand) (Parser *parser))
 {
-  Node *left = parse_primary (parser);
+  Node *left = operand (parser);
 
-  while (left != NULL && peek_keyword (parser, "and"))
+  while (left != NULL && peek_keyword (parser, keyword))
     {
       Node *node = g_new0 (Node, 1);
 
       g_free (read_word (parser));
-      node->kind = NODE_AND;
+      node->kind = kind;
       node->left = left;
-      node->right = parse_primary (parser);
+      node->right = operand (parser);
       left = node;
       if (node->right == NULL)
         {
@@ -840,26 +844,15 @@ parse_and (Parser *parser)
 }
 
 static Node *
+parse_and (Parser *parser)
+{
+  return parse_chain (parser, "and", NODE_AND, parse_primary);
+}
+
+static Node *
 parse_or (Parser *parser)
 {
-  Node *left = parse_and (parser);
-
-  while (left != NULL && peek_keyword (parser, "or"))
-    {
-      Node *node = g_new0 (Node, 1);
-
-      g_free (read_word (parser));
-      node->kind = NODE_OR;
-      node->left = left;
-      node->right = parse_and (parser);
-      left = node;
-      if (node->right == NULL)
-        {
-          node_free (node);
-          return NULL;
-        }
-    }
-  return left;
+  return parse_chain (parser, "or", NODE_OR, parse_and);
 }
 
 MusterFakeFilter *
