@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "core-test-util.h"
 #include "muster-keyring.h"
 
@@ -41,4 +43,23 @@ core_test_keyring_usable (void)
     g_error ("MUSTER_REQUIRE_KEYRING=1 but the keyring is not usable: %s", error->message);
   g_test_skip_printf ("no Secret Service: %s", error->message);
   return FALSE;
+}
+
+void
+core_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  /* a link is removed, never followed */
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    dir = g_dir_open (path, 0, NULL);
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      core_test_remove_tree (child);
+    }
+  g_assert_cmpint (g_remove (path), ==, 0);
 }

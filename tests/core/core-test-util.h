@@ -19,5 +19,7 @@ GAsyncResult *core_test_wait            (GAsyncResult **slot);
 /* FALSE (and the test skipped) without a Secret Service, unless MUSTER_REQUIRE_KEYRING=1 says
  * that must fail the test. */
 gboolean      core_test_keyring_usable  (void);
+/* Deletes @path and, for a folder, everything in it (a test's temporary folder). */
+void          core_test_remove_tree     (const char    *path);
 
 G_END_DECLS

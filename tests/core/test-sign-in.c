@@ -74,10 +74,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->tenant);
   muster_cloud_set_override (NULL, NULL);
   if (f->dir != NULL)
-    {
-      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
-      g_assert_cmpint (system (command), ==, 0);
-    }
+    core_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->user_code);
 }
