@@ -217,13 +217,6 @@ muster_application_new (void)
                        NULL);
 }
 
-gboolean
-muster_application_get_demo (MusterApplication *self)
-{
-  g_return_val_if_fail (MUSTER_IS_APPLICATION (self), FALSE);
-  return self->demo;
-}
-
 GSettings *
 muster_application_get_settings (MusterApplication *self)
 {

@@ -16,7 +16,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MusterApplication, muster_application, MUSTER, APPLICATION, AdwApplication)
 
 MusterApplication *muster_application_new          (void);
-gboolean           muster_application_get_demo     (MusterApplication *self);
 GSettings         *muster_application_get_settings (MusterApplication *self);
 /* The demo tenant, created (not started) on first use; shut down with the application. */
 MusterDemo        *muster_application_get_demo_tenant (MusterApplication *self);

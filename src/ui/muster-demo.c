@@ -236,13 +236,6 @@ muster_demo_get_profile (MusterDemo *self)
 }
 
 const char *
-muster_demo_get_domain (MusterDemo *self)
-{
-  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
-  return self->fake ? muster_fake_tenant_get_domain (self->fake) : NULL;
-}
-
-const char *
 muster_demo_get_folder (MusterDemo *self)
 {
   g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);

@@ -22,7 +22,6 @@ struct _MusterFetchIndicator
   MusterDirectoryFetch *fetch;
   guint                 counts[MUSTER_FETCH_PHASE_SAVING + 1];
   char                 *age_text;
-  char                 *progress_text;
 
   /* template children */
   GtkStack             *stack;
@@ -72,20 +71,20 @@ update_progress (MusterFetchIndicator *self)
   MusterFetchPhase phase = muster_directory_fetch_get_phase (self->fetch);
   g_autofree char *users = g_strdup_printf ("%'u", self->counts[MUSTER_FETCH_PHASE_USERS]);
   g_autofree char *groups = g_strdup_printf ("%'u", self->counts[MUSTER_FETCH_PHASE_GROUPS]);
+  g_autofree char *text = NULL;
 
-  g_free (self->progress_text);
   if (phase == MUSTER_FETCH_PHASE_STARTING)
-    self->progress_text = g_strdup (_("Connecting…"));
+    text = g_strdup (_("Connecting…"));
   else if (phase == MUSTER_FETCH_PHASE_SAVING)
     /* Translators: the directory is read and being written to the cache */
-    self->progress_text = g_strdup_printf (_("Saving · Users %s · Groups %s"), users, groups);
+    text = g_strdup_printf (_("Saving · Users %s · Groups %s"), users, groups);
   else if (phase == MUSTER_FETCH_PHASE_USERS)
     /* Translators: counts of what a fetch has read so far */
-    self->progress_text = g_strdup_printf (_("Users %s"), users);
+    text = g_strdup_printf (_("Users %s"), users);
   else
-    self->progress_text = g_strdup_printf (_("Users %s · Groups %s"), users, groups);
+    text = g_strdup_printf (_("Users %s · Groups %s"), users, groups);
 
-  gtk_label_set_text (self->progress_label, self->progress_text);
+  gtk_label_set_text (self->progress_label, text);
   gtk_progress_bar_set_fraction (self->progress_bar, muster_directory_fetch_get_fraction (self->fetch));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->progress_label), muster_fetch_phase_get_title (phase));
 }
@@ -126,7 +125,6 @@ muster_fetch_indicator_finalize (GObject *object)
   MusterFetchIndicator *self = MUSTER_FETCH_INDICATOR (object);
 
   g_free (self->age_text);
-  g_free (self->progress_text);
 
   G_OBJECT_CLASS (muster_fetch_indicator_parent_class)->finalize (object);
 }
@@ -193,11 +191,4 @@ muster_fetch_indicator_get_age_text (MusterFetchIndicator *self)
 {
   g_return_val_if_fail (MUSTER_IS_FETCH_INDICATOR (self), NULL);
   return self->age_text;
-}
-
-const char *
-muster_fetch_indicator_get_progress_text (MusterFetchIndicator *self)
-{
-  g_return_val_if_fail (MUSTER_IS_FETCH_INDICATOR (self), NULL);
-  return self->progress_text;
 }

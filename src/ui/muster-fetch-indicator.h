@@ -23,6 +23,5 @@ void        muster_fetch_indicator_set_snapshot_time (MusterFetchIndicator *self
 void        muster_fetch_indicator_set_fetch         (MusterFetchIndicator *self,
                                                       MusterDirectoryFetch *fetch);
 const char *muster_fetch_indicator_get_age_text      (MusterFetchIndicator *self);
-const char *muster_fetch_indicator_get_progress_text (MusterFetchIndicator *self);
 
 G_END_DECLS

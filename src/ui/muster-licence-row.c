@@ -84,10 +84,3 @@ muster_licence_row_new (const MusterLicence *licence)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, usage, -1);
   return GTK_WIDGET (self);
 }
-
-double
-muster_licence_row_get_fraction (MusterLicenceRow *self)
-{
-  g_return_val_if_fail (MUSTER_IS_LICENCE_ROW (self), 0.0);
-  return gtk_level_bar_get_value (self->usage_bar);
-}

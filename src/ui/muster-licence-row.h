@@ -16,7 +16,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MusterLicenceRow, muster_licence_row, MUSTER, LICENCE_ROW, AdwActionRow)
 
 GtkWidget   *muster_licence_row_new            (const MusterLicence *licence);
-/* consumed / enabled, between 0 and 1 */
-double       muster_licence_row_get_fraction   (MusterLicenceRow    *self);
 
 G_END_DECLS

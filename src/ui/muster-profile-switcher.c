@@ -176,13 +176,6 @@ muster_profile_switcher_get_title (MusterProfileSwitcher *self)
   return gtk_label_get_text (self->title_label);
 }
 
-GMenuModel *
-muster_profile_switcher_get_menu (MusterProfileSwitcher *self)
-{
-  g_return_val_if_fail (MUSTER_IS_PROFILE_SWITCHER (self), NULL);
-  return G_MENU_MODEL (self->menu);
-}
-
 const char *
 muster_profile_get_display_name (MusterProfile *profile)
 {

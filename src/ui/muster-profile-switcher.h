@@ -22,7 +22,6 @@ void        muster_profile_switcher_set_store   (MusterProfileSwitcher *self,
 void        muster_profile_switcher_set_profile (MusterProfileSwitcher *self,
                                                  MusterProfile         *profile);
 const char *muster_profile_switcher_get_title   (MusterProfileSwitcher *self);
-GMenuModel *muster_profile_switcher_get_menu    (MusterProfileSwitcher *self);
 
 /* The organisation's name once known, else the profile's name. */
 const char *muster_profile_get_display_name     (MusterProfile         *profile);
