@@ -20,6 +20,7 @@
 
 #include <glib/gstdio.h>
 
+#include "bench-util.h"
 #include "fake-test-util.h"
 #include "muster-directory-fetch-private.h"
 #include "muster-session.h"
@@ -59,12 +60,6 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
-static double
-now (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
-
 static void
 bench_start (Bench    *b,
              guint     latency_ms,
@@ -76,7 +71,7 @@ bench_start (Bench    *b,
   g_autoptr(GError) error = NULL;
   g_autofree char *profiles = g_build_filename (work_dir, "profiles.ini", NULL);
   g_autofree char *cache = g_strdup_printf ("%s/cache-%s.db", work_dir, name);
-  double t = now ();
+  double t = bench_now ();
 
   muster_fake_options_init (&options);
   options.dataset = "generated";
@@ -85,7 +80,7 @@ bench_start (Bench    *b,
   options.latency_ms = latency_ms;
   options.throttle = throttle;
   b->tenant = fake_test_start_tenant (&options);
-  g_print ("# %s tenant: %u users, %u groups generated in %.1f s\n", name, USERS, GROUPS, now () - t);
+  g_print ("# %s tenant: %u users, %u groups generated in %.1f s\n", name, USERS, GROUPS, bench_now () - t);
   muster_cloud_set_override (muster_fake_tenant_get_base_url (b->tenant), muster_fake_tenant_get_base_url (b->tenant));
   b->profiles = muster_profile_store_load (profiles, &error);
   g_assert_no_error (error);
@@ -123,14 +118,14 @@ muster_fetch (Bench              *b,
   g_autoptr(MusterDirectoryFetch) fetch = muster_directory_fetch_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  double t = now ();
+  double t = bench_now ();
 
   _muster_directory_fetch_set_users_only (fetch, users_only);
   muster_directory_fetch_run_async (fetch, b->graph, b->store, muster_profile_get_name (b->profile), full, NULL,
                                     store_result_cb, &result);
   if (muster_directory_fetch_run_finish (fetch, wait_result (&result), summary, &error) == 0)
     g_error ("fetch failed: %s", error->message);
-  return now () - t;
+  return bench_now () - t;
 }
 
 /* Runs @argv with @input on stdin and the token in the environment; its stdout. */

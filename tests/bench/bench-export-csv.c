@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "muster-export.h"
 #include "muster-snapshot-store.h"
 #include "muster-user-private.h"
@@ -28,17 +29,11 @@
 #define N_USERS 100000
 #define RUNS 3
 
-static const char *first_names[] = {
-  "Ann", "Bob", "Cem", "Dee", "Émile", "Fay", "Gil", "Hana", "Ivo", "Jöran", "Kai", "Lena", "Mía",
-  "Nour", "Olu", "Pia", "Quinn", "Rafał", "Sanna", "Tomás", "Uma", "Vic", "Wen", "Xia", "Yusuf", "Zoë",
-};
 static const char *surnames[] = {
   "Anderson", "Brown", "Çelik", "Dubois", "Evans", "Fischer", "García", "Hansen", "Ivanova", "Jones",
   "Kowalski", "López", "Müller", "Nakamura", "O'Brien", "Petrov", "Quist", "Rossi", "Smith, Jr.", "Tanaka",
   "山田", "\"Doc\" Holliday",
 };
-static const char *departments[] = { "Sales", "Engineering", "Finance", "Marketing", "Support", "Legal", "HR" };
-static const char *titles[] = { "Manager", "Engineer", "Analyst", "Consultant", "Director", "Associate" };
 
 static const char peer_query[] =
   "SELECT u.display_name AS \"Display name\","
@@ -56,20 +51,6 @@ static const char peer_query[] =
   " LEFT JOIN users m ON m.snapshot_id = u.snapshot_id AND m.id = mg.manager_id"
   " WHERE u.snapshot_id = %" G_GINT64_FORMAT " ORDER BY u.display_name;";
 
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-static void
-check (gboolean  ok,
-       GError   *error)
-{
-  if (!ok)
-    g_error ("%s", error != NULL ? error->message : "failed");
-}
-
 static gint64
 write_tenant (MusterSnapshotStore *store)
 {
@@ -80,13 +61,13 @@ write_tenant (MusterSnapshotStore *store)
   GRand *rand = g_rand_new_with_seed (7);
   gint64 id;
 
-  check (writer != NULL, error);
-  check (muster_snapshot_writer_put_sku (writer, &e3, &error), error);
-  check (muster_snapshot_writer_put_sku (writer, &e5, &error), error);
+  bench_check (writer != NULL, error);
+  bench_check (muster_snapshot_writer_put_sku (writer, &e3, &error), error);
+  bench_check (muster_snapshot_writer_put_sku (writer, &e5, &error), error);
 
   for (guint i = 0; i < N_USERS; i++)
     {
-      const char *first = first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (first_names))];
+      const char *first = bench_first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (bench_first_names))];
       const char *last = surnames[g_rand_int_range (rand, 0, G_N_ELEMENTS (surnames))];
       g_autofree char *id_ = g_strdup_printf ("00000000-0000-0000-0000-%012u", i);
       g_autofree char *name = g_strdup_printf ("%s %s %u", first, last, i);
@@ -107,8 +88,8 @@ write_tenant (MusterSnapshotStore *store)
       fields.surname = last;
       fields.user_principal_name = upn;
       fields.mail = i % 11 == 0 ? NULL : upn;
-      fields.job_title = titles[i % G_N_ELEMENTS (titles)];
-      fields.department = departments[i % G_N_ELEMENTS (departments)];
+      fields.job_title = bench_titles[i % G_N_ELEMENTS (bench_titles)];
+      fields.department = bench_departments[i % G_N_ELEMENTS (bench_departments)];
       fields.company_name = "Contoso";
       fields.employee_id = employee;
       fields.office_location = "Building 1, Floor 2";
@@ -121,13 +102,13 @@ write_tenant (MusterSnapshotStore *store)
       fields.manager_id = i > 0 ? manager : NULL;
       user = _muster_user_new (&fields);
 
-      check (muster_snapshot_writer_put_user (writer, user, &error), error);
+      bench_check (muster_snapshot_writer_put_user (writer, user, &error), error);
       if (i > 0)
-        check (muster_snapshot_writer_set_manager (writer, id_, manager, &error), error);
+        bench_check (muster_snapshot_writer_set_manager (writer, id_, manager, &error), error);
     }
 
   id = muster_snapshot_writer_commit (writer, &error);
-  check (id > 0, error);
+  bench_check (id > 0, error);
   g_rand_free (rand);
   return id;
 }
@@ -146,11 +127,11 @@ run_process (const char * const *argv,
     g_subprocess_launcher_set_stdout_file_path (launcher, stdout_path);
   if (data_dir != NULL)
     g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", data_dir, TRUE);
-  start = now ();
+  start = bench_now ();
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  check (process != NULL, error);
-  check (g_subprocess_wait_check (process, NULL, &error), error);
-  return now () - start;
+  bench_check (process != NULL, error);
+  bench_check (g_subprocess_wait_check (process, NULL, &error), error);
+  return bench_now () - start;
 }
 
 static gsize
@@ -184,7 +165,7 @@ main (int    argc,
   double best_export = G_MAXDOUBLE, best_cli = G_MAXDOUBLE, best_peer = G_MAXDOUBLE, start;
   gint64 id;
 
-  check (dir != NULL, error);
+  bench_check (dir != NULL, error);
   db = g_build_filename (dir, "cache.db", NULL);
   muster_csv = g_build_filename (dir, "muster.csv", NULL);
   cli_csv = g_build_filename (dir, "cli.csv", NULL);
@@ -192,16 +173,16 @@ main (int    argc,
   if (g_getenv ("MUSTER_BUILD_DIR") != NULL)
     cli = g_build_filename (g_getenv ("MUSTER_BUILD_DIR"), "src", "cli", "muster-cli", NULL);
 
-  start = now ();
+  start = bench_now ();
   store = muster_snapshot_store_open (db, &error);
-  check (store != NULL, error);
+  bench_check (store != NULL, error);
   id = write_tenant (store);
-  g_print ("# generated %d users in %.2f s\n", N_USERS, now () - start);
+  g_print ("# generated %d users in %.2f s\n", N_USERS, bench_now () - start);
 
-  start = now ();
+  start = bench_now ();
   snapshot = muster_snapshot_store_load (store, id, &error);
-  check (snapshot != NULL, error);
-  g_print ("# snapshot loaded in %.3f s\n", now () - start);
+  bench_check (snapshot != NULL, error);
+  g_print ("# snapshot loaded in %.3f s\n", bench_now () - start);
   muster_export_set_context (export, snapshot, NULL);
   file = g_file_new_for_path (muster_csv);
 
@@ -216,9 +197,9 @@ main (int    argc,
   query = g_strdup_printf (peer_query, id);
   for (guint run = 0; run < RUNS; run++)
     {
-      start = now ();
-      check (muster_export_write_users (export, muster_snapshot_get_users (snapshot), file, NULL, &error), error);
-      best_export = MIN (best_export, now () - start);
+      start = bench_now ();
+      bench_check (muster_export_write_users (export, muster_snapshot_get_users (snapshot), file, NULL, &error), error);
+      best_export = MIN (best_export, bench_now () - start);
 
       if (cli != NULL)
         {

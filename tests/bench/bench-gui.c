@@ -29,6 +29,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "muster-snapshot-store.h"
 #include "muster-user-private.h"
 #include "muster-users-page.h"
@@ -37,38 +38,6 @@
 #define N_GROUPS 2000
 #define PER_GROUP 700
 
-static const char *first_names[] = {
-  "Ann", "Bob", "Cem", "Dee", "Émile", "Fay", "Gil", "Hana", "Ivo", "Jöran", "Kai", "Lena", "Mía",
-  "Nour", "Olu", "Pia", "Quinn", "Rafał", "Sanna", "Tomás", "Uma", "Vic", "Wen", "Xia", "Yusuf", "Zoë",
-};
-static const char *surnames[] = {
-  "Anderson", "Brown", "Çelik", "Dubois", "Evans", "Fischer", "García", "Hansen", "Ivanova", "Jones",
-  "Kowalski", "López", "Müller", "Nakamura", "O'Brien", "Petrov", "Quist", "Rossi", "Smith", "Tanaka",
-};
-static const char *departments[] = { "Sales", "Engineering", "Finance", "Marketing", "Support", "Legal", "HR" };
-static const char *titles[] = { "Manager", "Engineer", "Analyst", "Consultant", "Director", "Associate" };
-
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-static void
-check (gboolean  ok,
-       GError   *error)
-{
-  if (!ok)
-    g_error ("%s", error != NULL ? error->message : "failed");
-}
-
-static char *
-random_guid (GRand *rand)
-{
-  return g_strdup_printf ("%08x-%04x-%04x-%04x-%04x%08x", g_rand_int (rand), g_rand_int (rand) & 0xffff,
-                          (g_rand_int (rand) & 0x0fff) | 0x4000, (g_rand_int (rand) & 0x3fff) | 0x8000,
-                          g_rand_int (rand) & 0xffff, g_rand_int (rand));
-}
 
 static gint64
 write_tenant (const char *path)
@@ -81,17 +50,17 @@ write_tenant (const char *path)
   GRand *rand = g_rand_new_with_seed (42);
   gint64 id;
 
-  check (store != NULL, error);
+  bench_check (store != NULL, error);
   writer = muster_snapshot_store_begin (store, "bench", "tenant", &error);
-  check (writer != NULL, error);
-  check (muster_snapshot_writer_put_sku (writer, &e3, &error), error);
+  bench_check (writer != NULL, error);
+  bench_check (muster_snapshot_writer_put_sku (writer, &e3, &error), error);
   for (guint i = 0; i < N_USERS; i++)
-    user_ids[i] = random_guid (rand);
+    user_ids[i] = bench_random_guid (rand);
 
   for (guint i = 0; i < N_USERS; i++)
     {
-      const char *first = first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (first_names))];
-      const char *last = surnames[g_rand_int_range (rand, 0, G_N_ELEMENTS (surnames))];
+      const char *first = bench_first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (bench_first_names))];
+      const char *last = bench_surnames[g_rand_int_range (rand, 0, G_N_ELEMENTS (bench_surnames))];
       g_autofree char *name = g_strdup_printf ("%s %s %u", first, last, i);
       g_autofree char *upn = g_strdup_printf ("%s.%s%u@contoso.example", first, last, i);
       g_autofree char *phone = g_strdup_printf ("+1 555 %04u", i % 10000);
@@ -109,8 +78,8 @@ write_tenant (const char *path)
       fields.surname = last;
       fields.user_principal_name = upn;
       fields.mail = upn;
-      fields.job_title = titles[i % G_N_ELEMENTS (titles)];
-      fields.department = departments[i % G_N_ELEMENTS (departments)];
+      fields.job_title = bench_titles[i % G_N_ELEMENTS (bench_titles)];
+      fields.department = bench_departments[i % G_N_ELEMENTS (bench_departments)];
       fields.company_name = "Contoso";
       fields.office_location = "Building 1";
       fields.business_phones = phones;
@@ -121,28 +90,28 @@ write_tenant (const char *path)
       fields.created = "2024-01-02T03:04:05Z";
       fields.manager_id = i > 0 ? user_ids[i / 10] : NULL;
       user = _muster_user_new (&fields);
-      check (muster_snapshot_writer_put_user (writer, user, &error), error);
+      bench_check (muster_snapshot_writer_put_user (writer, user, &error), error);
     }
 
   for (guint g = 0; g < N_GROUPS; g++)
     {
-      g_autofree char *group_id = random_guid (rand);
+      g_autofree char *group_id = bench_random_guid (rand);
       g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"displayName\":\"%s %u\",\"groupTypes\":%s,"
                                                "\"mailEnabled\":%s,\"securityEnabled\":%s}",
-                                               group_id, departments[g % G_N_ELEMENTS (departments)], g,
+                                               group_id, bench_departments[g % G_N_ELEMENTS (bench_departments)], g,
                                                g % 3 == 0 ? "[\"Unified\"]" : "[]",
                                                g % 3 == 1 ? "false" : "true", g % 3 == 2 ? "false" : "true");
       g_autoptr(JsonNode) node = json_from_string (json, NULL);
       g_autoptr(MusterGroup) group = muster_group_new_from_json (json_node_get_object (node));
       guint step = 2 * N_USERS / PER_GROUP;
 
-      check (muster_snapshot_writer_put_group (writer, group, &error), error);
+      bench_check (muster_snapshot_writer_put_group (writer, group, &error), error);
       for (guint k = g_rand_int_range (rand, 0, step); k < N_USERS; k += 1 + g_rand_int_range (rand, 0, step))
-        check (muster_snapshot_writer_add_member (writer, group_id, user_ids[k], &error), error);
+        bench_check (muster_snapshot_writer_add_member (writer, group_id, user_ids[k], &error), error);
     }
 
   id = muster_snapshot_writer_commit (writer, &error);
-  check (id > 0, error);
+  bench_check (id > 0, error);
   g_rand_free (rand);
   return id;
 }
@@ -169,8 +138,8 @@ loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   child->snapshot = muster_snapshot_store_load_finish (MUSTER_SNAPSHOT_STORE (source), result, &error);
-  check (child->snapshot != NULL, error);
-  child->t_loaded = now ();
+  bench_check (child->snapshot != NULL, error);
+  child->t_loaded = bench_now ();
   muster_users_page_set_snapshot (child->page, child->snapshot);
 }
 
@@ -180,7 +149,7 @@ after_paint_cb (GdkFrameClock *clock,
 {
   child->paints++;
   if (child->t_painted == 0 && child->snapshot != NULL && !muster_users_page_get_filtering (child->page))
-    child->t_painted = now ();
+    child->t_painted = bench_now ();
 }
 
 static GtkWidget *
@@ -226,19 +195,19 @@ keystroke (Child      *child,
   double start;
   guint paints;
 
-  start = now ();
+  start = bench_now ();
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
   /* GtkSearchEntry waits 150 ms (its search delay) before "search-changed"; that pause is the
    * entry's, not the filter's: the benchmark asks for the signal at once. */
   g_signal_emit_by_name (entry, "search-changed");
   while (muster_users_page_get_filtering (child->page))
     g_main_context_iteration (NULL, TRUE);
-  *t_filtered = now () - start;
+  *t_filtered = bench_now () - start;
   paints = child->paints;
   gtk_widget_queue_draw (child->window);
   while (child->paints == paints)
     g_main_context_iteration (NULL, TRUE);
-  *t_painted = now () - start;
+  *t_painted = bench_now () - start;
 }
 
 static int
@@ -255,9 +224,9 @@ run_child (const char *path,
 
   child.spawned = spawned;
   adw_init ();
-  t_init = now ();
+  t_init = bench_now ();
   store = muster_snapshot_store_open (path, &error);
-  check (store != NULL, error);
+  bench_check (store != NULL, error);
 
   child.window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (child.window), 1280, 800);
@@ -277,8 +246,8 @@ run_child (const char *path,
            child.t_loaded - spawned);
 
   /* Let the first rows' idle work finish, then measure the memory the table holds. */
-  settle = now ();
-  while (now () - settle < 0.5)
+  settle = bench_now ();
+  while (bench_now () - settle < 0.5)
     g_main_context_iteration (NULL, FALSE);
   read_memory (&rss, &hwm);
 
@@ -324,17 +293,17 @@ main (int argc, char **argv)
     }
 
   dir = g_dir_make_tmp ("muster-bench-gui-XXXXXX", &error);
-  check (dir != NULL, error);
+  bench_check (dir != NULL, error);
   path = g_build_filename (dir, "cache.db", NULL);
   id = write_tenant (path);
   id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
   g_print ("Users page on a cached snapshot of %u users, %u groups\n", N_USERS, N_GROUPS);
 
-  g_ascii_dtostr (spawned_text, sizeof spawned_text, now ());
+  g_ascii_dtostr (spawned_text, sizeof spawned_text, bench_now ());
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, argv[0], "--child", path, id_text, spawned_text,
                               NULL);
-  check (process != NULL, error);
-  check (g_subprocess_wait_check (process, NULL, &error), error);
+  bench_check (process != NULL, error);
+  bench_check (g_subprocess_wait_check (process, NULL, &error), error);
 
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);

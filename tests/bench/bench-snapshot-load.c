@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "bench-util.h"
 #include "muster-snapshot-store.h"
 #include "muster-user-filter.h"
 #include "muster-user-private.h"
@@ -33,30 +34,6 @@
 #define N_TOP 100
 #define RUNS 3
 
-static const char *first_names[] = {
-  "Ann", "Bob", "Cem", "Dee", "Émile", "Fay", "Gil", "Hana", "Ivo", "Jöran", "Kai", "Lena", "Mía",
-  "Nour", "Olu", "Pia", "Quinn", "Rafał", "Sanna", "Tomás", "Uma", "Vic", "Wen", "Xia", "Yusuf", "Zoë",
-};
-static const char *surnames[] = {
-  "Anderson", "Brown", "Çelik", "Dubois", "Evans", "Fischer", "García", "Hansen", "Ivanova", "Jones",
-  "Kowalski", "López", "Müller", "Nakamura", "O'Brien", "Petrov", "Quist", "Rossi", "Smith", "Tanaka",
-};
-static const char *departments[] = { "Sales", "Engineering", "Finance", "Marketing", "Support", "Legal", "HR" };
-static const char *titles[] = { "Manager", "Engineer", "Analyst", "Consultant", "Director", "Associate" };
-
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-static void
-check (gboolean     ok,
-       GError      *error)
-{
-  if (!ok)
-    g_error ("%s", error != NULL ? error->message : "failed");
-}
 
 static gint64
 write_tenant (MusterSnapshotStore *store)
@@ -68,32 +45,32 @@ write_tenant (MusterSnapshotStore *store)
   GRand *rand = g_rand_new_with_seed (42);
   gint64 id;
 
-  check (writer != NULL, error);
-  check (muster_snapshot_writer_put_sku (writer, &e3, &error), error);
-  check (muster_snapshot_writer_put_sku (writer, &e5, &error), error);
+  bench_check (writer != NULL, error);
+  bench_check (muster_snapshot_writer_put_sku (writer, &e3, &error), error);
+  bench_check (muster_snapshot_writer_put_sku (writer, &e5, &error), error);
 
   for (guint g = 0; g < N_GROUPS; g++)
     {
       g_autofree char *json = g_strdup_printf ("{\"id\":\"group-%04u\",\"displayName\":\"%s %u\",\"groupTypes\":%s,"
                                                "\"mailEnabled\":%s,\"securityEnabled\":%s}",
-                                               g, departments[g % G_N_ELEMENTS (departments)], g,
+                                               g, bench_departments[g % G_N_ELEMENTS (bench_departments)], g,
                                                g % 3 == 0 ? "[\"Unified\"]" : "[]",
                                                g % 3 == 1 ? "false" : "true", g % 3 == 2 ? "false" : "true");
       g_autoptr(JsonNode) node = json_from_string (json, NULL);
       g_autoptr(MusterGroup) group = muster_group_new_from_json (json_node_get_object (node));
 
-      check (muster_snapshot_writer_put_group (writer, group, &error), error);
+      bench_check (muster_snapshot_writer_put_group (writer, group, &error), error);
       if (g >= N_TOP)
         {
           g_autofree char *parent = g_strdup_printf ("group-%04u", g % N_TOP);
-          check (muster_snapshot_writer_add_member (writer, parent, muster_group_get_id (group), &error), error);
+          bench_check (muster_snapshot_writer_add_member (writer, parent, muster_group_get_id (group), &error), error);
         }
     }
 
   for (guint i = 0; i < N_USERS; i++)
     {
-      const char *first = first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (first_names))];
-      const char *last = surnames[g_rand_int_range (rand, 0, G_N_ELEMENTS (surnames))];
+      const char *first = bench_first_names[g_rand_int_range (rand, 0, G_N_ELEMENTS (bench_first_names))];
+      const char *last = bench_surnames[g_rand_int_range (rand, 0, G_N_ELEMENTS (bench_surnames))];
       g_autofree char *id_ = g_strdup_printf ("00000000-0000-0000-0000-%012u", i);
       g_autofree char *name = g_strdup_printf ("%s %s %u", first, last, i);
       g_autofree char *upn = g_strdup_printf ("user%u@contoso.com", i);
@@ -115,8 +92,8 @@ write_tenant (MusterSnapshotStore *store)
       fields.surname = last;
       fields.user_principal_name = upn;
       fields.mail = upn;
-      fields.job_title = titles[i % G_N_ELEMENTS (titles)];
-      fields.department = departments[i % G_N_ELEMENTS (departments)];
+      fields.job_title = bench_titles[i % G_N_ELEMENTS (bench_titles)];
+      fields.department = bench_departments[i % G_N_ELEMENTS (bench_departments)];
       fields.company_name = "Contoso";
       fields.office_location = "Building 1";
       fields.business_phones = phones;
@@ -128,13 +105,13 @@ write_tenant (MusterSnapshotStore *store)
       fields.manager_id = i > 0 ? manager : NULL;
       user = _muster_user_new (&fields);
 
-      check (muster_snapshot_writer_put_user (writer, user, &error), error);
-      check (muster_snapshot_writer_add_member (writer, group_a, id_, &error), error);
-      check (muster_snapshot_writer_add_member (writer, group_b, id_, &error), error);
+      bench_check (muster_snapshot_writer_put_user (writer, user, &error), error);
+      bench_check (muster_snapshot_writer_add_member (writer, group_a, id_, &error), error);
+      bench_check (muster_snapshot_writer_add_member (writer, group_b, id_, &error), error);
     }
 
   id = muster_snapshot_writer_commit (writer, &error);
-  check (id > 0, error);
+  bench_check (id > 0, error);
   g_rand_free (rand);
   return id;
 }
@@ -162,7 +139,7 @@ bare_step_loop (const char *path,
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
   gsize bytes = 0;
-  double start = now ();
+  double start = bench_now ();
 
   sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL);
   sqlite3_prepare_v2 (db, "SELECT u.*, m.manager_id FROM users u LEFT JOIN managers m"
@@ -180,7 +157,7 @@ bare_step_loop (const char *path,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   g_assert (bytes > 0);
-  return now () - start;
+  return bench_now () - start;
 }
 
 /* Peer 2: the sqlite3 tool, when installed. Negative when it is not. */
@@ -193,11 +170,11 @@ sqlite3_cli (const char *path)
 
   if (program == NULL)
     return -1;
-  start = now ();
+  start = bench_now ();
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, NULL, program, path, "SELECT * FROM users", NULL);
   if (process == NULL || !g_subprocess_wait_check (process, NULL, NULL))
     return -1;
-  return now () - start;
+  return bench_now () - start;
 }
 
 static guint
@@ -225,11 +202,11 @@ walk_pass (MusterSnapshot *snapshot)
 {
   GListModel *users = muster_snapshot_get_users (snapshot);
   guint n_items = g_list_model_get_n_items (users);
-  double start = now ();
+  double start = bench_now ();
 
   for (guint i = 0; i < n_items; i++)
     g_object_unref (g_list_model_get_item (users, i));
-  return now () - start;
+  return bench_now () - start;
 }
 
 static gboolean
@@ -287,20 +264,20 @@ main (int   argc,
   struct stat info;
 
   store = muster_snapshot_store_open (path, &error);
-  check (store != NULL, error);
+  bench_check (store != NULL, error);
 
-  write_time = now ();
+  write_time = bench_now ();
   id = write_tenant (store);
-  write_time = now () - write_time;
+  write_time = bench_now () - write_time;
 
   for (guint r = 0; r < RUNS; r++)
     {
-      double start = now ();
+      double start = bench_now ();
 
       g_clear_object (&snapshot);
       snapshot = muster_snapshot_store_load (store, id, &error);
-      check (snapshot != NULL, error);
-      load_times[r] = now () - start;
+      bench_check (snapshot != NULL, error);
+      load_times[r] = bench_now () - start;
       step_times[r] = bare_step_loop (path, id, &n_rows);
     }
   load = median (load_times, RUNS);
@@ -313,13 +290,13 @@ main (int   argc,
   muster_user_filter_set_search (filter, "ann");
   for (guint r = 0; r < RUNS; r++)
     {
-      double start = now ();
+      double start = bench_now ();
 
       n_search = filter_pass (filter, snapshot);
-      filter_times[r] = now () - start;
-      start = now ();
+      filter_times[r] = bench_now () - start;
+      start = bench_now ();
       n_naive = naive_pass (snapshot, "ann");
-      naive_times[r] = now () - start;
+      naive_times[r] = bench_now () - start;
     }
   filtered = median (filter_times, RUNS);
   walk = walk_pass (snapshot);
@@ -340,10 +317,10 @@ main (int   argc,
   }
   for (guint r = 0; r < RUNS; r++)
     {
-      double start = now ();
+      double start = bench_now ();
 
       n_complex = filter_pass (filter, snapshot);
-      complex_times[r] = now () - start;
+      complex_times[r] = bench_now () - start;
     }
   complex = median (complex_times, RUNS);
 

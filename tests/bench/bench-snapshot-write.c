@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "bench-util.h"
 #include "muster-snapshot-store.h"
 #include "muster-user-private.h"
 
@@ -37,28 +38,6 @@ typedef struct
   GArray **members;  /* per group: user indexes, ascending */
 } Tenant;
 
-static double
-now (void)
-{
-  return g_get_monotonic_time () / 1e6;
-}
-
-static void
-check (gboolean  ok,
-       GError   *error)
-{
-  if (!ok)
-    g_error ("%s", error != NULL ? error->message : "failed");
-}
-
-static char *
-random_guid (GRand *rand)
-{
-  return g_strdup_printf ("%08x-%04x-%04x-%04x-%04x%08x", g_rand_int (rand), g_rand_int (rand) & 0xffff,
-                          (g_rand_int (rand) & 0x0fff) | 0x4000, (g_rand_int (rand) & 0x3fff) | 0x8000,
-                          g_rand_int (rand) & 0xffff, g_rand_int (rand));
-}
-
 static void
 tenant_init (Tenant *t)
 {
@@ -68,12 +47,12 @@ tenant_init (Tenant *t)
   t->group_ids = g_new0 (char *, N_GROUPS + 1);
   t->members = g_new0 (GArray *, N_GROUPS);
   for (guint i = 0; i < N_USERS; i++)
-    t->user_ids[i] = random_guid (rand);
+    t->user_ids[i] = bench_random_guid (rand);
   for (guint g = 0; g < N_GROUPS; g++)
     {
       guint step = 2 * N_USERS / PER_GROUP;
 
-      t->group_ids[g] = random_guid (rand);
+      t->group_ids[g] = bench_random_guid (rand);
       t->members[g] = g_array_new (FALSE, FALSE, sizeof (guint));
       for (guint k = g_rand_int_range (rand, 0, step); k < N_USERS; k += 1 + g_rand_int_range (rand, 0, step))
         g_array_append_val (t->members[g], k);
@@ -124,12 +103,12 @@ write_full (MusterSnapshotStore *store,
   g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin (store, "bench", "tenant", &error);
   gint64 id;
 
-  check (writer != NULL, error);
+  bench_check (writer != NULL, error);
   for (guint i = 0; i < N_USERS; i++)
     {
       g_autoptr(MusterUser) user = make_user (t, i, "Engineer");
 
-      check (muster_snapshot_writer_put_user (writer, user, &error), error);
+      bench_check (muster_snapshot_writer_put_user (writer, user, &error), error);
     }
   for (guint g = 0; g < N_GROUPS; g++)
     {
@@ -139,19 +118,21 @@ write_full (MusterSnapshotStore *store,
       g_autoptr(JsonNode) node = json_from_string (json, NULL);
       g_autoptr(MusterGroup) group = muster_group_new_from_json (json_node_get_object (node));
 
-      check (muster_snapshot_writer_put_group (writer, group, &error), error);
+      bench_check (muster_snapshot_writer_put_group (writer, group, &error), error);
     }
   for (guint g = 0; g < N_GROUPS; g++)
     for (guint k = 0; k < t->members[g]->len; k++)
-      check (muster_snapshot_writer_add_member (writer, t->group_ids[g],
-                                                t->user_ids[g_array_index (t->members[g], guint, k)], &error),
-             error);
-  check (muster_snapshot_writer_set_delta_link (writer, "users", "http://127.0.0.1/v1.0/users/delta?$deltatoken=u",
-                                                &error), error);
-  check (muster_snapshot_writer_set_delta_link (writer, "groups", "http://127.0.0.1/v1.0/groups/delta?$deltatoken=g",
-                                                &error), error);
+      bench_check (muster_snapshot_writer_add_member (writer, t->group_ids[g],
+                                                      t->user_ids[g_array_index (t->members[g], guint, k)], &error),
+                   error);
+  bench_check (muster_snapshot_writer_set_delta_link (writer, "users",
+                                                      "http://127.0.0.1/v1.0/users/delta?$deltatoken=u", &error),
+               error);
+  bench_check (muster_snapshot_writer_set_delta_link (writer, "groups",
+                                                      "http://127.0.0.1/v1.0/groups/delta?$deltatoken=g", &error),
+               error);
   id = muster_snapshot_writer_commit (writer, &error);
-  check (id > 0, error);
+  bench_check (id > 0, error);
   return id;
 }
 
@@ -162,7 +143,7 @@ write_bare (const char *path,
 {
   sqlite3 *db = NULL;
   sqlite3_stmt *users = NULL, *members = NULL;
-  double start = now ();
+  double start = bench_now ();
 
   sqlite3_open (path, &db);
   sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072;"
@@ -201,7 +182,7 @@ write_bare (const char *path,
   sqlite3_finalize (members);
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close (db);
-  return now () - start;
+  return bench_now () - start;
 }
 
 static double
@@ -227,7 +208,7 @@ main (void)
   double start, t_full = 0, t_bare, t_link, t_copy, t_delta;
   gint64 id = 0;
 
-  check (dir != NULL, error);
+  bench_check (dir != NULL, error);
   path = g_build_filename (dir, "cache.db", NULL);
   wal = g_build_filename (dir, "cache.db-wal", NULL);
   bare = g_build_filename (dir, "bare.db", NULL);
@@ -236,40 +217,40 @@ main (void)
     n_members += t.members[g]->len;
 
   store = muster_snapshot_store_open (path, &error);
-  check (store != NULL, error);
+  bench_check (store != NULL, error);
 
   for (guint s = 0; s < MAX (n_snapshots, 1); s++)
     {
-      start = now ();
+      start = bench_now ();
       id = write_full (store, &t);
-      t_full = now () - start;
+      t_full = bench_now () - start;
       g_print ("full snapshot %u: %.2f s (%u users, %u groups, %u memberships); cache.db %.0f MB, WAL %.0f MB\n",
                s + 1, t_full, N_USERS, N_GROUPS, n_members, file_mb (path), file_mb (wal));
     }
   t_bare = write_bare (bare, &t);
   g_print ("peer: bare sqlite3 inserts of the same rows, no index: %.2f s  ratio %.2f\n", t_bare, t_full / t_bare);
 
-  start = now ();
+  start = bench_now ();
   link = muster_snapshot_store_get_delta_link (store, id, "users", &error);
-  t_link = now () - start;
-  check (link != NULL, error);
+  t_link = bench_now () - start;
+  bench_check (link != NULL, error);
   g_print ("delta link of snapshot %" G_GINT64_FORMAT ": %.2f ms\n", id, t_link * 1000);
 
-  start = now ();
+  start = bench_now ();
   {
     g_autoptr(MusterSnapshotWriter) writer = muster_snapshot_store_begin_from (store, id, &error);
 
-    check (writer != NULL, error);
-    t_copy = now () - start;
+    bench_check (writer != NULL, error);
+    t_copy = bench_now () - start;
     for (guint i = 0; i < N_USERS; i += 100)
       {
         g_autoptr(MusterUser) user = make_user (&t, i, "Changed");
 
-        check (muster_snapshot_writer_put_user (writer, user, &error), error);
+        bench_check (muster_snapshot_writer_put_user (writer, user, &error), error);
       }
-    check (muster_snapshot_writer_commit (writer, &error) > 0, error);
+    bench_check (muster_snapshot_writer_commit (writer, &error) > 0, error);
   }
-  t_delta = now () - start;
+  t_delta = bench_now () - start;
   g_print ("incremental: begin_from (copy) %.2f s, with 1 %% of users changed and commit %.2f s"
            "  ratio to full %.3f\n", t_copy, t_delta, t_delta / t_full);
   g_print ("cache.db %.0f MB, WAL %.0f MB\n", file_mb (path), file_mb (wal));
