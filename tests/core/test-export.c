@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core-test-util.h"
 #include "muster-export.h"
 #include "muster-snapshot-store.h"
 #include "muster-user-filter.h"
@@ -851,14 +852,6 @@ test_unwritable_folder (Fixture       *f,
 }
 
 static void
-write_done_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 test_async (Fixture       *f,
             gconstpointer  data)
 {
@@ -873,11 +866,10 @@ test_async (Fixture       *f,
   g_autoptr(JsonParser) parser = json_parser_new ();
   guint n_users = g_list_model_get_n_items (G_LIST_MODEL (f->users));
 
-  muster_export_write_users_async (export, G_LIST_MODEL (f->users), file, NULL, write_done_cb, &result);
+  muster_export_write_users_async (export, G_LIST_MODEL (f->users), file, NULL, core_test_store_result_cb, &result);
   /* The export works on the list as it was when asked. */
   g_list_store_remove_all (f->users);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  core_test_wait (&result);
   g_assert_true (muster_export_write_finish (export, result, &error));
   g_assert_no_error (error);
   json_parser_load_from_file (parser, path, &error);
@@ -888,10 +880,9 @@ test_async (Fixture       *f,
   /* Cancelled: the caller can tell, and nothing is left behind. */
   g_unlink (path);
   g_cancellable_cancel (cancellable);
-  muster_export_write_users_async (export, G_LIST_MODEL (f->users), file, cancellable, write_done_cb,
+  muster_export_write_users_async (export, G_LIST_MODEL (f->users), file, cancellable, core_test_store_result_cb,
                                    &cancelled_result);
-  while (cancelled_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  core_test_wait (&cancelled_result);
   g_assert_false (muster_export_write_finish (export, cancelled_result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   list_dir (f->dir, names);

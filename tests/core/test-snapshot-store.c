@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "core-test-util.h"
 #include "muster-snapshot-private.h"
 #include "muster-snapshot-store.h"
 #include "muster-tenant-status.h"
@@ -738,14 +739,6 @@ test_photos (Fixture       *fixture,
 }
 
 static void
-load_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
 test_load_async (Fixture       *fixture,
                  gconstpointer  data)
 {
@@ -765,10 +758,10 @@ test_load_async (Fixture       *fixture,
   put_simple_user (writer, "u3", "Ann");
   id = commit (writer);
 
-  muster_snapshot_store_load_async (fixture->store, id, NULL, load_cb, &result);
-  muster_snapshot_store_load_async (fixture->store, id + 100, NULL, load_cb, &missing_result);
-  while (result == NULL || missing_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  muster_snapshot_store_load_async (fixture->store, id, NULL, core_test_store_result_cb, &result);
+  muster_snapshot_store_load_async (fixture->store, id + 100, NULL, core_test_store_result_cb, &missing_result);
+  core_test_wait (&result);
+  core_test_wait (&missing_result);
 
   snapshot = muster_snapshot_store_load_finish (fixture->store, result, &error);
   g_assert_no_error (error);
@@ -804,9 +797,8 @@ test_load_cancelled (Fixture       *fixture,
   id = commit (writer);
 
   g_cancellable_cancel (cancellable);
-  muster_snapshot_store_load_async (fixture->store, id, cancellable, load_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  muster_snapshot_store_load_async (fixture->store, id, cancellable, core_test_store_result_cb, &result);
+  core_test_wait (&result);
   snapshot = muster_snapshot_store_load_finish (fixture->store, result, &error);
   g_assert_null (snapshot);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
