@@ -31,8 +31,10 @@ G_DEFINE_FINAL_TYPE (MusterDemo, muster_demo, G_TYPE_OBJECT)
 
 typedef struct
 {
-  MusterFakeTenant *fake;
-  char             *folder;
+  MusterFakeTenant   *fake;
+  char               *folder;
+  MusterProfileStore *store;
+  MusterProfile      *profile;
 } StartData;
 
 static void
@@ -40,6 +42,8 @@ start_data_free (StartData *data)
 {
   g_clear_object (&data->fake);
   g_free (data->folder);
+  g_clear_object (&data->store);
+  g_clear_object (&data->profile);
   g_free (data);
 }
 
@@ -64,7 +68,8 @@ delete_folder (const char *path)
     g_debug ("Could not delete %s", path);
 }
 
-/* Generating the demo directory takes a moment: keep it off the main loop. */
+/* Generating the demo directory takes a moment, and its profiles.ini is a file write: keep both
+ * off the main loop. */
 static void
 start_thread (GTask        *task,
               gpointer      source_object,
@@ -73,6 +78,7 @@ start_thread (GTask        *task,
 {
   StartData *data = task_data;
   MusterFakeOptions options;
+  g_autofree char *path = NULL;
   GError *error = NULL;
 
   data->folder = g_dir_make_tmp ("muster-demo-XXXXXX", &error);
@@ -86,6 +92,25 @@ start_thread (GTask        *task,
   options.dataset = "demo";
   data->fake = muster_fake_tenant_new (&options);
   if (!muster_fake_tenant_start (data->fake, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  path = g_build_filename (data->folder, "profiles.ini", NULL);
+  /* A missing file is an empty store: this cannot touch the admin's own profiles. */
+  data->store = muster_profile_store_load (path, &error);
+  if (data->store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  data->profile = muster_profile_new (MUSTER_DEMO_PROFILE_NAME);
+  muster_profile_set_tenant (data->profile, muster_fake_tenant_get_domain (data->fake));
+  muster_profile_set_auth_mode (data->profile, MUSTER_AUTH_MODE_BROWSER);
+  muster_profile_store_set_default (data->store, MUSTER_DEMO_PROFILE_NAME);
+  if (!muster_profile_store_add (data->store, data->profile, &error)
+      || !muster_profile_store_save (data->store, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -163,9 +188,6 @@ muster_demo_start_finish (MusterDemo    *self,
 {
   GTask *task = G_TASK (result);
   StartData *data = g_task_get_task_data (task);
-  g_autoptr(MusterProfileStore) store = NULL;
-  g_autoptr(MusterProfile) profile = NULL;
-  g_autofree char *path = NULL;
   const char *base_url;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -189,28 +211,13 @@ muster_demo_start_finish (MusterDemo    *self,
     }
 
   base_url = muster_fake_tenant_get_base_url (data->fake);
-  path = g_build_filename (data->folder, "profiles.ini", NULL);
-  /* A missing file is an empty store: this cannot touch the admin's own profiles. */
-  store = muster_profile_store_load (path, error);
-  if (store == NULL)
-    return FALSE;
-
-  profile = muster_profile_new (MUSTER_DEMO_PROFILE_NAME);
-  muster_profile_set_tenant (profile, muster_fake_tenant_get_domain (data->fake));
-  muster_profile_set_auth_mode (profile, MUSTER_AUTH_MODE_BROWSER);
-  if (!muster_profile_store_add (store, profile, error))
-    return FALSE;
-  muster_profile_store_set_default (store, MUSTER_DEMO_PROFILE_NAME);
-  if (!muster_profile_store_save (store, error))
-    return FALSE;
-
   muster_cloud_set_override (base_url, base_url);
   g_debug ("Demo tenant %s at %s", muster_fake_tenant_get_domain (data->fake), base_url);
 
   self->fake = g_steal_pointer (&data->fake);
   self->folder = g_steal_pointer (&data->folder);
-  self->store = g_steal_pointer (&store);
-  self->profile = g_steal_pointer (&profile);
+  self->store = g_steal_pointer (&data->store);
+  self->profile = g_steal_pointer (&data->profile);
   return TRUE;
 }
 
