@@ -117,6 +117,8 @@ muster_cli_run (int     argc,
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];
+      const char *value;
+      gboolean missing = FALSE;
 
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
         help = TRUE;
@@ -127,18 +129,10 @@ muster_cli_run (int     argc,
         }
       else if (g_str_equal (arg, "--json"))
         cli.json = TRUE;
-      else if (g_str_equal (arg, "--profile") || g_str_has_prefix (arg, "--profile="))
-        {
-          if (arg[9] == '=')
-            cli.profile = arg + 10;
-          else if (i + 1 < argc)
-            cli.profile = argv[++i];
-          else
-            {
-              fprintf (err, "muster-cli: %s\n", _("--profile needs a profile name"));
-              return MUSTER_EXIT_USAGE;
-            }
-        }
+      else if ((value = _muster_cli_option_value (argc, argv, &i, "--profile", &missing)) != NULL)
+        cli.profile = value;
+      else if (missing)
+        return _muster_cli_usage (&cli, _("--profile needs a profile name"));
       else
         g_ptr_array_add (rest, argv[i]);
     }
