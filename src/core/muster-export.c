@@ -584,7 +584,6 @@ typedef struct
   MusterExport *settings;
   GPtrArray    *items;
   GFile        *file;
-  gboolean      groups;
 } WriteData;
 
 static void
@@ -605,7 +604,7 @@ write_thread (GTask        *task,
   WriteData *data = task_data;
   GError *error = NULL;
 
-  if (write_file (data->settings, data->items, data->groups, data->file, cancellable, &error))
+  if (write_file (data->settings, data->items, FALSE, data->file, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -614,7 +613,6 @@ write_thread (GTask        *task,
 static void
 write_async (MusterExport        *self,
              GListModel          *model,
-             gboolean             groups,
              GFile               *file,
              GCancellable        *cancellable,
              GAsyncReadyCallback  callback,
@@ -628,7 +626,6 @@ write_async (MusterExport        *self,
   data->settings = copy_settings (self);
   data->items = collect_items (model);
   data->file = g_object_ref (file);
-  data->groups = groups;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, muster_export_write_finish);
@@ -1074,22 +1071,7 @@ muster_export_write_users_async (MusterExport        *self,
   g_return_if_fail (G_IS_LIST_MODEL (users));
   g_return_if_fail (G_IS_FILE (file));
 
-  write_async (self, users, FALSE, file, cancellable, callback, user_data);
-}
-
-void
-muster_export_write_groups_async (MusterExport        *self,
-                                  GListModel          *groups,
-                                  GFile               *file,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_return_if_fail (MUSTER_IS_EXPORT (self));
-  g_return_if_fail (G_IS_LIST_MODEL (groups));
-  g_return_if_fail (G_IS_FILE (file));
-
-  write_async (self, groups, TRUE, file, cancellable, callback, user_data);
+  write_async (self, users, file, cancellable, callback, user_data);
 }
 
 gboolean

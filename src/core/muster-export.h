@@ -151,7 +151,7 @@ gboolean  muster_export_write_groups           (MusterExport   *self,
                                                 GCancellable   *cancellable,
                                                 GError        **error);
 
-/* The same in a GTask thread, for the GUI. The items of @users / @groups are taken when the call
+/* The same in a GTask thread, for the GUI. The items of @users are taken when the call
  * is made (a filter model may change afterwards); the settings too. */
 void      muster_export_write_users_async      (MusterExport        *self,
                                                 GListModel          *users,
@@ -159,13 +159,7 @@ void      muster_export_write_users_async      (MusterExport        *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
-void      muster_export_write_groups_async     (MusterExport        *self,
-                                                GListModel          *groups,
-                                                GFile               *file,
-                                                GCancellable        *cancellable,
-                                                GAsyncReadyCallback  callback,
-                                                gpointer             user_data);
-/* Finishes either of the two above. */
+/* Finishes muster_export_write_users_async(). */
 gboolean  muster_export_write_finish           (MusterExport        *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
