@@ -27,7 +27,7 @@ struct _MusterUsersPage
   GHashTable         *email_labels;     /* bound email cells, relabelled when the method changes */
   MusterPhotoLoader  *photo_loader;     /* NULL: initials only */
   GHashTable         *photos;           /* user id → GdkTexture, or no value while loading / when none */
-  GHashTable         *avatars;          /* bound avatars, given their photo when it arrives */
+  GHashTable         *avatars;          /* bound avatar → its row's user, given a photo when it arrives */
   GCancellable       *photo_cancellable;
   GtkFilterChange     next_change;      /* how the coming "changed" narrows or widens the view */
   char               *search;
@@ -529,7 +529,7 @@ photo_loaded_cb (GObject      *source,
   g_autoptr(GdkTexture) texture = NULL;
   MusterUsersPage *self;
   GHashTableIter iter;
-  gpointer avatar;
+  gpointer avatar, user;
 
   bytes = muster_photo_loader_load_finish (MUSTER_PHOTO_LOADER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -549,8 +549,8 @@ photo_loaded_cb (GObject      *source,
   g_hash_table_replace (self->photos, g_strdup (user_id), g_object_ref (texture));
 
   g_hash_table_iter_init (&iter, self->avatars);
-  while (g_hash_table_iter_next (&iter, &avatar, NULL))
-    if (g_strcmp0 (g_object_get_data (avatar, "muster-user-id"), user_id) == 0)
+  while (g_hash_table_iter_next (&iter, &avatar, &user))
+    if (g_strcmp0 (muster_user_get_id (user), user_id) == 0)
       adw_avatar_set_custom_image (ADW_AVATAR (avatar), GDK_PAINTABLE (texture));
 }
 
@@ -587,8 +587,8 @@ name_bind_cb (GtkSignalListItemFactory *factory,
 
   adw_avatar_set_text (ADW_AVATAR (avatar), name);
   gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (box)), name ? name : "");
-  g_object_set_data_full (G_OBJECT (avatar), "muster-user-id", g_strdup (muster_user_get_id (user)), g_free);
-  g_hash_table_add (self->avatars, avatar);
+  /* the list item holds @user until unbind */
+  g_hash_table_insert (self->avatars, avatar, user);
   show_photo (self, ADW_AVATAR (avatar), muster_user_get_id (user));
 }
 
@@ -600,7 +600,6 @@ name_unbind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *avatar = gtk_widget_get_first_child (gtk_list_item_get_child (item));
 
   g_hash_table_remove (self->avatars, avatar);
-  g_object_set_data (G_OBJECT (avatar), "muster-user-id", NULL);
 }
 
 static void
@@ -1141,7 +1140,7 @@ muster_users_page_set_photo_loader (MusterUsersPage   *self,
                                     MusterPhotoLoader *loader)
 {
   GHashTableIter iter;
-  gpointer avatar;
+  gpointer avatar, user;
 
   g_return_if_fail (MUSTER_IS_USERS_PAGE (self));
 
@@ -1162,8 +1161,8 @@ muster_users_page_set_photo_loader (MusterUsersPage   *self,
   self->photo_cancellable = g_cancellable_new ();
   g_object_set_data (G_OBJECT (loader), "muster-users-page", self);
   g_hash_table_iter_init (&iter, self->avatars);
-  while (g_hash_table_iter_next (&iter, &avatar, NULL))
-    show_photo (self, avatar, g_object_get_data (avatar, "muster-user-id"));
+  while (g_hash_table_iter_next (&iter, &avatar, &user))
+    show_photo (self, avatar, muster_user_get_id (user));
 }
 
 MusterSnapshot *
