@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "muster-cli-private.h"
@@ -25,21 +24,11 @@ typedef struct
   gboolean          line_open;
 } Progress;
 
-/* 1234567 → "1,234,567": counts an admin reads at a glance. */
+/* 1234567 → "1,234,567" in the user's locale, as the Users page shows counts. */
 static char *
 format_count (guint value)
 {
-  g_autofree char *digits = g_strdup_printf ("%u", value);
-  GString *out = g_string_new (NULL);
-  gsize length = strlen (digits);
-
-  for (gsize i = 0; i < length; i++)
-    {
-      if (i > 0 && (length - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
+  return g_strdup_printf ("%'u", value);
 }
 
 static void
