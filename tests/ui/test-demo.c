@@ -21,26 +21,7 @@
 static MusterApplication *app;
 static char *temp_dir;
 
-typedef gboolean (*Condition) (MusterWindow *window);
-
 /* Spins the main loop until @condition holds; fails the test after @seconds. */
-static void
-wait_for (MusterWindow *window,
-          Condition     condition,
-          guint         seconds,
-          const char   *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s (page: %s)", what,
-                 gtk_stack_get_visible_child_name (window->main_stack));
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
-    }
-}
-
 static gboolean
 waiting_for_browser (MusterWindow *window)
 {
@@ -103,7 +84,7 @@ test_cancel (void)
   g_setenv ("MUSTER_BROWSER", "true", TRUE);
   window = new_window ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  wait_for (window, waiting_for_browser, 30, "the waiting page");
+  ui_test_wait_for (window, waiting_for_browser, 30, "the waiting page");
 
   g_assert_true (g_str_has_prefix (muster_sign_in_page_get_url (window->sign_in_page), "http://127.0.0.1:"));
   cancel = ui_test_find (GTK_WIDGET (window->sign_in_page), GTK_TYPE_BUTTON, "Cancel");
@@ -114,7 +95,7 @@ test_cancel (void)
 
   /* the button the admin presses, not a shortcut around it */
   g_signal_emit_by_name (cancel, "clicked");
-  wait_for (window, showing_welcome, 10, "the welcome page");
+  ui_test_wait_for (window, showing_welcome, 10, "the welcome page");
   g_assert_false (gtk_widget_is_sensitive (cancel));
   /* the demo can be explored again from here */
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window->demo_button)));
@@ -150,13 +131,13 @@ test_sign_in (void)
 
   window = new_window ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  wait_for (window, waiting_for_browser, 30, "the waiting page");
+  ui_test_wait_for (window, waiting_for_browser, 30, "the waiting page");
   copy_link = ui_test_find (GTK_WIDGET (window->sign_in_page), GTK_TYPE_BUTTON, "Copy Link");
   g_assert_true (gtk_widget_is_sensitive (copy_link));
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "demo-waiting-for-browser");
 
-  wait_for (window, tenant_or_problem, 30, "the tenant page");
+  ui_test_wait_for (window, tenant_or_problem, 30, "the tenant page");
   if (showing_problem (window))
     g_error ("The status could not be loaded: %s", adw_status_page_get_description (window->error_page));
   ui_test_wait (300);
@@ -212,7 +193,7 @@ test_sign_in (void)
     g_assert_cmpstr (muster_profile_get_name (window->profile), ==, "demo");
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL));
-  wait_for (window, signed_out, 30, "the sign-out");
+  ui_test_wait_for (window, signed_out, 30, "the sign-out");
   g_assert_true (showing_welcome (window));
   {
     g_autoptr(GError) keyring_error = NULL;

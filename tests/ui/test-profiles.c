@@ -20,24 +20,6 @@
 static MusterApplication *app;
 static char *data_dir;
 
-typedef gboolean (*Condition) (MusterWindow *window);
-
-static void
-wait_for (MusterWindow *window,
-          Condition     condition,
-          guint         seconds,
-          const char   *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s (page: %s)", what, gtk_stack_get_visible_child_name (window->main_stack));
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
-    }
-}
-
 static gboolean
 showing_tenant (MusterWindow *window)
 {
@@ -104,7 +86,7 @@ test_switch_and_remove (void)
 
   /* choosing beta in the switcher signs in to it (the test browser accepts) and shows it */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.switch-profile", "s", "beta"));
-  wait_for (window, showing_tenant, 60, "beta's status");
+  ui_test_wait_for (window, showing_tenant, 60, "beta's status");
   g_assert_cmpstr (muster_profile_get_name (window->profile), ==, "beta");
   g_assert_cmpstr (muster_profile_switcher_get_title (window->profile_switcher), ==,
                    muster_tenant_status_get_organization (muster_tenant_page_get_status (window->tenant_page)));
@@ -127,7 +109,7 @@ test_switch_and_remove (void)
   dialog = find_dialog ();
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "remove");
-  wait_for (window, showing_welcome, 30, "the removal");
+  ui_test_wait_for (window, showing_welcome, 30, "the removal");
   g_assert_true (g_file_get_contents (path, &saved, NULL, &error));
   g_assert_no_error (error);
   g_assert_null (strstr (saved, "[profile beta]"));

@@ -22,23 +22,6 @@ static MusterApplication *app;
 static char *temp_dir;
 static MusterWindow *window;
 
-typedef gboolean (*Condition) (MusterWindow *window);
-
-static void
-wait_for (Condition   condition,
-          guint       seconds,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (window))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s (page: %s)", what, gtk_stack_get_visible_child_name (window->main_stack));
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
-    }
-}
-
 static gboolean
 showing_tenant (MusterWindow *w)
 {
@@ -83,7 +66,7 @@ assert_count (guint       shown,
   g_autofree char *expected = g_strdup_printf ("%'u of %'u users", shown, total);
 
   ui_test_wait (350);  /* the search entry's delay */
-  wait_for (filtered, 30, "the filter");
+  ui_test_wait_for (window, filtered, 30, "the filter");
   g_assert_cmpuint (g_list_model_get_n_items (muster_users_page_get_shown (window->users_page)), ==, shown);
   g_assert_cmpstr (muster_users_page_get_count_text (window->users_page), ==, expected);
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL, expected));
@@ -175,8 +158,8 @@ test_sign_in_and_fetch (void)
   ui_test_wait (200);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  wait_for (showing_tenant, 60, "the tenant page");
-  wait_for (store_ready, 30, "the snapshot cache");
+  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
 
   /* nothing read yet: the Users page says so and offers to read the directory */
   g_assert_null (window->snapshot);
@@ -190,7 +173,7 @@ test_sign_in_and_fetch (void)
   g_assert_nonnull (window->fetch);
   /* progress and Cancel replace the age while reading */
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->fetch_indicator), GTK_TYPE_PROGRESS_BAR, NULL));
-  wait_for (fetched, 120, "the directory");
+  ui_test_wait_for (window, fetched, 120, "the directory");
 
   users = muster_snapshot_get_users (window->snapshot);
   g_assert_cmpuint (g_list_model_get_n_items (users), >, 10);
@@ -204,7 +187,7 @@ test_sign_in_and_fetch (void)
                                     muster_user_get_display_name (first)));
   }
   /* most demo people have a photo: fetched lazily for the rows on screen, then shown */
-  wait_for (photos_shown, 30, "the photos");
+  ui_test_wait_for (window, photos_shown, 30, "the photos");
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "users-page");
 }
@@ -429,7 +412,7 @@ test_export (void)
   disabled = users_widget (GTK_TYPE_TOGGLE_BUTTON, "Disabled");
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (disabled), TRUE);
   ui_test_wait (100);
-  wait_for (filtered, 30, "the filter");
+  ui_test_wait_for (window, filtered, 30, "the filter");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-users", NULL));
   ui_test_wait (500);
@@ -442,8 +425,8 @@ test_export (void)
   gtk_file_chooser_set_current_name (chooser, "people.json");
   /* the dialog checks the folder and name before it answers */
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  wait_for (chooser_closed, 30, "the file chooser to close");
-  wait_for (not_exporting, 30, "the export");
+  ui_test_wait_for (window, chooser_closed, 30, "the file chooser to close");
+  ui_test_wait_for (window, not_exporting, 30, "the export");
 
   path = g_build_filename (temp_dir, "people.json", NULL);
   g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
@@ -475,7 +458,7 @@ test_export (void)
   g_unlink (path);
 
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (disabled), FALSE);
-  wait_for (filtered, 30, "the filter");
+  ui_test_wait_for (window, filtered, 30, "the filter");
 }
 
 static void
@@ -489,7 +472,7 @@ test_cancel_keeps_snapshot (void)
   before = muster_snapshot_get_info (window->snapshot)->id;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-refresh", NULL));
-  wait_for (fetch_ended, 30, "the cancelled fetch");
+  ui_test_wait_for (window, fetch_ended, 30, "the cancelled fetch");
   ui_test_wait (200);
   g_assert_nonnull (window->snapshot);
   g_assert_cmpint (muster_snapshot_get_info (window->snapshot)->id, ==, before);
@@ -520,8 +503,8 @@ test_offline_start (void)
   gtk_window_present (GTK_WINDOW (offline));
   _muster_window_use_store (offline, muster_demo_get_store (demo ()), TRUE);
   _muster_window_open_profile (offline, muster_demo_get_profile (demo ()), FALSE);
-  wait_for (fetched, 30, "the saved snapshot");
-  wait_for (showing_tenant, 60, "the directory");
+  ui_test_wait_for (window, fetched, 30, "the saved snapshot");
+  ui_test_wait_for (window, showing_tenant, 60, "the directory");
 
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (offline->view_stack), ==, "users");
   assert_count (n_users, n_users);

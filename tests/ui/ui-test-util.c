@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 
+#include "muster-window-private.h"
 #include "ui-test-util.h"
 
 gboolean
@@ -36,6 +37,22 @@ ui_test_wait (guint ms)
   g_timeout_add (ms, wait_done_cb, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
+}
+
+void
+ui_test_wait_for (MusterWindow   *window,
+                  UiTestCondition condition,
+                  guint           seconds,
+                  const char     *what)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!condition (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s (page: %s)", what, gtk_stack_get_visible_child_name (window->main_stack));
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (2000), TRUE);
+    }
 }
 
 /* "_Connect…" reads as "Connect…" to a user */

@@ -8,12 +8,22 @@
 
 #include <gtk/gtk.h>
 
+#include "muster-window.h"
+
 G_BEGIN_DECLS
+
+typedef gboolean (*UiTestCondition) (MusterWindow *window);
 
 /* gtk_init_check(); FALSE (and the test skipped) when there is no display. */
 gboolean   ui_test_init            (void);
 /* Spins the default main context for @ms milliseconds. */
 void       ui_test_wait            (guint      ms);
+/* Spins the default main context until @condition holds; after @seconds the test fails, naming
+ * @what and the page @window shows. */
+void       ui_test_wait_for        (MusterWindow   *window,
+                                    UiTestCondition condition,
+                                    guint           seconds,
+                                    const char     *what);
 /* Depth-first search of @root's widget tree for the first widget of @type (and, if @label is
  * non-NULL, a GtkButton whose label or a GtkLabel whose text equals it). */
 GtkWidget *ui_test_find            (GtkWidget *root,
