@@ -185,12 +185,8 @@ profile_remove (MusterCliContext *cli,
   store = _muster_cli_load_store (cli, &error);
   if (store == NULL)
     return _muster_cli_fail (cli, error);
-  if (muster_profile_store_lookup (store, name) == NULL)
-    {
-      g_set_error (&error, MUSTER_PROFILE_ERROR, MUSTER_PROFILE_ERROR_NOT_FOUND,
-                   _("There is no profile named “%s”"), name);
-      return _muster_cli_fail (cli, error);
-    }
+  if (muster_profile_store_resolve (store, name, &error) == NULL)
+    return _muster_cli_fail (cli, error);
 
   /* secrets first: a profile must never vanish while its tokens stay behind in the keyring */
   muster_keyring_clear_async (name, -1, cli->cancellable, _muster_cli_store_result_cb, &result);
