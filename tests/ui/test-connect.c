@@ -191,13 +191,7 @@ main (int argc, char **argv)
   g_assert_true (muster_profile_store_add (store, existing, &error));
   g_assert_true (muster_profile_store_save (store, &error));
 
-  if (gtk_init_check ())
-    {
-      app = muster_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
+  app = ui_test_new_application ();
   g_test_add_func ("/ui/connect/validation", test_validation);
   g_test_add_func ("/ui/connect/tenant-forms", test_tenant_forms);
   status = g_test_run ();

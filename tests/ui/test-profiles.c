@@ -133,13 +133,7 @@ main (int argc, char **argv)
   g_assert_no_error (error);
   g_setenv ("MUSTER_DATA_DIR", data_dir, TRUE);
 
-  if (gtk_init_check ())
-    {
-      app = muster_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
+  app = ui_test_new_application ();
   g_test_add_func ("/ui/profiles/switch-and-remove", test_switch_and_remove);
   status = g_test_run ();
 

@@ -530,13 +530,7 @@ main (int argc, char **argv)
   g_mkdir (data_dir, 0700);
   g_setenv ("MUSTER_DATA_DIR", data_dir, TRUE);
 
-  if (gtk_init_check ())
-    {
-      app = muster_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
+  app = ui_test_new_application ();
   /* in this order: each step works on the window the first one signed in */
   g_test_add_func ("/ui/users/sign-in-and-fetch", test_sign_in_and_fetch);
   g_test_add_func ("/ui/users/filters", test_filters);

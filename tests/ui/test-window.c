@@ -152,16 +152,8 @@ test_primary_menu_actions (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GError) error = NULL;
-
   g_test_init (&argc, &argv, NULL);
-  if (gtk_init_check ())
-    {
-      app = muster_application_new ();
-      g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-      g_application_register (G_APPLICATION (app), NULL, &error);
-      g_assert_no_error (error);
-    }
+  app = ui_test_new_application ();
   g_test_add_func ("/ui/window/empty-state", test_empty_state);
   g_test_add_func ("/ui/window/size-remembered", test_window_size_remembered);
   g_test_add_func ("/ui/window/primary-menu-actions", test_primary_menu_actions);

@@ -29,6 +29,21 @@ wait_done_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+MusterApplication *
+ui_test_new_application (void)
+{
+  g_autoptr(MusterApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_init_check ())
+    return NULL;
+  app = muster_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&app);
+}
+
 void
 ui_test_wait (guint ms)
 {

@@ -8,6 +8,7 @@
 
 #include <gtk/gtk.h>
 
+#include "muster-application.h"
 #include "muster-window.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,8 @@ typedef gboolean (*UiTestCondition) (MusterWindow *window);
 
 /* gtk_init_check(); FALSE (and the test skipped) when there is no display. */
 gboolean   ui_test_init            (void);
+/* A registered, non-unique application; NULL when there is no display. */
+MusterApplication *ui_test_new_application (void);
 /* Spins the default main context for @ms milliseconds. */
 void       ui_test_wait            (guint      ms);
 /* Spins the default main context until @condition holds; after @seconds the test fails, naming
