@@ -265,9 +265,7 @@ add_profile (MusterConnectDialog *self)
       show_problem (self->connection_error_label, GTK_WIDGET (self->name_row), error->message);
       return;
     }
-  if (muster_profile_store_get_default (self->store) == NULL)
-    muster_profile_store_set_default (self->store, muster_profile_get_name (profile));
-
+  /* muster_profile_store_add made the first profile the default, before the save */
   g_signal_emit (self, signals[SIGNAL_PROFILE_ADDED], 0, profile);
   gtk_window_close (GTK_WINDOW (self));
 }

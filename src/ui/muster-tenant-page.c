@@ -19,6 +19,7 @@ struct _MusterTenantPage
   AdwPreferencesPage   parent_instance;
 
   MusterTenantStatus  *status;
+  gint64               snapshot_time;  /* when the shown snapshot was read, 0 for none */
   GPtrArray           *domain_rows;
   GPtrArray           *licence_rows;
 
@@ -216,13 +217,15 @@ show_licences (MusterTenantPage *self)
 static void
 show_snapshot (MusterTenantPage *self)
 {
-  gint64 when = muster_tenant_status_get_last_snapshot (self->status);
+  gint64 when = self->snapshot_time;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (when == 0)
     gtk_label_set_text (self->snapshot_label, _("No snapshot yet"));
   else
     {
-      g_autofree char *relative = muster_format_relative_time (when, g_get_real_time () / G_USEC_PER_SEC);
+      /* a snapshot is never in the future, even when clocks disagree by a second */
+      g_autofree char *relative = muster_format_relative_time (MIN (when, now), now);
       gtk_label_set_text (self->snapshot_label, relative);
     }
 }
@@ -344,4 +347,16 @@ muster_format_relative_time (gint64 when,
   return g_strdup_printf (delta >= 0 ? g_dngettext (GETTEXT_PACKAGE, "in %d day", "in %d days", amount)
                                      : g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago", amount),
                           amount);
+}
+
+/* The time of the snapshot the window shows (it is read from cache.db, so it is known offline and
+ * before the status loads), or 0 for none. */
+void
+muster_tenant_page_set_snapshot_time (MusterTenantPage *self,
+                                      gint64            when)
+{
+  g_return_if_fail (MUSTER_IS_TENANT_PAGE (self));
+
+  self->snapshot_time = when;
+  show_snapshot (self);
 }

@@ -20,6 +20,8 @@ void                muster_tenant_page_set_status (MusterTenantPage   *self,
                                                    MusterTenantStatus *status,
                                                    const char         *client_id);
 MusterTenantStatus *muster_tenant_page_get_status (MusterTenantPage   *self);
+void                muster_tenant_page_set_snapshot_time (MusterTenantPage *self,
+                                                          gint64            when);
 guint               muster_tenant_page_get_n_licence_rows (MusterTenantPage *self);
 
 /* "in 52 minutes", "3 hours ago": @when against @now, both unix times. */

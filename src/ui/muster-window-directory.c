@@ -46,6 +46,7 @@ show_snapshot (MusterWindow   *self,
 {
   g_set_object (&self->snapshot, snapshot);
   muster_users_page_set_snapshot (self->users_page, snapshot);
+  muster_tenant_page_set_snapshot_time (self->tenant_page, snapshot ? muster_snapshot_get_info (snapshot)->created_at : 0);
   if (snapshot != NULL && self->snapshot_store != NULL && self->profile != NULL)
     {
       /* photos from cache.db, and from Graph while signed in (offline, the cached ones only) */

@@ -178,6 +178,9 @@ test_sign_in_and_fetch (void)
   users = muster_snapshot_get_users (window->snapshot);
   g_assert_cmpuint (g_list_model_get_n_items (users), >, 10);
   g_assert_cmpstr (muster_fetch_indicator_get_age_text (window->fetch_indicator), ==, "Updated just now");
+  /* the tenant page says when the directory was last read */
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->tenant_page), GTK_TYPE_LABEL, "just now"));
+  g_assert_null (ui_test_find (GTK_WIDGET (window->tenant_page), GTK_TYPE_LABEL, "No snapshot yet"));
   assert_count (g_list_model_get_n_items (users), g_list_model_get_n_items (users));
 
   /* the table shows the demo's people: the first by name is on screen */
