@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "muster-cli-private.h"
+#include "muster-snapshot-store.h"
 #include "muster-tenant-status.h"
 
 static char *
@@ -70,7 +71,13 @@ print_status (MusterCliContext   *cli,
     }
   if (muster_tenant_status_get_licences_problem (status) != NULL)
     fprintf (cli->out, "%-16s %s\n", _("Licences:"), muster_tenant_status_get_licences_problem (status));
-  fprintf (cli->out, "%-16s %s\n", _("Last snapshot:"), _("none yet"));
+  if (muster_tenant_status_get_last_snapshot (status) == 0)
+    fprintf (cli->out, "%-16s %s\n", _("Last snapshot:"), _("none yet"));
+  else
+    {
+      g_autofree char *when = format_time (muster_tenant_status_get_last_snapshot (status));
+      fprintf (cli->out, "%-16s %s\n", _("Last snapshot:"), when);
+    }
 }
 
 int
@@ -99,6 +106,23 @@ _muster_cli_status (MusterCliContext *cli,
   status = muster_tenant_status_load_finish (result, &error);
   if (status == NULL)
     return _muster_cli_fail (cli, error);
+
+  /* the last snapshot is local knowledge: cache.db, read only when it exists */
+  {
+    g_autofree char *data_dir = muster_get_data_dir ();
+    g_autofree char *cache = g_build_filename (data_dir, "cache.db", NULL);
+
+    if (g_file_test (cache, G_FILE_TEST_EXISTS))
+      {
+        g_autoptr(MusterSnapshotStore) snapshots = muster_snapshot_store_open (cache, NULL);
+        g_autoptr(MusterSnapshotInfo) latest = NULL;
+
+        if (snapshots != NULL)
+          latest = muster_snapshot_store_get_latest (snapshots, muster_profile_get_name (profile), NULL);
+        if (latest != NULL)
+          muster_tenant_status_set_last_snapshot (status, latest->created_at);
+      }
+  }
 
   if (cli->json)
     {

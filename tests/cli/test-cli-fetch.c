@@ -74,6 +74,12 @@ test_fetch_then_incremental (Fixture *f, gconstpointer data)
 
   first = CLI (f, "fetch", "--json");
   g_assert_cmpint (first->status, ==, 0);
+  {
+    /* status now says when the directory was read */
+    g_autoptr(Run) status = CLI (f, "status", "--json");
+    g_assert_cmpint (status->status, ==, 0);
+    g_assert_nonnull (json_object_get_string_member (json_node_get_object (status->json), "lastSnapshot"));
+  }
   state = fake_test_request (f->tenant, "GET", "/_fake/state", NULL, NULL, NULL);
   object = json_node_get_object (state->json);
   g_assert_cmpint (member_int (first, "users"), ==, json_object_get_int_member (object, "users"));

@@ -97,6 +97,8 @@ test_login_and_status (Fixture *f, gconstpointer data)
   g_assert_true (has_user_read_all);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "missingPermissions")), ==, 0);
   g_assert_nonnull (json_object_get_string_member (object, "tokenExpires"));
+  /* nothing fetched yet */
+  g_assert_true (json_node_is_null (json_object_get_member (object, "lastSnapshot")));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "licences")), >, 0);
 
   /* the tokens are in the keyring, and in no file the CLI wrote */
