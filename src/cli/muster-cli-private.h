@@ -33,6 +33,7 @@ typedef struct
   const char *summary;
   int       (*run) (MusterCliContext *cli, int argc, char **argv);
   const char *details;   /* `muster-cli COMMAND --help`: its options, one per line; may be NULL */
+  const char *output;    /* …and its output options, printed after a blank line; may be NULL */
 } MusterCliCommand;
 
 int  _muster_cli_profile (MusterCliContext *cli, int argc, char **argv);

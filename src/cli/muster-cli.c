@@ -46,9 +46,16 @@ static const MusterCliCommand commands[] = {
     N_("  --full                   read everything again instead of only the changes\n") },
   { "users", "users [FILTERS] [--format table|csv|json|xlsx] [--output FILE] [--snapshot ID]",
     N_("List or export the snapshot’s users through the filters"), _muster_cli_users,
-    FILTERS_HELP },
-  { "groups", "groups [--format table|csv|json|xlsx] [--output FILE]", N_("List the snapshot’s groups by kind with member counts"),
-    _muster_cli_groups, NULL },
+    FILTERS_HELP,
+    N_("Output:\n"
+       "  --format FORMAT          table (default), csv, json or xlsx\n"
+       "  --output FILE            write to FILE (needed for xlsx)\n"
+       "  --columns LIST           comma-separated columns to export\n"
+       "  --bom                    start a CSV with the byte-order mark Excel expects\n"
+       "  --filter-row             state the filter in a first CSV row\n"
+       "  --snapshot ID            an older snapshot instead of the latest") },
+  { "groups", "groups [--group-type TYPE] [--format table|csv|json|xlsx] [--output FILE] [--snapshot ID]",
+    N_("List the snapshot’s groups by kind with member counts"), _muster_cli_groups, NULL },
   { NULL }
 };
 
@@ -60,14 +67,8 @@ print_command_help (MusterCliContext       *cli,
   fprintf (cli->out, "%s\n", _(command->summary));
   if (command->details != NULL)
     fprintf (cli->out, "\n%s", _(command->details));
-  if (command->run == _muster_cli_users)
-    fprintf (cli->out, "\n%s\n", _("Output:\n"
-                                     "  --format FORMAT          table (default), csv, json or xlsx\n"
-                                     "  --output FILE            write to FILE (needed for xlsx)\n"
-                                     "  --columns LIST           comma-separated columns to export\n"
-                                     "  --bom                    start a CSV with the byte-order mark Excel expects\n"
-                                     "  --filter-row             state the filter in a first CSV row\n"
-                                     "  --snapshot ID            an older snapshot instead of the latest"));
+  if (command->output != NULL)
+    fprintf (cli->out, "\n%s\n", _(command->output));
 }
 
 static gboolean
