@@ -24,6 +24,11 @@ struct _MusterProfileStore
   char      *path;
   GPtrArray *profiles; /* sorted by name */
   char      *default_name;
+
+  /* saves are numbered when their text is made; only a newer one may overwrite the file */
+  GMutex     write_lock;
+  guint64    saves;
+  guint64    written;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -72,6 +77,7 @@ muster_profile_store_finalize (GObject *object)
   g_free (self->path);
   g_free (self->default_name);
   g_ptr_array_unref (self->profiles);
+  g_mutex_clear (&self->write_lock);
   G_OBJECT_CLASS (muster_profile_store_parent_class)->finalize (object);
 }
 
@@ -85,6 +91,7 @@ static void
 muster_profile_store_init (MusterProfileStore *self)
 {
   self->profiles = g_ptr_array_new_with_free_func (g_object_unref);
+  g_mutex_init (&self->write_lock);
 }
 
 char *
@@ -218,16 +225,12 @@ set_optional (GKeyFile   *key_file,
     g_key_file_set_string (key_file, group, key, value);
 }
 
-gboolean
-muster_profile_store_save (MusterProfileStore  *self,
-                           GError             **error)
+/* The file's text as it is now: made on the calling thread, so a worker never reads profiles. */
+static char *
+serialize (MusterProfileStore *self,
+           gsize              *length)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autofree char *dir = g_path_get_dirname (self->path);
-  g_autofree char *data = NULL;
-  gsize length;
-
-  g_return_val_if_fail (MUSTER_IS_PROFILE_STORE (self), FALSE);
 
   if (self->default_name != NULL)
     g_key_file_set_string (key_file, "muster", "default", self->default_name);
@@ -257,6 +260,16 @@ muster_profile_store_save (MusterProfileStore  *self,
           g_key_file_set_int64 (key_file, group, "token-expires-at", muster_profile_get_token_expires_at (profile));
         }
     }
+  return g_key_file_to_data (key_file, length, NULL);
+}
+
+static gboolean
+write_file (const char  *path,
+            const char  *data,
+            gsize        length,
+            GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -265,10 +278,106 @@ muster_profile_store_save (MusterProfileStore  *self,
                    _("Could not create the folder “%s”: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
-  data = g_key_file_to_data (key_file, &length, NULL);
-  return g_file_set_contents_full (self->path, data, length,
+  return g_file_set_contents_full (path, data, length,
                                    G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                    0600, error);
+}
+
+gboolean
+muster_profile_store_save (MusterProfileStore  *self,
+                           GError             **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+  gboolean ok;
+
+  g_return_val_if_fail (MUSTER_IS_PROFILE_STORE (self), FALSE);
+
+  data = serialize (self, &length);
+  g_mutex_lock (&self->write_lock);
+  ok = write_file (self->path, data, length, error);
+  if (ok)
+    self->written = ++self->saves;
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}
+
+typedef struct
+{
+  char   *data;
+  gsize   length;
+  guint64 generation;
+} SaveData;
+
+static void
+save_data_free (SaveData *save)
+{
+  g_free (save->data);
+  g_free (save);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  MusterProfileStore *self = source_object;
+  SaveData *save = task_data;
+  GError *error = NULL;
+  gboolean ok = TRUE;
+
+  /* Saves may finish out of order; a later one has already written newer text. */
+  g_mutex_lock (&self->write_lock);
+  if (save->generation > self->written)
+    {
+      ok = write_file (self->path, save->data, save->length, &error);
+      if (ok)
+        self->written = save->generation;
+    }
+  g_mutex_unlock (&self->write_lock);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * muster_profile_store_save_async:
+ *
+ * Like muster_profile_store_save(), but the write (and its fsync) happens in a worker thread, so
+ * the main loop never waits for the disk. The text is taken when this is called.
+ */
+void
+muster_profile_store_save_async (MusterProfileStore  *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveData *save;
+
+  g_return_if_fail (MUSTER_IS_PROFILE_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_profile_store_save_async);
+  save = g_new0 (SaveData, 1);
+  save->data = serialize (self, &save->length);
+  g_mutex_lock (&self->write_lock);
+  save->generation = ++self->saves;
+  g_mutex_unlock (&self->write_lock);
+  g_task_set_task_data (task, save, (GDestroyNotify) save_data_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+muster_profile_store_save_finish (MusterProfileStore  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 static int

@@ -36,6 +36,13 @@ MusterProfileStore *muster_profile_store_load          (const char          *pat
                                                         GError             **error);
 gboolean            muster_profile_store_save          (MusterProfileStore  *self,
                                                         GError             **error);
+void                muster_profile_store_save_async  (MusterProfileStore  *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean            muster_profile_store_save_finish (MusterProfileStore  *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 MusterProfile      *muster_profile_store_lookup        (MusterProfileStore  *self,
                                                         const char          *name);
 gboolean            muster_profile_store_add           (MusterProfileStore  *self,

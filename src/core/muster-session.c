@@ -90,12 +90,27 @@ store_data_free (StoreData *data)
 }
 
 static void
+profile_saved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StoreData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* the keyring holds the tokens; a profile file that could not be written only costs a
+   * sign-in on the next start */
+  if (!muster_profile_store_save_finish (MUSTER_PROFILE_STORE (source), result, &error))
+    g_warning ("Could not save the profile: %s", error->message);
+  g_task_return_pointer (task, g_steal_pointer (&data->token), (GDestroyNotify) muster_token_free);
+}
+
+static void
 store_done (GTask *task)
 {
   MusterSession *self = g_task_get_source_object (task);
   StoreData *data = g_task_get_task_data (task);
   MusterToken *token = data->token;
-  g_autoptr(GError) error = NULL;
 
   if (data->error != NULL)
     {
@@ -112,12 +127,11 @@ store_done (GTask *task)
                                   now_seconds ());
   muster_profile_set_refreshed_at (self->profile, now_seconds ());
   muster_profile_set_token_info (self->profile, (const char * const *) token->scopes, token->expires_at);
-  if (!muster_profile_store_save (self->store, &error))
-    g_warning ("Could not save the profile: %s", error->message);
 
   g_clear_pointer (&self->token, muster_token_free);
   self->token = muster_token_copy (token);
-  g_task_return_pointer (task, g_steal_pointer (&data->token), (GDestroyNotify) muster_token_free);
+  /* the token is handed over once profiles.ini is written, off the main loop */
+  muster_profile_store_save_async (self->store, NULL, profile_saved_cb, g_object_ref (task));
 }
 
 static void
@@ -724,6 +738,20 @@ muster_session_get_token_finish (MusterSession  *self,
 /* Sign-out ------------------------------------------------------------------------------ */
 
 static void
+sign_out_saved_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!muster_profile_store_save_finish (MUSTER_PROFILE_STORE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
 sign_out_cleared_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
@@ -739,12 +767,7 @@ sign_out_cleared_cb (GObject      *source,
     }
   g_clear_pointer (&self->token, muster_token_free);
   muster_profile_clear_signed_in (self->profile);
-  if (!muster_profile_store_save (self->store, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  muster_profile_store_save_async (self->store, NULL, sign_out_saved_cb, g_steal_pointer (&task));
 }
 
 void

@@ -61,6 +61,17 @@ set_profile (MusterWindow  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE_NAME]);
 }
 
+static void
+profile_saved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!muster_profile_store_save_finish (MUSTER_PROFILE_STORE (source), result, &error))
+    g_warning ("Could not save the profile: %s", error->message);
+}
+
 /* Sign-in ------------------------------------------------------------------------------- */
 
 static void
@@ -184,15 +195,13 @@ status_loaded_cb (GObject      *source,
   /* The organisation's name labels the connection from now on, even offline. */
   if (g_strcmp0 (muster_profile_get_organization (self->profile), muster_tenant_status_get_organization (status)) != 0)
     {
-      g_autoptr(GError) save_error = NULL;
-
       muster_profile_set_signed_in (self->profile,
                                     muster_tenant_status_get_tenant_id (status),
                                     muster_profile_get_username (self->profile),
                                     muster_tenant_status_get_organization (status),
                                     muster_profile_get_signed_in_at (self->profile));
-      if (!muster_profile_store_save (self->store, &save_error))
-        g_warning ("Could not save the profile: %s", save_error->message);
+      /* the organisation's name is remembered for the switcher; written off the main loop */
+      muster_profile_store_save_async (self->store, NULL, profile_saved_cb, NULL);
     }
 
   muster_tenant_page_set_status (self->tenant_page, status, muster_profile_get_client_id (self->profile));
