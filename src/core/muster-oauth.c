@@ -402,12 +402,12 @@ encode_json_part (JsonBuilder *builder)
 }
 
 char *
-muster_oauth_make_client_assertion (MusterProfile  *profile,
-                                    const char     *token_url,
-                                    GError        **error)
+muster_oauth_make_client_assertion (const char  *client_id,
+                                    const char  *certificate_file,
+                                    const char  *key_file,
+                                    const char  *token_url,
+                                    GError     **error)
 {
-  const char *certificate_file = muster_profile_get_certificate_file (profile);
-  const char *key_file = muster_profile_get_key_file (profile);
   g_autofree char *certificate_pem = NULL, *key_pem = NULL;
   gsize certificate_len = 0, key_len = 0;
   gnutls_x509_crt_t certificate = NULL;
@@ -474,9 +474,9 @@ muster_oauth_make_client_assertion (MusterProfile  *profile,
   json_builder_set_member_name (claims, "aud");
   json_builder_add_string_value (claims, token_url);
   json_builder_set_member_name (claims, "iss");
-  json_builder_add_string_value (claims, muster_profile_get_client_id (profile));
+  json_builder_add_string_value (claims, client_id);
   json_builder_set_member_name (claims, "sub");
-  json_builder_add_string_value (claims, muster_profile_get_client_id (profile));
+  json_builder_add_string_value (claims, client_id);
   json_builder_set_member_name (claims, "jti");
   json_builder_add_string_value (claims, jti);
   json_builder_set_member_name (claims, "nbf");

@@ -61,8 +61,12 @@ MusterDeviceCode *muster_oauth_request_device_code_finish (GAsyncResult     *res
                                                            GError          **error);
 
 /* The client-assertion JWT for certificate credentials (graph-facts §4): RS256 over the
- * profile's private key, x5t and x5t#S256 thumbprints of its certificate, aud = @token_url. */
-char             *muster_oauth_make_client_assertion   (MusterProfile    *profile,
+ * private key in @key_file, x5t and x5t#S256 thumbprints of the certificate in
+ * @certificate_file, iss = sub = @client_id, aud = @token_url. Reads files and signs: call it
+ * from a worker thread in the GUI. */
+char             *muster_oauth_make_client_assertion   (const char       *client_id,
+                                                        const char       *certificate_file,
+                                                        const char       *key_file,
                                                         const char       *token_url,
                                                         GError          **error);
 

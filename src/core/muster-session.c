@@ -426,6 +426,70 @@ device_code_cb (GObject      *source,
   device_poll (g_steal_pointer (&task));
 }
 
+typedef struct
+{
+  char                *client_id;
+  char                *certificate_file;
+  char                *key_file;
+  char                *token_url;
+  GHashTable          *form;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} AssertionData;
+
+static void
+assertion_data_free (AssertionData *data)
+{
+  g_free (data->client_id);
+  g_free (data->certificate_file);
+  g_free (data->key_file);
+  g_free (data->token_url);
+  g_clear_pointer (&data->form, g_hash_table_unref);
+  g_free (data);
+}
+
+static void
+assertion_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  AssertionData *data = task_data;
+  GError *error = NULL;
+  char *assertion;
+
+  assertion = muster_oauth_make_client_assertion (data->client_id, data->certificate_file, data->key_file,
+                                                  data->token_url, &error);
+  if (assertion == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, assertion, g_free);
+}
+
+static void
+assertion_ready_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  MusterSession *self = MUSTER_SESSION (source);
+  AssertionData *data = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  char *assertion = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (assertion == NULL)
+    {
+      GTask *task = g_task_new (self, g_task_get_cancellable (G_TASK (result)), data->callback, data->user_data);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_hash_table_insert (data->form, "client_assertion_type",
+                       g_strdup ("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+  g_hash_table_insert (data->form, "client_assertion", assertion);
+  muster_oauth_post_token_async (self->http, self->profile, g_steal_pointer (&data->form),
+                                 g_task_get_cancellable (G_TASK (result)), data->callback, data->user_data);
+}
+
 static void
 app_only_token_async (MusterSession       *self,
                       const char          *client_secret,
@@ -435,30 +499,29 @@ app_only_token_async (MusterSession       *self,
 {
   GHashTable *form = muster_oauth_form_new (self->profile, "client_credentials");
   MusterCloud cloud = muster_profile_get_cloud (self->profile);
-  g_autoptr(GError) error = NULL;
 
   /* application permissions come only through /.default (graph-facts §4) */
   g_hash_table_insert (form, "scope", g_strdup_printf ("%s/.default", muster_cloud_get_graph_resource (cloud)));
   if (muster_profile_get_auth_mode (self->profile) == MUSTER_AUTH_MODE_CERTIFICATE)
     {
-      g_autofree char *token_url = muster_oauth_get_token_url (self->profile);
-      char *assertion = muster_oauth_make_client_assertion (self->profile, token_url, &error);
+      /* reading the key and signing happen in a worker thread: the main loop never waits */
+      g_autoptr(GTask) task = g_task_new (self, cancellable, assertion_ready_cb, NULL);
+      AssertionData *data = g_new0 (AssertionData, 1);
 
-      if (assertion == NULL)
-        {
-          GTask *task = g_task_new (self, cancellable, callback, user_data);
-          g_hash_table_unref (form);
-          g_task_return_error (task, g_steal_pointer (&error));
-          g_object_unref (task);
-          return;
-        }
-      g_hash_table_insert (form, "client_assertion_type",
-                           g_strdup ("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
-      g_hash_table_insert (form, "client_assertion", assertion);
+      data->client_id = g_strdup (muster_profile_get_client_id (self->profile));
+      data->certificate_file = g_strdup (muster_profile_get_certificate_file (self->profile));
+      data->key_file = g_strdup (muster_profile_get_key_file (self->profile));
+      data->token_url = muster_oauth_get_token_url (self->profile);
+      data->form = form;
+      data->callback = callback;
+      data->user_data = user_data;
+      g_task_set_task_data (task, data, (GDestroyNotify) assertion_data_free);
+      g_task_set_return_on_cancel (task, FALSE);
+      g_task_run_in_thread (task, assertion_thread);
+      return;
     }
-  else
-    g_hash_table_insert (form, "client_secret", g_strdup (client_secret));
 
+  g_hash_table_insert (form, "client_secret", g_strdup (client_secret));
   muster_oauth_post_token_async (self->http, self->profile, form, cancellable, callback, user_data);
 }
 
