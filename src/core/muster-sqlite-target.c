@@ -1584,6 +1584,9 @@ apply_locked (MusterSqliteTarget  *self,
 
   if (g_cancellable_is_cancelled (cancellable))
     return cancelled_results (operations);
+  /* Nothing to do is not a batch of the run. */
+  if (operations->len == 0)
+    return g_steal_pointer (&results);
 
   if ((rc = stmt_or_fail (&batch, STMT_BEGIN, &stmt)) != SQLITE_OK || (rc = run (stmt)) != SQLITE_OK)
     goto failed;

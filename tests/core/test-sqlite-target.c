@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -399,6 +400,7 @@ test_create (Fixture       *fixture,
   /* The journal committed with the data. */
   assert_query (fixture->path, "SELECT run_id || ' ' || batches || ' ' || (started_at <= finished_at) FROM sync_runs",
                 "run-1 1 1");
+  assert_query (fixture->path, "SELECT group_concat (DISTINCT batch) FROM sync_results", "1");
   assert_query (fixture->path,
                 "SELECT group_concat (operation_key || ',' || kind || ',' || external_id || ',' || target_id || ',' || ok, ';')"
                 " FROM (SELECT * FROM sync_results ORDER BY operation_key)",
@@ -489,6 +491,19 @@ test_update_changes (Fixture       *fixture,
   results = apply_ok (fixture->target, "run-2", update);
   assert_all_ok (results);
   g_assert_cmpstr (result_at (results, 0)->target_id, ==, "1");
+  g_clear_pointer (&results, g_ptr_array_unref);
+  /* An empty batch is no batch; a second batch of a run is counted and keeps started_at. */
+  {
+    g_autoptr(GPtrArray) none = ops_new ();
+
+    results = apply_ok (fixture->target, "run-2", none);
+    g_assert_cmpuint (results->len, ==, 0);
+    g_clear_pointer (&results, g_ptr_array_unref);
+    results = apply_ok (fixture->target, "run-2", update);
+    assert_all_ok (results);
+  }
+  assert_query (fixture->path, "SELECT batches FROM sync_runs WHERE run_id = 'run-2'", "2");
+  assert_query (fixture->path, "SELECT group_concat (batch) FROM sync_results WHERE run_id = 'run-2'", "1,2");
 
   state = read_state_ok (fixture->target);
   stored = muster_target_state_lookup_user_by_external_id (state, "entra-ann");
@@ -1109,10 +1124,121 @@ test_concurrent_stores (Fixture       *fixture,
   assert_integrity (fixture->path);
 }
 
+#define WRITER_BATCHES 20
+#define WRITER_BATCH 500
+
+static const char *test_program;
+
+/* The child of /sqlite-target/killed: pushes WRITER_BATCHES batches of creates as one run. */
+static int
+run_writer (const char *path)
+{
+  g_autoptr(MusterSqliteTarget) target = muster_sqlite_target_new (path);
+
+  for (guint b = 0; b < WRITER_BATCHES; b++)
+    {
+      g_autoptr(GPtrArray) ops = many_creates (b * WRITER_BATCH, WRITER_BATCH, 50);
+      g_autoptr(GPtrArray) results = apply_ok (target, "kill-run", ops);
+
+      assert_all_ok (results);
+    }
+  return 0;
+}
+
+static void
+assert_whole_batches (const char *path)
+{
+  g_autofree char *users = NULL;
+  g_autofree char *journal = NULL;
+  guint64 n;
+
+  assert_integrity (path);
+  users = query (path, "SELECT count(*) FROM users");
+  journal = query (path, "SELECT count(DISTINCT external_id) FROM sync_results WHERE ok = 1");
+  /* Every user has its journal row and no journal row lacks its user. */
+  g_assert_cmpstr (users, ==, journal);
+  assert_query (path, "SELECT count(*) FROM sync_results r LEFT JOIN users u ON u.external_id = r.external_id"
+                " WHERE u.id IS NULL", "0");
+  /* Only whole batches. */
+  n = g_ascii_strtoull (users, NULL, 10);
+  g_assert_cmpuint (n % WRITER_BATCH, ==, 0);
+}
+
+static void
+test_killed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      g_autoptr(GSubprocess) writer = NULL;
+      gint32 delay = g_test_rand_int_range (20, 600);
+      const char *suffixes[] = { "", "-wal", "-shm" };
+
+      /* Each round on a new store, but the last: its leftovers are what the final run finds. */
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+
+          g_unlink (file);
+        }
+
+      g_subprocess_launcher_setenv (launcher, "MUSTER_TEST_SQLITE_WRITER", fixture->path, TRUE);
+      writer = g_subprocess_launcher_spawn (launcher, &error, test_program, NULL);
+      g_assert_no_error (error);
+      g_usleep (delay * G_TIME_SPAN_MILLISECOND);
+      g_subprocess_send_signal (writer, SIGKILL);
+      g_subprocess_wait (writer, NULL, &error);
+      g_assert_no_error (error);
+      if (g_file_test (fixture->path, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *tables = query (fixture->path, "SELECT count(*) FROM sqlite_master");
+          g_autofree char *users = NULL;
+
+          /* Killed before the schema was committed: an empty file, a new store next time. */
+          if (g_str_equal (tables, "0"))
+            {
+              g_test_message ("round %u: killed after %d ms, before the schema", round, delay);
+              assert_query (fixture->path, "PRAGMA user_version", "0");
+              continue;
+            }
+          users = query (fixture->path, "SELECT count(*) FROM users");
+
+          g_test_message ("round %u: %s after %d ms with %s users", round,
+                          g_subprocess_get_if_signaled (writer) ? "killed" : "finished", delay, users);
+          assert_whole_batches (fixture->path);
+        }
+    }
+
+  /* A run to the end makes every user once, whatever the killed runs left. */
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GSubprocess) writer = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "MUSTER_TEST_SQLITE_WRITER", fixture->path, TRUE);
+    writer = g_subprocess_launcher_spawn (launcher, &error, test_program, NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
+    g_assert_no_error (error);
+  }
+  assert_whole_batches (fixture->path);
+  assert_query (fixture->path, "SELECT count(*) FROM users", "10000");
+  assert_query (fixture->path, "SELECT count(DISTINCT user_name) FROM users", "10000");
+  assert_query (fixture->path, "SELECT count(*) FROM sync_results WHERE ok = 0", "0");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  const char *writer_path = g_getenv ("MUSTER_TEST_SQLITE_WRITER");
+
+  if (writer_path != NULL)
+    return run_writer (writer_path);
+
+  test_program = argv[0];
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1130,6 +1256,7 @@ main (int   argc,
   ADD ("/sqlite-target/disk-full", test_disk_full);
   ADD ("/sqlite-target/cancel", test_cancel);
   ADD ("/sqlite-target/two-targets-one-file", test_concurrent_stores);
+  ADD ("/sqlite-target/killed", test_killed);
 #undef ADD
 
   return g_test_run ();
