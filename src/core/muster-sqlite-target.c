@@ -663,6 +663,180 @@ check_cancelled (GCancellable  *cancellable,
   return TRUE;
 }
 
+/* Users are read in chunks: the reading thread copies each chunk of rows into one buffer and
+ * hands it to builder threads, which make the MusterTargetUsers (some thirty allocations each,
+ * most of the time read_state takes); the reading thread then adds them to the state in id
+ * order. */
+
+#define CHUNK_ROWS 4096
+#define MAX_BUILDERS 3
+
+enum
+{
+  CELL_EXTERNAL_ID,
+  CELL_USER_NAME,
+  CELL_USER_TYPE,
+  CELL_ATTRIBUTES,  /* N_ATTRIBUTES cells from here */
+  N_CELLS = CELL_ATTRIBUTES + N_ATTRIBUTES
+};
+
+typedef struct
+{
+  gint64   id;
+  gboolean active;
+  gint     cells[N_CELLS];  /* offsets into the chunk's bytes; -1 for NULL */
+  guint    first_role;      /* index into the chunk's roles */
+  guint    n_roles;
+} UserRow;
+
+typedef struct
+{
+  GString   *bytes;
+  GArray    *rows;    /* of UserRow */
+  GArray    *roles;   /* of gint offsets */
+  GPtrArray *users;   /* built, of MusterTargetUser */
+  gboolean   built;   /* under UserReader.lock */
+} UserChunk;
+
+typedef struct
+{
+  GThreadPool *pool;
+  GPtrArray   *chunks;  /* of UserChunk, in id order */
+  GMutex       lock;
+  GCond        cond;
+} UserReader;
+
+static UserChunk *
+user_chunk_new (void)
+{
+  UserChunk *chunk = g_new0 (UserChunk, 1);
+
+  chunk->bytes = g_string_sized_new (CHUNK_ROWS * 256);
+  chunk->rows = g_array_sized_new (FALSE, FALSE, sizeof (UserRow), CHUNK_ROWS);
+  chunk->roles = g_array_new (FALSE, FALSE, sizeof (gint));
+  return chunk;
+}
+
+static void
+user_chunk_free (gpointer data)
+{
+  UserChunk *chunk = data;
+
+  g_string_free (chunk->bytes, TRUE);
+  g_array_unref (chunk->rows);
+  g_array_unref (chunk->roles);
+  g_clear_pointer (&chunk->users, g_ptr_array_unref);
+  g_free (chunk);
+}
+
+static gint
+user_chunk_add_text (UserChunk  *chunk,
+                     const char *text)
+{
+  gint offset;
+
+  if (text == NULL || text[0] == '\0')
+    return -1;
+  offset = (gint) chunk->bytes->len;
+  g_string_append_len (chunk->bytes, text, strlen (text) + 1);
+  return offset;
+}
+
+static const char *
+user_chunk_text (UserChunk *chunk,
+                 gint       offset)
+{
+  return offset >= 0 ? chunk->bytes->str + offset : NULL;
+}
+
+static void
+build_chunk_cb (gpointer data,
+                gpointer user_data)
+{
+  UserChunk *chunk = data;
+  UserReader *reader = user_data;
+  GPtrArray *users = g_ptr_array_new_full (chunk->rows->len, (GDestroyNotify) muster_target_user_unref);
+
+  for (guint r = 0; r < chunk->rows->len; r++)
+    {
+      const UserRow *row = &g_array_index (chunk->rows, UserRow, r);
+      MusterTargetUser *user = muster_target_user_new ();
+      const char *type = user_chunk_text (chunk, row->cells[CELL_USER_TYPE]);
+
+      user->id = id_to_string (row->id);
+      user->external_id = g_strdup (user_chunk_text (chunk, row->cells[CELL_EXTERNAL_ID]));
+      user->user_name = g_strdup (user_chunk_text (chunk, row->cells[CELL_USER_NAME]));
+      user->active = row->active;
+      if (type == NULL || !muster_user_type_from_string (type, &user->user_type))
+        user->user_type = MUSTER_USER_TYPE_USER;
+      for (guint i = 0; i < N_ATTRIBUTES; i++)
+        if (row->cells[CELL_ATTRIBUTES + i] >= 0)
+          g_hash_table_insert (user->attributes, g_strdup (attribute_columns[i].attribute),
+                               g_strdup (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
+      if (row->n_roles > 0)
+        {
+          /* Already sorted and unique (the primary key's order). */
+          g_strfreev (user->roles);
+          user->roles = g_new (char *, row->n_roles + 1);
+          for (guint i = 0; i < row->n_roles; i++)
+            user->roles[i] = g_strdup (user_chunk_text (chunk, g_array_index (chunk->roles, gint, row->first_role + i)));
+          user->roles[row->n_roles] = NULL;
+        }
+      g_ptr_array_add (users, user);
+    }
+
+  g_mutex_lock (&reader->lock);
+  chunk->users = users;
+  chunk->built = TRUE;
+  g_cond_broadcast (&reader->cond);
+  g_mutex_unlock (&reader->lock);
+}
+
+static UserReader *
+user_reader_new (void)
+{
+  UserReader *reader = g_new0 (UserReader, 1);
+  int n_builders = CLAMP ((int) g_get_num_processors () - 1, 1, MAX_BUILDERS);
+
+  g_mutex_init (&reader->lock);
+  g_cond_init (&reader->cond);
+  reader->chunks = g_ptr_array_new_with_free_func (user_chunk_free);
+  reader->pool = g_thread_pool_new (build_chunk_cb, reader, n_builders, FALSE, NULL);
+  return reader;
+}
+
+static void
+user_reader_push (UserReader *reader,
+                  UserChunk  *chunk)
+{
+  g_ptr_array_add (reader->chunks, chunk);
+  g_thread_pool_push (reader->pool, chunk, NULL);
+}
+
+/* Waits until @chunk is built. */
+static void
+user_reader_wait (UserReader *reader,
+                  UserChunk  *chunk)
+{
+  g_mutex_lock (&reader->lock);
+  while (!chunk->built)
+    g_cond_wait (&reader->cond, &reader->lock);
+  g_mutex_unlock (&reader->lock);
+}
+
+static void
+user_reader_free (UserReader *reader)
+{
+  /* every chunk pushed is built before the pool goes */
+  g_thread_pool_free (reader->pool, FALSE, TRUE);
+  g_ptr_array_unref (reader->chunks);
+  g_mutex_clear (&reader->lock);
+  g_cond_clear (&reader->cond);
+  g_free (reader);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UserReader, user_reader_free)
+
 static MusterTargetState *
 read_state_locked (MusterSqliteTarget  *self,
                    GTask               *task,
@@ -671,7 +845,8 @@ read_state_locked (MusterSqliteTarget  *self,
 {
   g_autoptr(MusterTargetState) state = muster_target_state_new ();
   g_autoptr(GPtrArray) offered = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) roles = g_ptr_array_new ();
+  g_autoptr(UserReader) reader = user_reader_new ();
+  UserChunk *chunk = NULL;
   sqlite3_stmt *users = NULL;
   sqlite3_stmt *user_roles = NULL;
   sqlite3_stmt *groups = NULL;
@@ -718,61 +893,68 @@ read_state_locked (MusterSqliteTarget  *self,
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     goto sqlite_failed;
 
+  chunk = user_chunk_new ();
   while ((rc = sqlite3_step (users)) == SQLITE_ROW)
     {
-      g_autoptr(MusterTargetUser) user = muster_target_user_new ();
-      gint64 id = sqlite3_column_int64 (users, 0);
-      const char *type = column_text (users, 4);
+      UserRow row = { .id = sqlite3_column_int64 (users, 0), .active = sqlite3_column_int (users, 3) != 0 };
 
-      user->id = id_to_string (id);
-      user->external_id = g_strdup (column_text (users, 1));
-      user->user_name = g_strdup (column_text (users, 2));
-      user->active = sqlite3_column_int (users, 3) != 0;
-      if (type == NULL || !muster_user_type_from_string (type, &user->user_type))
-        user->user_type = MUSTER_USER_TYPE_USER;
+      row.cells[CELL_EXTERNAL_ID] = user_chunk_add_text (chunk, column_text (users, 1));
+      row.cells[CELL_USER_NAME] = user_chunk_add_text (chunk, column_text (users, 2));
+      row.cells[CELL_USER_TYPE] = user_chunk_add_text (chunk, column_text (users, 4));
       for (guint i = 0; i < N_ATTRIBUTES; i++)
-        {
-          const char *value = column_text (users, 5 + i);
-
-          if (value != NULL && value[0] != '\0')
-            g_hash_table_insert (user->attributes, g_strdup (attribute_columns[i].attribute), g_strdup (value));
-        }
+        row.cells[CELL_ATTRIBUTES + i] = user_chunk_add_text (chunk, column_text (users, 5 + i));
 
       /* Rows of user_roles whose user is gone cannot exist (foreign keys), but skip any. */
-      while (have_role && sqlite3_column_int64 (user_roles, 0) < id)
+      while (have_role && sqlite3_column_int64 (user_roles, 0) < row.id)
         {
           rc = sqlite3_step (user_roles);
           have_role = rc == SQLITE_ROW;
           if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             goto sqlite_failed;
         }
-      g_ptr_array_set_size (roles, 0);
-      while (have_role && sqlite3_column_int64 (user_roles, 0) == id)
+      row.first_role = chunk->roles->len;
+      while (have_role && sqlite3_column_int64 (user_roles, 0) == row.id)
         {
-          g_ptr_array_add (roles, g_strdup (column_text (user_roles, 1)));
-          rc = sqlite3_step (user_roles);
-          have_role = rc == SQLITE_ROW;
-          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            goto sqlite_failed;
-        }
-      if (roles->len > 0)
-        {
-          /* Already sorted by the index; only the array's ownership changes. */
-          g_ptr_array_add (roles, NULL);
-          g_strfreev (user->roles);
-          user->roles = (char **) g_ptr_array_steal (roles, NULL);
-        }
+          gint offset = user_chunk_add_text (chunk, column_text (user_roles, 1));
 
-      muster_target_state_add_user (state, user);
-      if (++done % PROGRESS_EVERY == 0)
+          if (offset >= 0)
+            g_array_append_val (chunk->roles, offset);
+          rc = sqlite3_step (user_roles);
+          have_role = rc == SQLITE_ROW;
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            goto sqlite_failed;
+        }
+      row.n_roles = chunk->roles->len - row.first_role;
+      g_array_append_val (chunk->rows, row);
+
+      if (chunk->rows->len == CHUNK_ROWS)
         {
+          user_reader_push (reader, g_steal_pointer (&chunk));
+          chunk = user_chunk_new ();
           if (!check_cancelled (cancellable, error))
             goto out;
-          report_progress (task, done, total);
         }
     }
   if (rc != SQLITE_DONE)
     goto sqlite_failed;
+  user_reader_push (reader, g_steal_pointer (&chunk));
+
+  /* In id order, as the builders finish. */
+  for (guint c = 0; c < reader->chunks->len; c++)
+    {
+      UserChunk *built = g_ptr_array_index (reader->chunks, c);
+
+      user_reader_wait (reader, built);
+      for (guint i = 0; i < built->users->len; i++)
+        {
+          muster_target_state_add_user (state, g_ptr_array_index (built->users, i));
+          if (++done % PROGRESS_EVERY == 0)
+            report_progress (task, done, total);
+        }
+      g_clear_pointer (&built->users, g_ptr_array_unref);
+      if (!check_cancelled (cancellable, error))
+        goto out;
+    }
 
   /* Groups and their members, the same way. */
   rc = sqlite3_prepare_v2 (self->db, "SELECT id, external_id, display_name FROM groups ORDER BY id", -1,
@@ -830,8 +1012,7 @@ out:
   sqlite3_finalize (groups);
   sqlite3_finalize (members);
   sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
-  for (guint i = 0; i < roles->len; i++)
-    g_free (g_ptr_array_index (roles, i));
+  g_clear_pointer (&chunk, user_chunk_free);
   return ok ? g_steal_pointer (&state) : NULL;
 }
 
