@@ -749,6 +749,18 @@ user_chunk_text (UserChunk *chunk,
   return offset >= 0 ? chunk->bytes->str + offset : NULL;
 }
 
+/* Text as the state holds it: valid UTF-8. A store edited by hand may hold anything, and
+ * invalid sequences become U+FFFD (the next push then writes the plan's value back). */
+static char *
+dup_valid (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  if (G_LIKELY (g_utf8_validate (text, -1, NULL)))
+    return g_strdup (text);
+  return g_utf8_make_valid (text, -1);
+}
+
 static void
 build_chunk_cb (gpointer data,
                 gpointer user_data)
@@ -764,22 +776,22 @@ build_chunk_cb (gpointer data,
       const char *type = user_chunk_text (chunk, row->cells[CELL_USER_TYPE]);
 
       user->id = id_to_string (row->id);
-      user->external_id = g_strdup (user_chunk_text (chunk, row->cells[CELL_EXTERNAL_ID]));
-      user->user_name = g_strdup (user_chunk_text (chunk, row->cells[CELL_USER_NAME]));
+      user->external_id = dup_valid (user_chunk_text (chunk, row->cells[CELL_EXTERNAL_ID]));
+      user->user_name = dup_valid (user_chunk_text (chunk, row->cells[CELL_USER_NAME]));
       user->active = row->active;
       if (type == NULL || !muster_user_type_from_string (type, &user->user_type))
         user->user_type = MUSTER_USER_TYPE_USER;
       for (guint i = 0; i < N_ATTRIBUTES; i++)
         if (row->cells[CELL_ATTRIBUTES + i] >= 0)
           g_hash_table_insert (user->attributes, g_strdup (attribute_columns[i].attribute),
-                               g_strdup (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
+                               dup_valid (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
       if (row->n_roles > 0)
         {
           /* Already sorted and unique (the primary key's order). */
           g_strfreev (user->roles);
           user->roles = g_new (char *, row->n_roles + 1);
           for (guint i = 0; i < row->n_roles; i++)
-            user->roles[i] = g_strdup (user_chunk_text (chunk, g_array_index (chunk->roles, gint, row->first_role + i)));
+            user->roles[i] = dup_valid (user_chunk_text (chunk, g_array_index (chunk->roles, gint, row->first_role + i)));
           user->roles[row->n_roles] = NULL;
         }
       g_ptr_array_add (users, user);
@@ -872,7 +884,7 @@ read_state_locked (MusterSqliteTarget  *self,
   if (rc != SQLITE_OK)
     goto sqlite_failed;
   while ((rc = sqlite3_step (offered_stmt)) == SQLITE_ROW)
-    g_ptr_array_add (offered, g_strdup (column_text (offered_stmt, 0)));
+    g_ptr_array_add (offered, dup_valid (column_text (offered_stmt, 0)));
   if (rc != SQLITE_DONE)
     goto sqlite_failed;
   g_ptr_array_add (offered, NULL);
@@ -976,8 +988,8 @@ read_state_locked (MusterSqliteTarget  *self,
       gint64 id = sqlite3_column_int64 (groups, 0);
 
       group->id = id_to_string (id);
-      group->external_id = g_strdup (column_text (groups, 1));
-      group->display_name = g_strdup (column_text (groups, 2));
+      group->external_id = dup_valid (column_text (groups, 1));
+      group->display_name = dup_valid (column_text (groups, 2));
       while (have_member && sqlite3_column_int64 (members, 0) <= id)
         {
           if (sqlite3_column_int64 (members, 0) == id)

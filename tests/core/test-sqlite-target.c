@@ -375,6 +375,16 @@ test_create (Fixture       *fixture,
   /* Private to the user, in WAL mode, marked as Muster's. */
   g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  {
+    g_autofree char *folder = g_path_get_dirname (fixture->path);
+    g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+
+    g_assert_cmpint (g_stat (folder, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+    /* SQLite gives the WAL the database's mode. */
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   assert_query (fixture->path, "PRAGMA journal_mode", "wal");
   assert_query (fixture->path, "PRAGMA user_version", "1");
   assert_query (fixture->path, "PRAGMA application_id", "1297437522");
@@ -892,6 +902,37 @@ test_round_trip (Fixture       *fixture,
 }
 
 static void
+test_hand_edited (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(MusterTargetState) state = NULL;
+  MusterTargetUser *user;
+  sqlite3 *db;
+
+  /* Rows another program wrote: bytes that are not UTF-8, no external_id. */
+  g_assert_true (muster_sqlite_target_open (fixture->target, NULL));
+  db = open_direct (fixture->path);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO users (user_name, display_name, title, created_at, updated_at) VALUES"
+                                 " ('bad' || char (0xDC) || x'ff' || '@contoso.com', CAST (x'41c328' AS TEXT),"
+                                 " CAST (x'e282' AS TEXT), '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');"
+                                 "INSERT INTO groups (display_name, created_at, updated_at) VALUES"
+                                 " (CAST (x'ff' AS TEXT), '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  state = read_state_ok (fixture->target);
+  g_assert_cmpuint (muster_target_state_get_users (state)->len, ==, 1);
+  user = g_ptr_array_index (muster_target_state_get_users (state), 0);
+  g_assert_null (user->external_id);
+  g_assert_true (g_utf8_validate (user->user_name, -1, NULL));
+  g_assert_cmpstr (muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME), ==, "A\uFFFD(");
+  g_assert_cmpstr (muster_target_user_get_attribute (user, MUSTER_ATTR_TITLE), ==, "\uFFFD\uFFFD");
+  g_assert_cmpstr (((MusterTargetGroup *) g_ptr_array_index (muster_target_state_get_groups (state), 0))->display_name,
+                   ==, "\uFFFD");
+}
+
+static void
 test_foreign_file (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -1251,6 +1292,7 @@ main (int   argc,
   ADD ("/sqlite-target/groups", test_groups);
   ADD ("/sqlite-target/create/idempotent", test_idempotent_create);
   ADD ("/sqlite-target/round-trip/hostile", test_round_trip);
+  ADD ("/sqlite-target/read/hand-edited", test_hand_edited);
   ADD ("/sqlite-target/refuse/foreign-file", test_foreign_file);
   ADD ("/sqlite-target/refuse/newer-version", test_newer_version);
   ADD ("/sqlite-target/disk-full", test_disk_full);
