@@ -191,10 +191,11 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_REMOVE_MEMBER] = "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2",
   [STMT_PUT_RUN] =
     "INSERT INTO sync_runs (run_id, started_at, finished_at, batches) VALUES (?1, ?2, ?2, 1)"
-    " ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, batches = batches + 1",
+    " ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, batches = batches + 1"
+    " RETURNING batches",
   [STMT_PUT_RESULT] =
     "INSERT INTO sync_results (run_id, batch, operation_key, kind, external_id, target_id, ok, error, applied_at)"
-    " VALUES (?1, (SELECT batches FROM sync_runs WHERE run_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    " VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 struct _MusterSqliteTarget
@@ -1057,6 +1058,7 @@ typedef struct
   MusterSqliteTarget *self;
   const char         *now;
   GHashTable         *roles;  /* role names known to be in the roles table during this batch */
+  gint64              number; /* of this batch in its run: 1, 2, … */
 } Batch;
 
 /* Runs a prepared statement that returns no rows. */
@@ -1720,6 +1722,7 @@ put_result (Batch                 *batch,
   sqlite3_bind_int (stmt, 6, result->ok ? 1 : 0);
   bind_text (stmt, 7, result->error ? result->error->message : NULL);
   sqlite3_bind_text (stmt, 8, batch->now, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, batch->number);
   return run (stmt);
 }
 
@@ -1771,7 +1774,7 @@ apply_locked (MusterSqliteTarget  *self,
   g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_result_free);
   g_autofree char *now = now_text ();
   g_autoptr(GHashTable) roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Batch batch = { self, now, roles };
+  Batch batch = { self, now, roles, 0 };
   sqlite3_stmt *stmt;
   int rc;
 
@@ -1788,7 +1791,7 @@ apply_locked (MusterSqliteTarget  *self,
     goto failed;
   sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
-  if ((rc = run (stmt)) != SQLITE_OK)
+  if ((rc = run_for_id (stmt, &batch.number)) != SQLITE_OK)
     goto failed;
 
   for (guint i = 0; i < operations->len; i++)
