@@ -792,7 +792,11 @@ build_chunk_cb (gpointer data,
           g_strfreev (user->roles);
           user->roles = g_new (char *, row->n_roles + 1);
           for (guint i = 0; i < row->n_roles; i++)
-            user->roles[i] = dup_valid (user_chunk_text (chunk, g_array_index (chunk->roles, gint, row->first_role + i)));
+            {
+              gint offset = g_array_index (chunk->roles, gint, row->first_role + i);
+
+              user->roles[i] = dup_valid (user_chunk_text (chunk, offset));
+            }
           user->roles[row->n_roles] = NULL;
         }
       g_ptr_array_add (users, user);
@@ -1977,7 +1981,8 @@ role_thread (GTask        *task,
       break;
     case ROLE_ADD:
     case ROLE_REMOVE:
-      if ((data->call == ROLE_ADD ? muster_sqlite_target_add_role : muster_sqlite_target_remove_role) (self, data->role, &error))
+      if (data->call == ROLE_ADD ? muster_sqlite_target_add_role (self, data->role, &error)
+                                 : muster_sqlite_target_remove_role (self, data->role, &error))
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_error (task, error);

@@ -617,6 +617,7 @@ test_disable_delete (Fixture       *fixture,
   g_autoptr(GPtrArray) ops = ops_new ();
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(MusterTargetState) state = NULL;
+  MusterTargetGroup *group;
 
   g_ptr_array_add (ops, create_op (ann));
   g_ptr_array_add (ops, create_op (bob));
@@ -646,8 +647,9 @@ test_disable_delete (Fixture       *fixture,
   /* A disabled user keeps everything else, and stays a member. */
   g_assert_cmpstr (muster_target_user_get_attribute (muster_target_state_lookup_user_by_id (state, "2"),
                                                      MUSTER_ATTR_DISPLAY_NAME), ==, "Bob");
-  g_assert_cmpuint (g_hash_table_size (muster_target_state_lookup_group_by_external_id (state, "entra-group")->members), ==, 1);
-  g_assert_true (g_hash_table_contains (muster_target_state_lookup_group_by_external_id (state, "entra-group")->members, "2"));
+  group = muster_target_state_lookup_group_by_external_id (state, "entra-group");
+  g_assert_cmpuint (g_hash_table_size (group->members), ==, 1);
+  g_assert_true (g_hash_table_contains (group->members, "2"));
   /* The deleted user's roles and memberships went with it. */
   assert_query (fixture->path, "SELECT count(*) FROM user_roles", "0");
   assert_query (fixture->path, "SELECT count(*) FROM group_members WHERE user_id = 1", "0");
