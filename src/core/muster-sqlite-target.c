@@ -666,8 +666,8 @@ check_cancelled (GCancellable  *cancellable,
 
 /* Users are read in chunks: the reading thread copies each chunk of rows into one buffer and
  * hands it to builder threads, which make the MusterTargetUsers (some thirty allocations each,
- * most of the time read_state takes); the reading thread then adds them to the state in id
- * order. */
+ * most of the time read_state takes); the reading thread adds them to the state in id order
+ * between chunks and at the end. */
 
 #define CHUNK_ROWS 4096
 #define MAX_BUILDERS 3
@@ -723,9 +723,10 @@ user_chunk_free (gpointer data)
 {
   UserChunk *chunk = data;
 
-  g_string_free (chunk->bytes, TRUE);
-  g_array_unref (chunk->rows);
-  g_array_unref (chunk->roles);
+  if (chunk->bytes != NULL)
+    g_string_free (chunk->bytes, TRUE);
+  g_clear_pointer (&chunk->rows, g_array_unref);
+  g_clear_pointer (&chunk->roles, g_array_unref);
   g_clear_pointer (&chunk->users, g_ptr_array_unref);
   g_free (chunk);
 }
@@ -802,6 +803,11 @@ build_chunk_cb (gpointer data,
       g_ptr_array_add (users, user);
     }
 
+  /* the copies are no longer needed */
+  g_clear_pointer (&chunk->rows, g_array_unref);
+  g_clear_pointer (&chunk->roles, g_array_unref);
+  g_string_free (g_steal_pointer (&chunk->bytes), TRUE);
+
   g_mutex_lock (&reader->lock);
   chunk->users = users;
   chunk->built = TRUE;
@@ -830,15 +836,39 @@ user_reader_push (UserReader *reader,
   g_thread_pool_push (reader->pool, chunk, NULL);
 }
 
-/* Waits until @chunk is built. */
+/* Adds the users of the chunks from *@next on to @state, in order. With @wait it waits for each
+ * chunk to be built; without, it stops at the first that is not, so the reading thread adds
+ * users between chunks while the builders work. */
 static void
-user_reader_wait (UserReader *reader,
-                  UserChunk  *chunk)
+user_reader_add (UserReader        *reader,
+                 MusterTargetState *state,
+                 gboolean           wait,
+                 guint             *next,
+                 GTask             *task,
+                 guint             *done,
+                 guint              total)
 {
-  g_mutex_lock (&reader->lock);
-  while (!chunk->built)
-    g_cond_wait (&reader->cond, &reader->lock);
-  g_mutex_unlock (&reader->lock);
+  for (; *next < reader->chunks->len; (*next)++)
+    {
+      UserChunk *chunk = g_ptr_array_index (reader->chunks, *next);
+      gboolean built;
+
+      g_mutex_lock (&reader->lock);
+      while (wait && !chunk->built)
+        g_cond_wait (&reader->cond, &reader->lock);
+      built = chunk->built;
+      g_mutex_unlock (&reader->lock);
+      if (!built)
+        return;
+
+      for (guint i = 0; i < chunk->users->len; i++)
+        {
+          muster_target_state_add_user (state, g_ptr_array_index (chunk->users, i));
+          if (++*done % PROGRESS_EVERY == 0)
+            report_progress (task, *done, total);
+        }
+      g_clear_pointer (&chunk->users, g_ptr_array_unref);
+    }
 }
 
 static void
@@ -864,6 +894,7 @@ read_state_locked (MusterSqliteTarget  *self,
   g_autoptr(GPtrArray) offered = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(UserReader) reader = user_reader_new ();
   UserChunk *chunk = NULL;
+  guint next_chunk = 0;
   sqlite3_stmt *users = NULL;
   sqlite3_stmt *user_roles = NULL;
   sqlite3_stmt *groups = NULL;
@@ -948,6 +979,7 @@ read_state_locked (MusterSqliteTarget  *self,
         {
           user_reader_push (reader, g_steal_pointer (&chunk));
           chunk = user_chunk_new ();
+          user_reader_add (reader, state, FALSE, &next_chunk, task, &done, total);
           if (!check_cancelled (cancellable, error))
             goto out;
         }
@@ -956,22 +988,9 @@ read_state_locked (MusterSqliteTarget  *self,
     goto sqlite_failed;
   user_reader_push (reader, g_steal_pointer (&chunk));
 
-  /* In id order, as the builders finish. */
-  for (guint c = 0; c < reader->chunks->len; c++)
-    {
-      UserChunk *built = g_ptr_array_index (reader->chunks, c);
-
-      user_reader_wait (reader, built);
-      for (guint i = 0; i < built->users->len; i++)
-        {
-          muster_target_state_add_user (state, g_ptr_array_index (built->users, i));
-          if (++done % PROGRESS_EVERY == 0)
-            report_progress (task, done, total);
-        }
-      g_clear_pointer (&built->users, g_ptr_array_unref);
-      if (!check_cancelled (cancellable, error))
-        goto out;
-    }
+  user_reader_add (reader, state, TRUE, &next_chunk, task, &done, total);
+  if (!check_cancelled (cancellable, error))
+    goto out;
 
   /* Groups and their members, the same way. */
   rc = sqlite3_prepare_v2 (self->db, "SELECT id, external_id, display_name FROM groups ORDER BY id", -1,
