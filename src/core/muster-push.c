@@ -68,6 +68,8 @@ typedef struct
   GPtrArray        *batch;        /* of MusterOperation: the batch in flight */
   GPtrArray        *results;      /* of MusterOperationResult: its results */
 
+  gboolean          cancelled;    /* the target reported operations of the batch as not made */
+
   JobKind           job;          /* for the history thread */
   MusterHistoryRun *run;
   MusterRunState    final_state;
@@ -339,6 +341,13 @@ results_done_cb (GObject      *source,
       return;
     }
 
+  if (data->cancelled)
+    {
+      finish_run (task, MUSTER_RUN_STATE_CANCELLED, _("The push was cancelled."),
+                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The push was cancelled.")));
+      return;
+    }
+
   if (too_many_failures (summary))
     {
       guint attempted = summary->done + summary->failed;
@@ -388,7 +397,18 @@ apply_cb (GObject      *source,
       return;
     }
 
-  data->results = g_steal_pointer (&results);
+  /* A target cancelled in the middle of a batch reports what it did not make as cancelled:
+   * those stay pending in the journal, like the rest of an unfinished run. */
+  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_result_free);
+  for (guint i = 0; i < results->len; i++)
+    {
+      MusterOperationResult *operation_result = g_ptr_array_index (results, i);
+
+      if (!operation_result->ok && g_error_matches (operation_result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        data->cancelled = TRUE;
+      else
+        g_ptr_array_add (data->results, g_steal_pointer (&results->pdata[i]));
+    }
   run_history_job (task, JOB_RESULTS, results_done_cb);
 }
 
