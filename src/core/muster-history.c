@@ -29,15 +29,16 @@
  * is refused without a single write (the header is read before any PRAGMA that writes).
  *
  *   runs     one row per push
- *     id TEXT PRIMARY KEY (a UUID), profile, target_uri, target_description, who,
+ *     seq INTEGER PRIMARY KEY (the order runs began in), id TEXT UNIQUE (a UUID), profile, target_uri, target_description, who,
  *     started_at, finished_at INTEGER (unix time; finished_at NULL while running),
  *     state TEXT (muster_run_state_to_string()), n_create … n_members_remove (planned operations
  *     per kind), total, done, failed, resumes (the id of the interrupted run it followed),
  *     message (why it ended so), pid (the process that ran it)
- *   results  one row per operation of a run: (run_id, key) PRIMARY KEY, kind, action, user_id
+ *   results  one row per operation of a run: (run, key) PRIMARY KEY (run = runs.seq), kind, action, user_id
  *     (Entra id), user_principal_name, display_name, group_name, status TEXT
  *     ("pending" | "done" | "failed"), error, target_id, retried_by (the later run that did
- *     what this one did not), updated_at
+ *     what this one did not), updated_at; results_failed indexes the failed rows no later run
+ *     has done, so marking retries costs nothing for the (many) rows that succeeded
  *
  * The journal: a batch's rows are written `pending` in one transaction before the target sees
  * the batch, and `done`/`failed` in one transaction after. synchronous=NORMAL keeps every
@@ -51,7 +52,8 @@
 
 static const char schema_sql[] =
   "CREATE TABLE runs ("
-  "  id TEXT PRIMARY KEY,"
+  "  seq INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
   "  profile TEXT NOT NULL,"
   "  target_uri TEXT NOT NULL,"
   "  target_description TEXT,"
@@ -75,7 +77,7 @@ static const char schema_sql[] =
   "CREATE INDEX runs_by_target ON runs (profile, target_uri, state);"
   "CREATE INDEX runs_by_time ON runs (started_at);"
   "CREATE TABLE results ("
-  "  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  run INTEGER NOT NULL REFERENCES runs (seq) ON DELETE CASCADE,"
   "  key TEXT NOT NULL,"
   "  kind TEXT NOT NULL,"
   "  action TEXT NOT NULL,"
@@ -88,8 +90,8 @@ static const char schema_sql[] =
   "  target_id TEXT,"
   "  retried_by TEXT,"
   "  updated_at INTEGER NOT NULL,"
-  "  PRIMARY KEY (run_id, key));"
-  "CREATE INDEX results_by_key ON results (key);";
+  "  PRIMARY KEY (run, key));"
+  "CREATE INDEX results_failed ON results (key) WHERE status = 'failed' AND retried_by IS NULL;";
 
 #define RUN_COLUMNS \
   "id, profile, target_uri, target_description, who, started_at, finished_at, state, " \
@@ -106,9 +108,12 @@ struct _MusterHistory
 
   char       *path;
   char       *lock_dir;
-  GMutex      lock;   /* guards db and run_locks */
+  GMutex      lock;   /* guards db, run_locks and open_keys */
   sqlite3    *db;
   GHashTable *run_locks;  /* run id → GINT_TO_POINTER (fd) of its held lock file */
+  GHashTable *open_keys;  /* run id → set of the keys earlier runs into its target left failed
+                           * (or, in the run it resumes, pending): the only ones a success of
+                           * this run has to mark as retried */
 };
 
 G_DEFINE_FINAL_TYPE (MusterHistory, muster_history, G_TYPE_OBJECT)
@@ -699,7 +704,7 @@ interrupt_dead_runs (MusterHistory  *self,
 
   *newest = NULL;
   find = prepare (self, "SELECT id FROM runs WHERE profile = ?1 AND target_uri = ?2 AND state = 'running'"
-                        " ORDER BY started_at DESC, rowid DESC LIMIT 1", error);
+                        " ORDER BY started_at DESC, seq DESC LIMIT 1", error);
   if (find == NULL)
     return FALSE;
   bind_text (find, 1, profile);
@@ -729,6 +734,41 @@ interrupt_dead_runs (MusterHistory  *self,
   return ok;
 }
 
+/* The keys a success of @run marks as retried: failed in an earlier run into the same target
+ * and not redone since (through results_failed, which holds only those), or left pending by
+ * the interrupted run it resumes. */
+static GHashTable *
+load_open_keys (MusterHistory     *self,
+                MusterHistoryRun  *run,
+                GError           **error)
+{
+  g_autoptr(GHashTable) open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (self, "SELECT key FROM results INDEXED BY results_failed"
+                        " WHERE status = 'failed' AND retried_by IS NULL"
+                        " AND run IN (SELECT seq FROM runs WHERE profile = ?1 AND target_uri = ?2 AND id != ?3)"
+                        " UNION ALL"
+                        " SELECT key FROM results WHERE run = (SELECT seq FROM runs WHERE id = ?4) AND status = 'pending'",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, run->profile);
+  bind_text (stmt, 2, run->target_uri);
+  bind_text (stmt, 3, run->id);
+  bind_text (stmt, 4, run->resumes);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (open, column_dup (stmt, 0));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, rc, self->path);
+      return NULL;
+    }
+  return g_steal_pointer (&open);
+}
+
 MusterHistoryRun *
 muster_history_begin_run (MusterHistory  *self,
                           const char     *profile,
@@ -740,6 +780,7 @@ muster_history_begin_run (MusterHistory  *self,
 {
   g_autoptr(MusterHistoryRun) run = NULL;
   g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(GHashTable) open = NULL;
   sqlite3_stmt *insert = NULL;
   int fd;
 
@@ -796,9 +837,14 @@ muster_history_begin_run (MusterHistory  *self,
     goto fail_rollback;
   g_clear_pointer (&insert, sqlite3_finalize);
 
+  open = load_open_keys (self, run, error);
+  if (open == NULL)
+    goto fail_rollback;
+
   if (!exec (self, "COMMIT", error))
     goto fail_rollback;
 
+  g_hash_table_insert (self->open_keys, g_strdup (run->id), g_steal_pointer (&open));
   g_hash_table_insert (self->run_locks, g_strdup (run->id), GINT_TO_POINTER (fd));
   return g_steal_pointer (&run);
 
@@ -810,6 +856,63 @@ fail:
   return NULL;
 }
 
+/* What the journal needs to know of a run. */
+typedef struct
+{
+  gint64  seq;
+  char   *profile;
+  char   *target_uri;
+} RunKeys;
+
+#define RUN_KEYS_INIT { 0, NULL, NULL }
+
+static void
+run_keys_clear (RunKeys *keys)
+{
+  g_clear_pointer (&keys->profile, g_free);
+  g_clear_pointer (&keys->target_uri, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunKeys, run_keys_clear)
+
+/* Looks @run_id up, and (when @resumed is not NULL) the run it resumes. */
+static gboolean
+find_run (MusterHistory  *self,
+          const char     *run_id,
+          RunKeys        *run,
+          RunKeys        *resumed,
+          GError        **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = prepare (self, "SELECT r.seq, r.profile, r.target_uri, p.seq FROM runs r"
+                        " LEFT JOIN runs p ON p.id = r.resumes WHERE r.id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      run->seq = sqlite3_column_int64 (stmt, 0);
+      run->profile = column_dup (stmt, 1);
+      run->target_uri = column_dup (stmt, 2);
+      if (resumed != NULL)
+        resumed->seq = sqlite3_column_int64 (stmt, 3);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND,
+                   _("The push history has no run “%s”."), run_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return set_sqlite_error (error, self->db, rc, self->path);
+  return TRUE;
+}
+
 gboolean
 muster_history_journal_pending (MusterHistory  *self,
                                 const char     *run_id,
@@ -817,8 +920,9 @@ muster_history_journal_pending (MusterHistory  *self,
                                 GError        **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  sqlite3_stmt *insert;
+  sqlite3_stmt *insert = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_auto(RunKeys) run = RUN_KEYS_INIT;
 
   g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (run_id != NULL, FALSE);
@@ -828,7 +932,9 @@ muster_history_journal_pending (MusterHistory  *self,
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
-  insert = prepare (self, "INSERT OR REPLACE INTO results (run_id, key, kind, action, user_id, user_principal_name,"
+  if (!find_run (self, run_id, &run, NULL, error))
+    goto fail;
+  insert = prepare (self, "INSERT OR REPLACE INTO results (run, key, kind, action, user_id, user_principal_name,"
                           " display_name, group_name, status, updated_at)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)", error);
   if (insert == NULL)
@@ -840,7 +946,7 @@ muster_history_journal_pending (MusterHistory  *self,
       MusterTargetUser *user = operation->user;
       const char *user_id = user != NULL ? user->external_id : operation->member_external_id;
 
-      bind_text (insert, 1, run_id);
+      sqlite3_bind_int64 (insert, 1, run.seq);
       bind_text (insert, 2, operation->key);
       bind_text (insert, 3, muster_operation_kind_to_string (operation->kind));
       bind_text (insert, 4, operation_action (operation->kind));
@@ -871,12 +977,12 @@ muster_history_journal_results (MusterHistory  *self,
                                 GError        **error)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  g_autofree char *profile = NULL;
-  g_autofree char *target_uri = NULL;
-  sqlite3_stmt *find = NULL, *update = NULL, *retried = NULL, *counts = NULL;
+  g_auto(RunKeys) run = RUN_KEYS_INIT;
+  g_auto(RunKeys) resumed = RUN_KEYS_INIT;
+  sqlite3_stmt *update = NULL, *retried = NULL, *resumed_stmt = NULL, *counts = NULL;
+  GHashTable *open;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint done = 0, failed = 0;
-  int rc;
 
   g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
   g_return_val_if_fail (run_id != NULL, FALSE);
@@ -887,40 +993,27 @@ muster_history_journal_results (MusterHistory  *self,
   if (!exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
-  find = prepare (self, "SELECT profile, target_uri FROM runs WHERE id = ?1", error);
-  if (find == NULL)
+  if (!find_run (self, run_id, &run, &resumed, error))
     goto fail;
-  bind_text (find, 1, run_id);
-  rc = sqlite3_step (find);
-  if (rc == SQLITE_ROW)
-    {
-      profile = column_dup (find, 0);
-      target_uri = column_dup (find, 1);
-    }
-  g_clear_pointer (&find, sqlite3_finalize);
-  if (profile == NULL)
-    {
-      if (rc == SQLITE_DONE)
-        g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND,
-                     _("The push history has no run “%s”."), run_id);
-      else
-        set_sqlite_error (error, self->db, rc, self->path);
-      goto fail;
-    }
+  /* NULL when another MusterHistory began the run: then every success is checked. */
+  open = g_hash_table_lookup (self->open_keys, run_id);
 
   update = prepare (self, "UPDATE results SET status = ?3, error = ?4, target_id = ?5, updated_at = ?6"
-                          " WHERE run_id = ?1 AND key = ?2", error);
-  retried = prepare (self, "UPDATE results SET retried_by = ?1"
-                           " WHERE key = ?2 AND status != 'done' AND retried_by IS NULL AND run_id != ?1"
-                           " AND run_id IN (SELECT id FROM runs WHERE profile = ?3 AND target_uri = ?4)", error);
-  if (update == NULL || retried == NULL)
+                          " WHERE run = ?1 AND key = ?2", error);
+  /* Through results_failed: only rows that failed and were not redone yet are looked at. */
+  retried = prepare (self, "UPDATE results INDEXED BY results_failed SET retried_by = ?1"
+                           " WHERE key = ?2 AND status = 'failed' AND retried_by IS NULL AND run != ?3"
+                           " AND run IN (SELECT seq FROM runs WHERE profile = ?4 AND target_uri = ?5)", error);
+  resumed_stmt = prepare (self, "UPDATE results SET retried_by = ?1 WHERE run = ?2 AND key = ?3 AND status = 'pending'",
+                          error);
+  if (update == NULL || retried == NULL || resumed_stmt == NULL)
     goto fail;
 
   for (guint i = 0; i < results->len; i++)
     {
       MusterOperationResult *result = g_ptr_array_index (results, i);
 
-      bind_text (update, 1, run_id);
+      sqlite3_bind_int64 (update, 1, run.seq);
       bind_text (update, 2, result->operation->key);
       bind_text (update, 3, result->ok ? "done" : "failed");
       bind_text (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
@@ -930,25 +1023,35 @@ muster_history_journal_results (MusterHistory  *self,
         goto fail;
 
       if (result->ok)
+        done++;
+      else
+        failed++;
+
+      if (result->ok && (open == NULL || g_hash_table_remove (open, result->operation->key)))
         {
-          done++;
           bind_text (retried, 1, run_id);
           bind_text (retried, 2, result->operation->key);
-          bind_text (retried, 3, profile);
-          bind_text (retried, 4, target_uri);
+          sqlite3_bind_int64 (retried, 3, run.seq);
+          bind_text (retried, 4, run.profile);
+          bind_text (retried, 5, run.target_uri);
           if (!step_done (self, retried, error))
             goto fail;
-        }
-      else
-        {
-          failed++;
+          /* What the interrupted run had sent but not seen finish. */
+          if (resumed.seq != 0)
+            {
+              bind_text (resumed_stmt, 1, run_id);
+              sqlite3_bind_int64 (resumed_stmt, 2, resumed.seq);
+              bind_text (resumed_stmt, 3, result->operation->key);
+              if (!step_done (self, resumed_stmt, error))
+                goto fail;
+            }
         }
     }
 
-  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE id = ?1", error);
+  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE seq = ?1", error);
   if (counts == NULL)
     goto fail;
-  bind_text (counts, 1, run_id);
+  sqlite3_bind_int64 (counts, 1, run.seq);
   sqlite3_bind_int (counts, 2, done);
   sqlite3_bind_int (counts, 3, failed);
   if (!step_done (self, counts, error))
@@ -956,6 +1059,7 @@ muster_history_journal_results (MusterHistory  *self,
 
   g_clear_pointer (&update, sqlite3_finalize);
   g_clear_pointer (&retried, sqlite3_finalize);
+  g_clear_pointer (&resumed_stmt, sqlite3_finalize);
   g_clear_pointer (&counts, sqlite3_finalize);
   if (!exec (self, "COMMIT", error))
     goto fail;
@@ -964,6 +1068,7 @@ muster_history_journal_results (MusterHistory  *self,
 fail:
   g_clear_pointer (&update, sqlite3_finalize);
   g_clear_pointer (&retried, sqlite3_finalize);
+  g_clear_pointer (&resumed_stmt, sqlite3_finalize);
   g_clear_pointer (&counts, sqlite3_finalize);
   rollback (self);
   return FALSE;
@@ -1000,6 +1105,7 @@ muster_history_finish_run (MusterHistory  *self,
     }
 
   /* Released whatever happened: the run is over either way. */
+  g_hash_table_remove (self->open_keys, run_id);
   if (g_hash_table_steal_extended (self->run_locks, run_id, &key, &fd))
     {
       release_lock (GPOINTER_TO_INT (fd));
@@ -1057,7 +1163,7 @@ muster_history_list_runs (MusterHistory  *self,
   locker = g_mutex_locker_new (&self->lock);
 
   stmt = prepare (self, "SELECT " RUN_COLUMNS " FROM runs WHERE ?1 IS NULL OR profile = ?1"
-                        " ORDER BY started_at DESC, rowid DESC LIMIT ?2", error);
+                        " ORDER BY started_at DESC, seq DESC LIMIT ?2", error);
   if (stmt == NULL)
     return NULL;
   bind_text (stmt, 1, profile);
@@ -1082,7 +1188,8 @@ load_results (MusterHistory     *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  stmt = prepare (self, "SELECT " RESULT_COLUMNS " FROM results WHERE run_id = ?1 ORDER BY rowid", error);
+  stmt = prepare (self, "SELECT " RESULT_COLUMNS " FROM results WHERE run = (SELECT seq FROM runs WHERE id = ?1)"
+                        " ORDER BY rowid", error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, run->id);
@@ -1595,6 +1702,7 @@ muster_history_finalize (GObject *object)
   while (g_hash_table_iter_next (&iter, NULL, &fd))
     release_lock (GPOINTER_TO_INT (fd));
   g_hash_table_unref (self->run_locks);
+  g_hash_table_unref (self->open_keys);
   if (self->db != NULL)
     sqlite3_close (self->db);
   g_mutex_clear (&self->lock);
@@ -1617,4 +1725,5 @@ muster_history_init (MusterHistory *self)
 {
   g_mutex_init (&self->lock);
   self->run_locks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->open_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
 }

@@ -141,6 +141,26 @@ write_to_string (MusterHistoryRun   *run,
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (stream));
 }
 
+/* Drops @object and waits until the worker thread that may still hold it lets go, so the
+ * database is closed before the folder is removed. */
+static void
+release_and_wait (gpointer object)
+{
+  GObject **slot = object;
+  gpointer watch = *slot;
+
+  if (watch == NULL)
+    return;
+  g_object_add_weak_pointer (watch, &watch);
+  g_clear_object (slot);
+  for (guint i = 0; watch != NULL && i < 10000; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_null (watch);
+}
+
 /* Tests ---------------------------------------------------------------------------------------- */
 
 static void
@@ -570,6 +590,11 @@ test_async (Fixture       *fixture,
   loaded = muster_history_get_run_finish (history, core_test_wait (&got), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (loaded->results->len, ==, 2);
+
+  g_clear_object (&opened);
+  g_clear_object (&listed);
+  g_clear_object (&got);
+  release_and_wait (&history);
 }
 
 int
