@@ -61,6 +61,7 @@ struct _MusterPlan
   GPtrArray           *operations;     /* made on first use */
   GPtrArray           *warnings;       /* of char* */
   GStringChunk        *strings;
+  MusterRulesResolver *resolver;       /* items' roles and words are its */
   guint                target_user_count;
 };
 
@@ -403,7 +404,7 @@ plan_users (MusterPlan       *self,
   MusterEmailMethod method = muster_rules_get_email_method (self->rules);
   gboolean only_new = muster_rules_get_only_new (self->rules);
   gboolean leave_existing = only_new || self->options.mode == MUSTER_PLAN_MODE_ADD_ONLY;
-  g_autoptr(MusterRulesResolver) resolver = _muster_rules_resolver_new (self->rules, self->snapshot);
+  MusterRulesResolver *resolver = self->resolver;
   g_autoptr(GHashTable) claimed = g_hash_table_new (NULL, NULL);
   g_autofree Field *fields = NULL;
   g_autofree const char **values = NULL;
@@ -612,6 +613,16 @@ member_operation (MusterOperationKind  kind,
   return operation;
 }
 
+static int
+compare_by_external_id (gconstpointer a,
+                        gconstpointer b)
+{
+  const MusterTargetUser *ua = *(MusterTargetUser * const *) a;
+  const MusterTargetUser *ub = *(MusterTargetUser * const *) b;
+
+  return strcmp (ua->external_id, ub->external_id);
+}
+
 /* Does this item's user end up in the target, in scope? */
 static gboolean
 item_is_member (const Item *item)
@@ -651,6 +662,7 @@ plan_groups (MusterPlan *self)
       MusterGroup *group = muster_snapshot_lookup_group (self->snapshot, entry->group);
       g_autoptr(GPtrArray) members = NULL;
       g_autoptr(GHashTable) wanted_users = NULL;
+      g_autoptr(GPtrArray) unwanted = NULL;
       g_autoptr(MusterTargetGroup) target_group = NULL;
       const char *group_id;
       GHashTableIter iter;
@@ -706,13 +718,21 @@ plan_groups (MusterPlan *self)
       if (!removals)
         continue;
       /* Members Muster manages that should not be there; the others are left alone. */
+      unwanted = g_ptr_array_new ();
       g_hash_table_iter_init (&iter, target_group->members);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {
           MusterTargetUser *member = muster_target_state_lookup_user_by_id (self->state, key);
 
-          if (member == NULL || member->external_id == NULL || g_hash_table_contains (wanted_users, member))
-            continue;
+          if (member != NULL && member->external_id != NULL && !g_hash_table_contains (wanted_users, member))
+            g_ptr_array_add (unwanted, member);
+        }
+      /* in a stable order: the same plan gives the same operations */
+      g_ptr_array_sort (unwanted, compare_by_external_id);
+      for (guint i = 0; i < unwanted->len; i++)
+        {
+          MusterTargetUser *member = unwanted->pdata[i];
+
           g_ptr_array_add (self->member_ops, member_operation (MUSTER_OPERATION_REMOVE_MEMBER, group_id, target_group,
                                                                member->external_id, member->id));
           self->totals.members_remove++;
@@ -806,6 +826,7 @@ muster_plan_finalize (GObject *object)
   g_clear_pointer (&self->operations, g_ptr_array_unref);
   g_ptr_array_unref (self->warnings);
   g_string_chunk_free (self->strings);
+  g_clear_pointer (&self->resolver, _muster_rules_resolver_free);
   g_clear_object (&self->snapshot);
   g_clear_object (&self->rules);
   g_clear_pointer (&self->state, muster_target_state_unref);
@@ -909,6 +930,7 @@ muster_plan_new (MusterSnapshot          *snapshot,
   if (options != NULL)
     self->options = *options;
 
+  self->resolver = _muster_rules_resolver_new (self->rules, self->snapshot);
   filter = muster_rules_build_filter (self->rules);
   words_init (&words, self, filter);
   plan_users (self, filter, &words);
