@@ -18,11 +18,6 @@
 
 G_BEGIN_DECLS
 
-/* The field name of a change that links a target user found by userName to its Entra id. */
-#ifndef MUSTER_FIELD_EXTERNAL_ID
-#define MUSTER_FIELD_EXTERNAL_ID "externalId"
-#endif
-
 #define MUSTER_PLAN_ERROR (muster_plan_error_quark ())
 
 typedef enum
