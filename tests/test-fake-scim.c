@@ -159,8 +159,178 @@ test_filter (void)
   g_assert_cmpint (json_object_get_int_member (root (none), "totalResults"), ==, 0);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root (none), "Resources")), ==, 0);
 
-  unsupported = get_filtered (tenant, "Users", "userName co \"ada\"", NULL);
+  unsupported = get_filtered (tenant, "Users", "userName eq ada", NULL);
   assert_scim_error (unsupported, 400, "invalidFilter");
+}
+
+static char *
+post_user (MusterFakeTenant *tenant,
+           const char       *json)
+{
+  g_autoptr(FakeResponse) r = scim (tenant, "POST", "/scim/v2/Users", json, NULL, NULL);
+
+  g_assert_cmpuint (r->status, ==, 201);
+  return g_strdup (json_object_get_string_member (root (r), "id"));
+}
+
+/* The userNames a filter selects, in creation order, joined by ','. */
+static char *
+filter_user_names (MusterFakeTenant *tenant,
+                   const char       *filter)
+{
+  g_autoptr(FakeResponse) r = get_filtered (tenant, "Users", filter, "&count=200");
+  g_autoptr(GString) names = g_string_new (NULL);
+  JsonArray *resources;
+
+  if (r->status != 200)
+    g_error ("filter %s: HTTP %u", filter, r->status);
+  resources = json_object_get_array_member (root (r), "Resources");
+  g_assert_cmpint (json_object_get_int_member (root (r), "totalResults"), ==, json_array_get_length (resources));
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      if (i > 0)
+        g_string_append_c (names, ',');
+      g_string_append (names, json_object_get_string_member (json_array_get_object_element (resources, i),
+                                                             "userName"));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+assert_filter (MusterFakeTenant *tenant,
+               const char       *filter,
+               const char       *expected)
+{
+  g_autofree char *names = filter_user_names (tenant, filter);
+
+  if (g_strcmp0 (names, expected) != 0)
+    g_error ("filter %s selected \"%s\", expected \"%s\"", filter, names, expected);
+}
+
+static void
+assert_invalid_filter (MusterFakeTenant *tenant,
+                       const char       *filter)
+{
+  g_autoptr(FakeResponse) r = get_filtered (tenant, "Users", filter, NULL);
+
+  if (r->status != 400)
+    g_error ("filter %s: HTTP %u, expected 400 invalidFilter", filter, r->status);
+  assert_scim_error (r, 400, "invalidFilter");
+}
+
+/* RFC 7644 §3.4.2.2 in full: every operator, and/or/not, grouping, value paths, case rules, types. */
+static void
+test_filter_grammar (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autofree char *ada = post_user (tenant, "{\"schemas\":[\"" URN_USER "\",\"" URN_ENT "\"],"
+                                    "\"userName\":\"Ada@Example.com\",\"externalId\":\"Ext-1\",\"title\":\"Engineer\","
+                                    "\"active\":true,\"userType\":\"Administrator\","
+                                    "\"emails\":[{\"value\":\"ada@x.example\",\"type\":\"work\"},"
+                                    "{\"value\":\"ada@home.example\",\"type\":\"home\"}],"
+                                    "\"" URN_ENT "\":{\"department\":\"Tour\",\"employeeNumber\":\"7\"}}");
+  g_autofree char *grace_json = NULL;
+  g_autofree char *grace = NULL;
+  g_autofree char *lin = NULL;
+  g_autofree char *manager_filter = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) past = g_date_time_add_days (now, -1);
+  g_autoptr(GDateTime) future = g_date_time_add_days (now, 1);
+  g_autoptr(GTimeZone) plus_one = g_time_zone_new_offset (3600);
+  g_autoptr(GDateTime) past_offset = g_date_time_to_timezone (past, plus_one);
+  g_autofree char *past_text = g_date_time_format_iso8601 (past_offset);
+  g_autofree char *future_text = g_date_time_format_iso8601 (future);
+  g_autofree char *created_after = NULL;
+  g_autofree char *created_before = NULL;
+  g_autofree char *modified_window = NULL;
+
+  grace_json = g_strdup_printf ("{\"schemas\":[\"" URN_USER "\",\"" URN_ENT "\"],"
+                                "\"userName\":\"grace@example.com\",\"externalId\":\"ext-2\","
+                                "\"active\":false,\"emails\":[{\"value\":\"grace@x.example\","
+                                "\"type\":\"home\"}],\"" URN_ENT "\":{\"department\":\"Lab\","
+                                "\"manager\":{\"value\":\"%s\"}}}", ada);
+  grace = post_user (tenant, grace_json);
+  lin = post_user (tenant, "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"lin@corp.example\",\"active\":true,"
+                           "\"title\":\"\",\"emails\":[{\"value\":\"LIN@X.EXAMPLE\",\"type\":\"work\"}]}");
+
+  /* every attribute operator */
+  assert_filter (tenant, "userName ne \"ada@example.com\"", "grace@example.com,lin@corp.example");
+  assert_filter (tenant, "userName co \"EXAMPLE.COM\"", "Ada@Example.com,grace@example.com");
+  assert_filter (tenant, "userName sw \"g\"", "grace@example.com");
+  assert_filter (tenant, "userName ew \"corp.example\"", "lin@corp.example");
+  assert_filter (tenant, "userName gt \"b\"", "grace@example.com,lin@corp.example");
+  assert_filter (tenant, "userName ge \"grace@example.com\"", "grace@example.com,lin@corp.example");
+  assert_filter (tenant, "userName lt \"grace@example.com\"", "Ada@Example.com");
+  assert_filter (tenant, "userName le \"GRACE@example.com\"", "Ada@Example.com,grace@example.com");
+  /* "" is no value (RFC 7644 §3.4.2.2 "pr") */
+  assert_filter (tenant, "title pr", "Ada@Example.com");
+  assert_filter (tenant, "emails pr", "Ada@Example.com,grace@example.com,lin@corp.example");
+  assert_filter (tenant, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager pr", "grace@example.com");
+
+  /* logic: not binds tighter than and, and tighter than or; parentheses group */
+  assert_filter (tenant, "userName sw \"a\" or userName sw \"l\"", "Ada@Example.com,lin@corp.example");
+  assert_filter (tenant, "userName sw \"a\" or userName sw \"g\" and active eq true", "Ada@Example.com");
+  assert_filter (tenant, "(userName sw \"a\" or userName sw \"g\") and active eq false", "grace@example.com");
+  assert_filter (tenant, "not (active eq true)", "grace@example.com");
+  assert_filter (tenant, "not(title pr) and not (userName co \"corp\")", "grace@example.com");
+  assert_filter (tenant, "((userName eq \"lin@corp.example\"))", "lin@corp.example");
+
+  /* value paths, with and inside, and Entra's trailing form */
+  assert_filter (tenant, "emails[type eq \"work\" and value co \"@x\"]", "Ada@Example.com,lin@corp.example");
+  assert_filter (tenant, "emails[type eq \"home\" or value sw \"lin\"]",
+                 "Ada@Example.com,grace@example.com,lin@corp.example");
+  assert_filter (tenant, "emails[not (type eq \"work\")] and active eq true", "Ada@Example.com");
+  assert_filter (tenant, "emails[type eq \"work\"].value eq \"lin@x.example\"", "lin@corp.example");
+  assert_filter (tenant, "emails.value ew \"@home.example\"", "Ada@Example.com");
+
+  /* case: attribute names, operators and logical words are case-insensitive; values follow
+   * caseExact (userName and emails.value false, externalId true) */
+  assert_filter (tenant, "USERNAME EQ \"ada@example.com\" OR Emails[TYPE Eq \"home\"].Value Co \"GRACE\"",
+                 "Ada@Example.com,grace@example.com");
+  assert_filter (tenant, "externalId sw \"ext\"", "grace@example.com");
+  assert_filter (tenant, "externalId eq \"EXT-1\"", "");
+  assert_filter (tenant, "id eq \"no-such-id\" or externalId ew \"-1\"", "Ada@Example.com");
+
+  /* extension attributes by their URN; userType */
+  assert_filter (tenant, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq \"tour\"",
+                 "Ada@Example.com");
+  manager_filter = g_strdup_printf ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"%s\"",
+                                    ada);
+  assert_filter (tenant, manager_filter, "grace@example.com");
+  assert_filter (tenant, "userType eq \"administrator\"", "Ada@Example.com");
+
+  /* types: booleans by value, dates chronologically whatever their offset */
+  assert_filter (tenant, "active eq false", "grace@example.com");
+  assert_filter (tenant, "active ne false", "Ada@Example.com,lin@corp.example");
+  created_after = g_strdup_printf ("meta.created gt \"%s\"", past_text);
+  assert_filter (tenant, created_after, "Ada@Example.com,grace@example.com,lin@corp.example");
+  created_before = g_strdup_printf ("meta.created lt \"%s\"", past_text);
+  assert_filter (tenant, created_before, "");
+  modified_window = g_strdup_printf ("meta.lastModified ge \"%s\" and meta.lastModified le \"%s\" and "
+                                     "userName sw \"l\"", past_text, future_text);
+  assert_filter (tenant, modified_window, "lin@corp.example");
+  assert_filter (tenant, "meta.resourceType eq \"User\" and title eq \"Engineer\"", "Ada@Example.com");
+
+  /* and what the grammar or the types forbid */
+  assert_invalid_filter (tenant, "active eq \"false\"");
+  assert_invalid_filter (tenant, "active gt false");
+  assert_invalid_filter (tenant, "userName eq 5");
+  assert_invalid_filter (tenant, "userName co null");
+  assert_invalid_filter (tenant, "meta.created gt \"yesterday\"");
+  assert_invalid_filter (tenant, "userName eq True");
+  assert_invalid_filter (tenant, "userName eq \"a\" or");
+  assert_invalid_filter (tenant, "(userName eq \"a\"");
+  assert_invalid_filter (tenant, "userName eq \"a\")");
+  assert_invalid_filter (tenant, "not userName eq \"a\"");
+  assert_invalid_filter (tenant, "userName xx \"a\"");
+  assert_invalid_filter (tenant, "userName");
+  assert_invalid_filter (tenant, "shoeSize eq 44");
+  assert_invalid_filter (tenant, "emails[type eq \"work\"");
+  assert_invalid_filter (tenant, "emails[shoe eq \"x\"]");
+  assert_invalid_filter (tenant, "title[value eq \"x\"]");
+  assert_invalid_filter (tenant, "emails[type eq \"work\" and emails[type eq \"home\"]]");
+  assert_invalid_filter (tenant, "name eq \"Ada\"");
+  assert_invalid_filter (tenant, "userName eq \"unterminated");
 }
 
 static void
@@ -558,6 +728,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/fake/scim/users/create", test_create_user);
   g_test_add_func ("/fake/scim/users/filter", test_filter);
+  g_test_add_func ("/fake/scim/users/filter-grammar", test_filter_grammar);
   g_test_add_func ("/fake/scim/users/paging", test_paging);
   g_test_add_func ("/fake/scim/users/patch-active", test_patch_active);
   g_test_add_func ("/fake/scim/users/stale-if-match", test_stale_if_match);

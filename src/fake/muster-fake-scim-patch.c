@@ -248,7 +248,7 @@ apply_filtered (const ScimSchema *core,
       JsonObject *object;
 
       if (!JSON_NODE_HOLDS_OBJECT (element) ||
-          !_muster_fake_scim_filter_match (path->filter, core, json_node_get_object (element)))
+          !_muster_fake_scim_filter_match (path->filter, core, json_node_get_object (element), NULL))
         continue;
       matched++;
       object = json_node_get_object (element);

@@ -175,8 +175,9 @@ void        _muster_fake_scim_schema_to_json    (const ScimSchema *schema,
 
 JsonNode   *_muster_fake_scim_json_deep_copy    (JsonNode *node);
 
-/* Filters (RFC 7644 §3.4.2.2), only "eq", "and" and parentheses, plus value paths like
- * emails[type eq "work"] and emails[type eq "work"].value eq "x". */
+/* Filters: the whole grammar of RFC 7644 §3.4.2.2 (eq ne co sw ew gt ge lt le pr, and, or,
+ * not, parentheses, value paths like emails[type eq "work" and value co "@x"]), plus Entra's
+ * emails[type eq "work"].value eq "x". */
 typedef struct _ScimFilter ScimFilter;
 
 /* @parent NULL: a filter over resources of @type; else a value filter over elements of the
@@ -185,9 +186,13 @@ ScimFilter *_muster_fake_scim_filter_parse (const ScimResourceType *type,
                                             const ScimAttr         *parent,
                                             const char             *text,
                                             GError                **error);
+/* @meta: NULL, or an object whose "meta" member is the resource's meta (RFC 7643 §3.1), for
+ * filters on meta.created and the like (see _muster_fake_scim_filter_uses_meta()). */
 gboolean    _muster_fake_scim_filter_match (const ScimFilter *filter,
                                             const ScimSchema *core,
-                                            JsonObject       *object);
+                                            JsonObject       *object,
+                                            JsonObject       *meta);
+gboolean    _muster_fake_scim_filter_uses_meta (const ScimFilter *filter);
 void        _muster_fake_scim_filter_free  (ScimFilter *filter);
 /* For PATCH "add" through a value filter that matches nothing: the attribute values an element
  * must have to match (only for filters made of "eq" and "and"). */

@@ -6,8 +6,8 @@
  * The target Muster pushes users into. It follows RFC 7643 (schemas) and RFC 7644 (protocol)
  * the strict way, so that what passes here works against a standards server:
  *  - one bearer token, made at start (muster_fake_tenant_get_scim_token()); else 401;
- *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE, filters with "eq" and "and" (what Entra
- *    uses), 1-based startIndex/count paging (maxResults 200), ETags (W/"n") with If-Match → 412
+ *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE, the whole filter language of RFC 7644
+ *    §3.4.2.2 (muster-fake-scim-filter.c), 1-based startIndex/count paging (maxResults 200), ETags (W/"n") with If-Match → 412
  *    and If-None-Match → 304, userName unique case-insensitively and externalId unique → 409;
  *  - strict types: "False" is not a boolean (400 invalidValue), unknown schema URNs and
  *    attributes are 400 invalidSyntax, every error in the urn:…:Error schema with "status" as a
@@ -916,6 +916,33 @@ parse_index (const char *text,
 
 /* --- endpoints -------------------------------------------------------------------------------- */
 
+static gboolean
+resource_matches (MusterFakeScim   *self,
+                  const ScimFilter *filter,
+                  ScimResource     *resource)
+{
+  g_autoptr(JsonObject) holder = NULL;
+
+  /* meta is made on output, so only filters that look at it pay for it */
+  if (_muster_fake_scim_filter_uses_meta (filter))
+    {
+      g_autoptr(JsonObject) meta = json_object_new ();
+      g_autofree char *created = _muster_fake_iso8601 (resource->created);
+      g_autofree char *modified = _muster_fake_iso8601 (resource->last_modified);
+      g_autofree char *location = resource_location (self, resource->type, resource->id);
+      g_autofree char *etag = resource_etag (resource);
+
+      json_object_set_string_member (meta, "resourceType", resource->type->name);
+      json_object_set_string_member (meta, "created", created);
+      json_object_set_string_member (meta, "lastModified", modified);
+      json_object_set_string_member (meta, "location", location);
+      json_object_set_string_member (meta, "version", etag);
+      holder = json_object_new ();
+      json_object_set_object_member (holder, "meta", g_steal_pointer (&meta));
+    }
+  return _muster_fake_scim_filter_match (filter, resource->type->schema, resource->data, holder);
+}
+
 static void
 list_resources (MusterFakeScim         *self,
                 SoupServerMessage      *msg,
@@ -978,8 +1005,7 @@ list_resources (MusterFakeScim         *self,
 
       if (indexed)
         {
-          if (candidate != NULL && candidate->type == type &&
-              _muster_fake_scim_filter_match (filter, type->schema, candidate->data))
+          if (candidate != NULL && candidate->type == type && resource_matches (self, filter, candidate))
             g_ptr_array_add (matches, candidate);
         }
       else
@@ -987,7 +1013,7 @@ list_resources (MusterFakeScim         *self,
           {
             ScimResource *resource = g_ptr_array_index (all, i);
 
-            if (_muster_fake_scim_filter_match (filter, type->schema, resource->data))
+            if (resource_matches (self, filter, resource))
               g_ptr_array_add (matches, resource);
           }
     }
