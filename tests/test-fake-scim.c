@@ -29,6 +29,16 @@ scim (MusterFakeTenant *tenant,
   return fake_test_request (tenant, method, path, headers, body ? SCIM_TYPE : NULL, body);
 }
 
+static MusterFakeTenant *
+start_in_mode (MusterFakeScimMode mode)
+{
+  MusterFakeOptions options;
+
+  muster_fake_options_init (&options);
+  options.scim_mode = mode;
+  return fake_test_start_tenant (&options);
+}
+
 static JsonObject *
 root (FakeResponse *r)
 {
@@ -381,10 +391,9 @@ test_patch_active (void)
   g_autoptr(FakeResponse) email = NULL;
   JsonObject *user;
 
-  /* capitalised op, as Entra sends it */
   patch = scim (tenant, "PATCH", path,
                 "{\"schemas\":[\"" URN_PATCH "\"],"
-                "\"Operations\":[{\"op\":\"Replace\",\"path\":\"active\",\"value\":false},"
+                "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false},"
                 "{\"op\":\"replace\",\"path\":\"name.givenName\",\"value\":\"Augusta\"}]}",
                 NULL, NULL);
   g_assert_cmpuint (patch->status, ==, 200);
@@ -403,9 +412,9 @@ test_patch_active (void)
                    soup_message_headers_get_one (patch->headers, "ETag"));
 
   email = scim (tenant, "PATCH", path,
-                "{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"Replace\","
+                "{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"replace\","
                 "\"path\":\"emails[type eq \\\"work\\\"].value\",\"value\":\"augusta@example.com\"},"
-                "{\"op\":\"Add\",\"path\":\"" URN_ENT ":manager\",\"value\":{\"value\":\"m-1\"}}]}",
+                "{\"op\":\"add\",\"path\":\"" URN_ENT ":manager\",\"value\":{\"value\":\"m-1\"}}]}",
                 NULL, NULL);
   g_assert_cmpuint (email->status, ==, 200);
   user = root (email);
@@ -479,10 +488,10 @@ test_strict_types (void)
                       NULL, NULL);
   assert_scim_error (string_bool, 400, "invalidValue");
 
-  /* Entra's legacy PATCH: rejected whole, the user stays active */
+  /* Entra's legacy PATCH value: rejected whole, the user stays active */
   patch_string_bool = scim (tenant, "PATCH", path,
                             "{\"schemas\":[\"" URN_PATCH "\"],"
-                            "\"Operations\":[{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}]}",
+                            "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":\"False\"}]}",
                             NULL, NULL);
   assert_scim_error (patch_string_bool, 400, "invalidValue");
   still = scim (tenant, "GET", path, NULL, NULL, NULL);
@@ -505,6 +514,315 @@ test_strict_types (void)
                        "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"c@example.com\",\"shoeSize\":44}",
                        NULL, NULL);
   assert_scim_error (unknown_attr, 400, "invalidSyntax");
+}
+
+static FakeResponse *
+control (MusterFakeTenant *tenant,
+         const char       *path,
+         const char       *body)
+{
+  return fake_test_request (tenant, body ? "POST" : "GET", path, NULL, body ? "application/json" : NULL, body);
+}
+
+static gsize
+body_length (FakeResponse *r)
+{
+  return r->body ? g_bytes_get_size (r->body) : 0;
+}
+
+/* RFC 7644 §3.5.2 writes the op values "add", "remove", "replace" and gives them no case rule
+ * (§3.4.2.2 makes only filter operators case-insensitive): strict mode refuses Entra's "Replace",
+ * field mode takes it; "False" for a boolean likewise. */
+static void
+test_op_case_and_string_booleans (gconstpointer data)
+{
+  MusterFakeScimMode mode = GPOINTER_TO_INT (data);
+  gboolean field = mode == MUSTER_FAKE_SCIM_MODE_FIELD;
+  g_autoptr(MusterFakeTenant) tenant = start_in_mode (mode);
+  g_autofree char *id = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autoptr(FakeResponse) capitalised = NULL, string_bool = NULL, post_string = NULL, get = NULL;
+  g_autoptr(FakeResponse) get_after = NULL, created = NULL, group_add = NULL;
+
+  capitalised = scim (tenant, "PATCH", path,
+                      "{\"schemas\":[\"" URN_PATCH "\"],"
+                      "\"Operations\":[{\"op\":\"Replace\",\"path\":\"displayName\",\"value\":\"Ada\"}]}",
+                      NULL, NULL);
+  if (field)
+    g_assert_cmpuint (capitalised->status, ==, 204);
+  else
+    assert_scim_error (capitalised, 400, "invalidSyntax");
+
+  string_bool = scim (tenant, "PATCH", path,
+                      "{\"schemas\":[\"" URN_PATCH "\"],"
+                      "\"Operations\":[{\"op\":\"Replace\",\"path\":\"active\",\"value\":\"False\"}]}",
+                      NULL, NULL);
+  get = scim (tenant, "GET", path, NULL, NULL, NULL);
+  if (field)
+    {
+      g_assert_cmpuint (string_bool->status, ==, 204);
+      /* stored as the boolean it means */
+      g_assert_cmpint (json_node_get_value_type (json_object_get_member (root (get), "active")), ==, G_TYPE_BOOLEAN);
+      g_assert_false (json_object_get_boolean_member (root (get), "active"));
+      g_assert_cmpstr (json_object_get_string_member (root (get), "displayName"), ==, "Ada");
+    }
+  else
+    {
+      g_assert_cmpuint (string_bool->status, ==, 400);
+      g_assert_true (json_object_get_boolean_member (root (get), "active"));
+      g_assert_false (json_object_has_member (root (get), "displayName"));
+    }
+
+  post_string = scim (tenant, "POST", "/scim/v2/Users",
+                      "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"b@example.com\",\"active\":\"True\","
+                      "\"emails\":[{\"value\":\"b@example.com\",\"primary\":\"true\"}]}",
+                      NULL, NULL);
+  if (field)
+    {
+      JsonObject *email;
+
+      g_assert_cmpuint (post_string->status, ==, 201);
+      g_assert_true (json_object_get_boolean_member (root (post_string), "active"));
+      email = json_array_get_object_element (json_object_get_array_member (root (post_string), "emails"), 0);
+      g_assert_true (json_object_get_boolean_member (email, "primary"));
+    }
+  else
+    assert_scim_error (post_string, 400, "invalidValue");
+
+  /* not every string passes: "no" is no boolean in either mode */
+  get_after = scim (tenant, "PATCH", path,
+                    "{\"schemas\":[\"" URN_PATCH "\"],"
+                    "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":\"no\"}]}",
+                    NULL, NULL);
+  assert_scim_error (get_after, 400, "invalidValue");
+
+  /* capitalised ops on groups too, the way Entra adds members */
+  created = scim (tenant, "POST", "/scim/v2/Groups",
+                  "{\"schemas\":[\"" URN_GROUP "\"],\"displayName\":\"G\"}", NULL, NULL);
+  g_assert_cmpuint (created->status, ==, 201);
+  {
+    g_autofree char *group_path = g_strconcat ("/scim/v2/Groups/", json_object_get_string_member (root (created), "id"),
+                                               NULL);
+    g_autofree char *add = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"Add\","
+                                            "\"path\":\"members\",\"value\":[{\"value\":\"%s\"}]}]}", id);
+
+    group_add = scim (tenant, "PATCH", group_path, add, NULL, NULL);
+    if (field)
+      g_assert_cmpuint (group_add->status, ==, 204);
+    else
+      assert_scim_error (group_add, 400, "invalidSyntax");
+  }
+}
+
+/* Field mode: no Location on 201, no ETags, PATCH 204 with no body. */
+static void
+test_field_mode_writes (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = start_in_mode (MUSTER_FAKE_SCIM_MODE_FIELD);
+  g_autoptr(FakeResponse) created = scim (tenant, "POST", "/scim/v2/Users",
+                                          "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"ada@example.com\","
+                                          "\"active\":true}", NULL, NULL);
+  g_autoptr(FakeResponse) spc = NULL, get = NULL, patch = NULL, after = NULL, not_modified = NULL, put = NULL;
+  g_autoptr(FakeResponse) deleted = NULL, group = NULL, group_patch = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *group_path = NULL;
+  JsonObject *meta;
+
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_null (soup_message_headers_get_one (created->headers, "Location"));
+  g_assert_null (soup_message_headers_get_one (created->headers, "ETag"));
+  meta = json_object_get_object_member (root (created), "meta");
+  g_assert_false (json_object_has_member (meta, "version"));
+  g_assert_nonnull (json_object_get_string_member (meta, "location"));
+  path = g_strconcat ("/scim/v2/Users/", json_object_get_string_member (root (created), "id"), NULL);
+
+  spc = scim (tenant, "GET", "/scim/v2/ServiceProviderConfig", NULL, NULL, NULL);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (root (spc), "etag"), "supported"));
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (root (spc), "patch"), "supported"));
+
+  get = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_cmpuint (get->status, ==, 200);
+  g_assert_null (soup_message_headers_get_one (get->headers, "ETag"));
+
+  /* a precondition the service cannot evaluate is ignored, not 412 */
+  patch = scim (tenant, "PATCH", path,
+                "{\"schemas\":[\"" URN_PATCH "\"],"
+                "\"Operations\":[{\"op\":\"replace\",\"path\":\"active\",\"value\":false}]}",
+                "If-Match", "W/\"no-such-version\"");
+  g_assert_cmpuint (patch->status, ==, 204);
+  g_assert_cmpuint (body_length (patch), ==, 0);
+  g_assert_null (soup_message_headers_get_one (patch->headers, "ETag"));
+  after = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_false (json_object_get_boolean_member (root (after), "active"));
+  not_modified = scim (tenant, "GET", path, NULL, "If-None-Match", "*");
+  g_assert_cmpuint (not_modified->status, ==, 200);
+
+  put = scim (tenant, "PUT", path,
+              "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"ada@example.com\",\"active\":true}",
+              "If-Match", "W/\"stale\"");
+  g_assert_cmpuint (put->status, ==, 200);
+  g_assert_null (soup_message_headers_get_one (put->headers, "ETag"));
+
+  group = scim (tenant, "POST", "/scim/v2/Groups", "{\"schemas\":[\"" URN_GROUP "\"],\"displayName\":\"G\"}",
+                NULL, NULL);
+  g_assert_cmpuint (group->status, ==, 201);
+  g_assert_null (soup_message_headers_get_one (group->headers, "Location"));
+  group_path = g_strconcat ("/scim/v2/Groups/", json_object_get_string_member (root (group), "id"), NULL);
+  group_patch = scim (tenant, "PATCH", group_path,
+                      "{\"schemas\":[\"" URN_PATCH "\"],"
+                      "\"Operations\":[{\"op\":\"replace\",\"path\":\"displayName\",\"value\":\"H\"}]}",
+                      "If-Match", "W/\"1\"");
+  g_assert_cmpuint (group_patch->status, ==, 204);
+  g_assert_cmpuint (body_length (group_patch), ==, 0);
+
+  deleted = scim (tenant, "DELETE", path, NULL, "If-Match", "W/\"stale\"");
+  g_assert_cmpuint (deleted->status, ==, 204);
+}
+
+static void
+assert_page (FakeResponse *r,
+             gint64        total,
+             guint         first,
+             guint         n)
+{
+  JsonArray *resources;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpint (json_object_get_int_member (root (r), "totalResults"), ==, total);
+  g_assert_cmpint (json_object_get_int_member (root (r), "itemsPerPage"), ==, n);
+  resources = json_object_get_array_member (root (r), "Resources");
+  g_assert_cmpuint (json_array_get_length (resources), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("user%02u@example.com", first + i);
+
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (resources, i), "userName"), ==,
+                       expected);
+    }
+}
+
+/* Field mode pages by 20 without "count" and repeats the last page past the end. */
+static void
+test_field_mode_paging (gconstpointer data)
+{
+  MusterFakeScimMode mode = GPOINTER_TO_INT (data);
+  gboolean field = mode == MUSTER_FAKE_SCIM_MODE_FIELD;
+  g_autoptr(MusterFakeTenant) tenant = start_in_mode (mode);
+  g_autoptr(FakeResponse) first = NULL, second = NULL, past = NULL, past_small = NULL, filtered = NULL;
+
+  for (guint i = 1; i <= 25; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("user%02u@example.com", i);
+      g_autofree char *ext = g_strdup_printf ("ext-%u", i);
+
+      g_free (create_user (tenant, name, ext));
+    }
+
+  first = scim (tenant, "GET", "/scim/v2/Users", NULL, NULL, NULL);
+  assert_page (first, 25, 1, field ? 20 : 25);
+  second = scim (tenant, "GET", "/scim/v2/Users?startIndex=21", NULL, NULL, NULL);
+  assert_page (second, 25, 21, 5);
+
+  past = scim (tenant, "GET", "/scim/v2/Users?startIndex=41&count=20", NULL, NULL, NULL);
+  if (field)
+    assert_page (past, 25, 21, 5);
+  else
+    assert_page (past, 25, 1, 0);
+  past_small = scim (tenant, "GET", "/scim/v2/Users?startIndex=26&count=10", NULL, NULL, NULL);
+  if (field)
+    assert_page (past_small, 25, 21, 5);
+  else
+    assert_page (past_small, 25, 1, 0);
+
+  filtered = get_filtered (tenant, "Users", "userName sw \"user0\"", "&startIndex=100&count=4");
+  if (field)
+    assert_page (filtered, 9, 9, 1);
+  else
+    assert_page (filtered, 9, 1, 0);
+}
+
+/* POST /_fake/scim/mode switches at run time; GET reads it. */
+static void
+test_mode_control (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) initial = control (tenant, "/_fake/scim/mode", NULL);
+  g_autoptr(FakeResponse) to_field = control (tenant, "/_fake/scim/mode", "{\"mode\":\"field\"}");
+  g_autoptr(FakeResponse) now_field = control (tenant, "/_fake/scim/mode", NULL);
+  g_autoptr(FakeResponse) bogus = control (tenant, "/_fake/scim/mode", "{\"mode\":\"lax\"}");
+  g_autoptr(FakeResponse) not_json = control (tenant, "/_fake/scim/mode", "field");
+  g_autoptr(FakeResponse) field_post = NULL, field_spc = NULL, to_strict = NULL, strict_post = NULL;
+
+  g_assert_cmpstr (fake_response_get_string (initial, "mode"), ==, "strict");
+  g_assert_cmpuint (to_field->status, ==, 204);
+  g_assert_cmpstr (fake_response_get_string (now_field, "mode"), ==, "field");
+  g_assert_cmpuint (bogus->status, ==, 400);
+  g_assert_cmpuint (not_json->status, ==, 400);
+
+  field_post = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"a@example.com\"}",
+                     NULL, NULL);
+  g_assert_cmpuint (field_post->status, ==, 201);
+  g_assert_null (soup_message_headers_get_one (field_post->headers, "Location"));
+  field_spc = scim (tenant, "GET", "/scim/v2/ServiceProviderConfig", NULL, NULL, NULL);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (root (field_spc), "etag"),
+                                                  "supported"));
+
+  to_strict = control (tenant, "/_fake/scim/mode", "{\"mode\":\"strict\"}");
+  g_assert_cmpuint (to_strict->status, ==, 204);
+  strict_post = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"b@example.com\"}",
+                      NULL, NULL);
+  g_assert_cmpuint (strict_post->status, ==, 201);
+  g_assert_nonnull (soup_message_headers_get_one (strict_post->headers, "Location"));
+  g_assert_nonnull (soup_message_headers_get_one (strict_post->headers, "ETag"));
+}
+
+/* muster-fake-tenant --scim-mode field|strict, as a program */
+static void
+test_mode_option (void)
+{
+  const char *build_dir = g_getenv ("MUSTER_BUILD_DIR");
+  g_autofree char *program = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) bad = NULL;
+  g_autoptr(GSubprocess) fake = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autofree char *first_line = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *url = NULL;
+
+  if (build_dir == NULL)
+    {
+      g_test_skip ("MUSTER_BUILD_DIR is not set (run through meson test)");
+      return;
+    }
+  program = g_build_filename (build_dir, "src", "fake", "muster-fake-tenant", NULL);
+
+  bad = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, program, "--scim-mode", "lenient", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (bad, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (bad), ==, 2);
+
+  fake = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, program, "--scim-mode", "field", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake));
+  first_line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (first_line, "listening on "));
+
+  url = g_strconcat (first_line + strlen ("listening on "), "/_fake/scim/mode", NULL);
+  msg = soup_message_new ("GET", url);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  json = json_from_string (g_bytes_get_data (body, NULL), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "mode"), ==, "field");
+
+  g_subprocess_send_signal (fake, SIGTERM);
+  g_subprocess_wait (fake, NULL, NULL);
 }
 
 static void
@@ -548,13 +866,13 @@ test_group_members (void)
   g_autofree char *gid = g_strdup (json_object_get_string_member (root (created), "id"));
   g_autofree char *path = g_strconcat ("/scim/v2/Groups/", gid, NULL);
   g_autofree char *user_path = g_strconcat ("/scim/v2/Users/", u1, NULL);
-  g_autofree char *add = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"Add\","
+  g_autofree char *add = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"add\","
                                           "\"path\":\"members\",\"value\":[{\"$ref\":null,\"value\":\"%s\"},"
                                           "{\"value\":\"%s\"}]}]}", u1, u2);
   g_autofree char *remove = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"remove\","
                                              "\"path\":\"members[value eq \\\"%s\\\"]\"}]}", u1);
   g_autofree char *remove_legacy = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":"
-                                                    "\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"%s\"}]}]}",
+                                                    "\"remove\",\"path\":\"members\",\"value\":[{\"value\":\"%s\"}]}]}",
                                                     u2);
   g_autofree char *bogus = g_strdup ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"add\","
                                      "\"path\":\"members\",\"value\":[{\"value\":\"no-such-id\"}]}]}");
@@ -740,5 +1058,16 @@ main (int    argc,
   g_test_add_func ("/fake/scim/groups/members", test_group_members);
   g_test_add_func ("/fake/scim/discovery/service-provider-config", test_service_provider_config);
   g_test_add_func ("/fake/scim/control/requests-fail-reset", test_control_api);
+  g_test_add_data_func ("/fake/scim/strict/op-case-string-booleans", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_STRICT),
+                        test_op_case_and_string_booleans);
+  g_test_add_data_func ("/fake/scim/field/op-case-string-booleans", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_FIELD),
+                        test_op_case_and_string_booleans);
+  g_test_add_func ("/fake/scim/field/writes", test_field_mode_writes);
+  g_test_add_data_func ("/fake/scim/strict/paging", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_STRICT),
+                        test_field_mode_paging);
+  g_test_add_data_func ("/fake/scim/field/paging", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_FIELD),
+                        test_field_mode_paging);
+  g_test_add_func ("/fake/scim/control/mode", test_mode_control);
+  g_test_add_func ("/fake/scim/control/mode-option", test_mode_option);
   return g_test_run ();
 }

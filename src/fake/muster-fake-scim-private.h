@@ -150,6 +150,14 @@ JsonObject *_muster_fake_scim_data_container (JsonObject       *data,
                                               const ScimSchema *core,
                                               gboolean          create);
 
+/* What field mode lets through that strict mode refuses (MUSTER_FAKE_SCIM_MODE_FIELD). */
+typedef enum
+{
+  SCIM_LENIENT_NONE            = 0,
+  SCIM_LENIENT_OP_CASE         = 1 << 0, /* PATCH "Replace" as well as "replace" */
+  SCIM_LENIENT_BOOLEAN_STRINGS = 1 << 1, /* "True"/"False" for a boolean, stored as true/false */
+} ScimLeniency;
+
 /* Type-checks one value of @attr (strictly: "False" is not a boolean) and returns a normalised
  * copy with canonical sub-attribute names in @out; readOnly sub-attributes are dropped. With
  * @element TRUE, @in is one element of a multi-valued attribute. *@out is NULL when @in is null
@@ -157,12 +165,14 @@ JsonObject *_muster_fake_scim_data_container (JsonObject       *data,
 gboolean    _muster_fake_scim_validate_value    (const ScimAttr  *attr,
                                                  JsonNode        *in,
                                                  gboolean         element,
+                                                 ScimLeniency     lenient,
                                                  JsonNode       **out,
                                                  GError         **error);
 /* Validates a POST/PUT body for @type and returns the resource's data: canonical names, no "id",
  * "meta" nor "schemas"; extension attributes in an object under the extension URN. */
 JsonObject *_muster_fake_scim_validate_resource (const ScimResourceType *type,
                                                  JsonNode               *body,
+                                                 ScimLeniency            lenient,
                                                  GError                **error);
 /* Required attributes present (after a PATCH). */
 gboolean    _muster_fake_scim_check_required    (const ScimResourceType *type,
@@ -224,6 +234,7 @@ void     _muster_fake_scim_path_clear (ScimPath *path);
 gboolean _muster_fake_scim_patch_apply (const ScimResourceType *type,
                                         JsonObject             *data,
                                         JsonNode               *body,
+                                        ScimLeniency            lenient,
                                         GError                **error);
 
 G_END_DECLS

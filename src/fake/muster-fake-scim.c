@@ -1,20 +1,45 @@
-/* muster-fake-scim.c: a strict SCIM 2.0 service provider under /scim/v2
+/* muster-fake-scim.c: a SCIM 2.0 service provider under /scim/v2, strict or as found in the field
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The target Muster pushes users into. It follows RFC 7643 (schemas) and RFC 7644 (protocol)
- * the strict way, so that what passes here works against a standards server:
+ * The target Muster pushes users into. In strict mode (the default) it follows RFC 7643
+ * (schemas) and RFC 7644 (protocol) to the letter, so that what passes here works against a
+ * standards server:
  *  - one bearer token, made at start (muster_fake_tenant_get_scim_token()); else 401;
- *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE, the whole filter language of RFC 7644
- *    §3.4.2.2 (muster-fake-scim-filter.c), 1-based startIndex/count paging (maxResults 200), ETags (W/"n") with If-Match → 412
- *    and If-None-Match → 304, userName unique case-insensitively and externalId unique → 409;
- *  - strict types: "False" is not a boolean (400 invalidValue), unknown schema URNs and
- *    attributes are 400 invalidSyntax, every error in the urn:…:Error schema with "status" as a
- *    string (RFC 7644 §3.12);
+ *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE; the whole filter language of RFC 7644
+ *    §3.4.2.2 (muster-fake-scim-filter.c); 1-based startIndex/count paging (default 100,
+ *    maxResults 200; past the end an empty page); ETags (W/"n") in the ETag header and
+ *    meta.version, with If-Match → 412 and If-None-Match → 304; Location on 201; userName unique
+ *    case-insensitively and externalId unique → 409; user PATCH answered 200 with the resource,
+ *    group PATCH 204 (as Entra expects);
+ *  - strict types: "False" is not a boolean (400 invalidValue), PATCH ops are "add", "replace"
+ *    and "remove" as RFC 7644 §3.5.2 writes them ("Replace" is 400 invalidSyntax), unknown schema
+ *    URNs and attributes are 400 invalidSyntax, every error in the urn:…:Error schema with
+ *    "status" as a string (RFC 7644 §3.12);
+ *  - the core User attributes including userType and roles, the enterprise extension, Groups with
+ *    members (a User's groups follow them);
  *  - discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas.
- * A control API under /_fake/scim lets tests read what was received, reset the store and make
- * the next N requests fail (to test a client's retry and resume).
+ *
+ * Field mode (muster-fake-tenant --scim-mode field, MusterFakeOptions.scim_mode, or POST
+ * /_fake/scim/mode) behaves the way many real services do, so a client is tested against both:
+ * no Location header on 201; no ETags (etag.supported false, no ETag header, no meta.version,
+ * If-Match and If-None-Match ignored); every PATCH answered 204 with no body; a page of 20 when
+ * "count" is absent, and past the end the last page again (totalResults stays right); "Replace",
+ * "Add", "Remove" in any case; "True"/"False" strings for booleans, stored as booleans.
+ *
+ * The control API under /_fake/scim (test plumbing on loopback, JSON in and out):
+ *  - GET  /_fake/scim/requests   every SCIM request received: {"requests":[{"method","path",
+ *                                "query","body","rawBody"?,"status"}]};
+ *  - GET  /_fake/scim/token      {"token":"…"}, the bearer token;
+ *  - POST /_fake/scim/reset      empties the store, the request log and the injected failures
+ *                                (the mode stays);
+ *  - POST /_fake/scim/fail       {"path":"/scim/v2/Users","status":500,"count":1,"method":"POST"?,
+ *                                "retryAfter":S?}: the next "count" requests under "path" fail
+ *                                with "status" (400–599) and a SCIM error body;
+ *  - GET  /_fake/scim/mode       {"mode":"strict"|"field"};
+ *  - POST /_fake/scim/mode       {"mode":"field"} or {"mode":"strict"}: switches at once.
+ * Each POST answers 204, or 400 with what to send.
  */
 
 #define G_LOG_DOMAIN "muster-fake-scim"
@@ -29,6 +54,7 @@
 #define SCIM_CONTENT_TYPE   "application/scim+json"
 #define SCIM_MAX_RESULTS    200
 #define SCIM_DEFAULT_COUNT  100
+#define SCIM_FIELD_DEFAULT_COUNT 20
 
 typedef struct
 {
@@ -80,6 +106,7 @@ struct _MusterFakeScim
   guint64            version_seq;
   GPtrArray         *log;            /* ScimLogEntry */
   GPtrArray         *fail_rules;     /* ScimFailRule */
+  gboolean           field;          /* MUSTER_FAKE_SCIM_MODE_FIELD */
 };
 
 static void
@@ -117,6 +144,12 @@ projection_clear (Projection *projection)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Projection, projection_clear)
+
+static ScimLeniency
+leniency (MusterFakeScim *self)
+{
+  return self->field ? SCIM_LENIENT_OP_CASE | SCIM_LENIENT_BOOLEAN_STRINGS : SCIM_LENIENT_NONE;
+}
 
 static guint
 type_index (const ScimResourceType *type)
@@ -504,8 +537,11 @@ append_resource (MusterFakeScim   *self,
       _muster_fake_json_append_string (out, modified);
       g_string_append (out, ",\"location\":");
       _muster_fake_json_append_string (out, location);
-      g_string_append (out, ",\"version\":");
-      _muster_fake_json_append_string (out, etag);
+      if (!self->field)
+        {
+          g_string_append (out, ",\"version\":");
+          _muster_fake_json_append_string (out, etag);
+        }
       g_string_append_c (out, '}');
     }
   g_string_append_c (out, '}');
@@ -523,8 +559,9 @@ reply_resource (MusterFakeScim    *self,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   append_resource (self, body, resource, projection);
-  soup_message_headers_replace (headers, "ETag", etag);
-  if (status == SOUP_STATUS_CREATED)
+  if (!self->field)
+    soup_message_headers_replace (headers, "ETag", etag);
+  if (status == SOUP_STATUS_CREATED && !self->field)
     {
       g_autofree char *location = resource_location (self, resource->type, resource->id);
 
@@ -840,13 +877,17 @@ etag_list_matches (const char   *header,
 }
 
 static gboolean
-check_if_match (SoupServerMessage *msg,
+check_if_match (MusterFakeScim    *self,
+                SoupServerMessage *msg,
                 ScimResource      *resource)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *if_match = soup_message_headers_get_one (headers, "If-Match");
   const char *if_none_match = soup_message_headers_get_one (headers, "If-None-Match");
 
+  /* a service without ETags ignores the preconditions (RFC 7232 §3: only for servers that have them) */
+  if (self->field)
+    return TRUE;
   if ((if_match != NULL && !etag_list_matches (if_match, resource)) ||
       (if_none_match != NULL && etag_list_matches (if_none_match, resource)))
     {
@@ -936,7 +977,8 @@ resource_matches (MusterFakeScim   *self,
       json_object_set_string_member (meta, "created", created);
       json_object_set_string_member (meta, "lastModified", modified);
       json_object_set_string_member (meta, "location", location);
-      json_object_set_string_member (meta, "version", etag);
+      if (!self->field)
+        json_object_set_string_member (meta, "version", etag);
       holder = json_object_new ();
       json_object_set_object_member (holder, "meta", g_steal_pointer (&meta));
     }
@@ -960,7 +1002,8 @@ list_resources (MusterFakeScim         *self,
   guint start, end;
 
   if (!parse_index (query ? g_hash_table_lookup (query, "startIndex") : NULL, 1, &start_index, "startIndex", &error) ||
-      !parse_index (query ? g_hash_table_lookup (query, "count") : NULL, SCIM_DEFAULT_COUNT, &count, "count", &error))
+      !parse_index (query ? g_hash_table_lookup (query, "count") : NULL,
+                    self->field ? SCIM_FIELD_DEFAULT_COUNT : SCIM_DEFAULT_COUNT, &count, "count", &error))
     {
       reply_gerror (msg, error);
       return;
@@ -1026,6 +1069,12 @@ list_resources (MusterFakeScim         *self,
     GPtrArray *source = filter != NULL ? matches : all;
 
     start = MIN ((guint64) start_index - 1, source->len);
+    if (self->field && start >= source->len && source->len > 0 && count > 0)
+      {
+        /* past the end, services that page by offset keep answering the last page (RFC 7644
+         * §3.4.2.4 leaves it to the client to stop at totalResults) */
+        start = (source->len - 1) / count * count;
+      }
     end = MIN ((guint64) start + count, source->len);
 
     body = g_string_new ("{\"schemas\":[\"" SCIM_URN_LIST "\"]");
@@ -1055,7 +1104,7 @@ create_resource (MusterFakeScim         *self,
   ScimResource *resource;
 
   if (body == NULL ||
-      (data = _muster_fake_scim_validate_resource (type, body, &error)) == NULL ||
+      (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
       !normalize_members (self, data, NULL, &error) ||
       !check_unique (self, type, data, NULL, &error))
     {
@@ -1108,7 +1157,7 @@ handle_resource (MusterFakeScim         *self,
       const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                 "If-None-Match");
 
-      if (if_none_match != NULL && etag_list_matches (if_none_match, resource))
+      if (if_none_match != NULL && !self->field && etag_list_matches (if_none_match, resource))
         {
           g_autofree char *etag = resource_etag (resource);
 
@@ -1125,11 +1174,11 @@ handle_resource (MusterFakeScim         *self,
       g_autoptr(JsonNode) body = NULL;
       g_autoptr(JsonObject) data = NULL;
 
-      if (!check_if_match (msg, resource))
+      if (!check_if_match (self, msg, resource))
         return;
       body = parse_body (msg, &error);
       if (body == NULL ||
-          (data = _muster_fake_scim_validate_resource (type, body, &error)) == NULL ||
+          (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
           !normalize_members (self, data, resource->id, &error) ||
           !check_unique (self, type, data, resource, &error))
         {
@@ -1148,7 +1197,7 @@ handle_resource (MusterFakeScim         *self,
       g_autoptr(JsonNode) original = NULL;
       JsonObject *data;
 
-      if (!check_if_match (msg, resource))
+      if (!check_if_match (self, msg, resource))
         return;
       body = parse_body (msg, &error);
       if (body == NULL)
@@ -1158,7 +1207,7 @@ handle_resource (MusterFakeScim         *self,
         }
       copy = deep_copy_object (resource->data);
       data = json_node_get_object (copy);
-      if (!_muster_fake_scim_patch_apply (type, data, body, &error) ||
+      if (!_muster_fake_scim_patch_apply (type, data, body, leniency (self), &error) ||
           !normalize_members (self, data, resource->id, &error) ||
           !check_unique (self, type, data, resource, &error))
         {
@@ -1170,6 +1219,12 @@ handle_resource (MusterFakeScim         *self,
       if (!json_node_equal (copy, original))
         commit (self, resource, data);
 
+      if (self->field)
+        {
+          /* many services answer every PATCH 204 with no body (RFC 7644 §3.5.2 allows it) */
+          soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+          return;
+        }
       if (type == &_muster_fake_scim_type_group && projection.include == NULL)
         {
           /* Entra expects 204 for group PATCH (entra-docs use-scim-to-provision-users-and-groups.md);
@@ -1186,7 +1241,7 @@ handle_resource (MusterFakeScim         *self,
 
   if (g_str_equal (method, "DELETE"))
     {
-      if (!check_if_match (msg, resource))
+      if (!check_if_match (self, msg, resource))
         return;
       remove_resource (self, resource);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
@@ -1256,7 +1311,7 @@ service_provider_config (MusterFakeScim    *self,
   json_builder_end_object (builder);
   add_supported (builder, "changePassword", FALSE);
   add_supported (builder, "sort", FALSE);
-  add_supported (builder, "etag", TRUE);
+  add_supported (builder, "etag", !self->field);
   json_builder_set_member_name (builder, "authenticationSchemes");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
@@ -1622,6 +1677,59 @@ control_fail (MusterFakeScim    *self,
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
+/* The JSON object a control request sends, or NULL after answering 400 with @usage. */
+static JsonObject *
+control_body (SoupServerMessage *msg,
+              const char        *usage,
+              JsonNode         **node_out)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autofree char *text = g_strndup (body->data, body->length);
+  JsonNode *node = body->length > 0 ? json_from_string (text, NULL) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_clear_pointer (&node, json_node_unref);
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+      *node_out = NULL;
+      return NULL;
+    }
+  *node_out = node;
+  return json_node_get_object (node);
+}
+
+static void
+control_mode (MusterFakeScim    *self,
+              SoupServerMessage *msg,
+              gboolean           set)
+{
+  GString *out;
+
+  if (set)
+    {
+      const char *usage = "Send {\"mode\":\"strict\"} or {\"mode\":\"field\"}";
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *object = control_body (msg, usage, &node);
+      const char *mode;
+
+      if (object == NULL)
+        return;
+      mode = json_object_get_string_member_with_default (object, "mode", "");
+      if (!g_str_equal (mode, "strict") && !g_str_equal (mode, "field"))
+        {
+          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+          return;
+        }
+      self->field = g_str_equal (mode, "field");
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  out = g_string_new ("{\"mode\":");
+  _muster_fake_json_append_string (out, self->field ? "field" : "strict");
+  g_string_append_c (out, '}');
+  reply_plain_json (msg, out);
+}
+
 static void
 control_handler (MusterFakeContext *ctx,
                  SoupServerMessage *msg,
@@ -1653,6 +1761,8 @@ control_handler (MusterFakeContext *ctx,
     }
   else if (post && g_str_equal (path, "/_fake/scim/fail"))
     control_fail (self, msg);
+  else if ((get || post) && g_str_equal (path, "/_fake/scim/mode"))
+    control_mode (self, msg, post);
   else
     _muster_fake_reply_graph_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such control endpoint");
 }
@@ -1663,6 +1773,7 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
   MusterFakeScim *self = g_new0 (MusterFakeScim, 1);
 
   self->ctx = ctx;
+  self->field = ctx->options.scim_mode == MUSTER_FAKE_SCIM_MODE_FIELD;
   self->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) scim_resource_free);
   self->users = g_ptr_array_new ();
   self->groups = g_ptr_array_new ();
