@@ -776,6 +776,157 @@ test_mode_control (void)
   g_assert_nonnull (soup_message_headers_get_one (strict_post->headers, "ETag"));
 }
 
+/* POST /_fake/scim/latency holds every SCIM request back by N ms. */
+static void
+test_latency (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(FakeResponse) set = control (tenant, "/_fake/scim/latency", "{\"ms\":400}");
+  g_autoptr(FakeResponse) read = control (tenant, "/_fake/scim/latency", NULL);
+  g_autoptr(FakeResponse) slow = NULL, bad = NULL, negative = NULL, off = NULL, read_off = NULL;
+  gint64 start;
+
+  g_assert_cmpuint (set->status, ==, 204);
+  g_assert_cmpint (json_object_get_int_member (root (read), "ms"), ==, 400);
+
+  start = g_get_monotonic_time ();
+  slow = scim (tenant, "GET", "/scim/v2/Users", NULL, NULL, NULL);
+  g_assert_cmpuint (slow->status, ==, 200);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 400 * 1000);
+  /* writes too, and they still take effect */
+  start = g_get_monotonic_time ();
+  g_free (create_user (tenant, "ada@example.com", "e-1"));
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 400 * 1000);
+
+  bad = control (tenant, "/_fake/scim/latency", "{\"ms\":\"400\"}");
+  g_assert_cmpuint (bad->status, ==, 400);
+  negative = control (tenant, "/_fake/scim/latency", "{\"ms\":-1}");
+  g_assert_cmpuint (negative->status, ==, 400);
+  off = control (tenant, "/_fake/scim/latency", "{\"ms\":0}");
+  g_assert_cmpuint (off->status, ==, 204);
+  read_off = control (tenant, "/_fake/scim/latency", NULL);
+  g_assert_cmpint (json_object_get_int_member (root (read_off), "ms"), ==, 0);
+}
+
+static FakeResponse *
+patch_display_name (MusterFakeTenant *tenant,
+                    const char       *id,
+                    const char       *display_name)
+{
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"replace\","
+                                           "\"path\":\"displayName\",\"value\":\"%s\"}]}", display_name);
+
+  return scim (tenant, "PATCH", path, body, NULL, NULL);
+}
+
+static const char *
+display_name_of (MusterFakeTenant *tenant,
+                 const char       *id,
+                 FakeResponse    **keep)
+{
+  g_autofree char *path = g_strconcat ("/scim/v2/Users/", id, NULL);
+
+  *keep = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_cmpuint ((*keep)->status, ==, 200);
+  return json_object_get_string_member_with_default (root (*keep), "displayName", NULL);
+}
+
+/* POST /_fake/scim/fail-users makes writes touching one user fail, in either mode. */
+static void
+test_fail_users (gconstpointer data)
+{
+  MusterFakeScimMode mode = GPOINTER_TO_INT (data);
+  guint patch_ok = mode == MUSTER_FAKE_SCIM_MODE_FIELD ? 204 : 200;
+  g_autoptr(MusterFakeTenant) tenant = start_in_mode (mode);
+  g_autofree char *ada = create_user (tenant, "ada@example.com", "e-1");
+  g_autofree char *grace = create_user (tenant, "grace@example.com", "e-2");
+  g_autofree char *grace_path = g_strconcat ("/scim/v2/Users/", grace, NULL);
+  g_autoptr(FakeResponse) rule = NULL, r1 = NULL, r2 = NULL, r3 = NULL, g1 = NULL, other = NULL, get = NULL;
+  g_autoptr(FakeResponse) always = NULL, d1 = NULL, d2 = NULL, still = NULL, group = NULL, add_grace = NULL;
+  g_autoptr(FakeResponse) add_ada = NULL, new_rule = NULL, create = NULL, none = NULL, busy = NULL, b1 = NULL;
+  g_autoptr(FakeResponse) b2 = NULL, bad = NULL, bad_status = NULL, clear = NULL, d3 = NULL;
+  g_autoptr(FakeResponse) keep1 = NULL, keep2 = NULL, keep3 = NULL;
+  g_autofree char *group_path = NULL;
+  g_autofree char *add_grace_body = NULL;
+  g_autofree char *add_ada_body = NULL;
+
+  /* twice 409, then through; userName compares case-insensitively */
+  rule = control (tenant, "/_fake/scim/fail-users", "{\"userName\":\"ADA@example.com\",\"status\":409,\"times\":2}");
+  g_assert_cmpuint (rule->status, ==, 204);
+  r1 = patch_display_name (tenant, ada, "Ada");
+  assert_scim_error (r1, 409, "uniqueness");
+  g1 = scim (tenant, "GET", "/scim/v2/Users?filter=userName%20eq%20%22ada%40example.com%22", NULL, NULL, NULL);
+  g_assert_cmpuint (g1->status, ==, 200);
+  g_assert_null (display_name_of (tenant, ada, &keep1));
+  r2 = patch_display_name (tenant, ada, "Ada");
+  assert_scim_error (r2, 409, "uniqueness");
+  other = patch_display_name (tenant, grace, "Grace");
+  g_assert_cmpuint (other->status, ==, patch_ok);
+  r3 = patch_display_name (tenant, ada, "Ada");
+  g_assert_cmpuint (r3->status, ==, patch_ok);
+  g_assert_cmpstr (display_name_of (tenant, ada, &keep2), ==, "Ada");
+
+  /* every time, for deletes and for group memberships too */
+  always = control (tenant, "/_fake/scim/fail-users", "{\"userName\":\"grace@example.com\",\"status\":500,\"times\":0}");
+  g_assert_cmpuint (always->status, ==, 204);
+  d1 = scim (tenant, "DELETE", grace_path, NULL, NULL, NULL);
+  assert_scim_error (d1, 500, NULL);
+  d2 = scim (tenant, "DELETE", grace_path, NULL, NULL, NULL);
+  assert_scim_error (d2, 500, NULL);
+  g_assert_cmpstr (display_name_of (tenant, grace, &keep3), ==, "Grace");
+  group = scim (tenant, "POST", "/scim/v2/Groups", "{\"schemas\":[\"" URN_GROUP "\"],\"displayName\":\"G\"}", NULL, NULL);
+  g_assert_cmpuint (group->status, ==, 201);
+  group_path = g_strconcat ("/scim/v2/Groups/", json_object_get_string_member (root (group), "id"), NULL);
+  add_grace_body = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"add\","
+                                    "\"path\":\"members\",\"value\":[{\"value\":\"%s\"}]}]}", grace);
+  add_grace = scim (tenant, "PATCH", group_path, add_grace_body, NULL, NULL);
+  assert_scim_error (add_grace, 500, NULL);
+  add_ada_body = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"add\","
+                                  "\"path\":\"members\",\"value\":[{\"value\":\"%s\"}]}]}", ada);
+  add_ada = scim (tenant, "PATCH", group_path, add_ada_body, NULL, NULL);
+  g_assert_cmpuint (add_ada->status, ==, 204);
+
+  /* a create: 400 invalidValue, and nothing is made */
+  new_rule = control (tenant, "/_fake/scim/fail-users", "{\"userName\":\"lin@example.com\",\"status\":400}");
+  g_assert_cmpuint (new_rule->status, ==, 204);
+  create = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"Lin@Example.com\"}",
+                 NULL, NULL);
+  assert_scim_error (create, 400, "invalidValue");
+  none = get_filtered (tenant, "Users", "userName eq \"lin@example.com\"", NULL);
+  g_assert_cmpint (json_object_get_int_member (root (none), "totalResults"), ==, 0);
+
+  /* a new rule replaces the old one for the same user; Retry-After on request */
+  busy = control (tenant, "/_fake/scim/fail-users",
+                  "{\"userName\":\"ada@example.com\",\"status\":503,\"times\":1,\"retryAfter\":2}");
+  g_assert_cmpuint (busy->status, ==, 204);
+  b1 = patch_display_name (tenant, ada, "Augusta");
+  assert_scim_error (b1, 503, NULL);
+  g_assert_cmpstr (soup_message_headers_get_one (b1->headers, "Retry-After"), ==, "2");
+  b2 = patch_display_name (tenant, ada, "Augusta");
+  g_assert_cmpuint (b2->status, ==, patch_ok);
+
+  bad = control (tenant, "/_fake/scim/fail-users", "{\"status\":500}");
+  g_assert_cmpuint (bad->status, ==, 400);
+  bad_status = control (tenant, "/_fake/scim/fail-users", "{\"userName\":\"x@example.com\",\"status\":302}");
+  g_assert_cmpuint (bad_status->status, ==, 400);
+
+  clear = fake_test_request (tenant, "DELETE", "/_fake/scim/fail-users", NULL, NULL, NULL);
+  g_assert_cmpuint (clear->status, ==, 204);
+  d3 = scim (tenant, "DELETE", grace_path, NULL, NULL, NULL);
+  g_assert_cmpuint (d3->status, ==, 204);
+  still = scim (tenant, "GET", grace_path, NULL, NULL, NULL);
+  assert_scim_error (still, 404, NULL);
+
+  /* reset drops the rules too */
+  get = control (tenant, "/_fake/scim/fail-users", "{\"userName\":\"ada@example.com\",\"status\":500}");
+  g_assert_cmpuint (get->status, ==, 204);
+  g_clear_pointer (&clear, fake_response_free);
+  clear = control (tenant, "/_fake/scim/reset", "{}");
+  g_assert_cmpuint (clear->status, ==, 204);
+  g_free (create_user (tenant, "ada@example.com", "e-1"));
+}
+
 /* muster-fake-tenant --scim-mode field|strict, as a program */
 static void
 test_mode_option (void)
@@ -1069,5 +1220,10 @@ main (int    argc,
                         test_field_mode_paging);
   g_test_add_func ("/fake/scim/control/mode", test_mode_control);
   g_test_add_func ("/fake/scim/control/mode-option", test_mode_option);
+  g_test_add_func ("/fake/scim/control/latency", test_latency);
+  g_test_add_data_func ("/fake/scim/strict/fail-users", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_STRICT),
+                        test_fail_users);
+  g_test_add_data_func ("/fake/scim/field/fail-users", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_FIELD),
+                        test_fail_users);
   return g_test_run ();
 }

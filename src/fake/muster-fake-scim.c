@@ -38,8 +38,20 @@
  *                                "retryAfter":S?}: the next "count" requests under "path" fail
  *                                with "status" (400–599) and a SCIM error body;
  *  - GET  /_fake/scim/mode       {"mode":"strict"|"field"};
- *  - POST /_fake/scim/mode       {"mode":"field"} or {"mode":"strict"}: switches at once.
- * Each POST answers 204, or 400 with what to send.
+ *  - POST /_fake/scim/mode       {"mode":"field"} or {"mode":"strict"}: switches at once;
+ *  - GET  /_fake/scim/latency    {"ms":N};
+ *  - POST /_fake/scim/latency    {"ms":N} (0–60000): every later SCIM request waits N ms before
+ *                                it is answered (on top of --latency-ms); 0 turns it off;
+ *  - POST /_fake/scim/fail-users {"userName":"ada@example.com","status":500,"times":N,
+ *                                "retryAfter":S?}: writes (POST, PUT, PATCH, DELETE) touching
+ *                                that user fail with "status" (400–599, default 500) and a SCIM
+ *                                error body (scimType invalidValue for 400, uniqueness for 409),
+ *                                N times or, with "times" 0 or absent, every time; a write touches
+ *                                a user when it creates, changes or deletes it, or adds it to or
+ *                                removes it from a group; userName compares case-insensitively;
+ *                                a new rule for the same user replaces the old one;
+ *  - DELETE /_fake/scim/fail-users  drops every such rule.
+ * Each POST answers 204, or 400 with what to send. Reset keeps the mode and the latency.
  */
 
 #define G_LOG_DOMAIN "muster-fake-scim"
@@ -85,6 +97,24 @@ typedef struct
   guint  retry_after; /* 0: no Retry-After */
 } ScimFailRule;
 
+/* POST /_fake/scim/fail-users: writes touching this user fail. */
+typedef struct
+{
+  char  *user_name;   /* casefolded, as userName is caseExact false */
+  guint  status;
+  guint  remaining;   /* 0: every time */
+  guint  retry_after; /* 0: no Retry-After */
+} ScimFailUser;
+
+/* A request held back by POST /_fake/scim/latency. */
+typedef struct
+{
+  MusterFakeScim    *self;
+  SoupServerMessage *msg;
+  char              *path;
+  GHashTable        *query;
+} ScimDelayedRequest;
+
 /* Which attributes a response carries (RFC 7644 §3.9). Keys are ScimAttr or ScimSchema pointers. */
 typedef struct
 {
@@ -107,6 +137,8 @@ struct _MusterFakeScim
   GPtrArray         *log;            /* ScimLogEntry */
   GPtrArray         *fail_rules;     /* ScimFailRule */
   gboolean           field;          /* MUSTER_FAKE_SCIM_MODE_FIELD */
+  guint              latency_ms;     /* added to every SCIM request */
+  GPtrArray         *fail_users;     /* ScimFailUser */
 };
 
 static void
@@ -134,6 +166,24 @@ scim_fail_rule_free (ScimFailRule *rule)
   g_free (rule->path_prefix);
   g_free (rule->method);
   g_free (rule);
+}
+
+static void
+scim_fail_user_free (ScimFailUser *rule)
+{
+  g_free (rule->user_name);
+  g_free (rule);
+}
+
+static void
+scim_delayed_request_free (gpointer data)
+{
+  ScimDelayedRequest *delayed = data;
+
+  g_object_unref (delayed->msg);
+  g_free (delayed->path);
+  g_clear_pointer (&delayed->query, g_hash_table_unref);
+  g_free (delayed);
 }
 
 static void
@@ -955,6 +1005,123 @@ parse_index (const char *text,
   return TRUE;
 }
 
+/* --- injected per-user failures --------------------------------------------------------------- */
+
+static void
+add_user_name (GPtrArray  *names,
+               JsonObject *data)
+{
+  const char *user_name = data ? json_object_get_string_member_with_default (data, "userName", NULL) : NULL;
+
+  if (user_name != NULL)
+    g_ptr_array_add (names, g_utf8_casefold (user_name, -1));
+}
+
+static void
+collect_member_ids (JsonObject *data,
+                    GHashTable *ids)
+{
+  JsonNode *node = data ? json_object_get_member (data, "members") : NULL;
+  JsonArray *members = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      JsonObject *member = json_array_get_object_element (members, i);
+      const char *value = member ? json_object_get_string_member_with_default (member, "value", NULL) : NULL;
+
+      if (value != NULL)
+        g_hash_table_add (ids, (gpointer) value);
+    }
+}
+
+/* The userNames (casefolded) a write from @before to @after touches: a User's own, old and new;
+ * for a Group, the Users it adds or removes as members. */
+static GPtrArray *
+touched_user_names (MusterFakeScim         *self,
+                    const ScimResourceType *type,
+                    JsonObject             *before,
+                    JsonObject             *after)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) old_ids = NULL;
+  g_autoptr(GHashTable) new_ids = NULL;
+  GHashTable *sets[2];
+  GHashTableIter iter;
+  gpointer key;
+
+  if (type == &_muster_fake_scim_type_user)
+    {
+      add_user_name (names, before);
+      add_user_name (names, after);
+      return names;
+    }
+
+  old_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  new_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  collect_member_ids (before, old_ids);
+  collect_member_ids (after, new_ids);
+  sets[0] = old_ids;
+  sets[1] = new_ids;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_hash_table_iter_init (&iter, sets[i]);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          ScimResource *member;
+
+          if (g_hash_table_contains (sets[1 - i], key))
+            continue;
+          member = g_hash_table_lookup (self->resources, key);
+          if (member != NULL && member->type == &_muster_fake_scim_type_user)
+            add_user_name (names, member->data);
+        }
+    }
+  return names;
+}
+
+/* Answers @msg with the injected failure of the first rule naming a user the write touches. */
+static gboolean
+apply_fail_users (MusterFakeScim         *self,
+                  SoupServerMessage      *msg,
+                  const ScimResourceType *type,
+                  JsonObject             *before,
+                  JsonObject             *after)
+{
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (self->fail_users->len == 0)
+    return FALSE;
+  names = touched_user_names (self, type, before, after);
+  for (guint i = 0; i < self->fail_users->len; i++)
+    {
+      ScimFailUser *rule = g_ptr_array_index (self->fail_users, i);
+      g_autofree char *detail = NULL;
+      const char *scim_type = NULL;
+      guint status = rule->status;
+
+      if (!g_ptr_array_find_with_equal_func (names, rule->user_name, g_str_equal, NULL))
+        continue;
+
+      /* RFC 7644 §3.12: the scimType that goes with the status, where there is one */
+      if (status == SOUP_STATUS_BAD_REQUEST)
+        scim_type = _muster_fake_scim_error_type_name (SCIM_ERROR_INVALID_VALUE);
+      else if (status == SOUP_STATUS_CONFLICT)
+        scim_type = _muster_fake_scim_error_type_name (SCIM_ERROR_UNIQUENESS);
+      detail = g_strdup_printf ("Injected failure for the user '%s'", rule->user_name);
+      if (rule->retry_after > 0)
+        {
+          g_autofree char *seconds = g_strdup_printf ("%u", rule->retry_after);
+
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
+        }
+      reply_error (msg, status, scim_type, detail);
+      if (rule->remaining > 0 && --rule->remaining == 0)
+        g_ptr_array_remove_index (self->fail_users, i);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* --- endpoints -------------------------------------------------------------------------------- */
 
 static gboolean
@@ -1105,8 +1272,14 @@ create_resource (MusterFakeScim         *self,
 
   if (body == NULL ||
       (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
-      !normalize_members (self, data, NULL, &error) ||
-      !check_unique (self, type, data, NULL, &error))
+      !normalize_members (self, data, NULL, &error))
+    {
+      reply_gerror (msg, error);
+      return;
+    }
+  if (apply_fail_users (self, msg, type, NULL, data))
+    return;
+  if (!check_unique (self, type, data, NULL, &error))
     {
       reply_gerror (msg, error);
       return;
@@ -1179,8 +1352,14 @@ handle_resource (MusterFakeScim         *self,
       body = parse_body (msg, &error);
       if (body == NULL ||
           (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
-          !normalize_members (self, data, resource->id, &error) ||
-          !check_unique (self, type, data, resource, &error))
+          !normalize_members (self, data, resource->id, &error))
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      if (apply_fail_users (self, msg, type, resource->data, data))
+        return;
+      if (!check_unique (self, type, data, resource, &error))
         {
           reply_gerror (msg, error);
           return;
@@ -1208,8 +1387,14 @@ handle_resource (MusterFakeScim         *self,
       copy = deep_copy_object (resource->data);
       data = json_node_get_object (copy);
       if (!_muster_fake_scim_patch_apply (type, data, body, leniency (self), &error) ||
-          !normalize_members (self, data, resource->id, &error) ||
-          !check_unique (self, type, data, resource, &error))
+          !normalize_members (self, data, resource->id, &error))
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      if (apply_fail_users (self, msg, type, resource->data, data))
+        return;
+      if (!check_unique (self, type, data, resource, &error))
         {
           reply_gerror (msg, error);
           return;
@@ -1242,6 +1427,8 @@ handle_resource (MusterFakeScim         *self,
   if (g_str_equal (method, "DELETE"))
     {
       if (!check_if_match (self, msg, resource))
+        return;
+      if (type == &_muster_fake_scim_type_user && apply_fail_users (self, msg, type, resource->data, NULL))
         return;
       remove_resource (self, resource);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
@@ -1569,13 +1756,11 @@ apply_fail_rule (MusterFakeScim    *self,
 }
 
 static void
-scim_handler (MusterFakeContext *ctx,
-              SoupServerMessage *msg,
-              const char        *path,
-              GHashTable        *query,
-              gpointer           user_data)
+scim_handle_request (MusterFakeScim    *self,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query)
 {
-  MusterFakeScim *self = user_data;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   ScimLogEntry *entry = g_new0 (ScimLogEntry, 1);
   const char *rest = path + strlen (SCIM_PREFIX);
@@ -1599,6 +1784,46 @@ scim_handler (MusterFakeContext *ctx,
     route (self, msg, rest, query);
 
   entry->status = soup_server_message_get_status (msg);
+}
+
+static gboolean
+delayed_request_cb (gpointer data)
+{
+  ScimDelayedRequest *delayed = data;
+
+  soup_server_message_unpause (delayed->msg);
+  scim_handle_request (delayed->self, delayed->msg, delayed->path, delayed->query);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scim_handler (MusterFakeContext *ctx,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  MusterFakeScim *self = user_data;
+  ScimDelayedRequest *delayed;
+  GSource *source;
+
+  if (self->latency_ms == 0)
+    {
+      scim_handle_request (self, msg, path, query);
+      return;
+    }
+
+  /* on top of --latency-ms, which delays every request before it gets here */
+  delayed = g_new0 (ScimDelayedRequest, 1);
+  delayed->self = self;
+  delayed->msg = g_object_ref (msg);
+  delayed->path = g_strdup (path);
+  delayed->query = query ? g_hash_table_ref (query) : NULL;
+  soup_server_message_pause (msg);
+  source = g_timeout_source_new (self->latency_ms);
+  g_source_set_callback (source, delayed_request_cb, delayed, scim_delayed_request_free);
+  g_source_attach (source, ctx->main_context);
+  g_source_unref (source);
 }
 
 /* --- control API (/_fake/scim) ---------------------------------------------------------------- */
@@ -1731,6 +1956,79 @@ control_mode (MusterFakeScim    *self,
 }
 
 static void
+control_latency (MusterFakeScim    *self,
+                 SoupServerMessage *msg,
+                 gboolean           set)
+{
+  GString *out;
+
+  if (set)
+    {
+      const char *usage = "Send {\"ms\":N} with N from 0 (none) to 60000";
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *object = control_body (msg, usage, &node);
+      JsonNode *ms;
+
+      if (object == NULL)
+        return;
+      ms = json_object_get_member (object, "ms");
+      if (ms == NULL || !JSON_NODE_HOLDS_VALUE (ms) || json_node_get_value_type (ms) != G_TYPE_INT64 ||
+          json_node_get_int (ms) < 0 || json_node_get_int (ms) > 60000)
+        {
+          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+          return;
+        }
+      self->latency_ms = json_node_get_int (ms);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "{\"ms\":%u}", self->latency_ms);
+  reply_plain_json (msg, out);
+}
+
+static void
+control_fail_users (MusterFakeScim    *self,
+                    SoupServerMessage *msg)
+{
+  const char *usage = "Send {\"userName\":\"ada@example.com\",\"status\":500,\"times\":0} "
+                      "(status 400–599, times 0 for every time, optional retryAfter seconds)";
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object = control_body (msg, usage, &node);
+  g_autofree char *folded = NULL;
+  ScimFailUser *rule;
+  const char *user_name;
+  gint64 status, times, retry_after;
+
+  if (object == NULL)
+    return;
+  user_name = json_object_get_string_member_with_default (object, "userName", NULL);
+  status = json_object_get_int_member_with_default (object, "status", SOUP_STATUS_INTERNAL_SERVER_ERROR);
+  times = json_object_get_int_member_with_default (object, "times", 0);
+  retry_after = json_object_get_int_member_with_default (object, "retryAfter", 0);
+  if (user_name == NULL || *user_name == '\0' || status < 400 || status > 599 || times < 0 || times > G_MAXUINT ||
+      retry_after < 0 || retry_after > G_MAXUINT)
+    {
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+      return;
+    }
+
+  /* a new rule for the same user replaces the old one */
+  folded = g_utf8_casefold (user_name, -1);
+  for (guint i = self->fail_users->len; i > 0; i--)
+    if (g_str_equal (((ScimFailUser *) g_ptr_array_index (self->fail_users, i - 1))->user_name, folded))
+      g_ptr_array_remove_index (self->fail_users, i - 1);
+
+  rule = g_new0 (ScimFailUser, 1);
+  rule->user_name = g_steal_pointer (&folded);
+  rule->status = status;
+  rule->remaining = times;
+  rule->retry_after = retry_after;
+  g_ptr_array_add (self->fail_users, rule);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+static void
 control_handler (MusterFakeContext *ctx,
                  SoupServerMessage *msg,
                  const char        *path,
@@ -1757,12 +2055,22 @@ control_handler (MusterFakeContext *ctx,
       store_clear (self);
       g_ptr_array_set_size (self->log, 0);
       g_ptr_array_set_size (self->fail_rules, 0);
+      g_ptr_array_set_size (self->fail_users, 0);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
     }
   else if (post && g_str_equal (path, "/_fake/scim/fail"))
     control_fail (self, msg);
   else if ((get || post) && g_str_equal (path, "/_fake/scim/mode"))
     control_mode (self, msg, post);
+  else if ((get || post) && g_str_equal (path, "/_fake/scim/latency"))
+    control_latency (self, msg, post);
+  else if (post && g_str_equal (path, "/_fake/scim/fail-users"))
+    control_fail_users (self, msg);
+  else if (g_str_equal (method, "DELETE") && g_str_equal (path, "/_fake/scim/fail-users"))
+    {
+      g_ptr_array_set_size (self->fail_users, 0);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    }
   else
     _muster_fake_reply_graph_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such control endpoint");
 }
@@ -1783,6 +2091,7 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
   self->member_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
   self->log = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_log_entry_free);
   self->fail_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_fail_rule_free);
+  self->fail_users = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_fail_user_free);
 
   /* one bearer token per run, like the "Secret Token" an admin pastes into Entra's provisioning
    * page; 32 bytes from the CSPRNG */
@@ -1808,6 +2117,7 @@ _muster_fake_scim_free (MusterFakeScim *self)
   g_clear_pointer (&self->member_of, g_hash_table_unref);
   g_clear_pointer (&self->log, g_ptr_array_unref);
   g_clear_pointer (&self->fail_rules, g_ptr_array_unref);
+  g_clear_pointer (&self->fail_users, g_ptr_array_unref);
   g_clear_pointer (&self->ctx->scim_token, g_free);
   g_free (self);
 }
