@@ -1005,9 +1005,9 @@ group_members (MusterFakeTenant *tenant,
 }
 
 static void
-test_group_members (void)
+test_group_members (gconstpointer data)
 {
-  g_autoptr(MusterFakeTenant) tenant = fake_test_start_tenant (NULL);
+  g_autoptr(MusterFakeTenant) tenant = start_in_mode (GPOINTER_TO_INT (data));
   g_autofree char *u1 = create_user (tenant, "ada@example.com", "e-1");
   g_autofree char *u2 = create_user (tenant, "grace@example.com", "e-2");
   g_autoptr(FakeResponse) created = scim (tenant, "POST", "/scim/v2/Groups",
@@ -1065,6 +1065,128 @@ test_group_members (void)
 
   r8 = scim (tenant, "PATCH", path, bogus, NULL, NULL);
   assert_scim_error (r8, 400, "invalidValue");
+}
+
+static JsonObject *
+find_element (JsonArray  *array,
+              const char *value)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *element = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (element, "value", NULL), value) == 0)
+        return element;
+    }
+  return NULL;
+}
+
+/* userType, roles (value, display, type, primary) and the enterprise extension (employeeNumber,
+ * department, manager.value), written by POST, PATCH and PUT and read back, in either mode. */
+static void
+test_enterprise_roles (gconstpointer data)
+{
+  MusterFakeScimMode mode = GPOINTER_TO_INT (data);
+  guint patch_ok = mode == MUSTER_FAKE_SCIM_MODE_FIELD ? 204 : 200;
+  g_autoptr(MusterFakeTenant) tenant = start_in_mode (mode);
+  g_autofree char *boss = create_user (tenant, "boss@example.com", "e-0");
+  g_autofree char *other_boss = create_user (tenant, "other@example.com", "e-9");
+  g_autofree char *body = g_strdup_printf ("{\"schemas\":[\"" URN_USER "\",\"" URN_ENT "\"],"
+                                           "\"userName\":\"ada@example.com\",\"displayName\":\"Ada\","
+                                           "\"userType\":\"Administrator\","
+                                           "\"roles\":[{\"value\":\"editor\",\"display\":\"Editor\",\"type\":\"app\","
+                                           "\"primary\":true},{\"value\":\"viewer\"}],"
+                                           "\"" URN_ENT "\":{\"employeeNumber\":\"701984\",\"department\":\"Tour\","
+                                           "\"manager\":{\"value\":\"%s\"}}}", boss);
+  g_autoptr(FakeResponse) created = scim (tenant, "POST", "/scim/v2/Users", body, NULL, NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *patch = NULL;
+  g_autofree char *put = NULL;
+  g_autoptr(FakeResponse) got = NULL, patched = NULL, after = NULL, by_role = NULL, by_manager = NULL;
+  g_autoptr(FakeResponse) removed = NULL, after_remove = NULL, replaced = NULL;
+  g_autofree char *manager_filter = NULL;
+  JsonObject *user, *enterprise, *manager, *role;
+  JsonArray *roles;
+
+  g_assert_cmpuint (created->status, ==, 201);
+  user = root (created);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (user, "schemas"), 1), ==, URN_ENT);
+  path = g_strconcat ("/scim/v2/Users/", json_object_get_string_member (user, "id"), NULL);
+
+  got = scim (tenant, "GET", path, NULL, NULL, NULL);
+  user = root (got);
+  g_assert_cmpstr (json_object_get_string_member (user, "userType"), ==, "Administrator");
+  roles = json_object_get_array_member (user, "roles");
+  g_assert_cmpuint (json_array_get_length (roles), ==, 2);
+  role = find_element (roles, "editor");
+  g_assert_cmpstr (json_object_get_string_member (role, "display"), ==, "Editor");
+  g_assert_cmpstr (json_object_get_string_member (role, "type"), ==, "app");
+  g_assert_true (json_object_get_boolean_member (role, "primary"));
+  enterprise = json_object_get_object_member (user, URN_ENT);
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "employeeNumber"), ==, "701984");
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "department"), ==, "Tour");
+  manager = json_object_get_object_member (enterprise, "manager");
+  g_assert_cmpstr (json_object_get_string_member (manager, "value"), ==, boss);
+  /* the service fills in the manager's reference and display name (RFC 7643 §4.3) */
+  g_assert_cmpstr (json_object_get_string_member (manager, "displayName"), ==, "boss@example.com");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (manager, "$ref"), boss));
+
+  by_role = get_filtered (tenant, "Users", "roles[value eq \"viewer\"] and userType eq \"administrator\"", NULL);
+  g_assert_cmpint (json_object_get_int_member (root (by_role), "totalResults"), ==, 1);
+  manager_filter = g_strdup_printf ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"%s\"",
+                                    boss);
+  by_manager = get_filtered (tenant, "Users", manager_filter, NULL);
+  g_assert_cmpint (json_object_get_int_member (root (by_manager), "totalResults"), ==, 1);
+
+  /* the PATCH a client sends for a changed type, roles and enterprise fields */
+  patch = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":["
+                           "{\"op\":\"replace\",\"path\":\"userType\",\"value\":\"Billing Administrator\"},"
+                           "{\"op\":\"add\",\"path\":\"roles\",\"value\":[{\"value\":\"auditor\",\"primary\":true}]},"
+                           "{\"op\":\"remove\",\"path\":\"roles[value eq \\\"viewer\\\"]\"},"
+                           "{\"op\":\"replace\",\"path\":\"" URN_ENT ":department\",\"value\":\"Lab\"},"
+                           "{\"op\":\"replace\",\"path\":\"" URN_ENT ":manager.value\",\"value\":\"%s\"},"
+                           "{\"op\":\"replace\",\"value\":{\"" URN_ENT ":employeeNumber\":\"42\"}}]}",
+                           other_boss);
+  patched = scim (tenant, "PATCH", path, patch, NULL, NULL);
+  g_assert_cmpuint (patched->status, ==, patch_ok);
+  after = scim (tenant, "GET", path, NULL, NULL, NULL);
+  user = root (after);
+  g_assert_cmpstr (json_object_get_string_member (user, "userType"), ==, "Billing Administrator");
+  roles = json_object_get_array_member (user, "roles");
+  g_assert_cmpuint (json_array_get_length (roles), ==, 2);
+  g_assert_null (find_element (roles, "viewer"));
+  /* one primary at most (RFC 7643 §2.4): the new one */
+  g_assert_true (json_object_get_boolean_member (find_element (roles, "auditor"), "primary"));
+  g_assert_false (json_object_get_boolean_member_with_default (find_element (roles, "editor"), "primary", FALSE));
+  enterprise = json_object_get_object_member (user, URN_ENT);
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "department"), ==, "Lab");
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "employeeNumber"), ==, "42");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (enterprise, "manager"), "value"), ==,
+                   other_boss);
+
+  removed = scim (tenant, "PATCH", path,
+                  "{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":["
+                  "{\"op\":\"remove\",\"path\":\"" URN_ENT ":manager\"},{\"op\":\"remove\",\"path\":\"roles\"}]}",
+                  NULL, NULL);
+  g_assert_cmpuint (removed->status, ==, patch_ok);
+  after_remove = scim (tenant, "GET", path, NULL, NULL, NULL);
+  g_assert_false (json_object_has_member (root (after_remove), "roles"));
+  enterprise = json_object_get_object_member (root (after_remove), URN_ENT);
+  g_assert_false (json_object_has_member (enterprise, "manager"));
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "department"), ==, "Lab");
+
+  put = g_strdup ("{\"schemas\":[\"" URN_USER "\",\"" URN_ENT "\"],\"userName\":\"ada@example.com\","
+                  "\"userType\":\"User\",\"roles\":[{\"value\":\"viewer\",\"type\":\"app\"}],"
+                  "\"" URN_ENT "\":{\"employeeNumber\":\"7\"}}");
+  replaced = scim (tenant, "PUT", path, put, NULL, NULL);
+  g_assert_cmpuint (replaced->status, ==, 200);
+  user = root (replaced);
+  g_assert_cmpstr (json_object_get_string_member (user, "userType"), ==, "User");
+  g_assert_cmpstr (json_object_get_string_member (find_element (json_object_get_array_member (user, "roles"), "viewer"),
+                                                  "type"), ==, "app");
+  enterprise = json_object_get_object_member (user, URN_ENT);
+  g_assert_cmpstr (json_object_get_string_member (enterprise, "employeeNumber"), ==, "7");
+  g_assert_false (json_object_has_member (enterprise, "department"));
 }
 
 static void
@@ -1206,7 +1328,14 @@ main (int    argc,
   g_test_add_func ("/fake/scim/users/delete", test_delete);
   g_test_add_func ("/fake/scim/users/put-replaces", test_put_replaces);
   g_test_add_func ("/fake/scim/auth/bearer-token", test_authentication);
-  g_test_add_func ("/fake/scim/groups/members", test_group_members);
+  g_test_add_data_func ("/fake/scim/strict/groups/members", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_STRICT),
+                        test_group_members);
+  g_test_add_data_func ("/fake/scim/field/groups/members", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_FIELD),
+                        test_group_members);
+  g_test_add_data_func ("/fake/scim/strict/users/enterprise-roles", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_STRICT),
+                        test_enterprise_roles);
+  g_test_add_data_func ("/fake/scim/field/users/enterprise-roles", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_FIELD),
+                        test_enterprise_roles);
   g_test_add_func ("/fake/scim/discovery/service-provider-config", test_service_provider_config);
   g_test_add_func ("/fake/scim/control/requests-fail-reset", test_control_api);
   g_test_add_data_func ("/fake/scim/strict/op-case-string-booleans", GINT_TO_POINTER (MUSTER_FAKE_SCIM_MODE_STRICT),
