@@ -304,8 +304,7 @@ test_filter_grammar (void)
   /* extension attributes by their URN; userType */
   assert_filter (tenant, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq \"tour\"",
                  "Ada@Example.com");
-  manager_filter = g_strdup_printf ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"%s\"",
-                                    ada);
+  manager_filter = g_strdup_printf (URN_ENT ":manager.value eq \"%s\"", ada);
   assert_filter (tenant, manager_filter, "grace@example.com");
   assert_filter (tenant, "userType eq \"administrator\"", "Ada@Example.com");
 
@@ -759,8 +758,8 @@ test_mode_control (void)
   g_assert_cmpuint (bogus->status, ==, 400);
   g_assert_cmpuint (not_json->status, ==, 400);
 
-  field_post = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"a@example.com\"}",
-                     NULL, NULL);
+  field_post = scim (tenant, "POST", "/scim/v2/Users",
+                     "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"a@example.com\"}", NULL, NULL);
   g_assert_cmpuint (field_post->status, ==, 201);
   g_assert_null (soup_message_headers_get_one (field_post->headers, "Location"));
   field_spc = scim (tenant, "GET", "/scim/v2/ServiceProviderConfig", NULL, NULL, NULL);
@@ -769,8 +768,8 @@ test_mode_control (void)
 
   to_strict = control (tenant, "/_fake/scim/mode", "{\"mode\":\"strict\"}");
   g_assert_cmpuint (to_strict->status, ==, 204);
-  strict_post = scim (tenant, "POST", "/scim/v2/Users", "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"b@example.com\"}",
-                      NULL, NULL);
+  strict_post = scim (tenant, "POST", "/scim/v2/Users",
+                      "{\"schemas\":[\"" URN_USER "\"],\"userName\":\"b@example.com\"}", NULL, NULL);
   g_assert_cmpuint (strict_post->status, ==, 201);
   g_assert_nonnull (soup_message_headers_get_one (strict_post->headers, "Location"));
   g_assert_nonnull (soup_message_headers_get_one (strict_post->headers, "ETag"));
@@ -868,14 +867,16 @@ test_fail_users (gconstpointer data)
   g_assert_cmpstr (display_name_of (tenant, ada, &keep2), ==, "Ada");
 
   /* every time, for deletes and for group memberships too */
-  always = control (tenant, "/_fake/scim/fail-users", "{\"userName\":\"grace@example.com\",\"status\":500,\"times\":0}");
+  always = control (tenant, "/_fake/scim/fail-users",
+                    "{\"userName\":\"grace@example.com\",\"status\":500,\"times\":0}");
   g_assert_cmpuint (always->status, ==, 204);
   d1 = scim (tenant, "DELETE", grace_path, NULL, NULL, NULL);
   assert_scim_error (d1, 500, NULL);
   d2 = scim (tenant, "DELETE", grace_path, NULL, NULL, NULL);
   assert_scim_error (d2, 500, NULL);
   g_assert_cmpstr (display_name_of (tenant, grace, &keep3), ==, "Grace");
-  group = scim (tenant, "POST", "/scim/v2/Groups", "{\"schemas\":[\"" URN_GROUP "\"],\"displayName\":\"G\"}", NULL, NULL);
+  group = scim (tenant, "POST", "/scim/v2/Groups", "{\"schemas\":[\"" URN_GROUP "\"],\"displayName\":\"G\"}",
+                NULL, NULL);
   g_assert_cmpuint (group->status, ==, 201);
   group_path = g_strconcat ("/scim/v2/Groups/", json_object_get_string_member (root (group), "id"), NULL);
   add_grace_body = g_strdup_printf ("{\"schemas\":[\"" URN_PATCH "\"],\"Operations\":[{\"op\":\"add\","
@@ -1133,8 +1134,7 @@ test_enterprise_roles (gconstpointer data)
 
   by_role = get_filtered (tenant, "Users", "roles[value eq \"viewer\"] and userType eq \"administrator\"", NULL);
   g_assert_cmpint (json_object_get_int_member (root (by_role), "totalResults"), ==, 1);
-  manager_filter = g_strdup_printf ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq \"%s\"",
-                                    boss);
+  manager_filter = g_strdup_printf (URN_ENT ":manager.value eq \"%s\"", boss);
   by_manager = get_filtered (tenant, "Users", manager_filter, NULL);
   g_assert_cmpint (json_object_get_int_member (root (by_manager), "totalResults"), ==, 1);
 
