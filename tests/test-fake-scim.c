@@ -280,6 +280,8 @@ test_filter_grammar (void)
   /* logic: not binds tighter than and, and tighter than or; parentheses group */
   assert_filter (tenant, "userName sw \"a\" or userName sw \"l\"", "Ada@Example.com,lin@corp.example");
   assert_filter (tenant, "userName sw \"a\" or userName sw \"g\" and active eq true", "Ada@Example.com");
+  assert_filter (tenant, "active eq false or userName sw \"a\" and title pr", "Ada@Example.com,grace@example.com");
+  assert_filter (tenant, "title pr and userName sw \"a\" or active eq false", "Ada@Example.com,grace@example.com");
   assert_filter (tenant, "(userName sw \"a\" or userName sw \"g\") and active eq false", "grace@example.com");
   assert_filter (tenant, "not (active eq true)", "grace@example.com");
   assert_filter (tenant, "not(title pr) and not (userName co \"corp\")", "grace@example.com");

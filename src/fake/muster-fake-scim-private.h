@@ -158,7 +158,8 @@ typedef enum
   SCIM_LENIENT_BOOLEAN_STRINGS = 1 << 1, /* "True"/"False" for a boolean, stored as true/false */
 } ScimLeniency;
 
-/* Type-checks one value of @attr (strictly: "False" is not a boolean) and returns a normalised
+/* Type-checks one value of @attr (strictly: "False" is not a boolean, unless @lenient has
+ * SCIM_LENIENT_BOOLEAN_STRINGS, when it becomes false) and returns a normalised
  * copy with canonical sub-attribute names in @out; readOnly sub-attributes are dropped. With
  * @element TRUE, @in is one element of a multi-valued attribute. *@out is NULL when @in is null
  * or an empty array (unassigned, RFC 7643 §2.5). */

@@ -25,8 +25,9 @@
  * /_fake/scim/mode) behaves the way many real services do, so a client is tested against both:
  * no Location header on 201; no ETags (etag.supported false, no ETag header, no meta.version,
  * If-Match and If-None-Match ignored); every PATCH answered 204 with no body; a page of 20 when
- * "count" is absent, and past the end the last page again (totalResults stays right); "Replace",
- * "Add", "Remove" in any case; "True"/"False" strings for booleans, stored as booleans.
+ * "count" is absent, and past the end the last page again (totalResults stays right, startIndex
+ * echoes the request); "Replace", "Add", "Remove" in any case; "True"/"False" strings for
+ * booleans, stored as booleans.
  *
  * The control API under /_fake/scim (test plumbing on loopback, JSON in and out):
  *  - GET  /_fake/scim/requests   every SCIM request received: {"requests":[{"method","path",
