@@ -49,55 +49,40 @@
  * consented. Accepting a consent page grants the requested scopes (an administrator for the whole
  * organisation; a non-administrator only when nothing requested needs admin consent, else the page
  * says "Need admin approval", AADSTS90094). Tokens carry exactly the granted scopes.
+ *
+ * The parts live in files named after them, behind muster-fake-identity-private.h: this file
+ * holds the state, apps, tokens, tenants, scopes, redirect URIs, sessions, issuing tokens,
+ * discovery, the request dispatch and the module's entry points;
+ * muster-fake-identity-authorize.c /authorize and admin consent.
  */
 
 #define G_LOG_DOMAIN "muster-fake-identity"
 
 #include "config.h"
 
-#include <gnutls/gnutls.h>
+#include <string.h>
+
 #include <gnutls/x509.h>
-#include <gnutls/abstract.h>
+
 #include <json-glib/json-glib.h>
 
-#include "muster-fake-modules.h"
+#include "muster-fake-identity-private.h"
 #include "muster-fake-http.h"
 #include "muster-fake-jwt.h"
 #include "muster-fake-pages.h"
 
 #define GRAPH_APP_ID            "00000003-0000-0000-c000-000000000000"
-#define GRAPH_RESOURCE          "https://graph.microsoft.com"
 #define DEFAULT_PUBLIC_CLIENT   "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 #define JWT_BEARER_TYPE         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define DEVICE_CODE_GRANT       "urn:ietf:params:oauth:grant-type:device_code"
 #define SESSION_COOKIE          "ESTSAUTH"
-
-/* ENTRA:v2-oauth2-auth-code-flow.md: codes live "about 10 minutes" */
-#define CODE_LIFETIME           (10 * 60)
 /* ENTRA:v2-oauth2-device-code.md: expires_in defaults to 900 s */
 #define DEVICE_CODE_LIFETIME    900
 /* ENTRA:configurable-token-lifetimes.md: MaxInactiveTime of refresh tokens, 90 days */
 #define REFRESH_MAX_INACTIVE    (90 * 24 * 3600)
 #define ID_TOKEN_LIFETIME       3600
-#define TRANSACTION_LIFETIME    (60 * 60)
 /* clock skew tolerated on client assertions (MSAL makes them valid for 600 s) */
 #define ASSERTION_SKEW          300
-
-typedef enum
-{
-  TENANT_UNKNOWN,
-  TENANT_COMMON,
-  TENANT_ORGANIZATIONS,
-  TENANT_CONSUMERS,
-  TENANT_SPECIFIC,
-} TenantKind;
-
-typedef struct
-{
-  const char *name;
-  const char *description;
-  gboolean    admin_only;
-} KnownPermission;
 
 /* The delegated permissions the fake's Graph knows, with their admin-consent flag
  * (GRAPH:concepts/permissions-reference.md, graph-facts §13). The first four are OpenID Connect
@@ -130,165 +115,10 @@ static const KnownPermission known_permissions[] = {
 };
 #define N_OIDC_SCOPES 4
 
-typedef struct
-{
-  char            *client_id;
-  char            *display_name;
-  gboolean         public_client;
-  gboolean         multi_tenant;
-  GPtrArray       *redirect_uris;   /* char* */
-  char            *secret;
-  gnutls_pubkey_t  cert_key;
-  char            *cert_x5t;        /* base64url SHA-1 of the DER */
-  char            *cert_x5t_s256;
-  char            *cert_sha1_hex;   /* for error messages, like the real ones */
-  gint64           cert_not_before;
-  gint64           cert_not_after;
-  GPtrArray       *roles;           /* admin-consented application permissions */
-  GPtrArray       *required_scopes; /* delegated permissions in the registration (/.default) */
-  GHashTable      *consented;       /* canonical scope → itself: consented tenant-wide */
-} App;
-
-typedef struct
-{
-  MusterFakeGrant grant;       /* first: handed out as const MusterFakeGrant* */
-  gint64          issued_at;
-} AccessToken;
-
-typedef struct
-{
-  char    *client_id;
-  char    *user_id;
-  GStrv    scopes;
-  gint64   issued_at;
-  gint64   last_used;
-  gboolean mfa;
-  gboolean revoked;
-} RefreshToken;
-
-typedef struct
-{
-  char      *client_id;
-  char      *user_id;
-  char      *redirect_uri;  /* as sent on /authorize: the token request must repeat it */
-  char      *challenge;
-  char      *method;
-  char      *nonce;
-  GStrv      scopes;
-  TenantKind tenant_kind;
-  gint64     expires_at;
-  gboolean   redeemed;
-  gboolean   mfa;
-} AuthCode;
-
-typedef enum
-{
-  DEVICE_PENDING,
-  DEVICE_APPROVED,
-  DEVICE_DECLINED,
-  DEVICE_REDEEMED,
-} DeviceState;
-
-typedef struct
-{
-  char       *device_code;
-  char       *user_code;
-  char       *client_id;
-  char       *user_id;
-  GStrv       scopes;
-  gint64      expires_at;
-  gint64      last_poll;     /* 0: never polled */
-  guint       interval;
-  DeviceState state;
-  gboolean    mfa;
-} DeviceCode;
-
-typedef enum
-{
-  TXN_AUTHORIZE,
-  TXN_ADMIN_CONSENT,
-  TXN_DEVICE,
-} TxnKind;
-
-/* A consent page waiting for its Accept or Cancel; only its id travels in the form. */
-typedef struct
-{
-  TxnKind    kind;
-  char      *client_id;
-  char      *user_id;
-  char      *redirect_base;  /* where to send the answer, path fixed up (ENTRA:reply-url.md) */
-  char      *redirect_uri;   /* as sent */
-  char      *response_mode;
-  char      *state;
-  char      *challenge;
-  char      *method;
-  char      *nonce;
-  char      *device_code;
-  GPtrArray *scopes;         /* canonical, requested (after /.default expansion) */
-  TenantKind tenant_kind;
-  gboolean   needs_admin;
-  gint64     expires_at;
-} Transaction;
-
-typedef struct
-{
-  guint64 codes_issued;
-  guint64 codes_redeemed;
-  guint64 access_tokens_issued;
-  guint64 refresh_tokens_issued;
-  guint64 id_tokens_issued;
-  guint64 device_codes_issued;
-  guint64 token_requests;
-  guint64 token_errors;
-  guint64 consents_accepted;
-  guint64 consents_declined;
-  guint64 bearer_rejected;
-} Stats;
-
-/* An STS error on its way to a JSON body, an error page or an error redirect. */
-typedef struct
-{
-  guint       status;
-  const char *error;
-  guint       code;
-  const char *suberror;
-  char       *text;
-} StsError;
-
-typedef enum
-{
-  AUTO_CONSENT_OFF,
-  AUTO_CONSENT_ACCEPT,
-  AUTO_CONSENT_CANCEL,
-} AutoConsent;
-
-struct _MusterFakeIdentity
-{
-  MusterFakeContext *ctx;
-  GHashTable        *apps;            /* lower-case client id → App* */
-  GHashTable        *access_tokens;   /* token → AccessToken* */
-  GHashTable        *refresh_tokens;  /* token → RefreshToken* */
-  GHashTable        *codes;           /* code → AuthCode* */
-  GHashTable        *transactions;    /* id → Transaction* */
-  GHashTable        *devices;         /* device_code → DeviceCode* */
-  GHashTable        *user_codes;      /* user_code → DeviceCode* (borrowed) */
-  GHashTable        *sessions;        /* cookie value → user id */
-  GHashTable        *assertion_jtis;  /* jti of every client assertion accepted */
-  gint64             clock_offset;
-  guint              token_lifetime;
-  guint              device_interval;
-  guint              device_slow_down;  /* polls still to answer slow_down (control API) */
-  gboolean           mfa_required;
-  AutoConsent        auto_consent;
-  gnutls_privkey_t   signing_key;     /* made on first use: generating RSA takes a while */
-  char              *signing_kid;
-  Stats              stats;
-};
-
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static gint64
-identity_now (MusterFakeIdentity *self)
+gint64
+_muster_fake_identity_now (MusterFakeIdentity *self)
 {
   return g_get_real_time () / G_USEC_PER_SEC + self->clock_offset;
 }
@@ -296,18 +126,18 @@ identity_now (MusterFakeIdentity *self)
 static char *
 sts_timestamp (MusterFakeIdentity *self)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (identity_now (self));
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (_muster_fake_identity_now (self));
 
   return g_date_time_format (dt, "%Y-%m-%d %H:%M:%SZ");
 }
 
-static void G_GNUC_PRINTF (5, 6)
-sts_error_set (StsError   *err,
-               guint       status,
-               const char *error,
-               guint       code,
-               const char *format,
-               ...)
+void G_GNUC_PRINTF (5, 6)
+_muster_fake_identity_error_set (StsError   *err,
+                                 guint       status,
+                                 const char *error,
+                                 guint       code,
+                                 const char *format,
+                                 ...)
 {
   va_list args;
 
@@ -321,8 +151,8 @@ sts_error_set (StsError   *err,
   va_end (args);
 }
 
-static void
-sts_error_clear (StsError *err)
+void
+_muster_fake_identity_error_clear (StsError *err)
 {
   g_clear_pointer (&err->text, g_free);
 }
@@ -345,8 +175,8 @@ ptr_array_add_unique (GPtrArray  *array,
     g_ptr_array_add (array, g_strdup (s));
 }
 
-static const KnownPermission *
-lookup_permission (const char *name)
+const KnownPermission *
+_muster_fake_identity_lookup_permission (const char *name)
 {
   for (guint i = 0; i < G_N_ELEMENTS (known_permissions); i++)
     if (g_ascii_strcasecmp (known_permissions[i].name, name) == 0)
@@ -354,8 +184,8 @@ lookup_permission (const char *name)
   return NULL;
 }
 
-static gboolean
-is_oidc_scope (const char *canonical)
+gboolean
+_muster_fake_identity_is_oidc_scope (const char *canonical)
 {
   for (guint i = 0; i < N_OIDC_SCOPES; i++)
     if (g_str_equal (known_permissions[i].name, canonical))
@@ -373,10 +203,10 @@ add_no_cache_headers (SoupServerMessage *msg)
   soup_message_headers_replace (headers, "Pragma", "no-cache");
 }
 
-static void
-reply_html (SoupServerMessage *msg,
-            guint              status,
-            char              *html)
+void
+_muster_fake_identity_reply_html (SoupServerMessage *msg,
+                                  guint              status,
+                                  char              *html)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
@@ -466,17 +296,27 @@ reply_sts_error (MusterFakeIdentity *self,
 
 /* Errors that cannot go back to the app (unknown app, unverified redirect_uri: RFC 6749
  * §4.1.2.1 forbids redirecting there) are shown on the page. */
-static void
-reply_error_page (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  const StsError     *err)
+void
+_muster_fake_identity_reply_error_page (MusterFakeIdentity *self,
+                                        SoupServerMessage  *msg,
+                                        const StsError     *err)
 {
   g_autofree char *trace_id = g_uuid_string_random ();
   g_autofree char *correlation_id = request_correlation_id (msg);
   g_autofree char *timestamp = sts_timestamp (self);
   g_autofree char *line = g_strdup_printf ("AADSTS%u: %s", err->code, err->text);
 
-  reply_html (msg, err->status, _muster_fake_page_error (line, trace_id, correlation_id, timestamp));
+  _muster_fake_identity_reply_html (msg, err->status,
+                                    _muster_fake_page_error (line, trace_id, correlation_id, timestamp));
+}
+
+const char *
+_muster_fake_identity_param (GHashTable *params,
+                             const char *name)
+{
+  const char *value = params ? g_hash_table_lookup (params, name) : NULL;
+
+  return value != NULL && *value != '\0' ? value : NULL;
 }
 
 /* ---- apps ------------------------------------------------------------------------------- */
@@ -513,9 +353,9 @@ app_new (const char *client_id,
   return app;
 }
 
-static App *
-lookup_app (MusterFakeIdentity *self,
-            const char         *client_id)
+App *
+_muster_fake_identity_lookup_app (MusterFakeIdentity *self,
+                                  const char         *client_id)
 {
   g_autofree char *lower = NULL;
 
@@ -525,9 +365,9 @@ lookup_app (MusterFakeIdentity *self,
   return g_hash_table_lookup (self->apps, lower);
 }
 
-static void
-app_consent (App       *app,
-             GPtrArray *scopes)
+void
+_muster_fake_identity_app_consent (App       *app,
+                                   GPtrArray *scopes)
 {
   for (guint i = 0; i < scopes->len; i++)
     {
@@ -538,16 +378,16 @@ app_consent (App       *app,
     }
 }
 
-static gboolean
-app_has_consent (App       *app,
-                 GPtrArray *scopes)
+gboolean
+_muster_fake_identity_app_has_consent (App       *app,
+                                       GPtrArray *scopes)
 {
   for (guint i = 0; i < scopes->len; i++)
     {
       const char *scope = g_ptr_array_index (scopes, i);
 
       /* OpenID Connect scopes need no consent from anyone (graph-facts §13) */
-      if (!is_oidc_scope (scope) && !g_hash_table_contains (app->consented, scope))
+      if (!_muster_fake_identity_is_oidc_scope (scope) && !g_hash_table_contains (app->consented, scope))
         return FALSE;
     }
   return TRUE;
@@ -643,8 +483,8 @@ device_code_free (DeviceCode *device)
   g_free (device);
 }
 
-static void
-transaction_free (Transaction *txn)
+void
+_muster_fake_identity_transaction_free (Transaction *txn)
 {
   g_free (txn->client_id);
   g_free (txn->user_id);
@@ -693,54 +533,55 @@ resolve_tenant (MusterFakeIdentity *self,
   return TENANT_UNKNOWN;
 }
 
-static void
-set_unknown_tenant_error (StsError   *err,
-                          const char *segment)
+void
+_muster_fake_identity_set_unknown_tenant_error (StsError   *err,
+                                                const char *segment)
 {
   /* ENTRA:reference-error-codes.md AADSTS90002 InvalidTenantName */
-  sts_error_set (err, 400, "invalid_request", 90002,
-                 "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are "
-                 "signing into the correct cloud. Check with your subscription administrator, this "
-                 "may happen if there are no active subscriptions for the tenant.", segment);
+  _muster_fake_identity_error_set (err, 400, "invalid_request", 90002,
+                                   "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are "
+                                   "signing into the correct cloud. Check with your subscription administrator, this "
+                                   "may happen if there are no active subscriptions for the tenant.", segment);
 }
 
 /* Checks that @app may be used on this tenant segment. */
-static gboolean
-check_app_for_tenant (MusterFakeIdentity *self,
-                      App                *app,
-                      TenantKind          kind,
-                      StsError           *err)
+gboolean
+_muster_fake_identity_check_app_for_tenant (MusterFakeIdentity *self,
+                                            App                *app,
+                                            TenantKind          kind,
+                                            StsError           *err)
 {
   if (kind == TENANT_CONSUMERS)
     {
-      sts_error_set (err, 400, "invalid_request", 9002332,
-                     "Application '%s'(%s) is configured for use by Azure Active Directory users only. "
-                     "Please do not use the /consumers endpoint to serve this request.",
-                     app->client_id, app->display_name);
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 9002332,
+                                       "Application '%s'(%s) is configured for use by Azure Active Directory users "
+                                       "only. Please do not use the /consumers endpoint to serve this request.",
+                                       app->client_id, app->display_name);
       return FALSE;
     }
   if (kind == TENANT_COMMON && !app->multi_tenant)
     {
-      sts_error_set (err, 400, "invalid_request", 50194,
-                     "Application '%s'(%s) is not configured as a multi-tenant application. Usage of "
-                     "the /common endpoint is not supported for such applications created after "
-                     "'10/15/2018'. Use a tenant-specific endpoint or configure the application to be "
-                     "multi-tenant.", app->client_id, app->display_name);
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 50194,
+                                       "Application '%s'(%s) is not configured as a multi-tenant application. "
+                                       "Usage of the /common endpoint is not supported for such applications "
+                                       "created after '10/15/2018'. Use a tenant-specific endpoint or configure "
+                                       "the application to be multi-tenant.", app->client_id, app->display_name);
       return FALSE;
     }
   return TRUE;
 }
 
-static void
-set_unknown_app_error (MusterFakeIdentity *self,
-                       StsError           *err,
-                       const char         *client_id)
+void
+_muster_fake_identity_set_unknown_app_error (MusterFakeIdentity *self,
+                                             StsError           *err,
+                                             const char         *client_id)
 {
-  sts_error_set (err, 400, "unauthorized_client", 700016,
-                 "Application with identifier '%s' was not found in the directory '%s'. This can "
-                 "happen if the application has not been installed by the administrator of the tenant "
-                 "or consented to by any user in the tenant. You may have sent your authentication "
-                 "request to the wrong tenant.", client_id, self->ctx->directory->display_name);
+  _muster_fake_identity_error_set (err, 400, "unauthorized_client", 700016,
+                                   "Application with identifier '%s' was not found in the directory "
+                                   "'%s'. This can happen if the application has not been installed "
+                                   "by the administrator of the tenant or consented to by any user "
+                                   "in the tenant. You may have sent your authentication request to "
+                                   "the wrong tenant.", client_id, self->ctx->directory->display_name);
 }
 
 /* ---- scopes ----------------------------------------------------------------------------- */
@@ -770,12 +611,12 @@ graph_permission_part (MusterFakeIdentity *self,
 
 /* Parses a scope parameter into canonical names (OIDC scopes and Graph permissions);
  * "/.default" expands to @default_scopes. */
-static GPtrArray *
-parse_scopes (MusterFakeIdentity *self,
-              const char         *param,
-              GPtrArray          *default_scopes,
-              gboolean           *out_is_default,
-              StsError           *err)
+GPtrArray *
+_muster_fake_identity_parse_scopes (MusterFakeIdentity *self,
+                                    const char         *param,
+                                    GPtrArray          *default_scopes,
+                                    gboolean           *out_is_default,
+                                    StsError           *err)
 {
   g_autoptr(GPtrArray) scopes = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) tokens = NULL;
@@ -784,8 +625,8 @@ parse_scopes (MusterFakeIdentity *self,
 
   if (param == NULL || *param == '\0')
     {
-      sts_error_set (err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'scope'.");
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'scope'.");
       return NULL;
     }
 
@@ -801,12 +642,12 @@ parse_scopes (MusterFakeIdentity *self,
       permission = graph_permission_part (self, token);
       if (permission == NULL)
         {
-          sts_error_set (err, 400, "invalid_resource", 500011,
-                         "The resource principal named %s was not found in the tenant named %s. This "
-                         "can happen if the application has not been installed by the administrator "
-                         "of the tenant or consented to by any user in the tenant. You might have sent "
-                         "your authentication request to the wrong tenant.",
-                         token, self->ctx->directory->display_name);
+          _muster_fake_identity_error_set (err, 400, "invalid_resource", 500011,
+                                           "The resource principal named %s was not found in the tenant named %s. "
+                                           "This can happen if the application has not been installed by the "
+                                           "administrator of the tenant or consented to by any user in the tenant. "
+                                           "You might have sent your authentication request to the wrong tenant.",
+                                           token, self->ctx->directory->display_name);
           return NULL;
         }
       if (g_ascii_strcasecmp (permission, ".default") == 0)
@@ -814,25 +655,25 @@ parse_scopes (MusterFakeIdentity *self,
           is_default = TRUE;
           continue;
         }
-      known = lookup_permission (permission);
+      known = _muster_fake_identity_lookup_permission (permission);
       if (known == NULL)
         {
-          sts_error_set (err, 400, "invalid_scope", 70011,
-                         "The provided value for the input parameter 'scope' is not valid. "
-                         "The scope '%s' does not exist on the resource '" GRAPH_APP_ID "'.", token);
+          _muster_fake_identity_error_set (err, 400, "invalid_scope", 70011,
+                                           "The provided value for the input parameter 'scope' is not valid. "
+                                           "The scope '%s' does not exist on the resource '" GRAPH_APP_ID "'.", token);
           return NULL;
         }
-      if (!is_oidc_scope (known->name))
+      if (!_muster_fake_identity_is_oidc_scope (known->name))
         n_explicit++;
       ptr_array_add_unique (scopes, known->name);
     }
 
   if (is_default && n_explicit > 0)
     {
-      sts_error_set (err, 400, "invalid_scope", 70011,
-                     "The provided value for the input parameter 'scope' is not valid. "
-                     "The scope '%s' is not valid. .default scope can't be combined with "
-                     "resource-specific scopes.", param);
+      _muster_fake_identity_error_set (err, 400, "invalid_scope", 70011,
+                                       "The provided value for the input parameter 'scope' is not valid. "
+                                       "The scope '%s' is not valid. .default scope can't be combined with "
+                                       "resource-specific scopes.", param);
       return NULL;
     }
   if (is_default)
@@ -841,8 +682,8 @@ parse_scopes (MusterFakeIdentity *self,
 
   if (scopes->len == 0 && !is_default)
     {
-      sts_error_set (err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'scope'.");
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'scope'.");
       return NULL;
     }
   if (out_is_default != NULL)
@@ -852,8 +693,8 @@ parse_scopes (MusterFakeIdentity *self,
 
 /* What /.default means for a delegated request: the permissions the registration lists plus
  * whatever was consented (ENTRA:v2-admin-consent.md, "static" consent). */
-static GPtrArray *
-app_default_scopes (App *app)
+GPtrArray *
+_muster_fake_identity_app_default_scopes (App *app)
 {
   GPtrArray *scopes = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
@@ -863,7 +704,7 @@ app_default_scopes (App *app)
     ptr_array_add_unique (scopes, g_ptr_array_index (app->required_scopes, i));
   g_hash_table_iter_init (&iter, app->consented);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!is_oidc_scope (key))
+    if (!_muster_fake_identity_is_oidc_scope (key))
       ptr_array_add_unique (scopes, key);
   return scopes;
 }
@@ -877,7 +718,7 @@ scope_string (const char * const *scopes)
   static const char * const oidc_order[] = { "profile", "openid", "email" };
 
   for (guint i = 0; scopes[i] != NULL; i++)
-    if (!is_oidc_scope (scopes[i]))
+    if (!_muster_fake_identity_is_oidc_scope (scopes[i]))
       g_string_append_printf (out, "%s%s", out->len ? " " : "", scopes[i]);
   for (guint j = 0; j < G_N_ELEMENTS (oidc_order); j++)
     if (g_strv_contains (scopes, oidc_order[j]))
@@ -920,10 +761,10 @@ redirect_matches (const char *registered,
 
 /* Validates @requested against @app's registrations; returns where answers go, with the "/"
  * the service adds to a URI without a path, or NULL with AADSTS50011 in @err. */
-static char *
-check_redirect_uri (App        *app,
-                    const char *requested,
-                    StsError   *err)
+char *
+_muster_fake_identity_check_redirect_uri (App        *app,
+                                          const char *requested,
+                                          StsError   *err)
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
@@ -934,7 +775,7 @@ check_redirect_uri (App        *app,
         requested = g_ptr_array_index (app->redirect_uris, 0);
       else
         {
-          sts_error_set (err, 400, "invalid_request", 900971, "No reply address provided.");
+          _muster_fake_identity_error_set (err, 400, "invalid_request", 900971, "No reply address provided.");
           return NULL;
         }
     }
@@ -960,28 +801,28 @@ check_redirect_uri (App        *app,
       }
 
 mismatch:
-  sts_error_set (err, 400, "invalid_request", 50011,
-                 "The redirect URI '%s' specified in the request does not match the redirect URIs "
-                 "configured for the application '%s'. Make sure the redirect URI sent in the request "
-                 "matches one added to your application in the Azure portal. Navigate to "
-                 "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
-                 requested, app->client_id);
+  _muster_fake_identity_error_set (err, 400, "invalid_request", 50011,
+                                   "The redirect URI '%s' specified in the request does not match the redirect URIs "
+                                   "configured for the application '%s'. Make sure the redirect URI sent in the "
+                                   "request matches one added to your application in the Azure portal. Navigate to "
+                                   "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
+                                   requested, app->client_id);
   return NULL;
 }
 
 /* 302 to @base with @params (name, value, …, NULL) in the query or fragment, or a self-posting
  * form for response_mode=form_post. */
-static void
-reply_redirect (SoupServerMessage  *msg,
-                const char         *base,
-                const char         *response_mode,
-                const char * const *params)
+void
+_muster_fake_identity_reply_redirect (SoupServerMessage  *msg,
+                                      const char         *base,
+                                      const char         *response_mode,
+                                      const char * const *params)
 {
   GString *location;
 
   if (g_strcmp0 (response_mode, "form_post") == 0)
     {
-      reply_html (msg, 200, _muster_fake_page_form_post (base, params));
+      _muster_fake_identity_reply_html (msg, 200, _muster_fake_page_form_post (base, params));
       return;
     }
 
@@ -1007,15 +848,15 @@ reply_redirect (SoupServerMessage  *msg,
   g_string_free (location, TRUE);
 }
 
-static void
-reply_redirect_error (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      const char         *base,
-                      const char         *response_mode,
-                      const char         *state,
-                      gboolean            admin_consent,
-                      const char         *subcode,
-                      const StsError     *err)
+void
+_muster_fake_identity_reply_redirect_error (MusterFakeIdentity *self,
+                                            SoupServerMessage  *msg,
+                                            const char         *base,
+                                            const char         *response_mode,
+                                            const char         *state,
+                                            gboolean            admin_consent,
+                                            const char         *subcode,
+                                            const StsError     *err)
 {
   g_autofree char *trace_id = g_uuid_string_random ();
   g_autofree char *correlation_id = request_correlation_id (msg);
@@ -1042,30 +883,30 @@ reply_redirect_error (MusterFakeIdentity *self,
   params[n++] = "state";
   params[n++] = state;
   params[n] = NULL;
-  reply_redirect (msg, base, response_mode, params);
+  _muster_fake_identity_reply_redirect (msg, base, response_mode, params);
 }
 
 /* ---- users and sessions ----------------------------------------------------------------- */
 
-static MusterFakeUser *
-lookup_live_user (MusterFakeIdentity *self,
-                  const char         *id)
+MusterFakeUser *
+_muster_fake_identity_lookup_live_user (MusterFakeIdentity *self,
+                                        const char         *id)
 {
   MusterFakeUser *user = id ? muster_fake_directory_lookup_user (self->ctx->directory, id) : NULL;
 
   return user != NULL && !user->deleted ? user : NULL;
 }
 
-static gboolean
-user_is_admin (MusterFakeIdentity *self,
-               MusterFakeUser     *user)
+gboolean
+_muster_fake_identity_user_is_admin (MusterFakeIdentity *self,
+                                     MusterFakeUser     *user)
 {
   return g_strcmp0 (user->id, self->ctx->directory->admin_id) == 0;
 }
 
-static const char *
-session_user_id (MusterFakeIdentity *self,
-                 SoupServerMessage  *msg)
+const char *
+_muster_fake_identity_session_user_id (MusterFakeIdentity *self,
+                                       SoupServerMessage  *msg)
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "Cookie");
@@ -1082,10 +923,10 @@ session_user_id (MusterFakeIdentity *self,
   return user_id;
 }
 
-static void
-start_session (MusterFakeIdentity *self,
-               SoupServerMessage  *msg,
-               const char         *user_id)
+void
+_muster_fake_identity_start_session (MusterFakeIdentity *self,
+                                     SoupServerMessage  *msg,
+                                     const char         *user_id)
 {
   char *value = _muster_fake_random_token (32);
   g_autofree char *header = g_strdup_printf (SESSION_COOKIE "=%s; Path=/; HttpOnly", value);
@@ -1139,7 +980,7 @@ make_id_token (MusterFakeIdentity *self,
   g_autofree char *sub_input = g_strconcat (user->id, ":", app->client_id, NULL);
   g_autofree char *sub_hex = g_compute_checksum_for_string (G_CHECKSUM_SHA256, sub_input, -1);
   g_autofree char *uti = _muster_fake_random_token (16);
-  gint64 now = identity_now (self);
+  gint64 now = _muster_fake_identity_now (self);
   GString *claims = g_string_new ("{\"aud\":");
 
   ensure_signing_key (self);
@@ -1197,7 +1038,7 @@ issue_access_token (MusterFakeIdentity *self,
   token->grant.user_id = g_strdup (user_id);
   token->grant.scopes = scopes;
   token->grant.app_only = app_only;
-  token->issued_at = identity_now (self);
+  token->issued_at = _muster_fake_identity_now (self);
   token->grant.expires_at = token->issued_at + self->token_lifetime;
   g_hash_table_insert (self->access_tokens, g_strdup (value), token);
   self->stats.access_tokens_issued++;
@@ -1237,7 +1078,7 @@ reply_user_tokens (MusterFakeIdentity *self,
       rt->client_id = g_strdup (app->client_id);
       rt->user_id = g_strdup (user->id);
       rt->scopes = g_strdupv ((GStrv) scopes);
-      rt->issued_at = rt->last_used = identity_now (self);
+      rt->issued_at = rt->last_used = _muster_fake_identity_now (self);
       rt->mfa = mfa;
       refresh_token = _muster_fake_random_token (128);
       g_hash_table_insert (self->refresh_tokens, g_strdup (refresh_token), rt);
@@ -1273,620 +1114,15 @@ reply_mfa_required (MusterFakeIdentity *self,
 {
   StsError err = { 0 };
 
-  sts_error_set (&err, 400, "invalid_grant", 50076,
-                 "Due to a configuration change made by your administrator, or because you moved to "
-                 "a new location, you must use multi-factor authentication to access '" GRAPH_APP_ID "'.");
+  _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50076,
+                                   "Due to a configuration change made by your "
+                                   "administrator, or because you moved to a new location, "
+                                   "you must use multi-factor authentication to access '" GRAPH_APP_ID "'.");
   err.suberror = "basic_action";
   reply_sts_error (self, msg, &err,
                    "{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":"
                    "[\"8d7d5a72-4e0e-4e3a-9a3b-6c1f0e2b9a11\"]}}}");
-  sts_error_clear (&err);
-}
-
-/* ---- /authorize ------------------------------------------------------------------------- */
-
-static gboolean
-is_pkce_text (const char *s,
-              gsize       min,
-              gsize       max)
-{
-  gsize len = strlen (s);
-
-  if (len < min || len > max)
-    return FALSE;
-  /* RFC 7636 §4.1: unreserved characters */
-  for (const char *p = s; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_' && *p != '~')
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-new_transaction (MusterFakeIdentity *self,
-                 Transaction        *txn)
-{
-  char *id = _muster_fake_random_token (32);
-
-  txn->expires_at = identity_now (self) + TRANSACTION_LIFETIME;
-  g_hash_table_insert (self->transactions, g_strdup (id), txn);
-  return id;
-}
-
-static GPtrArray *
-page_permissions (App       *app,
-                  GPtrArray *scopes)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < scopes->len; i++)
-    {
-      const KnownPermission *known = lookup_permission (g_ptr_array_index (scopes, i));
-      MusterFakePagePermission *line = g_new0 (MusterFakePagePermission, 1);
-
-      line->name = known->name;
-      line->description = known->description;
-      line->admin_only = known->admin_only;
-      line->consented = !is_oidc_scope (known->name) && g_hash_table_contains (app->consented, known->name);
-      g_ptr_array_add (lines, line);
-    }
-  return lines;
-}
-
-static gboolean
-needs_admin_approval (MusterFakeIdentity *self,
-                      App                *app,
-                      MusterFakeUser     *user,
-                      GPtrArray          *scopes)
-{
-  if (user_is_admin (self, user))
-    return FALSE;
-  for (guint i = 0; i < scopes->len; i++)
-    {
-      const KnownPermission *known = lookup_permission (g_ptr_array_index (scopes, i));
-
-      if (known->admin_only && !g_hash_table_contains (app->consented, known->name))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-render_consent_page (MusterFakeIdentity *self,
-                     SoupServerMessage  *msg,
-                     Transaction        *txn,
-                     const char         *txn_id,
-                     const char         *form_action,
-                     const char         *heading,
-                     const char         *accept_label,
-                     const char         *cancel_label)
-{
-  App *app = lookup_app (self, txn->client_id);
-  MusterFakeUser *user = lookup_live_user (self, txn->user_id);
-  g_autoptr(GPtrArray) lines = page_permissions (app, txn->scopes);
-  g_autofree char *needs_admin_text = NULL;
-  MusterFakeConsentPage page = { 0 };
-
-  if (txn->needs_admin)
-    needs_admin_text = g_strdup_printf ("AADSTS90094: %s needs permission to access resources in your "
-                                        "organization that only an admin can grant. Please ask an admin "
-                                        "to grant permission to this app before you can use it.",
-                                        app->display_name);
-  page.heading = heading;
-  page.form_action = form_action;
-  page.transaction = txn_id;
-  page.app_name = app->display_name;
-  page.app_id = app->client_id;
-  page.org_name = self->ctx->directory->display_name;
-  page.user_name = user->display_name;
-  page.user_upn = user->user_principal_name;
-  page.permissions = lines;
-  page.on_behalf_of_org = user_is_admin (self, user);
-  page.needs_admin = txn->needs_admin;
-  page.needs_admin_text = needs_admin_text;
-  page.mfa_prompt = self->mfa_required;
-  page.accept_label = accept_label;
-  page.cancel_label = cancel_label;
-  reply_html (msg, 200, _muster_fake_page_consent (&page));
-}
-
-static void
-authorize_issue_code (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      Transaction        *txn)
-{
-  AuthCode *code = g_new0 (AuthCode, 1);
-  g_autofree char *value = _muster_fake_random_token (96);
-  const char *params[5];
-
-  code->client_id = g_strdup (txn->client_id);
-  code->user_id = g_strdup (txn->user_id);
-  code->redirect_uri = g_strdup (txn->redirect_uri);
-  code->challenge = g_strdup (txn->challenge);
-  code->method = g_strdup (txn->method);
-  code->nonce = g_strdup (txn->nonce);
-  g_ptr_array_add (txn->scopes, NULL);
-  code->scopes = g_strdupv ((GStrv) txn->scopes->pdata);
-  g_ptr_array_remove_index (txn->scopes, txn->scopes->len - 1);
-  code->tenant_kind = txn->tenant_kind;
-  code->expires_at = identity_now (self) + CODE_LIFETIME;
-  /* the person just signed in interactively: when MFA is required the fake counts the sign-in
-   * as having passed it */
-  code->mfa = self->mfa_required;
-  g_hash_table_insert (self->codes, g_strdup (value), code);
-  self->stats.codes_issued++;
-
-  params[0] = "code";
-  params[1] = value;
-  params[2] = "state";
-  params[3] = txn->state;
-  params[4] = NULL;
-  reply_redirect (msg, txn->redirect_base, txn->response_mode, params);
-}
-
-static void
-authorize_decline (MusterFakeIdentity *self,
-                   SoupServerMessage  *msg,
-                   Transaction        *txn)
-{
-  StsError err = { 0 };
-
-  self->stats.consents_declined++;
-  /* ENTRA:v2-oauth2-auth-code-flow.md error response; AADSTS65004 UserDeclinedConsent */
-  sts_error_set (&err, 400, "access_denied", 65004,
-                 "User declined to consent to access the app.");
-  reply_redirect_error (self, msg, txn->redirect_base, txn->response_mode, txn->state, FALSE,
-                        "cancel", &err);
-  sts_error_clear (&err);
-}
-
-static void
-authorize_accept (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  Transaction        *txn)
-{
-  App *app = lookup_app (self, txn->client_id);
-
-  self->stats.consents_accepted++;
-  app_consent (app, txn->scopes);
-  start_session (self, msg, txn->user_id);
-  authorize_issue_code (self, msg, txn);
-}
-
-static const char *
-param (GHashTable *params,
-       const char *name)
-{
-  const char *value = params ? g_hash_table_lookup (params, name) : NULL;
-
-  return value != NULL && *value != '\0' ? value : NULL;
-}
-
-static void
-handle_authorize_request (MusterFakeIdentity *self,
-                          SoupServerMessage  *msg,
-                          const char         *segment,
-                          TenantKind          kind,
-                          GHashTable         *params)
-{
-  const char *client_id = param (params, "client_id");
-  const char *response_type = param (params, "response_type");
-  const char *response_mode = param (params, "response_mode");
-  const char *state = param (params, "state");
-  const char *challenge = param (params, "code_challenge");
-  const char *method = param (params, "code_challenge_method");
-  const char *prompt = param (params, "prompt");
-  const char *login_hint = param (params, "login_hint");
-  StsError err = { 0 };
-  App *app;
-  g_autofree char *redirect_base = NULL;
-  g_autoptr(GPtrArray) defaults = NULL;
-  g_autoptr(GPtrArray) scopes = NULL;
-  MusterFakeUser *user = NULL;
-  gboolean prompt_none = FALSE;
-  Transaction *txn;
-  g_autofree char *txn_id = NULL;
-  g_autofree char *form_action = NULL;
-
-  if (kind == TENANT_UNKNOWN)
-    {
-      set_unknown_tenant_error (&err, segment);
-      goto page_error;
-    }
-  if (client_id == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
-      goto page_error;
-    }
-  app = lookup_app (self, client_id);
-  if (app == NULL)
-    {
-      set_unknown_app_error (self, &err, client_id);
-      goto page_error;
-    }
-  if (!check_app_for_tenant (self, app, kind, &err))
-    goto page_error;
-  redirect_base = check_redirect_uri (app, param (params, "redirect_uri"), &err);
-  if (redirect_base == NULL)
-    goto page_error;
-
-  /* From here on the redirect URI is trusted: errors go back to the app. */
-  if (response_mode != NULL && !g_str_equal (response_mode, "query") &&
-      !g_str_equal (response_mode, "fragment") && !g_str_equal (response_mode, "form_post"))
-    {
-      sts_error_set (&err, 400, "invalid_request", 70007,
-                     "The response_mode '%s' is not supported.", response_mode);
-      response_mode = NULL;
-      goto redirect_error;
-    }
-  if (response_type == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'response_type'.");
-      goto redirect_error;
-    }
-  if (!g_str_equal (response_type, "code"))
-    {
-      g_auto(GStrv) types = g_strsplit (response_type, " ", -1);
-
-      if (g_strv_contains ((const char * const *) types, "code") &&
-          g_strv_contains ((const char * const *) types, "id_token"))
-        sts_error_set (&err, 400, "unsupported_response_type", 700054,
-                       "response_type 'id_token' is not enabled for the application.");
-      else
-        sts_error_set (&err, 400, "unsupported_response_type", 70005,
-                       "The provided value for the input parameter 'response_type' is not allowed "
-                       "for this request. Expected value: 'code'.");
-      goto redirect_error;
-    }
-
-  defaults = app_default_scopes (app);
-  scopes = parse_scopes (self, param (params, "scope"), defaults, NULL, &err);
-  if (scopes == NULL)
-    goto redirect_error;
-
-  if (challenge != NULL)
-    {
-      if (method == NULL)
-        method = "plain";  /* ENTRA:v2-oauth2-auth-code-flow.md: omitted ⇒ plain */
-      if (!g_str_equal (method, "S256") && !g_str_equal (method, "plain"))
-        {
-          sts_error_set (&err, 400, "invalid_request", 90100,
-                         "The parameter 'code_challenge_method' is empty or not valid.");
-          goto redirect_error;
-        }
-      /* S256 challenges are base64url of 32 bytes: 43 characters */
-      if (!(g_str_equal (method, "S256") ? is_pkce_text (challenge, 43, 43)
-                                         : is_pkce_text (challenge, 43, 128)))
-        {
-          sts_error_set (&err, 400, "invalid_request", 501491,
-                         "Invalid size of Code_Challenge parameter.");
-          goto redirect_error;
-        }
-    }
-  else
-    method = NULL;
-
-  if (prompt != NULL)
-    {
-      g_auto(GStrv) values = g_strsplit (prompt, " ", -1);
-
-      for (guint i = 0; values[i] != NULL; i++)
-        {
-          if (g_str_equal (values[i], "none"))
-            prompt_none = TRUE;
-          else if (!g_str_equal (values[i], "login") && !g_str_equal (values[i], "consent") &&
-                   !g_str_equal (values[i], "select_account") && *values[i] != '\0')
-            {
-              sts_error_set (&err, 400, "invalid_request", 90100,
-                             "The parameter 'prompt' is empty or not valid: '%s'.", values[i]);
-              goto redirect_error;
-            }
-        }
-    }
-
-  /* Who signs in: login_hint when it names a member of the directory, else the browser's
-   * session, else the directory's administrator. */
-  if (login_hint != NULL)
-    {
-      g_autofree char *lower = g_ascii_strdown (login_hint, -1);
-      MusterFakeUser *hinted = g_hash_table_lookup (self->ctx->directory->users_by_upn, lower);
-
-      if (hinted != NULL && !hinted->deleted && g_strcmp0 (hinted->user_type, "Guest") != 0)
-        {
-          if (!hinted->account_enabled)
-            {
-              sts_error_set (&err, 400, "invalid_request", 50057,
-                             "The user account is disabled.");
-              goto page_error;
-            }
-          user = hinted;
-        }
-    }
-  if (user == NULL)
-    user = lookup_live_user (self, session_user_id (self, msg));
-  if (prompt_none)
-    {
-      /* No interaction allowed: only a browser session with everything consented gets a code
-       * (OpenID Connect Core §3.1.2.1; ENTRA:v2-oauth2-auth-code-flow.md). */
-      if (user == NULL)
-        {
-          sts_error_set (&err, 400, "login_required", 50058,
-                         "A silent sign-in request was sent but no user is signed in.");
-          goto redirect_error;
-        }
-      if (!app_has_consent (app, scopes))
-        {
-          sts_error_set (&err, 400, "consent_required", 65001,
-                         "The user or administrator has not consented to use the application with ID "
-                         "'%s' named '%s'. Send an interactive authorization request for this user and "
-                         "resource.", app->client_id, app->display_name);
-          goto redirect_error;
-        }
-    }
-  if (user == NULL)
-    user = muster_fake_directory_get_admin (self->ctx->directory);
-
-  txn = g_new0 (Transaction, 1);
-  txn->kind = TXN_AUTHORIZE;
-  txn->client_id = g_strdup (app->client_id);
-  txn->user_id = g_strdup (user->id);
-  txn->redirect_base = g_strdup (redirect_base);
-  txn->redirect_uri = g_strdup (param (params, "redirect_uri") ? param (params, "redirect_uri")
-                                                               : redirect_base);
-  txn->response_mode = g_strdup (response_mode);
-  txn->state = g_strdup (state);
-  txn->challenge = g_strdup (challenge);
-  txn->method = g_strdup (method);
-  txn->nonce = g_strdup (param (params, "nonce"));
-  txn->scopes = g_steal_pointer (&scopes);
-  txn->tenant_kind = kind;
-  txn->needs_admin = needs_admin_approval (self, app, user, txn->scopes);
-
-  if (prompt_none)
-    {
-      authorize_issue_code (self, msg, txn);
-      transaction_free (txn);
-      return;
-    }
-  if (self->auto_consent != AUTO_CONSENT_OFF)
-    {
-      if (self->auto_consent == AUTO_CONSENT_ACCEPT && !txn->needs_admin)
-        authorize_accept (self, msg, txn);
-      else
-        authorize_decline (self, msg, txn);
-      transaction_free (txn);
-      return;
-    }
-
-  txn_id = new_transaction (self, txn);
-  form_action = g_strdup_printf ("/%s/oauth2/v2.0/authorize", segment);
-  render_consent_page (self, msg, txn, txn_id, form_action, "Permissions requested", "Accept", "Cancel");
-  return;
-
-page_error:
-  reply_error_page (self, msg, &err);
-  sts_error_clear (&err);
-  return;
-
-redirect_error:
-  reply_redirect_error (self, msg, redirect_base, response_mode, state, FALSE, NULL, &err);
-  sts_error_clear (&err);
-}
-
-/* Removes and returns the live transaction named by the form's txn field, or NULL after
- * answering with AADSTS50089 (the page was too old or already used). */
-static Transaction *
-take_transaction (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  GHashTable         *form,
-                  TxnKind             kind)
-{
-  const char *id = param (form, "txn");
-  gpointer key = NULL, value = NULL;
-  Transaction *txn;
-
-  if (id == NULL || !g_hash_table_steal_extended (self->transactions, id, &key, &value))
-    txn = NULL;
-  else
-    {
-      g_free (key);
-      txn = value;
-      if (txn->kind != kind || txn->expires_at < identity_now (self))
-        g_clear_pointer (&txn, transaction_free);
-    }
-
-  if (txn == NULL)
-    {
-      StsError err = { 0 };
-
-      sts_error_set (&err, 400, "invalid_request", 50089,
-                     "Authentication failed due to flow token expired. Sign in again.");
-      reply_error_page (self, msg, &err);
-      sts_error_clear (&err);
-    }
-  return txn;
-}
-
-static void
-handle_authorize (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  const char         *segment,
-                  TenantKind          kind,
-                  GHashTable         *query)
-{
-  const char *method = soup_server_message_get_method (msg);
-  g_autoptr(GHashTable) form = NULL;
-  Transaction *txn;
-  const char *action;
-
-  if (g_str_equal (method, "GET"))
-    {
-      handle_authorize_request (self, msg, segment, kind, query);
-      return;
-    }
-  if (!g_str_equal (method, "POST"))
-    {
-      soup_server_message_set_status (msg, 405, NULL);
-      return;
-    }
-
-  form = _muster_fake_read_form (msg);
-  if (param (form, "txn") == NULL)
-    {
-      /* OpenID Connect allows the authorization request itself as a form POST */
-      handle_authorize_request (self, msg, segment, kind, form);
-      return;
-    }
-
-  txn = take_transaction (self, msg, form, TXN_AUTHORIZE);
-  if (txn == NULL)
-    return;
-  action = param (form, "action");
-  if (g_strcmp0 (action, "accept") == 0 && !txn->needs_admin)
-    authorize_accept (self, msg, txn);
-  else
-    authorize_decline (self, msg, txn);
-  transaction_free (txn);
-}
-
-/* ---- /v2.0/adminconsent (ENTRA:v2-admin-consent.md) ------------------------------------- */
-
-static char *
-full_scope_names (GPtrArray *scopes)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < scopes->len; i++)
-    {
-      const char *scope = g_ptr_array_index (scopes, i);
-
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      if (is_oidc_scope (scope))
-        g_string_append (out, scope);
-      else
-        g_string_append_printf (out, GRAPH_RESOURCE "/%s", scope);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static void
-handle_admin_consent (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      const char         *segment,
-                      TenantKind          kind,
-                      GHashTable         *query)
-{
-  const char *method = soup_server_message_get_method (msg);
-  StsError err = { 0 };
-  App *app;
-  g_autofree char *redirect_base = NULL;
-  g_autoptr(GPtrArray) defaults = NULL;
-  g_autoptr(GPtrArray) scopes = NULL;
-  g_autoptr(GHashTable) form = NULL;
-  Transaction *txn;
-  g_autofree char *txn_id = NULL;
-  g_autofree char *form_action = NULL;
-
-  if (g_str_equal (method, "POST"))
-    {
-      form = _muster_fake_read_form (msg);
-      txn = take_transaction (self, msg, form, TXN_ADMIN_CONSENT);
-      if (txn == NULL)
-        return;
-      app = lookup_app (self, txn->client_id);
-      if (g_strcmp0 (param (form, "action"), "accept") == 0)
-        {
-          g_autofree char *granted = full_scope_names (txn->scopes);
-          const char *params[9] = { "admin_consent", "True",
-                                    "tenant", self->ctx->directory->tenant_id,
-                                    "scope", granted,
-                                    "state", txn->state, NULL };
-
-          self->stats.consents_accepted++;
-          app_consent (app, txn->scopes);
-          reply_redirect (msg, txn->redirect_base, NULL, params);
-        }
-      else
-        {
-          self->stats.consents_declined++;
-          sts_error_set (&err, 400, "consent_required", 65004,
-                         "The resource owner or authorization server denied the request.");
-          reply_redirect_error (self, msg, txn->redirect_base, NULL, txn->state, TRUE, NULL, &err);
-          sts_error_clear (&err);
-        }
-      transaction_free (txn);
-      return;
-    }
-  if (!g_str_equal (method, "GET"))
-    {
-      soup_server_message_set_status (msg, 405, NULL);
-      return;
-    }
-
-  if (kind == TENANT_UNKNOWN)
-    {
-      set_unknown_tenant_error (&err, segment);
-      goto page_error;
-    }
-  if (kind == TENANT_COMMON || kind == TENANT_CONSUMERS)
-    {
-      /* "Do not use 'common', as personal accounts cannot provide admin consent" */
-      sts_error_set (&err, 400, "invalid_request", 90100,
-                     "The tenant '%s' cannot be used for admin consent. Use the tenant ID, a verified "
-                     "domain or 'organizations'.", segment);
-      goto page_error;
-    }
-  if (param (query, "client_id") == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
-      goto page_error;
-    }
-  app = lookup_app (self, param (query, "client_id"));
-  if (app == NULL)
-    {
-      set_unknown_app_error (self, &err, param (query, "client_id"));
-      goto page_error;
-    }
-  if (param (query, "redirect_uri") == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'redirect_uri'.");
-      goto page_error;
-    }
-  redirect_base = check_redirect_uri (app, param (query, "redirect_uri"), &err);
-  if (redirect_base == NULL)
-    goto page_error;
-
-  defaults = app_default_scopes (app);
-  scopes = parse_scopes (self, param (query, "scope"), defaults, NULL, &err);
-  if (scopes == NULL)
-    {
-      reply_redirect_error (self, msg, redirect_base, NULL, param (query, "state"), TRUE, NULL, &err);
-      sts_error_clear (&err);
-      return;
-    }
-
-  txn = g_new0 (Transaction, 1);
-  txn->kind = TXN_ADMIN_CONSENT;
-  txn->client_id = g_strdup (app->client_id);
-  txn->user_id = g_strdup (self->ctx->directory->admin_id);
-  txn->redirect_base = g_strdup (redirect_base);
-  txn->redirect_uri = g_strdup (param (query, "redirect_uri"));
-  txn->state = g_strdup (param (query, "state"));
-  txn->scopes = g_steal_pointer (&scopes);
-  txn->tenant_kind = kind;
-  txn_id = new_transaction (self, txn);
-  form_action = g_strdup_printf ("/%s/v2.0/adminconsent", segment);
-  render_consent_page (self, msg, txn, txn_id, form_action,
-                       "Permissions requested — Accept for your organization", "Accept", "Cancel");
-  return;
-
-page_error:
-  reply_error_page (self, msg, &err);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 /* ---- client authentication (ENTRA:certificate-credentials.md, graph-facts §4) ----------- */
@@ -1937,25 +1173,25 @@ verify_client_assertion (MusterFakeIdentity *self,
                          const char         *segment,
                          StsError           *err)
 {
-  const char *type = param (form, "client_assertion_type");
+  const char *type = _muster_fake_identity_param (form, "client_assertion_type");
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterFakeJwt) jwt = NULL;
   const char *x5t, *x5t_s256, *iss, *sub, *aud, *jti;
   g_autofree char *used_hex = NULL;
-  gint64 now = identity_now (self), exp, nbf;
+  gint64 now = _muster_fake_identity_now (self), exp, nbf;
   gboolean key_matches;
 
   if (g_strcmp0 (type, JWT_BEARER_TYPE) != 0)
     {
-      sts_error_set (err, 400, "invalid_request", 90100,
-                     "The parameter 'client_assertion_type' is empty or not valid. Expected '"
-                     JWT_BEARER_TYPE "'.");
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 90100,
+                                       "The parameter 'client_assertion_type' is empty or not valid. Expected '"
+                                       JWT_BEARER_TYPE "'.");
       return FALSE;
     }
-  jwt = _muster_fake_jwt_parse (param (form, "client_assertion"), &error);
+  jwt = _muster_fake_jwt_parse (_muster_fake_identity_param (form, "client_assertion"), &error);
   if (jwt == NULL)
     {
-      sts_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. %s", error->message);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. %s", error->message);
       return FALSE;
     }
 
@@ -1963,8 +1199,8 @@ verify_client_assertion (MusterFakeIdentity *self,
   x5t_s256 = json_object_get_string_member_with_default (jwt->header, "x5t#S256", NULL);
   if (x5t == NULL && x5t_s256 == NULL)
     {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. No certificate thumbprint specified in token header.");
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50027,
+                                       "Invalid JWT token. No certificate thumbprint specified in token header.");
       return FALSE;
     }
   used_hex = hex_of_b64url (x5t_s256 ? x5t_s256 : x5t);
@@ -1972,11 +1208,12 @@ verify_client_assertion (MusterFakeIdentity *self,
                 (x5t_s256 ? g_str_equal (x5t_s256, app->cert_x5t_s256) : g_str_equal (x5t, app->cert_x5t));
   if (!key_matches)
     {
-      sts_error_set (err, 401, "invalid_client", 700027,
-                     "Client assertion contains an invalid signature. [Reason - The key was not found., "
-                     "Thumbprint of key used by client: '%s', Please visit the Azure Portal, Graph "
-                     "Explorer or directly use MS Graph to see configured keys for app Id '%s'.]",
-                     used_hex, app->client_id);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 700027,
+                                       "Client assertion contains an invalid signature. [Reason - The "
+                                       "key was not found., Thumbprint of key used by client: '%s', "
+                                       "Please visit the Azure Portal, Graph Explorer or directly use "
+                                       "MS Graph to see configured keys for app Id '%s'.]",
+                                       used_hex, app->client_id);
       return FALSE;
     }
   if (!_muster_fake_jwt_verify (jwt, app->cert_key, &error))
@@ -1985,12 +1222,12 @@ verify_client_assertion (MusterFakeIdentity *self,
       g_autofree char *end = format_cert_time (app->cert_not_after);
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-        sts_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. %s", error->message);
+        _muster_fake_identity_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. %s", error->message);
       else
-        sts_error_set (err, 401, "invalid_client", 700027,
-                       "Client assertion contains an invalid signature. [Reason - %s, Thumbprint of "
-                       "key used by client: '%s', Found key 'Start=%s, End=%s']",
-                       error->message, used_hex, start, end);
+        _muster_fake_identity_error_set (err, 401, "invalid_client", 700027,
+                                         "Client assertion contains an invalid signature. [Reason - %s, Thumbprint of "
+                                         "key used by client: '%s', Found key 'Start=%s, End=%s']",
+                                         error->message, used_hex, start, end);
       return FALSE;
     }
 
@@ -2003,23 +1240,25 @@ verify_client_assertion (MusterFakeIdentity *self,
 
   if (iss == NULL || g_ascii_strcasecmp (iss, app->client_id) != 0)
     {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. The issuer '%s' of the client assertion is not the client '%s'.",
-                     iss ? iss : "", app->client_id);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50027,
+                                       "Invalid JWT token. The issuer '%s' of the "
+                                       "client assertion is not the client '%s'.",
+                                       iss ? iss : "", app->client_id);
       return FALSE;
     }
   if (sub == NULL || g_ascii_strcasecmp (sub, iss) != 0)
     {
-      sts_error_set (err, 401, "invalid_client", 50048,
-                     "Subject mismatches Issuer claim in the client assertion for application '%s'.",
-                     app->client_id);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50048,
+                                       "Subject mismatches Issuer claim in the client assertion for application '%s'.",
+                                       app->client_id);
       return FALSE;
     }
   if (!audience_is_token_endpoint (self, aud, segment))
     {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. The audience '%s' is not the token endpoint '%s/%s/oauth2/v2.0/token'.",
-                     aud ? aud : "", self->ctx->base_url, segment);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50027,
+                                       "Invalid JWT token. The audience '%s' is not "
+                                       "the token endpoint '%s/%s/oauth2/v2.0/token'.",
+                                       aud ? aud : "", self->ctx->base_url, segment);
       return FALSE;
     }
   if (exp == 0 || now >= exp + ASSERTION_SKEW || (nbf != 0 && nbf > now + ASSERTION_SKEW))
@@ -2028,20 +1267,22 @@ verify_client_assertion (MusterFakeIdentity *self,
       g_autofree char *nbf_text = format_cert_time (nbf);
       g_autofree char *exp_text = format_cert_time (exp);
 
-      sts_error_set (err, 401, "invalid_client", 700024,
-                     "Client assertion is not within its valid time range. Current time: %s, assertion "
-                     "valid from %s, expiry time of assertion %s.", now_text, nbf_text, exp_text);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 700024,
+                                       "Client assertion is not within its valid "
+                                       "time range. Current time: %s, assertion "
+                                       "valid from %s, expiry time of assertion %s.", now_text, nbf_text, exp_text);
       return FALSE;
     }
   if (jti == NULL || *jti == '\0')
     {
-      sts_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. The 'jti' claim is missing.");
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50027,
+                                       "Invalid JWT token. The 'jti' claim is missing.");
       return FALSE;
     }
   if (g_hash_table_contains (self->assertion_jtis, jti))
     {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. The client assertion with jti '%s' was already used.", jti);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 50027,
+                                       "Invalid JWT token. The client assertion with jti '%s' was already used.", jti);
       return FALSE;
     }
   g_hash_table_add (self->assertion_jtis, g_strdup (jti));
@@ -2058,42 +1299,47 @@ authenticate_client (MusterFakeIdentity *self,
                      const char         *segment,
                      StsError           *err)
 {
-  const char *secret = param (form, "client_secret") ? param (form, "client_secret") : basic_secret;
-  gboolean has_assertion = param (form, "client_assertion") != NULL;
+  const char *secret = _muster_fake_identity_param (form, "client_secret")
+                       ? _muster_fake_identity_param (form, "client_secret")
+                       : basic_secret;
+  gboolean has_assertion = _muster_fake_identity_param (form, "client_assertion") != NULL;
 
   if (app->public_client)
     {
       if (secret != NULL || has_assertion)
         {
-          sts_error_set (err, 401, "invalid_client", 700025,
-                         "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+          _muster_fake_identity_error_set (err, 401, "invalid_client", 700025,
+                                           "Client is public so neither 'client_assertion' "
+                                           "nor 'client_secret' should be presented.");
           return FALSE;
         }
       return TRUE;
     }
   if (secret == NULL && !has_assertion)
     {
-      sts_error_set (err, 401, "invalid_client", 7000218,
-                     "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 7000218,
+                                       "The request body must contain the following "
+                                       "parameter: 'client_assertion' or 'client_secret'.");
       return FALSE;
     }
   if (has_assertion)
     {
       if (secret != NULL)
         {
-          sts_error_set (err, 400, "invalid_request", 9002313,
-                         "Invalid request. Request is malformed or invalid: send either "
-                         "'client_assertion' or 'client_secret', not both.");
+          _muster_fake_identity_error_set (err, 400, "invalid_request", 9002313,
+                                           "Invalid request. Request is malformed or invalid: send either "
+                                           "'client_assertion' or 'client_secret', not both.");
           return FALSE;
         }
       return verify_client_assertion (self, app, form, segment, err);
     }
   if (app->secret == NULL || !g_str_equal (app->secret, secret))
     {
-      sts_error_set (err, 401, "invalid_client", 7000215,
-                     "Invalid client secret provided. Ensure the secret being sent in the request is the "
-                     "client secret value, not the client secret ID, for a secret added to app '%s'.",
-                     app->client_id);
+      _muster_fake_identity_error_set (err, 401, "invalid_client", 7000215,
+                                       "Invalid client secret provided. Ensure the secret being "
+                                       "sent in the request is the client secret value, not the "
+                                       "client secret ID, for a secret added to app '%s'.",
+                                       app->client_id);
       return FALSE;
     }
   return TRUE;
@@ -2108,77 +1354,79 @@ token_authorization_code (MusterFakeIdentity *self,
                           TenantKind          kind,
                           GHashTable         *form)
 {
-  const char *value = param (form, "code");
-  const char *redirect_uri = param (form, "redirect_uri");
-  const char *verifier = param (form, "code_verifier");
+  const char *value = _muster_fake_identity_param (form, "code");
+  const char *redirect_uri = _muster_fake_identity_param (form, "redirect_uri");
+  const char *verifier = _muster_fake_identity_param (form, "code_verifier");
   StsError err = { 0 };
   AuthCode *code;
   MusterFakeUser *user;
 
   if (value == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'code'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'code'.");
       goto error;
     }
   code = g_hash_table_lookup (self->codes, value);
   if (code == NULL)
     {
-      sts_error_set (&err, 400, "invalid_grant", 9002313,
-                     "Invalid request. Request is malformed or invalid.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 9002313,
+                                       "Invalid request. Request is malformed or invalid.");
       goto error;
     }
   if (!g_str_equal (code->client_id, app->client_id))
     {
-      sts_error_set (&err, 400, "invalid_grant", 70000,
-                     "The provided value for the 'code' parameter is not valid. The code was issued "
-                     "to another client.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 70000,
+                                       "The provided value for the 'code' parameter is not valid. The code was issued "
+                                       "to another client.");
       goto error;
     }
   if ((code->tenant_kind == TENANT_COMMON) != (kind == TENANT_COMMON))
     {
-      sts_error_set (&err, 400, "invalid_grant", 700005,
-                     "Provided Authorization Code is intended to use against other tenant, thus rejected.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 700005,
+                                       "Provided Authorization Code is intended to "
+                                       "use against other tenant, thus rejected.");
       goto error;
     }
   if (code->redeemed)
     {
-      sts_error_set (&err, 400, "invalid_grant", 54005,
-                     "OAuth2 Authorization code was already redeemed, please retry with a new valid "
-                     "code or use an existing refresh token.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 54005,
+                                       "OAuth2 Authorization code was already redeemed, please retry with a new valid "
+                                       "code or use an existing refresh token.");
       goto error;
     }
-  if (identity_now (self) >= code->expires_at)
+  if (_muster_fake_identity_now (self) >= code->expires_at)
     {
-      sts_error_set (&err, 400, "invalid_grant", 70008,
-                     "The provided authorization code or refresh token has expired due to inactivity. "
-                     "Send a new interactive authorization request for this user and resource.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 70008,
+                                       "The provided authorization code or refresh token has "
+                                       "expired due to inactivity. Send a new interactive "
+                                       "authorization request for this user and resource.");
       goto error;
     }
   if (redirect_uri == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'redirect_uri'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'redirect_uri'.");
       goto error;
     }
   if (!g_str_equal (redirect_uri, code->redirect_uri))
     {
-      sts_error_set (&err, 400, "invalid_grant", 50011,
-                     "The reply address '%s' does not match the reply address '%s' provided when "
-                     "requesting Authorization code.", redirect_uri, code->redirect_uri);
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50011,
+                                       "The reply address '%s' does not match the reply address '%s' provided when "
+                                       "requesting Authorization code.", redirect_uri, code->redirect_uri);
       goto error;
     }
   if (code->challenge != NULL && verifier == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'code_verifier'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'code_verifier'.");
       goto error;
     }
   if (verifier != NULL)
     {
       gboolean ok = FALSE;
 
-      if (code->challenge != NULL && is_pkce_text (verifier, 43, 128))
+      if (code->challenge != NULL && _muster_fake_identity_is_pkce_text (verifier, 43, 128))
         {
           if (g_str_equal (code->method, "S256"))
             {
@@ -2197,17 +1445,17 @@ token_authorization_code (MusterFakeIdentity *self,
         }
       if (!ok)
         {
-          sts_error_set (&err, 400, "invalid_grant", 501481,
-                         "The Code_Verifier does not match the code_challenge supplied in the "
-                         "authorization request.");
+          _muster_fake_identity_error_set (&err, 400, "invalid_grant", 501481,
+                                           "The Code_Verifier does not match the code_challenge supplied in the "
+                                           "authorization request.");
           goto error;
         }
     }
 
-  user = lookup_live_user (self, code->user_id);
+  user = _muster_fake_identity_lookup_live_user (self, code->user_id);
   if (user == NULL || !user->account_enabled)
     {
-      sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
       goto error;
     }
 
@@ -2225,7 +1473,7 @@ token_authorization_code (MusterFakeIdentity *self,
 
 error:
   reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 static void
@@ -2234,37 +1482,38 @@ token_refresh (MusterFakeIdentity *self,
                App                *app,
                GHashTable         *form)
 {
-  const char *value = param (form, "refresh_token");
+  const char *value = _muster_fake_identity_param (form, "refresh_token");
   StsError err = { 0 };
   RefreshToken *rt;
   MusterFakeUser *user;
   g_autoptr(GPtrArray) scopes = NULL;
-  gint64 now = identity_now (self);
+  gint64 now = _muster_fake_identity_now (self);
 
   if (value == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'refresh_token'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'refresh_token'.");
       goto error;
     }
   rt = g_hash_table_lookup (self->refresh_tokens, value);
   if (rt == NULL)
     {
-      sts_error_set (&err, 400, "invalid_grant", 9002313,
-                     "Invalid request. Request is malformed or invalid.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 9002313,
+                                       "Invalid request. Request is malformed or invalid.");
       goto error;
     }
   if (!g_str_equal (rt->client_id, app->client_id))
     {
-      sts_error_set (&err, 400, "invalid_grant", 70000,
-                     "Provided grant is invalid or malformed. The refresh token was issued to another client.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 70000,
+                                       "Provided grant is invalid or malformed. The "
+                                       "refresh token was issued to another client.");
       goto error;
     }
   if (rt->revoked)
     {
-      sts_error_set (&err, 400, "invalid_grant", 50173,
-                     "The provided grant has expired due to it being revoked, a fresh auth token is "
-                     "needed. The user might have changed or reset their password.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50173,
+                                       "The provided grant has expired due to it being revoked, a fresh auth token is "
+                                       "needed. The user might have changed or reset their password.");
       goto error;
     }
   if (now - rt->last_used > REFRESH_MAX_INACTIVE)
@@ -2273,17 +1522,17 @@ token_refresh (MusterFakeIdentity *self,
       gint64 inactive = now - rt->last_used;
 
       /* "issued on {date} and was inactive for {time}" (ENTRA:reference-error-codes.md) */
-      sts_error_set (&err, 400, "invalid_grant", 700082,
-                     "The refresh token has expired due to inactivity. The token was issued on %s and "
-                     "was inactive for %" G_GINT64_FORMAT ".%02d:%02d:%02d.", issued,
-                     inactive / 86400, (int) (inactive % 86400 / 3600), (int) (inactive % 3600 / 60),
-                     (int) (inactive % 60));
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 700082,
+                                       "The refresh token has expired due to inactivity. The token was "
+                                       "issued on %s and was inactive for %" G_GINT64_FORMAT ".%02d:%02d:%02d.", issued,
+                                       inactive / 86400, (int) (inactive % 86400 / 3600), (int) (inactive % 3600 / 60),
+                                       (int) (inactive % 60));
       goto error;
     }
-  user = lookup_live_user (self, rt->user_id);
+  user = _muster_fake_identity_lookup_live_user (self, rt->user_id);
   if (user == NULL || !user->account_enabled)
     {
-      sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
       goto error;
     }
   if (self->mfa_required && !rt->mfa)
@@ -2292,11 +1541,12 @@ token_refresh (MusterFakeIdentity *self,
       return;
     }
 
-  if (param (form, "scope") != NULL)
+  if (_muster_fake_identity_param (form, "scope") != NULL)
     {
-      g_autoptr(GPtrArray) defaults = app_default_scopes (app);
+      g_autoptr(GPtrArray) defaults = _muster_fake_identity_app_default_scopes (app);
 
-      scopes = parse_scopes (self, param (form, "scope"), defaults, NULL, &err);
+      scopes = _muster_fake_identity_parse_scopes (self, _muster_fake_identity_param (form, "scope"),
+                                                   defaults, NULL, &err);
       if (scopes == NULL)
         goto error;
       /* "valid for all permissions already consented" (ENTRA:v2-oauth2-auth-code-flow.md) */
@@ -2304,13 +1554,14 @@ token_refresh (MusterFakeIdentity *self,
         {
           const char *scope = g_ptr_array_index (scopes, i);
 
-          if (!is_oidc_scope (scope) && !g_strv_contains ((const char * const *) rt->scopes, scope) &&
+          if (!_muster_fake_identity_is_oidc_scope (scope) &&
+              !g_strv_contains ((const char * const *) rt->scopes, scope) &&
               !g_hash_table_contains (app->consented, scope))
             {
-              sts_error_set (&err, 400, "invalid_grant", 65001,
-                             "The user or administrator has not consented to use the application with "
-                             "ID '%s' named '%s'. Send an interactive authorization request for this "
-                             "user and resource.", app->client_id, app->display_name);
+              _muster_fake_identity_error_set (&err, 400, "invalid_grant", 65001,
+                                               "The user or administrator has not consented to use the application "
+                                               "with ID '%s' named '%s'. Send an interactive authorization request "
+                                               "for this user and resource.", app->client_id, app->display_name);
               err.suberror = "consent_required";
               goto error;
             }
@@ -2334,7 +1585,7 @@ token_refresh (MusterFakeIdentity *self,
 
 error:
   reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 static void
@@ -2343,41 +1594,41 @@ token_device_code (MusterFakeIdentity *self,
                    App                *app,
                    GHashTable         *form)
 {
-  const char *value = param (form, "device_code");
+  const char *value = _muster_fake_identity_param (form, "device_code");
   StsError err = { 0 };
   DeviceCode *device;
   MusterFakeUser *user;
-  gint64 now = identity_now (self);
+  gint64 now = _muster_fake_identity_now (self);
 
   if (value == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'device_code'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'device_code'.");
       goto error;
     }
   device = g_hash_table_lookup (self->devices, value);
   if (device == NULL || !g_str_equal (device->client_id, app->client_id))
     {
-      sts_error_set (&err, 400, "bad_verification_code", 70018,
-                     "Invalid verification code. The device_code was not recognized.");
+      _muster_fake_identity_error_set (&err, 400, "bad_verification_code", 70018,
+                                       "Invalid verification code. The device_code was not recognized.");
       goto error;
     }
   if (device->state == DEVICE_REDEEMED)
     {
-      sts_error_set (&err, 400, "invalid_grant", 70000,
-                     "Provided grant is invalid or malformed. The device code was already redeemed.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 70000,
+                                       "Provided grant is invalid or malformed. The device code was already redeemed.");
       goto error;
     }
   if (now >= device->expires_at)
     {
-      sts_error_set (&err, 400, "expired_token", 70019,
-                     "Verification code expired. Have the user retry the sign-in.");
+      _muster_fake_identity_error_set (&err, 400, "expired_token", 70019,
+                                       "Verification code expired. Have the user retry the sign-in.");
       goto error;
     }
   if (device->state == DEVICE_DECLINED)
     {
-      sts_error_set (&err, 400, "authorization_declined", 65004,
-                     "User declined to consent to access the app.");
+      _muster_fake_identity_error_set (&err, 400, "authorization_declined", 65004,
+                                       "User declined to consent to access the app.");
       goto error;
     }
   /* RFC 8628 §3.5 slow_down: not in Microsoft's list (graph-facts §3), but MSAL handles it;
@@ -2388,23 +1639,23 @@ token_device_code (MusterFakeIdentity *self,
         self->device_slow_down--;
       device->last_poll = now;
       device->interval += 5;
-      sts_error_set (&err, 400, "slow_down", 70016,
-                     "OAuth 2.0 device flow error. Authorization is pending. Polling too often: wait "
-                     "at least %u seconds between requests.", device->interval);
+      _muster_fake_identity_error_set (&err, 400, "slow_down", 70016,
+                                       "OAuth 2.0 device flow error. Authorization is pending. Polling too often: wait "
+                                       "at least %u seconds between requests.", device->interval);
       goto error;
     }
   device->last_poll = now;
   if (device->state == DEVICE_PENDING)
     {
-      sts_error_set (&err, 400, "authorization_pending", 70016,
-                     "OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+      _muster_fake_identity_error_set (&err, 400, "authorization_pending", 70016,
+                                       "OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
       goto error;
     }
 
-  user = lookup_live_user (self, device->user_id);
+  user = _muster_fake_identity_lookup_live_user (self, device->user_id);
   if (user == NULL || !user->account_enabled)
     {
-      sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
       goto error;
     }
   if (self->mfa_required && !device->mfa)
@@ -2418,7 +1669,7 @@ token_device_code (MusterFakeIdentity *self,
 
 error:
   reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 static void
@@ -2428,7 +1679,7 @@ token_client_credentials (MusterFakeIdentity *self,
                           TenantKind          kind,
                           GHashTable         *form)
 {
-  const char *scope = param (form, "scope");
+  const char *scope = _muster_fake_identity_param (form, "scope");
   const char *permission;
   StsError err = { 0 };
   g_autofree char *access_token = NULL;
@@ -2436,45 +1687,47 @@ token_client_credentials (MusterFakeIdentity *self,
 
   if (kind == TENANT_COMMON)
     {
-      sts_error_set (&err, 400, "invalid_request", 9001023,
-                     "The grant type is not supported over the /common or /consumers endpoints. Please "
-                     "use the /organizations or tenant-specific endpoint.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 9001023,
+                                       "The grant type is not supported over the /common or /consumers "
+                                       "endpoints. Please use the /organizations or tenant-specific endpoint.");
       goto error;
     }
   if (kind == TENANT_ORGANIZATIONS)
     {
       /* an app alone names no tenant: the service cannot tell whose tenant is meant */
-      sts_error_set (&err, 400, "invalid_request", 50059,
-                     "No tenant-identifying information found in either the request or implied by any "
-                     "provided credentials.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 50059,
+                                       "No tenant-identifying information found in either "
+                                       "the request or implied by any provided credentials.");
       goto error;
     }
   if (scope == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'scope'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'scope'.");
       goto error;
     }
   permission = graph_permission_part (self, scope);
   if (permission == NULL || permission == scope)
     {
       if (permission == NULL)
-        sts_error_set (&err, 400, "invalid_resource", 500011,
-                       "The resource principal named %s was not found in the tenant named %s.",
-                       scope, self->ctx->directory->display_name);
+        _muster_fake_identity_error_set (&err, 400, "invalid_resource", 500011,
+                                         "The resource principal named %s was not found in the tenant named %s.",
+                                         scope, self->ctx->directory->display_name);
       else
-        sts_error_set (&err, 400, "invalid_scope", 1002012,
-                       "The provided value for scope %s is not valid. Client credential flows must have "
-                       "a scope value with /.default suffixed to the resource identifier (application ID URI).",
-                       scope);
+        _muster_fake_identity_error_set (&err, 400, "invalid_scope", 1002012,
+                                         "The provided value for scope %s is not valid. Client "
+                                         "credential flows must have a scope value with /.default "
+                                         "suffixed to the resource identifier (application ID URI).",
+                                         scope);
       goto error;
     }
   if (g_ascii_strcasecmp (permission, ".default") != 0)
     {
-      sts_error_set (&err, 400, "invalid_scope", 1002012,
-                     "The provided value for scope %s is not valid. Client credential flows must have a "
-                     "scope value with /.default suffixed to the resource identifier (application ID URI).",
-                     scope);
+      _muster_fake_identity_error_set (&err, 400, "invalid_scope", 1002012,
+                                       "The provided value for scope %s is not valid. Client "
+                                       "credential flows must have a scope value with /.default "
+                                       "suffixed to the resource identifier (application ID URI).",
+                                       scope);
       goto error;
     }
 
@@ -2494,7 +1747,7 @@ token_client_credentials (MusterFakeIdentity *self,
 
 error:
   reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 /* Reads "Authorization: Basic" client credentials (RFC 6749 §2.3.1). */
@@ -2538,55 +1791,58 @@ handle_token (MusterFakeIdentity *self,
   self->stats.token_requests++;
   if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
     {
-      sts_error_set (&err, 400, "invalid_request", 900561,
-                     "The endpoint only accepts POST, OPTIONS requests. Received a %s request.",
-                     soup_server_message_get_method (msg));
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900561,
+                                       "The endpoint only accepts POST, OPTIONS requests. Received a %s request.",
+                                       soup_server_message_get_method (msg));
       goto error;
     }
   if (kind == TENANT_UNKNOWN)
     {
-      set_unknown_tenant_error (&err, segment);
+      _muster_fake_identity_set_unknown_tenant_error (&err, segment);
       goto error;
     }
   /* The token endpoint reads only application/x-www-form-urlencoded (RFC 6749 §3.2): a JSON
    * body looks like one without any parameter. */
   form = _muster_fake_read_form (msg);
-  grant_type = param (form, "grant_type");
+  grant_type = _muster_fake_identity_param (form, "grant_type");
   if (grant_type == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'grant_type'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'grant_type'.");
       goto error;
     }
   read_basic_auth (msg, &basic_id, &basic_secret);
-  client_id = param (form, "client_id") ? param (form, "client_id") : basic_id;
+  client_id = _muster_fake_identity_param (form, "client_id") ? _muster_fake_identity_param (form, "client_id")
+                                                              : basic_id;
   if (client_id == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'client_id'.");
       goto error;
     }
-  app = lookup_app (self, client_id);
+  app = _muster_fake_identity_lookup_app (self, client_id);
   if (app == NULL)
     {
-      set_unknown_app_error (self, &err, client_id);
+      _muster_fake_identity_set_unknown_app_error (self, &err, client_id);
       goto error;
     }
-  if (!check_app_for_tenant (self, app, kind, &err))
+  if (!_muster_fake_identity_check_app_for_tenant (self, app, kind, &err))
     goto error;
 
   if (!g_str_equal (grant_type, "authorization_code") && !g_str_equal (grant_type, "refresh_token") &&
       !g_str_equal (grant_type, DEVICE_CODE_GRANT) && !g_str_equal (grant_type, "client_credentials"))
     {
-      sts_error_set (&err, 400, "unsupported_grant_type", 70003,
-                     "The app requested an unsupported grant type '%s'.", grant_type);
+      _muster_fake_identity_error_set (&err, 400, "unsupported_grant_type", 70003,
+                                       "The app requested an unsupported grant type '%s'.", grant_type);
       goto error;
     }
   if (g_str_equal (grant_type, "client_credentials") && app->public_client &&
-      param (form, "client_secret") == NULL && basic_secret == NULL && param (form, "client_assertion") == NULL)
+      _muster_fake_identity_param (form, "client_secret") == NULL && basic_secret == NULL &&
+      _muster_fake_identity_param (form, "client_assertion") == NULL)
     {
-      sts_error_set (&err, 401, "invalid_client", 7000218,
-                     "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      _muster_fake_identity_error_set (&err, 401, "invalid_client", 7000218,
+                                       "The request body must contain the following "
+                                       "parameter: 'client_assertion' or 'client_secret'.");
       goto error;
     }
   if (!authenticate_client (self, app, form, basic_secret, segment, &err))
@@ -2604,7 +1860,7 @@ handle_token (MusterFakeIdentity *self,
 
 error:
   reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 /* ---- device code (ENTRA:v2-oauth2-device-code.md) --------------------------------------- */
@@ -2646,33 +1902,34 @@ handle_devicecode (MusterFakeIdentity *self,
 
   if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
     {
-      sts_error_set (&err, 400, "invalid_request", 900561,
-                     "The endpoint only accepts POST, OPTIONS requests. Received a %s request.",
-                     soup_server_message_get_method (msg));
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900561,
+                                       "The endpoint only accepts POST, OPTIONS requests. Received a %s request.",
+                                       soup_server_message_get_method (msg));
       goto error;
     }
   if (kind == TENANT_UNKNOWN)
     {
-      set_unknown_tenant_error (&err, segment);
+      _muster_fake_identity_set_unknown_tenant_error (&err, segment);
       goto error;
     }
   form = _muster_fake_read_form (msg);
-  if (param (form, "client_id") == NULL)
+  if (_muster_fake_identity_param (form, "client_id") == NULL)
     {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
+      _muster_fake_identity_error_set (&err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'client_id'.");
       goto error;
     }
-  app = lookup_app (self, param (form, "client_id"));
+  app = _muster_fake_identity_lookup_app (self, _muster_fake_identity_param (form, "client_id"));
   if (app == NULL)
     {
-      set_unknown_app_error (self, &err, param (form, "client_id"));
+      _muster_fake_identity_set_unknown_app_error (self, &err, _muster_fake_identity_param (form, "client_id"));
       goto error;
     }
-  if (!check_app_for_tenant (self, app, kind, &err))
+  if (!_muster_fake_identity_check_app_for_tenant (self, app, kind, &err))
     goto error;
-  defaults = app_default_scopes (app);
-  scopes = parse_scopes (self, param (form, "scope"), defaults, NULL, &err);
+  defaults = _muster_fake_identity_app_default_scopes (app);
+  scopes = _muster_fake_identity_parse_scopes (self, _muster_fake_identity_param (form, "scope"),
+                                               defaults, NULL, &err);
   if (scopes == NULL)
     goto error;
 
@@ -2682,7 +1939,7 @@ handle_devicecode (MusterFakeIdentity *self,
   device->client_id = g_strdup (app->client_id);
   g_ptr_array_add (scopes, NULL);
   device->scopes = g_strdupv ((GStrv) scopes->pdata);
-  device->expires_at = identity_now (self) + DEVICE_CODE_LIFETIME;
+  device->expires_at = _muster_fake_identity_now (self) + DEVICE_CODE_LIFETIME;
   device->interval = self->device_interval;
   device->state = DEVICE_PENDING;
   g_hash_table_insert (self->devices, device->device_code, device);
@@ -2708,7 +1965,7 @@ handle_devicecode (MusterFakeIdentity *self,
 
 error:
   reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
+  _muster_fake_identity_error_clear (&err);
 }
 
 static DeviceCode *
@@ -2733,7 +1990,7 @@ device_decide (MusterFakeIdentity *self,
                const char         *user_id,
                gboolean            approve)
 {
-  App *app = lookup_app (self, device->client_id);
+  App *app = _muster_fake_identity_lookup_app (self, device->client_id);
 
   device->user_id = g_strdup (user_id);
   device->mfa = self->mfa_required;
@@ -2743,7 +2000,7 @@ device_decide (MusterFakeIdentity *self,
 
       for (guint i = 0; device->scopes[i] != NULL; i++)
         g_ptr_array_add (scopes, device->scopes[i]);
-      app_consent (app, scopes);
+      _muster_fake_identity_app_consent (app, scopes);
       device->state = DEVICE_APPROVED;
       self->stats.consents_accepted++;
     }
@@ -2764,7 +2021,7 @@ handle_devicelogin (MusterFakeIdentity *self,
 
   if (g_str_equal (method, "GET"))
     {
-      reply_html (msg, 200, _muster_fake_page_device_code ("/devicelogin", NULL));
+      _muster_fake_identity_reply_html (msg, 200, _muster_fake_page_device_code ("/devicelogin", NULL));
       return;
     }
   if (!g_str_equal (method, "POST"))
@@ -2774,21 +2031,22 @@ handle_devicelogin (MusterFakeIdentity *self,
     }
 
   form = _muster_fake_read_form (msg);
-  if (param (form, "txn") != NULL)
+  if (_muster_fake_identity_param (form, "txn") != NULL)
     {
-      Transaction *txn = take_transaction (self, msg, form, TXN_DEVICE);
+      Transaction *txn = _muster_fake_identity_take_transaction (self, msg, form, TXN_DEVICE);
       gboolean approve;
 
       if (txn == NULL)
         return;
       device = g_hash_table_lookup (self->devices, txn->device_code);
-      approve = g_strcmp0 (param (form, "action"), "accept") == 0 && !txn->needs_admin;
-      if (device == NULL || device->state != DEVICE_PENDING || identity_now (self) >= device->expires_at)
-        reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
-                    "AADSTS90120: The request was already authorized or declined, or it expired."));
+      approve = g_strcmp0 (_muster_fake_identity_param (form, "action"), "accept") == 0 && !txn->needs_admin;
+      if (device == NULL || device->state != DEVICE_PENDING || _muster_fake_identity_now (self) >= device->expires_at)
+        _muster_fake_identity_reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
+                                          "AADSTS90120: The request was already "
+                                          "authorized or declined, or it expired."));
       else
         {
-          App *app = lookup_app (self, device->client_id);
+          App *app = _muster_fake_identity_lookup_app (self, device->client_id);
           g_autofree char *text = NULL;
 
           device_decide (self, device, txn->user_id, approve);
@@ -2797,32 +2055,35 @@ handle_devicelogin (MusterFakeIdentity *self,
                                "close this window.", app->display_name)
             : g_strdup_printf ("You declined to sign in to %s on your device. You may now close this "
                                "window.", app->display_name);
-          reply_html (msg, 200, _muster_fake_page_message (approve ? "Signed in" : "Sign-in declined", text));
+          _muster_fake_identity_reply_html (msg, 200,
+                                            _muster_fake_page_message (approve ? "Signed in" : "Sign-in declined",
+                                                                       text));
         }
-      transaction_free (txn);
+      _muster_fake_identity_transaction_free (txn);
       return;
     }
 
-  device = lookup_user_code (self, param (form, "otc"));
-  if (device == NULL || identity_now (self) >= device->expires_at)
+  device = lookup_user_code (self, _muster_fake_identity_param (form, "otc"));
+  if (device == NULL || _muster_fake_identity_now (self) >= device->expires_at)
     {
-      reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
-                  "AADSTS70018: Invalid verification code due to User typing in wrong user code for "
-                  "device code flow. Check the code and try again."));
+      _muster_fake_identity_reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
+                                        "AADSTS70018: Invalid verification code due to User typing in wrong "
+                                        "user code for device code flow. Check the code and try again."));
       return;
     }
   if (device->state != DEVICE_PENDING)
     {
-      reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
-                  "AADSTS90120: The request was already authorized or declined."));
+      _muster_fake_identity_reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
+                                        "AADSTS90120: The request was already authorized or declined."));
       return;
     }
 
   {
     Transaction *txn = g_new0 (Transaction, 1);
     g_autofree char *txn_id = NULL;
-    MusterFakeUser *user = lookup_live_user (self, session_user_id (self, msg));
-    App *app = lookup_app (self, device->client_id);
+    MusterFakeUser *user = _muster_fake_identity_lookup_live_user (self,
+                                                                   _muster_fake_identity_session_user_id (self, msg));
+    App *app = _muster_fake_identity_lookup_app (self, device->client_id);
 
     if (user == NULL)
       user = muster_fake_directory_get_admin (self->ctx->directory);
@@ -2833,10 +2094,10 @@ handle_devicelogin (MusterFakeIdentity *self,
     txn->scopes = g_ptr_array_new_with_free_func (g_free);
     for (guint i = 0; device->scopes[i] != NULL; i++)
       g_ptr_array_add (txn->scopes, g_strdup (device->scopes[i]));
-    txn->needs_admin = needs_admin_approval (self, app, user, txn->scopes);
-    txn_id = new_transaction (self, txn);
-    render_consent_page (self, msg, txn, txn_id, "/devicelogin",
-                         "Are you trying to sign in?", "Continue", "Cancel");
+    txn->needs_admin = _muster_fake_identity_needs_admin_approval (self, app, user, txn->scopes);
+    txn_id = _muster_fake_identity_new_transaction (self, txn);
+    _muster_fake_identity_render_consent_page (self, msg, txn, txn_id, "/devicelogin",
+                                               "Are you trying to sign in?", "Continue", "Cancel");
   }
 }
 
@@ -2908,11 +2169,11 @@ handle_error_lookup (MusterFakeIdentity *self,
                      SoupServerMessage  *msg,
                      GHashTable         *query)
 {
-  const char *code = param (query, "code");
+  const char *code = _muster_fake_identity_param (query, "code");
   g_autofree char *text = g_strdup_printf ("AADSTS%s: see ENTRA:reference-error-codes.md for what this "
                                            "code means.", code ? code : "");
 
-  reply_html (msg, 200, _muster_fake_page_message ("Error lookup", text));
+  _muster_fake_identity_reply_html (msg, 200, _muster_fake_page_message ("Error lookup", text));
 }
 
 /* Every path under / that no other module claimed: the identity platform's /{tenant}/… */
@@ -2948,13 +2209,13 @@ identity_handler (MusterFakeContext *ctx,
   rest = path + 1 + strlen (parts[0]);
   kind = resolve_tenant (self, parts[0]);
   if (g_str_equal (rest, "/oauth2/v2.0/authorize"))
-    handle_authorize (self, msg, parts[0], kind, query);
+    _muster_fake_identity_handle_authorize (self, msg, parts[0], kind, query);
   else if (g_str_equal (rest, "/oauth2/v2.0/token"))
     handle_token (self, msg, parts[0], kind);
   else if (g_str_equal (rest, "/oauth2/v2.0/devicecode"))
     handle_devicecode (self, msg, parts[0], kind);
   else if (g_str_equal (rest, "/v2.0/adminconsent"))
-    handle_admin_consent (self, msg, parts[0], kind, query);
+    _muster_fake_identity_handle_admin_consent (self, msg, parts[0], kind, query);
   else if (kind != TENANT_UNKNOWN && g_str_equal (rest, "/v2.0/.well-known/openid-configuration"))
     handle_openid_configuration (self, msg, parts[0]);
   else if (kind != TENANT_UNKNOWN && g_str_equal (rest, "/discovery/v2.0/keys"))
@@ -3027,7 +2288,7 @@ read_string_list (JsonObject  *object,
       if (canonical_permissions)
         {
           const char *permission = strrchr (s, '/') ? strrchr (s, '/') + 1 : s;
-          const KnownPermission *known = lookup_permission (permission);
+          const KnownPermission *known = _muster_fake_identity_lookup_permission (permission);
 
           if (known == NULL)
             {
@@ -3252,7 +2513,8 @@ control_handler (MusterFakeContext *ctx,
     }
   else if (g_str_equal (action, "/consent"))
     {
-      App *app = lookup_app (self, json_object_get_string_member_with_default (object, "clientId", NULL));
+      const char *client_id = json_object_get_string_member_with_default (object, "clientId", NULL);
+      App *app = _muster_fake_identity_lookup_app (self, client_id);
       g_autoptr(GPtrArray) scopes = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *bad = NULL;
 
@@ -3267,7 +2529,7 @@ control_handler (MusterFakeContext *ctx,
           return;
         }
       g_hash_table_remove_all (app->consented);
-      app_consent (app, scopes);
+      _muster_fake_identity_app_consent (app, scopes);
     }
   else if (g_str_equal (action, "/refresh-inactive"))
     {
@@ -3382,7 +2644,8 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
   self->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) access_token_free);
   self->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) refresh_token_free);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) auth_code_free);
-  self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) transaction_free);
+  self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) _muster_fake_identity_transaction_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) device_code_free);
   self->user_codes = g_hash_table_new (g_str_hash, g_str_equal);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -3440,7 +2703,7 @@ _muster_fake_identity_check_bearer (MusterFakeIdentity *self,
       token = g_hash_table_lookup (self->access_tokens, authorization + 7);
       if (token == NULL)
         message = "CompactToken parsing failed with error code: 80049217";
-      else if (identity_now (self) >= token->grant.expires_at)
+      else if (_muster_fake_identity_now (self) >= token->grant.expires_at)
         message = "Access token has expired or is not yet valid.";
       else
         return &token->grant;
@@ -3473,7 +2736,7 @@ _muster_fake_identity_expire_tokens (MusterFakeIdentity *self)
 {
   GHashTableIter iter;
   gpointer value;
-  gint64 now = identity_now (self);
+  gint64 now = _muster_fake_identity_now (self);
 
   g_hash_table_iter_init (&iter, self->access_tokens);
   while (g_hash_table_iter_next (&iter, NULL, &value))
