@@ -187,24 +187,34 @@ struct _MusterFakeIdentity
 };
 
 /* muster-fake-identity.c: small helpers */
-gint64                 _muster_fake_identity_now               (MusterFakeIdentity *self);
-void                   _muster_fake_identity_error_set         (StsError   *err,
-                                                                guint       status,
-                                                                const char *error,
-                                                                guint       code,
-                                                                const char *format,
-                                                                ...) G_GNUC_PRINTF (5, 6);
-void                   _muster_fake_identity_error_clear       (StsError *err);
-const KnownPermission *_muster_fake_identity_lookup_permission (const char *name);
-gboolean               _muster_fake_identity_is_oidc_scope     (const char *canonical);
-void                   _muster_fake_identity_reply_html        (SoupServerMessage *msg,
-                                                                guint              status,
-                                                                char              *html);
-void                   _muster_fake_identity_reply_error_page  (MusterFakeIdentity *self,
-                                                                SoupServerMessage  *msg,
-                                                                const StsError     *err);
-const char            *_muster_fake_identity_param             (GHashTable *params,
-                                                                const char *name);
+gint64                 _muster_fake_identity_now                  (MusterFakeIdentity *self);
+void                   _muster_fake_identity_error_set            (StsError   *err,
+                                                                   guint       status,
+                                                                   const char *error,
+                                                                   guint       code,
+                                                                   const char *format,
+                                                                   ...) G_GNUC_PRINTF (5, 6);
+void                   _muster_fake_identity_error_clear          (StsError *err);
+gboolean               _muster_fake_identity_strings_contain      (GPtrArray  *array,
+                                                                   const char *s);
+const KnownPermission *_muster_fake_identity_lookup_permission    (const char *name);
+gboolean               _muster_fake_identity_is_oidc_scope        (const char *canonical);
+void                   _muster_fake_identity_add_no_cache_headers (SoupServerMessage *msg);
+void                   _muster_fake_identity_reply_html           (SoupServerMessage *msg,
+                                                                   guint              status,
+                                                                   char              *html);
+void                   _muster_fake_identity_reply_json           (SoupServerMessage *msg,
+                                                                   guint              status,
+                                                                   GString           *body);
+void                   _muster_fake_identity_reply_error          (MusterFakeIdentity *self,
+                                                                   SoupServerMessage  *msg,
+                                                                   const StsError     *err,
+                                                                   const char         *claims);
+void                   _muster_fake_identity_reply_error_page     (MusterFakeIdentity *self,
+                                                                   SoupServerMessage  *msg,
+                                                                   const StsError     *err);
+const char            *_muster_fake_identity_param                (GHashTable *params,
+                                                                   const char *name);
 
 /* muster-fake-identity.c: apps */
 App     *_muster_fake_identity_lookup_app      (MusterFakeIdentity *self,
@@ -218,6 +228,8 @@ gboolean _muster_fake_identity_app_has_consent (App       *app,
 void _muster_fake_identity_transaction_free (Transaction *txn);
 
 /* muster-fake-identity.c: tenants */
+gboolean _muster_fake_identity_is_verified_domain       (MusterFakeDirectory *directory,
+                                                         const char          *name);
 void     _muster_fake_identity_set_unknown_tenant_error (StsError   *err,
                                                          const char *segment);
 gboolean _muster_fake_identity_check_app_for_tenant     (MusterFakeIdentity *self,
@@ -229,12 +241,14 @@ void     _muster_fake_identity_set_unknown_app_error    (MusterFakeIdentity *sel
                                                          const char         *client_id);
 
 /* muster-fake-identity.c: scopes */
-GPtrArray *_muster_fake_identity_parse_scopes       (MusterFakeIdentity *self,
-                                                     const char         *param,
-                                                     GPtrArray          *default_scopes,
-                                                     gboolean           *out_is_default,
-                                                     StsError           *err);
-GPtrArray *_muster_fake_identity_app_default_scopes (App *app);
+const char *_muster_fake_identity_graph_permission_part (MusterFakeIdentity *self,
+                                                         const char         *scope);
+GPtrArray  *_muster_fake_identity_parse_scopes          (MusterFakeIdentity *self,
+                                                         const char         *param,
+                                                         GPtrArray          *default_scopes,
+                                                         gboolean           *out_is_default,
+                                                         StsError           *err);
+GPtrArray  *_muster_fake_identity_app_default_scopes    (App *app);
 
 /* muster-fake-identity.c: redirect URIs (ENTRA:reply-url.md) */
 char *_muster_fake_identity_check_redirect_uri   (App        *app,
@@ -263,6 +277,22 @@ const char     *_muster_fake_identity_session_user_id  (MusterFakeIdentity *self
 void            _muster_fake_identity_start_session    (MusterFakeIdentity *self,
                                                         SoupServerMessage  *msg,
                                                         const char         *user_id);
+
+/* muster-fake-identity.c: issuing tokens */
+char *_muster_fake_identity_issue_access_token (MusterFakeIdentity *self,
+                                                const char         *client_id,
+                                                const char         *user_id,
+                                                GStrv               scopes,
+                                                gboolean            app_only);
+void  _muster_fake_identity_reply_user_tokens  (MusterFakeIdentity *self,
+                                                SoupServerMessage  *msg,
+                                                App                *app,
+                                                MusterFakeUser     *user,
+                                                const char * const *scopes,
+                                                const char         *nonce,
+                                                gboolean            mfa);
+void  _muster_fake_identity_reply_mfa_required (MusterFakeIdentity *self,
+                                                SoupServerMessage  *msg);
 
 /* muster-fake-identity-authorize.c: /authorize */
 gboolean     _muster_fake_identity_is_pkce_text         (const char *s,
@@ -298,5 +328,11 @@ void _muster_fake_identity_handle_admin_consent (MusterFakeIdentity *self,
                                                  const char         *segment,
                                                  TenantKind          kind,
                                                  GHashTable         *query);
+
+/* muster-fake-identity-token.c: /token grants */
+void _muster_fake_identity_handle_token (MusterFakeIdentity *self,
+                                         SoupServerMessage  *msg,
+                                         const char         *segment,
+                                         TenantKind          kind);
 
 G_END_DECLS
