@@ -335,4 +335,18 @@ void _muster_fake_identity_handle_token (MusterFakeIdentity *self,
                                          const char         *segment,
                                          TenantKind          kind);
 
+/* muster-fake-identity-device.c: device code (ENTRA:v2-oauth2-device-code.md) */
+void        _muster_fake_identity_handle_devicecode  (MusterFakeIdentity *self,
+                                                      SoupServerMessage  *msg,
+                                                      const char         *segment,
+                                                      TenantKind          kind);
+DeviceCode *_muster_fake_identity_lookup_user_code   (MusterFakeIdentity *self,
+                                                      const char         *typed);
+void        _muster_fake_identity_device_decide      (MusterFakeIdentity *self,
+                                                      DeviceCode         *device,
+                                                      const char         *user_id,
+                                                      gboolean            approve);
+void        _muster_fake_identity_handle_devicelogin (MusterFakeIdentity *self,
+                                                      SoupServerMessage  *msg);
+
 G_END_DECLS
