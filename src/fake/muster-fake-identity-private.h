@@ -197,6 +197,8 @@ void                   _muster_fake_identity_error_set            (StsError   *e
 void                   _muster_fake_identity_error_clear          (StsError *err);
 gboolean               _muster_fake_identity_strings_contain      (GPtrArray  *array,
                                                                    const char *s);
+void                   _muster_fake_identity_strings_add_unique   (GPtrArray  *array,
+                                                                   const char *s);
 const KnownPermission *_muster_fake_identity_lookup_permission    (const char *name);
 gboolean               _muster_fake_identity_is_oidc_scope        (const char *canonical);
 void                   _muster_fake_identity_add_no_cache_headers (SoupServerMessage *msg);
@@ -217,12 +219,18 @@ const char            *_muster_fake_identity_param                (GHashTable *p
                                                                    const char *name);
 
 /* muster-fake-identity.c: apps */
-App     *_muster_fake_identity_lookup_app      (MusterFakeIdentity *self,
-                                                const char         *client_id);
-void     _muster_fake_identity_app_consent     (App       *app,
-                                                GPtrArray *scopes);
-gboolean _muster_fake_identity_app_has_consent (App       *app,
-                                                GPtrArray *scopes);
+void     _muster_fake_identity_app_free            (App *app);
+App     *_muster_fake_identity_app_new             (const char *client_id,
+                                                    const char *display_name);
+App     *_muster_fake_identity_lookup_app          (MusterFakeIdentity *self,
+                                                    const char         *client_id);
+void     _muster_fake_identity_app_consent         (App       *app,
+                                                    GPtrArray *scopes);
+gboolean _muster_fake_identity_app_has_consent     (App       *app,
+                                                    GPtrArray *scopes);
+gboolean _muster_fake_identity_app_set_certificate (App        *app,
+                                                    const char *pem,
+                                                    GError    **error);
 
 /* muster-fake-identity.c: tokens and grants */
 void _muster_fake_identity_transaction_free (Transaction *txn);
@@ -348,5 +356,12 @@ void        _muster_fake_identity_device_decide      (MusterFakeIdentity *self,
                                                       gboolean            approve);
 void        _muster_fake_identity_handle_devicelogin (MusterFakeIdentity *self,
                                                       SoupServerMessage  *msg);
+
+/* muster-fake-identity-control.c: control API */
+void _muster_fake_identity_control_handler (MusterFakeContext *ctx,
+                                            SoupServerMessage *msg,
+                                            const char        *path,
+                                            GHashTable        *query,
+                                            gpointer           user_data);
 
 G_END_DECLS
