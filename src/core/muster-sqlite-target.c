@@ -1306,6 +1306,10 @@ create_user (Batch            *batch,
   return set_roles (batch, *id, (const char * const *) user->roles, existing != 0);
 }
 
+/* The columns an update may set: the attributes, then these. */
+#define COLUMN_EXTERNAL_ID (N_ATTRIBUTES + 3)
+#define N_UPDATE_COLUMNS   (N_ATTRIBUTES + 4)
+
 /* The column a field change sets, or -1 for roles, or -2 for an unknown field. */
 static int
 field_column (const char *field)
@@ -1316,6 +1320,8 @@ field_column (const char *field)
     return N_ATTRIBUTES + 1;
   if (g_str_equal (field, MUSTER_FIELD_USER_TYPE))
     return N_ATTRIBUTES + 2;
+  if (g_str_equal (field, MUSTER_FIELD_EXTERNAL_ID))
+    return COLUMN_EXTERNAL_ID;
   if (g_str_equal (field, MUSTER_FIELD_ROLES))
     return -1;
   for (guint i = 0; i < N_ATTRIBUTES; i++)
@@ -1333,7 +1339,9 @@ column_name (int column)
     return "user_name";
   if (column == N_ATTRIBUTES + 1)
     return "active";
-  return "user_type";
+  if (column == N_ATTRIBUTES + 2)
+    return "user_type";
+  return "external_id";
 }
 
 /* "UPDATE users SET <the changed columns> …" for one set of columns, prepared once. The columns
@@ -1358,16 +1366,20 @@ get_update_stmt (Batch         *batch,
     }
 
   sql = g_string_new ("UPDATE users SET ");
-  for (int column = 0; column < (int) N_ATTRIBUTES + 3; column++)
+  for (int column = 0; column < (int) N_UPDATE_COLUMNS; column++)
     if (mask & (1u << column))
       {
         n++;
         g_string_append_printf (sql, "%s = ?%d, ", column_name (column), n);
       }
   /* A user matched by userName that Muster did not make takes the Entra id, so the next run
-   * matches it by externalId (unless another row already has it: then this fails as a conflict). */
-  g_string_append_printf (sql, "updated_at = ?%d, external_id = coalesce (external_id, ?%d) WHERE id = ?%d",
-                          n + 1, n + 2, n + 3);
+   * matches it by externalId (unless another row already has it: then this fails as a
+   * conflict) — said by an externalId change, or implied by the desired user's Entra id. */
+  if (mask & (1u << COLUMN_EXTERNAL_ID))
+    g_string_append_printf (sql, "updated_at = ?%d WHERE id = ?%d", n + 1, n + 3);
+  else
+    g_string_append_printf (sql, "updated_at = ?%d, external_id = coalesce (external_id, ?%d) WHERE id = ?%d",
+                            n + 1, n + 2, n + 3);
   rc = sqlite3_prepare_v3 (self->db, sql->str, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
@@ -1382,7 +1394,7 @@ update_user (Batch            *batch,
              GError          **op_error)
 {
   MusterTargetUser *user = op->user;
-  const char *values[N_ATTRIBUTES + 3] = { NULL };
+  const char *values[N_UPDATE_COLUMNS] = { NULL };
   g_auto(GStrv) split_roles = NULL;
   const char * const *roles = NULL;
   MusterUserType type;
@@ -1457,7 +1469,7 @@ update_user (Batch            *batch,
 
   if ((rc = get_update_stmt (batch, mask, &stmt)) != SQLITE_OK)
     return rc;
-  for (int column = 0; column < (int) N_ATTRIBUTES + 3; column++)
+  for (int column = 0; column < (int) N_UPDATE_COLUMNS; column++)
     if (mask & (1u << column))
       {
         n++;
@@ -1478,11 +1490,14 @@ update_user (Batch            *batch,
   rc = run (stmt);
   if (is_constraint (rc))
     {
+      const char *external_id = values[COLUMN_EXTERNAL_ID] ? values[COLUMN_EXTERNAL_ID] : user->external_id;
+
       if (values[N_ATTRIBUTES] != NULL)
         set_user_name_conflict (op_error, values[N_ATTRIBUTES]);
       else
         g_set_error (op_error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT,
-                     _("Another user of the store already has the Entra id %s."), user->external_id);
+                     _("Another user of the store already has the Entra id %s."),
+                     external_id ? external_id : "");
       return SQLITE_OK;
     }
   if (rc != SQLITE_OK)

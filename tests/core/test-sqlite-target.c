@@ -564,6 +564,7 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   /* Matched by userName: the update carries the Entra id, which the row takes. */
   matched->id = g_strdup ("1");
   op = user_op (MUSTER_OPERATION_UPDATE_USER, matched);
+  g_ptr_array_add (op->changes, muster_field_change_new (MUSTER_FIELD_EXTERNAL_ID, NULL, "entra-dee"));
   g_ptr_array_add (op->changes, muster_field_change_new (MUSTER_ATTR_TITLE, NULL, "Chef"));
   g_ptr_array_add (ops, op);
   /* Renaming dee to cyd's name (differing in case only) is a conflict and changes nothing. */
@@ -580,6 +581,12 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   g_ptr_array_add (ops, op);
   op = user_op (MUSTER_OPERATION_DISABLE_USER, gone);
   g_ptr_array_add (ops, op);
+  /* Taking an Entra id another user has. */
+  op = user_op (MUSTER_OPERATION_UPDATE_USER, cyd);
+  g_ptr_array_add (op->changes, muster_field_change_new (MUSTER_FIELD_EXTERNAL_ID, "entra-cyd", "entra-dee"));
+  g_free (op->key);
+  op->key = g_strdup ("update-user:entra-cyd:steal");
+  g_ptr_array_add (ops, op);
   /* A field the store does not have. */
   op = user_op (MUSTER_OPERATION_UPDATE_USER, cyd);
   g_ptr_array_add (op->changes, muster_field_change_new ("shoeSize", NULL, "44"));
@@ -594,7 +601,9 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   g_assert_error (result_at (results, 1)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
   g_assert_error (result_at (results, 2)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
   g_assert_error (result_at (results, 3)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
-  g_assert_error (result_at (results, 4)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_UNSUPPORTED);
+  g_assert_error (result_at (results, 4)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (result_at (results, 4)->error->message, "entra-dee"));
+  g_assert_error (result_at (results, 5)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_UNSUPPORTED);
   after = query (fixture->path, "SELECT count(*) FROM users");
   g_assert_cmpstr (before, ==, after);
 
@@ -603,7 +612,8 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   /* Failures are in the journal too, with the store's words. */
   assert_query (fixture->path, "SELECT ok || ' ' || (error LIKE '%CYD@contoso.com%') FROM sync_results WHERE operation_key = 'update-user:entra-dee:2'",
                 "0 1");
-  assert_query (fixture->path, "SELECT count(*) FROM sync_results WHERE run_id = 'run-2'", "5");
+  assert_query (fixture->path, "SELECT count(*) FROM sync_results WHERE run_id = 'run-2'", "6");
+  assert_query (fixture->path, "SELECT external_id FROM users WHERE user_name = 'cyd@contoso.com'", "entra-cyd");
   assert_integrity (fixture->path);
 }
 
