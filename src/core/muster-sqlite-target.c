@@ -1839,6 +1839,7 @@ apply_locked (MusterSqliteTarget  *self,
       /* Cancelled: nothing of the batch is kept, so every operation is reported not made. */
       if (g_cancellable_is_cancelled (cancellable))
         {
+          g_debug ("Batch of run %s cancelled after %u of %u operations: rolled back", run_id, i, operations->len);
           rollback_locked (self);
           return cancelled_results (operations);
         }
