@@ -178,6 +178,22 @@ test_export_import (Fixture       *f,
                      json_array_get_object_element (json_object_get_array_member (rules, "groupRules"), 0), "userType"),
                    ==, "administrator");
 
+  /* Standard input works too; the document round-trips through export. */
+  {
+    g_autoptr(Run) from_stdin = cli_test_run (NULL, f->dir, "{\"version\": 1, \"onlyNew\": true}",
+                                              (const char * const[]) { "rules", "import", "-", NULL });
+    g_autoptr(Run) again = NULL;
+    g_autoptr(Run) back = NULL;
+
+    g_assert_cmpint (from_stdin->status, ==, 0);
+    g_assert_nonnull (strstr (from_stdin->err, "standard input"));
+    again = CLI (f, "rules", "export");
+    g_assert_nonnull (strstr (again->out, "\"onlyNew\" : true"));
+    /* and back to the edited rules for what follows */
+    back = CLI (f, "rules", "import", edited);
+    g_assert_cmpint (back->status, ==, 0);
+  }
+
   shown_text = CLI (f, "rules", "show");
   g_assert_nonnull (strstr (shown_text->out, "1. Staff (nested): Administrator"));
   g_assert_nonnull (strstr (shown_text->out, "Groups: Staff"));
