@@ -134,6 +134,10 @@ test_show_defaults (Fixture       *f,
 
   /* showing writes nothing */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *cache = g_build_filename (f->dir, "cache.db", NULL);
+    g_assert_false (g_file_test (cache, G_FILE_TEST_EXISTS));
+  }
 
   g_assert_cmpint (help->status, ==, 0);
   g_assert_nonnull (strstr (help->out, "rules import FILE"));
@@ -375,7 +379,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/cli/rules/show-defaults", Fixture, NULL, fixture_set_up, test_show_defaults, fixture_tear_down);
+  g_test_add ("/cli/rules/show-defaults", Fixture, "no snapshot", fixture_set_up, test_show_defaults, fixture_tear_down);
   g_test_add ("/cli/rules/export-import", Fixture, NULL, fixture_set_up, test_export_import, fixture_tear_down);
   g_test_add ("/cli/rules/import-refuses-errors", Fixture, NULL, fixture_set_up, test_import_refuses_errors,
               fixture_tear_down);
