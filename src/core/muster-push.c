@@ -222,7 +222,7 @@ check_safety_limit (MusterPush  *self,
 
   /* Translators: the two halves above, then what to do */
   g_set_error (error, MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_SAFETY_LIMIT,
-               _("%s; %s. Nothing was changed. Check the rules, or push again with --force-limit."), what, limit);
+               _("%s; %s. Nothing was changed."), what, limit);
   return FALSE;
 }
 
