@@ -8,7 +8,8 @@
  * and closes the run with its outcome (muster_history_finish_run). A run holds a lock on its
  * (profile, target) pair from begin to finish, so two pushes into one target never overlap; a
  * run still `running` when the next push takes the lock belonged to a process that died, and
- * becomes `interrupted`, the new run recording that it resumes it.
+ * becomes `interrupted`, the new run recording that it resumes it. Reading the history does the
+ * same for any run whose push no longer holds its lock, without ever taking a lock itself.
  *
  * The blocking calls wait on SQLite: call them from worker threads, or use the _async variants.
  */
@@ -177,7 +178,8 @@ gboolean          muster_history_finish_run   (MusterHistory        *self,
 
 /* Reading (blocking) ------------------------------------------------------------------------- */
 
-/* Runs, newest first, of @profile (NULL: every profile); @limit 0 for all. */
+/* Runs, newest first, of @profile (NULL: every profile); @limit 0 for all. A run left `running`
+ * by a process that died is marked and reported `interrupted`. */
 GPtrArray        *muster_history_list_runs    (MusterHistory        *self,
                                                const char           *profile,
                                                guint                 limit,
