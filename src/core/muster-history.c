@@ -1002,40 +1002,30 @@ find_run (MusterHistory  *self,
   return TRUE;
 }
 
-gboolean
-muster_history_journal_pending (MusterHistory  *self,
-                                const char     *run_id,
-                                GPtrArray      *operations,
-                                GError        **error)
+/* Part of a journal transaction: @operations written `pending`. */
+static gboolean
+write_pending (MusterHistory  *self,
+               RunKeys        *run,
+               GPtrArray      *operations,
+               gint64          now,
+               GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  sqlite3_stmt *insert = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_auto(RunKeys) run = RUN_KEYS_INIT;
+  sqlite3_stmt *insert;
+  gboolean ok = TRUE;
 
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-  g_return_val_if_fail (operations != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!find_run (self, run_id, &run, NULL, error))
-    goto fail;
   insert = prepare (self, "INSERT OR REPLACE INTO results (run, key, kind, action, user_id, user_principal_name,"
                           " display_name, group_name, status, updated_at)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)", error);
   if (insert == NULL)
-    goto fail;
+    return FALSE;
 
-  for (guint i = 0; i < operations->len; i++)
+  for (guint i = 0; ok && i < operations->len; i++)
     {
       MusterOperation *operation = g_ptr_array_index (operations, i);
       MusterTargetUser *user = operation->user;
       const char *user_id = user != NULL ? user->external_id : operation->member_external_id;
 
-      sqlite3_bind_int64 (insert, 1, run.seq);
+      sqlite3_bind_int64 (insert, 1, run->seq);
       bind_text (insert, 2, operation->key);
       bind_text (insert, 3, muster_operation_kind_to_string (operation->kind));
       bind_text (insert, 4, operation_action (operation->kind));
@@ -1044,46 +1034,28 @@ muster_history_journal_pending (MusterHistory  *self,
       bind_text (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
       bind_text (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
       sqlite3_bind_int64 (insert, 9, now);
-      if (!step_done (self, insert, error))
-        goto fail;
+      ok = step_done (self, insert, error);
     }
-  g_clear_pointer (&insert, sqlite3_finalize);
-
-  if (!exec (self, "COMMIT", error))
-    goto fail;
-  return TRUE;
-
-fail:
-  g_clear_pointer (&insert, sqlite3_finalize);
-  rollback (self);
-  return FALSE;
+  sqlite3_finalize (insert);
+  return ok;
 }
 
-gboolean
-muster_history_journal_results (MusterHistory  *self,
-                                const char     *run_id,
-                                GPtrArray      *results,
-                                GError        **error)
+/* Part of a journal transaction: @results written `done`/`failed`, counted, and the retries
+ * they are marked. */
+static gboolean
+write_results (MusterHistory  *self,
+               const char     *run_id,
+               RunKeys        *run,
+               RunKeys        *resumed,
+               GPtrArray      *results,
+               gint64          now,
+               GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_auto(RunKeys) run = RUN_KEYS_INIT;
-  g_auto(RunKeys) resumed = RUN_KEYS_INIT;
   sqlite3_stmt *update = NULL, *retried = NULL, *resumed_stmt = NULL, *counts = NULL;
   GHashTable *open;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint done = 0, failed = 0;
+  gboolean ok = FALSE;
 
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-  g_return_val_if_fail (results != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  if (!find_run (self, run_id, &run, &resumed, error))
-    goto fail;
   /* NULL when another MusterHistory began the run: then every success is checked. */
   open = g_hash_table_lookup (self->open_keys, run_id);
 
@@ -1095,21 +1067,22 @@ muster_history_journal_results (MusterHistory  *self,
                            " AND run IN (SELECT seq FROM runs WHERE profile = ?4 AND target_uri = ?5)", error);
   resumed_stmt = prepare (self, "UPDATE results SET retried_by = ?1 WHERE run = ?2 AND key = ?3 AND status = 'pending'",
                           error);
-  if (update == NULL || retried == NULL || resumed_stmt == NULL)
-    goto fail;
+  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE seq = ?1", error);
+  if (update == NULL || retried == NULL || resumed_stmt == NULL || counts == NULL)
+    goto out;
 
   for (guint i = 0; i < results->len; i++)
     {
       MusterOperationResult *result = g_ptr_array_index (results, i);
 
-      sqlite3_bind_int64 (update, 1, run.seq);
+      sqlite3_bind_int64 (update, 1, run->seq);
       bind_text (update, 2, result->operation->key);
       bind_text (update, 3, result->ok ? "done" : "failed");
       bind_text (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
       bind_text (update, 5, result->target_id);
       sqlite3_bind_int64 (update, 6, now);
       if (!step_done (self, update, error))
-        goto fail;
+        goto out;
 
       if (result->ok)
         done++;
@@ -1120,47 +1093,110 @@ muster_history_journal_results (MusterHistory  *self,
         {
           bind_text (retried, 1, run_id);
           bind_text (retried, 2, result->operation->key);
-          sqlite3_bind_int64 (retried, 3, run.seq);
-          bind_text (retried, 4, run.profile);
-          bind_text (retried, 5, run.target_uri);
+          sqlite3_bind_int64 (retried, 3, run->seq);
+          bind_text (retried, 4, run->profile);
+          bind_text (retried, 5, run->target_uri);
           if (!step_done (self, retried, error))
-            goto fail;
+            goto out;
           /* What the interrupted run had sent but not seen finish. */
-          if (resumed.seq != 0)
+          if (resumed->seq != 0)
             {
               bind_text (resumed_stmt, 1, run_id);
-              sqlite3_bind_int64 (resumed_stmt, 2, resumed.seq);
+              sqlite3_bind_int64 (resumed_stmt, 2, resumed->seq);
               bind_text (resumed_stmt, 3, result->operation->key);
               if (!step_done (self, resumed_stmt, error))
-                goto fail;
+                goto out;
             }
         }
     }
 
-  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE seq = ?1", error);
-  if (counts == NULL)
-    goto fail;
-  sqlite3_bind_int64 (counts, 1, run.seq);
+  sqlite3_bind_int64 (counts, 1, run->seq);
   sqlite3_bind_int (counts, 2, done);
   sqlite3_bind_int (counts, 3, failed);
-  if (!step_done (self, counts, error))
-    goto fail;
+  ok = step_done (self, counts, error);
 
+out:
   g_clear_pointer (&update, sqlite3_finalize);
   g_clear_pointer (&retried, sqlite3_finalize);
   g_clear_pointer (&resumed_stmt, sqlite3_finalize);
   g_clear_pointer (&counts, sqlite3_finalize);
-  if (!exec (self, "COMMIT", error))
-    goto fail;
+  return ok;
+}
+
+/* Part of a journal transaction: the `pending` rows of @operations, which were never sent,
+ * removed again. */
+static gboolean
+forget_unsent (MusterHistory  *self,
+               RunKeys        *run,
+               GPtrArray      *operations,
+               GError        **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+
+  stmt = prepare (self, "DELETE FROM results WHERE run = ?1 AND key = ?2 AND status = 'pending'", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; ok && i < operations->len; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, run->seq);
+      bind_text (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
+      ok = step_done (self, stmt, error);
+    }
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+gboolean
+muster_history_journal (MusterHistory  *self,
+                        const char     *run_id,
+                        GPtrArray      *results,
+                        GPtrArray      *pending,
+                        GPtrArray      *unsent,
+                        GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(RunKeys) run = RUN_KEYS_INIT;
+  g_auto(RunKeys) resumed = RUN_KEYS_INIT;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (run_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!find_run (self, run_id, &run, &resumed, error) ||
+      (results != NULL && !write_results (self, run_id, &run, &resumed, results, now, error)) ||
+      (pending != NULL && !write_pending (self, &run, pending, now, error)) ||
+      (unsent != NULL && !forget_unsent (self, &run, unsent, error)) ||
+      !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
   return TRUE;
+}
 
-fail:
-  g_clear_pointer (&update, sqlite3_finalize);
-  g_clear_pointer (&retried, sqlite3_finalize);
-  g_clear_pointer (&resumed_stmt, sqlite3_finalize);
-  g_clear_pointer (&counts, sqlite3_finalize);
-  rollback (self);
-  return FALSE;
+gboolean
+muster_history_journal_pending (MusterHistory  *self,
+                                const char     *run_id,
+                                GPtrArray      *operations,
+                                GError        **error)
+{
+  g_return_val_if_fail (operations != NULL, FALSE);
+  return muster_history_journal (self, run_id, NULL, operations, NULL, error);
+}
+
+gboolean
+muster_history_journal_results (MusterHistory  *self,
+                                const char     *run_id,
+                                GPtrArray      *results,
+                                GError        **error)
+{
+  g_return_val_if_fail (results != NULL, FALSE);
+  return muster_history_journal (self, run_id, results, NULL, NULL, error);
 }
 
 gboolean

@@ -169,6 +169,17 @@ gboolean          muster_history_journal_results (MusterHistory     *self,
                                                   const char        *run_id,
                                                   GPtrArray         *results,
                                                   GError           **error);
+/* One transaction of the journal, for a push that overlaps writing it with applying: @results
+ * (of MusterOperationResult) of the batch that came back, as muster_history_journal_results();
+ * @pending (of MusterOperation), the next batch, as muster_history_journal_pending(); @unsent
+ * (of MusterOperation), a batch journaled pending but never sent (the push stopped first), whose
+ * pending rows are removed. Each may be NULL. */
+gboolean          muster_history_journal      (MusterHistory        *self,
+                                               const char           *run_id,
+                                               GPtrArray            *results,
+                                               GPtrArray            *pending,
+                                               GPtrArray            *unsent,
+                                               GError              **error);
 /* Ends @run_id with @state and @message (nullable) and releases its lock. */
 gboolean          muster_history_finish_run   (MusterHistory        *self,
                                                const char           *run_id,
