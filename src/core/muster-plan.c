@@ -448,6 +448,8 @@ plan_users (MusterPlan       *self,
   gboolean only_new = muster_rules_get_only_new (self->rules);
   gboolean leave_existing = only_new || self->options.mode == MUSTER_PLAN_MODE_ADD_ONLY;
   MusterRulesResolver *resolver = self->resolver;
+  /* Target users taken by a userName match. Those matched by externalId need no record: their
+   * externalId names a snapshot user, so no one else can take them. */
   g_autoptr(GHashTable) claimed = g_hash_table_new (NULL, NULL);
   g_autofree Field *fields = NULL;
   g_autofree const char **values = NULL;
@@ -533,7 +535,8 @@ plan_users (MusterPlan       *self,
         }
       if (current != NULL)
         {
-          g_hash_table_add (claimed, current);
+          if (by_name)
+            g_hash_table_add (claimed, current);
           item->current = muster_target_user_ref (current);
           g_ptr_array_add (item->explanation, (gpointer) (by_name ? words->matched_user_name : words->matched_external_id));
         }
@@ -610,7 +613,7 @@ plan_users (MusterPlan       *self,
 
       if (current->external_id != NULL && current->active)
         self->target_user_count++;
-      if (leave_existing || g_hash_table_contains (claimed, current) || !is_guid (current->external_id) ||
+      if (leave_existing || !is_guid (current->external_id) || g_hash_table_contains (claimed, current) ||
           muster_snapshot_lookup_user (self->snapshot, current->external_id) != NULL)
         continue;
 
