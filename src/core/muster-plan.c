@@ -755,6 +755,9 @@ plan_groups (MusterPlan *self)
           target_id = item->public.current != NULL ? item->public.current->id : NULL;
           if (target_id != NULL && g_hash_table_contains (target_group->members, target_id))
             continue;
+          /* add-only and "only new users" leave the users already there as they are */
+          if (!removals && item->public.action != MUSTER_PLAN_ACTION_CREATE)
+            continue;
           g_ptr_array_add (self->member_ops, member_operation (MUSTER_OPERATION_ADD_MEMBER, group_id, target_group,
                                                                user_id, target_id));
           self->totals.members_add++;

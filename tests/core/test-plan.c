@@ -840,11 +840,13 @@ test_group_mapping (void)
   g_assert_null (strstr (direct_keys, "add-member:" G_STAFF ":" BOB));
   g_assert_cmpuint (muster_plan_get_totals (direct)->members_add, ==, 3);
 
-  /* Add-only adds, never removes. */
+  /* Add-only gives the users it creates their groups, and leaves everyone else alone. */
   add_only = muster_plan_new (tenant, rules, state, ALL_FEATURES, &add);
   add_keys = operation_keys (add_only);
   g_assert_null (strstr (add_keys, "remove-member"));
-  g_assert_nonnull (strstr (add_keys, "add-member:" G_ADMINS ":" ANN));
+  g_assert_nonnull (strstr (add_keys, "add-member:" G_STAFF ":" DAN));
+  g_assert_null (strstr (add_keys, "add-member:" G_STAFF ":" FAY));
+  g_assert_null (strstr (add_keys, "add-member:" G_ADMINS ":" ANN));
 
   /* A target without groups: nothing, and a warning. */
   no_groups = muster_plan_new (tenant, rules, state, ALL_FEATURES & ~MUSTER_TARGET_FEATURE_GROUPS, NULL);
