@@ -7,7 +7,9 @@
  * Issue 8's "done when": after fetch, `preview --target` lists the right actions, `push --yes`
  * makes the target hold exactly the chosen users with their user types, roles and groups, a
  * second push changes nothing, a push that would disable most of the target is refused with
- * exit status 5 and changes nothing, and push refuses to run unasked without a terminal.
+ * exit status 5 and changes nothing, and push refuses to run unasked without a terminal. The
+ * SCIM token is in none of muster-cli's files, its output, or a running push's command line
+ * and environment; a push asks on a terminal, and Ctrl+C stops it so that the next one finishes.
  *
  * The expected users are read from the fake's Graph with a token of its own, and what the
  * targets hold is read through the fake's SCIM endpoints and with SQL on the file: never from
@@ -744,6 +746,17 @@ test_interrupt (Fixture       *f,
                                          "--exclude-disabled", "--exclude-guests", "--yes", NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+
+  /* while it runs, what another user of the machine could read about it holds no token */
+  for (const char * const *file = (const char * const[]) { "cmdline", "environ", NULL }; *file != NULL; file++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/%s", g_subprocess_get_identifier (process), *file);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (g_file_get_contents (path, &contents, &length, NULL))
+        g_assert_null (g_strstr_len (contents, length, token));
+    }
 
   /* the first batch is done: press Ctrl+C */
   while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
