@@ -25,7 +25,9 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -512,7 +514,8 @@ test_sqlite (Fixture       *f,
   g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
   g_autoptr(Run) first = NULL, second = NULL, refused = NULL, runs = NULL, table = NULL, again = NULL;
   g_autoptr(Run) one = NULL, csv = NULL, xlsx = NULL, missing = NULL, preview_table = NULL;
-  g_autoptr(Run) no_such_target = NULL, bad_uri = NULL;
+  g_autoptr(Run) no_such_target = NULL, bad_uri = NULL, preview_csv = NULL;
+  g_autofree char *csv_path = NULL;
   g_autofree char *first_id = NULL, *short_id = NULL, *xlsx_path = NULL;
   g_auto(GStrv) lines = NULL;
   JsonArray *list;
@@ -530,6 +533,28 @@ test_sqlite (Fixture       *f,
   g_assert_cmpint (preview_table->status, ==, 0);
   g_assert_true (g_str_has_prefix (preview_table->out, "SQLite"));
   g_assert_nonnull (strstr (preview_table->out, "create"));
+
+  /* the preview as a report: a private CSV file, a header and one row per user of the snapshot */
+  csv_path = g_build_filename (f->dir, "preview.csv", NULL);
+  preview_csv = CLI (f, "preview", "--target", "people", "--exclude-disabled", "--exclude-guests", "--format", "csv",
+                     "--output", csv_path);
+  g_assert_cmpint (preview_csv->status, ==, 0);
+  g_assert_cmpstr (preview_csv->out, ==, "");
+  {
+    g_autofree char *contents = NULL;
+    g_auto(GStrv) rows = NULL;
+    GStatBuf st;
+    guint creates = 0;
+
+    g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
+    g_assert_cmpint (g_stat (csv_path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    rows = g_strsplit (contents, "\r\n", -1);
+    g_assert_true (g_str_has_prefix (rows[0], "Action,User principal name,Display name,Reason,Changes"));
+    for (guint i = 1; rows[i] != NULL; i++)
+      creates += g_str_has_prefix (rows[i], "create,");
+    g_assert_cmpuint (creates, ==, g_hash_table_size (f->expected));
+  }
 
   first = push (f, uri, NULL);
   g_assert_cmpint (first->status, ==, 0);
