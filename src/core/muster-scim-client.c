@@ -270,6 +270,10 @@ send_request (GTask *task)
     }
   if (request->body != NULL)
     soup_message_set_request_body_from_bytes (request->msg, SCIM_CONTENT_TYPE, request->body);
+  /* libsoup gives a POST or PATCH a new connection unless told it may be sent again, which
+   * would open one connection per write. Sending one again is harmless here: a repeated
+   * create answers 409 and becomes a match, PATCH ops replace values or add a member once. */
+  soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (request->msg);
   authorization = g_strconcat ("Bearer ", self->token, NULL);
   soup_message_headers_replace (headers, "Authorization", authorization);

@@ -1283,6 +1283,10 @@ run_settle (Run *run)
   if (run->state == RUN_ACTIVE)
     apply->active--;
   run->state = RUN_DONE;
+  /* a batch may be a whole push: keep only the result */
+  g_clear_pointer (&run->sent, json_node_unref);
+  g_clear_pointer (&run->ops, json_node_unref);
+  g_clear_pointer (&run->put_body, json_node_unref);
   apply->done++;
   if (!apply->pumping)
     pump (apply);
