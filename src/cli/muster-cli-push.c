@@ -189,8 +189,9 @@ _muster_cli_push (MusterCliContext *cli,
     {
       if (g_error_matches (error, MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_SAFETY_LIMIT))
         {
-          /* the message says that nothing changed and how to go ahead */
           fprintf (cli->err, "muster-cli: %s\n", error->message);
+          fprintf (cli->err, "%s\n", _("Check the preview, then push again with --force-limit if this is what "
+                                       "you want."));
           if (cli->json)
             print_run_json (cli, history, progress->run_id);
           return MUSTER_EXIT_REFUSED;
