@@ -196,8 +196,7 @@ _muster_cli_push (MusterCliContext *cli,
             print_run_json (cli, history, progress->run_id);
           return MUSTER_EXIT_REFUSED;
         }
-      /* Ctrl+C: whatever the engine made of the operations it could not finish */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_cancellable_is_cancelled (cli->cancellable))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           fprintf (cli->err, _("Cancelled after %u of %u changes; the next push goes on from there.\n"),
                    progress->done, progress->total);
