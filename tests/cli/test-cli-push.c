@@ -391,6 +391,7 @@ test_scim (Fixture       *f,
   const char *token = muster_fake_tenant_get_scim_token (f->tenant);
   g_autofree char *input = g_strconcat (token, "\n", NULL);
   g_autoptr(Run) add = NULL, first = NULL, second = NULL, after = NULL, bare = NULL, history = NULL;
+  g_autoptr(Run) no_token = NULL;
   g_autofree char *history_path = NULL;
   JsonObject *totals;
 
@@ -438,6 +439,10 @@ test_scim (Fixture       *f,
   g_assert_cmpint (bare->status, ==, 0);
   totals = json_object_get_object_member (json_node_get_object (bare->json), "totals");
   g_assert_cmpint (json_object_get_int_member (totals, "create"), ==, 0);
+
+  no_token = CLI (f, "preview", "--target", f->scim_uri);
+  g_assert_cmpint (no_token->status, ==, 2);
+  g_assert_nonnull (strstr (no_token->err, "standard input"));
 
   history = CLI (f, "history", "--format", "json");
   g_assert_cmpint (history->status, ==, 0);
