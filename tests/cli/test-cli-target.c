@@ -242,7 +242,9 @@ test_sqlite (Fixture       *f,
   missing = CLI (f, "target", "remove", "nothing");
   g_assert_cmpint (missing->status, ==, 2);
 
-  /* targets belong to their profile, and go with it */
+  /* targets belong to their profile, and go with it (removing a profile clears its keyring items) */
+  if (!cli_test_keyring_usable ())
+    return;
   CLI_OK (f, "profile", "add", "other");
   other = CLI (f, "--profile", "other", "target", "add", "people", uri);
   g_assert_cmpint (other->status, ==, 0);
