@@ -391,7 +391,7 @@ test_scim (Fixture       *f,
   const char *token = muster_fake_tenant_get_scim_token (f->tenant);
   g_autofree char *input = g_strconcat (token, "\n", NULL);
   g_autoptr(Run) add = NULL, first = NULL, second = NULL, after = NULL, bare = NULL, history = NULL;
-  g_autoptr(Run) no_token = NULL;
+  g_autoptr(Run) no_token = NULL, refused = NULL;
   g_autofree char *history_path = NULL;
   JsonObject *totals;
 
@@ -428,6 +428,11 @@ test_scim (Fixture       *f,
       g_assert_cmpint (json_object_get_int_member (totals, "update"), ==, 0);
     }
 
+  /* a push that would disable most of the service is refused, and the service is as it was */
+  refused = push (f, "app", RULE_GROUP);
+  g_assert_cmpint (refused->status, ==, 5);
+  check_scim_holds_expected (f);
+
   /* a service no target names: its token on standard input, never on the command line */
   bare = cli_test_run (f->tenant, f->dir, input,
                        (const char * const[]) { "target", "remove", "app", NULL });
@@ -452,7 +457,7 @@ test_scim (Fixture       *f,
   history_path = g_build_filename (f->dir, "history.db", NULL);
   g_assert_true (g_file_test (history_path, G_FILE_TEST_EXISTS));
   assert_not_in_files (f->dir, token);
-  for (Run **r = (Run *[]) { add, first, second, bare, history, after, NULL }; *r != NULL; r++)
+  for (Run **r = (Run *[]) { add, first, second, refused, bare, no_token, history, after, NULL }; *r != NULL; r++)
     {
       g_assert_null (strstr ((*r)->out, token));
       g_assert_null (strstr ((*r)->err, token));
