@@ -1013,6 +1013,33 @@ test_cancel (gconstpointer data)
   fixture_tear_down (&fixture, NULL);
 }
 
+
+static void
+test_cancel_while_waiting (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) operations = operations_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterTargetUser) ada = person ("e-ada", "ada@example.com", "Ada Lovelace");
+  MusterOperationResult *result;
+  double started;
+
+  /* the service asks for 20 s; Cancel must not wait for them */
+  control (fixture->tenant, "/_fake/scim/fail",
+           "{\"path\":\"/scim/v2/Users\",\"method\":\"POST\",\"status\":503,\"count\":5,\"retryAfter\":20}");
+  add_create (operations, ada);
+  g_timeout_add_once (300, cancel_soon_cb, cancellable);
+  started = g_get_monotonic_time () / 1e6;
+  results = apply (fixture->target, operations, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (g_get_monotonic_time () / 1e6 - started, <, 5.0);
+  result = g_ptr_array_index (results, 0);
+  g_assert_false (result->ok);
+  g_assert_error (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static char *captured_token;
 static guint token_leaks;
 static guint debug_lines;
@@ -1187,6 +1214,7 @@ add_tests (const char *mode)
     { "paging", test_paging },
     { "refused-token", test_refused_token },
     { "failing-users", test_failing_users },
+    { "cancel-while-waiting", test_cancel_while_waiting },
     { "token-never-logged", test_token_never_logged },
   };
 
