@@ -51,6 +51,8 @@ int  _muster_cli_target  (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_preview (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_push    (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_history (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_sync     (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_schedule (MusterCliContext *cli, int argc, char **argv);
 
 /* Runs the default main context until *@result is set (by _muster_cli_store_result_cb). */
 void _muster_cli_wait             (GAsyncResult **result);

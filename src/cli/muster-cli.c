@@ -125,6 +125,24 @@ static const MusterCliCommand commands[] = {
     N_("Output:\n"
        "  --format FORMAT          table (default), csv, json or xlsx\n"
        "  --output FILE            write to FILE (needed for xlsx)") },
+  { "sync", "sync --target TARGET [FILTERS] [--full] [--scheduled]",
+    N_("Fetch a new snapshot, then push it without asking (what the timer runs)"), _muster_cli_sync,
+    N_("  --target TARGET          a name from “target list” or sqlite:PATH\n"
+       "  --full                   fetch everything again instead of only the changes\n"
+       "  --scheduled              a timer runs it: mark the run in the history, write the outcome\n"
+       "                           to the journal, and show a desktop notification when it needs\n"
+       "                           you (exit status 3, 4 or 5)\n"
+       "Other options are push’s (see muster-cli push --help); --yes is implied. One sync of a\n"
+       "profile runs at a time: a second one exits at once with status 1.\n") },
+  { "schedule", "schedule enable --target TARGET [--every INTERVAL] | disable | status",
+    N_("Sync automatically from a systemd user timer"), _muster_cli_schedule,
+    N_("schedule enable --target TARGET [--every hourly|daily|weekly|CALENDAR]\n"
+       "  Writes muster-sync-PROFILE.service and .timer in ~/.config/systemd/user and enables\n"
+       "  the timer (daily by default; CALENDAR as in systemd.time(7), e.g. “Mon..Fri 06:00”).\n"
+       "  Runs missed while the computer was off happen at the next start. Without a systemd\n"
+       "  user manager the units are written and the commands to enable them are shown (status 1).\n"
+       "schedule disable         stops the timer and removes both units\n"
+       "schedule status          on or off, the next and last run, and the last scheduled run’s outcome\n") },
   { NULL }
 };
 

@@ -33,7 +33,9 @@
  *     started_at, finished_at INTEGER (unix time; finished_at NULL while running),
  *     state TEXT (muster_run_state_to_string()), n_create … n_members_remove (planned operations
  *     per kind), total, done, failed, resumes (the id of the interrupted run it followed),
- *     message (why it ended so), pid (the process that ran it)
+ *     message (why it ended so), pid (the process that ran it), scheduled INTEGER (1 for a run a
+ *     timer started: `muster-cli sync --scheduled`; added with ALTER TABLE to files made before
+ *     it, which older versions read as they did)
  *   results  one row per operation of a run: (run, key) PRIMARY KEY (run = runs.seq), kind, action, user_id
  *     (Entra id), user_principal_name, display_name, group_name, status TEXT
  *     ("pending" | "done" | "failed"), error, target_id, retried_by (the later run that did
@@ -73,7 +75,8 @@ static const char schema_sql[] =
   "  failed INTEGER NOT NULL DEFAULT 0,"
   "  resumes TEXT,"
   "  message TEXT,"
-  "  pid INTEGER);"
+  "  pid INTEGER,"
+  "  scheduled INTEGER NOT NULL DEFAULT 0);"
   "CREATE INDEX runs_by_target ON runs (profile, target_uri, state);"
   "CREATE INDEX runs_by_time ON runs (started_at);"
   "CREATE TABLE results ("
@@ -96,7 +99,7 @@ static const char schema_sql[] =
 #define RUN_COLUMNS \
   "id, profile, target_uri, target_description, who, started_at, finished_at, state, " \
   "n_create, n_update, n_disable, n_delete, n_groups_create, n_members_add, n_members_remove, " \
-  "total, done, failed, resumes, message"
+  "total, done, failed, resumes, message, scheduled"
 
 #define RESULT_COLUMNS \
   "key, kind, action, user_id, user_principal_name, display_name, group_name, status, error, " \
@@ -493,8 +496,25 @@ prepare_schema (MusterHistory  *self,
     }
 
   /* Only now that the file is known to be ours. */
-  return exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-               error);
+  if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+             error))
+    return FALSE;
+
+  /* A column added within format 1: older versions name the columns they read and write. */
+  if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &n_objects, error))
+    return FALSE;
+  if (n_objects == 0 &&
+      !exec (self, "ALTER TABLE runs ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0", error))
+    {
+      /* another process may have added it meanwhile */
+      gint64 again = 0;
+
+      if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &again, NULL) ||
+          again == 0)
+        return FALSE;
+      g_clear_error (error);
+    }
+  return TRUE;
 
 fail:
   rollback (self);
@@ -1240,6 +1260,28 @@ muster_history_finish_run (MusterHistory  *self,
   return ok;
 }
 
+gboolean
+muster_history_mark_scheduled (MusterHistory  *self,
+                               const char     *run_id,
+                               GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  sqlite3_stmt *update;
+  gboolean ok;
+
+  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (run_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  update = prepare (self, "UPDATE runs SET scheduled = 1 WHERE id = ?1", error);
+  if (update == NULL)
+    return FALSE;
+  bind_text (update, 1, run_id);
+  ok = step_done (self, update, error);
+  sqlite3_finalize (update);
+  return ok;
+}
+
 /* Reading ------------------------------------------------------------------------------------- */
 
 static MusterHistoryRun *
@@ -1268,6 +1310,7 @@ run_from_row (sqlite3_stmt *stmt)
   run->failed = sqlite3_column_int (stmt, 17);
   run->resumes = column_dup (stmt, 18);
   run->message = column_dup (stmt, 19);
+  run->scheduled = sqlite3_column_int (stmt, 20) != 0;
 
   return run;
 }
@@ -1618,6 +1661,8 @@ build_run (JsonBuilder            *builder,
   add_int_member (builder, "failed", run->failed);
   add_string_member (builder, "resumes", run->resumes);
   add_string_member (builder, "message", run->message);
+  json_builder_set_member_name (builder, "scheduled");
+  json_builder_add_boolean_value (builder, run->scheduled);
 
   if (run->results != NULL)
     {

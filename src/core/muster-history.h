@@ -118,6 +118,7 @@ typedef struct
   guint                failed;
   char                *resumes;              /* the interrupted run this one picked up, or NULL */
   char                *message;              /* why it ended as it did, translated, or NULL */
+  gboolean             scheduled;            /* a timer started it (muster-cli sync --scheduled) */
   GPtrArray           *results;              /* of MusterHistoryResult, in journal order; or NULL */
 } MusterHistoryRun;
 
@@ -187,6 +188,11 @@ gboolean          muster_history_finish_run   (MusterHistory        *self,
                                                const char           *message,
                                                GError              **error);
 
+/* Marks @run_id as started by a timer rather than by hand. */
+gboolean          muster_history_mark_scheduled (MusterHistory      *self,
+                                                 const char         *run_id,
+                                                 GError            **error);
+
 /* Reading (blocking) ------------------------------------------------------------------------- */
 
 /* Runs, newest first, of @profile (NULL: every profile); @limit 0 for all. A run left `running`
@@ -222,7 +228,7 @@ MusterHistoryRun *muster_history_get_run_finish   (MusterHistory       *self,
 
 /* {"id", "profile", "target", "targetDescription", "who", "startedAt", "finishedAt" (ISO 8601,
  * UTC; null while running), "state", "counts": {"create", …}, "total", "done", "failed",
- * "resumes", "message", "results": [{"key", "kind", "action", "userId", "userPrincipalName",
+ * "resumes", "message", "scheduled" (a timer started it), "results": [{"key", "kind", "action", "userId", "userPrincipalName",
  * "displayName", "groupName", "status", "error", "targetId", "retriedBy"}] (when loaded)} */
 JsonNode         *muster_history_run_to_json  (const MusterHistoryRun *run);
 
