@@ -163,7 +163,7 @@ typedef struct
 {
   MusterHistory *history;
   const char    *profile;
-  gint64         since;       /* unix time the sync began */
+  const char    *before;      /* the profile's newest run before the sync began, or NULL */
   const char    *target;
   int            status;
   const char    *message;
@@ -184,15 +184,15 @@ record_thread (GTask        *task,
   g_autofree char *description = NULL;
   GError *error = NULL;
 
-  /* the run push recorded: this profile's newest since the sync began (the sync lock keeps
-   * other syncs out; a push by hand meanwhile would be newer only if it began later) */
+  /* the run push recorded: this profile's newest, if it is not the one before the sync (the
+   * sync lock keeps other syncs out) */
   runs = muster_history_list_runs (args->history, args->profile, 1, &error);
   if (runs == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (runs->len > 0 && ((MusterHistoryRun *) g_ptr_array_index (runs, 0))->started_at >= args->since)
+  if (runs->len > 0 && g_strcmp0 (((MusterHistoryRun *) g_ptr_array_index (runs, 0))->id, args->before) != 0)
     {
       MusterHistoryRun *pushed = g_ptr_array_index (runs, 0);
 
@@ -304,7 +304,7 @@ _muster_cli_sync (MusterCliContext *cli,
   const char *target = NULL;
   gboolean scheduled = FALSE;
   MusterProfile *found;
-  gint64 since;
+  g_autofree char *before = NULL;
   int lock, status;
 
   g_ptr_array_add (fetch_argv, "fetch");
@@ -363,22 +363,39 @@ _muster_cli_sync (MusterCliContext *cli,
 
   /* the commands below open the profile by name: the one locked, even if the default changes */
   cli->profile = profile;
-  since = g_get_real_time () / G_USEC_PER_SEC;
+  history = _muster_cli_open_history (cli, &error);
+  if (history == NULL)
+    {
+      status = _muster_cli_fail (cli, error);
+      close (lock);
+      return status;
+    }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GPtrArray) runs = NULL;
+
+    muster_history_list_runs_async (history, profile, 1, NULL, _muster_cli_store_result_cb, &result);
+    _muster_cli_wait (&result);
+    runs = muster_history_list_runs_finish (history, result, &error);
+    if (runs == NULL)
+      {
+        status = _muster_cli_fail (cli, error);
+        close (lock);
+        return status;
+      }
+    if (runs->len > 0)
+      before = g_strdup (((MusterHistoryRun *) g_ptr_array_index (runs, 0))->id);
+  }
+
   status = run_captured (cli, _muster_cli_fetch, fetch_argv, &message);
   if (status == MUSTER_EXIT_OK)
     status = run_captured (cli, _muster_cli_push, push_argv, &message);
 
   if (status != MUSTER_EXIT_USAGE)
     {
-      history = _muster_cli_open_history (cli, &error);
-      if (history == NULL)
-        fprintf (cli->err, _("muster-cli: the history could not record this sync: %s\n"), error->message);
-      else
-        {
-          RecordArgs args = { history, profile, since, target, status, message, scheduled };
+      RecordArgs args = { history, profile, before, target, status, message, scheduled };
 
-          run_id = record_run (cli, &args);
-        }
+      run_id = record_run (cli, &args);
     }
 
   if (scheduled)
