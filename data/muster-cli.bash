@@ -90,6 +90,9 @@ _muster_cli ()
         --email-method)
             COMPREPLY=($(compgen -W "upn mail mail-or-upn" -- "$cur"))
             return ;;
+        --every)
+            COMPREPLY=($(compgen -W "hourly daily weekly" -- "$cur"))
+            return ;;
         --cloud)
             COMPREPLY=($(compgen -W "global usgov dod china" -- "$cur"))
             return ;;
@@ -141,6 +144,10 @@ _muster_cli ()
                 compopt -o nospace 2>/dev/null
             elif [[ $sub == roles && ${#args[@]} -eq 2 ]]; then
                 COMPREPLY=($(compgen -W "add remove list" -- "$cur"))
+            fi ;;
+        schedule)
+            if [[ ${#args[@]} -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "enable disable status" -- "$cur"))
             fi ;;
         rules)
             if [[ ${#args[@]} -eq 0 ]]; then

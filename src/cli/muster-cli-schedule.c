@@ -128,6 +128,7 @@ journal (const char *profile,
 {
   g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
                     "MESSAGE_ID", SYNC_MESSAGE_ID,
+                    "SYSLOG_IDENTIFIER", "muster-cli",
                     "MUSTER_PROFILE", profile,
                     "MUSTER_TARGET", target,
                     "MUSTER_OUTCOME", outcome,
