@@ -344,6 +344,13 @@ device_code_cb (GObject      *source,
       return;
     }
 
+  /* the admin types the code at this address: it gets the same rule as the others */
+  if (!muster_url_is_acceptable (muster_json_get_string (object, "verification_uri"), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   code = g_new0 (MusterDeviceCode, 1);
   code->device_code = g_strdup (muster_json_get_string (object, "device_code"));
   code->user_code = g_strdup (muster_json_get_string (object, "user_code"));

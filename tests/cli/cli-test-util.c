@@ -32,6 +32,16 @@ cli_test_run (MusterFakeTenant   *tenant,
               const char         *input,
               const char * const *args)
 {
+  return cli_test_run_env (tenant, data_dir, input, NULL, args);
+}
+
+Run *
+cli_test_run_env (MusterFakeTenant   *tenant,
+                  const char         *data_dir,
+                  const char         *input,
+                  const char * const *env,
+                  const char * const *args)
+{
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -51,6 +61,11 @@ cli_test_run (MusterFakeTenant   *tenant,
   g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", data_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "COLUMNS");
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1] ? pair[1] : "", TRUE);
+    }
 
   g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
   for (guint i = 0; args[i] != NULL; i++)

@@ -30,6 +30,12 @@ Run      *cli_test_run              (MusterFakeTenant   *tenant,
                                      const char         *data_dir,
                                      const char         *input,
                                      const char * const *args);
+/* The same with @env ("NAME=value" strings, may be NULL) set last, over the fake's hosts. */
+Run      *cli_test_run_env          (MusterFakeTenant   *tenant,
+                                     const char         *data_dir,
+                                     const char         *input,
+                                     const char * const *env,
+                                     const char * const *args);
 
 /* FALSE (and the test skipped) without a Secret Service, unless MUSTER_REQUIRE_KEYRING=1. */
 gboolean  cli_test_keyring_usable   (void);

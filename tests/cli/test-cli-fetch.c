@@ -10,7 +10,10 @@
 
 #include "config.h"
 
+#include <ifaddrs.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <netinet/in.h>
 
 #include "cli-test-util.h"
 #include "fake-test-util.h"
@@ -123,6 +126,117 @@ test_fetch_needs_sign_in (Fixture *f, gconstpointer data)
   g_assert_cmpint (usage->status, ==, 2);
 }
 
+/* An address of this computer that is not loopback (a LAN one), or NULL. */
+static GInetAddress *
+find_non_loopback_ipv4 (void)
+{
+  struct ifaddrs *list = NULL;
+  GInetAddress *found = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return NULL;
+  for (struct ifaddrs *item = list; item != NULL && found == NULL; item = item->ifa_next)
+    if (item->ifa_addr != NULL && item->ifa_addr->sa_family == AF_INET)
+      {
+        GInetAddress *address = g_inet_address_new_from_bytes (
+          (const guint8 *) &((struct sockaddr_in *) item->ifa_addr)->sin_addr, G_SOCKET_FAMILY_IPV4);
+
+        if (!g_inet_address_get_is_loopback (address))
+          found = address;
+        else
+          g_object_unref (address);
+      }
+  freeifaddrs (list);
+  return found;
+}
+
+static void
+count_bearer_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  guint *bearers = user_data;
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "Authorization");
+
+  if (authorization != NULL)
+    g_atomic_int_inc (bearers);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{\"value\":[]}", 12);
+}
+
+static gpointer
+run_loop_thread (gpointer data)
+{
+  g_main_loop_run (data);
+  return NULL;
+}
+
+static void
+test_plain_http_graph_elsewhere (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL, fetch = NULL;
+  g_autoptr(GInetAddress) lan = find_non_loopback_ipv4 ();
+  g_autoptr(SoupServer) graph = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lan_text = NULL, *graph_env = NULL;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  GThread *thread;
+  GSList *listeners;
+  guint bearers = 0;
+  guint port;
+
+  if (!cli_test_keyring_usable ())
+    return;
+  if (lan == NULL)
+    {
+      g_test_skip ("this computer has no address besides loopback");
+      return;
+    }
+
+  /* A Graph that listens on this computer's LAN address: reached over the network stack as any
+   * other host would be, so it sees whatever Muster would send to a host elsewhere. It runs in
+   * its own thread: the test waits for muster-cli synchronously. */
+  g_main_context_push_thread_default (context);
+  graph = soup_server_new (NULL, NULL);
+  soup_server_add_handler (graph, NULL, count_bearer_cb, &bearers, NULL);
+  address = g_inet_socket_address_new (lan, 0);
+  g_assert_true (soup_server_listen (graph, address, 0, &error));
+  g_assert_no_error (error);
+  listeners = soup_server_get_listeners (graph);
+  {
+    g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  }
+  g_slist_free (listeners);
+  g_main_context_pop_thread_default (context);
+  thread = g_thread_new ("graph", run_loop_thread, loop);
+  lan_text = g_inet_address_to_string (lan);
+  graph_env = g_strdup_printf ("MUSTER_GRAPH_HOST=http://%s:%u", lan_text, port);
+
+  add = CLI (f, "profile", "add", "fetch-cli");
+  g_assert_cmpint (add->status, ==, 0);
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+
+  status = cli_test_run_env (f->tenant, f->dir, NULL, (const char * const[]) { graph_env, NULL },
+                             (const char * const[]) { "status", NULL });
+  g_assert_cmpint (status->status, ==, 1);
+  g_assert_nonnull (strstr (status->err, "must use https"));
+  fetch = cli_test_run_env (f->tenant, f->dir, NULL, (const char * const[]) { graph_env, NULL },
+                            (const char * const[]) { "fetch", NULL });
+  g_assert_cmpint (fetch->status, ==, 1);
+  g_assert_nonnull (strstr (fetch->err, "must use https"));
+
+  g_main_loop_quit (loop);
+  g_thread_join (thread);
+  g_assert_cmpuint (g_atomic_int_get (&bearers), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -131,5 +245,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/cli/fetch/sign-in-needed-exit-3", Fixture, NULL, fixture_set_up, test_fetch_needs_sign_in,
               fixture_tear_down);
+  g_test_add ("/cli/fetch/plain-http-graph-elsewhere-refused", Fixture, NULL, fixture_set_up,
+              test_plain_http_graph_elsewhere, fixture_tear_down);
   return g_test_run ();
 }

@@ -53,19 +53,60 @@ test_ca_file (void)
 static void
 test_plain_http_only_on_loopback (void)
 {
-  const char *accepted[] = { "https://graph.microsoft.com", "http://127.0.0.1:8080/x", "http://localhost:1/",
-                             "http://[::1]:9/", NULL };
-  const char *refused[] = { "http://graph.microsoft.com", "http://10.0.0.1/", "ftp://127.0.0.1/",
-                            "not a url", "http://localhost.evil.example/", NULL };
+  /* every form a browser, inet_aton() or GResolver reads as this computer */
+  const char *accepted[] = {
+    "https://graph.microsoft.com", "HTTPS://Graph.Example/x", "https://10.0.0.1/",
+    "http://127.0.0.1:8080/x", "http://127.1.2.3/", "http://127.255.255.254/", "http://127.1/",
+    "http://127.0.1/", "http://2130706433/", "http://0x7f000001/", "http://0x7f.1/", "http://0x7F.0.0.1/",
+    "http://0177.0.0.1/", "http://0177.1/", "http://017700000001/", "http://localhost:1/", "http://LocalHost/",
+    "http://graph.localhost:9/v1.0", "http://a.b.localhost/", "http://[::1]:9/", "http://[0:0:0:0:0:0:0:1]/",
+    "http://[::ffff:127.0.0.1]:8/", "http://[::ffff:7f00:1]/", "http://[::FFFF:127.9.9.9]/",
+    "http://127.0.0.1%3A1@localhost/", NULL
+  };
+  /* look-alikes, other hosts, and forms whose meaning depends on the resolver */
+  const char *refused[] = {
+    "http://graph.microsoft.com", "http://10.0.0.1/", "http://128.0.0.1/", "http://126.255.255.255/",
+    "http://0.0.0.0/", "http://0/", "http://2130706431/", "http://2147483648/", "http://4294967296/",
+    "http://0x80000001/", "http://0x7f.0x100.0.1/", "http://127.256.0.1/", "http://127.0.0.1.evil.com/",
+    "http://127.0.0.1.nip.io/", "http://localhost.evil.com/", "http://localhost.evil.example/",
+    "http://evil-localhost/", "http://evillocalhost/", "http://localhost./", "http://127.0.0.1./",
+    "http://x..localhost/", "http://.localhost/", "http://127.0.0.1%2eevil.com/", "http://[::2]/",
+    "http://[::127.0.0.1]/", "http://[::ffff:128.0.0.1]/", "http://[64:ff9b::127.0.0.1]/",
+    "http://[fe80::1%25lo]/", "http://[::1%25lo]/", "http://[::]/", "http://evil.com@127.0.0.1.evil.com/",
+    "http://localhost@evil.com/", "http://1.2.3.4.5/", "http://08.0.0.1/", "http://0x/", "ftp://127.0.0.1/",
+    "ws://localhost/", "file:///etc/passwd", "http:///x", "not a url", "", NULL
+  };
 
   for (guint i = 0; accepted[i] != NULL; i++)
-    g_assert_true (muster_url_is_acceptable (accepted[i], NULL));
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("accepted? %s", accepted[i]);
+      g_assert_true (muster_url_is_acceptable (accepted[i], &error));
+      g_assert_no_error (error);
+    }
   for (guint i = 0; refused[i] != NULL; i++)
     {
       g_autoptr(GError) error = NULL;
+
+      g_test_message ("refused? %s", refused[i]);
       g_assert_false (muster_url_is_acceptable (refused[i], &error));
-      g_assert_nonnull (error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      /* the sentence tells the admin what is wrong */
+      g_assert_true (strstr (error->message, "https") != NULL || strstr (error->message, "web address") != NULL);
     }
+  g_assert_false (muster_url_is_acceptable (NULL, NULL));
+
+  /* the host rule on its own, as GUri hands hosts over */
+  g_assert_true (muster_host_is_loopback ("127.0.0.1"));
+  g_assert_true (muster_host_is_loopback ("::1"));
+  g_assert_true (muster_host_is_loopback ("::ffff:127.0.0.1"));
+  g_assert_true (muster_host_is_loopback ("2130706433"));
+  g_assert_true (muster_host_is_loopback ("foo.localhost"));
+  g_assert_false (muster_host_is_loopback ("127.0.0.1.evil.com"));
+  g_assert_false (muster_host_is_loopback ("localhost.evil.com"));
+  g_assert_false (muster_host_is_loopback (""));
+  g_assert_false (muster_host_is_loopback (NULL));
 }
 
 static void

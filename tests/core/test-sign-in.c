@@ -675,6 +675,101 @@ test_graph_401_refreshes_once (Fixture *f, gconstpointer data)
   g_assert_cmpstr (before->access_token, !=, after->access_token);
 }
 
+/* Records every request it gets, as an HTTP proxy or as the server itself, and answers {}. */
+static void
+record_request_cb (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  GPtrArray *seen = user_data;
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "Authorization");
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s", g_uri_get_host (soup_server_message_get_uri (msg)),
+                                          authorization ? authorization : "-"));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+}
+
+static JsonNode *
+graph_get (MusterGraphClient *graph,
+           const char        *path,
+           GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_graph_client_get_async (graph, path, NULL, core_test_store_result_cb, &result);
+  return muster_graph_client_get_finish (graph, core_test_wait (&result), error);
+}
+
+static void
+test_graph_plain_http_elsewhere (Fixture *f, gconstpointer data)
+{
+  g_autoptr(SoupServer) recorder = soup_server_new (NULL, NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GProxyResolver) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *proxy_url = NULL;
+  GSList *uris;
+  static const char * const elsewhere[] = {
+    "http://graph.example.test", "http://127.0.0.1.graph.example.test", "http://localhost.example.test",
+    "http://192.0.2.1:8080", NULL
+  };
+
+  if (!core_test_keyring_usable ())
+    return;
+  g_assert_true (sign_in (f, FALSE, &error));
+  g_assert_no_error (error);
+
+  /* Every request of this session goes through a recording proxy on 127.0.0.1, so one to
+   * "http://graph.example.test" would arrive there with its Authorization header. */
+  soup_server_add_handler (recorder, NULL, record_request_cb, seen, NULL);
+  g_assert_true (soup_server_listen_local (recorder, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (recorder);
+  proxy_url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  proxy = g_simple_proxy_resolver_new (proxy_url, NULL);
+  soup_session_set_proxy_resolver (muster_session_get_http (f->session), proxy);
+
+  for (guint i = 0; elsewhere[i] != NULL; i++)
+    {
+      g_autoptr(MusterGraphClient) graph = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *next_link = NULL;
+
+      muster_cloud_set_override (muster_fake_tenant_get_base_url (f->tenant), elsewhere[i]);
+      graph = muster_graph_client_new (f->session);
+      node = graph_get (graph, "/organization", &error);
+      g_assert_null (node);
+      g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INSECURE);
+      g_assert_nonnull (strstr (error->message, "https"));
+      g_clear_error (&error);
+
+      /* an absolute nextLink on that host is refused the same way */
+      next_link = g_strconcat (elsewhere[i], "/v1.0/users?$skiptoken=x", NULL);
+      g_assert_null (graph_get (graph, next_link, &error));
+      g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INSECURE);
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (seen->len, ==, 0);
+
+  /* the control: plain http to this computer still works, and the proxy sees the token */
+  {
+    g_autoptr(MusterGraphClient) graph = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    muster_cloud_set_override (muster_fake_tenant_get_base_url (f->tenant), "http://graph.localhost");
+    graph = muster_graph_client_new (f->session);
+    node = graph_get (graph, "/organization", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (node);
+  }
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (seen, 0), "graph.localhost Bearer "));
+}
+
 static void
 test_admin_consent (Fixture *f, gconstpointer data)
 {
@@ -792,6 +887,8 @@ main (int argc, char **argv)
   g_test_add ("/sign-in/refresh/expired-after-90-days", Fixture, NULL, fixture_set_up, test_refresh_expired,
               fixture_tear_down);
   g_test_add ("/sign-in/refresh/not-signed-in", Fixture, NULL, fixture_set_up, test_not_signed_in, fixture_tear_down);
+  g_test_add ("/sign-in/graph/plain-http-elsewhere-refused", Fixture, NULL, fixture_set_up,
+              test_graph_plain_http_elsewhere, fixture_tear_down);
   g_test_add ("/sign-in/graph/401-refreshes-once", Fixture, NULL, fixture_set_up, test_graph_401_refreshes_once,
               fixture_tear_down);
   g_test_add_func ("/sign-in/keyring/no-secret-service", test_keyring_missing);
