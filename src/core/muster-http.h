@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  * the system's CAs (for tests against the fake's generated certificate). */
 SoupSession *muster_http_session_new   (void);
 
-/* Parses @bytes as JSON. On failure sets @error (G_IO_ERROR_INVALID_DATA) naming @what. */
+/* Parses @bytes as JSON with muster_json_parse() (nesting deeper than MUSTER_JSON_MAX_DEPTH is
+ * refused before parsing). On failure sets @error (G_IO_ERROR_INVALID_DATA) naming @what. */
 JsonNode    *muster_http_parse_json    (GBytes      *bytes,
                                         const char  *what,
                                         GError     **error);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "muster-fake-tenant.h"
 
@@ -42,6 +43,19 @@ gboolean  cli_test_keyring_usable   (void);
 char     *cli_test_keyring_lookup   (const char *profile,
                                      const char *kind);
 void      cli_test_keyring_clear    (const char *profile);
+
+/* A SoupServer of the test's own (a hostile or odd server) that answers with @callback in its
+ * own thread, so it keeps answering while cli_test_run() waits for muster-cli. @address NULL
+ * means 127.0.0.1. The callback runs in that thread. */
+typedef struct _CliTestServer CliTestServer;
+
+CliTestServer *cli_test_server_new      (GInetAddress       *address,
+                                         SoupServerCallback  callback,
+                                         gpointer            user_data);
+/* "http://ADDRESS:PORT" */
+const char    *cli_test_server_get_url  (CliTestServer      *server);
+void           cli_test_server_free     (CliTestServer      *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTestServer, cli_test_server_free)
 
 /* Fixtures with `tenant` and `dir` members use this. */
 #define CLI(f, ...) cli_test_run ((f)->tenant, (f)->dir, NULL, (const char * const[]) { __VA_ARGS__, NULL })

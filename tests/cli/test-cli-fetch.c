@@ -167,28 +167,14 @@ count_bearer_cb (SoupServer        *server,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{\"value\":[]}", 12);
 }
 
-static gpointer
-run_loop_thread (gpointer data)
-{
-  g_main_loop_run (data);
-  return NULL;
-}
-
 static void
 test_plain_http_graph_elsewhere (Fixture *f, gconstpointer data)
 {
   g_autoptr(Run) add = NULL, login = NULL, status = NULL, fetch = NULL;
   g_autoptr(GInetAddress) lan = find_non_loopback_ipv4 ();
-  g_autoptr(SoupServer) graph = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *lan_text = NULL, *graph_env = NULL;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
-  GThread *thread;
-  GSList *listeners;
+  g_autoptr(CliTestServer) graph = NULL;
+  g_autofree char *graph_env = NULL;
   guint bearers = 0;
-  guint port;
 
   if (!cli_test_keyring_usable ())
     return;
@@ -199,24 +185,9 @@ test_plain_http_graph_elsewhere (Fixture *f, gconstpointer data)
     }
 
   /* A Graph that listens on this computer's LAN address: reached over the network stack as any
-   * other host would be, so it sees whatever Muster would send to a host elsewhere. It runs in
-   * its own thread: the test waits for muster-cli synchronously. */
-  g_main_context_push_thread_default (context);
-  graph = soup_server_new (NULL, NULL);
-  soup_server_add_handler (graph, NULL, count_bearer_cb, &bearers, NULL);
-  address = g_inet_socket_address_new (lan, 0);
-  g_assert_true (soup_server_listen (graph, address, 0, &error));
-  g_assert_no_error (error);
-  listeners = soup_server_get_listeners (graph);
-  {
-    g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
-    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  }
-  g_slist_free (listeners);
-  g_main_context_pop_thread_default (context);
-  thread = g_thread_new ("graph", run_loop_thread, loop);
-  lan_text = g_inet_address_to_string (lan);
-  graph_env = g_strdup_printf ("MUSTER_GRAPH_HOST=http://%s:%u", lan_text, port);
+   * other host would be, so it sees whatever Muster would send to a host elsewhere. */
+  graph = cli_test_server_new (lan, count_bearer_cb, &bearers);
+  graph_env = g_strconcat ("MUSTER_GRAPH_HOST=", cli_test_server_get_url (graph), NULL);
 
   add = CLI (f, "profile", "add", "fetch-cli");
   g_assert_cmpint (add->status, ==, 0);
@@ -232,8 +203,7 @@ test_plain_http_graph_elsewhere (Fixture *f, gconstpointer data)
   g_assert_cmpint (fetch->status, ==, 1);
   g_assert_nonnull (strstr (fetch->err, "must use https"));
 
-  g_main_loop_quit (loop);
-  g_thread_join (thread);
+  g_clear_pointer (&graph, cli_test_server_free);
   g_assert_cmpuint (g_atomic_int_get (&bearers), ==, 0);
 }
 

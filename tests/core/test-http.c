@@ -6,9 +6,12 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "fake-test-util.h"
 #include "muster-cloud.h"
 #include "muster-http.h"
+#include "muster-json.h"
 
 static guint
 get_status (SoupSession *session,
@@ -132,6 +135,88 @@ test_json_wrong_types (void)
   g_assert_nonnull (strstr (error->message, "Microsoft Graph"));
 }
 
+static char *
+nested (guint depth, const char *open, const char *inner, const char *close)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append (text, open);
+  g_string_append (text, inner);
+  for (guint i = 0; i < depth; i++)
+    g_string_append (text, close);
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_json_depth (void)
+{
+  g_autofree char *limit = nested (MUSTER_JSON_MAX_DEPTH, "[", "1", "]");
+  g_autofree char *over = nested (MUSTER_JSON_MAX_DEPTH + 1, "[", "1", "]");
+  g_autofree char *objects = nested (MUSTER_JSON_MAX_DEPTH + 1, "{\"a\":", "1", "}");
+  g_autofree char *mixed = nested (MUSTER_JSON_MAX_DEPTH / 2 + 1, "{\"a\":[", "1", "]}");
+  g_autofree char *deep = g_malloc (200000);
+  g_autoptr(GBytes) deep_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char strings[] = "{\"a\":\"[[[[{{{{\",\"b\":\"\\\"[[[\",\"c\":[\"]]]\\\\\",[1]]}";
+  JsonNode *node;
+
+  g_assert_true (muster_json_check_depth (limit, -1, MUSTER_JSON_MAX_DEPTH, NULL));
+  g_assert_false (muster_json_check_depth (over, -1, MUSTER_JSON_MAX_DEPTH, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "64 levels deep"));
+  g_clear_error (&error);
+  g_assert_false (muster_json_check_depth (objects, -1, MUSTER_JSON_MAX_DEPTH, NULL));
+  g_assert_false (muster_json_check_depth (mixed, -1, MUSTER_JSON_MAX_DEPTH, NULL));
+  g_assert_true (muster_json_check_depth (mixed, -1, MUSTER_JSON_MAX_DEPTH + 2, NULL));
+  /* brackets in strings, escaped quotes and escaped backslashes before a quote don't count */
+  g_assert_true (muster_json_check_depth (strings, -1, 3, NULL));
+  g_assert_false (muster_json_check_depth (strings, -1, 2, NULL));
+  g_assert_true (muster_json_check_depth ("\"[[[[", -1, 0, NULL));
+  g_assert_true (muster_json_check_depth ("]]]]][]", -1, 1, NULL));
+  g_assert_true (muster_json_check_depth (NULL, 0, 0, NULL));
+  /* the length is respected: the bracket after it is not read */
+  g_assert_true (muster_json_check_depth ("[[", 1, 1, NULL));
+
+  /* json-glib would recurse 200,000 times on this and run out of stack */
+  memset (deep, '[', 200000);
+  deep_bytes = g_bytes_new_take (g_steal_pointer (&deep), 200000);
+  g_assert_null (muster_http_parse_json (deep_bytes, "sign-in", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "sign-in"));
+  g_assert_nonnull (strstr (error->message, "levels deep"));
+  g_clear_error (&error);
+
+  /* the limit itself parses, and so does everything real */
+  node = muster_json_parse (limit, -1, &error);
+  g_assert_no_error (error);
+  json_node_unref (node);
+  node = muster_json_parse (strings, -1, &error);
+  g_assert_no_error (error);
+  json_node_unref (node);
+  g_assert_null (muster_json_parse ("  ", -1, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* and files */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("muster-json-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "rules.json", NULL);
+
+    g_assert_true (g_file_set_contents (path, over, -1, NULL));
+    g_assert_null (muster_json_load_file (path, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "rules.json"));
+    g_clear_error (&error);
+    g_assert_true (g_file_set_contents (path, limit, -1, NULL));
+    node = muster_json_load_file (path, &error);
+    g_assert_no_error (error);
+    json_node_unref (node);
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -139,5 +224,6 @@ main (int argc, char **argv)
   g_test_add_func ("/http/ca-file", test_ca_file);
   g_test_add_func ("/http/plain-http-only-on-loopback", test_plain_http_only_on_loopback);
   g_test_add_func ("/http/json-wrong-types", test_json_wrong_types);
+  g_test_add_func ("/http/json-depth", test_json_depth);
   return g_test_run ();
 }
