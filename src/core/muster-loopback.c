@@ -228,36 +228,74 @@ muster_loopback_new (void)
   return g_object_new (MUSTER_TYPE_LOOPBACK, NULL);
 }
 
+/* The address the kernel picked on @server's only listener. */
+static guint
+listening_port (SoupServer *server)
+{
+  GSList *listeners = soup_server_get_listeners (server);
+  g_autoptr(GSocketAddress) local = listeners ? g_socket_get_local_address (listeners->data, NULL) : NULL;
+
+  g_slist_free (listeners);
+  return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+}
+
+#define LISTEN_ATTEMPTS 16
+
 gboolean
 muster_loopback_listen (MusterLoopback  *self,
                         GError         **error)
 {
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  GSList *listeners;
+  g_autoptr(GInetAddress) ipv4 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GInetAddress) ipv6 = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
 
   g_return_val_if_fail (MUSTER_IS_LOOPBACK (self), FALSE);
   g_return_val_if_fail (self->server == NULL, FALSE);
 
-  self->server = soup_server_new ("server-header", "Muster", NULL);
-  soup_server_add_handler (self->server, NULL, handle_request, self, NULL);
-  if (!soup_server_listen (self->server, address, 0, error))
+  /* The redirect URI says "localhost" (Entra matches it with any port but takes no [::1]
+   * redirect), and a browser may resolve that to 127.0.0.1 or to ::1: both must be ours, on the
+   * same port, or another local program could take the other one and receive the code. When
+   * ::1's port is taken, start again with a new port; a computer without IPv6 loopback has no
+   * ::1 for anyone to take. */
+  for (guint attempt = 0; attempt < LISTEN_ATTEMPTS; attempt++)
     {
-      g_clear_object (&self->server);
-      return FALSE;
+      g_autoptr(SoupServer) server = soup_server_new ("server-header", "Muster", NULL);
+      g_autoptr(GSocketAddress) address4 = g_inet_socket_address_new (ipv4, 0);
+      g_autoptr(GSocketAddress) address6 = NULL;
+      g_autoptr(GError) ipv6_error = NULL;
+      guint port;
+
+      soup_server_add_handler (server, NULL, handle_request, self, NULL);
+      if (!soup_server_listen (server, address4, 0, error))
+        return FALSE;
+      port = listening_port (server);
+      if (port == 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("Could not find the port of the sign-in listener."));
+          return FALSE;
+        }
+
+      address6 = g_inet_socket_address_new (ipv6, port);
+      if (!soup_server_listen (server, address6, 0, &ipv6_error))
+        {
+          if (g_error_matches (ipv6_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+            {
+              g_debug ("[::1]:%u is taken; trying another port", port);
+              soup_server_disconnect (server);
+              continue;
+            }
+          g_debug ("No IPv6 loopback (%s); listening on 127.0.0.1 only", ipv6_error->message);
+        }
+
+      self->server = g_steal_pointer (&server);
+      self->port = port;
+      self->redirect_uri = g_strdup_printf ("http://localhost:%u", self->port);
+      return TRUE;
     }
 
-  listeners = soup_server_get_listeners (self->server);
-  g_assert (listeners != NULL);
-  {
-    g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, error);
-    g_slist_free (listeners);
-    if (local == NULL)
-      return FALSE;
-    self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-  }
-  self->redirect_uri = g_strdup_printf ("http://localhost:%u", self->port);
-  return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                       _("Could not find a free port for the sign-in listener on both 127.0.0.1 and ::1."));
+  return FALSE;
 }
 
 guint

@@ -1,4 +1,4 @@
-/* muster-loopback.h: the listener on 127.0.0.1 that receives the browser's sign-in answer
+/* muster-loopback.h: the listener on 127.0.0.1 and ::1 that receives the browser's sign-in answer
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,7 +16,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MusterLoopback, muster_loopback, MUSTER, LOOPBACK, GObject)
 
 MusterLoopback *muster_loopback_new                 (void);
-/* Binds 127.0.0.1 on a port the kernel picks (RFC 8252 §7.3). */
+/* Binds 127.0.0.1 on a port the kernel picks (RFC 8252 §7.3), and ::1 on the same port (trying
+ * other ports while ::1's is taken; IPv4 alone when the computer has no IPv6 loopback), so
+ * whichever address the browser resolves "localhost" to, the answer reaches Muster. */
 gboolean        muster_loopback_listen              (MusterLoopback       *self,
                                                      GError              **error);
 guint           muster_loopback_get_port            (MusterLoopback       *self);

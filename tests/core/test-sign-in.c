@@ -263,12 +263,13 @@ test_no_browser_times_out (Fixture *f, gconstpointer data)
 /* The loopback listener ------------------------------------------------------------------ */
 
 static guint
-loopback_get (MusterLoopback *loopback,
-              const char     *path_and_query,
-              char          **location)
+loopback_get_from (MusterLoopback *loopback,
+                   const char     *host,
+                   const char     *path_and_query,
+                   char          **location)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", muster_loopback_get_port (loopback),
+  g_autofree char *url = g_strdup_printf ("http://%s:%u%s", host, muster_loopback_get_port (loopback),
                                           path_and_query);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GAsyncResult) result = NULL;
@@ -282,6 +283,14 @@ loopback_get (MusterLoopback *loopback,
   if (location != NULL)
     *location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
   return soup_message_get_status (msg);
+}
+
+static guint
+loopback_get (MusterLoopback *loopback,
+              const char     *path_and_query,
+              char          **location)
+{
+  return loopback_get_from (loopback, "127.0.0.1", path_and_query, location);
 }
 
 static void
@@ -372,6 +381,63 @@ test_loopback_only_on_127_0_0_1 (void)
   inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
   g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
   close (fd);
+}
+
+/* Whether this computer has ::1 (some containers and hardened hosts have IPv6 off). */
+static gboolean
+have_ipv6_loopback (void)
+{
+  struct sockaddr_in6 address = { 0 };
+  int fd = socket (AF_INET6, SOCK_STREAM, 0);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  ok = bind (fd, (struct sockaddr *) &address, sizeof address) == 0;
+  close (fd);
+  return ok;
+}
+
+static void
+test_loopback_ipv6_too (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  struct sockaddr_in6 address = { 0 };
+  int fd, one = 1;
+
+  if (!have_ipv6_loopback ())
+    {
+      g_test_skip ("this computer has no IPv6 loopback");
+      return;
+    }
+  g_assert_true (muster_loopback_listen (loopback, &error));
+  g_assert_no_error (error);
+  /* the redirect stays "localhost": Entra takes no [::1] redirect */
+  g_assert_true (g_str_has_prefix (muster_loopback_get_redirect_uri (loopback), "http://localhost:"));
+
+  /* another program cannot take [::1]:PORT, where a browser resolving localhost to ::1 would
+   * deliver the code (even asking for address reuse) */
+  fd = socket (AF_INET6, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  address.sin6_family = AF_INET6;
+  address.sin6_port = htons (muster_loopback_get_port (loopback));
+  address.sin6_addr = in6addr_loopback;
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, -1);
+  g_assert_cmpint (errno, ==, EADDRINUSE);
+  close (fd);
+
+  /* and the answer sent to [::1] reaches Muster */
+  muster_loopback_wait_for_code_async (loopback, "v6-state", 30, NULL, core_test_store_result_cb, &result);
+  g_assert_cmpuint (loopback_get_from (loopback, "[::1]", "/?code=v6-code&state=v6-state", NULL), ==, 302);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (answer, "code"), ==, "v6-code");
 }
 
 /* Device code ----------------------------------------------------------------------------- */
@@ -875,6 +941,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sign-in/loopback/timeout", test_loopback_timeout);
   g_test_add_func ("/sign-in/loopback/error-answer", test_loopback_error_answer);
   g_test_add_func ("/sign-in/loopback/only-127.0.0.1", test_loopback_only_on_127_0_0_1);
+  g_test_add_func ("/sign-in/loopback/ipv6-too", test_loopback_ipv6_too);
   g_test_add ("/sign-in/device-code/slow-down-then-approve", Fixture, NULL, fixture_set_up, test_device_code,
               fixture_tear_down);
   g_test_add ("/sign-in/device-code/declined", Fixture, NULL, fixture_set_up, test_device_code_declined,
