@@ -25,6 +25,10 @@ guint           muster_loopback_get_port            (MusterLoopback       *self)
 /* "http://localhost:PORT": Entra matches http://localhost with any port (graph-facts §1.4). */
 const char     *muster_loopback_get_redirect_uri    (MusterLoopback       *self);
 
+/* Each connection carries one request and is closed after its answer. Headers beyond 16 KiB are
+ * answered 431 and bodies beyond 64 KiB (or of unknown length) 413, from the headers and
+ * without reading further; other methods than GET 405. */
+
 /* Waits for one GET carrying `code`, `error` or `admin_consent`, and @state. A request with another state is
  * answered 400 and ignored; once a code is taken, every later delivery is answered 400. The
  * browser is sent 302 to a page saying it may close the tab, so the code leaves its address

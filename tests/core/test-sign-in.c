@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "fake-test-util.h"
@@ -381,6 +383,148 @@ test_loopback_only_on_127_0_0_1 (void)
   inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
   g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
   close (fd);
+}
+
+/* A client that writes a request's head and then @body_size bytes of body as fast as the
+ * listener takes them, while reading whatever it answers. It counts the body bytes the
+ * connection took before the listener closed it. Runs in a thread: the listener answers on
+ * the test's main context. */
+typedef struct
+{
+  guint    port;
+  char    *head;
+  guint64  body_size;
+  guint64  sent;
+  GString *answer;
+  gint     done;
+} RawClient;
+
+static gpointer
+raw_client_thread (gpointer data)
+{
+  RawClient *client = data;
+  struct sockaddr_in address = { 0 };
+  static char chunk[64 * 1024];
+  gboolean sending = TRUE;
+  gsize head_sent = 0, head_length = strlen (client->head);
+  int fd;
+
+  memset (chunk, 'x', sizeof chunk);
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  address.sin_family = AF_INET;
+  address.sin_port = htons (client->port);
+  inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+
+  for (;;)
+    {
+      struct pollfd poll_fd = { fd, POLLIN | (sending ? POLLOUT : 0), 0 };
+      char buffer[4096];
+      ssize_t n;
+
+      if (poll (&poll_fd, 1, 20000) <= 0)
+        break;  /* 20 s without anything happening: the listener hangs */
+      if (poll_fd.revents & (POLLIN | POLLHUP | POLLERR))
+        {
+          n = recv (fd, buffer, sizeof buffer, 0);
+          if (n > 0)
+            {
+              if (client->answer->len < 64 * 1024)
+                g_string_append_len (client->answer, buffer, n);
+              continue;
+            }
+          if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            break;  /* closed */
+        }
+      if (sending && (poll_fd.revents & POLLOUT))
+        {
+          if (head_sent < head_length)
+            n = send (fd, client->head + head_sent, head_length - head_sent, MSG_NOSIGNAL);
+          else
+            n = send (fd, chunk, MIN (sizeof chunk, client->body_size - client->sent), MSG_NOSIGNAL);
+          if (n > 0 && head_sent < head_length)
+            head_sent += n;
+          else if (n > 0)
+            client->sent += n;
+          else if (errno != EAGAIN && errno != EINTR)
+            sending = FALSE;  /* the listener closed the connection */
+          if (head_sent == head_length && client->sent == client->body_size)
+            sending = FALSE;
+        }
+    }
+  close (fd);
+  g_atomic_int_set (&client->done, 1);
+  return NULL;
+}
+
+static void
+raw_request (MusterLoopback *loopback,
+             const char     *head,
+             guint64         body_size,
+             RawClient      *client)
+{
+  GThread *thread;
+
+  client->port = muster_loopback_get_port (loopback);
+  client->head = g_strdup (head);
+  client->body_size = body_size;
+  client->answer = g_string_new (NULL);
+  thread = g_thread_new ("raw-client", raw_client_thread, client);
+  while (!g_atomic_int_get (&client->done))
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_thread_join (thread);
+  g_free (client->head);
+}
+
+static void
+test_loopback_request_limits (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *huge_header = NULL, *big_head = NULL;
+  RawClient post = { 0 }, headers = { 0 }, small_post = { 0 }, get_with_body = { 0 };
+  guint64 huge = G_GUINT64_CONSTANT (300) * 1024 * 1024;
+  g_autofree char *post_head = g_strdup_printf ("POST /?code=c&state=s HTTP/1.1\r\nHost: localhost\r\n"
+                                                "Content-Length: %" G_GUINT64_FORMAT "\r\n\r\n", huge);
+
+  g_assert_true (muster_loopback_listen (loopback, &error));
+  muster_loopback_wait_for_code_async (loopback, "s", 60, NULL, core_test_store_result_cb, &result);
+
+  /* a 300 MB POST is refused from its headers: 413, and the connection is closed long before
+   * the body is in (what the kernel's socket buffers hold, and a little more) */
+  raw_request (loopback, post_head, huge, &post);
+  g_test_message ("the listener took %" G_GUINT64_FORMAT " bytes of the body", post.sent);
+  g_assert_true (g_str_has_prefix (post.answer->str, "HTTP/1.1 413 "));
+  g_assert_cmpuint (post.sent, <, 48 * 1024 * 1024);
+  g_string_free (post.answer, TRUE);
+
+  /* headers beyond 16 KiB: 431, without waiting for their end */
+  huge_header = g_strnfill (64 * 1024, 'a');
+  big_head = g_strdup_printf ("GET /?code=c&state=s HTTP/1.1\r\nHost: localhost\r\nX-Filler: %s\r\n\r\n", huge_header);
+  raw_request (loopback, big_head, 0, &headers);
+  g_assert_true (g_str_has_prefix (headers.answer->str, "HTTP/1.1 431 "));
+  g_string_free (headers.answer, TRUE);
+
+  /* a small POST is read and refused as before */
+  raw_request (loopback, "POST /?code=c&state=s HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n",
+               10, &small_post);
+  g_assert_true (g_str_has_prefix (small_post.answer->str, "HTTP/1.1 405 "));
+  g_string_free (small_post.answer, TRUE);
+
+  /* none of that ended the wait; a GET with a small body still delivers the code */
+  g_assert_null (result);
+  raw_request (loopback, "GET /?code=the-code&state=s HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n",
+               5, &get_with_body);
+  g_assert_true (g_str_has_prefix (get_with_body.answer->str, "HTTP/1.1 302 "));
+  g_assert_nonnull (strstr (get_with_body.answer->str, "\r\nLocation: /done\r\n"));
+  g_string_free (get_with_body.answer, TRUE);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (answer, "code"), ==, "the-code");
 }
 
 /* Whether this computer has ::1 (some containers and hardened hosts have IPv6 off). */
@@ -942,6 +1086,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sign-in/loopback/error-answer", test_loopback_error_answer);
   g_test_add_func ("/sign-in/loopback/only-127.0.0.1", test_loopback_only_on_127_0_0_1);
   g_test_add_func ("/sign-in/loopback/ipv6-too", test_loopback_ipv6_too);
+  g_test_add_func ("/sign-in/loopback/request-limits", test_loopback_request_limits);
   g_test_add ("/sign-in/device-code/slow-down-then-approve", Fixture, NULL, fixture_set_up, test_device_code,
               fixture_tear_down);
   g_test_add ("/sign-in/device-code/declined", Fixture, NULL, fixture_set_up, test_device_code_declined,
