@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
@@ -437,6 +438,42 @@ test_csv_other_separators (Fixture       *f,
       check_split_cells (text, ';', lenient);
       check_split_cells (text, '\t', lenient);
     }
+}
+
+/* Exports are personal data: a new file is the user's alone whatever the umask, and a file
+ * that is replaced keeps the mode it had. */
+static void
+test_file_modes (Fixture       *f,
+                 gconstpointer  data)
+{
+  MusterExportFormat formats[] = { MUSTER_EXPORT_FORMAT_CSV, MUSTER_EXPORT_FORMAT_JSON, MUSTER_EXPORT_FORMAT_XLSX };
+  mode_t old_umask = umask (022);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(MusterExport) export = make_export (formats[i]);
+      g_autofree char *fresh_name = g_strdup_printf ("fresh-%u", i);
+      g_autofree char *shared_name = g_strdup_printf ("shared-%u", i);
+      g_autofree char *fresh = NULL, *shared = NULL, *contents = NULL;
+      GStatBuf info;
+
+      if (!muster_export_format_is_available (formats[i]))
+        continue;
+      fresh = export_to_file (f, export, fresh_name);
+      g_assert_cmpint (g_stat (fresh, &info), ==, 0);
+      g_assert_cmpuint (info.st_mode & 07777, ==, 0600);
+
+      shared = g_build_filename (f->dir, shared_name, NULL);
+      g_assert_true (g_file_set_contents (shared, "old", -1, NULL));
+      g_assert_cmpint (g_chmod (shared, 0640), ==, 0);
+      g_free (export_to_file (f, export, shared_name));
+      g_assert_cmpint (g_stat (shared, &info), ==, 0);
+      g_assert_cmpuint (info.st_mode & 07777, ==, 0640);
+      /* and it was replaced */
+      g_assert_true (g_file_get_contents (shared, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, !=, "old");
+    }
+  umask (old_umask);
 }
 
 static void
@@ -1090,6 +1127,7 @@ main (int argc, char **argv)
   ADD ("/export/csv/values", test_csv_values, 0);
   ADD ("/export/csv/filter-row", test_csv_filter_row, 0);
   ADD ("/export/csv/other-separators", test_csv_other_separators, 0);
+  ADD ("/export/file-modes", test_file_modes, 0);
   ADD ("/export/json/round-trip", test_json_round_trip, 0);
   ADD ("/export/xlsx/sheet", test_xlsx, 0);
   ADD ("/export/groups", test_groups, 0);
