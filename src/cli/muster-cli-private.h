@@ -12,6 +12,7 @@
 
 #include "muster-cli.h"
 #include "muster-profile-store.h"
+#include "muster-rules.h"
 #include "muster-session.h"
 #include "muster-user-filter.h"
 
@@ -43,6 +44,8 @@ int  _muster_cli_status  (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_fetch   (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_users   (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_groups  (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_rules   (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_assign  (MusterCliContext *cli, int argc, char **argv);
 
 /* Runs the default main context until *@result is set (by _muster_cli_store_result_cb). */
 void _muster_cli_wait             (GAsyncResult **result);
@@ -70,6 +73,12 @@ void _muster_cli_print_json       (MusterCliContext *cli,
 char *_muster_cli_read_secret     (MusterCliContext *cli,
                                    const char       *prompt,
                                    GError          **error);
+
+/* The rules of the profile named by --profile (or the default), defaults when it has none yet;
+ * its name in *@profile_name. NULL with the message printed and *@status set otherwise. */
+MusterRules *_muster_cli_load_rules (MusterCliContext  *cli,
+                                     char             **profile_name,
+                                     int               *status);
 
 /* FILTERS as DESIGN.md lists them, shared by users, preview and push (muster-cli-filters.c). */
 typedef struct

@@ -56,6 +56,29 @@ static const MusterCliCommand commands[] = {
        "  --snapshot ID            an older snapshot instead of the latest") },
   { "groups", "groups [--group-type TYPE] [--format table|csv|json|xlsx] [--output FILE] [--snapshot ID]",
     N_("List the snapshot’s groups by kind with member counts"), _muster_cli_groups, NULL },
+  { "rules", "rules show [--json] | export [--output FILE] | import FILE",
+    N_("Show, export or replace the profile’s sync rules (one JSON document)"), _muster_cli_rules,
+    N_("rules show [--json]      the filter, default user type and roles, group rules, per-user\n"
+       "                         overrides, field and group mapping and the safety limit\n"
+       "rules export [--output FILE]\n"
+       "                         the rules as JSON (docs/rules.md), on standard output by default\n"
+       "rules import FILE        replace the rules with FILE (- for standard input); a document\n"
+       "                         with an error is refused with the bad field named, and nothing\n"
+       "                         is saved\n") },
+  { "assign", "assign (--user UPN|ID ... | --group NAME|ID) [--type TYPE] [--roles R,...] [--clear]",
+    N_("Give users or a group a user type and roles"), _muster_cli_assign,
+    N_("  --user UPN|ID            a user of the latest snapshot (repeat for several): an override\n"
+       "                           that wins over the group rules\n"
+       "  --group NAME|ID          a group of the latest snapshot: a group rule, added last or\n"
+       "                           changed where it stands (the first matching rule gives the type,\n"
+       "                           the roles of all matching rules add up)\n"
+       "  --type TYPE              user, administrator or billing-administrator\n"
+       "  --roles R,...            the roles, comma-separated (\"\" for none)\n"
+       "  --always include|exclude|rules\n"
+       "                           a user always in scope (if they have an address), never, or as\n"
+       "                           the filter decides\n"
+       "  --direct                 the group rule counts direct members only (default: nested too)\n"
+       "  --clear                  remove the user’s override or the group’s rule\n") },
   { NULL }
 };
 

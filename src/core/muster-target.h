@@ -33,6 +33,7 @@ G_BEGIN_DECLS
 #define MUSTER_ATTR_OFFICE_LOCATION "officeLocation"  /* SCIM addresses[type eq "work"].formatted */
 /* Not attributes, but the names field changes use for the rest of a user. */
 #define MUSTER_FIELD_USER_NAME      "userName"
+#define MUSTER_FIELD_EXTERNAL_ID    "externalId"      /* set on a user first matched by userName */
 #define MUSTER_FIELD_ACTIVE         "active"          /* "true" / "false" */
 #define MUSTER_FIELD_USER_TYPE      "userType"        /* muster_user_type_to_string() */
 #define MUSTER_FIELD_ROLES          "roles"           /* sorted, joined with ", " */

@@ -735,24 +735,24 @@ muster_user_filter_explain (MusterUserFilter *self,
     return NULL;
 
   if (reasons & REASON_GUEST)
-    g_ptr_array_add (words, (gpointer) _("excluded: guest account"));
+    g_ptr_array_add (words, (gpointer) _("guest account"));
   if (reasons & REASON_DISABLED)
-    g_ptr_array_add (words, (gpointer) _("excluded: account disabled"));
+    g_ptr_array_add (words, (gpointer) _("account disabled"));
   if (reasons & REASON_UNLICENSED)
-    g_ptr_array_add (words, (gpointer) _("excluded: no licence"));
+    g_ptr_array_add (words, (gpointer) _("no licence"));
   if (reasons & REASON_NO_EMAIL)
     g_ptr_array_add (words, (gpointer) _("no email address under the chosen email method"));
   if (reasons & REASON_DENIED)
-    g_ptr_array_add (words, (gpointer) _("denied by deny list"));
+    g_ptr_array_add (words, (gpointer) _("on the deny list"));
   if (reasons & REASON_NOT_IN_GROUPS)
-    g_ptr_array_add (words, (gpointer) _("not in selected groups"));
+    g_ptr_array_add (words, (gpointer) _("not in the selected groups"));
   if (reasons & REASON_NOT_IN_KIND)
     g_ptr_array_add (words, (gpointer) _("not in a group of the selected kind"));
   if (reasons & REASON_NO_MATCH)
     g_ptr_array_add (words, (gpointer) _("does not match the search"));
   g_ptr_array_add (words, NULL);
 
-  /* Translators: separates reasons why a user is left out, e.g. "excluded: no licence; denied by deny list" */
+  /* Translators: separates reasons why a user is left out, e.g. "no licence; on the deny list" */
   return g_strjoinv (_("; "), (char **) words->pdata);
 }
 

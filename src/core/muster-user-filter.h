@@ -52,8 +52,8 @@ MusterEmailMethod  muster_user_filter_get_email_method    (MusterUserFilter   *s
 gboolean           muster_user_filter_match               (MusterUserFilter   *self,
                                                            MusterSnapshot     *snapshot,
                                                            MusterUser         *user);
-/* Why @user does not pass, in words ("excluded: no licence", "denied by deny list",
- * "not in selected groups"), or NULL when it does. Translated. */
+/* Why @user does not pass, in words ("no licence", "on the deny list", "not in the selected
+ * groups"; several joined with "; "), or NULL when it does. Translated. */
 char              *muster_user_filter_explain             (MusterUserFilter   *self,
                                                            MusterSnapshot     *snapshot,
                                                            MusterUser         *user);

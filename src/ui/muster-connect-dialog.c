@@ -252,15 +252,27 @@ show_error_dialog (MusterConnectDialog *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-add_profile (MusterConnectDialog *self)
+typedef struct
 {
-  g_autoptr(MusterProfile) profile = build_profile (self);
+  MusterConnectDialog *dialog;
+  MusterProfile       *profile;
+} Addition;
+
+static void
+profile_saved_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Addition *addition = user_data;
+  g_autoptr(MusterConnectDialog) self = addition->dialog;
+  g_autoptr(MusterProfile) profile = addition->profile;
   g_autoptr(GError) error = NULL;
 
-  if (!muster_profile_store_add (self->store, profile, &error)
-      || !muster_profile_store_save (self->store, &error))
+  g_free (addition);
+  if (!muster_profile_store_save_finish (MUSTER_PROFILE_STORE (source), result, &error))
     {
+      /* what is on disk is the truth: take the connection out of the list again */
+      muster_profile_store_remove (self->store, muster_profile_get_name (profile), NULL);
       set_busy (self, FALSE);
       show_problem (self->connection_error_label, GTK_WIDGET (self->name_row), error->message);
       return;
@@ -268,6 +280,26 @@ add_profile (MusterConnectDialog *self)
   /* muster_profile_store_add made the first profile the default, before the save */
   g_signal_emit (self, signals[SIGNAL_PROFILE_ADDED], 0, profile);
   gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+add_profile (MusterConnectDialog *self)
+{
+  g_autoptr(MusterProfile) profile = build_profile (self);
+  g_autoptr(GError) error = NULL;
+  Addition *addition;
+
+  if (!muster_profile_store_add (self->store, profile, &error))
+    {
+      set_busy (self, FALSE);
+      show_problem (self->connection_error_label, GTK_WIDGET (self->name_row), error->message);
+      return;
+    }
+  /* profiles.ini is fsync'd: never on the main loop */
+  addition = g_new0 (Addition, 1);
+  addition->dialog = g_object_ref (self);
+  addition->profile = g_steal_pointer (&profile);
+  muster_profile_store_save_async (self->store, NULL, profile_saved_cb, addition);
 }
 
 static void

@@ -217,6 +217,56 @@ typedef struct
 } SignOutData;
 
 static void
+signed_out (MusterWindow *self,
+            const char   *display,
+            gboolean      removed)
+{
+  /* Translators: %s is a tenant's or connection's name */
+  g_autofree char *text = g_strdup_printf (removed ? _("Removed “%s”") : _("Signed out of “%s”"), display);
+
+  _muster_window_toast (self, text);
+  _muster_window_show_page (self, "welcome");
+}
+
+typedef struct
+{
+  MusterWindow *window;
+  char         *display;
+} Removal;
+
+static Removal *
+removal_new (MusterWindow *window,
+             const char   *display)
+{
+  Removal *removal = g_new0 (Removal, 1);
+
+  removal->window = g_object_ref (window);
+  removal->display = g_strdup (display);
+  return removal;
+}
+
+static void
+profile_removed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Removal *removal = user_data;
+  g_autoptr(MusterWindow) self = removal->window;
+  g_autofree char *display = removal->display;
+  g_autoptr(GError) error = NULL;
+
+  g_free (removal);
+  if (!muster_profile_store_save_finish (MUSTER_PROFILE_STORE (source), result, &error))
+    {
+      if (!self->closed)
+        _muster_window_report_error (self, _("Could Not Remove the Connection"), error);
+      return;
+    }
+  if (!self->closed)
+    signed_out (self, display, TRUE);
+}
+
+static void
 sign_out_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
@@ -247,22 +297,20 @@ sign_out_cb (GObject      *source,
     {
       g_autoptr(GError) store_error = NULL;
 
-      if (!muster_profile_store_remove (self->store, name, &store_error)
-          || !muster_profile_store_save (self->store, &store_error))
+      if (!muster_profile_store_remove (self->store, name, &store_error))
         {
           _muster_window_report_error (self, _("Could Not Remove the Connection"), store_error);
           return;
         }
       if (self->profile == profile)
         set_profile (self, NULL);
+      /* profiles.ini is fsync'd: written in a worker thread, the toast follows the save */
+      muster_profile_store_save_async (self->store, NULL, profile_removed_cb,
+                                       removal_new (self, display));
+      return;
     }
 
-  {
-    /* Translators: %s is a tenant's or connection's name */
-    g_autofree char *text = g_strdup_printf (remove_profile ? _("Removed “%s”") : _("Signed out of “%s”"), display);
-    _muster_window_toast (self, text);
-  }
-  _muster_window_show_page (self, "welcome");
+  signed_out (self, display, FALSE);
 }
 
 /* Overrides ----------------------------------------------------------------------------- */

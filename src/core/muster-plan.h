@@ -1,0 +1,133 @@
+/* muster-plan.h: what a push would change in a target — the preview
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A plan compares a snapshot, through a profile's rules, with what a target holds. It does no
+ * I/O: read the target's state first (muster_target_read_state_async()).
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "muster-rules.h"
+#include "muster-snapshot.h"
+#include "muster-target.h"
+
+G_BEGIN_DECLS
+
+#define MUSTER_PLAN_ERROR (muster_plan_error_quark ())
+
+typedef enum
+{
+  MUSTER_PLAN_ERROR_SAFETY_LIMIT,  /* the plan disables or deletes more than the limit allows */
+} MusterPlanError;
+
+GQuark muster_plan_error_quark (void);
+
+typedef enum
+{
+  MUSTER_PLAN_ACTION_CREATE,
+  MUSTER_PLAN_ACTION_UPDATE,
+  MUSTER_PLAN_ACTION_DISABLE,
+  MUSTER_PLAN_ACTION_DELETE,
+  MUSTER_PLAN_ACTION_UNCHANGED,
+  MUSTER_PLAN_ACTION_SKIPPED,
+} MusterPlanAction;
+
+/* "create", "update", "disable", "delete", "unchanged", "skipped" */
+const char *muster_plan_action_to_string (MusterPlanAction action);
+/* "Create", …, translated */
+const char *muster_plan_action_get_title (MusterPlanAction action);
+
+typedef enum
+{
+  MUSTER_PLAN_MODE_SYNC,         /* create, update, disable (and delete when allowed) */
+  MUSTER_PLAN_MODE_ADD_ONLY,     /* "Add N users": creates (and adds them to mapped groups) only */
+  MUSTER_PLAN_MODE_UPDATE_ONLY,  /* "Update existing users": everything but creates */
+} MusterPlanMode;
+
+const char *muster_plan_mode_to_string   (MusterPlanMode  mode);  /* "sync", "add-only", "update-only" */
+gboolean    muster_plan_mode_from_string (const char     *name,
+                                          MusterPlanMode *mode);
+
+typedef struct
+{
+  MusterPlanMode mode;
+  gboolean       allow_delete;  /* delete instead of disable, where the target can */
+} MusterPlanOptions;
+
+/* One user's fate. Owned by the plan; every member lives as long as it. */
+typedef struct
+{
+  const char        *id;                   /* the Entra object id */
+  const char        *user_principal_name;  /* for a user deleted in Entra: the target's userName */
+  const char        *display_name;
+  MusterPlanAction   action;
+  const char        *reason;               /* translated words; NULL when there is nothing to say */
+  GPtrArray         *changes;              /* of MusterFieldChange: update only, else empty */
+  GPtrArray         *explanation;          /* of const char *: each step, translated */
+  MusterUserType     user_type;
+  const char * const *roles;               /* sorted */
+  MusterTargetUser  *desired;              /* NULL for skipped and for users deleted in Entra */
+  MusterTargetUser  *current;              /* NULL when not in the target */
+  MusterUser        *user;                 /* the snapshot's user; NULL when deleted in Entra */
+} MusterPlanItem;
+
+typedef struct
+{
+  guint create;
+  guint update;
+  guint disable;
+  guint delete;
+  guint unchanged;
+  guint skipped;
+  guint groups_create;
+  guint members_add;
+  guint members_remove;
+} MusterPlanTotals;
+
+#define MUSTER_TYPE_PLAN (muster_plan_get_type ())
+G_DECLARE_FINAL_TYPE (MusterPlan, muster_plan, MUSTER, PLAN, GObject)
+
+/* @options NULL: sync, no deletes. */
+MusterPlan             *muster_plan_new                  (MusterSnapshot          *snapshot,
+                                                          MusterRules             *rules,
+                                                          MusterTargetState       *state,
+                                                          MusterTargetFeatures     features,
+                                                          const MusterPlanOptions *options);
+
+MusterSnapshot         *muster_plan_get_snapshot         (MusterPlan *self);
+MusterRules            *muster_plan_get_rules            (MusterPlan *self);
+MusterPlanMode          muster_plan_get_mode             (MusterPlan *self);
+gboolean                muster_plan_get_allow_delete     (MusterPlan *self);
+/* Of MusterPlanItem: the snapshot's users in its order, then the target's users deleted in Entra. */
+GPtrArray              *muster_plan_get_items            (MusterPlan *self);
+MusterPlanItem         *muster_plan_lookup_item          (MusterPlan *self,
+                                                          const char *id);
+const MusterPlanTotals *muster_plan_get_totals           (MusterPlan *self);
+/* Of MusterOperation, in the order to apply them: create and update users, create groups, add
+ * and remove members, disable, delete. Keys are stable across runs of the same plan. */
+GPtrArray              *muster_plan_get_operations       (MusterPlan *self);
+/* Translated notes about rules that did nothing (a mapped group missing from the snapshot, a
+ * target without groups…). Of const char *. */
+GPtrArray              *muster_plan_get_warnings         (MusterPlan *self);
+/* The target's active users Muster manages (with an externalId): what the limit is measured on. */
+guint                   muster_plan_get_target_user_count (MusterPlan *self);
+/* Disables plus deletes. */
+guint                   muster_plan_get_removal_count    (MusterPlan *self);
+/* FALSE with MUSTER_PLAN_ERROR_SAFETY_LIMIT when the disables and deletes exceed @count users or
+ * @percent % of the target's active managed users (0 turns that half off). No removals always
+ * pass. */
+gboolean                muster_plan_check_safety_limit   (MusterPlan *self,
+                                                          guint       count,
+                                                          guint       percent,
+                                                          GError    **error);
+/* {"totals": {…}, "users": [{"id", "userPrincipalName", "displayName", "action", "reason",
+ * "changes": [{"field", "before", "after"}], "userType", "roles", "explanation"}], "groups": […],
+ * "warnings": […]} — every item, unchanged ones too. */
+JsonNode               *muster_plan_to_json              (MusterPlan *self);
+
+G_END_DECLS
