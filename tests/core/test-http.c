@@ -12,6 +12,7 @@
 #include "muster-cloud.h"
 #include "muster-http.h"
 #include "muster-json.h"
+#include "muster-rules.h"
 
 static guint
 get_status (SoupSession *session,
@@ -197,6 +198,19 @@ test_json_depth (void)
   g_assert_null (muster_json_parse ("  ", -1, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_clear_error (&error);
+
+  /* rules imported from a file an admin was sent */
+  {
+    g_autofree char *hostile = g_malloc0 (200001);
+    MusterRules *parsed;
+
+    memset (hostile, '[', 200000);
+    parsed = muster_rules_new_from_data (hostile, -1, &error);
+    g_assert_null (parsed);
+    g_assert_error (error, MUSTER_RULES_ERROR, MUSTER_RULES_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "levels deep"));
+    g_clear_error (&error);
+  }
 
   /* and files */
   {
