@@ -14,6 +14,22 @@
 
 #include "muster-json.h"
 
+static gboolean
+not_json (const char  *data,
+          const char  *p,
+          GError     **error)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("it is not JSON (byte %" G_GSIZE_FORMAT ")"),
+               (gsize) (p - data));
+  return FALSE;
+}
+
+/* Counts nesting as json-glib's lexer will see it. That lexer (a GScanner) is more lenient than
+ * JSON (RFC 8259): it also takes 'single-quoted' strings, without escapes, and comments from a
+ * '/' to the next '/', and a \u with fewer than four hex digits swallows what follows. A scan that knew only JSON could
+ * count brackets there that json-glib never sees, or miss ones it does — ['"', [[[…]]], '"'] —
+ * so the scan reads those forms json-glib's way and refuses what the two might not read the
+ * same way: escapes JSON does not have, characters JSON has no use for outside strings. */
 gboolean
 muster_json_check_depth (const char  *data,
                          gssize       len,
@@ -21,7 +37,6 @@ muster_json_check_depth (const char  *data,
                          GError     **error)
 {
   const char *end;
-  gboolean in_string = FALSE;
   guint depth = 0;
 
   if (data == NULL)
@@ -30,18 +45,37 @@ muster_json_check_depth (const char  *data,
 
   for (const char *p = data; p < end; p++)
     {
-      if (in_string)
-        {
-          if (*p == '\\')
-            p++;  /* whatever it escapes, it neither ends the string nor nests */
-          else if (*p == '"')
-            in_string = FALSE;
-          continue;
-        }
       switch (*p)
         {
         case '"':
-          in_string = TRUE;
+          for (p++; p < end && *p != '"'; p++)
+            {
+              if (*p != '\\')
+                continue;
+              if (++p == end)
+                return not_json (data, p, error);
+              if (*p == 'u')
+                {
+                  for (guint i = 0; i < 4; i++)
+                    if (++p == end || !g_ascii_isxdigit (*p))
+                      return not_json (data, p, error);
+                }
+              else if (*p == '\0' || strchr ("\"\\/bfnrt", *p) == NULL)
+                return not_json (data, p, error);
+            }
+          if (p == end)
+            return not_json (data, p, error);
+          break;
+        case '\'':
+          p = memchr (p + 1, '\'', end - p - 1);
+          if (p == NULL)
+            return not_json (data, end, error);
+          break;
+        case '/':
+          /* json-glib's lexer takes a comment from one slash to the next, across lines */
+          p = memchr (p + 1, '/', end - p - 1);
+          if (p == NULL)
+            return not_json (data, end, error);
           break;
         case '[':
         case '{':
@@ -58,8 +92,13 @@ muster_json_check_depth (const char  *data,
           if (depth > 0)
             depth--;
           break;
-        default:
+        case ' ': case '\t': case '\n': case '\r': case ',': case ':':
+        case '+': case '-': case '.': case '_':
           break;
+        default:
+          /* numbers and true, false, null */
+          if (!g_ascii_isalnum (*p))
+            return not_json (data, p, error);
         }
     }
   return TRUE;

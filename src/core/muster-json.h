@@ -19,8 +19,11 @@ G_BEGIN_DECLS
 
 /* Scans @data (@len bytes, or NUL-terminated when @len is -1) without parsing it and fails with
  * G_IO_ERROR_INVALID_DATA when arrays and objects nest more than @max_depth levels. Brackets
- * inside strings (escapes included) do not count. Linear time, constant memory: safe on any
- * input, including one that is not JSON at all (the parser judges that afterwards). */
+ * inside strings (escapes included) and comments do not count; the scan reads strings and
+ * comments as json-glib does, and refuses what the two might read differently (escapes JSON
+ * has not, other characters outside strings, an unterminated string or comment), as that could
+ * hide nesting. Linear time, constant memory, safe on any input; the rest of JSON's grammar is the
+ * parser's to judge afterwards. */
 gboolean  muster_json_check_depth (const char  *data,
                                    gssize       len,
                                    guint        max_depth,

@@ -173,9 +173,41 @@ test_json_depth (void)
   /* brackets in strings, escaped quotes and escaped backslashes before a quote don't count */
   g_assert_true (muster_json_check_depth (strings, -1, 3, NULL));
   g_assert_false (muster_json_check_depth (strings, -1, 2, NULL));
-  g_assert_true (muster_json_check_depth ("\"[[[[", -1, 0, NULL));
+  g_assert_false (muster_json_check_depth ("\"[[[[", -1, 0, NULL));  /* unterminated */
   g_assert_true (muster_json_check_depth ("]]]]][]", -1, 1, NULL));
   g_assert_true (muster_json_check_depth (NULL, 0, 0, NULL));
+  /* what json-glib would lex differently from JSON cannot hide nesting from the scan */
+  {
+    g_autofree char *hidden = nested (200000, "[", "", "]");
+    g_autofree char *quoted = g_strconcat ("['\"', ", hidden, ", '\"']", NULL);
+    g_autofree char *commented = g_strconcat ("[/* \" */ ", hidden, " /* \" */]", NULL);
+    g_autofree char *escaped = g_strconcat ("[\"\\u2\"\", ", hidden, ", \"x\"]", NULL);
+    const char *refused[] = { quoted, commented, escaped, "[\"\\q\"]", "[\"\\u00zz\"]", "[\"\\", "[1 # 2]",
+                              "['open", "[/ open", "[\"open", NULL };
+    const char *accepted[] = { "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"]",
+                               " {\"a\": [true, false, null, -1.5e+3, 0]}\r\n", "\"é ünïcode [\"",
+                               "['[[[\"', /* [[[' */ [1]]", "[/ [[ /1]", NULL };
+
+    for (guint i = 0; refused[i] != NULL; i++)
+      {
+        g_assert_false (muster_json_check_depth (refused[i], -1, MUSTER_JSON_MAX_DEPTH, &error));
+        g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+        g_clear_error (&error);
+      }
+    for (guint i = 0; accepted[i] != NULL; i++)
+      {
+        g_assert_true (muster_json_check_depth (accepted[i], -1, 2, &error));
+        g_assert_no_error (error);
+        node = muster_json_parse (accepted[i], -1, &error);
+        g_assert_no_error (error);
+        json_node_unref (node);
+      }
+    /* json-glib itself never sees them */
+    g_assert_null (muster_json_parse (quoted, -1, &error));
+    g_assert_nonnull (strstr (error->message, "levels deep"));
+    g_clear_error (&error);
+  }
+
   /* the length is respected: the bracket after it is not read */
   g_assert_true (muster_json_check_depth ("[[", 1, 1, NULL));
 
