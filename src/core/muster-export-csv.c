@@ -86,9 +86,9 @@ append_neutralised (GString    *out,
   return added;
 }
 
-static void
-append_cell (GString    *out,
-             const char *value)
+void
+_muster_export_csv_append_cell (GString    *out,
+                                const char *value)
 {
   g_autofree char *valid = NULL;
   g_autoptr(GString) text = NULL;
@@ -140,7 +140,7 @@ append_filter_row (MusterExport *self,
                           tenant != NULL ? tenant : _("unknown"),
                           time != NULL ? time : _("unknown"),
                           description != NULL ? description : _("all users"));
-  append_cell (out, text);
+  _muster_export_csv_append_cell (out, text);
   g_string_append (out, "\r\n");
 }
 
@@ -168,7 +168,7 @@ _muster_export_csv_users (MusterExport   *self,
     {
       if (c > 0)
         g_string_append_c (sink.buffer, ',');
-      append_cell (sink.buffer, muster_export_column_get_title (columns[c]));
+      _muster_export_csv_append_cell (sink.buffer, muster_export_column_get_title (columns[c]));
     }
   g_string_append (sink.buffer, "\r\n");
 
@@ -180,7 +180,7 @@ _muster_export_csv_users (MusterExport   *self,
         {
           if (c > 0)
             g_string_append_c (sink.buffer, ',');
-          append_cell (sink.buffer, _muster_export_user_text (self, user, columns[c], scratch));
+          _muster_export_csv_append_cell (sink.buffer, _muster_export_user_text (self, user, columns[c], scratch));
         }
       g_string_append (sink.buffer, "\r\n");
       if (!_muster_export_sink_maybe_flush (&sink))
@@ -211,7 +211,7 @@ _muster_export_csv_groups (MusterExport   *self,
     {
       if (c > 0)
         g_string_append_c (sink.buffer, ',');
-      append_cell (sink.buffer, _muster_export_group_column_title (c));
+      _muster_export_csv_append_cell (sink.buffer, _muster_export_group_column_title (c));
     }
   g_string_append (sink.buffer, "\r\n");
 
@@ -223,7 +223,7 @@ _muster_export_csv_groups (MusterExport   *self,
         {
           if (c > 0)
             g_string_append_c (sink.buffer, ',');
-          append_cell (sink.buffer, _muster_export_group_text (group, c, scratch));
+          _muster_export_csv_append_cell (sink.buffer, _muster_export_group_text (group, c, scratch));
         }
       g_string_append (sink.buffer, "\r\n");
       if (!_muster_export_sink_maybe_flush (&sink))

@@ -48,6 +48,11 @@ const char * const *_muster_export_user_values (MusterUser        *user,
                                                 char            ***owned);
 gboolean  _muster_export_column_is_multi  (MusterExportColumn  column);
 
+/* Appends one CSV cell (RFC 4180 quoting, formula starts neutralised) to @out; NULL or "" is an
+ * empty cell. For other CSV writers of the engine (the push history). */
+void      _muster_export_csv_append_cell  (GString          *out,
+                                           const char       *value);
+
 /* Group columns, the same for every format. */
 typedef enum
 {

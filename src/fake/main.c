@@ -29,6 +29,7 @@ main (int    argc,
   gint64 seed = 42;
   g_autofree char *dataset = NULL;
   g_autofree char *faults = NULL;
+  g_autofree char *scim_mode = NULL;
   gboolean throttle = FALSE, tls = FALSE;
   GOptionEntry entries[] = {
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (default: any free port)", "N" },
@@ -43,6 +44,9 @@ main (int    argc,
       "with KIND 429, 500, 502, 503, 504, reset, truncate or stall "
       "(e.g. 503@/v1.0/users/every=3,reset@/scim/v2/Users/once)", "SPEC" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Serve HTTPS with a generated certificate", NULL },
+    { "scim-mode", 0, 0, G_OPTION_ARG_STRING, &scim_mode,
+      "strict (default: RFC 7644 to the letter) or field (no Location, no ETags, PATCH 204, "
+      "pages of 20 that repeat past the end, \"Replace\" ops, \"False\" strings)", "MODE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— a fake Microsoft 365 tenant on 127.0.0.1");
@@ -63,6 +67,15 @@ main (int    argc,
     }
 
   muster_fake_options_init (&options);
+  if (scim_mode == NULL || g_str_equal (scim_mode, "strict"))
+    options.scim_mode = MUSTER_FAKE_SCIM_MODE_STRICT;
+  else if (g_str_equal (scim_mode, "field"))
+    options.scim_mode = MUSTER_FAKE_SCIM_MODE_FIELD;
+  else
+    {
+      g_printerr ("muster-fake-tenant: --scim-mode must be strict or field, not “%s”\n", scim_mode);
+      return 2;
+    }
   options.port = port;
   options.users = users;
   options.groups = groups;

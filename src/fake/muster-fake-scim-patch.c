@@ -3,10 +3,13 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Operation names compare case-insensitively, because Entra sends "Add"/"Replace"/"Remove"
- * (entra-docs application-provisioning-config-problem-scim-compatibility.md) and RFC 7644 §3.5.2
- * gives no case rule for them. Values are type-checked as strictly as on POST: Entra's legacy
- * {"op":"Replace","path":"active","value":"False"} is 400 invalidValue, like SCIMMY answers it.
+ * Operation names are "add", "replace" and "remove" as RFC 7644 §3.5.2 writes them: it gives no
+ * case rule for them (§3.4.2.2 makes only filter operators case-insensitive), so strict mode
+ * answers Entra's "Add"/"Replace"/"Remove" (Microsoft Learn, "Known issues and resolutions with
+ * SCIM 2.0 protocol compliance") with 400 invalidSyntax; field mode (SCIM_LENIENT_OP_CASE) takes
+ * any case. Values are type-checked as strictly as on POST: Entra's legacy
+ * {"op":"Replace","path":"active","value":"False"} is 400 invalidValue, like SCIMMY answers it,
+ * unless field mode (SCIM_LENIENT_BOOLEAN_STRINGS) reads the string as the boolean.
  * Paths take the forms Entra uses: "active", "name.givenName", "emails[type eq \"work\"].value",
  * "members", "members[value eq \"…\"]", "urn:…:enterprise:2.0:User:department", and no path with
  * an object value whose keys are themselves paths.
@@ -30,6 +33,7 @@ static gboolean apply_member_object (const ScimResourceType *type,
                                      PatchOp                 op,
                                      const char             *prefix,
                                      JsonNode               *value,
+                                     ScimLeniency            lenient,
                                      GError                **error);
 
 static gboolean
@@ -135,6 +139,7 @@ apply_whole_attribute (const ScimAttr *attr,
                        JsonObject     *container,
                        PatchOp         op,
                        JsonNode       *value,
+                       ScimLeniency    lenient,
                        GError        **error)
 {
   g_autoptr(JsonNode) checked = NULL;
@@ -149,7 +154,7 @@ apply_whole_attribute (const ScimAttr *attr,
        * remove; RFC 7644 §3.5.2.2 would remove them all, which loses data, so honour the values. */
       if (array != NULL && value != NULL && !JSON_NODE_HOLDS_NULL (value))
         {
-          if (!_muster_fake_scim_validate_value (attr, value, FALSE, &checked, error))
+          if (!_muster_fake_scim_validate_value (attr, value, FALSE, lenient, &checked, error))
             return FALSE;
           for (guint i = json_array_get_length (array); checked != NULL && i > 0; i--)
             {
@@ -176,10 +181,10 @@ apply_whole_attribute (const ScimAttr *attr,
 
       json_node_take_array (wrapped, json_array_new ());
       json_array_add_element (json_node_get_array (wrapped), json_node_copy (value));
-      if (!_muster_fake_scim_validate_value (attr, wrapped, FALSE, &checked, error))
+      if (!_muster_fake_scim_validate_value (attr, wrapped, FALSE, lenient, &checked, error))
         return FALSE;
     }
-  else if (!_muster_fake_scim_validate_value (attr, value, FALSE, &checked, error))
+  else if (!_muster_fake_scim_validate_value (attr, value, FALSE, lenient, &checked, error))
     return FALSE;
 
   if (checked == NULL)
@@ -220,6 +225,7 @@ apply_filtered (const ScimSchema *core,
                 JsonObject       *container,
                 PatchOp           op,
                 JsonNode         *value,
+                ScimLeniency      lenient,
                 GError          **error)
 {
   g_autoptr(JsonNode) checked = NULL;
@@ -230,10 +236,10 @@ apply_filtered (const ScimSchema *core,
     {
       if (path->sub != NULL)
         {
-          if (!_muster_fake_scim_validate_value (path->sub, value, FALSE, &checked, error))
+          if (!_muster_fake_scim_validate_value (path->sub, value, FALSE, lenient, &checked, error))
             return FALSE;
         }
-      else if (!_muster_fake_scim_validate_value (path->attr, value, TRUE, &checked, error))
+      else if (!_muster_fake_scim_validate_value (path->attr, value, TRUE, lenient, &checked, error))
         return FALSE;
       if (checked == NULL)
         {
@@ -248,7 +254,7 @@ apply_filtered (const ScimSchema *core,
       JsonObject *object;
 
       if (!JSON_NODE_HOLDS_OBJECT (element) ||
-          !_muster_fake_scim_filter_match (path->filter, core, json_node_get_object (element)))
+          !_muster_fake_scim_filter_match (path->filter, core, json_node_get_object (element), NULL))
         continue;
       matched++;
       object = json_node_get_object (element);
@@ -333,6 +339,7 @@ apply_sub (const ScimPath *path,
            JsonObject     *container,
            PatchOp         op,
            JsonNode       *value,
+           ScimLeniency    lenient,
            GError        **error)
 {
   g_autoptr(JsonNode) checked = NULL;
@@ -340,7 +347,7 @@ apply_sub (const ScimPath *path,
 
   if (op != OP_REMOVE)
     {
-      if (!_muster_fake_scim_validate_value (path->sub, value, FALSE, &checked, error))
+      if (!_muster_fake_scim_validate_value (path->sub, value, FALSE, lenient, &checked, error))
         return FALSE;
       if (checked == NULL)
         op = OP_REMOVE;
@@ -395,6 +402,7 @@ apply_path (const ScimResourceType *type,
             PatchOp                 op,
             const char             *path_text,
             JsonNode               *value,
+            ScimLeniency            lenient,
             GError                **error)
 {
   ScimPath path;
@@ -412,7 +420,7 @@ apply_path (const ScimResourceType *type,
           json_object_remove_member (data, path.schema->id);
           return TRUE;
         }
-      return apply_member_object (type, data, op, path.schema->id, value, error);
+      return apply_member_object (type, data, op, path.schema->id, value, lenient, error);
     }
 
   if (path.attr->mutability == SCIM_MUTABILITY_READ_ONLY ||
@@ -442,12 +450,12 @@ apply_path (const ScimResourceType *type,
           ok = FALSE;
         }
       else
-        ok = apply_filtered (type->schema, &path, container, op, value, error);
+        ok = apply_filtered (type->schema, &path, container, op, value, lenient, error);
     }
   else if (path.sub != NULL)
-    ok = apply_sub (&path, container, op, value, error);
+    ok = apply_sub (&path, container, op, value, lenient, error);
   else
-    ok = apply_whole_attribute (path.attr, container, op, value, error);
+    ok = apply_whole_attribute (path.attr, container, op, value, lenient, error);
 
   if (ok && container != NULL && container != data && json_object_get_size (container) == 0)
     json_object_remove_member (data, path.schema->id);
@@ -463,6 +471,7 @@ apply_member_object (const ScimResourceType *type,
                      PatchOp                 op,
                      const char             *prefix,
                      JsonNode               *value,
+                     ScimLeniency            lenient,
                      GError                **error)
 {
   JsonObjectIter iter;
@@ -484,7 +493,7 @@ apply_member_object (const ScimResourceType *type,
       if (prefix == NULL && (g_ascii_strcasecmp (name, "schemas") == 0 || g_ascii_strcasecmp (name, "meta") == 0))
         continue;
       path = prefix ? g_strconcat (prefix, ":", name, NULL) : g_strdup (name);
-      if (!apply_path (type, data, op, path, member, error))
+      if (!apply_path (type, data, op, path, member, lenient, error))
         return FALSE;
     }
   return TRUE;
@@ -505,10 +514,23 @@ member_ci (JsonObject *object,
   return NULL;
 }
 
+/* RFC 7644 §3.5.2 names the values "add", "remove" and "replace" and, unlike the filter
+ * operators of §3.4.2.2, says nothing of their case: strict mode takes them as written. */
+static gboolean
+op_name_is (const char   *op_name,
+            const char   *name,
+            ScimLeniency  lenient)
+{
+  if ((lenient & SCIM_LENIENT_OP_CASE) != 0)
+    return g_ascii_strcasecmp (op_name, name) == 0;
+  return g_str_equal (op_name, name);
+}
+
 gboolean
 _muster_fake_scim_patch_apply (const ScimResourceType *type,
                                JsonObject             *data,
                                JsonNode               *body,
+                               ScimLeniency            lenient,
                                GError                **error)
 {
   JsonObject *object;
@@ -571,16 +593,16 @@ _muster_fake_scim_patch_apply (const ScimResourceType *type,
 
       op_name = op_node && JSON_NODE_HOLDS_VALUE (op_node) && json_node_get_value_type (op_node) == G_TYPE_STRING
         ? json_node_get_string (op_node) : "";
-      if (g_ascii_strcasecmp (op_name, "add") == 0)
+      if (op_name_is (op_name, "add", lenient))
         op = OP_ADD;
-      else if (g_ascii_strcasecmp (op_name, "replace") == 0)
+      else if (op_name_is (op_name, "replace", lenient))
         op = OP_REPLACE;
-      else if (g_ascii_strcasecmp (op_name, "remove") == 0)
+      else if (op_name_is (op_name, "remove", lenient))
         op = OP_REMOVE;
       else
         {
           g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_SYNTAX,
-                       "Operation %u: 'op' must be add, replace or remove", i + 1);
+                       "Operation %u: 'op' must be \"add\", \"replace\" or \"remove\", not \"%s\"", i + 1, op_name);
           return FALSE;
         }
 
@@ -596,7 +618,7 @@ _muster_fake_scim_patch_apply (const ScimResourceType *type,
               g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_SYNTAX, "Operation %u needs a 'value'", i + 1);
               return FALSE;
             }
-          if (!apply_path (type, data, op, json_node_get_string (path_node), value, error))
+          if (!apply_path (type, data, op, json_node_get_string (path_node), value, lenient, error))
             return FALSE;
         }
       else if (op == OP_REMOVE)
@@ -605,7 +627,7 @@ _muster_fake_scim_patch_apply (const ScimResourceType *type,
           g_set_error (error, SCIM_ERROR, SCIM_ERROR_NO_TARGET, "Operation %u: remove needs a 'path'", i + 1);
           return FALSE;
         }
-      else if (!apply_member_object (type, data, op, NULL, value, error))
+      else if (!apply_member_object (type, data, op, NULL, value, lenient, error))
         return FALSE;
     }
 

@@ -150,19 +150,30 @@ JsonObject *_muster_fake_scim_data_container (JsonObject       *data,
                                               const ScimSchema *core,
                                               gboolean          create);
 
-/* Type-checks one value of @attr (strictly: "False" is not a boolean) and returns a normalised
+/* What field mode lets through that strict mode refuses (MUSTER_FAKE_SCIM_MODE_FIELD). */
+typedef enum
+{
+  SCIM_LENIENT_NONE            = 0,
+  SCIM_LENIENT_OP_CASE         = 1 << 0, /* PATCH "Replace" as well as "replace" */
+  SCIM_LENIENT_BOOLEAN_STRINGS = 1 << 1, /* "True"/"False" for a boolean, stored as true/false */
+} ScimLeniency;
+
+/* Type-checks one value of @attr (strictly: "False" is not a boolean, unless @lenient has
+ * SCIM_LENIENT_BOOLEAN_STRINGS, when it becomes false) and returns a normalised
  * copy with canonical sub-attribute names in @out; readOnly sub-attributes are dropped. With
  * @element TRUE, @in is one element of a multi-valued attribute. *@out is NULL when @in is null
  * or an empty array (unassigned, RFC 7643 §2.5). */
 gboolean    _muster_fake_scim_validate_value    (const ScimAttr  *attr,
                                                  JsonNode        *in,
                                                  gboolean         element,
+                                                 ScimLeniency     lenient,
                                                  JsonNode       **out,
                                                  GError         **error);
 /* Validates a POST/PUT body for @type and returns the resource's data: canonical names, no "id",
  * "meta" nor "schemas"; extension attributes in an object under the extension URN. */
 JsonObject *_muster_fake_scim_validate_resource (const ScimResourceType *type,
                                                  JsonNode               *body,
+                                                 ScimLeniency            lenient,
                                                  GError                **error);
 /* Required attributes present (after a PATCH). */
 gboolean    _muster_fake_scim_check_required    (const ScimResourceType *type,
@@ -175,8 +186,9 @@ void        _muster_fake_scim_schema_to_json    (const ScimSchema *schema,
 
 JsonNode   *_muster_fake_scim_json_deep_copy    (JsonNode *node);
 
-/* Filters (RFC 7644 §3.4.2.2), only "eq", "and" and parentheses, plus value paths like
- * emails[type eq "work"] and emails[type eq "work"].value eq "x". */
+/* Filters: the whole grammar of RFC 7644 §3.4.2.2 (eq ne co sw ew gt ge lt le pr, and, or,
+ * not, parentheses, value paths like emails[type eq "work" and value co "@x"]), plus Entra's
+ * emails[type eq "work"].value eq "x". */
 typedef struct _ScimFilter ScimFilter;
 
 /* @parent NULL: a filter over resources of @type; else a value filter over elements of the
@@ -185,9 +197,13 @@ ScimFilter *_muster_fake_scim_filter_parse (const ScimResourceType *type,
                                             const ScimAttr         *parent,
                                             const char             *text,
                                             GError                **error);
+/* @meta: NULL, or an object whose "meta" member is the resource's meta (RFC 7643 §3.1), for
+ * filters on meta.created and the like (see _muster_fake_scim_filter_uses_meta()). */
 gboolean    _muster_fake_scim_filter_match (const ScimFilter *filter,
                                             const ScimSchema *core,
-                                            JsonObject       *object);
+                                            JsonObject       *object,
+                                            JsonObject       *meta);
+gboolean    _muster_fake_scim_filter_uses_meta (const ScimFilter *filter);
 void        _muster_fake_scim_filter_free  (ScimFilter *filter);
 /* For PATCH "add" through a value filter that matches nothing: the attribute values an element
  * must have to match (only for filters made of "eq" and "and"). */
@@ -219,6 +235,7 @@ void     _muster_fake_scim_path_clear (ScimPath *path);
 gboolean _muster_fake_scim_patch_apply (const ScimResourceType *type,
                                         JsonObject             *data,
                                         JsonNode               *body,
+                                        ScimLeniency            lenient,
                                         GError                **error);
 
 G_END_DECLS

@@ -395,9 +395,9 @@ json_kind (JsonNode *node)
 }
 
 static gboolean
-validate_simple (const ScimAttr *attr,
-                 JsonNode       *in,
-                 GError        **error)
+check_simple (const ScimAttr *attr,
+              JsonNode       *in,
+              GError        **error)
 {
   GType value_type = JSON_NODE_HOLDS_VALUE (in) ? json_node_get_value_type (in) : G_TYPE_INVALID;
   const char *expected;
@@ -459,9 +459,39 @@ validate_simple (const ScimAttr *attr,
   return FALSE;
 }
 
+/* Checks @in against @attr's type and returns the value to store in @out. */
+static gboolean
+validate_simple (const ScimAttr *attr,
+                 JsonNode       *in,
+                 ScimLeniency    lenient,
+                 JsonNode      **out,
+                 GError        **error)
+{
+  GType value_type = JSON_NODE_HOLDS_VALUE (in) ? json_node_get_value_type (in) : G_TYPE_INVALID;
+
+  /* Entra without aadOptscim062020 sends "active":"False" (Microsoft Learn, "Known issues and
+   * resolutions with SCIM 2.0 protocol compliance"); services written for it take the string, so
+   * field mode does too and stores the boolean it means. */
+  if (attr->type == SCIM_TYPE_BOOLEAN && (lenient & SCIM_LENIENT_BOOLEAN_STRINGS) != 0 &&
+      value_type == G_TYPE_STRING &&
+      (g_ascii_strcasecmp (json_node_get_string (in), "true") == 0 ||
+       g_ascii_strcasecmp (json_node_get_string (in), "false") == 0))
+    {
+      *out = json_node_init_boolean (json_node_alloc (), g_ascii_strcasecmp (json_node_get_string (in), "true") == 0);
+      return TRUE;
+    }
+
+  *out = NULL;
+  if (!check_simple (attr, in, error))
+    return FALSE;
+  *out = json_node_copy (in);
+  return TRUE;
+}
+
 static gboolean
 validate_complex (const ScimAttr *attr,
                   JsonNode       *in,
+                  ScimLeniency    lenient,
                   JsonNode      **out,
                   GError        **error)
 {
@@ -482,6 +512,7 @@ validate_complex (const ScimAttr *attr,
   while (json_object_iter_next_ordered (&iter, &name, &member))
     {
       const ScimAttr *sub = _muster_fake_scim_attr_find_sub (attr, name, strlen (name));
+      JsonNode *value = NULL;
 
       if (sub == NULL)
         {
@@ -492,12 +523,12 @@ validate_complex (const ScimAttr *attr,
       /* RFC 7643 §2.5: null means unassigned; RFC 7644 §3.3: readOnly values are ignored */
       if (JSON_NODE_HOLDS_NULL (member) || sub->mutability == SCIM_MUTABILITY_READ_ONLY)
         continue;
-      if (!validate_simple (sub, member, error))
+      if (!validate_simple (sub, member, lenient, &value, error))
         {
           g_prefix_error (error, "%s.", attr->name);
           return FALSE;
         }
-      json_object_set_member (object, sub->name, json_node_copy (member));
+      json_object_set_member (object, sub->name, value);
     }
 
   if (json_object_get_size (object) == 0)
@@ -514,6 +545,7 @@ gboolean
 _muster_fake_scim_validate_value (const ScimAttr  *attr,
                                   JsonNode        *in,
                                   gboolean         element,
+                                  ScimLeniency     lenient,
                                   JsonNode       **out,
                                   GError         **error)
 {
@@ -539,7 +571,8 @@ _muster_fake_scim_validate_value (const ScimAttr  *attr,
         {
           JsonNode *value = NULL;
 
-          if (!_muster_fake_scim_validate_value (attr, json_array_get_element (in_array, i), TRUE, &value, error))
+          if (!_muster_fake_scim_validate_value (attr, json_array_get_element (in_array, i), TRUE, lenient, &value,
+                                                 error))
             return FALSE;
           if (value != NULL)
             json_array_add_element (array, value);
@@ -553,12 +586,8 @@ _muster_fake_scim_validate_value (const ScimAttr  *attr,
     }
 
   if (attr->type == SCIM_TYPE_COMPLEX)
-    return validate_complex (attr, in, out, error);
-
-  if (!validate_simple (attr, in, error))
-    return FALSE;
-  *out = json_node_copy (in);
-  return TRUE;
+    return validate_complex (attr, in, lenient, out, error);
+  return validate_simple (attr, in, lenient, out, error);
 }
 
 gboolean
@@ -581,6 +610,7 @@ static gboolean
 validate_attributes (const ScimSchema *schema,
                      const char       *name,
                      JsonNode         *member,
+                     ScimLeniency      lenient,
                      JsonObject       *out,
                      GError          **error)
 {
@@ -596,7 +626,7 @@ validate_attributes (const ScimSchema *schema,
   /* RFC 7644 §3.3 and §3.5.1: readOnly values sent by the client are ignored */
   if (attr->mutability == SCIM_MUTABILITY_READ_ONLY)
     return TRUE;
-  if (!_muster_fake_scim_validate_value (attr, member, FALSE, &value, error))
+  if (!_muster_fake_scim_validate_value (attr, member, FALSE, lenient, &value, error))
     return FALSE;
   if (value != NULL)
     json_object_set_member (out, attr->name, value);
@@ -606,6 +636,7 @@ validate_attributes (const ScimSchema *schema,
 JsonObject *
 _muster_fake_scim_validate_resource (const ScimResourceType *type,
                                      JsonNode               *body,
+                                     ScimLeniency            lenient,
                                      GError                **error)
 {
   g_autoptr(JsonObject) data = json_object_new ();
@@ -710,14 +741,14 @@ _muster_fake_scim_validate_resource (const ScimResourceType *type,
           extension = _muster_fake_scim_data_container (data, schema, type->schema, TRUE);
           json_object_iter_init_ordered (&ext_iter, json_node_get_object (member));
           while (json_object_iter_next_ordered (&ext_iter, &ext_name, &ext_member))
-            if (!validate_attributes (schema, ext_name, ext_member, extension, error))
+            if (!validate_attributes (schema, ext_name, ext_member, lenient, extension, error))
               return NULL;
           if (json_object_get_size (extension) == 0)
             json_object_remove_member (data, schema->id);
           continue;
         }
 
-      if (!validate_attributes (schema, rest, member,
+      if (!validate_attributes (schema, rest, member, lenient,
                                 _muster_fake_scim_data_container (data, schema, type->schema, TRUE),
                                 error))
         return NULL;

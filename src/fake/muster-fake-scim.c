@@ -1,20 +1,58 @@
-/* muster-fake-scim.c: a strict SCIM 2.0 service provider under /scim/v2
+/* muster-fake-scim.c: a SCIM 2.0 service provider under /scim/v2, strict or as found in the field
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The target Muster pushes users into. It follows RFC 7643 (schemas) and RFC 7644 (protocol)
- * the strict way, so that what passes here works against a standards server:
+ * The target Muster pushes users into. In strict mode (the default) it follows RFC 7643
+ * (schemas) and RFC 7644 (protocol) to the letter, so that what passes here works against a
+ * standards server:
  *  - one bearer token, made at start (muster_fake_tenant_get_scim_token()); else 401;
- *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE, filters with "eq" and "and" (what Entra
- *    uses), 1-based startIndex/count paging (maxResults 200), ETags (W/"n") with If-Match → 412
- *    and If-None-Match → 304, userName unique case-insensitively and externalId unique → 409;
- *  - strict types: "False" is not a boolean (400 invalidValue), unknown schema URNs and
- *    attributes are 400 invalidSyntax, every error in the urn:…:Error schema with "status" as a
- *    string (RFC 7644 §3.12);
+ *  - /Users and /Groups with POST/GET/PUT/PATCH/DELETE; the whole filter language of RFC 7644
+ *    §3.4.2.2 (muster-fake-scim-filter.c); 1-based startIndex/count paging (default 100,
+ *    maxResults 200; past the end an empty page); ETags (W/"n") in the ETag header and
+ *    meta.version, with If-Match → 412 and If-None-Match → 304; Location on 201; userName unique
+ *    case-insensitively and externalId unique → 409; user PATCH answered 200 with the resource,
+ *    group PATCH 204 (as Entra expects);
+ *  - strict types: "False" is not a boolean (400 invalidValue), PATCH ops are "add", "replace"
+ *    and "remove" as RFC 7644 §3.5.2 writes them ("Replace" is 400 invalidSyntax), unknown schema
+ *    URNs and attributes are 400 invalidSyntax, every error in the urn:…:Error schema with
+ *    "status" as a string (RFC 7644 §3.12);
+ *  - the core User attributes including userType and roles, the enterprise extension, Groups with
+ *    members (a User's groups follow them);
  *  - discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas.
- * A control API under /_fake/scim lets tests read what was received, reset the store and make
- * the next N requests fail (to test a client's retry and resume).
+ *
+ * Field mode (muster-fake-tenant --scim-mode field, MusterFakeOptions.scim_mode, or POST
+ * /_fake/scim/mode) behaves the way many real services do, so a client is tested against both:
+ * no Location header on 201; no ETags (etag.supported false, no ETag header, no meta.version,
+ * If-Match and If-None-Match ignored); every PATCH answered 204 with no body; a page of 20 when
+ * "count" is absent, and past the end the last page again (totalResults stays right, startIndex
+ * echoes the request); "Replace", "Add", "Remove" in any case; "True"/"False" strings for
+ * booleans, stored as booleans.
+ *
+ * The control API under /_fake/scim (test plumbing on loopback, JSON in and out):
+ *  - GET  /_fake/scim/requests   every SCIM request received: {"requests":[{"method","path",
+ *                                "query","body","rawBody"?,"status"}]};
+ *  - GET  /_fake/scim/token      {"token":"…"}, the bearer token;
+ *  - POST /_fake/scim/reset      empties the store, the request log and the injected failures
+ *                                (the mode stays);
+ *  - POST /_fake/scim/fail       {"path":"/scim/v2/Users","status":500,"count":1,"method":"POST"?,
+ *                                "retryAfter":S?}: the next "count" requests under "path" fail
+ *                                with "status" (400–599) and a SCIM error body;
+ *  - GET  /_fake/scim/mode       {"mode":"strict"|"field"};
+ *  - POST /_fake/scim/mode       {"mode":"field"} or {"mode":"strict"}: switches at once;
+ *  - GET  /_fake/scim/latency    {"ms":N};
+ *  - POST /_fake/scim/latency    {"ms":N} (0–60000): every later SCIM request waits N ms before
+ *                                it is answered (on top of --latency-ms); 0 turns it off;
+ *  - POST /_fake/scim/fail-users {"userName":"ada@example.com","status":500,"times":N,
+ *                                "retryAfter":S?}: writes (POST, PUT, PATCH, DELETE) touching
+ *                                that user fail with "status" (400–599, default 500) and a SCIM
+ *                                error body (scimType invalidValue for 400, uniqueness for 409),
+ *                                N times or, with "times" 0 or absent, every time; a write touches
+ *                                a user when it creates, changes or deletes it, or adds it to or
+ *                                removes it from a group; userName compares case-insensitively;
+ *                                a new rule for the same user replaces the old one;
+ *  - DELETE /_fake/scim/fail-users  drops every such rule.
+ * Each POST answers 204, or 400 with what to send. Reset keeps the mode and the latency.
  */
 
 #define G_LOG_DOMAIN "muster-fake-scim"
@@ -29,6 +67,7 @@
 #define SCIM_CONTENT_TYPE   "application/scim+json"
 #define SCIM_MAX_RESULTS    200
 #define SCIM_DEFAULT_COUNT  100
+#define SCIM_FIELD_DEFAULT_COUNT 20
 
 typedef struct
 {
@@ -59,6 +98,24 @@ typedef struct
   guint  retry_after; /* 0: no Retry-After */
 } ScimFailRule;
 
+/* POST /_fake/scim/fail-users: writes touching this user fail. */
+typedef struct
+{
+  char  *user_name;   /* casefolded, as userName is caseExact false */
+  guint  status;
+  guint  remaining;   /* 0: every time */
+  guint  retry_after; /* 0: no Retry-After */
+} ScimFailUser;
+
+/* A request held back by POST /_fake/scim/latency. */
+typedef struct
+{
+  MusterFakeScim    *self;
+  SoupServerMessage *msg;
+  char              *path;
+  GHashTable        *query;
+} ScimDelayedRequest;
+
 /* Which attributes a response carries (RFC 7644 §3.9). Keys are ScimAttr or ScimSchema pointers. */
 typedef struct
 {
@@ -80,6 +137,9 @@ struct _MusterFakeScim
   guint64            version_seq;
   GPtrArray         *log;            /* ScimLogEntry */
   GPtrArray         *fail_rules;     /* ScimFailRule */
+  gboolean           field;          /* MUSTER_FAKE_SCIM_MODE_FIELD */
+  guint              latency_ms;     /* added to every SCIM request */
+  GPtrArray         *fail_users;     /* ScimFailUser */
 };
 
 static void
@@ -110,6 +170,24 @@ scim_fail_rule_free (ScimFailRule *rule)
 }
 
 static void
+scim_fail_user_free (ScimFailUser *rule)
+{
+  g_free (rule->user_name);
+  g_free (rule);
+}
+
+static void
+scim_delayed_request_free (gpointer data)
+{
+  ScimDelayedRequest *delayed = data;
+
+  g_object_unref (delayed->msg);
+  g_free (delayed->path);
+  g_clear_pointer (&delayed->query, g_hash_table_unref);
+  g_free (delayed);
+}
+
+static void
 projection_clear (Projection *projection)
 {
   g_clear_pointer (&projection->include, g_ptr_array_unref);
@@ -117,6 +195,12 @@ projection_clear (Projection *projection)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Projection, projection_clear)
+
+static ScimLeniency
+leniency (MusterFakeScim *self)
+{
+  return self->field ? SCIM_LENIENT_OP_CASE | SCIM_LENIENT_BOOLEAN_STRINGS : SCIM_LENIENT_NONE;
+}
 
 static guint
 type_index (const ScimResourceType *type)
@@ -504,8 +588,11 @@ append_resource (MusterFakeScim   *self,
       _muster_fake_json_append_string (out, modified);
       g_string_append (out, ",\"location\":");
       _muster_fake_json_append_string (out, location);
-      g_string_append (out, ",\"version\":");
-      _muster_fake_json_append_string (out, etag);
+      if (!self->field)
+        {
+          g_string_append (out, ",\"version\":");
+          _muster_fake_json_append_string (out, etag);
+        }
       g_string_append_c (out, '}');
     }
   g_string_append_c (out, '}');
@@ -523,8 +610,9 @@ reply_resource (MusterFakeScim    *self,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   append_resource (self, body, resource, projection);
-  soup_message_headers_replace (headers, "ETag", etag);
-  if (status == SOUP_STATUS_CREATED)
+  if (!self->field)
+    soup_message_headers_replace (headers, "ETag", etag);
+  if (status == SOUP_STATUS_CREATED && !self->field)
     {
       g_autofree char *location = resource_location (self, resource->type, resource->id);
 
@@ -840,13 +928,17 @@ etag_list_matches (const char   *header,
 }
 
 static gboolean
-check_if_match (SoupServerMessage *msg,
+check_if_match (MusterFakeScim    *self,
+                SoupServerMessage *msg,
                 ScimResource      *resource)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *if_match = soup_message_headers_get_one (headers, "If-Match");
   const char *if_none_match = soup_message_headers_get_one (headers, "If-None-Match");
 
+  /* a service without ETags ignores the preconditions (RFC 7232 §3: only for servers that have them) */
+  if (self->field)
+    return TRUE;
   if ((if_match != NULL && !etag_list_matches (if_match, resource)) ||
       (if_none_match != NULL && etag_list_matches (if_none_match, resource)))
     {
@@ -914,7 +1006,152 @@ parse_index (const char *text,
   return TRUE;
 }
 
+/* --- injected per-user failures --------------------------------------------------------------- */
+
+static void
+add_user_name (GPtrArray  *names,
+               JsonObject *data)
+{
+  const char *user_name = data ? json_object_get_string_member_with_default (data, "userName", NULL) : NULL;
+
+  if (user_name != NULL)
+    g_ptr_array_add (names, g_utf8_casefold (user_name, -1));
+}
+
+static void
+collect_member_ids (JsonObject *data,
+                    GHashTable *ids)
+{
+  JsonNode *node = data ? json_object_get_member (data, "members") : NULL;
+  JsonArray *members = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      JsonObject *member = json_array_get_object_element (members, i);
+      const char *value = member ? json_object_get_string_member_with_default (member, "value", NULL) : NULL;
+
+      if (value != NULL)
+        g_hash_table_add (ids, (gpointer) value);
+    }
+}
+
+/* The userNames (casefolded) a write from @before to @after touches: a User's own, old and new;
+ * for a Group, the Users it adds or removes as members. */
+static GPtrArray *
+touched_user_names (MusterFakeScim         *self,
+                    const ScimResourceType *type,
+                    JsonObject             *before,
+                    JsonObject             *after)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) old_ids = NULL;
+  g_autoptr(GHashTable) new_ids = NULL;
+  GHashTable *sets[2];
+  GHashTableIter iter;
+  gpointer key;
+
+  if (type == &_muster_fake_scim_type_user)
+    {
+      add_user_name (names, before);
+      add_user_name (names, after);
+      return names;
+    }
+
+  old_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  new_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  collect_member_ids (before, old_ids);
+  collect_member_ids (after, new_ids);
+  sets[0] = old_ids;
+  sets[1] = new_ids;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_hash_table_iter_init (&iter, sets[i]);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          ScimResource *member;
+
+          if (g_hash_table_contains (sets[1 - i], key))
+            continue;
+          member = g_hash_table_lookup (self->resources, key);
+          if (member != NULL && member->type == &_muster_fake_scim_type_user)
+            add_user_name (names, member->data);
+        }
+    }
+  return names;
+}
+
+/* Answers @msg with the injected failure of the first rule naming a user the write touches. */
+static gboolean
+apply_fail_users (MusterFakeScim         *self,
+                  SoupServerMessage      *msg,
+                  const ScimResourceType *type,
+                  JsonObject             *before,
+                  JsonObject             *after)
+{
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (self->fail_users->len == 0)
+    return FALSE;
+  names = touched_user_names (self, type, before, after);
+  for (guint i = 0; i < self->fail_users->len; i++)
+    {
+      ScimFailUser *rule = g_ptr_array_index (self->fail_users, i);
+      g_autofree char *detail = NULL;
+      const char *scim_type = NULL;
+      guint status = rule->status;
+
+      if (!g_ptr_array_find_with_equal_func (names, rule->user_name, g_str_equal, NULL))
+        continue;
+
+      /* RFC 7644 §3.12: the scimType that goes with the status, where there is one */
+      if (status == SOUP_STATUS_BAD_REQUEST)
+        scim_type = _muster_fake_scim_error_type_name (SCIM_ERROR_INVALID_VALUE);
+      else if (status == SOUP_STATUS_CONFLICT)
+        scim_type = _muster_fake_scim_error_type_name (SCIM_ERROR_UNIQUENESS);
+      detail = g_strdup_printf ("Injected failure for the user '%s'", rule->user_name);
+      if (rule->retry_after > 0)
+        {
+          g_autofree char *seconds = g_strdup_printf ("%u", rule->retry_after);
+
+          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
+        }
+      reply_error (msg, status, scim_type, detail);
+      if (rule->remaining > 0 && --rule->remaining == 0)
+        g_ptr_array_remove_index (self->fail_users, i);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* --- endpoints -------------------------------------------------------------------------------- */
+
+static gboolean
+resource_matches (MusterFakeScim   *self,
+                  const ScimFilter *filter,
+                  ScimResource     *resource)
+{
+  g_autoptr(JsonObject) holder = NULL;
+
+  /* meta is made on output, so only filters that look at it pay for it */
+  if (_muster_fake_scim_filter_uses_meta (filter))
+    {
+      g_autoptr(JsonObject) meta = json_object_new ();
+      g_autofree char *created = _muster_fake_iso8601 (resource->created);
+      g_autofree char *modified = _muster_fake_iso8601 (resource->last_modified);
+      g_autofree char *location = resource_location (self, resource->type, resource->id);
+      g_autofree char *etag = resource_etag (resource);
+
+      json_object_set_string_member (meta, "resourceType", resource->type->name);
+      json_object_set_string_member (meta, "created", created);
+      json_object_set_string_member (meta, "lastModified", modified);
+      json_object_set_string_member (meta, "location", location);
+      if (!self->field)
+        json_object_set_string_member (meta, "version", etag);
+      holder = json_object_new ();
+      json_object_set_object_member (holder, "meta", g_steal_pointer (&meta));
+    }
+  return _muster_fake_scim_filter_match (filter, resource->type->schema, resource->data, holder);
+}
 
 static void
 list_resources (MusterFakeScim         *self,
@@ -933,7 +1170,8 @@ list_resources (MusterFakeScim         *self,
   guint start, end;
 
   if (!parse_index (query ? g_hash_table_lookup (query, "startIndex") : NULL, 1, &start_index, "startIndex", &error) ||
-      !parse_index (query ? g_hash_table_lookup (query, "count") : NULL, SCIM_DEFAULT_COUNT, &count, "count", &error))
+      !parse_index (query ? g_hash_table_lookup (query, "count") : NULL,
+                    self->field ? SCIM_FIELD_DEFAULT_COUNT : SCIM_DEFAULT_COUNT, &count, "count", &error))
     {
       reply_gerror (msg, error);
       return;
@@ -978,8 +1216,7 @@ list_resources (MusterFakeScim         *self,
 
       if (indexed)
         {
-          if (candidate != NULL && candidate->type == type &&
-              _muster_fake_scim_filter_match (filter, type->schema, candidate->data))
+          if (candidate != NULL && candidate->type == type && resource_matches (self, filter, candidate))
             g_ptr_array_add (matches, candidate);
         }
       else
@@ -987,7 +1224,7 @@ list_resources (MusterFakeScim         *self,
           {
             ScimResource *resource = g_ptr_array_index (all, i);
 
-            if (_muster_fake_scim_filter_match (filter, type->schema, resource->data))
+            if (resource_matches (self, filter, resource))
               g_ptr_array_add (matches, resource);
           }
     }
@@ -1000,6 +1237,12 @@ list_resources (MusterFakeScim         *self,
     GPtrArray *source = filter != NULL ? matches : all;
 
     start = MIN ((guint64) start_index - 1, source->len);
+    if (self->field && start >= source->len && source->len > 0 && count > 0)
+      {
+        /* past the end, services that page by offset keep answering the last page (RFC 7644
+         * §3.4.2.4 leaves it to the client to stop at totalResults) */
+        start = (source->len - 1) / count * count;
+      }
     end = MIN ((guint64) start + count, source->len);
 
     body = g_string_new ("{\"schemas\":[\"" SCIM_URN_LIST "\"]");
@@ -1029,9 +1272,15 @@ create_resource (MusterFakeScim         *self,
   ScimResource *resource;
 
   if (body == NULL ||
-      (data = _muster_fake_scim_validate_resource (type, body, &error)) == NULL ||
-      !normalize_members (self, data, NULL, &error) ||
-      !check_unique (self, type, data, NULL, &error))
+      (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
+      !normalize_members (self, data, NULL, &error))
+    {
+      reply_gerror (msg, error);
+      return;
+    }
+  if (apply_fail_users (self, msg, type, NULL, data))
+    return;
+  if (!check_unique (self, type, data, NULL, &error))
     {
       reply_gerror (msg, error);
       return;
@@ -1082,7 +1331,7 @@ handle_resource (MusterFakeScim         *self,
       const char *if_none_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                 "If-None-Match");
 
-      if (if_none_match != NULL && etag_list_matches (if_none_match, resource))
+      if (if_none_match != NULL && !self->field && etag_list_matches (if_none_match, resource))
         {
           g_autofree char *etag = resource_etag (resource);
 
@@ -1099,13 +1348,19 @@ handle_resource (MusterFakeScim         *self,
       g_autoptr(JsonNode) body = NULL;
       g_autoptr(JsonObject) data = NULL;
 
-      if (!check_if_match (msg, resource))
+      if (!check_if_match (self, msg, resource))
         return;
       body = parse_body (msg, &error);
       if (body == NULL ||
-          (data = _muster_fake_scim_validate_resource (type, body, &error)) == NULL ||
-          !normalize_members (self, data, resource->id, &error) ||
-          !check_unique (self, type, data, resource, &error))
+          (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
+          !normalize_members (self, data, resource->id, &error))
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      if (apply_fail_users (self, msg, type, resource->data, data))
+        return;
+      if (!check_unique (self, type, data, resource, &error))
         {
           reply_gerror (msg, error);
           return;
@@ -1122,7 +1377,7 @@ handle_resource (MusterFakeScim         *self,
       g_autoptr(JsonNode) original = NULL;
       JsonObject *data;
 
-      if (!check_if_match (msg, resource))
+      if (!check_if_match (self, msg, resource))
         return;
       body = parse_body (msg, &error);
       if (body == NULL)
@@ -1132,9 +1387,15 @@ handle_resource (MusterFakeScim         *self,
         }
       copy = deep_copy_object (resource->data);
       data = json_node_get_object (copy);
-      if (!_muster_fake_scim_patch_apply (type, data, body, &error) ||
-          !normalize_members (self, data, resource->id, &error) ||
-          !check_unique (self, type, data, resource, &error))
+      if (!_muster_fake_scim_patch_apply (type, data, body, leniency (self), &error) ||
+          !normalize_members (self, data, resource->id, &error))
+        {
+          reply_gerror (msg, error);
+          return;
+        }
+      if (apply_fail_users (self, msg, type, resource->data, data))
+        return;
+      if (!check_unique (self, type, data, resource, &error))
         {
           reply_gerror (msg, error);
           return;
@@ -1144,6 +1405,12 @@ handle_resource (MusterFakeScim         *self,
       if (!json_node_equal (copy, original))
         commit (self, resource, data);
 
+      if (self->field)
+        {
+          /* many services answer every PATCH 204 with no body (RFC 7644 §3.5.2 allows it) */
+          soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+          return;
+        }
       if (type == &_muster_fake_scim_type_group && projection.include == NULL)
         {
           /* Entra expects 204 for group PATCH (entra-docs use-scim-to-provision-users-and-groups.md);
@@ -1160,7 +1427,9 @@ handle_resource (MusterFakeScim         *self,
 
   if (g_str_equal (method, "DELETE"))
     {
-      if (!check_if_match (msg, resource))
+      if (!check_if_match (self, msg, resource))
+        return;
+      if (type == &_muster_fake_scim_type_user && apply_fail_users (self, msg, type, resource->data, NULL))
         return;
       remove_resource (self, resource);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
@@ -1230,7 +1499,7 @@ service_provider_config (MusterFakeScim    *self,
   json_builder_end_object (builder);
   add_supported (builder, "changePassword", FALSE);
   add_supported (builder, "sort", FALSE);
-  add_supported (builder, "etag", TRUE);
+  add_supported (builder, "etag", !self->field);
   json_builder_set_member_name (builder, "authenticationSchemes");
   json_builder_begin_array (builder);
   json_builder_begin_object (builder);
@@ -1488,13 +1757,11 @@ apply_fail_rule (MusterFakeScim    *self,
 }
 
 static void
-scim_handler (MusterFakeContext *ctx,
-              SoupServerMessage *msg,
-              const char        *path,
-              GHashTable        *query,
-              gpointer           user_data)
+scim_handle_request (MusterFakeScim    *self,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query)
 {
-  MusterFakeScim *self = user_data;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   ScimLogEntry *entry = g_new0 (ScimLogEntry, 1);
   const char *rest = path + strlen (SCIM_PREFIX);
@@ -1518,6 +1785,46 @@ scim_handler (MusterFakeContext *ctx,
     route (self, msg, rest, query);
 
   entry->status = soup_server_message_get_status (msg);
+}
+
+static gboolean
+delayed_request_cb (gpointer data)
+{
+  ScimDelayedRequest *delayed = data;
+
+  soup_server_message_unpause (delayed->msg);
+  scim_handle_request (delayed->self, delayed->msg, delayed->path, delayed->query);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scim_handler (MusterFakeContext *ctx,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  MusterFakeScim *self = user_data;
+  ScimDelayedRequest *delayed;
+  GSource *source;
+
+  if (self->latency_ms == 0)
+    {
+      scim_handle_request (self, msg, path, query);
+      return;
+    }
+
+  /* on top of --latency-ms, which delays every request before it gets here */
+  delayed = g_new0 (ScimDelayedRequest, 1);
+  delayed->self = self;
+  delayed->msg = g_object_ref (msg);
+  delayed->path = g_strdup (path);
+  delayed->query = query ? g_hash_table_ref (query) : NULL;
+  soup_server_message_pause (msg);
+  source = g_timeout_source_new (self->latency_ms);
+  g_source_set_callback (source, delayed_request_cb, delayed, scim_delayed_request_free);
+  g_source_attach (source, ctx->main_context);
+  g_source_unref (source);
 }
 
 /* --- control API (/_fake/scim) ---------------------------------------------------------------- */
@@ -1596,6 +1903,132 @@ control_fail (MusterFakeScim    *self,
   soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
+/* The JSON object a control request sends, or NULL after answering 400 with @usage. */
+static JsonObject *
+control_body (SoupServerMessage *msg,
+              const char        *usage,
+              JsonNode         **node_out)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autofree char *text = g_strndup (body->data, body->length);
+  JsonNode *node = body->length > 0 ? json_from_string (text, NULL) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_clear_pointer (&node, json_node_unref);
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+      *node_out = NULL;
+      return NULL;
+    }
+  *node_out = node;
+  return json_node_get_object (node);
+}
+
+static void
+control_mode (MusterFakeScim    *self,
+              SoupServerMessage *msg,
+              gboolean           set)
+{
+  GString *out;
+
+  if (set)
+    {
+      const char *usage = "Send {\"mode\":\"strict\"} or {\"mode\":\"field\"}";
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *object = control_body (msg, usage, &node);
+      const char *mode;
+
+      if (object == NULL)
+        return;
+      mode = json_object_get_string_member_with_default (object, "mode", "");
+      if (!g_str_equal (mode, "strict") && !g_str_equal (mode, "field"))
+        {
+          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+          return;
+        }
+      self->field = g_str_equal (mode, "field");
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  out = g_string_new ("{\"mode\":");
+  _muster_fake_json_append_string (out, self->field ? "field" : "strict");
+  g_string_append_c (out, '}');
+  reply_plain_json (msg, out);
+}
+
+static void
+control_latency (MusterFakeScim    *self,
+                 SoupServerMessage *msg,
+                 gboolean           set)
+{
+  GString *out;
+
+  if (set)
+    {
+      const char *usage = "Send {\"ms\":N} with N from 0 (none) to 60000";
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *object = control_body (msg, usage, &node);
+      JsonNode *ms;
+
+      if (object == NULL)
+        return;
+      ms = json_object_get_member (object, "ms");
+      if (ms == NULL || !JSON_NODE_HOLDS_VALUE (ms) || json_node_get_value_type (ms) != G_TYPE_INT64 ||
+          json_node_get_int (ms) < 0 || json_node_get_int (ms) > 60000)
+        {
+          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+          return;
+        }
+      self->latency_ms = json_node_get_int (ms);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "{\"ms\":%u}", self->latency_ms);
+  reply_plain_json (msg, out);
+}
+
+static void
+control_fail_users (MusterFakeScim    *self,
+                    SoupServerMessage *msg)
+{
+  const char *usage = "Send {\"userName\":\"ada@example.com\",\"status\":500,\"times\":0} "
+                      "(status 400–599, times 0 for every time, optional retryAfter seconds)";
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object = control_body (msg, usage, &node);
+  g_autofree char *folded = NULL;
+  ScimFailUser *rule;
+  const char *user_name;
+  gint64 status, times, retry_after;
+
+  if (object == NULL)
+    return;
+  user_name = json_object_get_string_member_with_default (object, "userName", NULL);
+  status = json_object_get_int_member_with_default (object, "status", SOUP_STATUS_INTERNAL_SERVER_ERROR);
+  times = json_object_get_int_member_with_default (object, "times", 0);
+  retry_after = json_object_get_int_member_with_default (object, "retryAfter", 0);
+  if (user_name == NULL || *user_name == '\0' || status < 400 || status > 599 || times < 0 || times > G_MAXUINT ||
+      retry_after < 0 || retry_after > G_MAXUINT)
+    {
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
+      return;
+    }
+
+  /* a new rule for the same user replaces the old one */
+  folded = g_utf8_casefold (user_name, -1);
+  for (guint i = self->fail_users->len; i > 0; i--)
+    if (g_str_equal (((ScimFailUser *) g_ptr_array_index (self->fail_users, i - 1))->user_name, folded))
+      g_ptr_array_remove_index (self->fail_users, i - 1);
+
+  rule = g_new0 (ScimFailUser, 1);
+  rule->user_name = g_steal_pointer (&folded);
+  rule->status = status;
+  rule->remaining = times;
+  rule->retry_after = retry_after;
+  g_ptr_array_add (self->fail_users, rule);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
 static void
 control_handler (MusterFakeContext *ctx,
                  SoupServerMessage *msg,
@@ -1623,10 +2056,22 @@ control_handler (MusterFakeContext *ctx,
       store_clear (self);
       g_ptr_array_set_size (self->log, 0);
       g_ptr_array_set_size (self->fail_rules, 0);
+      g_ptr_array_set_size (self->fail_users, 0);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
     }
   else if (post && g_str_equal (path, "/_fake/scim/fail"))
     control_fail (self, msg);
+  else if ((get || post) && g_str_equal (path, "/_fake/scim/mode"))
+    control_mode (self, msg, post);
+  else if ((get || post) && g_str_equal (path, "/_fake/scim/latency"))
+    control_latency (self, msg, post);
+  else if (post && g_str_equal (path, "/_fake/scim/fail-users"))
+    control_fail_users (self, msg);
+  else if (g_str_equal (method, "DELETE") && g_str_equal (path, "/_fake/scim/fail-users"))
+    {
+      g_ptr_array_set_size (self->fail_users, 0);
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+    }
   else
     _muster_fake_reply_graph_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such control endpoint");
 }
@@ -1637,6 +2082,7 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
   MusterFakeScim *self = g_new0 (MusterFakeScim, 1);
 
   self->ctx = ctx;
+  self->field = ctx->options.scim_mode == MUSTER_FAKE_SCIM_MODE_FIELD;
   self->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) scim_resource_free);
   self->users = g_ptr_array_new ();
   self->groups = g_ptr_array_new ();
@@ -1646,6 +2092,7 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
   self->member_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
   self->log = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_log_entry_free);
   self->fail_rules = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_fail_rule_free);
+  self->fail_users = g_ptr_array_new_with_free_func ((GDestroyNotify) scim_fail_user_free);
 
   /* one bearer token per run, like the "Secret Token" an admin pastes into Entra's provisioning
    * page; 32 bytes from the CSPRNG */
@@ -1671,6 +2118,7 @@ _muster_fake_scim_free (MusterFakeScim *self)
   g_clear_pointer (&self->member_of, g_hash_table_unref);
   g_clear_pointer (&self->log, g_ptr_array_unref);
   g_clear_pointer (&self->fail_rules, g_ptr_array_unref);
+  g_clear_pointer (&self->fail_users, g_ptr_array_unref);
   g_clear_pointer (&self->ctx->scim_token, g_free);
   g_free (self);
 }

@@ -15,6 +15,13 @@
 
 G_BEGIN_DECLS
 
+/* How the SCIM service provider under /scim/v2 behaves (--scim-mode, POST /_fake/scim/mode). */
+typedef enum
+{
+  MUSTER_FAKE_SCIM_MODE_STRICT, /* RFC 7643/7644 to the letter (the default) */
+  MUSTER_FAKE_SCIM_MODE_FIELD,  /* like many services in the field: see muster-fake-scim.c */
+} MusterFakeScimMode;
+
 /* What `muster-fake-tenant` takes on its command line; tests and `--demo` fill it in code. */
 typedef struct
 {
@@ -27,6 +34,7 @@ typedef struct
   gboolean    throttle;    /* Graph resource-unit accounting, 429 over budget */
   const char *faults;      /* see muster-fake-faults.h for the syntax */
   gboolean    tls;         /* HTTPS with a certificate generated at start */
+  MusterFakeScimMode scim_mode;
 } MusterFakeOptions;
 
 #define MUSTER_FAKE_TYPE_TENANT (muster_fake_tenant_get_type ())
