@@ -53,7 +53,7 @@ fixture_set_up (Fixture       *f,
   path = g_build_filename (f->dir, "profiles.ini", NULL);
   f->store = muster_profile_store_load (path, &error);
   g_assert_no_error (error);
-  f->profile = muster_profile_new ("contoso");
+  f->profile = muster_profile_new ("contoso-sign-in");
   g_assert_true (muster_profile_store_add (f->store, f->profile, NULL));
   f->session = muster_session_new (f->store, f->profile);
   g_setenv ("MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
@@ -67,7 +67,7 @@ fixture_tear_down (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
 
   /* leave the keyring as we found it */
-  muster_keyring_clear_async ("contoso", -1, NULL, core_test_store_result_cb, &result);
+  muster_keyring_clear_async ("contoso-sign-in", -1, NULL, core_test_store_result_cb, &result);
   muster_keyring_clear_finish (core_test_wait (&result), NULL);
 
   g_clear_object (&f->session);
@@ -99,7 +99,7 @@ keyring_lookup (MusterSecretKind kind)
   g_autoptr(GError) error = NULL;
   char *secret;
 
-  muster_keyring_lookup_async ("contoso", kind, NULL, core_test_store_result_cb, &result);
+  muster_keyring_lookup_async ("contoso-sign-in", kind, NULL, core_test_store_result_cb, &result);
   secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
   g_assert_no_error (error);
   return secret;
@@ -195,7 +195,7 @@ test_browser_flow (Fixture *f, gconstpointer data)
   path = g_build_filename (f->dir, "profiles.ini", NULL);
   reloaded = muster_profile_store_load (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (muster_profile_get_username (muster_profile_store_lookup (reloaded, "contoso")), ==,
+  g_assert_cmpstr (muster_profile_get_username (muster_profile_store_lookup (reloaded, "contoso-sign-in")), ==,
                    muster_profile_get_username (f->profile));
 }
 
@@ -689,7 +689,7 @@ store_client_secret (const char *secret)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_keyring_store_async ("contoso", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, core_test_store_result_cb, &result);
+  muster_keyring_store_async ("contoso-sign-in", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, core_test_store_result_cb, &result);
   g_assert_true (muster_keyring_store_finish (core_test_wait (&result), NULL));
 }
 
@@ -1060,7 +1060,7 @@ test_keyring_missing (void)
 
       /* a session bus where no Secret Service lives */
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
-      muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &result);
+      muster_keyring_lookup_async ("contoso-sign-in", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &result);
       secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
       g_assert_error (error, MUSTER_KEYRING_ERROR, MUSTER_KEYRING_ERROR_NO_SERVICE);
       g_print ("%s\n", error->message);
