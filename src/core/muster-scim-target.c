@@ -118,13 +118,13 @@ discover_cb (GObject      *source,
     case 1:
       /* without ResourceTypes, the RFC's endpoints and no extension */
       if (response->status == 200)
-        _muster_scim_discovery_read_resource_types (d, _muster_scim_resources_of (response->json));
+        _muster_scim_discovery_read_resource_types (d, _muster_scim_resources_of (muster_scim_response_get_json (response)));
       else
         g_debug ("ResourceTypes gave HTTP %u; assuming /Users and /Groups", response->status);
       break;
     case 2:
       if (response->status == 200)
-        _muster_scim_discovery_read_schemas (d, _muster_scim_resources_of (response->json));
+        _muster_scim_discovery_read_schemas (d, _muster_scim_resources_of (muster_scim_response_get_json (response)));
       else
         g_debug ("Schemas gave HTTP %u; sending only common attributes", response->status);
       break;
@@ -873,12 +873,25 @@ user_created_cb (GObject      *source,
 
   if (response == NULL)
     return;
-  object = muster_scim_response_get_object (response);
-
   if (response->status == 201 || response->status == 200)
     {
-      const char *id = muster_json_get_string (object, "id");
+      MusterScimDiscovery *d = &self->discovery;
+      /* everything sent is in the schemas the service published: it keeps all of it */
+      gboolean schema_known = d->user_attributes != NULL && (!d->enterprise || d->enterprise_attributes != NULL);
+      const char *id;
 
+      if (schema_known && response->location != NULL &&
+          (run->target_id = _muster_scim_id_from_location (response->location)) != NULL)
+        {
+          remember_user (self, run->op->user->external_id, run->target_id);
+          if (run->manager_wanted && run->manager_id == NULL)
+            g_debug ("%s: made without a manager: the manager is not in the target yet", run->op->key);
+          run_ok (run, run->target_id);
+          return;
+        }
+
+      object = muster_scim_response_get_object (response);
+      id = muster_json_get_string (object, "id");
       run->target_id = id != NULL ? g_strdup (id) : _muster_scim_id_from_location (response->location);
       if (run->target_id == NULL)
         {
