@@ -124,7 +124,7 @@ typedef struct
   guint64     seq;            /* last change number handed out */
   guint64     resync_before;  /* delta tokens older than this get 410 (set by the control API) */
 
-  MusterFakeDirectoryPrivate *priv;  /* storage and lazy indexes, muster-fake-directory.c only */
+  MusterFakeDirectoryPrivate *priv;  /* storage and lazy indexes, muster-fake-directory*.c only */
 } MusterFakeDirectory;
 
 /* Build the "demo" organisation (about 250 believable people) or a generated one of

@@ -49,55 +49,33 @@
  * consented. Accepting a consent page grants the requested scopes (an administrator for the whole
  * organisation; a non-administrator only when nothing requested needs admin consent, else the page
  * says "Need admin approval", AADSTS90094). Tokens carry exactly the granted scopes.
+ *
+ * The parts live in files named after them, behind muster-fake-identity-private.h: this file
+ * holds the state, apps, tokens, tenants, scopes, redirect URIs, sessions, issuing tokens,
+ * discovery, the request dispatch and the module's entry points;
+ * muster-fake-identity-authorize.c /authorize and admin consent,
+ * muster-fake-identity-token.c client authentication and the /token grants,
+ * muster-fake-identity-device.c the device code flow and the device-login page,
+ * muster-fake-identity-control.c the control API.
  */
 
 #define G_LOG_DOMAIN "muster-fake-identity"
 
 #include "config.h"
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
-#include <gnutls/abstract.h>
-#include <json-glib/json-glib.h>
+#include <string.h>
 
-#include "muster-fake-modules.h"
+#include <gnutls/x509.h>
+
+#include "muster-fake-identity-private.h"
 #include "muster-fake-http.h"
 #include "muster-fake-jwt.h"
 #include "muster-fake-pages.h"
 
 #define GRAPH_APP_ID            "00000003-0000-0000-c000-000000000000"
-#define GRAPH_RESOURCE          "https://graph.microsoft.com"
 #define DEFAULT_PUBLIC_CLIENT   "14d82eec-204b-4c2f-b7e8-296a70dab67e"
-#define JWT_BEARER_TYPE         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-#define DEVICE_CODE_GRANT       "urn:ietf:params:oauth:grant-type:device_code"
 #define SESSION_COOKIE          "ESTSAUTH"
-
-/* ENTRA:v2-oauth2-auth-code-flow.md: codes live "about 10 minutes" */
-#define CODE_LIFETIME           (10 * 60)
-/* ENTRA:v2-oauth2-device-code.md: expires_in defaults to 900 s */
-#define DEVICE_CODE_LIFETIME    900
-/* ENTRA:configurable-token-lifetimes.md: MaxInactiveTime of refresh tokens, 90 days */
-#define REFRESH_MAX_INACTIVE    (90 * 24 * 3600)
 #define ID_TOKEN_LIFETIME       3600
-#define TRANSACTION_LIFETIME    (60 * 60)
-/* clock skew tolerated on client assertions (MSAL makes them valid for 600 s) */
-#define ASSERTION_SKEW          300
-
-typedef enum
-{
-  TENANT_UNKNOWN,
-  TENANT_COMMON,
-  TENANT_ORGANIZATIONS,
-  TENANT_CONSUMERS,
-  TENANT_SPECIFIC,
-} TenantKind;
-
-typedef struct
-{
-  const char *name;
-  const char *description;
-  gboolean    admin_only;
-} KnownPermission;
 
 /* The delegated permissions the fake's Graph knows, with their admin-consent flag
  * (GRAPH:concepts/permissions-reference.md, graph-facts §13). The first four are OpenID Connect
@@ -130,165 +108,10 @@ static const KnownPermission known_permissions[] = {
 };
 #define N_OIDC_SCOPES 4
 
-typedef struct
-{
-  char            *client_id;
-  char            *display_name;
-  gboolean         public_client;
-  gboolean         multi_tenant;
-  GPtrArray       *redirect_uris;   /* char* */
-  char            *secret;
-  gnutls_pubkey_t  cert_key;
-  char            *cert_x5t;        /* base64url SHA-1 of the DER */
-  char            *cert_x5t_s256;
-  char            *cert_sha1_hex;   /* for error messages, like the real ones */
-  gint64           cert_not_before;
-  gint64           cert_not_after;
-  GPtrArray       *roles;           /* admin-consented application permissions */
-  GPtrArray       *required_scopes; /* delegated permissions in the registration (/.default) */
-  GHashTable      *consented;       /* canonical scope → itself: consented tenant-wide */
-} App;
-
-typedef struct
-{
-  MusterFakeGrant grant;       /* first: handed out as const MusterFakeGrant* */
-  gint64          issued_at;
-} AccessToken;
-
-typedef struct
-{
-  char    *client_id;
-  char    *user_id;
-  GStrv    scopes;
-  gint64   issued_at;
-  gint64   last_used;
-  gboolean mfa;
-  gboolean revoked;
-} RefreshToken;
-
-typedef struct
-{
-  char      *client_id;
-  char      *user_id;
-  char      *redirect_uri;  /* as sent on /authorize: the token request must repeat it */
-  char      *challenge;
-  char      *method;
-  char      *nonce;
-  GStrv      scopes;
-  TenantKind tenant_kind;
-  gint64     expires_at;
-  gboolean   redeemed;
-  gboolean   mfa;
-} AuthCode;
-
-typedef enum
-{
-  DEVICE_PENDING,
-  DEVICE_APPROVED,
-  DEVICE_DECLINED,
-  DEVICE_REDEEMED,
-} DeviceState;
-
-typedef struct
-{
-  char       *device_code;
-  char       *user_code;
-  char       *client_id;
-  char       *user_id;
-  GStrv       scopes;
-  gint64      expires_at;
-  gint64      last_poll;     /* 0: never polled */
-  guint       interval;
-  DeviceState state;
-  gboolean    mfa;
-} DeviceCode;
-
-typedef enum
-{
-  TXN_AUTHORIZE,
-  TXN_ADMIN_CONSENT,
-  TXN_DEVICE,
-} TxnKind;
-
-/* A consent page waiting for its Accept or Cancel; only its id travels in the form. */
-typedef struct
-{
-  TxnKind    kind;
-  char      *client_id;
-  char      *user_id;
-  char      *redirect_base;  /* where to send the answer, path fixed up (ENTRA:reply-url.md) */
-  char      *redirect_uri;   /* as sent */
-  char      *response_mode;
-  char      *state;
-  char      *challenge;
-  char      *method;
-  char      *nonce;
-  char      *device_code;
-  GPtrArray *scopes;         /* canonical, requested (after /.default expansion) */
-  TenantKind tenant_kind;
-  gboolean   needs_admin;
-  gint64     expires_at;
-} Transaction;
-
-typedef struct
-{
-  guint64 codes_issued;
-  guint64 codes_redeemed;
-  guint64 access_tokens_issued;
-  guint64 refresh_tokens_issued;
-  guint64 id_tokens_issued;
-  guint64 device_codes_issued;
-  guint64 token_requests;
-  guint64 token_errors;
-  guint64 consents_accepted;
-  guint64 consents_declined;
-  guint64 bearer_rejected;
-} Stats;
-
-/* An STS error on its way to a JSON body, an error page or an error redirect. */
-typedef struct
-{
-  guint       status;
-  const char *error;
-  guint       code;
-  const char *suberror;
-  char       *text;
-} StsError;
-
-typedef enum
-{
-  AUTO_CONSENT_OFF,
-  AUTO_CONSENT_ACCEPT,
-  AUTO_CONSENT_CANCEL,
-} AutoConsent;
-
-struct _MusterFakeIdentity
-{
-  MusterFakeContext *ctx;
-  GHashTable        *apps;            /* lower-case client id → App* */
-  GHashTable        *access_tokens;   /* token → AccessToken* */
-  GHashTable        *refresh_tokens;  /* token → RefreshToken* */
-  GHashTable        *codes;           /* code → AuthCode* */
-  GHashTable        *transactions;    /* id → Transaction* */
-  GHashTable        *devices;         /* device_code → DeviceCode* */
-  GHashTable        *user_codes;      /* user_code → DeviceCode* (borrowed) */
-  GHashTable        *sessions;        /* cookie value → user id */
-  GHashTable        *assertion_jtis;  /* jti of every client assertion accepted */
-  gint64             clock_offset;
-  guint              token_lifetime;
-  guint              device_interval;
-  guint              device_slow_down;  /* polls still to answer slow_down (control API) */
-  gboolean           mfa_required;
-  AutoConsent        auto_consent;
-  gnutls_privkey_t   signing_key;     /* made on first use: generating RSA takes a while */
-  char              *signing_kid;
-  Stats              stats;
-};
-
 /* ---- small helpers ---------------------------------------------------------------------- */
 
-static gint64
-identity_now (MusterFakeIdentity *self)
+gint64
+_muster_fake_identity_now (MusterFakeIdentity *self)
 {
   return g_get_real_time () / G_USEC_PER_SEC + self->clock_offset;
 }
@@ -296,18 +119,18 @@ identity_now (MusterFakeIdentity *self)
 static char *
 sts_timestamp (MusterFakeIdentity *self)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (identity_now (self));
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (_muster_fake_identity_now (self));
 
   return g_date_time_format (dt, "%Y-%m-%d %H:%M:%SZ");
 }
 
-static void G_GNUC_PRINTF (5, 6)
-sts_error_set (StsError   *err,
-               guint       status,
-               const char *error,
-               guint       code,
-               const char *format,
-               ...)
+void G_GNUC_PRINTF (5, 6)
+_muster_fake_identity_error_set (StsError   *err,
+                                 guint       status,
+                                 const char *error,
+                                 guint       code,
+                                 const char *format,
+                                 ...)
 {
   va_list args;
 
@@ -321,15 +144,15 @@ sts_error_set (StsError   *err,
   va_end (args);
 }
 
-static void
-sts_error_clear (StsError *err)
+void
+_muster_fake_identity_error_clear (StsError *err)
 {
   g_clear_pointer (&err->text, g_free);
 }
 
-static gboolean
-ptr_array_has_string (GPtrArray  *array,
-                      const char *s)
+gboolean
+_muster_fake_identity_strings_contain (GPtrArray  *array,
+                                       const char *s)
 {
   for (guint i = 0; i < array->len; i++)
     if (g_str_equal (g_ptr_array_index (array, i), s))
@@ -337,16 +160,16 @@ ptr_array_has_string (GPtrArray  *array,
   return FALSE;
 }
 
-static void
-ptr_array_add_unique (GPtrArray  *array,
-                      const char *s)
+void
+_muster_fake_identity_strings_add_unique (GPtrArray  *array,
+                                          const char *s)
 {
-  if (!ptr_array_has_string (array, s))
+  if (!_muster_fake_identity_strings_contain (array, s))
     g_ptr_array_add (array, g_strdup (s));
 }
 
-static const KnownPermission *
-lookup_permission (const char *name)
+const KnownPermission *
+_muster_fake_identity_lookup_permission (const char *name)
 {
   for (guint i = 0; i < G_N_ELEMENTS (known_permissions); i++)
     if (g_ascii_strcasecmp (known_permissions[i].name, name) == 0)
@@ -354,8 +177,8 @@ lookup_permission (const char *name)
   return NULL;
 }
 
-static gboolean
-is_oidc_scope (const char *canonical)
+gboolean
+_muster_fake_identity_is_oidc_scope (const char *canonical)
 {
   for (guint i = 0; i < N_OIDC_SCOPES; i++)
     if (g_str_equal (known_permissions[i].name, canonical))
@@ -363,8 +186,8 @@ is_oidc_scope (const char *canonical)
   return FALSE;
 }
 
-static void
-add_no_cache_headers (SoupServerMessage *msg)
+void
+_muster_fake_identity_add_no_cache_headers (SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
@@ -373,22 +196,22 @@ add_no_cache_headers (SoupServerMessage *msg)
   soup_message_headers_replace (headers, "Pragma", "no-cache");
 }
 
-static void
-reply_html (SoupServerMessage *msg,
-            guint              status,
-            char              *html)
+void
+_muster_fake_identity_reply_html (SoupServerMessage *msg,
+                                  guint              status,
+                                  char              *html)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  add_no_cache_headers (msg);
+  _muster_fake_identity_add_no_cache_headers (msg);
   soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
   _muster_fake_reply_take (msg, status, "text/html; charset=utf-8", html, strlen (html));
 }
 
-static void
-reply_gstring_json (SoupServerMessage *msg,
-                    guint              status,
-                    GString           *body)
+void
+_muster_fake_identity_reply_json (SoupServerMessage *msg,
+                                  guint              status,
+                                  GString           *body)
 {
   gsize len = body->len;
 
@@ -420,11 +243,11 @@ sts_error_description (const StsError *err,
 }
 
 /* The token endpoint's error body, every field of ENTRA:reference-error-codes.md's sample. */
-static void
-reply_sts_error (MusterFakeIdentity *self,
-                 SoupServerMessage  *msg,
-                 const StsError     *err,
-                 const char         *claims)
+void
+_muster_fake_identity_reply_error (MusterFakeIdentity *self,
+                                   SoupServerMessage  *msg,
+                                   const StsError     *err,
+                                   const char         *claims)
 {
   g_autofree char *trace_id = g_uuid_string_random ();
   g_autofree char *correlation_id = request_correlation_id (msg);
@@ -458,31 +281,41 @@ reply_sts_error (MusterFakeIdentity *self,
     }
   g_string_append_c (body, '}');
 
-  add_no_cache_headers (msg);
+  _muster_fake_identity_add_no_cache_headers (msg);
   soup_message_headers_replace (headers, "x-ms-request-id", trace_id);
   soup_message_headers_replace (headers, "client-request-id", correlation_id);
-  reply_gstring_json (msg, err->status, body);
+  _muster_fake_identity_reply_json (msg, err->status, body);
 }
 
 /* Errors that cannot go back to the app (unknown app, unverified redirect_uri: RFC 6749
  * §4.1.2.1 forbids redirecting there) are shown on the page. */
-static void
-reply_error_page (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  const StsError     *err)
+void
+_muster_fake_identity_reply_error_page (MusterFakeIdentity *self,
+                                        SoupServerMessage  *msg,
+                                        const StsError     *err)
 {
   g_autofree char *trace_id = g_uuid_string_random ();
   g_autofree char *correlation_id = request_correlation_id (msg);
   g_autofree char *timestamp = sts_timestamp (self);
   g_autofree char *line = g_strdup_printf ("AADSTS%u: %s", err->code, err->text);
 
-  reply_html (msg, err->status, _muster_fake_page_error (line, trace_id, correlation_id, timestamp));
+  _muster_fake_identity_reply_html (msg, err->status,
+                                    _muster_fake_page_error (line, trace_id, correlation_id, timestamp));
+}
+
+const char *
+_muster_fake_identity_param (GHashTable *params,
+                             const char *name)
+{
+  const char *value = params ? g_hash_table_lookup (params, name) : NULL;
+
+  return value != NULL && *value != '\0' ? value : NULL;
 }
 
 /* ---- apps ------------------------------------------------------------------------------- */
 
-static void
-app_free (App *app)
+void
+_muster_fake_identity_app_free (App *app)
 {
   g_free (app->client_id);
   g_free (app->display_name);
@@ -498,9 +331,9 @@ app_free (App *app)
   g_free (app);
 }
 
-static App *
-app_new (const char *client_id,
-         const char *display_name)
+App *
+_muster_fake_identity_app_new (const char *client_id,
+                               const char *display_name)
 {
   App *app = g_new0 (App, 1);
 
@@ -513,9 +346,9 @@ app_new (const char *client_id,
   return app;
 }
 
-static App *
-lookup_app (MusterFakeIdentity *self,
-            const char         *client_id)
+App *
+_muster_fake_identity_lookup_app (MusterFakeIdentity *self,
+                                  const char         *client_id)
 {
   g_autofree char *lower = NULL;
 
@@ -525,9 +358,9 @@ lookup_app (MusterFakeIdentity *self,
   return g_hash_table_lookup (self->apps, lower);
 }
 
-static void
-app_consent (App       *app,
-             GPtrArray *scopes)
+void
+_muster_fake_identity_app_consent (App       *app,
+                                   GPtrArray *scopes)
 {
   for (guint i = 0; i < scopes->len; i++)
     {
@@ -538,25 +371,25 @@ app_consent (App       *app,
     }
 }
 
-static gboolean
-app_has_consent (App       *app,
-                 GPtrArray *scopes)
+gboolean
+_muster_fake_identity_app_has_consent (App       *app,
+                                       GPtrArray *scopes)
 {
   for (guint i = 0; i < scopes->len; i++)
     {
       const char *scope = g_ptr_array_index (scopes, i);
 
       /* OpenID Connect scopes need no consent from anyone (graph-facts §13) */
-      if (!is_oidc_scope (scope) && !g_hash_table_contains (app->consented, scope))
+      if (!_muster_fake_identity_is_oidc_scope (scope) && !g_hash_table_contains (app->consented, scope))
         return FALSE;
     }
   return TRUE;
 }
 
-static gboolean
-app_set_certificate (App        *app,
-                     const char *pem,
-                     GError    **error)
+gboolean
+_muster_fake_identity_app_set_certificate (App        *app,
+                                           const char *pem,
+                                           GError    **error)
 {
   gnutls_x509_crt_t crt = NULL;
   gnutls_datum_t datum = { (unsigned char *) pem, strlen (pem) };
@@ -643,8 +476,8 @@ device_code_free (DeviceCode *device)
   g_free (device);
 }
 
-static void
-transaction_free (Transaction *txn)
+void
+_muster_fake_identity_transaction_free (Transaction *txn)
 {
   g_free (txn->client_id);
   g_free (txn->user_id);
@@ -662,9 +495,9 @@ transaction_free (Transaction *txn)
 
 /* ---- tenants ---------------------------------------------------------------------------- */
 
-static gboolean
-is_verified_domain (MusterFakeDirectory *directory,
-                    const char          *name)
+gboolean
+_muster_fake_identity_is_verified_domain (MusterFakeDirectory *directory,
+                                          const char          *name)
 {
   if (directory->initial_domain != NULL && g_ascii_strcasecmp (directory->initial_domain, name) == 0)
     return TRUE;
@@ -688,59 +521,61 @@ resolve_tenant (MusterFakeIdentity *self,
     return TENANT_ORGANIZATIONS;
   if (g_ascii_strcasecmp (segment, "consumers") == 0)
     return TENANT_CONSUMERS;
-  if (g_ascii_strcasecmp (segment, directory->tenant_id) == 0 || is_verified_domain (directory, segment))
+  if (g_ascii_strcasecmp (segment, directory->tenant_id) == 0 ||
+      _muster_fake_identity_is_verified_domain (directory, segment))
     return TENANT_SPECIFIC;
   return TENANT_UNKNOWN;
 }
 
-static void
-set_unknown_tenant_error (StsError   *err,
-                          const char *segment)
+void
+_muster_fake_identity_set_unknown_tenant_error (StsError   *err,
+                                                const char *segment)
 {
   /* ENTRA:reference-error-codes.md AADSTS90002 InvalidTenantName */
-  sts_error_set (err, 400, "invalid_request", 90002,
-                 "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are "
-                 "signing into the correct cloud. Check with your subscription administrator, this "
-                 "may happen if there are no active subscriptions for the tenant.", segment);
+  _muster_fake_identity_error_set (err, 400, "invalid_request", 90002,
+                                   "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are "
+                                   "signing into the correct cloud. Check with your subscription administrator, this "
+                                   "may happen if there are no active subscriptions for the tenant.", segment);
 }
 
 /* Checks that @app may be used on this tenant segment. */
-static gboolean
-check_app_for_tenant (MusterFakeIdentity *self,
-                      App                *app,
-                      TenantKind          kind,
-                      StsError           *err)
+gboolean
+_muster_fake_identity_check_app_for_tenant (MusterFakeIdentity *self,
+                                            App                *app,
+                                            TenantKind          kind,
+                                            StsError           *err)
 {
   if (kind == TENANT_CONSUMERS)
     {
-      sts_error_set (err, 400, "invalid_request", 9002332,
-                     "Application '%s'(%s) is configured for use by Azure Active Directory users only. "
-                     "Please do not use the /consumers endpoint to serve this request.",
-                     app->client_id, app->display_name);
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 9002332,
+                                       "Application '%s'(%s) is configured for use by Azure Active Directory users "
+                                       "only. Please do not use the /consumers endpoint to serve this request.",
+                                       app->client_id, app->display_name);
       return FALSE;
     }
   if (kind == TENANT_COMMON && !app->multi_tenant)
     {
-      sts_error_set (err, 400, "invalid_request", 50194,
-                     "Application '%s'(%s) is not configured as a multi-tenant application. Usage of "
-                     "the /common endpoint is not supported for such applications created after "
-                     "'10/15/2018'. Use a tenant-specific endpoint or configure the application to be "
-                     "multi-tenant.", app->client_id, app->display_name);
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 50194,
+                                       "Application '%s'(%s) is not configured as a multi-tenant application. "
+                                       "Usage of the /common endpoint is not supported for such applications "
+                                       "created after '10/15/2018'. Use a tenant-specific endpoint or configure "
+                                       "the application to be multi-tenant.", app->client_id, app->display_name);
       return FALSE;
     }
   return TRUE;
 }
 
-static void
-set_unknown_app_error (MusterFakeIdentity *self,
-                       StsError           *err,
-                       const char         *client_id)
+void
+_muster_fake_identity_set_unknown_app_error (MusterFakeIdentity *self,
+                                             StsError           *err,
+                                             const char         *client_id)
 {
-  sts_error_set (err, 400, "unauthorized_client", 700016,
-                 "Application with identifier '%s' was not found in the directory '%s'. This can "
-                 "happen if the application has not been installed by the administrator of the tenant "
-                 "or consented to by any user in the tenant. You may have sent your authentication "
-                 "request to the wrong tenant.", client_id, self->ctx->directory->display_name);
+  _muster_fake_identity_error_set (err, 400, "unauthorized_client", 700016,
+                                   "Application with identifier '%s' was not found in the directory "
+                                   "'%s'. This can happen if the application has not been installed "
+                                   "by the administrator of the tenant or consented to by any user "
+                                   "in the tenant. You may have sent your authentication request to "
+                                   "the wrong tenant.", client_id, self->ctx->directory->display_name);
 }
 
 /* ---- scopes ----------------------------------------------------------------------------- */
@@ -748,9 +583,9 @@ set_unknown_app_error (MusterFakeIdentity *self,
 /* Returns the permission part of @scope when its resource is Microsoft Graph (or has no
  * resource: "scope=User.Read ≡ https://graph.microsoft.com/User.Read", ENTRA:scopes-oidc.md),
  * NULL when it names another resource. */
-static const char *
-graph_permission_part (MusterFakeIdentity *self,
-                       const char         *scope)
+const char *
+_muster_fake_identity_graph_permission_part (MusterFakeIdentity *self,
+                                             const char         *scope)
 {
   const char *prefixes[] = { GRAPH_RESOURCE "/", GRAPH_APP_ID "/", NULL, NULL };
   g_autofree char *own = g_strconcat (self->ctx->base_url, "/", NULL);
@@ -770,12 +605,12 @@ graph_permission_part (MusterFakeIdentity *self,
 
 /* Parses a scope parameter into canonical names (OIDC scopes and Graph permissions);
  * "/.default" expands to @default_scopes. */
-static GPtrArray *
-parse_scopes (MusterFakeIdentity *self,
-              const char         *param,
-              GPtrArray          *default_scopes,
-              gboolean           *out_is_default,
-              StsError           *err)
+GPtrArray *
+_muster_fake_identity_parse_scopes (MusterFakeIdentity *self,
+                                    const char         *param,
+                                    GPtrArray          *default_scopes,
+                                    gboolean           *out_is_default,
+                                    StsError           *err)
 {
   g_autoptr(GPtrArray) scopes = g_ptr_array_new_with_free_func (g_free);
   g_auto(GStrv) tokens = NULL;
@@ -784,8 +619,8 @@ parse_scopes (MusterFakeIdentity *self,
 
   if (param == NULL || *param == '\0')
     {
-      sts_error_set (err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'scope'.");
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'scope'.");
       return NULL;
     }
 
@@ -798,15 +633,15 @@ parse_scopes (MusterFakeIdentity *self,
 
       if (*token == '\0')
         continue;
-      permission = graph_permission_part (self, token);
+      permission = _muster_fake_identity_graph_permission_part (self, token);
       if (permission == NULL)
         {
-          sts_error_set (err, 400, "invalid_resource", 500011,
-                         "The resource principal named %s was not found in the tenant named %s. This "
-                         "can happen if the application has not been installed by the administrator "
-                         "of the tenant or consented to by any user in the tenant. You might have sent "
-                         "your authentication request to the wrong tenant.",
-                         token, self->ctx->directory->display_name);
+          _muster_fake_identity_error_set (err, 400, "invalid_resource", 500011,
+                                           "The resource principal named %s was not found in the tenant named %s. "
+                                           "This can happen if the application has not been installed by the "
+                                           "administrator of the tenant or consented to by any user in the tenant. "
+                                           "You might have sent your authentication request to the wrong tenant.",
+                                           token, self->ctx->directory->display_name);
           return NULL;
         }
       if (g_ascii_strcasecmp (permission, ".default") == 0)
@@ -814,35 +649,35 @@ parse_scopes (MusterFakeIdentity *self,
           is_default = TRUE;
           continue;
         }
-      known = lookup_permission (permission);
+      known = _muster_fake_identity_lookup_permission (permission);
       if (known == NULL)
         {
-          sts_error_set (err, 400, "invalid_scope", 70011,
-                         "The provided value for the input parameter 'scope' is not valid. "
-                         "The scope '%s' does not exist on the resource '" GRAPH_APP_ID "'.", token);
+          _muster_fake_identity_error_set (err, 400, "invalid_scope", 70011,
+                                           "The provided value for the input parameter 'scope' is not valid. "
+                                           "The scope '%s' does not exist on the resource '" GRAPH_APP_ID "'.", token);
           return NULL;
         }
-      if (!is_oidc_scope (known->name))
+      if (!_muster_fake_identity_is_oidc_scope (known->name))
         n_explicit++;
-      ptr_array_add_unique (scopes, known->name);
+      _muster_fake_identity_strings_add_unique (scopes, known->name);
     }
 
   if (is_default && n_explicit > 0)
     {
-      sts_error_set (err, 400, "invalid_scope", 70011,
-                     "The provided value for the input parameter 'scope' is not valid. "
-                     "The scope '%s' is not valid. .default scope can't be combined with "
-                     "resource-specific scopes.", param);
+      _muster_fake_identity_error_set (err, 400, "invalid_scope", 70011,
+                                       "The provided value for the input parameter 'scope' is not valid. "
+                                       "The scope '%s' is not valid. .default scope can't be combined with "
+                                       "resource-specific scopes.", param);
       return NULL;
     }
   if (is_default)
     for (guint i = 0; default_scopes != NULL && i < default_scopes->len; i++)
-      ptr_array_add_unique (scopes, g_ptr_array_index (default_scopes, i));
+      _muster_fake_identity_strings_add_unique (scopes, g_ptr_array_index (default_scopes, i));
 
   if (scopes->len == 0 && !is_default)
     {
-      sts_error_set (err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'scope'.");
+      _muster_fake_identity_error_set (err, 400, "invalid_request", 900144,
+                                       "The request body must contain the following parameter: 'scope'.");
       return NULL;
     }
   if (out_is_default != NULL)
@@ -852,19 +687,19 @@ parse_scopes (MusterFakeIdentity *self,
 
 /* What /.default means for a delegated request: the permissions the registration lists plus
  * whatever was consented (ENTRA:v2-admin-consent.md, "static" consent). */
-static GPtrArray *
-app_default_scopes (App *app)
+GPtrArray *
+_muster_fake_identity_app_default_scopes (App *app)
 {
   GPtrArray *scopes = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter iter;
   gpointer key;
 
   for (guint i = 0; i < app->required_scopes->len; i++)
-    ptr_array_add_unique (scopes, g_ptr_array_index (app->required_scopes, i));
+    _muster_fake_identity_strings_add_unique (scopes, g_ptr_array_index (app->required_scopes, i));
   g_hash_table_iter_init (&iter, app->consented);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!is_oidc_scope (key))
-      ptr_array_add_unique (scopes, key);
+    if (!_muster_fake_identity_is_oidc_scope (key))
+      _muster_fake_identity_strings_add_unique (scopes, key);
   return scopes;
 }
 
@@ -877,7 +712,7 @@ scope_string (const char * const *scopes)
   static const char * const oidc_order[] = { "profile", "openid", "email" };
 
   for (guint i = 0; scopes[i] != NULL; i++)
-    if (!is_oidc_scope (scopes[i]))
+    if (!_muster_fake_identity_is_oidc_scope (scopes[i]))
       g_string_append_printf (out, "%s%s", out->len ? " " : "", scopes[i]);
   for (guint j = 0; j < G_N_ELEMENTS (oidc_order); j++)
     if (g_strv_contains (scopes, oidc_order[j]))
@@ -920,10 +755,10 @@ redirect_matches (const char *registered,
 
 /* Validates @requested against @app's registrations; returns where answers go, with the "/"
  * the service adds to a URI without a path, or NULL with AADSTS50011 in @err. */
-static char *
-check_redirect_uri (App        *app,
-                    const char *requested,
-                    StsError   *err)
+char *
+_muster_fake_identity_check_redirect_uri (App        *app,
+                                          const char *requested,
+                                          StsError   *err)
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
@@ -934,7 +769,7 @@ check_redirect_uri (App        *app,
         requested = g_ptr_array_index (app->redirect_uris, 0);
       else
         {
-          sts_error_set (err, 400, "invalid_request", 900971, "No reply address provided.");
+          _muster_fake_identity_error_set (err, 400, "invalid_request", 900971, "No reply address provided.");
           return NULL;
         }
     }
@@ -960,28 +795,28 @@ check_redirect_uri (App        *app,
       }
 
 mismatch:
-  sts_error_set (err, 400, "invalid_request", 50011,
-                 "The redirect URI '%s' specified in the request does not match the redirect URIs "
-                 "configured for the application '%s'. Make sure the redirect URI sent in the request "
-                 "matches one added to your application in the Azure portal. Navigate to "
-                 "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
-                 requested, app->client_id);
+  _muster_fake_identity_error_set (err, 400, "invalid_request", 50011,
+                                   "The redirect URI '%s' specified in the request does not match the redirect URIs "
+                                   "configured for the application '%s'. Make sure the redirect URI sent in the "
+                                   "request matches one added to your application in the Azure portal. Navigate to "
+                                   "https://aka.ms/redirectUriMismatchError to learn more about how to fix this.",
+                                   requested, app->client_id);
   return NULL;
 }
 
 /* 302 to @base with @params (name, value, …, NULL) in the query or fragment, or a self-posting
  * form for response_mode=form_post. */
-static void
-reply_redirect (SoupServerMessage  *msg,
-                const char         *base,
-                const char         *response_mode,
-                const char * const *params)
+void
+_muster_fake_identity_reply_redirect (SoupServerMessage  *msg,
+                                      const char         *base,
+                                      const char         *response_mode,
+                                      const char * const *params)
 {
   GString *location;
 
   if (g_strcmp0 (response_mode, "form_post") == 0)
     {
-      reply_html (msg, 200, _muster_fake_page_form_post (base, params));
+      _muster_fake_identity_reply_html (msg, 200, _muster_fake_page_form_post (base, params));
       return;
     }
 
@@ -1002,20 +837,20 @@ reply_redirect (SoupServerMessage  *msg,
       g_string_append_uri_escaped (location, params[i + 1], NULL, FALSE);
     }
 
-  add_no_cache_headers (msg);
+  _muster_fake_identity_add_no_cache_headers (msg);
   soup_server_message_set_redirect (msg, 302, location->str);
   g_string_free (location, TRUE);
 }
 
-static void
-reply_redirect_error (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      const char         *base,
-                      const char         *response_mode,
-                      const char         *state,
-                      gboolean            admin_consent,
-                      const char         *subcode,
-                      const StsError     *err)
+void
+_muster_fake_identity_reply_redirect_error (MusterFakeIdentity *self,
+                                            SoupServerMessage  *msg,
+                                            const char         *base,
+                                            const char         *response_mode,
+                                            const char         *state,
+                                            gboolean            admin_consent,
+                                            const char         *subcode,
+                                            const StsError     *err)
 {
   g_autofree char *trace_id = g_uuid_string_random ();
   g_autofree char *correlation_id = request_correlation_id (msg);
@@ -1042,30 +877,30 @@ reply_redirect_error (MusterFakeIdentity *self,
   params[n++] = "state";
   params[n++] = state;
   params[n] = NULL;
-  reply_redirect (msg, base, response_mode, params);
+  _muster_fake_identity_reply_redirect (msg, base, response_mode, params);
 }
 
 /* ---- users and sessions ----------------------------------------------------------------- */
 
-static MusterFakeUser *
-lookup_live_user (MusterFakeIdentity *self,
-                  const char         *id)
+MusterFakeUser *
+_muster_fake_identity_lookup_live_user (MusterFakeIdentity *self,
+                                        const char         *id)
 {
   MusterFakeUser *user = id ? muster_fake_directory_lookup_user (self->ctx->directory, id) : NULL;
 
   return user != NULL && !user->deleted ? user : NULL;
 }
 
-static gboolean
-user_is_admin (MusterFakeIdentity *self,
-               MusterFakeUser     *user)
+gboolean
+_muster_fake_identity_user_is_admin (MusterFakeIdentity *self,
+                                     MusterFakeUser     *user)
 {
   return g_strcmp0 (user->id, self->ctx->directory->admin_id) == 0;
 }
 
-static const char *
-session_user_id (MusterFakeIdentity *self,
-                 SoupServerMessage  *msg)
+const char *
+_muster_fake_identity_session_user_id (MusterFakeIdentity *self,
+                                       SoupServerMessage  *msg)
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "Cookie");
@@ -1082,10 +917,10 @@ session_user_id (MusterFakeIdentity *self,
   return user_id;
 }
 
-static void
-start_session (MusterFakeIdentity *self,
-               SoupServerMessage  *msg,
-               const char         *user_id)
+void
+_muster_fake_identity_start_session (MusterFakeIdentity *self,
+                                     SoupServerMessage  *msg,
+                                     const char         *user_id)
 {
   char *value = _muster_fake_random_token (32);
   g_autofree char *header = g_strdup_printf (SESSION_COOKIE "=%s; Path=/; HttpOnly", value);
@@ -1139,7 +974,7 @@ make_id_token (MusterFakeIdentity *self,
   g_autofree char *sub_input = g_strconcat (user->id, ":", app->client_id, NULL);
   g_autofree char *sub_hex = g_compute_checksum_for_string (G_CHECKSUM_SHA256, sub_input, -1);
   g_autofree char *uti = _muster_fake_random_token (16);
-  gint64 now = identity_now (self);
+  gint64 now = _muster_fake_identity_now (self);
   GString *claims = g_string_new ("{\"aud\":");
 
   ensure_signing_key (self);
@@ -1183,12 +1018,12 @@ make_id_token (MusterFakeIdentity *self,
   }
 }
 
-static char *
-issue_access_token (MusterFakeIdentity *self,
-                    const char         *client_id,
-                    const char         *user_id,
-                    GStrv               scopes,
-                    gboolean            app_only)
+char *
+_muster_fake_identity_issue_access_token (MusterFakeIdentity *self,
+                                          const char         *client_id,
+                                          const char         *user_id,
+                                          GStrv               scopes,
+                                          gboolean            app_only)
 {
   AccessToken *token = g_new0 (AccessToken, 1);
   char *value = _muster_fake_random_token (96);
@@ -1197,7 +1032,7 @@ issue_access_token (MusterFakeIdentity *self,
   token->grant.user_id = g_strdup (user_id);
   token->grant.scopes = scopes;
   token->grant.app_only = app_only;
-  token->issued_at = identity_now (self);
+  token->issued_at = _muster_fake_identity_now (self);
   token->grant.expires_at = token->issued_at + self->token_lifetime;
   g_hash_table_insert (self->access_tokens, g_strdup (value), token);
   self->stats.access_tokens_issued++;
@@ -1206,14 +1041,14 @@ issue_access_token (MusterFakeIdentity *self,
 
 /* The success body of ENTRA:v2-oauth2-auth-code-flow.md §"Successful response": refresh_token
  * only with offline_access, id_token only with openid. */
-static void
-reply_user_tokens (MusterFakeIdentity *self,
-                   SoupServerMessage  *msg,
-                   App                *app,
-                   MusterFakeUser     *user,
-                   const char * const *scopes,
-                   const char         *nonce,
-                   gboolean            mfa)
+void
+_muster_fake_identity_reply_user_tokens (MusterFakeIdentity *self,
+                                         SoupServerMessage  *msg,
+                                         App                *app,
+                                         MusterFakeUser     *user,
+                                         const char * const *scopes,
+                                         const char         *nonce,
+                                         gboolean            mfa)
 {
   g_autoptr(GPtrArray) access_scopes = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *scope_text = scope_string (scopes);
@@ -1226,9 +1061,10 @@ reply_user_tokens (MusterFakeIdentity *self,
     if (!g_str_equal (scopes[i], "offline_access"))
       g_ptr_array_add (access_scopes, g_strdup (scopes[i]));
   g_ptr_array_add (access_scopes, NULL);
-  access_token = issue_access_token (self, app->client_id, user->id,
-                                     (GStrv) g_ptr_array_free (g_steal_pointer (&access_scopes), FALSE),
-                                     FALSE);
+  access_token = _muster_fake_identity_issue_access_token (self, app->client_id, user->id,
+                                                           (GStrv) g_ptr_array_free (g_steal_pointer (&access_scopes),
+                                                                                     FALSE),
+                                                           FALSE);
 
   if (g_strv_contains (scopes, "offline_access"))
     {
@@ -1237,7 +1073,7 @@ reply_user_tokens (MusterFakeIdentity *self,
       rt->client_id = g_strdup (app->client_id);
       rt->user_id = g_strdup (user->id);
       rt->scopes = g_strdupv ((GStrv) scopes);
-      rt->issued_at = rt->last_used = identity_now (self);
+      rt->issued_at = rt->last_used = _muster_fake_identity_now (self);
       rt->mfa = mfa;
       refresh_token = _muster_fake_random_token (128);
       g_hash_table_insert (self->refresh_tokens, g_strdup (refresh_token), rt);
@@ -1262,1582 +1098,26 @@ reply_user_tokens (MusterFakeIdentity *self,
       _muster_fake_json_append_string (body, id_token);
     }
   g_string_append_c (body, '}');
-  add_no_cache_headers (msg);
-  reply_gstring_json (msg, 200, body);
+  _muster_fake_identity_add_no_cache_headers (msg);
+  _muster_fake_identity_reply_json (msg, 200, body);
 }
 
 /* Conditional Access demanding MFA (graph-facts §1.7, ISSUE:microsoftgraph/microsoft-graph-docs#6311) */
-static void
-reply_mfa_required (MusterFakeIdentity *self,
-                    SoupServerMessage  *msg)
+void
+_muster_fake_identity_reply_mfa_required (MusterFakeIdentity *self,
+                                          SoupServerMessage  *msg)
 {
   StsError err = { 0 };
 
-  sts_error_set (&err, 400, "invalid_grant", 50076,
-                 "Due to a configuration change made by your administrator, or because you moved to "
-                 "a new location, you must use multi-factor authentication to access '" GRAPH_APP_ID "'.");
+  _muster_fake_identity_error_set (&err, 400, "invalid_grant", 50076,
+                                   "Due to a configuration change made by your "
+                                   "administrator, or because you moved to a new location, "
+                                   "you must use multi-factor authentication to access '" GRAPH_APP_ID "'.");
   err.suberror = "basic_action";
-  reply_sts_error (self, msg, &err,
-                   "{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":"
-                   "[\"8d7d5a72-4e0e-4e3a-9a3b-6c1f0e2b9a11\"]}}}");
-  sts_error_clear (&err);
-}
-
-/* ---- /authorize ------------------------------------------------------------------------- */
-
-static gboolean
-is_pkce_text (const char *s,
-              gsize       min,
-              gsize       max)
-{
-  gsize len = strlen (s);
-
-  if (len < min || len > max)
-    return FALSE;
-  /* RFC 7636 §4.1: unreserved characters */
-  for (const char *p = s; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_' && *p != '~')
-      return FALSE;
-  return TRUE;
-}
-
-static char *
-new_transaction (MusterFakeIdentity *self,
-                 Transaction        *txn)
-{
-  char *id = _muster_fake_random_token (32);
-
-  txn->expires_at = identity_now (self) + TRANSACTION_LIFETIME;
-  g_hash_table_insert (self->transactions, g_strdup (id), txn);
-  return id;
-}
-
-static GPtrArray *
-page_permissions (App       *app,
-                  GPtrArray *scopes)
-{
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; i < scopes->len; i++)
-    {
-      const KnownPermission *known = lookup_permission (g_ptr_array_index (scopes, i));
-      MusterFakePagePermission *line = g_new0 (MusterFakePagePermission, 1);
-
-      line->name = known->name;
-      line->description = known->description;
-      line->admin_only = known->admin_only;
-      line->consented = !is_oidc_scope (known->name) && g_hash_table_contains (app->consented, known->name);
-      g_ptr_array_add (lines, line);
-    }
-  return lines;
-}
-
-static gboolean
-needs_admin_approval (MusterFakeIdentity *self,
-                      App                *app,
-                      MusterFakeUser     *user,
-                      GPtrArray          *scopes)
-{
-  if (user_is_admin (self, user))
-    return FALSE;
-  for (guint i = 0; i < scopes->len; i++)
-    {
-      const KnownPermission *known = lookup_permission (g_ptr_array_index (scopes, i));
-
-      if (known->admin_only && !g_hash_table_contains (app->consented, known->name))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-render_consent_page (MusterFakeIdentity *self,
-                     SoupServerMessage  *msg,
-                     Transaction        *txn,
-                     const char         *txn_id,
-                     const char         *form_action,
-                     const char         *heading,
-                     const char         *accept_label,
-                     const char         *cancel_label)
-{
-  App *app = lookup_app (self, txn->client_id);
-  MusterFakeUser *user = lookup_live_user (self, txn->user_id);
-  g_autoptr(GPtrArray) lines = page_permissions (app, txn->scopes);
-  g_autofree char *needs_admin_text = NULL;
-  MusterFakeConsentPage page = { 0 };
-
-  if (txn->needs_admin)
-    needs_admin_text = g_strdup_printf ("AADSTS90094: %s needs permission to access resources in your "
-                                        "organization that only an admin can grant. Please ask an admin "
-                                        "to grant permission to this app before you can use it.",
-                                        app->display_name);
-  page.heading = heading;
-  page.form_action = form_action;
-  page.transaction = txn_id;
-  page.app_name = app->display_name;
-  page.app_id = app->client_id;
-  page.org_name = self->ctx->directory->display_name;
-  page.user_name = user->display_name;
-  page.user_upn = user->user_principal_name;
-  page.permissions = lines;
-  page.on_behalf_of_org = user_is_admin (self, user);
-  page.needs_admin = txn->needs_admin;
-  page.needs_admin_text = needs_admin_text;
-  page.mfa_prompt = self->mfa_required;
-  page.accept_label = accept_label;
-  page.cancel_label = cancel_label;
-  reply_html (msg, 200, _muster_fake_page_consent (&page));
-}
-
-static void
-authorize_issue_code (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      Transaction        *txn)
-{
-  AuthCode *code = g_new0 (AuthCode, 1);
-  g_autofree char *value = _muster_fake_random_token (96);
-  const char *params[5];
-
-  code->client_id = g_strdup (txn->client_id);
-  code->user_id = g_strdup (txn->user_id);
-  code->redirect_uri = g_strdup (txn->redirect_uri);
-  code->challenge = g_strdup (txn->challenge);
-  code->method = g_strdup (txn->method);
-  code->nonce = g_strdup (txn->nonce);
-  g_ptr_array_add (txn->scopes, NULL);
-  code->scopes = g_strdupv ((GStrv) txn->scopes->pdata);
-  g_ptr_array_remove_index (txn->scopes, txn->scopes->len - 1);
-  code->tenant_kind = txn->tenant_kind;
-  code->expires_at = identity_now (self) + CODE_LIFETIME;
-  /* the person just signed in interactively: when MFA is required the fake counts the sign-in
-   * as having passed it */
-  code->mfa = self->mfa_required;
-  g_hash_table_insert (self->codes, g_strdup (value), code);
-  self->stats.codes_issued++;
-
-  params[0] = "code";
-  params[1] = value;
-  params[2] = "state";
-  params[3] = txn->state;
-  params[4] = NULL;
-  reply_redirect (msg, txn->redirect_base, txn->response_mode, params);
-}
-
-static void
-authorize_decline (MusterFakeIdentity *self,
-                   SoupServerMessage  *msg,
-                   Transaction        *txn)
-{
-  StsError err = { 0 };
-
-  self->stats.consents_declined++;
-  /* ENTRA:v2-oauth2-auth-code-flow.md error response; AADSTS65004 UserDeclinedConsent */
-  sts_error_set (&err, 400, "access_denied", 65004,
-                 "User declined to consent to access the app.");
-  reply_redirect_error (self, msg, txn->redirect_base, txn->response_mode, txn->state, FALSE,
-                        "cancel", &err);
-  sts_error_clear (&err);
-}
-
-static void
-authorize_accept (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  Transaction        *txn)
-{
-  App *app = lookup_app (self, txn->client_id);
-
-  self->stats.consents_accepted++;
-  app_consent (app, txn->scopes);
-  start_session (self, msg, txn->user_id);
-  authorize_issue_code (self, msg, txn);
-}
-
-static const char *
-param (GHashTable *params,
-       const char *name)
-{
-  const char *value = params ? g_hash_table_lookup (params, name) : NULL;
-
-  return value != NULL && *value != '\0' ? value : NULL;
-}
-
-static void
-handle_authorize_request (MusterFakeIdentity *self,
-                          SoupServerMessage  *msg,
-                          const char         *segment,
-                          TenantKind          kind,
-                          GHashTable         *params)
-{
-  const char *client_id = param (params, "client_id");
-  const char *response_type = param (params, "response_type");
-  const char *response_mode = param (params, "response_mode");
-  const char *state = param (params, "state");
-  const char *challenge = param (params, "code_challenge");
-  const char *method = param (params, "code_challenge_method");
-  const char *prompt = param (params, "prompt");
-  const char *login_hint = param (params, "login_hint");
-  StsError err = { 0 };
-  App *app;
-  g_autofree char *redirect_base = NULL;
-  g_autoptr(GPtrArray) defaults = NULL;
-  g_autoptr(GPtrArray) scopes = NULL;
-  MusterFakeUser *user = NULL;
-  gboolean prompt_none = FALSE;
-  Transaction *txn;
-  g_autofree char *txn_id = NULL;
-  g_autofree char *form_action = NULL;
-
-  if (kind == TENANT_UNKNOWN)
-    {
-      set_unknown_tenant_error (&err, segment);
-      goto page_error;
-    }
-  if (client_id == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
-      goto page_error;
-    }
-  app = lookup_app (self, client_id);
-  if (app == NULL)
-    {
-      set_unknown_app_error (self, &err, client_id);
-      goto page_error;
-    }
-  if (!check_app_for_tenant (self, app, kind, &err))
-    goto page_error;
-  redirect_base = check_redirect_uri (app, param (params, "redirect_uri"), &err);
-  if (redirect_base == NULL)
-    goto page_error;
-
-  /* From here on the redirect URI is trusted: errors go back to the app. */
-  if (response_mode != NULL && !g_str_equal (response_mode, "query") &&
-      !g_str_equal (response_mode, "fragment") && !g_str_equal (response_mode, "form_post"))
-    {
-      sts_error_set (&err, 400, "invalid_request", 70007,
-                     "The response_mode '%s' is not supported.", response_mode);
-      response_mode = NULL;
-      goto redirect_error;
-    }
-  if (response_type == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'response_type'.");
-      goto redirect_error;
-    }
-  if (!g_str_equal (response_type, "code"))
-    {
-      g_auto(GStrv) types = g_strsplit (response_type, " ", -1);
-
-      if (g_strv_contains ((const char * const *) types, "code") &&
-          g_strv_contains ((const char * const *) types, "id_token"))
-        sts_error_set (&err, 400, "unsupported_response_type", 700054,
-                       "response_type 'id_token' is not enabled for the application.");
-      else
-        sts_error_set (&err, 400, "unsupported_response_type", 70005,
-                       "The provided value for the input parameter 'response_type' is not allowed "
-                       "for this request. Expected value: 'code'.");
-      goto redirect_error;
-    }
-
-  defaults = app_default_scopes (app);
-  scopes = parse_scopes (self, param (params, "scope"), defaults, NULL, &err);
-  if (scopes == NULL)
-    goto redirect_error;
-
-  if (challenge != NULL)
-    {
-      if (method == NULL)
-        method = "plain";  /* ENTRA:v2-oauth2-auth-code-flow.md: omitted ⇒ plain */
-      if (!g_str_equal (method, "S256") && !g_str_equal (method, "plain"))
-        {
-          sts_error_set (&err, 400, "invalid_request", 90100,
-                         "The parameter 'code_challenge_method' is empty or not valid.");
-          goto redirect_error;
-        }
-      /* S256 challenges are base64url of 32 bytes: 43 characters */
-      if (!(g_str_equal (method, "S256") ? is_pkce_text (challenge, 43, 43)
-                                         : is_pkce_text (challenge, 43, 128)))
-        {
-          sts_error_set (&err, 400, "invalid_request", 501491,
-                         "Invalid size of Code_Challenge parameter.");
-          goto redirect_error;
-        }
-    }
-  else
-    method = NULL;
-
-  if (prompt != NULL)
-    {
-      g_auto(GStrv) values = g_strsplit (prompt, " ", -1);
-
-      for (guint i = 0; values[i] != NULL; i++)
-        {
-          if (g_str_equal (values[i], "none"))
-            prompt_none = TRUE;
-          else if (!g_str_equal (values[i], "login") && !g_str_equal (values[i], "consent") &&
-                   !g_str_equal (values[i], "select_account") && *values[i] != '\0')
-            {
-              sts_error_set (&err, 400, "invalid_request", 90100,
-                             "The parameter 'prompt' is empty or not valid: '%s'.", values[i]);
-              goto redirect_error;
-            }
-        }
-    }
-
-  /* Who signs in: login_hint when it names a member of the directory, else the browser's
-   * session, else the directory's administrator. */
-  if (login_hint != NULL)
-    {
-      g_autofree char *lower = g_ascii_strdown (login_hint, -1);
-      MusterFakeUser *hinted = g_hash_table_lookup (self->ctx->directory->users_by_upn, lower);
-
-      if (hinted != NULL && !hinted->deleted && g_strcmp0 (hinted->user_type, "Guest") != 0)
-        {
-          if (!hinted->account_enabled)
-            {
-              sts_error_set (&err, 400, "invalid_request", 50057,
-                             "The user account is disabled.");
-              goto page_error;
-            }
-          user = hinted;
-        }
-    }
-  if (user == NULL)
-    user = lookup_live_user (self, session_user_id (self, msg));
-  if (prompt_none)
-    {
-      /* No interaction allowed: only a browser session with everything consented gets a code
-       * (OpenID Connect Core §3.1.2.1; ENTRA:v2-oauth2-auth-code-flow.md). */
-      if (user == NULL)
-        {
-          sts_error_set (&err, 400, "login_required", 50058,
-                         "A silent sign-in request was sent but no user is signed in.");
-          goto redirect_error;
-        }
-      if (!app_has_consent (app, scopes))
-        {
-          sts_error_set (&err, 400, "consent_required", 65001,
-                         "The user or administrator has not consented to use the application with ID "
-                         "'%s' named '%s'. Send an interactive authorization request for this user and "
-                         "resource.", app->client_id, app->display_name);
-          goto redirect_error;
-        }
-    }
-  if (user == NULL)
-    user = muster_fake_directory_get_admin (self->ctx->directory);
-
-  txn = g_new0 (Transaction, 1);
-  txn->kind = TXN_AUTHORIZE;
-  txn->client_id = g_strdup (app->client_id);
-  txn->user_id = g_strdup (user->id);
-  txn->redirect_base = g_strdup (redirect_base);
-  txn->redirect_uri = g_strdup (param (params, "redirect_uri") ? param (params, "redirect_uri")
-                                                               : redirect_base);
-  txn->response_mode = g_strdup (response_mode);
-  txn->state = g_strdup (state);
-  txn->challenge = g_strdup (challenge);
-  txn->method = g_strdup (method);
-  txn->nonce = g_strdup (param (params, "nonce"));
-  txn->scopes = g_steal_pointer (&scopes);
-  txn->tenant_kind = kind;
-  txn->needs_admin = needs_admin_approval (self, app, user, txn->scopes);
-
-  if (prompt_none)
-    {
-      authorize_issue_code (self, msg, txn);
-      transaction_free (txn);
-      return;
-    }
-  if (self->auto_consent != AUTO_CONSENT_OFF)
-    {
-      if (self->auto_consent == AUTO_CONSENT_ACCEPT && !txn->needs_admin)
-        authorize_accept (self, msg, txn);
-      else
-        authorize_decline (self, msg, txn);
-      transaction_free (txn);
-      return;
-    }
-
-  txn_id = new_transaction (self, txn);
-  form_action = g_strdup_printf ("/%s/oauth2/v2.0/authorize", segment);
-  render_consent_page (self, msg, txn, txn_id, form_action, "Permissions requested", "Accept", "Cancel");
-  return;
-
-page_error:
-  reply_error_page (self, msg, &err);
-  sts_error_clear (&err);
-  return;
-
-redirect_error:
-  reply_redirect_error (self, msg, redirect_base, response_mode, state, FALSE, NULL, &err);
-  sts_error_clear (&err);
-}
-
-/* Removes and returns the live transaction named by the form's txn field, or NULL after
- * answering with AADSTS50089 (the page was too old or already used). */
-static Transaction *
-take_transaction (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  GHashTable         *form,
-                  TxnKind             kind)
-{
-  const char *id = param (form, "txn");
-  gpointer key = NULL, value = NULL;
-  Transaction *txn;
-
-  if (id == NULL || !g_hash_table_steal_extended (self->transactions, id, &key, &value))
-    txn = NULL;
-  else
-    {
-      g_free (key);
-      txn = value;
-      if (txn->kind != kind || txn->expires_at < identity_now (self))
-        g_clear_pointer (&txn, transaction_free);
-    }
-
-  if (txn == NULL)
-    {
-      StsError err = { 0 };
-
-      sts_error_set (&err, 400, "invalid_request", 50089,
-                     "Authentication failed due to flow token expired. Sign in again.");
-      reply_error_page (self, msg, &err);
-      sts_error_clear (&err);
-    }
-  return txn;
-}
-
-static void
-handle_authorize (MusterFakeIdentity *self,
-                  SoupServerMessage  *msg,
-                  const char         *segment,
-                  TenantKind          kind,
-                  GHashTable         *query)
-{
-  const char *method = soup_server_message_get_method (msg);
-  g_autoptr(GHashTable) form = NULL;
-  Transaction *txn;
-  const char *action;
-
-  if (g_str_equal (method, "GET"))
-    {
-      handle_authorize_request (self, msg, segment, kind, query);
-      return;
-    }
-  if (!g_str_equal (method, "POST"))
-    {
-      soup_server_message_set_status (msg, 405, NULL);
-      return;
-    }
-
-  form = _muster_fake_read_form (msg);
-  if (param (form, "txn") == NULL)
-    {
-      /* OpenID Connect allows the authorization request itself as a form POST */
-      handle_authorize_request (self, msg, segment, kind, form);
-      return;
-    }
-
-  txn = take_transaction (self, msg, form, TXN_AUTHORIZE);
-  if (txn == NULL)
-    return;
-  action = param (form, "action");
-  if (g_strcmp0 (action, "accept") == 0 && !txn->needs_admin)
-    authorize_accept (self, msg, txn);
-  else
-    authorize_decline (self, msg, txn);
-  transaction_free (txn);
-}
-
-/* ---- /v2.0/adminconsent (ENTRA:v2-admin-consent.md) ------------------------------------- */
-
-static char *
-full_scope_names (GPtrArray *scopes)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < scopes->len; i++)
-    {
-      const char *scope = g_ptr_array_index (scopes, i);
-
-      if (out->len > 0)
-        g_string_append_c (out, ' ');
-      if (is_oidc_scope (scope))
-        g_string_append (out, scope);
-      else
-        g_string_append_printf (out, GRAPH_RESOURCE "/%s", scope);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static void
-handle_admin_consent (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      const char         *segment,
-                      TenantKind          kind,
-                      GHashTable         *query)
-{
-  const char *method = soup_server_message_get_method (msg);
-  StsError err = { 0 };
-  App *app;
-  g_autofree char *redirect_base = NULL;
-  g_autoptr(GPtrArray) defaults = NULL;
-  g_autoptr(GPtrArray) scopes = NULL;
-  g_autoptr(GHashTable) form = NULL;
-  Transaction *txn;
-  g_autofree char *txn_id = NULL;
-  g_autofree char *form_action = NULL;
-
-  if (g_str_equal (method, "POST"))
-    {
-      form = _muster_fake_read_form (msg);
-      txn = take_transaction (self, msg, form, TXN_ADMIN_CONSENT);
-      if (txn == NULL)
-        return;
-      app = lookup_app (self, txn->client_id);
-      if (g_strcmp0 (param (form, "action"), "accept") == 0)
-        {
-          g_autofree char *granted = full_scope_names (txn->scopes);
-          const char *params[9] = { "admin_consent", "True",
-                                    "tenant", self->ctx->directory->tenant_id,
-                                    "scope", granted,
-                                    "state", txn->state, NULL };
-
-          self->stats.consents_accepted++;
-          app_consent (app, txn->scopes);
-          reply_redirect (msg, txn->redirect_base, NULL, params);
-        }
-      else
-        {
-          self->stats.consents_declined++;
-          sts_error_set (&err, 400, "consent_required", 65004,
-                         "The resource owner or authorization server denied the request.");
-          reply_redirect_error (self, msg, txn->redirect_base, NULL, txn->state, TRUE, NULL, &err);
-          sts_error_clear (&err);
-        }
-      transaction_free (txn);
-      return;
-    }
-  if (!g_str_equal (method, "GET"))
-    {
-      soup_server_message_set_status (msg, 405, NULL);
-      return;
-    }
-
-  if (kind == TENANT_UNKNOWN)
-    {
-      set_unknown_tenant_error (&err, segment);
-      goto page_error;
-    }
-  if (kind == TENANT_COMMON || kind == TENANT_CONSUMERS)
-    {
-      /* "Do not use 'common', as personal accounts cannot provide admin consent" */
-      sts_error_set (&err, 400, "invalid_request", 90100,
-                     "The tenant '%s' cannot be used for admin consent. Use the tenant ID, a verified "
-                     "domain or 'organizations'.", segment);
-      goto page_error;
-    }
-  if (param (query, "client_id") == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
-      goto page_error;
-    }
-  app = lookup_app (self, param (query, "client_id"));
-  if (app == NULL)
-    {
-      set_unknown_app_error (self, &err, param (query, "client_id"));
-      goto page_error;
-    }
-  if (param (query, "redirect_uri") == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'redirect_uri'.");
-      goto page_error;
-    }
-  redirect_base = check_redirect_uri (app, param (query, "redirect_uri"), &err);
-  if (redirect_base == NULL)
-    goto page_error;
-
-  defaults = app_default_scopes (app);
-  scopes = parse_scopes (self, param (query, "scope"), defaults, NULL, &err);
-  if (scopes == NULL)
-    {
-      reply_redirect_error (self, msg, redirect_base, NULL, param (query, "state"), TRUE, NULL, &err);
-      sts_error_clear (&err);
-      return;
-    }
-
-  txn = g_new0 (Transaction, 1);
-  txn->kind = TXN_ADMIN_CONSENT;
-  txn->client_id = g_strdup (app->client_id);
-  txn->user_id = g_strdup (self->ctx->directory->admin_id);
-  txn->redirect_base = g_strdup (redirect_base);
-  txn->redirect_uri = g_strdup (param (query, "redirect_uri"));
-  txn->state = g_strdup (param (query, "state"));
-  txn->scopes = g_steal_pointer (&scopes);
-  txn->tenant_kind = kind;
-  txn_id = new_transaction (self, txn);
-  form_action = g_strdup_printf ("/%s/v2.0/adminconsent", segment);
-  render_consent_page (self, msg, txn, txn_id, form_action,
-                       "Permissions requested — Accept for your organization", "Accept", "Cancel");
-  return;
-
-page_error:
-  reply_error_page (self, msg, &err);
-  sts_error_clear (&err);
-}
-
-/* ---- client authentication (ENTRA:certificate-credentials.md, graph-facts §4) ----------- */
-
-static char *
-format_cert_time (gint64 t)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (t);
-
-  return g_date_time_format (dt, "%m/%d/%Y %H:%M:%S");
-}
-
-static char *
-hex_of_b64url (const char *b64)
-{
-  g_autofree guchar *raw = NULL;
-  gsize len = 0;
-  GString *hex = g_string_new (NULL);
-
-  raw = _muster_fake_base64url_decode (b64, &len);
-  for (gsize i = 0; raw != NULL && i < len; i++)
-    g_string_append_printf (hex, "%02X", raw[i]);
-  return g_string_free (hex, FALSE);
-}
-
-static gboolean
-audience_is_token_endpoint (MusterFakeIdentity *self,
-                            const char         *aud,
-                            const char         *segment)
-{
-  MusterFakeDirectory *directory = self->ctx->directory;
-  gsize base_len = strlen (self->ctx->base_url);
-  g_autofree char *tenant = NULL;
-
-  if (aud == NULL || strncmp (aud, self->ctx->base_url, base_len) != 0 || aud[base_len] != '/' ||
-      !g_str_has_suffix (aud, "/oauth2/v2.0/token"))
-    return FALSE;
-  tenant = g_strndup (aud + base_len + 1, strlen (aud) - base_len - 1 - strlen ("/oauth2/v2.0/token"));
-  return g_ascii_strcasecmp (tenant, segment) == 0 ||
-         g_ascii_strcasecmp (tenant, directory->tenant_id) == 0 ||
-         is_verified_domain (directory, tenant);
-}
-
-static gboolean
-verify_client_assertion (MusterFakeIdentity *self,
-                         App                *app,
-                         GHashTable         *form,
-                         const char         *segment,
-                         StsError           *err)
-{
-  const char *type = param (form, "client_assertion_type");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MusterFakeJwt) jwt = NULL;
-  const char *x5t, *x5t_s256, *iss, *sub, *aud, *jti;
-  g_autofree char *used_hex = NULL;
-  gint64 now = identity_now (self), exp, nbf;
-  gboolean key_matches;
-
-  if (g_strcmp0 (type, JWT_BEARER_TYPE) != 0)
-    {
-      sts_error_set (err, 400, "invalid_request", 90100,
-                     "The parameter 'client_assertion_type' is empty or not valid. Expected '"
-                     JWT_BEARER_TYPE "'.");
-      return FALSE;
-    }
-  jwt = _muster_fake_jwt_parse (param (form, "client_assertion"), &error);
-  if (jwt == NULL)
-    {
-      sts_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. %s", error->message);
-      return FALSE;
-    }
-
-  x5t = json_object_get_string_member_with_default (jwt->header, "x5t", NULL);
-  x5t_s256 = json_object_get_string_member_with_default (jwt->header, "x5t#S256", NULL);
-  if (x5t == NULL && x5t_s256 == NULL)
-    {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. No certificate thumbprint specified in token header.");
-      return FALSE;
-    }
-  used_hex = hex_of_b64url (x5t_s256 ? x5t_s256 : x5t);
-  key_matches = app->cert_key != NULL &&
-                (x5t_s256 ? g_str_equal (x5t_s256, app->cert_x5t_s256) : g_str_equal (x5t, app->cert_x5t));
-  if (!key_matches)
-    {
-      sts_error_set (err, 401, "invalid_client", 700027,
-                     "Client assertion contains an invalid signature. [Reason - The key was not found., "
-                     "Thumbprint of key used by client: '%s', Please visit the Azure Portal, Graph "
-                     "Explorer or directly use MS Graph to see configured keys for app Id '%s'.]",
-                     used_hex, app->client_id);
-      return FALSE;
-    }
-  if (!_muster_fake_jwt_verify (jwt, app->cert_key, &error))
-    {
-      g_autofree char *start = format_cert_time (app->cert_not_before);
-      g_autofree char *end = format_cert_time (app->cert_not_after);
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
-        sts_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. %s", error->message);
-      else
-        sts_error_set (err, 401, "invalid_client", 700027,
-                       "Client assertion contains an invalid signature. [Reason - %s, Thumbprint of "
-                       "key used by client: '%s', Found key 'Start=%s, End=%s']",
-                       error->message, used_hex, start, end);
-      return FALSE;
-    }
-
-  iss = json_object_get_string_member_with_default (jwt->claims, "iss", NULL);
-  sub = json_object_get_string_member_with_default (jwt->claims, "sub", NULL);
-  aud = json_object_get_string_member_with_default (jwt->claims, "aud", NULL);
-  jti = json_object_get_string_member_with_default (jwt->claims, "jti", NULL);
-  exp = json_object_get_int_member_with_default (jwt->claims, "exp", 0);
-  nbf = json_object_get_int_member_with_default (jwt->claims, "nbf", 0);
-
-  if (iss == NULL || g_ascii_strcasecmp (iss, app->client_id) != 0)
-    {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. The issuer '%s' of the client assertion is not the client '%s'.",
-                     iss ? iss : "", app->client_id);
-      return FALSE;
-    }
-  if (sub == NULL || g_ascii_strcasecmp (sub, iss) != 0)
-    {
-      sts_error_set (err, 401, "invalid_client", 50048,
-                     "Subject mismatches Issuer claim in the client assertion for application '%s'.",
-                     app->client_id);
-      return FALSE;
-    }
-  if (!audience_is_token_endpoint (self, aud, segment))
-    {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. The audience '%s' is not the token endpoint '%s/%s/oauth2/v2.0/token'.",
-                     aud ? aud : "", self->ctx->base_url, segment);
-      return FALSE;
-    }
-  if (exp == 0 || now >= exp + ASSERTION_SKEW || (nbf != 0 && nbf > now + ASSERTION_SKEW))
-    {
-      g_autofree char *now_text = format_cert_time (now);
-      g_autofree char *nbf_text = format_cert_time (nbf);
-      g_autofree char *exp_text = format_cert_time (exp);
-
-      sts_error_set (err, 401, "invalid_client", 700024,
-                     "Client assertion is not within its valid time range. Current time: %s, assertion "
-                     "valid from %s, expiry time of assertion %s.", now_text, nbf_text, exp_text);
-      return FALSE;
-    }
-  if (jti == NULL || *jti == '\0')
-    {
-      sts_error_set (err, 401, "invalid_client", 50027, "Invalid JWT token. The 'jti' claim is missing.");
-      return FALSE;
-    }
-  if (g_hash_table_contains (self->assertion_jtis, jti))
-    {
-      sts_error_set (err, 401, "invalid_client", 50027,
-                     "Invalid JWT token. The client assertion with jti '%s' was already used.", jti);
-      return FALSE;
-    }
-  g_hash_table_add (self->assertion_jtis, g_strdup (jti));
-  return TRUE;
-}
-
-/* Checks the client's credentials for any grant. Public clients must present none
- * (AADSTS700025); confidential ones a secret (form or HTTP Basic) or an assertion. */
-static gboolean
-authenticate_client (MusterFakeIdentity *self,
-                     App                *app,
-                     GHashTable         *form,
-                     const char         *basic_secret,
-                     const char         *segment,
-                     StsError           *err)
-{
-  const char *secret = param (form, "client_secret") ? param (form, "client_secret") : basic_secret;
-  gboolean has_assertion = param (form, "client_assertion") != NULL;
-
-  if (app->public_client)
-    {
-      if (secret != NULL || has_assertion)
-        {
-          sts_error_set (err, 401, "invalid_client", 700025,
-                         "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
-          return FALSE;
-        }
-      return TRUE;
-    }
-  if (secret == NULL && !has_assertion)
-    {
-      sts_error_set (err, 401, "invalid_client", 7000218,
-                     "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-      return FALSE;
-    }
-  if (has_assertion)
-    {
-      if (secret != NULL)
-        {
-          sts_error_set (err, 400, "invalid_request", 9002313,
-                         "Invalid request. Request is malformed or invalid: send either "
-                         "'client_assertion' or 'client_secret', not both.");
-          return FALSE;
-        }
-      return verify_client_assertion (self, app, form, segment, err);
-    }
-  if (app->secret == NULL || !g_str_equal (app->secret, secret))
-    {
-      sts_error_set (err, 401, "invalid_client", 7000215,
-                     "Invalid client secret provided. Ensure the secret being sent in the request is the "
-                     "client secret value, not the client secret ID, for a secret added to app '%s'.",
-                     app->client_id);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* ---- /token grants ---------------------------------------------------------------------- */
-
-static void
-token_authorization_code (MusterFakeIdentity *self,
-                          SoupServerMessage  *msg,
-                          App                *app,
-                          TenantKind          kind,
-                          GHashTable         *form)
-{
-  const char *value = param (form, "code");
-  const char *redirect_uri = param (form, "redirect_uri");
-  const char *verifier = param (form, "code_verifier");
-  StsError err = { 0 };
-  AuthCode *code;
-  MusterFakeUser *user;
-
-  if (value == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'code'.");
-      goto error;
-    }
-  code = g_hash_table_lookup (self->codes, value);
-  if (code == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 9002313,
-                     "Invalid request. Request is malformed or invalid.");
-      goto error;
-    }
-  if (!g_str_equal (code->client_id, app->client_id))
-    {
-      sts_error_set (&err, 400, "invalid_grant", 70000,
-                     "The provided value for the 'code' parameter is not valid. The code was issued "
-                     "to another client.");
-      goto error;
-    }
-  if ((code->tenant_kind == TENANT_COMMON) != (kind == TENANT_COMMON))
-    {
-      sts_error_set (&err, 400, "invalid_grant", 700005,
-                     "Provided Authorization Code is intended to use against other tenant, thus rejected.");
-      goto error;
-    }
-  if (code->redeemed)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 54005,
-                     "OAuth2 Authorization code was already redeemed, please retry with a new valid "
-                     "code or use an existing refresh token.");
-      goto error;
-    }
-  if (identity_now (self) >= code->expires_at)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 70008,
-                     "The provided authorization code or refresh token has expired due to inactivity. "
-                     "Send a new interactive authorization request for this user and resource.");
-      goto error;
-    }
-  if (redirect_uri == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'redirect_uri'.");
-      goto error;
-    }
-  if (!g_str_equal (redirect_uri, code->redirect_uri))
-    {
-      sts_error_set (&err, 400, "invalid_grant", 50011,
-                     "The reply address '%s' does not match the reply address '%s' provided when "
-                     "requesting Authorization code.", redirect_uri, code->redirect_uri);
-      goto error;
-    }
-  if (code->challenge != NULL && verifier == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'code_verifier'.");
-      goto error;
-    }
-  if (verifier != NULL)
-    {
-      gboolean ok = FALSE;
-
-      if (code->challenge != NULL && is_pkce_text (verifier, 43, 128))
-        {
-          if (g_str_equal (code->method, "S256"))
-            {
-              guchar digest[32];
-              gsize digest_len = sizeof digest;
-              g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-              g_autofree char *computed = NULL;
-
-              g_checksum_update (checksum, (const guchar *) verifier, strlen (verifier));
-              g_checksum_get_digest (checksum, digest, &digest_len);
-              computed = _muster_fake_base64url_encode (digest, digest_len);
-              ok = g_str_equal (computed, code->challenge);
-            }
-          else
-            ok = g_str_equal (verifier, code->challenge);
-        }
-      if (!ok)
-        {
-          sts_error_set (&err, 400, "invalid_grant", 501481,
-                         "The Code_Verifier does not match the code_challenge supplied in the "
-                         "authorization request.");
-          goto error;
-        }
-    }
-
-  user = lookup_live_user (self, code->user_id);
-  if (user == NULL || !user->account_enabled)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
-      goto error;
-    }
-
-  if (self->mfa_required && !code->mfa)
-    {
-      /* signed in before Conditional Access began to demand MFA */
-      reply_mfa_required (self, msg);
-      return;
-    }
-
-  code->redeemed = TRUE;
-  self->stats.codes_redeemed++;
-  reply_user_tokens (self, msg, app, user, (const char * const *) code->scopes, code->nonce, code->mfa);
-  return;
-
-error:
-  reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
-}
-
-static void
-token_refresh (MusterFakeIdentity *self,
-               SoupServerMessage  *msg,
-               App                *app,
-               GHashTable         *form)
-{
-  const char *value = param (form, "refresh_token");
-  StsError err = { 0 };
-  RefreshToken *rt;
-  MusterFakeUser *user;
-  g_autoptr(GPtrArray) scopes = NULL;
-  gint64 now = identity_now (self);
-
-  if (value == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'refresh_token'.");
-      goto error;
-    }
-  rt = g_hash_table_lookup (self->refresh_tokens, value);
-  if (rt == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 9002313,
-                     "Invalid request. Request is malformed or invalid.");
-      goto error;
-    }
-  if (!g_str_equal (rt->client_id, app->client_id))
-    {
-      sts_error_set (&err, 400, "invalid_grant", 70000,
-                     "Provided grant is invalid or malformed. The refresh token was issued to another client.");
-      goto error;
-    }
-  if (rt->revoked)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 50173,
-                     "The provided grant has expired due to it being revoked, a fresh auth token is "
-                     "needed. The user might have changed or reset their password.");
-      goto error;
-    }
-  if (now - rt->last_used > REFRESH_MAX_INACTIVE)
-    {
-      g_autofree char *issued = _muster_fake_iso8601 (rt->issued_at);
-      gint64 inactive = now - rt->last_used;
-
-      /* "issued on {date} and was inactive for {time}" (ENTRA:reference-error-codes.md) */
-      sts_error_set (&err, 400, "invalid_grant", 700082,
-                     "The refresh token has expired due to inactivity. The token was issued on %s and "
-                     "was inactive for %" G_GINT64_FORMAT ".%02d:%02d:%02d.", issued,
-                     inactive / 86400, (int) (inactive % 86400 / 3600), (int) (inactive % 3600 / 60),
-                     (int) (inactive % 60));
-      goto error;
-    }
-  user = lookup_live_user (self, rt->user_id);
-  if (user == NULL || !user->account_enabled)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
-      goto error;
-    }
-  if (self->mfa_required && !rt->mfa)
-    {
-      reply_mfa_required (self, msg);
-      return;
-    }
-
-  if (param (form, "scope") != NULL)
-    {
-      g_autoptr(GPtrArray) defaults = app_default_scopes (app);
-
-      scopes = parse_scopes (self, param (form, "scope"), defaults, NULL, &err);
-      if (scopes == NULL)
-        goto error;
-      /* "valid for all permissions already consented" (ENTRA:v2-oauth2-auth-code-flow.md) */
-      for (guint i = 0; i < scopes->len; i++)
-        {
-          const char *scope = g_ptr_array_index (scopes, i);
-
-          if (!is_oidc_scope (scope) && !g_strv_contains ((const char * const *) rt->scopes, scope) &&
-              !g_hash_table_contains (app->consented, scope))
-            {
-              sts_error_set (&err, 400, "invalid_grant", 65001,
-                             "The user or administrator has not consented to use the application with "
-                             "ID '%s' named '%s'. Send an interactive authorization request for this "
-                             "user and resource.", app->client_id, app->display_name);
-              err.suberror = "consent_required";
-              goto error;
-            }
-        }
-      /* the new refresh token stays a refresh token of the same grant */
-      if (!ptr_array_has_string (scopes, "offline_access"))
-        g_ptr_array_add (scopes, g_strdup ("offline_access"));
-    }
-  else
-    {
-      scopes = g_ptr_array_new_with_free_func (g_free);
-      for (guint i = 0; rt->scopes[i] != NULL; i++)
-        g_ptr_array_add (scopes, g_strdup (rt->scopes[i]));
-    }
-
-  /* Rotation: a new refresh token each time; the old one is not revoked (ENTRA:refresh-tokens.md) */
-  rt->last_used = now;
-  g_ptr_array_add (scopes, NULL);
-  reply_user_tokens (self, msg, app, user, (const char * const *) scopes->pdata, NULL, rt->mfa);
-  return;
-
-error:
-  reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
-}
-
-static void
-token_device_code (MusterFakeIdentity *self,
-                   SoupServerMessage  *msg,
-                   App                *app,
-                   GHashTable         *form)
-{
-  const char *value = param (form, "device_code");
-  StsError err = { 0 };
-  DeviceCode *device;
-  MusterFakeUser *user;
-  gint64 now = identity_now (self);
-
-  if (value == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'device_code'.");
-      goto error;
-    }
-  device = g_hash_table_lookup (self->devices, value);
-  if (device == NULL || !g_str_equal (device->client_id, app->client_id))
-    {
-      sts_error_set (&err, 400, "bad_verification_code", 70018,
-                     "Invalid verification code. The device_code was not recognized.");
-      goto error;
-    }
-  if (device->state == DEVICE_REDEEMED)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 70000,
-                     "Provided grant is invalid or malformed. The device code was already redeemed.");
-      goto error;
-    }
-  if (now >= device->expires_at)
-    {
-      sts_error_set (&err, 400, "expired_token", 70019,
-                     "Verification code expired. Have the user retry the sign-in.");
-      goto error;
-    }
-  if (device->state == DEVICE_DECLINED)
-    {
-      sts_error_set (&err, 400, "authorization_declined", 65004,
-                     "User declined to consent to access the app.");
-      goto error;
-    }
-  /* RFC 8628 §3.5 slow_down: not in Microsoft's list (graph-facts §3), but MSAL handles it;
-   * the interval grows by 5 seconds for this device code. */
-  if ((device->last_poll != 0 && now - device->last_poll < device->interval) || self->device_slow_down > 0)
-    {
-      if (self->device_slow_down > 0)
-        self->device_slow_down--;
-      device->last_poll = now;
-      device->interval += 5;
-      sts_error_set (&err, 400, "slow_down", 70016,
-                     "OAuth 2.0 device flow error. Authorization is pending. Polling too often: wait "
-                     "at least %u seconds between requests.", device->interval);
-      goto error;
-    }
-  device->last_poll = now;
-  if (device->state == DEVICE_PENDING)
-    {
-      sts_error_set (&err, 400, "authorization_pending", 70016,
-                     "OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
-      goto error;
-    }
-
-  user = lookup_live_user (self, device->user_id);
-  if (user == NULL || !user->account_enabled)
-    {
-      sts_error_set (&err, 400, "invalid_grant", 50057, "The user account is disabled.");
-      goto error;
-    }
-  if (self->mfa_required && !device->mfa)
-    {
-      reply_mfa_required (self, msg);
-      return;
-    }
-  device->state = DEVICE_REDEEMED;
-  reply_user_tokens (self, msg, app, user, (const char * const *) device->scopes, NULL, device->mfa);
-  return;
-
-error:
-  reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
-}
-
-static void
-token_client_credentials (MusterFakeIdentity *self,
-                          SoupServerMessage  *msg,
-                          App                *app,
-                          TenantKind          kind,
-                          GHashTable         *form)
-{
-  const char *scope = param (form, "scope");
-  const char *permission;
-  StsError err = { 0 };
-  g_autofree char *access_token = NULL;
-  GString *body;
-
-  if (kind == TENANT_COMMON)
-    {
-      sts_error_set (&err, 400, "invalid_request", 9001023,
-                     "The grant type is not supported over the /common or /consumers endpoints. Please "
-                     "use the /organizations or tenant-specific endpoint.");
-      goto error;
-    }
-  if (kind == TENANT_ORGANIZATIONS)
-    {
-      /* an app alone names no tenant: the service cannot tell whose tenant is meant */
-      sts_error_set (&err, 400, "invalid_request", 50059,
-                     "No tenant-identifying information found in either the request or implied by any "
-                     "provided credentials.");
-      goto error;
-    }
-  if (scope == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'scope'.");
-      goto error;
-    }
-  permission = graph_permission_part (self, scope);
-  if (permission == NULL || permission == scope)
-    {
-      if (permission == NULL)
-        sts_error_set (&err, 400, "invalid_resource", 500011,
-                       "The resource principal named %s was not found in the tenant named %s.",
-                       scope, self->ctx->directory->display_name);
-      else
-        sts_error_set (&err, 400, "invalid_scope", 1002012,
-                       "The provided value for scope %s is not valid. Client credential flows must have "
-                       "a scope value with /.default suffixed to the resource identifier (application ID URI).",
-                       scope);
-      goto error;
-    }
-  if (g_ascii_strcasecmp (permission, ".default") != 0)
-    {
-      sts_error_set (&err, 400, "invalid_scope", 1002012,
-                     "The provided value for scope %s is not valid. Client credential flows must have a "
-                     "scope value with /.default suffixed to the resource identifier (application ID URI).",
-                     scope);
-      goto error;
-    }
-
-  g_ptr_array_add (app->roles, NULL);
-  access_token = issue_access_token (self, app->client_id, NULL, g_strdupv ((GStrv) app->roles->pdata), TRUE);
-  g_ptr_array_remove_index (app->roles, app->roles->len - 1);
-
-  /* graph-facts §4: no refresh token and no scope for this flow */
-  body = g_string_new ("{\"token_type\":\"Bearer\"");
-  g_string_append_printf (body, ",\"expires_in\":%u,\"ext_expires_in\":%u,\"access_token\":",
-                          self->token_lifetime, self->token_lifetime);
-  _muster_fake_json_append_string (body, access_token);
-  g_string_append_c (body, '}');
-  add_no_cache_headers (msg);
-  reply_gstring_json (msg, 200, body);
-  return;
-
-error:
-  reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
-}
-
-/* Reads "Authorization: Basic" client credentials (RFC 6749 §2.3.1). */
-static void
-read_basic_auth (SoupServerMessage *msg,
-                 char             **client_id,
-                 char             **secret)
-{
-  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                     "Authorization");
-  g_autofree guchar *decoded = NULL;
-  g_autofree char *text = NULL;
-  gsize len = 0;
-  char *colon;
-
-  if (header == NULL || g_ascii_strncasecmp (header, "Basic ", 6) != 0)
-    return;
-  decoded = g_base64_decode (header + 6, &len);
-  text = g_strndup ((const char *) decoded, len);
-  colon = strchr (text, ':');
-  if (colon == NULL)
-    return;
-  *colon = '\0';
-  *client_id = g_uri_unescape_string (text, NULL);
-  *secret = g_uri_unescape_string (colon + 1, NULL);
-}
-
-static void
-handle_token (MusterFakeIdentity *self,
-              SoupServerMessage  *msg,
-              const char         *segment,
-              TenantKind          kind)
-{
-  g_autoptr(GHashTable) form = NULL;
-  g_autofree char *basic_id = NULL;
-  g_autofree char *basic_secret = NULL;
-  const char *grant_type, *client_id;
-  StsError err = { 0 };
-  App *app;
-
-  self->stats.token_requests++;
-  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
-    {
-      sts_error_set (&err, 400, "invalid_request", 900561,
-                     "The endpoint only accepts POST, OPTIONS requests. Received a %s request.",
-                     soup_server_message_get_method (msg));
-      goto error;
-    }
-  if (kind == TENANT_UNKNOWN)
-    {
-      set_unknown_tenant_error (&err, segment);
-      goto error;
-    }
-  /* The token endpoint reads only application/x-www-form-urlencoded (RFC 6749 §3.2): a JSON
-   * body looks like one without any parameter. */
-  form = _muster_fake_read_form (msg);
-  grant_type = param (form, "grant_type");
-  if (grant_type == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'grant_type'.");
-      goto error;
-    }
-  read_basic_auth (msg, &basic_id, &basic_secret);
-  client_id = param (form, "client_id") ? param (form, "client_id") : basic_id;
-  if (client_id == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
-      goto error;
-    }
-  app = lookup_app (self, client_id);
-  if (app == NULL)
-    {
-      set_unknown_app_error (self, &err, client_id);
-      goto error;
-    }
-  if (!check_app_for_tenant (self, app, kind, &err))
-    goto error;
-
-  if (!g_str_equal (grant_type, "authorization_code") && !g_str_equal (grant_type, "refresh_token") &&
-      !g_str_equal (grant_type, DEVICE_CODE_GRANT) && !g_str_equal (grant_type, "client_credentials"))
-    {
-      sts_error_set (&err, 400, "unsupported_grant_type", 70003,
-                     "The app requested an unsupported grant type '%s'.", grant_type);
-      goto error;
-    }
-  if (g_str_equal (grant_type, "client_credentials") && app->public_client &&
-      param (form, "client_secret") == NULL && basic_secret == NULL && param (form, "client_assertion") == NULL)
-    {
-      sts_error_set (&err, 401, "invalid_client", 7000218,
-                     "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-      goto error;
-    }
-  if (!authenticate_client (self, app, form, basic_secret, segment, &err))
-    goto error;
-
-  if (g_str_equal (grant_type, "authorization_code"))
-    token_authorization_code (self, msg, app, kind, form);
-  else if (g_str_equal (grant_type, "refresh_token"))
-    token_refresh (self, msg, app, form);
-  else if (g_str_equal (grant_type, DEVICE_CODE_GRANT))
-    token_device_code (self, msg, app, form);
-  else
-    token_client_credentials (self, msg, app, kind, form);
-  return;
-
-error:
-  reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
-}
-
-/* ---- device code (ENTRA:v2-oauth2-device-code.md) --------------------------------------- */
-
-static char *
-new_user_code (MusterFakeIdentity *self)
-{
-  /* nine characters without look-alikes (no 0/O, 1/I) */
-  static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-  for (;;)
-    {
-      g_autofree char *random = _muster_fake_random_token (12);
-      char *code = g_new0 (char, 10);
-
-      for (guint i = 0; i < 9; i++)
-        code[i] = alphabet[(guchar) random[i] % (sizeof alphabet - 1)];
-      if (!g_hash_table_contains (self->user_codes, code))
-        return code;
-      g_free (code);
-    }
-}
-
-static void
-handle_devicecode (MusterFakeIdentity *self,
-                   SoupServerMessage  *msg,
-                   const char         *segment,
-                   TenantKind          kind)
-{
-  g_autoptr(GHashTable) form = NULL;
-  g_autoptr(GPtrArray) defaults = NULL;
-  g_autoptr(GPtrArray) scopes = NULL;
-  g_autofree char *verification_uri = NULL;
-  g_autofree char *message = NULL;
-  StsError err = { 0 };
-  DeviceCode *device;
-  GString *body;
-  App *app;
-
-  if (!g_str_equal (soup_server_message_get_method (msg), "POST"))
-    {
-      sts_error_set (&err, 400, "invalid_request", 900561,
-                     "The endpoint only accepts POST, OPTIONS requests. Received a %s request.",
-                     soup_server_message_get_method (msg));
-      goto error;
-    }
-  if (kind == TENANT_UNKNOWN)
-    {
-      set_unknown_tenant_error (&err, segment);
-      goto error;
-    }
-  form = _muster_fake_read_form (msg);
-  if (param (form, "client_id") == NULL)
-    {
-      sts_error_set (&err, 400, "invalid_request", 900144,
-                     "The request body must contain the following parameter: 'client_id'.");
-      goto error;
-    }
-  app = lookup_app (self, param (form, "client_id"));
-  if (app == NULL)
-    {
-      set_unknown_app_error (self, &err, param (form, "client_id"));
-      goto error;
-    }
-  if (!check_app_for_tenant (self, app, kind, &err))
-    goto error;
-  defaults = app_default_scopes (app);
-  scopes = parse_scopes (self, param (form, "scope"), defaults, NULL, &err);
-  if (scopes == NULL)
-    goto error;
-
-  device = g_new0 (DeviceCode, 1);
-  device->device_code = _muster_fake_random_token (96);
-  device->user_code = new_user_code (self);
-  device->client_id = g_strdup (app->client_id);
-  g_ptr_array_add (scopes, NULL);
-  device->scopes = g_strdupv ((GStrv) scopes->pdata);
-  device->expires_at = identity_now (self) + DEVICE_CODE_LIFETIME;
-  device->interval = self->device_interval;
-  device->state = DEVICE_PENDING;
-  g_hash_table_insert (self->devices, device->device_code, device);
-  g_hash_table_insert (self->user_codes, device->user_code, device);
-  self->stats.device_codes_issued++;
-
-  verification_uri = g_strconcat (self->ctx->base_url, "/devicelogin", NULL);
-  message = g_strdup_printf ("To sign in, use a web browser to open the page %s and enter the code %s "
-                             "to authenticate.", verification_uri, device->user_code);
-  body = g_string_new ("{\"user_code\":");
-  _muster_fake_json_append_string (body, device->user_code);
-  g_string_append (body, ",\"device_code\":");
-  _muster_fake_json_append_string (body, device->device_code);
-  g_string_append (body, ",\"verification_uri\":");
-  _muster_fake_json_append_string (body, verification_uri);
-  g_string_append_printf (body, ",\"expires_in\":%d,\"interval\":%u,\"message\":",
-                          DEVICE_CODE_LIFETIME, device->interval);
-  _muster_fake_json_append_string (body, message);
-  g_string_append_c (body, '}');
-  add_no_cache_headers (msg);
-  reply_gstring_json (msg, 200, body);
-  return;
-
-error:
-  reply_sts_error (self, msg, &err, NULL);
-  sts_error_clear (&err);
-}
-
-static DeviceCode *
-lookup_user_code (MusterFakeIdentity *self,
-                  const char         *typed)
-{
-  GString *normal = g_string_new (NULL);
-  DeviceCode *device;
-
-  /* people type codes in any case, with spaces or dashes */
-  for (const char *p = typed ? typed : ""; *p; p++)
-    if (g_ascii_isalnum (*p))
-      g_string_append_c (normal, g_ascii_toupper (*p));
-  device = g_hash_table_lookup (self->user_codes, normal->str);
-  g_string_free (normal, TRUE);
-  return device;
-}
-
-static void
-device_decide (MusterFakeIdentity *self,
-               DeviceCode         *device,
-               const char         *user_id,
-               gboolean            approve)
-{
-  App *app = lookup_app (self, device->client_id);
-
-  device->user_id = g_strdup (user_id);
-  device->mfa = self->mfa_required;
-  if (approve)
-    {
-      g_autoptr(GPtrArray) scopes = g_ptr_array_new ();
-
-      for (guint i = 0; device->scopes[i] != NULL; i++)
-        g_ptr_array_add (scopes, device->scopes[i]);
-      app_consent (app, scopes);
-      device->state = DEVICE_APPROVED;
-      self->stats.consents_accepted++;
-    }
-  else
-    {
-      device->state = DEVICE_DECLINED;
-      self->stats.consents_declined++;
-    }
-}
-
-static void
-handle_devicelogin (MusterFakeIdentity *self,
-                    SoupServerMessage  *msg)
-{
-  const char *method = soup_server_message_get_method (msg);
-  g_autoptr(GHashTable) form = NULL;
-  DeviceCode *device;
-
-  if (g_str_equal (method, "GET"))
-    {
-      reply_html (msg, 200, _muster_fake_page_device_code ("/devicelogin", NULL));
-      return;
-    }
-  if (!g_str_equal (method, "POST"))
-    {
-      soup_server_message_set_status (msg, 405, NULL);
-      return;
-    }
-
-  form = _muster_fake_read_form (msg);
-  if (param (form, "txn") != NULL)
-    {
-      Transaction *txn = take_transaction (self, msg, form, TXN_DEVICE);
-      gboolean approve;
-
-      if (txn == NULL)
-        return;
-      device = g_hash_table_lookup (self->devices, txn->device_code);
-      approve = g_strcmp0 (param (form, "action"), "accept") == 0 && !txn->needs_admin;
-      if (device == NULL || device->state != DEVICE_PENDING || identity_now (self) >= device->expires_at)
-        reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
-                    "AADSTS90120: The request was already authorized or declined, or it expired."));
-      else
-        {
-          App *app = lookup_app (self, device->client_id);
-          g_autofree char *text = NULL;
-
-          device_decide (self, device, txn->user_id, approve);
-          text = approve
-            ? g_strdup_printf ("You have signed in to the %s application on your device. You may now "
-                               "close this window.", app->display_name)
-            : g_strdup_printf ("You declined to sign in to %s on your device. You may now close this "
-                               "window.", app->display_name);
-          reply_html (msg, 200, _muster_fake_page_message (approve ? "Signed in" : "Sign-in declined", text));
-        }
-      transaction_free (txn);
-      return;
-    }
-
-  device = lookup_user_code (self, param (form, "otc"));
-  if (device == NULL || identity_now (self) >= device->expires_at)
-    {
-      reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
-                  "AADSTS70018: Invalid verification code due to User typing in wrong user code for "
-                  "device code flow. Check the code and try again."));
-      return;
-    }
-  if (device->state != DEVICE_PENDING)
-    {
-      reply_html (msg, 400, _muster_fake_page_device_code ("/devicelogin",
-                  "AADSTS90120: The request was already authorized or declined."));
-      return;
-    }
-
-  {
-    Transaction *txn = g_new0 (Transaction, 1);
-    g_autofree char *txn_id = NULL;
-    MusterFakeUser *user = lookup_live_user (self, session_user_id (self, msg));
-    App *app = lookup_app (self, device->client_id);
-
-    if (user == NULL)
-      user = muster_fake_directory_get_admin (self->ctx->directory);
-    txn->kind = TXN_DEVICE;
-    txn->client_id = g_strdup (device->client_id);
-    txn->user_id = g_strdup (user->id);
-    txn->device_code = g_strdup (device->device_code);
-    txn->scopes = g_ptr_array_new_with_free_func (g_free);
-    for (guint i = 0; device->scopes[i] != NULL; i++)
-      g_ptr_array_add (txn->scopes, g_strdup (device->scopes[i]));
-    txn->needs_admin = needs_admin_approval (self, app, user, txn->scopes);
-    txn_id = new_transaction (self, txn);
-    render_consent_page (self, msg, txn, txn_id, "/devicelogin",
-                         "Are you trying to sign in?", "Continue", "Cancel");
-  }
+  _muster_fake_identity_reply_error (self, msg, &err,
+                                     "{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":"
+                                     "[\"8d7d5a72-4e0e-4e3a-9a3b-6c1f0e2b9a11\"]}}}");
+  _muster_fake_identity_error_clear (&err);
 }
 
 /* ---- discovery ---------------------------------------------------------------------------- */
@@ -2870,7 +1150,7 @@ handle_openid_configuration (MusterFakeIdentity *self,
                           "\"tenant_region_scope\":\"EU\",\"cloud_instance_name\":\"microsoftonline.com\","
                           "\"msgraph_host\":\"graph.microsoft.com\"}",
                           base, segment, base, segment);
-  reply_gstring_json (msg, 200, body);
+  _muster_fake_identity_reply_json (msg, 200, body);
 }
 
 static void
@@ -2900,7 +1180,7 @@ handle_jwks (MusterFakeIdentity *self,
   g_string_append (body, ",\"e\":");
   _muster_fake_json_append_string (body, e_b64);
   g_string_append (body, "}]}");
-  reply_gstring_json (msg, 200, body);
+  _muster_fake_identity_reply_json (msg, 200, body);
 }
 
 static void
@@ -2908,11 +1188,11 @@ handle_error_lookup (MusterFakeIdentity *self,
                      SoupServerMessage  *msg,
                      GHashTable         *query)
 {
-  const char *code = param (query, "code");
+  const char *code = _muster_fake_identity_param (query, "code");
   g_autofree char *text = g_strdup_printf ("AADSTS%s: see ENTRA:reference-error-codes.md for what this "
                                            "code means.", code ? code : "");
 
-  reply_html (msg, 200, _muster_fake_page_message ("Error lookup", text));
+  _muster_fake_identity_reply_html (msg, 200, _muster_fake_page_message ("Error lookup", text));
 }
 
 /* Every path under / that no other module claimed: the identity platform's /{tenant}/… */
@@ -2931,7 +1211,7 @@ identity_handler (MusterFakeContext *ctx,
 
   if (g_str_equal (path, "/devicelogin"))
     {
-      handle_devicelogin (self, msg);
+      _muster_fake_identity_handle_devicelogin (self, msg);
       return;
     }
   if (g_str_equal (path, "/error"))
@@ -2948,424 +1228,19 @@ identity_handler (MusterFakeContext *ctx,
   rest = path + 1 + strlen (parts[0]);
   kind = resolve_tenant (self, parts[0]);
   if (g_str_equal (rest, "/oauth2/v2.0/authorize"))
-    handle_authorize (self, msg, parts[0], kind, query);
+    _muster_fake_identity_handle_authorize (self, msg, parts[0], kind, query);
   else if (g_str_equal (rest, "/oauth2/v2.0/token"))
-    handle_token (self, msg, parts[0], kind);
+    _muster_fake_identity_handle_token (self, msg, parts[0], kind);
   else if (g_str_equal (rest, "/oauth2/v2.0/devicecode"))
-    handle_devicecode (self, msg, parts[0], kind);
+    _muster_fake_identity_handle_devicecode (self, msg, parts[0], kind);
   else if (g_str_equal (rest, "/v2.0/adminconsent"))
-    handle_admin_consent (self, msg, parts[0], kind, query);
+    _muster_fake_identity_handle_admin_consent (self, msg, parts[0], kind, query);
   else if (kind != TENANT_UNKNOWN && g_str_equal (rest, "/v2.0/.well-known/openid-configuration"))
     handle_openid_configuration (self, msg, parts[0]);
   else if (kind != TENANT_UNKNOWN && g_str_equal (rest, "/discovery/v2.0/keys"))
     handle_jwks (self, msg);
   else
     soup_server_message_set_status (msg, 404, NULL);
-}
-
-/* ---- control API -------------------------------------------------------------------------- */
-
-static void
-reply_control_error (SoupServerMessage *msg,
-                     const char        *message)
-{
-  GString *body = g_string_new ("{\"error\":");
-
-  _muster_fake_json_append_string (body, message);
-  g_string_append_c (body, '}');
-  reply_gstring_json (msg, 400, body);
-}
-
-static JsonObject *
-read_json_object (SoupServerMessage *msg)
-{
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  gsize size;
-  const char *data = g_bytes_get_data (bytes, &size);
-  JsonNode *root;
-
-  if (size == 0)
-    return json_object_new ();
-  if (!json_parser_load_from_data (parser, data, size, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_object_ref (json_node_get_object (root));
-}
-
-static gboolean
-read_string_list (JsonObject  *object,
-                  const char  *member,
-                  GPtrArray   *out,
-                  gboolean     canonical_permissions,
-                  char       **bad)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  JsonArray *array;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      *bad = g_strdup_printf ("%s must be an array of strings", member);
-      return FALSE;
-    }
-  array = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *element = json_array_get_element (array, i);
-      const char *s;
-
-      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
-        {
-          *bad = g_strdup_printf ("%s must be an array of strings", member);
-          return FALSE;
-        }
-      s = json_node_get_string (element);
-      if (canonical_permissions)
-        {
-          const char *permission = strrchr (s, '/') ? strrchr (s, '/') + 1 : s;
-          const KnownPermission *known = lookup_permission (permission);
-
-          if (known == NULL)
-            {
-              *bad = g_strdup_printf ("unknown permission '%s'", s);
-              return FALSE;
-            }
-          s = known->name;
-        }
-      ptr_array_add_unique (out, s);
-    }
-  return TRUE;
-}
-
-static void
-append_string_array (GString    *body,
-                     GPtrArray  *array)
-{
-  g_string_append_c (body, '[');
-  for (guint i = 0; i < array->len; i++)
-    {
-      if (i > 0)
-        g_string_append_c (body, ',');
-      _muster_fake_json_append_string (body, g_ptr_array_index (array, i));
-    }
-  g_string_append_c (body, ']');
-}
-
-static void
-control_register_app (MusterFakeIdentity *self,
-                      SoupServerMessage  *msg,
-                      JsonObject         *object)
-{
-  const char *client_id = json_object_get_string_member_with_default (object, "clientId", NULL);
-  const char *name = json_object_get_string_member_with_default (object, "displayName", NULL);
-  const char *secret = json_object_get_string_member_with_default (object, "secret", NULL);
-  const char *pem = json_object_get_string_member_with_default (object, "certificatePem", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *bad = NULL;
-  App *app;
-
-  if (client_id == NULL || !g_uuid_string_is_valid (client_id))
-    {
-      reply_control_error (msg, "clientId must be a GUID");
-      return;
-    }
-  app = app_new (client_id, name ? name : client_id);
-  app->public_client = json_object_get_boolean_member_with_default (object, "publicClient", FALSE);
-  app->multi_tenant = json_object_get_boolean_member_with_default (object, "multiTenant", FALSE);
-  app->secret = g_strdup (secret);
-  if ((pem != NULL && !app_set_certificate (app, pem, &error)) ||
-      !read_string_list (object, "roles", app->roles, TRUE, &bad) ||
-      !read_string_list (object, "scopes", app->required_scopes, TRUE, &bad) ||
-      !read_string_list (object, "redirectUris", app->redirect_uris, FALSE, &bad))
-    {
-      reply_control_error (msg, error ? error->message : bad);
-      app_free (app);
-      return;
-    }
-  if (app->redirect_uris->len == 0)
-    g_ptr_array_add (app->redirect_uris, g_strdup ("http://localhost"));
-  g_hash_table_replace (self->apps, g_strdup (app->client_id), app);
-  soup_server_message_set_status (msg, 204, NULL);
-}
-
-static void
-control_list_apps (MusterFakeIdentity *self,
-                   SoupServerMessage  *msg)
-{
-  GString *body = g_string_new ("{\"value\":[");
-  GHashTableIter iter;
-  gpointer value;
-  gboolean first = TRUE;
-
-  g_hash_table_iter_init (&iter, self->apps);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      App *app = value;
-      g_autoptr(GPtrArray) consented = g_ptr_array_new ();
-      GHashTableIter scope_iter;
-      gpointer scope;
-
-      g_hash_table_iter_init (&scope_iter, app->consented);
-      while (g_hash_table_iter_next (&scope_iter, &scope, NULL))
-        g_ptr_array_add (consented, scope);
-      g_ptr_array_sort (consented, (GCompareFunc) g_strcmp0);
-      if (!first)
-        g_string_append_c (body, ',');
-      first = FALSE;
-      g_string_append (body, "{\"clientId\":");
-      _muster_fake_json_append_string (body, app->client_id);
-      g_string_append (body, ",\"displayName\":");
-      _muster_fake_json_append_string (body, app->display_name);
-      g_string_append_printf (body, ",\"publicClient\":%s,\"multiTenant\":%s,\"hasSecret\":%s,"
-                              "\"hasCertificate\":%s,\"consentedScopes\":",
-                              app->public_client ? "true" : "false", app->multi_tenant ? "true" : "false",
-                              app->secret ? "true" : "false", app->cert_key ? "true" : "false");
-      append_string_array (body, consented);
-      g_string_append (body, ",\"roles\":");
-      append_string_array (body, app->roles);
-      g_string_append (body, ",\"redirectUris\":");
-      append_string_array (body, app->redirect_uris);
-      g_string_append_c (body, '}');
-    }
-  g_string_append (body, "]}");
-  reply_gstring_json (msg, 200, body);
-}
-
-static void
-control_whoami (MusterFakeIdentity *self,
-                SoupServerMessage  *msg)
-{
-  const MusterFakeGrant *grant = _muster_fake_identity_check_bearer (self, msg);
-  GString *body;
-
-  if (grant == NULL)
-    return;
-  body = g_string_new ("{\"clientId\":");
-  _muster_fake_json_append_string (body, grant->client_id);
-  g_string_append (body, ",\"userId\":");
-  _muster_fake_json_append_string (body, grant->user_id);
-  g_string_append_printf (body, ",\"appOnly\":%s,\"expiresAt\":%" G_GINT64_FORMAT ",\"scopes\":[",
-                          grant->app_only ? "true" : "false", grant->expires_at);
-  for (guint i = 0; grant->scopes != NULL && grant->scopes[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (body, ',');
-      _muster_fake_json_append_string (body, grant->scopes[i]);
-    }
-  g_string_append (body, "]}");
-  reply_gstring_json (msg, 200, body);
-}
-
-static void
-control_stats (MusterFakeIdentity *self,
-               SoupServerMessage  *msg)
-{
-  GString *body = g_string_new (NULL);
-  const Stats *s = &self->stats;
-
-  g_string_append_printf (body,
-                          "{\"codesIssued\":%" G_GUINT64_FORMAT ",\"codesRedeemed\":%" G_GUINT64_FORMAT
-                          ",\"accessTokensIssued\":%" G_GUINT64_FORMAT ",\"refreshTokensIssued\":%" G_GUINT64_FORMAT
-                          ",\"idTokensIssued\":%" G_GUINT64_FORMAT ",\"deviceCodesIssued\":%" G_GUINT64_FORMAT
-                          ",\"tokenRequests\":%" G_GUINT64_FORMAT ",\"tokenErrors\":%" G_GUINT64_FORMAT
-                          ",\"consentsAccepted\":%" G_GUINT64_FORMAT ",\"consentsDeclined\":%" G_GUINT64_FORMAT
-                          ",\"bearerRejected\":%" G_GUINT64_FORMAT ",\"tokenLifetime\":%u,\"deviceInterval\":%u"
-                          ",\"mfaRequired\":%s,\"clockOffset\":%" G_GINT64_FORMAT "}",
-                          s->codes_issued, s->codes_redeemed, s->access_tokens_issued, s->refresh_tokens_issued,
-                          s->id_tokens_issued, s->device_codes_issued, s->token_requests, s->token_errors,
-                          s->consents_accepted, s->consents_declined, s->bearer_rejected,
-                          self->token_lifetime, self->device_interval,
-                          self->mfa_required ? "true" : "false", self->clock_offset);
-  reply_gstring_json (msg, 200, body);
-}
-
-static gboolean
-read_uint_member (JsonObject *object,
-                  const char *member,
-                  gint64      max,
-                  gint64     *out)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return FALSE;
-  *out = json_node_get_int (node);
-  return *out >= 0 && *out <= max;
-}
-
-static void
-control_handler (MusterFakeContext *ctx,
-                 SoupServerMessage *msg,
-                 const char        *path,
-                 GHashTable        *query,
-                 gpointer           user_data)
-{
-  MusterFakeIdentity *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  const char *action = path + strlen ("/_fake/identity");
-  g_autoptr(JsonObject) object = NULL;
-  gint64 number = 0;
-
-  if (g_str_equal (method, "GET"))
-    {
-      if (g_str_equal (action, "/stats"))
-        control_stats (self, msg);
-      else if (g_str_equal (action, "/whoami"))
-        control_whoami (self, msg);
-      else if (g_str_equal (action, "/apps"))
-        control_list_apps (self, msg);
-      else
-        soup_server_message_set_status (msg, 404, NULL);
-      return;
-    }
-  if (!g_str_equal (method, "POST"))
-    {
-      soup_server_message_set_status (msg, 405, NULL);
-      return;
-    }
-  object = read_json_object (msg);
-  if (object == NULL)
-    {
-      reply_control_error (msg, "the body must be a JSON object");
-      return;
-    }
-
-  if (g_str_equal (action, "/expire-tokens"))
-    _muster_fake_identity_expire_tokens (self);
-  else if (g_str_equal (action, "/token-lifetime"))
-    {
-      if (!read_uint_member (object, "seconds", 28 * 3600, &number) || number == 0)
-        {
-          reply_control_error (msg, "seconds must be an integer from 1 to 100800");
-          return;
-        }
-      self->token_lifetime = number;
-    }
-  else if (g_str_equal (action, "/apps"))
-    {
-      control_register_app (self, msg, object);
-      return;
-    }
-  else if (g_str_equal (action, "/consent"))
-    {
-      App *app = lookup_app (self, json_object_get_string_member_with_default (object, "clientId", NULL));
-      g_autoptr(GPtrArray) scopes = g_ptr_array_new_with_free_func (g_free);
-      g_autofree char *bad = NULL;
-
-      if (app == NULL)
-        {
-          reply_control_error (msg, "clientId names no registered app");
-          return;
-        }
-      if (!read_string_list (object, "scopes", scopes, TRUE, &bad))
-        {
-          reply_control_error (msg, bad);
-          return;
-        }
-      g_hash_table_remove_all (app->consented);
-      app_consent (app, scopes);
-    }
-  else if (g_str_equal (action, "/refresh-inactive"))
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      if (!read_uint_member (object, "days", 100000, &number))
-        {
-          reply_control_error (msg, "days must be a non-negative integer");
-          return;
-        }
-      g_hash_table_iter_init (&iter, self->refresh_tokens);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          RefreshToken *rt = value;
-
-          rt->last_used -= number * 86400;
-          rt->issued_at = MIN (rt->issued_at, rt->last_used);
-        }
-    }
-  else if (g_str_equal (action, "/revoke"))
-    {
-      const char *user_id = json_object_get_string_member_with_default (object, "userId", NULL);
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, self->refresh_tokens);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          RefreshToken *rt = value;
-
-          if (user_id == NULL || g_strcmp0 (rt->user_id, user_id) == 0)
-            rt->revoked = TRUE;
-        }
-    }
-  else if (g_str_equal (action, "/device"))
-    {
-      if (!read_uint_member (object, "interval", 3600, &number))
-        {
-          reply_control_error (msg, "interval must be a non-negative integer");
-          return;
-        }
-      self->device_interval = number;
-      if (json_object_has_member (object, "slowDown"))
-        {
-          if (!read_uint_member (object, "slowDown", 100, &number))
-            {
-              reply_control_error (msg, "slowDown must be a non-negative integer");
-              return;
-            }
-          self->device_slow_down = number;
-        }
-    }
-  else if (g_str_equal (action, "/device-approve"))
-    {
-      DeviceCode *device = lookup_user_code (self, json_object_get_string_member_with_default (object, "userCode", NULL));
-
-      if (device == NULL || device->state != DEVICE_PENDING)
-        {
-          reply_control_error (msg, "userCode names no pending device code");
-          return;
-        }
-      device_decide (self, device, self->ctx->directory->admin_id,
-                     json_object_get_boolean_member_with_default (object, "approve", TRUE));
-    }
-  else if (g_str_equal (action, "/require-mfa"))
-    self->mfa_required = json_object_get_boolean_member_with_default (object, "on", TRUE);
-  else if (g_str_equal (action, "/auto-consent"))
-    {
-      const char *mode = json_object_get_string_member_with_default (object, "mode", "");
-
-      if (g_str_equal (mode, "accept"))
-        self->auto_consent = AUTO_CONSENT_ACCEPT;
-      else if (g_str_equal (mode, "cancel"))
-        self->auto_consent = AUTO_CONSENT_CANCEL;
-      else if (g_str_equal (mode, "off"))
-        self->auto_consent = AUTO_CONSENT_OFF;
-      else
-        {
-          reply_control_error (msg, "mode must be accept, cancel or off");
-          return;
-        }
-    }
-  else if (g_str_equal (action, "/advance-clock"))
-    {
-      if (!read_uint_member (object, "seconds", G_GINT64_CONSTANT (10) * 365 * 86400, &number))
-        {
-          reply_control_error (msg, "seconds must be a non-negative integer");
-          return;
-        }
-      self->clock_offset += number;
-    }
-  else
-    {
-      soup_server_message_set_status (msg, 404, NULL);
-      return;
-    }
-  soup_server_message_set_status (msg, 204, NULL);
 }
 
 /* ---- module entry points ------------------------------------------------------------------ */
@@ -3378,11 +1253,12 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
   static const char * const cli_consented[] = { "openid", "profile", "offline_access", "User.Read" };
 
   self->ctx = ctx;
-  self->apps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) app_free);
+  self->apps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) _muster_fake_identity_app_free);
   self->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) access_token_free);
   self->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) refresh_token_free);
   self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) auth_code_free);
-  self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) transaction_free);
+  self->transactions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) _muster_fake_identity_transaction_free);
   self->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) device_code_free);
   self->user_codes = g_hash_table_new (g_str_hash, g_str_equal);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -3392,7 +1268,7 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
 
   /* Microsoft Graph Command Line Tools: a multi-tenant public client allowing http://localhost
    * (DESIGN.md "Default client ID"). */
-  cli = app_new (DEFAULT_PUBLIC_CLIENT, "Microsoft Graph Command Line Tools");
+  cli = _muster_fake_identity_app_new (DEFAULT_PUBLIC_CLIENT, "Microsoft Graph Command Line Tools");
   cli->public_client = TRUE;
   cli->multi_tenant = TRUE;
   g_ptr_array_add (cli->redirect_uris, g_strdup ("http://localhost"));
@@ -3401,7 +1277,7 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
   g_hash_table_insert (self->apps, g_strdup (cli->client_id), cli);
 
   _muster_fake_context_add_handler (ctx, "/", identity_handler, self);
-  _muster_fake_context_add_handler (ctx, "/_fake/identity", control_handler, self);
+  _muster_fake_context_add_handler (ctx, "/_fake/identity", _muster_fake_identity_control_handler, self);
   return self;
 }
 
@@ -3440,7 +1316,7 @@ _muster_fake_identity_check_bearer (MusterFakeIdentity *self,
       token = g_hash_table_lookup (self->access_tokens, authorization + 7);
       if (token == NULL)
         message = "CompactToken parsing failed with error code: 80049217";
-      else if (identity_now (self) >= token->grant.expires_at)
+      else if (_muster_fake_identity_now (self) >= token->grant.expires_at)
         message = "Access token has expired or is not yet valid.";
       else
         return &token->grant;
@@ -3473,7 +1349,7 @@ _muster_fake_identity_expire_tokens (MusterFakeIdentity *self)
 {
   GHashTableIter iter;
   gpointer value;
-  gint64 now = identity_now (self);
+  gint64 now = _muster_fake_identity_now (self);
 
   g_hash_table_iter_init (&iter, self->access_tokens);
   while (g_hash_table_iter_next (&iter, NULL, &value))

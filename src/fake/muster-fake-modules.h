@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 /* Each _new() registers the module's handlers on ctx->server (through
  * _muster_fake_context_add_handler) and returns its state; _free() releases it. */
 
-/* muster-fake-identity.c: /{tenant}/oauth2/v2.0/{authorize,token,devicecode}, /{tenant}/v2.0/adminconsent,
+/* muster-fake-identity*.c: /{tenant}/oauth2/v2.0/{authorize,token,devicecode}, /{tenant}/v2.0/adminconsent,
  * the device-login page, and the token store other modules check bearer tokens against. */
 MusterFakeIdentity *_muster_fake_identity_new  (MusterFakeContext  *ctx);
 void                _muster_fake_identity_free (MusterFakeIdentity *self);
