@@ -388,6 +388,18 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
+/* For values that outlive the statement's next step: no copy. */
+static void
+bind_static (sqlite3_stmt *stmt,
+             int           column,
+             const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
 static char *
 column_dup (sqlite3_stmt *stmt,
             int           column)
@@ -1026,13 +1038,13 @@ write_pending (MusterHistory  *self,
       const char *user_id = user != NULL ? user->external_id : operation->member_external_id;
 
       sqlite3_bind_int64 (insert, 1, run->seq);
-      bind_text (insert, 2, operation->key);
-      bind_text (insert, 3, muster_operation_kind_to_string (operation->kind));
-      bind_text (insert, 4, operation_action (operation->kind));
-      bind_text (insert, 5, user_id);
-      bind_text (insert, 6, user != NULL ? user->user_name : NULL);
-      bind_text (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
-      bind_text (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
+      bind_static (insert, 2, operation->key);
+      bind_static (insert, 3, muster_operation_kind_to_string (operation->kind));
+      bind_static (insert, 4, operation_action (operation->kind));
+      bind_static (insert, 5, user_id);
+      bind_static (insert, 6, user != NULL ? user->user_name : NULL);
+      bind_static (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
+      bind_static (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
       sqlite3_bind_int64 (insert, 9, now);
       ok = step_done (self, insert, error);
     }
@@ -1076,10 +1088,10 @@ write_results (MusterHistory  *self,
       MusterOperationResult *result = g_ptr_array_index (results, i);
 
       sqlite3_bind_int64 (update, 1, run->seq);
-      bind_text (update, 2, result->operation->key);
-      bind_text (update, 3, result->ok ? "done" : "failed");
-      bind_text (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
-      bind_text (update, 5, result->target_id);
+      bind_static (update, 2, result->operation->key);
+      bind_static (update, 3, result->ok ? "done" : "failed");
+      bind_static (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
+      bind_static (update, 5, result->target_id);
       sqlite3_bind_int64 (update, 6, now);
       if (!step_done (self, update, error))
         goto out;
@@ -1091,19 +1103,19 @@ write_results (MusterHistory  *self,
 
       if (result->ok && (open == NULL || g_hash_table_remove (open, result->operation->key)))
         {
-          bind_text (retried, 1, run_id);
-          bind_text (retried, 2, result->operation->key);
+          bind_static (retried, 1, run_id);
+          bind_static (retried, 2, result->operation->key);
           sqlite3_bind_int64 (retried, 3, run->seq);
-          bind_text (retried, 4, run->profile);
-          bind_text (retried, 5, run->target_uri);
+          bind_static (retried, 4, run->profile);
+          bind_static (retried, 5, run->target_uri);
           if (!step_done (self, retried, error))
             goto out;
           /* What the interrupted run had sent but not seen finish. */
           if (resumed->seq != 0)
             {
-              bind_text (resumed_stmt, 1, run_id);
+              bind_static (resumed_stmt, 1, run_id);
               sqlite3_bind_int64 (resumed_stmt, 2, resumed->seq);
-              bind_text (resumed_stmt, 3, result->operation->key);
+              bind_static (resumed_stmt, 3, result->operation->key);
               if (!step_done (self, resumed_stmt, error))
                 goto out;
             }
@@ -1140,7 +1152,7 @@ forget_unsent (MusterHistory  *self,
   for (guint i = 0; ok && i < operations->len; i++)
     {
       sqlite3_bind_int64 (stmt, 1, run->seq);
-      bind_text (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
+      bind_static (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
       ok = step_done (self, stmt, error);
     }
   sqlite3_finalize (stmt);
