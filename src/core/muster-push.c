@@ -15,7 +15,7 @@
 
 #define DEFAULT_LIMIT_COUNT   50
 #define DEFAULT_LIMIT_PERCENT 5
-#define SQLITE_BATCH_SIZE     500  /* one transaction per batch in the store */
+#define SQLITE_BATCH_SIZE     1000 /* one transaction per batch in the store */
 #define SERVICE_BATCH_SIZE    50   /* several requests in flight, few lost to a crash */
 
 struct _MusterPush
