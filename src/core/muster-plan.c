@@ -328,19 +328,23 @@ plan_update (MusterPlan       *self,
   if (!current->active)
     add_change (&changes, MUSTER_FIELD_ACTIVE, "false", "true");
   /* One walk over the target's attributes instead of a hash look-up per field: at 100,000
-   * users the look-ups' cache misses are most of a plan's time. */
+   * users the look-ups' cache misses are most of a plan's time. Keys are the static names of
+   * muster_target_attribute_names(), as the fields' are, so a pointer comparison usually finds
+   * the field without reading the key. */
   memset (befores, 0, sizeof befores);
   g_hash_table_iter_init (&iter, current->attributes);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       const char *name = key;
+      guint i;
 
-      for (guint i = 0; i < n_fields; i++)
-        if (name[0] == fields[i].attribute[0] && strcmp (name, fields[i].attribute) == 0)
-          {
-            befores[i] = value;
-            break;
-          }
+      for (i = 0; i < n_fields && name != fields[i].attribute; i++)
+        ;
+      if (i == n_fields)
+        for (i = 0; i < n_fields && strcmp (name, fields[i].attribute) != 0; i++)
+          ;
+      if (i < n_fields)
+        befores[i] = value;
     }
   for (guint i = 0; i < n_fields; i++)
     if (g_strcmp0 (befores[i], values[i]) != 0)
@@ -448,6 +452,8 @@ plan_users (MusterPlan       *self,
   gboolean only_new = muster_rules_get_only_new (self->rules);
   gboolean leave_existing = only_new || self->options.mode == MUSTER_PLAN_MODE_ADD_ONLY;
   MusterRulesResolver *resolver = self->resolver;
+  /* Target users taken by a userName match. Those matched by externalId need no record: their
+   * externalId names a snapshot user, so no one else can take them. */
   g_autoptr(GHashTable) claimed = g_hash_table_new (NULL, NULL);
   g_autofree Field *fields = NULL;
   g_autofree const char **values = NULL;
@@ -533,7 +539,8 @@ plan_users (MusterPlan       *self,
         }
       if (current != NULL)
         {
-          g_hash_table_add (claimed, current);
+          if (by_name)
+            g_hash_table_add (claimed, current);
           item->current = muster_target_user_ref (current);
           g_ptr_array_add (item->explanation, (gpointer) (by_name ? words->matched_user_name : words->matched_external_id));
         }
@@ -610,7 +617,7 @@ plan_users (MusterPlan       *self,
 
       if (current->external_id != NULL && current->active)
         self->target_user_count++;
-      if (leave_existing || g_hash_table_contains (claimed, current) || !is_guid (current->external_id) ||
+      if (leave_existing || !is_guid (current->external_id) || g_hash_table_contains (claimed, current) ||
           muster_snapshot_lookup_user (self->snapshot, current->external_id) != NULL)
         continue;
 
@@ -751,6 +758,9 @@ plan_groups (MusterPlan *self)
             g_hash_table_add (wanted_users, item->public.current);
           target_id = item->public.current != NULL ? item->public.current->id : NULL;
           if (target_id != NULL && g_hash_table_contains (target_group->members, target_id))
+            continue;
+          /* add-only and "only new users" leave the users already there as they are */
+          if (!removals && item->public.action != MUSTER_PLAN_ACTION_CREATE)
             continue;
           g_ptr_array_add (self->member_ops, member_operation (MUSTER_OPERATION_ADD_MEMBER, group_id, target_group,
                                                                user_id, target_id));

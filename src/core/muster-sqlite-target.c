@@ -108,7 +108,16 @@ static const char schema_sql[] =
   "  applied_at TEXT NOT NULL);"
   /* (run_id, id) grows at its end as results are added: an index on operation_key would be
    * written at random places, a page per result. */
-  "CREATE INDEX sync_results_by_run ON sync_results (run_id, id);";
+  "CREATE INDEX sync_results_by_run ON sync_results (run_id, id);"
+  /* For people with the sqlite3 tool: one line per user, roles and groups spelled out. */
+  "CREATE VIEW user_overview AS SELECT"
+  "  u.id, u.user_name, u.display_name, u.email, u.user_type, u.active,"
+  "  (SELECT group_concat (role, ', ') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)) AS roles,"
+  "  (SELECT group_concat (display_name, ', ') FROM (SELECT g.display_name FROM group_members m"
+  "     JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id ORDER BY g.display_name)) AS groups,"
+  "  (SELECT user_name FROM users WHERE external_id = u.manager_external_id) AS manager,"
+  "  u.updated_at"
+  "  FROM users u;";
 
 /* migrations[N] takes a store from version N to N + 1; version 1 is the first. */
 static const char * const migrations[SCHEMA_VERSION] = {
@@ -785,7 +794,7 @@ build_chunk_cb (gpointer data,
         user->user_type = MUSTER_USER_TYPE_USER;
       for (guint i = 0; i < N_ATTRIBUTES; i++)
         if (row->cells[CELL_ATTRIBUTES + i] >= 0)
-          g_hash_table_insert (user->attributes, g_strdup (attribute_columns[i].attribute),
+          g_hash_table_insert (user->attributes, (char *) attribute_columns[i].attribute,
                                dup_valid (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
       if (row->n_roles > 0)
         {

@@ -407,6 +407,12 @@ test_create (Fixture       *fixture,
   assert_query (fixture->path, "SELECT length (created_at) = 20 AND created_at = updated_at AND created_at LIKE '20%Z' FROM users WHERE id = 1",
                 "1");
 
+  /* The overview a person reads first. */
+  assert_query (fixture->path,
+                "SELECT user_name || '|' || user_type || '|' || active || '|' || roles || '|' || coalesce (manager, '-')"
+                " FROM user_overview WHERE id = 1",
+                "ann@contoso.com|administrator|1|editor, reviewer|-");
+
   /* The journal committed with the data. */
   assert_query (fixture->path, "SELECT run_id || ' ' || batches || ' ' || (started_at <= finished_at) FROM sync_runs",
                 "run-1 1 1");
@@ -660,6 +666,7 @@ test_disable_delete (Fixture       *fixture,
   group = muster_target_state_lookup_group_by_external_id (state, "entra-group");
   g_assert_cmpuint (g_hash_table_size (group->members), ==, 1);
   g_assert_true (g_hash_table_contains (group->members, "2"));
+  assert_query (fixture->path, "SELECT groups || ' ' || active FROM user_overview WHERE id = 2", "Research 0");
   /* The deleted user's roles and memberships went with it. */
   assert_query (fixture->path, "SELECT count(*) FROM user_roles", "0");
   assert_query (fixture->path, "SELECT count(*) FROM group_members WHERE user_id = 1", "0");
