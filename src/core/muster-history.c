@@ -1828,6 +1828,136 @@ muster_history_write_results (const MusterHistoryRun  *run,
   return _muster_export_sink_finish (&sink, error);
 }
 
+typedef struct
+{
+  GPtrArray          *runs;
+  MusterHistoryRun   *run;
+  MusterExportFormat  format;
+  GFile              *file;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_clear_pointer (&data->runs, g_ptr_array_unref);
+  g_clear_pointer (&data->run, muster_history_run_free);
+  g_clear_object (&data->file);
+  g_free (data);
+}
+
+/* The folder of @file, as the export errors name it. */
+static char *
+folder_name (GFile *file)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+
+  return parent != NULL ? g_file_get_parse_name (parent) : g_file_get_parse_name (file);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportData *data = task_data;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!check_stream_format (data->format, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* GIO writes beside the file and renames it over the file on a successful close. */
+  stream = g_file_replace (data->file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                           cancellable, &error);
+  if (stream == NULL)
+    {
+      g_autofree char *name = folder_name (data->file);
+      g_autoptr(GError) cause = g_steal_pointer (&error);
+
+      _muster_export_set_write_error (&error, cause, name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (data->run != NULL)
+    ok = muster_history_write_results (data->run, data->format, G_OUTPUT_STREAM (stream), cancellable, &error);
+  else
+    ok = muster_history_write_runs (data->runs, data->format, G_OUTPUT_STREAM (stream), cancellable, &error);
+
+  if (ok)
+    {
+      g_autoptr(GError) cause = NULL;
+
+      if (!g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &cause))
+        {
+          g_autofree char *name = folder_name (data->file);
+
+          _muster_export_set_write_error (&error, cause, name);
+          ok = FALSE;
+        }
+    }
+  else
+    {
+      /* Closing with a cancelled cancellable drops the half-written file and keeps the old one. */
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (stream), abandon, NULL);
+    }
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+muster_history_export_async (GPtrArray              *runs,
+                             const MusterHistoryRun *run,
+                             MusterExportFormat      format,
+                             GFile                  *file,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportData *data;
+
+  g_return_if_fail (runs != NULL || run != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_history_export_async);
+  data = g_new0 (ExportData, 1);
+  if (run != NULL)
+    {
+      data->run = muster_history_run_copy (run);
+    }
+  else
+    {
+      data->runs = g_ptr_array_new_full (runs->len, (GDestroyNotify) muster_history_run_free);
+      for (guint i = 0; i < runs->len; i++)
+        g_ptr_array_add (data->runs, muster_history_run_copy (g_ptr_array_index (runs, i)));
+    }
+  data->format = format;
+  data->file = g_object_ref (file);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+muster_history_export_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Type ---------------------------------------------------------------------------------------- */
 
 static void
