@@ -1004,6 +1004,44 @@ test_combined (void)
 }
 
 
+/* Managers: a target links a report to a manager it already holds, so managers are written
+ * first; a manager who will never be in the target is not sent, or every push would try again. */
+static void
+test_managers (void)
+{
+  g_autoptr(MusterRules) rules = muster_rules_new ();
+  g_autoptr(MusterTargetState) empty = muster_target_state_new ();
+  g_autoptr(MusterTargetState) state = muster_target_state_new ();
+  g_autoptr(MusterPlan) plan = NULL;
+  g_autoptr(MusterPlan) unlicensed = NULL;
+  g_autoptr(MusterPlan) again = NULL;
+  g_autofree char *keys = NULL;
+  MusterTargetUser *ann;
+
+  /* Ann sorts before her manager Dan, yet Dan is created first */
+  plan = muster_plan_new (tenant, rules, empty, ALL_FEATURES, NULL);
+  ann = item (plan, ANN)->desired;
+  g_assert_cmpstr (muster_target_user_get_attribute (ann, MUSTER_ATTR_MANAGER), ==, DAN);
+  keys = operation_keys (plan);
+  g_assert_nonnull (strstr (keys, "create-user:" DAN));
+  g_assert_true (strstr (keys, "create-user:" DAN) < strstr (keys, "create-user:" ANN));
+
+  /* Dan has no licence: with unlicensed users out of scope he is never created, and Ann is
+   * created without a manager */
+  muster_rules_set_exclude_unlicensed (rules, TRUE);
+  unlicensed = muster_plan_new (tenant, rules, empty, ALL_FEATURES, NULL);
+  assert_action (unlicensed, DAN, "skipped");
+  assert_action (unlicensed, ANN, "create");
+  g_assert_null (muster_target_user_get_attribute (item (unlicensed, ANN)->desired, MUSTER_ATTR_MANAGER));
+
+  /* …and once Ann is there, the next plan leaves her alone instead of sending the manager again */
+  add_user (state, managed_user ("t-ann", ANN));
+  muster_target_user_set_attribute (g_ptr_array_index (muster_target_state_get_users (state), 0),
+                                    MUSTER_ATTR_MANAGER, NULL);
+  again = muster_plan_new (tenant, rules, state, ALL_FEATURES, NULL);
+  assert_action (again, ANN, "unchanged");
+}
+
 static MusterTargetState *
 read_target (MusterTarget *target)
 {
@@ -1128,6 +1166,7 @@ main (int   argc,
   g_test_add_func ("/plan/safety-limit", test_safety_limit);
   g_test_add_func ("/plan/json", test_json);
   g_test_add_func ("/plan/combined", test_combined);
+  g_test_add_func ("/plan/managers", test_managers);
   g_test_add_func ("/plan/sqlite-round-trip", test_sqlite_round_trip);
 
   status = g_test_run ();
