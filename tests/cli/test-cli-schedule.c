@@ -31,21 +31,28 @@
 
 /* The fake notification server --------------------------------------------------------------- */
 
+/* A D-Bus service the test runs in a thread of its own, so that it answers while the test
+ * waits for muster-cli. */
 typedef struct
 {
   GMutex        lock;
+  GCond         cond;
   GMainContext *context;
   GMainLoop    *loop;
   GThread      *thread;
+  gboolean      owned;
+  gboolean      ready;
+} Service;
+
+typedef struct
+{
+  Service       base;
   guint         calls;
   char         *app_name;
   char         *summary;
   char         *body;
   char         *desktop_entry;
   gboolean      default_action;
-  gboolean      owned;
-  gboolean      ready;
-  GCond         cond;
 } Notifications;
 
 static const char notifications_xml[] =
@@ -80,7 +87,7 @@ notifications_method_cb (GDBusConnection       *connection,
 
       g_variant_get (parameters, "(&su&s&s&s@as@a{sv}i)", &app_name, &replaces, &icon, &summary, &body,
                      &actions, &hints, &timeout);
-      g_mutex_lock (&n->lock);
+      g_mutex_lock (&n->base.lock);
       id = ++n->calls;
       g_free (n->app_name);
       n->app_name = g_strdup (app_name);
@@ -99,7 +106,7 @@ notifications_method_cb (GDBusConnection       *connection,
           g_variant_get_child (actions, i, "&s", &key);
           n->default_action |= g_str_equal (key, "default");
         }
-      g_mutex_unlock (&n->lock);
+      g_mutex_unlock (&n->base.lock);
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", id));
     }
   else
@@ -111,7 +118,7 @@ name_cb (GDBusConnection *connection,
          const char      *name,
          gpointer         user_data)
 {
-  Notifications *n = user_data;
+  Service *n = user_data;
 
   g_mutex_lock (&n->lock);
   n->owned = connection != NULL && g_dbus_connection_get_unique_name (connection) != NULL;
@@ -125,7 +132,7 @@ name_lost_cb (GDBusConnection *connection,
               const char      *name,
               gpointer         user_data)
 {
-  Notifications *n = user_data;
+  Service *n = user_data;
 
   g_mutex_lock (&n->lock);
   n->owned = FALSE;
@@ -145,7 +152,7 @@ notifications_thread (gpointer data)
   g_autofree char *address = NULL;
   guint owner = 0, object = 0;
 
-  g_main_context_push_thread_default (n->context);
+  g_main_context_push_thread_default (n->base.context);
   /* a connection of its own, dispatched in this thread */
   address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
   if (address != NULL)
@@ -157,20 +164,55 @@ notifications_thread (gpointer data)
   if (object == 0)
     {
       g_test_message ("no fake notification server: %s", error ? error->message : "?");
-      name_lost_cb (NULL, NULL, n);
+      name_lost_cb (NULL, NULL, &n->base);
     }
   else
     owner = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
-                                          name_cb, name_lost_cb, n, NULL);
-  g_main_loop_run (n->loop);
+                                          name_cb, name_lost_cb, &n->base, NULL);
+  g_main_loop_run (n->base.loop);
   if (owner != 0)
     g_bus_unown_name (owner);
   if (object != 0)
     g_dbus_connection_unregister_object (bus, object);
   if (bus != NULL)
     g_dbus_connection_flush_sync (bus, NULL, NULL);
-  g_main_context_pop_thread_default (n->context);
+  g_main_context_pop_thread_default (n->base.context);
   return NULL;
+}
+
+static void
+service_start (Service     *service,
+               const char  *name,
+               GThreadFunc  thread,
+               gpointer     data)
+{
+  g_mutex_init (&service->lock);
+  g_cond_init (&service->cond);
+  service->context = g_main_context_new ();
+  service->loop = g_main_loop_new (service->context, FALSE);
+  service->thread = g_thread_new (name, thread, data);
+  g_mutex_lock (&service->lock);
+  while (!service->ready)
+    g_cond_wait (&service->cond, &service->lock);
+  g_mutex_unlock (&service->lock);
+}
+
+static gboolean
+quit_cb (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+service_stop (Service *service)
+{
+  g_main_context_invoke (service->context, quit_cb, service->loop);
+  g_thread_join (service->thread);
+  g_main_loop_unref (service->loop);
+  g_main_context_unref (service->context);
+  g_mutex_clear (&service->lock);
+  g_cond_clear (&service->cond);
 }
 
 static Notifications *
@@ -178,27 +220,14 @@ notifications_start (void)
 {
   Notifications *n = g_new0 (Notifications, 1);
 
-  g_mutex_init (&n->lock);
-  g_cond_init (&n->cond);
-  n->context = g_main_context_new ();
-  n->loop = g_main_loop_new (n->context, FALSE);
-  n->thread = g_thread_new ("notifications", notifications_thread, n);
-  g_mutex_lock (&n->lock);
-  while (!n->ready)
-    g_cond_wait (&n->cond, &n->lock);
-  g_mutex_unlock (&n->lock);
+  service_start (&n->base, "notifications", notifications_thread, n);
   return n;
 }
 
 static void
 notifications_stop (Notifications *n)
 {
-  g_main_context_invoke (n->context, (GSourceFunc) (void (*) (void)) g_main_loop_quit, n->loop);
-  g_thread_join (n->thread);
-  g_main_loop_unref (n->loop);
-  g_main_context_unref (n->context);
-  g_mutex_clear (&n->lock);
-  g_cond_clear (&n->cond);
+  service_stop (&n->base);
   g_free (n->app_name);
   g_free (n->summary);
   g_free (n->body);
@@ -211,9 +240,199 @@ notifications_count (Notifications *n)
 {
   guint calls;
 
-  g_mutex_lock (&n->lock);
+  g_mutex_lock (&n->base.lock);
   calls = n->calls;
-  g_mutex_unlock (&n->lock);
+  g_mutex_unlock (&n->base.lock);
+  return calls;
+}
+
+/* The fake systemd user manager ------------------------------------------------------------- */
+
+/* The part of org.freedesktop.systemd1(5) that muster-cli uses, recording the calls in order
+ * ("Reload", "EnableUnitFiles NAME", …) and whether the timer's file existed at each. */
+typedef struct
+{
+  Service       base;
+  char         *timer_path;    /* the unit file the calls are about */
+  GPtrArray    *calls;
+  gboolean      enabled;
+  gboolean      active;
+} Systemd;
+
+#define TEST_NEXT_ELAPSE G_GUINT64_CONSTANT (1893456000000000)  /* 2030-01-01 00:00 UTC */
+
+static const char systemd_xml[] =
+  "<node>"
+  "<interface name='org.freedesktop.systemd1.Manager'>"
+  "<method name='Reload'/>"
+  "<method name='EnableUnitFiles'><arg type='as' direction='in'/><arg type='b' direction='in'/>"
+  "<arg type='b' direction='in'/><arg type='b' direction='out'/><arg type='a(sss)' direction='out'/></method>"
+  "<method name='DisableUnitFiles'><arg type='as' direction='in'/><arg type='b' direction='in'/>"
+  "<arg type='a(sss)' direction='out'/></method>"
+  "<method name='StartUnit'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='o' direction='out'/></method>"
+  "<method name='StopUnit'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='o' direction='out'/></method>"
+  "<method name='LoadUnit'><arg type='s' direction='in'/><arg type='o' direction='out'/></method>"
+  "</interface>"
+  "<interface name='org.freedesktop.systemd1.Unit'>"
+  "<property name='ActiveState' type='s' access='read'/>"
+  "<property name='UnitFileState' type='s' access='read'/>"
+  "</interface>"
+  "<interface name='org.freedesktop.systemd1.Timer'>"
+  "<property name='NextElapseUSecRealtime' type='t' access='read'/>"
+  "<property name='LastTriggerUSec' type='t' access='read'/>"
+  "</interface>"
+  "</node>";
+
+#define TEST_UNIT_PATH "/org/freedesktop/systemd1/unit/muster_2dsync_2dtest_2etimer"
+
+static void
+systemd_method_cb (GDBusConnection       *connection,
+                   const char            *sender,
+                   const char            *path,
+                   const char            *interface,
+                   const char            *method,
+                   GVariant              *parameters,
+                   GDBusMethodInvocation *invocation,
+                   gpointer               user_data)
+{
+  Systemd *sd = user_data;
+  g_autofree char *unit = NULL;
+  gboolean exists;
+
+  if (g_variant_n_children (parameters) > 0)
+    {
+      g_autoptr(GVariant) first = g_variant_get_child_value (parameters, 0);
+
+      if (g_variant_is_of_type (first, G_VARIANT_TYPE_STRING))
+        unit = g_variant_dup_string (first, NULL);
+      else if (g_variant_is_of_type (first, G_VARIANT_TYPE_STRING_ARRAY) && g_variant_n_children (first) == 1)
+        g_variant_get_child (first, 0, "s", &unit);
+    }
+  g_mutex_lock (&sd->base.lock);
+  exists = g_file_test (sd->timer_path, G_FILE_TEST_EXISTS);
+  g_ptr_array_add (sd->calls, g_strdup_printf ("%s%s%s%s", method, unit ? " " : "", unit ? unit : "",
+                                               exists ? "" : " (no file)"));
+  if (g_str_equal (method, "EnableUnitFiles"))
+    sd->enabled = TRUE;
+  else if (g_str_equal (method, "DisableUnitFiles"))
+    sd->enabled = FALSE;
+  else if (g_str_equal (method, "StartUnit"))
+    sd->active = TRUE;
+  else if (g_str_equal (method, "StopUnit"))
+    sd->active = FALSE;
+  g_mutex_unlock (&sd->base.lock);
+
+  if (g_str_equal (method, "Reload"))
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else if (g_str_equal (method, "EnableUnitFiles"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(true, @a(sss) [])"));
+  else if (g_str_equal (method, "DisableUnitFiles"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@a(sss) [],)"));
+  else if (g_str_equal (method, "StartUnit") || g_str_equal (method, "StopUnit"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@o '/org/freedesktop/systemd1/job/7',)"));
+  else
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", TEST_UNIT_PATH));
+}
+
+static GVariant *
+systemd_property_cb (GDBusConnection  *connection,
+                     const char       *sender,
+                     const char       *path,
+                     const char       *interface,
+                     const char       *property,
+                     GError          **error,
+                     gpointer          user_data)
+{
+  Systemd *sd = user_data;
+  GVariant *value;
+
+  g_mutex_lock (&sd->base.lock);
+  if (g_str_equal (property, "ActiveState"))
+    value = g_variant_new_string (sd->active ? "active" : "inactive");
+  else if (g_str_equal (property, "UnitFileState"))
+    value = g_variant_new_string (sd->enabled ? "enabled" : "disabled");
+  else if (g_str_equal (property, "NextElapseUSecRealtime"))
+    value = g_variant_new_uint64 (sd->active ? TEST_NEXT_ELAPSE : 0);
+  else
+    value = g_variant_new_uint64 (0);
+  g_mutex_unlock (&sd->base.lock);
+  return value;
+}
+
+static gpointer
+systemd_thread (gpointer data)
+{
+  Systemd *sd = data;
+  static const GDBusInterfaceVTable vtable = { systemd_method_cb, systemd_property_cb, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (systemd_xml, NULL);
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  guint owner = 0, objects[3] = { 0 };
+
+  g_main_context_push_thread_default (sd->base.context);
+  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (address != NULL)
+    bus = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+  if (bus != NULL)
+    {
+      objects[0] = g_dbus_connection_register_object (bus, "/org/freedesktop/systemd1", info->interfaces[0],
+                                                      &vtable, sd, NULL, NULL);
+      objects[1] = g_dbus_connection_register_object (bus, TEST_UNIT_PATH, info->interfaces[1], &vtable, sd, NULL,
+                                                      NULL);
+      objects[2] = g_dbus_connection_register_object (bus, TEST_UNIT_PATH, info->interfaces[2], &vtable, sd, NULL,
+                                                      NULL);
+      owner = g_bus_own_name_on_connection (bus, "org.freedesktop.systemd1", G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+                                            name_cb, name_lost_cb, &sd->base, NULL);
+    }
+  else
+    name_lost_cb (NULL, NULL, &sd->base);
+  g_main_loop_run (sd->base.loop);
+  if (owner != 0)
+    g_bus_unown_name (owner);
+  for (guint i = 0; i < G_N_ELEMENTS (objects); i++)
+    if (objects[i] != 0)
+      g_dbus_connection_unregister_object (bus, objects[i]);
+  if (bus != NULL)
+    g_dbus_connection_flush_sync (bus, NULL, NULL);
+  g_main_context_pop_thread_default (sd->base.context);
+  return NULL;
+}
+
+static Systemd *
+systemd_start (const char *timer_path)
+{
+  Systemd *sd = g_new0 (Systemd, 1);
+
+  sd->timer_path = g_strdup (timer_path);
+  sd->calls = g_ptr_array_new_with_free_func (g_free);
+  service_start (&sd->base, "systemd", systemd_thread, sd);
+  return sd;
+}
+
+static void
+systemd_stop (Systemd *sd)
+{
+  service_stop (&sd->base);
+  g_free (sd->timer_path);
+  g_ptr_array_unref (sd->calls);
+  g_free (sd);
+}
+
+/* The calls so far, as one line, emptied. */
+static char *
+systemd_take_calls (Systemd *sd)
+{
+  char *calls;
+
+  g_mutex_lock (&sd->base.lock);
+  g_ptr_array_add (sd->calls, NULL);
+  calls = g_strjoinv (", ", (char **) sd->calls->pdata);
+  g_ptr_array_set_size (sd->calls, 0);
+  g_mutex_unlock (&sd->base.lock);
   return calls;
 }
 
@@ -685,7 +904,7 @@ check_notified (Fixture    *f,
 {
   Notifications *n = f->notifications;
 
-  g_mutex_lock (&n->lock);
+  g_mutex_lock (&n->base.lock);
   g_assert_cmpuint (n->calls, ==, count);
   g_assert_cmpstr (n->app_name, ==, "Muster");
   g_assert_cmpstr (n->desktop_entry, ==, APP_ID);
@@ -693,7 +912,7 @@ check_notified (Fixture    *f,
   g_assert_nonnull (strstr (n->summary, summary_word));
   g_assert_nonnull (strstr (n->body, body_word));
   g_assert_nonnull (strstr (n->body, PROFILE));
-  g_mutex_unlock (&n->lock);
+  g_mutex_unlock (&n->base.lock);
 }
 
 /* The first enabled member of the fake directory. */
@@ -731,7 +950,7 @@ test_notifications (Fixture       *f,
 
   if (!prepare (f, TRUE))
     return;
-  if (!f->notifications->owned)
+  if (!f->notifications->base.owned)
     {
       g_test_skip ("org.freedesktop.Notifications is taken on this bus");
       return;
@@ -782,6 +1001,57 @@ test_notifications (Fixture       *f,
   }
 }
 
+static void
+test_manager (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *timer_path = unit_file (f, "timer");
+  g_autofree char *service_path = unit_file (f, "service");
+  g_autofree char *calls = NULL;
+  g_autoptr(Run) enabled = NULL, status = NULL, disabled = NULL;
+  Systemd *sd;
+
+  if (!prepare (f, FALSE))
+    return;
+  sd = systemd_start (timer_path);
+  if (!sd->base.owned)
+    {
+      systemd_stop (sd);
+      g_test_skip ("org.freedesktop.systemd1 is taken on this bus");
+      return;
+    }
+
+  /* written first, then reloaded, enabled for good and started */
+  enabled = CLI (f, "schedule", "enable", "--target", "people", "--every", "hourly");
+  g_assert_cmpint (enabled->status, ==, 0);
+  g_assert_nonnull (strstr (enabled->err, "is on"));
+  calls = systemd_take_calls (sd);
+  g_assert_cmpstr (calls, ==, "Reload, EnableUnitFiles muster-sync-" PROFILE ".timer, "
+                              "StartUnit muster-sync-" PROFILE ".timer");
+  g_assert_true (g_file_test (service_path, G_FILE_TEST_EXISTS));
+
+  /* the timer's state and next run come from the manager */
+  status = CLI (f, "schedule", "status");
+  g_assert_cmpint (status->status, ==, 0);
+  g_assert_nonnull (strstr (status->out, "active (enabled)"));
+  g_assert_nonnull (strstr (status->out, "2030-01-01 00:00:00"));
+  g_assert_nonnull (strstr (status->out, "hourly"));
+  g_clear_pointer (&calls, g_free);
+  calls = systemd_take_calls (sd);
+  g_assert_cmpstr (calls, ==, "LoadUnit muster-sync-" PROFILE ".timer");
+
+  /* stopped and disabled while the files are there, reloaded once they are gone */
+  disabled = CLI (f, "schedule", "disable");
+  g_assert_cmpint (disabled->status, ==, 0);
+  g_clear_pointer (&calls, g_free);
+  calls = systemd_take_calls (sd);
+  g_assert_cmpstr (calls, ==, "StopUnit muster-sync-" PROFILE ".timer, DisableUnitFiles muster-sync-" PROFILE
+                              ".timer, Reload (no file)");
+  g_assert_false (g_file_test (timer_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (service_path, G_FILE_TEST_EXISTS));
+  systemd_stop (sd);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -789,6 +1059,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cli/schedule/units", Fixture, NULL, fixture_set_up, test_units, fixture_tear_down);
+  g_test_add ("/cli/schedule/manager", Fixture, NULL, fixture_set_up, test_manager, fixture_tear_down);
   g_test_add ("/cli/schedule/unit-runs", Fixture, NULL, fixture_set_up, test_unit_runs, fixture_tear_down);
   g_test_add ("/cli/schedule/overlap", Fixture, GUINT_TO_POINTER (50), fixture_set_up, test_overlap,
               fixture_tear_down);
