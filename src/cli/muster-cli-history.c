@@ -40,6 +40,16 @@ short_id (const char *id)
 }
 
 /* The columns of the run list and of one run's results, shared by the table and the workbook. */
+/* Who ran it, and whether a timer started it. */
+static char *
+who_of (const MusterHistoryRun *run)
+{
+  /* Translators: who ran a push, when a timer started it */
+  if (run->scheduled)
+    return g_strdup_printf (_("%s (scheduled)"), run->who ? run->who : "");
+  return g_strdup (run->who ? run->who : "");
+}
+
 static GPtrArray *
 runs_to_rows (GPtrArray *runs,
               gboolean   full)
@@ -60,7 +70,7 @@ runs_to_rows (GPtrArray *runs,
       row[6] = g_strdup_printf ("%u", run->counts.disable + run->counts.delete);
       row[7] = g_strdup_printf ("%u", run->done);
       row[8] = g_strdup_printf ("%u", run->failed);
-      row[9] = g_strdup (run->who);
+      row[9] = who_of (run);
       row[10] = g_strdup (run->message);
       g_ptr_array_add (rows, row);
     }
@@ -104,10 +114,11 @@ print_run (MusterCliContext *cli,
   g_autoptr(GPtrArray) rows = results_to_rows (run);
   g_autofree char *started = format_time (run->started_at);
   g_autofree char *finished = format_time (run->finished_at);
+  g_autofree char *who = who_of (run);
 
   fprintf (cli->out, _("Run %s\n"), run->id);
   fprintf (cli->out, _("Target: %s (%s)\n"), run->target_description, run->target_uri);
-  fprintf (cli->out, _("Started %s by %s; finished %s\n"), started, run->who ? run->who : "",
+  fprintf (cli->out, _("Started %s by %s; finished %s\n"), started, who,
            run->finished_at != 0 ? finished : _("not yet"));
   fprintf (cli->out, _("State: %s — %u of %u done, %u failed\n"), muster_run_state_get_title (run->state),
            run->done, run->total, run->failed);

@@ -658,14 +658,64 @@ enable (Fixture    *f,
 
 /* Tests ------------------------------------------------------------------------------------- */
 
+/* systemd itself reads the units without a complaint (when systemd-analyze can run here). */
+static void
+verify_units (Fixture *f)
+{
+  g_autofree char *analyze = g_find_program_in_path ("systemd-analyze");
+  g_autofree char *runtime = g_build_filename (f->dir, "runtime", NULL);
+  g_autofree char *timer_path = unit_file (f, "timer");
+  g_autofree char *service_path = unit_file (f, "service");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+
+  if (analyze == NULL)
+    {
+      g_test_message ("no systemd-analyze: the units are not verified");
+      return;
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+  /* --user needs a runtime folder of its own to set up its manager in; --man=no, as the
+   * page is installed only with Muster */
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SYSTEMD_LOG_COLOR", "0", TRUE);
+  g_subprocess_launcher_set_cwd (launcher, f->dir);
+  process = g_subprocess_launcher_spawn (launcher, &error, analyze, "--user", "verify", "--man=no", timer_path,
+                                         service_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_exit_status (process) != 0 &&
+      (strstr (output, "Failed to initialize manager") != NULL || strstr (output, "Failed to lookup") != NULL))
+    g_test_message ("systemd-analyze cannot run here: %s", output);
+  else if (g_subprocess_get_exit_status (process) != 0 || output[0] != '\0')
+    g_error ("systemd-analyze --user verify: %s", output);
+}
+
+/* The service's ExecStart, word by word. */
+static GStrv
+exec_start (Fixture *f)
+{
+  g_autofree char *service = read_unit (f, "service");
+  g_auto(GStrv) lines = g_strsplit (service, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "ExecStart="))
+      return unit_words (lines[i] + strlen ("ExecStart="));
+  g_error ("no ExecStart in %s", service);
+}
+
 static void
 test_units (Fixture       *f,
             gconstpointer  data)
 {
   g_autofree char *service = NULL, *timer = NULL, *service_path = NULL, *timer_path = NULL;
-  g_autofree char *cli = NULL, *analyze = NULL;
+  g_autofree char *cli = NULL;
   g_autoptr(Run) status = NULL, off = NULL, bad = NULL, disabled = NULL, again = NULL, scim = NULL;
-  g_auto(GStrv) lines = NULL;
   g_auto(GStrv) argv = NULL;
 
   if (!prepare (f, FALSE))
@@ -690,11 +740,7 @@ test_units (Fixture       *f,
   g_assert_nonnull (strstr (timer, "\nWantedBy=timers.target\n"));
 
   /* the service: this muster-cli by its real path, the sync of this profile into this target */
-  lines = g_strsplit (service, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "ExecStart="))
-      argv = unit_words (lines[i] + strlen ("ExecStart="));
-  g_assert_nonnull (argv);
+  argv = exec_start (f);
   cli = realpath (g_getenv ("MUSTER_CLI"), NULL);
   g_assert_cmpstr (argv[0], ==, cli);
   g_assert_cmpstr (argv[1], ==, "--profile");
@@ -706,42 +752,7 @@ test_units (Fixture       *f,
   g_assert_null (argv[7]);
   g_assert_nonnull (strstr (service, "\nType=oneshot\n"));
 
-  /* systemd itself reads them without a complaint */
-  analyze = g_find_program_in_path ("systemd-analyze");
-  if (analyze == NULL)
-    g_test_message ("no systemd-analyze: the units are not verified");
-  else
-    {
-      g_autofree char *runtime = g_build_filename (f->dir, "runtime", NULL);
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                           G_SUBPROCESS_FLAGS_STDERR_MERGE);
-      g_autoptr(GSubprocess) process = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *output = NULL;
-
-      timer_path = unit_file (f, "timer");
-      service_path = unit_file (f, "service");
-      g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
-      /* --user needs a runtime folder of its own to set up its manager in; --man=no, as the
-       * page is installed only with Muster */
-      g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime, TRUE);
-      g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", f->config, TRUE);
-      g_subprocess_launcher_setenv (launcher, "SYSTEMD_LOG_COLOR", "0", TRUE);
-      g_subprocess_launcher_set_cwd (launcher, f->dir);
-      process = g_subprocess_launcher_spawn (launcher, &error, analyze, "--user", "verify", "--man=no", timer_path, service_path,
-                                             NULL);
-      g_assert_no_error (error);
-      g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
-      g_assert_no_error (error);
-      if (g_subprocess_get_exit_status (process) != 0 &&
-          (strstr (output, "Failed to initialize manager") != NULL || strstr (output, "Failed to lookup") != NULL))
-        g_test_message ("systemd-analyze cannot run here: %s", output);
-      else
-        {
-          if (g_subprocess_get_exit_status (process) != 0 || output[0] != '\0')
-            g_error ("systemd-analyze --user verify: %s", output);
-        }
-    }
+  verify_units (f);
 
   status = CLI (f, "schedule", "status");
   g_assert_cmpint (status->status, ==, 0);
@@ -755,12 +766,31 @@ test_units (Fixture       *f,
   g_free (timer);
   timer = read_unit (f, "timer");
   g_assert_nonnull (strstr (timer, "\nOnCalendar=Mon..Fri 06:00\n"));
+  verify_units (f);
+
+  /* a target systemd would read otherwise if it were not quoted: %, $, quotes, spaces */
+  {
+    g_autofree char *odd_dir = g_build_filename (f->dir, "50% of \"$HOME\" \\ n", NULL);
+    g_autofree char *odd = g_build_filename (odd_dir, "people.db", NULL);
+    g_autofree char *odd_uri = g_strconcat ("sqlite:", odd, NULL);
+    g_auto(GStrv) words = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (odd_dir, 0700), ==, 0);
+    {
+      g_autoptr(Run) run = CLI (f, "schedule", "enable", "--target", odd_uri);
+
+      g_assert_cmpint (run->status, ==, 1);
+    }
+    words = exec_start (f);
+    g_assert_cmpstr (words[5], ==, odd_uri);
+    verify_units (f);
+  }
 
   disabled = CLI (f, "schedule", "disable");
   g_assert_cmpint (disabled->status, ==, 0);
   g_assert_nonnull (strstr (disabled->err, "removed"));
-  timer_path = timer_path ? timer_path : unit_file (f, "timer");
-  service_path = service_path ? service_path : unit_file (f, "service");
+  timer_path = unit_file (f, "timer");
+  service_path = unit_file (f, "service");
   g_assert_false (g_file_test (timer_path, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (service_path, G_FILE_TEST_EXISTS));
   off = CLI (f, "--json", "schedule", "status");
@@ -808,6 +838,14 @@ test_unit_runs (Fixture       *f,
   runs = history_runs (f, &keep);
   g_assert_cmpuint (json_array_get_length (runs), ==, 2);
   g_assert_cmpuint (notifications_count (f->notifications), ==, 0);
+
+  {
+    const char *id = json_object_get_string_member (json_array_get_object_element (runs, 0), "id");
+    g_autoptr(Run) one = CLI (f, "history", "--run", id);
+
+    g_assert_cmpint (one->status, ==, 0);
+    g_assert_nonnull (strstr (one->out, "(scheduled)"));
+  }
 
   status = CLI (f, "schedule", "status");
   g_assert_cmpint (status->status, ==, 0);
