@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -104,6 +106,13 @@ run_captured (MusterCliContext *cli,
         }
     }
   return status;
+}
+
+static gboolean
+terminated_cb (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_CONTINUE;
 }
 
 static const char *
@@ -306,6 +315,7 @@ _muster_cli_sync (MusterCliContext *cli,
   gboolean scheduled = FALSE;
   MusterProfile *found;
   g_autofree char *before = NULL;
+  guint sigterm;
   int lock, status;
 
   g_ptr_array_add (fetch_argv, "fetch");
@@ -362,12 +372,16 @@ _muster_cli_sync (MusterCliContext *cli,
       return MUSTER_EXIT_ERROR;
     }
 
+  /* systemctl stop sends SIGTERM: stop as Ctrl+C does, after the changes in flight */
+  sigterm = g_unix_signal_add (SIGTERM, terminated_cb, cli->cancellable);
+
   /* the commands below open the profile by name: the one locked, even if the default changes */
   cli->profile = profile;
   history = _muster_cli_open_history (cli, &error);
   if (history == NULL)
     {
       status = _muster_cli_fail (cli, error);
+      g_source_remove (sigterm);
       close (lock);
       return status;
     }
@@ -381,6 +395,7 @@ _muster_cli_sync (MusterCliContext *cli,
     if (runs == NULL)
       {
         status = _muster_cli_fail (cli, error);
+        g_source_remove (sigterm);
         close (lock);
         return status;
       }
@@ -410,6 +425,7 @@ _muster_cli_sync (MusterCliContext *cli,
       notify (cli, profile, target, status, message);
     }
 
+  g_source_remove (sigterm);
   close (lock);
   return status;
 }

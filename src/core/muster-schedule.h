@@ -102,7 +102,7 @@ void                  muster_schedule_status_free (MusterScheduleStatus *status)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterScheduleStatus, muster_schedule_status_free)
 
 /* Reads the units, asks the manager about the timer (when one runs) and finds the last
- * scheduled run of @profile in @history (NULL: the default history, opened read-only in use). */
+ * scheduled run of @profile in @history (NULL: history.db in the data folder, if there is one). */
 void                  muster_schedule_get_status_async  (const char          *profile,
                                                          MusterHistory       *history,
                                                          GCancellable        *cancellable,

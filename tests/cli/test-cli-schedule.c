@@ -455,17 +455,15 @@ fixture_set_up (Fixture       *f,
 {
   MusterFakeOptions options;
 
-  muster_fake_options_init (&options);
-  options.latency_ms = GPOINTER_TO_UINT (data);
-  f->tenant = fake_test_start_tenant (&options);
   f->dir = g_dir_make_tmp ("muster-cli-schedule-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
-  f->config = g_build_filename (f->dir, "config", NULL);
+  f->config = g_strdup (g_getenv ("XDG_CONFIG_HOME"));
   f->unit_dir = g_build_filename (f->config, "systemd", "user", NULL);
   f->store = g_build_filename (f->dir, "people.db", NULL);
   f->store_uri = g_strconcat ("sqlite:", f->store, NULL);
-  /* inherited by every muster-cli the test starts */
-  g_setenv ("XDG_CONFIG_HOME", f->config, TRUE);
+  muster_fake_options_init (&options);
+  options.latency_ms = GPOINTER_TO_UINT (data);
+  f->tenant = fake_test_start_tenant (&options);
   f->notifications = notifications_start ();
 }
 
@@ -473,7 +471,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->dir);
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s' '%s/systemd'", f->dir, f->config);
 
   notifications_stop (f->notifications);
   cli_test_keyring_clear (PROFILE);
@@ -1094,7 +1092,18 @@ int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
+  /* one private XDG_CONFIG_HOME, inherited by every muster-cli the tests start, set before any
+   * thread runs; each test removes the units it made */
+  {
+    char *config = g_dir_make_tmp ("muster-cli-schedule-config-XXXXXX", NULL);
+
+    g_assert_nonnull (config);
+    g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+    g_free (config);
+  }
 
   g_test_add ("/cli/schedule/units", Fixture, NULL, fixture_set_up, test_units, fixture_tear_down);
   g_test_add ("/cli/schedule/manager", Fixture, NULL, fixture_set_up, test_manager, fixture_tear_down);
@@ -1102,5 +1111,7 @@ main (int    argc,
   g_test_add ("/cli/schedule/overlap", Fixture, GUINT_TO_POINTER (50), fixture_set_up, test_overlap,
               fixture_tear_down);
   g_test_add ("/cli/schedule/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
-  return g_test_run ();
+  status = g_test_run ();
+  g_rmdir (g_getenv ("XDG_CONFIG_HOME"));
+  return status;
 }
