@@ -193,7 +193,11 @@ muster_schedule_build_service (const char  *profile,
   g_string_append (text, "Description=Muster: sync profile ");
   /* Description= expands specifiers too */
   for (const char *p = profile; *p != '\0'; p++)
-    g_string_append (text, *p == '%' ? "%%" : (char[]) { *p, '\0' });
+    {
+      if (*p == '%')
+        g_string_append_c (text, '%');
+      g_string_append_c (text, *p);
+    }
   g_string_append (text, "\nDocumentation=man:muster-cli(1)\n");
   /* read back by muster_schedule_get_status_async(); systemd ignores X- keys */
   g_string_append_printf (text, "X-Muster-Profile=%s\nX-Muster-Target=%s\n\n", profile, target);
@@ -325,6 +329,9 @@ systemd_error (GError     *error,
   return wrapped;
 }
 
+/* What to do once find_manager() knows whether a user manager runs. */
+typedef void (*ManagerFound) (GTask *task);
+
 /* Connects to the session bus and sees whether a user manager owns its name; then calls
  * @next with data->bus set and data->manager_reached. Never fails: no bus is no manager. */
 static void
@@ -336,7 +343,7 @@ name_has_owner_cb (GObject      *source,
   ScheduleData *data = g_task_get_task_data (task);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
-  GAsyncReadyCallback next = g_object_get_data (G_OBJECT (task), "next");
+  ManagerFound next = (ManagerFound) g_object_get_data (G_OBJECT (task), "next");
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -351,7 +358,7 @@ name_has_owner_cb (GObject      *source,
     }
   else
     g_variant_get (reply, "(b)", &data->manager_reached);
-  next (NULL, NULL, task);
+  next (task);
 }
 
 static void
@@ -362,7 +369,7 @@ bus_get_cb (GObject      *source,
   GTask *task = user_data;
   ScheduleData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  GAsyncReadyCallback next = g_object_get_data (G_OBJECT (task), "next");
+  ManagerFound next = (ManagerFound) g_object_get_data (G_OBJECT (task), "next");
 
   data->bus = g_bus_get_finish (result, &error);
   if (data->bus == NULL)
@@ -374,7 +381,7 @@ bus_get_cb (GObject      *source,
           return;
         }
       g_debug ("No session bus: %s", error->message);
-      next (NULL, NULL, task);
+      next (task);
       return;
     }
   g_dbus_connection_call (data->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
@@ -384,10 +391,10 @@ bus_get_cb (GObject      *source,
 }
 
 static void
-find_manager (GTask               *task,
-              GAsyncReadyCallback  next)
+find_manager (GTask        *task,
+              ManagerFound  next)
 {
-  g_object_set_data (G_OBJECT (task), "next", next);
+  g_object_set_data (G_OBJECT (task), "next", (gpointer) next);
   g_bus_get (G_BUS_TYPE_SESSION, g_task_get_cancellable (task), bus_get_cb, task);
 }
 
@@ -399,6 +406,7 @@ write_unit (const char  *path,
             GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) local = NULL;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -408,14 +416,10 @@ write_unit (const char  *path,
                    _("The folder “%s” cannot be created: %s."), dir, g_strerror (saved));
       return FALSE;
     }
-  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
     {
-      g_prefix_error (error, _("The unit “%s” cannot be written: "), path);
-      if (error != NULL && (*error)->domain != MUSTER_SCHEDULE_ERROR)
-        {
-          (*error)->domain = MUSTER_SCHEDULE_ERROR;
-          (*error)->code = MUSTER_SCHEDULE_ERROR_FAILED;
-        }
+      g_set_error (error, MUSTER_SCHEDULE_ERROR, MUSTER_SCHEDULE_ERROR_FAILED,
+                   _("The unit “%s” cannot be written: %s"), path, local->message);
       return FALSE;
     }
   return TRUE;
@@ -507,11 +511,8 @@ enable_reload_cb (GObject      *source,
 }
 
 static void
-enable_found_manager_cb (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+enable_found_manager_cb (GTask *task)
 {
-  GTask *task = user_data;
   ScheduleData *data = g_task_get_task_data (task);
 
   if (!data->manager_reached)
@@ -723,11 +724,8 @@ stop_unit_cb (GObject      *source,
 }
 
 static void
-disable_found_manager_cb (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data)
+disable_found_manager_cb (GTask *task)
 {
-  GTask *task = user_data;
   ScheduleData *data = g_task_get_task_data (task);
 
   if (!data->manager_reached)
@@ -946,11 +944,8 @@ load_unit_cb (GObject      *source,
 }
 
 static void
-status_found_manager_cb (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+status_found_manager_cb (GTask *task)
 {
-  GTask *task = user_data;
   ScheduleData *data = g_task_get_task_data (task);
 
   data->status->manager_reached = data->manager_reached;
