@@ -47,6 +47,7 @@ struct _MusterSetupAssistant
   AdwPasswordEntryRow  *token_row;
   AdwEntryRow          *roles_row;
   AdwActionRow         *test_row;
+  GtkImage             *test_icon;     /* the last test's outcome */
   GtkSpinner           *test_spinner;
   GtkButton            *test_button;
   AdwEntryRow          *name_row;

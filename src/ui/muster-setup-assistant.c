@@ -238,16 +238,30 @@ setup_assistant_kind_toggled_cb (MusterSetupAssistant *self)
   update_actions (self);
 }
 
+typedef enum
+{
+  TEST_NONE,
+  TEST_PASSED,
+  TEST_FAILED,
+} TestOutcome;
+
 static void
 set_test_result (MusterSetupAssistant *self,
                  const char           *text,
-                 gboolean              failed)
+                 TestOutcome           outcome)
 {
+  GtkWidget *icon = GTK_WIDGET (self->test_icon);
+
   adw_action_row_set_subtitle (self->test_row, text);
-  if (failed)
-    gtk_widget_add_css_class (GTK_WIDGET (self->test_row), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->test_row), "error");
+  gtk_widget_set_visible (icon, outcome != TEST_NONE);
+  gtk_widget_remove_css_class (icon, "error");
+  gtk_widget_remove_css_class (icon, "success");
+  if (outcome == TEST_NONE)
+    return;
+  gtk_image_set_from_icon_name (self->test_icon, outcome == TEST_PASSED ? "emblem-ok-symbolic" : "dialog-error-symbolic");
+  gtk_widget_add_css_class (icon, outcome == TEST_PASSED ? "success" : "error");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  outcome == TEST_PASSED ? _("Connected") : _("Failed"), -1);
 }
 
 static void
@@ -255,7 +269,7 @@ setup_assistant_scim_changed_cb (MusterSetupAssistant *self)
 {
   /* a test only vouches for the address and token it was made with */
   if (self->tested_ok)
-    set_test_result (self, _("Not tested yet"), FALSE);
+    set_test_result (self, _("Not tested yet"), TEST_NONE);
   self->tested_ok = FALSE;
   suggest_target_name (self);
   update_actions (self);
@@ -328,9 +342,9 @@ test_connection_cb (GObject      *source,
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), FALSE);
   self->tested_ok = ok;
   if (ok)
-    set_test_result (self, _("Connected: the service answered and accepted the token"), FALSE);
+    set_test_result (self, _("Connected: the service answered and accepted the token"), TEST_PASSED);
   else
-    set_test_result (self, error->message, TRUE);
+    set_test_result (self, error->message, TEST_FAILED);
   update_actions (self);
 }
 
@@ -350,11 +364,11 @@ test_connection_action (GtkWidget  *widget,
   target = muster_scim_target_new (g_strstrip (g_strdup (url)) , token, &error);
   if (target == NULL)
     {
-      set_test_result (self, error->message, TRUE);
+      set_test_result (self, error->message, TEST_FAILED);
       return;
     }
   self->testing = TRUE;
-  set_test_result (self, _("Testing…"), FALSE);
+  set_test_result (self, _("Testing…"), TEST_NONE);
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), TRUE);
   gtk_spinner_start (self->test_spinner);
   muster_scim_target_test_connection_async (target, self->cancellable, test_connection_cb, g_object_ref (self));
@@ -1520,6 +1534,7 @@ muster_setup_assistant_class_init (MusterSetupAssistantClass *klass)
   CHILD (token_row);
   CHILD (roles_row);
   CHILD (test_row);
+  CHILD (test_icon);
   CHILD (test_spinner);
   CHILD (test_button);
   CHILD (name_row);
