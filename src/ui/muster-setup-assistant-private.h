@@ -27,6 +27,7 @@ struct _MusterSetupAssistant
   gboolean              testing;
   gboolean              tested_ok;      /* for the address and token as they are now */
   gboolean              saving;
+  gboolean              rules_only;     /* Preferences: the steps after the target, saving the rules */
   GPtrArray            *deny;           /* of char*, the deny list being edited */
   GHashTable           *group_checks;   /* group id → GtkCheckButton (borrowed) */
   GPtrArray            *field_rows;     /* of AdwComboRow, one per target attribute */

@@ -1042,7 +1042,9 @@ fill_summary (MusterSetupAssistant *self)
         self->summary_rows[i] = NULL;
       }
 
-  if (is_scim (self))
+  if (self->rules_only)
+    target = NULL;
+  else if (is_scim (self))
     target = g_strdup_printf (_("“%s”: the SCIM service at %s"), name,
                               gtk_editable_get_text (GTK_EDITABLE (self->url_row)));
   else
@@ -1062,7 +1064,8 @@ fill_summary (MusterSetupAssistant *self)
   else
     limit = g_strdup_printf (_("At most %u people or %u %% of the target disabled or deleted a push"), count, percent);
 
-  add_summary_row (self, 0, _("Target"), target);
+  if (target != NULL)
+    add_summary_row (self, 0, _("Target"), target);
   add_summary_row (self, 1, _("Scope"), scope);
   add_summary_row (self, 2, _("Email Address"), email_method_label (muster_rules_get_email_method (self->rules)));
   add_summary_row (self, 3, _("Fields"), fields);
@@ -1126,24 +1129,27 @@ static void
 update_actions (MusterSetupAssistant *self)
 {
   guint index = step_index (self);
+  guint first = self->rules_only ? 1 : 0;
   gboolean last = index == G_N_ELEMENTS (steps) - 1;
   gboolean ready = index != 0 || target_step_ready (self);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "assistant.back", index > 0 && !self->saving);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "assistant.back", index > first && !self->saving);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "assistant.next", ready && !self->saving && !self->testing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "assistant.test-connection", !self->testing && !self->saving);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "assistant.choose-file", !self->saving);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "assistant.import-deny-list", !self->saving);
   gtk_button_set_label (self->next_button, last ? _("_Finish") : _("_Next"));
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), index > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), index > first);
 }
 
 static void
 setup_assistant_page_changed_cb (MusterSetupAssistant *self)
 {
+  guint first = self->rules_only ? 1 : 0;
   guint index = step_index (self);
   GtkStackPage *page = gtk_stack_get_page (self->stack, gtk_stack_get_visible_child (self->stack));
-  g_autofree char *subtitle = g_strdup_printf (_("Step %u of %u · %s"), index + 1, (guint) G_N_ELEMENTS (steps),
+  g_autofree char *subtitle = g_strdup_printf (_("Step %u of %u · %s"), index - first + 1,
+                                               (guint) G_N_ELEMENTS (steps) - first,
                                                gtk_stack_page_get_title (page));
 
   adw_window_title_set_subtitle (self->window_title, subtitle);
@@ -1168,7 +1174,7 @@ back_action (GtkWidget  *widget,
   MusterSetupAssistant *self = MUSTER_SETUP_ASSISTANT (widget);
   guint index = step_index (self);
 
-  if (index == 0 || self->saving)
+  if (index == (self->rules_only ? 1u : 0u) || self->saving)
     return;
   collect_step (self, index);
   go_to (self, index - 1);
@@ -1231,6 +1237,11 @@ rules_saved_cb (GObject      *source,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      if (data->name == NULL)
+        {
+          finish_failed (self, error);
+          return;
+        }
       /* the target is saved and works; only the rules are not */
       text = g_strdup_printf (_("The target “%s” was saved, but the rules were not: %s"), data->name, error->message);
       self->saving = FALSE;
@@ -1417,6 +1428,16 @@ finish (MusterSetupAssistant *self)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, prepared_cb, NULL);
   FinishData *data = g_new0 (FinishData, 1);
+
+  if (self->rules_only)
+    {
+      g_task_set_task_data (task, data, (GDestroyNotify) finish_data_free);
+      self->saving = TRUE;
+      gtk_widget_set_visible (GTK_WIDGET (self->finish_error_label), FALSE);
+      update_actions (self);
+      muster_rules_save_async (self->rules, self->profile, self->cancellable, rules_saved_cb, g_steal_pointer (&task));
+      return;
+    }
 
   data->profile = g_strdup (self->profile);
   data->name = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
@@ -1610,6 +1631,25 @@ muster_setup_assistant_new (GtkWindow      *parent,
   self->rules = rules ? muster_rules_copy (rules) : muster_rules_new ();
   build_group_list (self);
   build_field_rows (self);
+  setup_assistant_page_changed_cb (self);
+  return self;
+}
+
+MusterSetupAssistant *
+muster_setup_assistant_new_for_rules (GtkWindow      *parent,
+                                      const char     *profile,
+                                      MusterSnapshot *snapshot,
+                                      MusterRules    *rules)
+{
+  MusterSetupAssistant *self = muster_setup_assistant_new (parent, profile, snapshot, rules);
+
+  self->rules_only = TRUE;
+  gtk_window_set_title (GTK_WINDOW (self), _("Sync Rules"));
+  adw_window_title_set_title (self->window_title, _("Sync Rules"));
+  fill_step (self, 1);
+  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_stack_set_visible_child_name (self->stack, "scope");
+  gtk_stack_set_transition_type (self->stack, GTK_STACK_TRANSITION_TYPE_SLIDE_LEFT_RIGHT);
   setup_assistant_page_changed_cb (self);
   return self;
 }

@@ -25,6 +25,12 @@ MusterSetupAssistant *muster_setup_assistant_new          (GtkWindow            
                                                            const char           *profile,
                                                            MusterSnapshot       *snapshot,
                                                            MusterRules          *rules);
+/* The same steps without the target, for Preferences: Finish saves only the rules (and emits
+ * "finished" with a NULL name). */
+MusterSetupAssistant *muster_setup_assistant_new_for_rules (GtkWindow           *parent,
+                                                            const char          *profile,
+                                                            MusterSnapshot      *snapshot,
+                                                            MusterRules         *rules);
 /* Offers a SCIM service (the demo tenant's own): fills in its address and token. */
 void                  muster_setup_assistant_offer_service (MusterSetupAssistant *self,
                                                             const char           *url,

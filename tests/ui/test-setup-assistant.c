@@ -14,6 +14,7 @@
 #include "muster-demo.h"
 #include "muster-group.h"
 #include "muster-keyring.h"
+#include "muster-preferences-window.h"
 #include "muster-rules.h"
 #include "muster-setup-assistant-private.h"
 #include "muster-target-store.h"
@@ -115,11 +116,18 @@ next (const char *expected_step,
 }
 
 static void
-shot (const char *name)
+shot_of (GtkWidget  *widget,
+         const char *name)
 {
-  g_autofree char *path = ui_test_save_screenshot (GTK_WIDGET (assistant), name);
+  g_autofree char *path = ui_test_save_screenshot (widget, name);
 
   g_test_message ("screenshot: %s", path);
+}
+
+static void
+shot (const char *name)
+{
+  shot_of (GTK_WIDGET (assistant), name);
 }
 
 static char *
@@ -584,8 +592,172 @@ test_name_taken (void)
   g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
   ui_test_wait (200);
   shot ("setup-7-summary-name-taken");
+  /* the same in the dark style */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  ui_test_wait (300);
+  shot ("setup-7-summary-name-taken-dark");
+  gtk_widget_activate (GTK_WIDGET (assistant->back_button));
+  ui_test_wait (300);
+  while (gtk_stack_get_transition_running (assistant->stack))
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_activate (GTK_WIDGET (assistant->back_button));
+  ui_test_wait (300);
+  while (gtk_stack_get_transition_running (assistant->stack))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (muster_setup_assistant_get_step (assistant), ==, "groups");
+  shot ("setup-5-groups-dark");
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_close (GTK_WINDOW (assistant));
   ui_test_wait_for (window, assistant_gone, 10, "the assistant to close");
+}
+
+/* The first row of @type under @root titled @title. */
+static GtkWidget *
+find_row (GtkWidget  *root,
+          GType       type,
+          const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row (child, type, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *prefs_window;
+
+static gboolean
+targets_listed (MusterWindow *w)
+{
+  return find_row (prefs_window, ADW_TYPE_EXPANDER_ROW, "demo-scim") != NULL
+         && find_row (prefs_window, ADW_TYPE_EXPANDER_ROW, "people") != NULL;
+}
+
+static gboolean
+people_removed (MusterWindow *w)
+{
+  g_autofree char *path = g_build_filename (data_dir, "targets.ini", NULL);
+  g_autofree char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, NULL);
+  return text != NULL && strstr (text, "people.db") == NULL
+         && find_row (prefs_window, ADW_TYPE_EXPANDER_ROW, "people") == NULL;
+}
+
+static GtkWidget *scim_test_row;
+
+static gboolean
+scim_tested (MusterWindow *w)
+{
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (scim_test_row));
+
+  return g_strcmp0 (subtitle, "Testing…") != 0 && g_strcmp0 (subtitle, "Not tested yet") != 0;
+}
+
+static gboolean
+limit_saved (MusterWindow *w)
+{
+  g_autoptr(MusterRules) rules = muster_rules_load (MUSTER_DEMO_PROFILE_NAME, NULL);
+  guint count = 0, percent = 0;
+
+  muster_rules_get_safety_limit (rules, &count, &percent);
+  return count == 30;
+}
+
+static void
+test_preferences (void)
+{
+  GtkWidget *scim_row, *people_row, *spin_row, *spin, *button;
+  g_autoptr(MusterRules) rules = NULL;
+
+  if (window == NULL)
+    {
+      g_test_skip ("no window");
+      return;
+    }
+  prefs_window = GTK_WIDGET (muster_preferences_window_new (GTK_WINDOW (window)));
+  g_object_add_weak_pointer (G_OBJECT (prefs_window), (gpointer *) &prefs_window);
+  gtk_window_set_default_size (GTK_WINDOW (prefs_window), 640, 560);
+  gtk_window_present (GTK_WINDOW (prefs_window));
+
+  /* Sync: the rules the assistant saved */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs_window), "sync");
+  ui_test_wait (500);
+  spin_row = find_row (prefs_window, ADW_TYPE_ACTION_ROW, "At Most This Many _People");
+  g_assert_nonnull (spin_row);
+  spin = ui_test_find (spin_row, GTK_TYPE_SPIN_BUTTON, NULL);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 12);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (find_row (prefs_window, ADW_TYPE_ACTION_ROW,
+                                                                                  "Groups, Deny List, Fields and Group _Mapping"))),
+                            "Members of 1 group · 3 on the deny list · 9 fields · 1 group mapped"));
+  shot_of (prefs_window, "preferences-sync");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 30);
+  ui_test_wait_for (window, limit_saved, 10, "the safety limit saved");
+
+  /* Targets: both, with Test Connection and the SCIM roles */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs_window), "targets");
+  ui_test_wait_for (window, targets_listed, 10, "the targets");
+  scim_row = find_row (prefs_window, ADW_TYPE_EXPANDER_ROW, "demo-scim");
+  people_row = find_row (prefs_window, ADW_TYPE_EXPANDER_ROW, "people");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (scim_row), TRUE);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_row (scim_row, ADW_TYPE_ENTRY_ROW,
+                                                                   "Roles the Service Offers (comma-separated)"))),
+                   ==, "editor, viewer");
+  scim_test_row = find_row (scim_row, ADW_TYPE_ACTION_ROW, "Connection");
+  button = ui_test_find (scim_test_row, GTK_TYPE_BUTTON, "Test Connection");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  ui_test_wait_for (window, scim_tested, 30, "Test Connection in Preferences");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (scim_test_row)), ==,
+                   "Connected: the service answered and accepted the token");
+  ui_test_wait (300);
+  shot_of (prefs_window, "preferences-targets");
+
+  /* Remove: the icon button has a name a screen reader says */
+  button = ui_test_find (people_row, GTK_TYPE_BUTTON, NULL);
+  while (button != NULL && gtk_widget_get_tooltip_text (button) == NULL)
+    button = ui_test_find (gtk_widget_get_next_sibling (button), GTK_TYPE_BUTTON, NULL);
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Remove the target “people”");
+  g_signal_emit_by_name (button, "clicked");
+  ui_test_wait_for (window, people_removed, 10, "the target removed");
+
+  /* the rest of the rules: the assistant's steps without the target */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs_window), "sync");
+  g_assert_true (gtk_widget_activate_action (prefs_window, "prefs.edit-rules", NULL));
+  ui_test_wait_for (window, assistant_shown, 10, "the rules assistant");
+  ui_test_wait (300);
+  g_assert_cmpstr (muster_setup_assistant_get_step (assistant), ==, "scope");
+  g_assert_cmpstr (adw_window_title_get_subtitle (assistant->window_title), ==, "Step 1 of 6 · Scope");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (assistant->back_button)));
+  g_assert_true (gtk_switch_get_active (assistant->guests_switch));
+  gtk_switch_set_active (assistant->guests_switch, FALSE);
+  shot ("rules-2-scope");
+  next ("email", "Email Address");
+  next ("fields", "Fields");
+  next ("groups", "Groups and Roles");
+  next ("limit", "Safety Limit");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (assistant->limit_count_spin), ==, 30);
+  next ("summary", "Summary");
+  g_assert_null (assistant->summary_rows[0]);  /* no target here */
+  shot ("rules-7-summary");
+  gtk_widget_activate (GTK_WIDGET (assistant->next_button));
+  ui_test_wait_for (window, assistant_gone, 30, "the rules saved");
+  rules = muster_rules_load (MUSTER_DEMO_PROFILE_NAME, NULL);
+  g_assert_nonnull (rules);
+  g_assert_false (muster_rules_get_exclude_guests (rules));
+  g_assert_true (muster_rules_get_exclude_disabled (rules));
+  ui_test_wait (500);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (ui_test_find (find_row (prefs_window, ADW_TYPE_ACTION_ROW,
+                                                                             "Leave Out _Guests"),
+                                                                   GTK_TYPE_SWITCH, NULL))));
+  gtk_window_destroy (GTK_WINDOW (prefs_window));
 }
 
 int
@@ -609,6 +781,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/setup/sqlite", test_sqlite);
   g_test_add_func ("/ui/setup/scim", test_scim);
   g_test_add_func ("/ui/setup/name-taken", test_name_taken);
+  g_test_add_func ("/ui/setup/preferences", test_preferences);
   status = g_test_run ();
 
   if (app != NULL)
