@@ -71,6 +71,7 @@ struct _MusterSetupAssistant
   GtkSpinButton        *limit_count_spin;
   GtkSpinButton        *limit_percent_spin;
   AdwPreferencesGroup  *summary_group;
+  GtkWidget            *finish_error_group;
   GtkLabel             *finish_error_label;
 };
 

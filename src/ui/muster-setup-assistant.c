@@ -452,6 +452,11 @@ build_group_list (MusterSetupAssistant *self)
       g_hash_table_insert (self->group_checks, g_strdup (muster_group_get_id (group)), check);
     }
   gtk_list_box_set_filter_func (self->group_list, group_row_visible, self, NULL);
+  /* a long list scrolls by itself, so that the rest of the step stays in reach */
+  if (n > 5)
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->group_list),
+                                                                                              GTK_TYPE_SCROLLED_WINDOW)),
+                                                280);
 }
 
 static void
@@ -1218,6 +1223,7 @@ finish_failed (MusterSetupAssistant *self,
   self->saving = FALSE;
   gtk_label_set_text (self->finish_error_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->finish_error_label), TRUE);
+  gtk_widget_set_visible (self->finish_error_group, TRUE);
   update_actions (self);
 }
 
@@ -1247,6 +1253,7 @@ rules_saved_cb (GObject      *source,
       self->saving = FALSE;
       gtk_label_set_text (self->finish_error_label, text);
       gtk_widget_set_visible (GTK_WIDGET (self->finish_error_label), TRUE);
+  gtk_widget_set_visible (self->finish_error_group, TRUE);
       update_actions (self);
       return;
     }
@@ -1433,7 +1440,7 @@ finish (MusterSetupAssistant *self)
     {
       g_task_set_task_data (task, data, (GDestroyNotify) finish_data_free);
       self->saving = TRUE;
-      gtk_widget_set_visible (GTK_WIDGET (self->finish_error_label), FALSE);
+      gtk_widget_set_visible (self->finish_error_group, FALSE);
       update_actions (self);
       muster_rules_save_async (self->rules, self->profile, self->cancellable, rules_saved_cb, g_steal_pointer (&task));
       return;
@@ -1456,7 +1463,7 @@ finish (MusterSetupAssistant *self)
     }
 
   self->saving = TRUE;
-  gtk_widget_set_visible (GTK_WIDGET (self->finish_error_label), FALSE);
+  gtk_widget_set_visible (self->finish_error_group, FALSE);
   update_actions (self);
   g_task_set_source_tag (task, finish);
   g_task_set_task_data (task, data, (GDestroyNotify) finish_data_free);
@@ -1578,6 +1585,7 @@ muster_setup_assistant_class_init (MusterSetupAssistantClass *klass)
   CHILD (limit_count_spin);
   CHILD (limit_percent_spin);
   CHILD (summary_group);
+  CHILD (finish_error_group);
   CHILD (finish_error_label);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, setup_assistant_kind_toggled_cb);
