@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "muster-cli-plan.h"
-#include "muster-export-private.h"
+#include "muster-export.h"
 
 /* Options preview and push share ---------------------------------------------------------------- */
 
@@ -330,7 +330,7 @@ plan_to_csv (MusterCliPlan *plan,
     {
       if (c > 0)
         g_string_append_c (out, ',');
-      _muster_export_csv_append_cell (out, headers[c]);
+      muster_export_append_csv_cell (out, headers[c]);
     }
   g_string_append (out, "\r\n");
   for (guint i = 0; i < items->len; i++)
@@ -348,7 +348,7 @@ plan_to_csv (MusterCliPlan *plan,
         {
           if (c > 0)
             g_string_append_c (out, ',');
-          _muster_export_csv_append_cell (out, cells[c]);
+          muster_export_append_csv_cell (out, cells[c]);
         }
       g_string_append (out, "\r\n");
     }

@@ -483,7 +483,7 @@ read_filter (MusterRules *self,
 {
   static const char * const known[] = { "groups", "nested", "groupKind", "excludeUnlicensed", "excludeDisabled",
                                         "excludeGuests", "denyList", "search", "emailMethod", NULL };
-  JsonObject *object;
+  JsonObject *object = NULL;
   const char *kind = NULL;
   const char *method = NULL;
   const char *search = NULL;
@@ -527,7 +527,7 @@ read_defaults (MusterRules *self,
                GError     **error)
 {
   static const char * const known[] = { "userType", "roles", NULL };
-  JsonObject *object;
+  JsonObject *object = NULL;
 
   return get_object (node, "defaults", &object, error) &&
          check_members (object, "defaults", known, error) &&
@@ -564,7 +564,7 @@ read_group_rules (MusterRules *self,
       g_autofree char *path = g_strdup_printf ("groupRules[%u]", i);
       g_autoptr(MusterGroupRule) rule = g_new0 (MusterGroupRule, 1);
       const char *group = NULL;
-      JsonObject *object;
+      JsonObject *object = NULL;
 
       rule->nested = TRUE;
       rule->roles = g_new0 (char *, 1);
@@ -599,7 +599,7 @@ read_user_overrides (MusterRules *self,
       g_autoptr(MusterUserOverride) override = g_new0 (MusterUserOverride, 1);
       const char *user = NULL;
       const char *always = NULL;
-      JsonObject *object;
+      JsonObject *object = NULL;
       gboolean found;
       guint position;
 
@@ -654,7 +654,7 @@ read_field_mapping (MusterRules *self,
       g_autofree char *path = g_strdup_printf ("fieldMapping[%u]", i);
       const char *source = NULL;
       const char *attribute = NULL;
-      JsonObject *object;
+      JsonObject *object = NULL;
 
       if (!get_object (json_array_get_element (array, i), path, &object, error) ||
           !check_members (object, path, known, error) ||
@@ -699,7 +699,7 @@ read_group_mapping (MusterRules *self,
       const char *group = NULL;
       const char *target = NULL;
       gboolean nested = TRUE;
-      JsonObject *object;
+      JsonObject *object = NULL;
 
       if (!get_object (json_array_get_element (array, i), path, &object, error) ||
           !check_members (object, path, known, error) ||
@@ -723,7 +723,7 @@ read_safety_limit (MusterRules *self,
                    GError     **error)
 {
   static const char * const known[] = { "count", "percent", NULL };
-  JsonObject *object;
+  JsonObject *object = NULL;
 
   return get_object (node, "safetyLimit", &object, error) &&
          check_members (object, "safetyLimit", known, error) &&

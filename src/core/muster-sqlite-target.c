@@ -794,7 +794,7 @@ build_chunk_cb (gpointer data,
         user->user_type = MUSTER_USER_TYPE_USER;
       for (guint i = 0; i < N_ATTRIBUTES; i++)
         if (row->cells[CELL_ATTRIBUTES + i] >= 0)
-          g_hash_table_insert (user->attributes, g_strdup (attribute_columns[i].attribute),
+          g_hash_table_insert (user->attributes, (char *) attribute_columns[i].attribute,
                                dup_valid (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
       if (row->n_roles > 0)
         {

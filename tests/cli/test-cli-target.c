@@ -144,6 +144,10 @@ test_scim (Fixture       *f,
   g_assert_cmpint (role_add->status, ==, 0);
   role_add2 = CLI (f, "target", "roles", "app", "add", "Approver");
   g_assert_cmpint (role_add2->status, ==, 0);
+  {
+    g_autoptr(Run) listed = CLI (f, "target", "list");
+    g_assert_nonnull (strstr (listed->out, "Approver, Editor"));
+  }
   role_remove = CLI (f, "target", "roles", "app", "remove", "Editor");
   g_assert_cmpint (role_remove->status, ==, 0);
   role_missing = CLI (f, "target", "roles", "app", "remove", "Editor");
