@@ -78,17 +78,34 @@ muster_scim_response_free (MusterScimResponse *response)
   if (response == NULL)
     return;
   g_clear_pointer (&response->json, json_node_unref);
+  g_clear_pointer (&response->body, g_bytes_unref);
   g_free (response->etag);
   g_free (response->location);
   g_free (response);
 }
 
+JsonNode *
+muster_scim_response_get_json (const MusterScimResponse *response)
+{
+  MusterScimResponse *mutable = (MusterScimResponse *) response;
+
+  g_return_val_if_fail (response != NULL, NULL);
+
+  if (!response->parsed)
+    {
+      mutable->parsed = TRUE;
+      if (response->body != NULL && g_bytes_get_size (response->body) > 0)
+        mutable->json = muster_http_parse_json (response->body, "SCIM", NULL);
+    }
+  return response->json;
+}
+
 JsonObject *
 muster_scim_response_get_object (const MusterScimResponse *response)
 {
-  g_return_val_if_fail (response != NULL, NULL);
-  return response->json != NULL && JSON_NODE_HOLDS_OBJECT (response->json)
-    ? json_node_get_object (response->json) : NULL;
+  JsonNode *json = muster_scim_response_get_json (response);
+
+  return json != NULL && JSON_NODE_HOLDS_OBJECT (json) ? json_node_get_object (json) : NULL;
 }
 
 const char *
@@ -262,8 +279,7 @@ send_cb (GObject      *source,
   response->status = status;
   response->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
   response->location = g_strdup (soup_message_headers_get_one (headers, "Location"));
-  if (g_bytes_get_size (bytes) > 0)
-    response->json = muster_http_parse_json (bytes, "SCIM", NULL);
+  response->body = g_steal_pointer (&bytes);
 
   if (status == 401 || status == 403)
     {

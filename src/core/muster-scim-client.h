@@ -24,14 +24,19 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint     status;
-  JsonNode *json;      /* the body parsed, or NULL when there was none or it was not JSON */
   char     *etag;      /* the ETag header, or NULL */
   char     *location;  /* the Location header, or NULL */
+  /*< private >*/
+  GBytes   *body;
+  JsonNode *json;      /* parsed on first use: a push that needs only the Location saves it */
+  gboolean  parsed;
 } MusterScimResponse;
 
 void muster_scim_response_free (MusterScimResponse *response);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterScimResponse, muster_scim_response_free)
 
+/* The body parsed, or NULL when there was none or it was not JSON. */
+JsonNode   *muster_scim_response_get_json   (const MusterScimResponse *response);
 /* The root object of the body, or NULL. */
 JsonObject *muster_scim_response_get_object (const MusterScimResponse *response);
 /* The RFC 7644 §3.12 "scimType" of an error body, or NULL. */

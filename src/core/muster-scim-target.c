@@ -31,28 +31,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "muster-http.h"
-#include "muster-scim-client.h"
+#include "muster-scim-private.h"
 #include "muster-scim-target.h"
 
 /* RFC 7644 §3.4.2.4 lets a service cap count; 200 is what Entra and most services accept */
 #define PAGE_SIZE 200
-
-typedef struct
-{
-  gboolean    done;
-  gboolean    patch;
-  gboolean    etags;
-  gboolean    bulk;
-  guint       max_results;       /* 0: not said */
-  gboolean    groups;
-  gboolean    enterprise;
-  gboolean    roles;
-  gboolean    user_type;
-  GHashTable *user_attributes;   /* casefolded core User attribute names; NULL: /Schemas unread */
-  GHashTable *enterprise_attributes;
-  char       *users_endpoint;
-  char       *groups_endpoint;
-} Discovery;
 
 struct _MusterScimTarget
 {
@@ -61,7 +44,7 @@ struct _MusterScimTarget
   MusterScimClient *client;
   char            **roles;
   guint             concurrency;
-  Discovery         discovery;
+  MusterScimDiscovery discovery;
   GHashTable       *user_ids;       /* Entra id → target id, of users read or made */
   GHashTable       *group_ids;      /* Entra group id → target id */
   GHashTable       *group_members;  /* group target id → set of member ids, where known */
@@ -72,225 +55,7 @@ static void muster_scim_target_iface_init (MusterTargetInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (MusterScimTarget, muster_scim_target, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (MUSTER_TYPE_TARGET, muster_scim_target_iface_init))
 
-static void
-discovery_clear (Discovery *discovery)
-{
-  g_clear_pointer (&discovery->user_attributes, g_hash_table_unref);
-  g_clear_pointer (&discovery->enterprise_attributes, g_hash_table_unref);
-  g_clear_pointer (&discovery->users_endpoint, g_free);
-  g_clear_pointer (&discovery->groups_endpoint, g_free);
-  memset (discovery, 0, sizeof *discovery);
-}
 
-/* --- small JSON helpers ----------------------------------------------------------------------- */
-
-static JsonArray *
-resources_of (JsonNode *node)
-{
-  /* a ListResponse (RFC 7644 §3.4.2), or a bare array as some services send for discovery */
-  if (node == NULL)
-    return NULL;
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return json_node_get_array (node);
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return muster_json_get_array (json_node_get_object (node), "Resources");
-  return NULL;
-}
-
-static gboolean
-json_get_bool (JsonObject *object,
-               const char *member,
-               gboolean    fallback)
-{
-  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return json_node_get_boolean (node);
-  /* Entra's old "False", which some services echo back */
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      const char *text = json_node_get_string (node);
-
-      if (g_ascii_strcasecmp (text, "true") == 0)
-        return TRUE;
-      if (g_ascii_strcasecmp (text, "false") == 0)
-        return FALSE;
-    }
-  return fallback;
-}
-
-static gboolean
-attribute_known (GHashTable *names,
-                 const char *name)
-{
-  g_autofree char *key = NULL;
-
-  if (names == NULL)
-    return TRUE;
-  key = g_utf8_casefold (name, -1);
-  return g_hash_table_contains (names, key);
-}
-
-/* "/Users/<id>" with the id escaped for a path segment */
-static char *
-resource_path (const char *endpoint,
-               const char *id)
-{
-  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
-
-  return g_strconcat (endpoint, "/", escaped, NULL);
-}
-
-/* "/Users?filter=…" for attribute eq value (RFC 7644 §3.4.2.2) */
-static char *
-filter_path (const char *endpoint,
-             const char *attribute,
-             const char *value)
-{
-  g_autofree char *quoted = muster_scim_quote (value);
-  g_autofree char *filter = g_strdup_printf ("%s eq %s", attribute, quoted);
-  g_autofree char *escaped = g_uri_escape_string (filter, NULL, FALSE);
-
-  return g_strdup_printf ("%s?filter=%s&startIndex=1&count=2", endpoint, escaped);
-}
-
-static char *
-id_from_location (const char *location)
-{
-  const char *slash;
-  g_autofree char *segment = NULL;
-
-  if (location == NULL)
-    return NULL;
-  slash = strrchr (location, '/');
-  segment = g_strdup (slash != NULL ? slash + 1 : location);
-  if (strchr (segment, '?') != NULL)
-    *strchr (segment, '?') = '\0';
-  return *segment != '\0' ? g_uri_unescape_string (segment, NULL) : NULL;
-}
-
-static const char *
-resource_version (JsonObject               *object,
-                  const MusterScimResponse *response)
-{
-  const char *version = muster_json_get_string (muster_json_get_object (object, "meta"), "version");
-
-  return version != NULL ? version : response != NULL ? response->etag : NULL;
-}
-
-/* --- reading users ---------------------------------------------------------------------------- */
-
-/* The element of a multi-valued attribute with this type, else the primary one, else the first
- * (RFC 7643 §2.4). */
-static JsonObject *
-pick_element (JsonObject *object,
-              const char *member,
-              const char *type)
-{
-  JsonArray *array = muster_json_get_array (object, member);
-  JsonObject *primary = NULL, *first = NULL;
-
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      JsonObject *element;
-      const char *element_type;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      element = json_node_get_object (node);
-      element_type = muster_json_get_string (element, "type");
-      if (element_type != NULL && g_ascii_strcasecmp (element_type, type) == 0)
-        return element;
-      if (primary == NULL && json_get_bool (element, "primary", FALSE))
-        primary = element;
-      if (first == NULL)
-        first = element;
-    }
-  return primary != NULL ? primary : first;
-}
-
-/* A user as the service holds it. MUSTER_ATTR_MANAGER holds the manager's *target* id here;
- * callers map it to the Entra id where they know it. */
-static MusterTargetUser *
-user_from_json (JsonObject               *object,
-                const MusterScimResponse *response)
-{
-  MusterTargetUser *user = muster_target_user_new ();
-  JsonObject *name = muster_json_get_object (object, "name");
-  JsonObject *enterprise = muster_json_get_object (object, MUSTER_SCIM_URN_ENTERPRISE);
-  JsonArray *roles = muster_json_get_array (object, "roles");
-  g_autoptr(GPtrArray) role_values = g_ptr_array_new ();
-  const char *user_type = muster_json_get_string (object, "userType");
-  MusterUserType type;
-
-  user->id = g_strdup (muster_json_get_string (object, "id"));
-  user->external_id = g_strdup (muster_json_get_string (object, "externalId"));
-  user->user_name = g_strdup (muster_json_get_string (object, "userName"));
-  user->active = json_get_bool (object, "active", TRUE);
-  user->version = g_strdup (resource_version (object, response));
-  if (user_type != NULL && muster_user_type_from_string (user_type, &type))
-    user->user_type = type;
-
-  for (guint i = 0; roles != NULL && i < json_array_get_length (roles); i++)
-    {
-      JsonNode *node = json_array_get_element (roles, i);
-      JsonObject *role = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *value = muster_json_get_string (role, "value");
-
-      if (value == NULL)
-        value = muster_json_get_string (role, "display");
-      if (value != NULL)
-        g_ptr_array_add (role_values, (gpointer) value);
-    }
-  g_ptr_array_add (role_values, NULL);
-  muster_target_user_set_roles (user, (const char * const *) role_values->pdata);
-
-  muster_target_user_set_attribute (user, MUSTER_ATTR_DISPLAY_NAME, muster_json_get_string (object, "displayName"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_GIVEN_NAME, muster_json_get_string (name, "givenName"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_FAMILY_NAME, muster_json_get_string (name, "familyName"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_TITLE, muster_json_get_string (object, "title"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_EMAIL,
-                                    muster_json_get_string (pick_element (object, "emails", "work"), "value"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_MOBILE_PHONE,
-                                    muster_json_get_string (pick_element (object, "phoneNumbers", "mobile"),
-                                                            "value"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_OFFICE_LOCATION,
-                                    muster_json_get_string (pick_element (object, "addresses", "work"),
-                                                            "formatted"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_DEPARTMENT, muster_json_get_string (enterprise, "department"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_EMPLOYEE_NUMBER,
-                                    muster_json_get_string (enterprise, "employeeNumber"));
-  muster_target_user_set_attribute (user, MUSTER_ATTR_MANAGER,
-                                    muster_json_get_string (muster_json_get_object (enterprise, "manager"), "value"));
-  return user;
-}
-
-static MusterTargetGroup *
-group_from_json (JsonObject *object)
-{
-  MusterTargetGroup *group = muster_target_group_new ();
-  JsonArray *members = muster_json_get_array (object, "members");
-
-  group->id = g_strdup (muster_json_get_string (object, "id"));
-  group->external_id = g_strdup (muster_json_get_string (object, "externalId"));
-  group->display_name = g_strdup (muster_json_get_string (object, "displayName"));
-  group->version = g_strdup (resource_version (object, NULL));
-  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
-    {
-      JsonNode *node = json_array_get_element (members, i);
-      JsonObject *member = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *value = muster_json_get_string (member, "value");
-      const char *type = muster_json_get_string (member, "type");
-
-      /* nested groups are not Muster's business */
-      if (value != NULL && (type == NULL || g_ascii_strcasecmp (type, "User") == 0))
-        g_hash_table_add (group->members, g_strdup (value));
-    }
-  return group;
-}
 
 static GHashTable *
 member_set_copy (GHashTable *members)
@@ -305,374 +70,6 @@ member_set_copy (GHashTable *members)
   return copy;
 }
 
-/* --- writing users ---------------------------------------------------------------------------- */
-
-static gboolean
-can_send (MusterScimTarget *self,
-          const char       *field)
-{
-  Discovery *d = &self->discovery;
-
-  if (g_str_equal (field, MUSTER_ATTR_DEPARTMENT) || g_str_equal (field, MUSTER_ATTR_EMPLOYEE_NUMBER) ||
-      g_str_equal (field, MUSTER_ATTR_MANAGER))
-    return d->enterprise && attribute_known (d->enterprise_attributes, field);
-  if (g_str_equal (field, MUSTER_FIELD_ROLES))
-    return d->roles;
-  if (g_str_equal (field, MUSTER_FIELD_USER_TYPE))
-    return d->user_type;
-  if (g_str_equal (field, MUSTER_ATTR_GIVEN_NAME) || g_str_equal (field, MUSTER_ATTR_FAMILY_NAME))
-    return attribute_known (d->user_attributes, "name");
-  if (g_str_equal (field, MUSTER_ATTR_EMAIL))
-    return attribute_known (d->user_attributes, "emails");
-  if (g_str_equal (field, MUSTER_ATTR_MOBILE_PHONE))
-    return attribute_known (d->user_attributes, "phoneNumbers");
-  if (g_str_equal (field, MUSTER_ATTR_OFFICE_LOCATION))
-    return attribute_known (d->user_attributes, "addresses");
-  return attribute_known (d->user_attributes, field);
-}
-
-static JsonNode *
-roles_node (const MusterTargetUser *user)
-{
-  g_autoptr(JsonArray) array = json_array_new ();
-
-  /* user->roles is sorted already, which keeps the body (and reruns) stable */
-  for (guint i = 0; user->roles[i] != NULL; i++)
-    {
-      JsonObject *role = json_object_new ();
-
-      json_object_set_string_member (role, "value", user->roles[i]);
-      json_object_set_string_member (role, "display", user->roles[i]);
-      json_array_add_object_element (array, role);
-    }
-  /* json_node_init_*() take a reference of their own */
-  return json_node_init_array (json_node_alloc (), array);
-}
-
-static JsonObject *
-typed_element (const char *member,
-               const char *value,
-               const char *type)
-{
-  JsonObject *element = json_object_new ();
-
-  json_object_set_string_member (element, member, value);
-  json_object_set_string_member (element, "type", type);
-  return element;
-}
-
-static void
-set_typed_array (JsonObject *object,
-                 const char *attribute,
-                 const char *member,
-                 const char *value,
-                 const char *type,
-                 gboolean    primary)
-{
-  JsonArray *array = json_array_new ();
-  JsonObject *element = typed_element (member, value, type);
-
-  if (primary)
-    json_object_set_boolean_member (element, "primary", TRUE);
-  json_array_add_object_element (array, element);
-  json_object_set_array_member (object, attribute, array);
-}
-
-/* The whole user, for POST (and PUT where PATCH is not offered). @manager_id is the manager's
- * target id, or NULL to send none. */
-static JsonNode *
-user_to_json (MusterScimTarget       *self,
-              const MusterTargetUser *user,
-              const char             *manager_id)
-{
-  g_autoptr(JsonObject) object = json_object_new ();
-  JsonObject *enterprise = json_object_new ();
-  JsonArray *schemas = json_array_new ();
-  const char *value;
-
-  json_array_add_string_element (schemas, MUSTER_SCIM_URN_USER);
-  json_object_set_array_member (object, "schemas", schemas);
-  if (user->external_id != NULL)
-    json_object_set_string_member (object, "externalId", user->external_id);
-  json_object_set_string_member (object, "userName", user->user_name);
-  json_object_set_boolean_member (object, "active", user->active);
-
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME)) && can_send (self, "displayName"))
-    json_object_set_string_member (object, "displayName", value);
-  if (can_send (self, MUSTER_ATTR_GIVEN_NAME))
-    {
-      JsonObject *name = json_object_new ();
-
-      if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_GIVEN_NAME)))
-        json_object_set_string_member (name, "givenName", value);
-      if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_FAMILY_NAME)))
-        json_object_set_string_member (name, "familyName", value);
-      if (json_object_get_size (name) > 0)
-        json_object_set_object_member (object, "name", name);
-      else
-        json_object_unref (name);
-    }
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_TITLE)) && can_send (self, MUSTER_ATTR_TITLE))
-    json_object_set_string_member (object, "title", value);
-  if (can_send (self, MUSTER_FIELD_USER_TYPE))
-    json_object_set_string_member (object, "userType", muster_user_type_to_scim (user->user_type));
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_EMAIL)) && can_send (self, MUSTER_ATTR_EMAIL))
-    set_typed_array (object, "emails", "value", value, "work", TRUE);
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_MOBILE_PHONE)) &&
-      can_send (self, MUSTER_ATTR_MOBILE_PHONE))
-    set_typed_array (object, "phoneNumbers", "value", value, "mobile", FALSE);
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_OFFICE_LOCATION)) &&
-      can_send (self, MUSTER_ATTR_OFFICE_LOCATION))
-    set_typed_array (object, "addresses", "formatted", value, "work", FALSE);
-  if (user->roles[0] != NULL && can_send (self, MUSTER_FIELD_ROLES))
-    json_object_set_member (object, "roles", roles_node (user));
-
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_EMPLOYEE_NUMBER)) &&
-      can_send (self, MUSTER_ATTR_EMPLOYEE_NUMBER))
-    json_object_set_string_member (enterprise, "employeeNumber", value);
-  if ((value = muster_target_user_get_attribute (user, MUSTER_ATTR_DEPARTMENT)) &&
-      can_send (self, MUSTER_ATTR_DEPARTMENT))
-    json_object_set_string_member (enterprise, "department", value);
-  if (manager_id != NULL && can_send (self, MUSTER_ATTR_MANAGER))
-    {
-      JsonObject *manager = json_object_new ();
-
-      json_object_set_string_member (manager, "value", manager_id);
-      json_object_set_object_member (enterprise, "manager", manager);
-    }
-  if (json_object_get_size (enterprise) > 0)
-    {
-      json_array_add_string_element (schemas, MUSTER_SCIM_URN_ENTERPRISE);
-      json_object_set_object_member (object, MUSTER_SCIM_URN_ENTERPRISE, enterprise);
-    }
-  else
-    json_object_unref (enterprise);
-
-  return json_node_init_object (json_node_alloc (), object);
-}
-
-static void
-add_patch_op (JsonArray  *ops,
-              const char *op,
-              const char *path,
-              JsonNode   *value)
-{
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "op", op);
-  json_object_set_string_member (object, "path", path);
-  if (value != NULL)
-    json_object_set_member (object, "value", value);
-  json_array_add_object_element (ops, object);
-}
-
-static JsonNode *
-string_node (const char *value)
-{
-  JsonNode *node = json_node_new (JSON_NODE_VALUE);
-
-  json_node_set_string (node, value);
-  return node;
-}
-
-static JsonNode *
-typed_array_node (const char *member,
-                  const char *value,
-                  const char *type,
-                  gboolean    primary)
-{
-  g_autoptr(JsonObject) holder = json_object_new ();
-
-  set_typed_array (holder, "x", member, value, type, primary);
-  return json_node_copy (json_object_get_member (holder, "x"));
-}
-
-/* A multi-valued attribute's typed value: replace through a value filter where it exists, add a
- * new element where it does not (a filter that matches nothing is "noTarget", RFC 7644
- * §3.5.2.3), remove the element when emptied. */
-static void
-add_typed_op (JsonArray  *ops,
-              const char *attribute,
-              const char *member,
-              const char *type,
-              gboolean    primary,
-              const char *before,
-              const char *after)
-{
-  g_autofree char *element_path = g_strdup_printf ("%s[type eq \"%s\"]", attribute, type);
-  g_autofree char *value_path = g_strdup_printf ("%s.%s", element_path, member);
-
-  if (after == NULL)
-    add_patch_op (ops, "remove", element_path, NULL);
-  else if (before == NULL)
-    add_patch_op (ops, "add", attribute, typed_array_node (member, after, type, primary));
-  else
-    add_patch_op (ops, "replace", value_path, string_node (after));
-}
-
-/* Appends the PatchOp operations for one changed field; FALSE (and nothing added) when the
- * service cannot take the field. @desired gives roles; @manager_id the manager's target id. */
-static gboolean
-add_change_ops (MusterScimTarget       *self,
-                JsonArray              *ops,
-                const MusterFieldChange *change,
-                const MusterTargetUser *desired,
-                const char             *manager_id)
-{
-  const char *field = change->field;
-  const char *after = change->after != NULL && *change->after != '\0' ? change->after : NULL;
-  const char *before = change->before != NULL && *change->before != '\0' ? change->before : NULL;
-  static const struct { const char *field; const char *path; } plain[] = {
-    { MUSTER_ATTR_DISPLAY_NAME, "displayName" },
-    { MUSTER_ATTR_GIVEN_NAME, "name.givenName" },
-    { MUSTER_ATTR_FAMILY_NAME, "name.familyName" },
-    { MUSTER_ATTR_TITLE, "title" },
-    { MUSTER_ATTR_DEPARTMENT, MUSTER_SCIM_URN_ENTERPRISE ":department" },
-    { MUSTER_ATTR_EMPLOYEE_NUMBER, MUSTER_SCIM_URN_ENTERPRISE ":employeeNumber" },
-    { MUSTER_FIELD_USER_NAME, "userName" },
-    { "externalId", "externalId" },
-  };
-
-  if (!g_str_equal (field, "externalId") && !can_send (self, field))
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
-    if (g_str_equal (field, plain[i].field))
-      {
-        if (after != NULL)
-          add_patch_op (ops, "replace", plain[i].path, string_node (after));
-        else
-          add_patch_op (ops, "remove", plain[i].path, NULL);
-        return TRUE;
-      }
-
-  if (g_str_equal (field, MUSTER_ATTR_EMAIL))
-    add_typed_op (ops, "emails", "value", "work", TRUE, before, after);
-  else if (g_str_equal (field, MUSTER_ATTR_MOBILE_PHONE))
-    add_typed_op (ops, "phoneNumbers", "value", "mobile", FALSE, before, after);
-  else if (g_str_equal (field, MUSTER_ATTR_OFFICE_LOCATION))
-    add_typed_op (ops, "addresses", "formatted", "work", FALSE, before, after);
-  else if (g_str_equal (field, MUSTER_ATTR_MANAGER))
-    {
-      if (after == NULL)
-        add_patch_op (ops, "remove", MUSTER_SCIM_URN_ENTERPRISE ":manager", NULL);
-      else if (manager_id != NULL)
-        {
-          JsonObject *manager = json_object_new ();
-
-          json_object_set_string_member (manager, "value", manager_id);
-          add_patch_op (ops, "replace", MUSTER_SCIM_URN_ENTERPRISE ":manager",
-                        json_node_init_object (json_node_alloc (), manager));
-          json_object_unref (manager);
-        }
-      else
-        return FALSE;
-    }
-  else if (g_str_equal (field, MUSTER_FIELD_ACTIVE))
-    {
-      JsonNode *value = json_node_new (JSON_NODE_VALUE);
-
-      json_node_set_boolean (value, g_strcmp0 (after, "true") == 0);
-      add_patch_op (ops, "replace", "active", value);
-    }
-  else if (g_str_equal (field, MUSTER_FIELD_USER_TYPE))
-    {
-      MusterUserType type = MUSTER_USER_TYPE_USER;
-
-      if (after != NULL && !muster_user_type_from_string (after, &type))
-        return FALSE;
-      add_patch_op (ops, "replace", "userType", string_node (muster_user_type_to_scim (type)));
-    }
-  else if (g_str_equal (field, MUSTER_FIELD_ROLES))
-    {
-      if (desired->roles[0] != NULL)
-        add_patch_op (ops, "replace", "roles", roles_node (desired));
-      else
-        add_patch_op (ops, "remove", "roles", NULL);
-    }
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* Every field where @current differs from @desired, for a user matched after a 409. The
- * manager compares target ids: @manager_id for the desired one. */
-static GPtrArray *
-diff_users (const MusterTargetUser *desired,
-            const char             *manager_id,
-            const MusterTargetUser *current)
-{
-  GPtrArray *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_field_change_free);
-  const char * const *names = muster_target_attribute_names ();
-  g_autofree char *desired_roles = g_strjoinv (", ", desired->roles);
-  g_autofree char *current_roles = g_strjoinv (", ", current->roles);
-
-  if (g_strcmp0 (desired->external_id, current->external_id) != 0 && desired->external_id != NULL)
-    g_ptr_array_add (changes, muster_field_change_new ("externalId", current->external_id, desired->external_id));
-  if (g_strcmp0 (desired->user_name, current->user_name) != 0)
-    g_ptr_array_add (changes, muster_field_change_new (MUSTER_FIELD_USER_NAME, current->user_name,
-                                                       desired->user_name));
-  if (desired->active != current->active)
-    g_ptr_array_add (changes, muster_field_change_new (MUSTER_FIELD_ACTIVE, current->active ? "true" : "false",
-                                                       desired->active ? "true" : "false"));
-  if (desired->user_type != current->user_type)
-    g_ptr_array_add (changes, muster_field_change_new (MUSTER_FIELD_USER_TYPE,
-                                                       muster_user_type_to_string (current->user_type),
-                                                       muster_user_type_to_string (desired->user_type)));
-  if (!g_str_equal (desired_roles, current_roles))
-    g_ptr_array_add (changes, muster_field_change_new (MUSTER_FIELD_ROLES, current_roles, desired_roles));
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      const char *want = muster_target_user_get_attribute (desired, names[i]);
-      const char *have = muster_target_user_get_attribute (current, names[i]);
-
-      if (g_str_equal (names[i], MUSTER_ATTR_MANAGER))
-        {
-          if (g_strcmp0 (manager_id, have) != 0 && (manager_id != NULL || want == NULL))
-            g_ptr_array_add (changes, muster_field_change_new (names[i], have, want));
-        }
-      else if (g_strcmp0 (want, have) != 0)
-        g_ptr_array_add (changes, muster_field_change_new (names[i], have, want));
-    }
-  return changes;
-}
-
-/* Notes (in the debug log) what the service kept no trace of, comparing what was sent with what
- * it answered or gave back when read. */
-static void
-note_dropped (const char *user_name,
-              JsonObject *sent,
-              JsonObject *kept)
-{
-  g_autoptr(GString) dropped = g_string_new (NULL);
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
-
-  json_object_iter_init (&iter, sent);
-  while (json_object_iter_next (&iter, &name, &member))
-    {
-      if (g_str_equal (name, "schemas"))
-        continue;
-      if (g_str_equal (name, MUSTER_SCIM_URN_ENTERPRISE))
-        {
-          JsonObject *kept_extension = muster_json_get_object (kept, name);
-          JsonObjectIter sub;
-          const char *sub_name;
-          JsonNode *sub_member;
-
-          json_object_iter_init (&sub, json_node_get_object (member));
-          while (json_object_iter_next (&sub, &sub_name, &sub_member))
-            if (kept_extension == NULL || !json_object_has_member (kept_extension, sub_name))
-              g_string_append_printf (dropped, "%s%s", dropped->len ? ", " : "", sub_name);
-          continue;
-        }
-      if (!json_object_has_member (kept, name))
-        g_string_append_printf (dropped, "%s%s", dropped->len ? ", " : "", name);
-    }
-  if (dropped->len > 0)
-    g_debug ("The SCIM service kept no %s of %s", dropped->str, user_name);
-}
 
 /* --- discovery -------------------------------------------------------------------------------- */
 
@@ -683,105 +80,6 @@ typedef struct
 
 static void discover_next (GTask *task);
 
-static char *
-endpoint_from (const char *endpoint,
-               const char *fallback)
-{
-  if (endpoint == NULL || *endpoint == '\0')
-    return g_strdup (fallback);
-  /* RFC 7643 §6: relative to the base URL; some services give a full URL or drop the slash */
-  if (g_str_has_prefix (endpoint, "http://") || g_str_has_prefix (endpoint, "https://"))
-    return g_strdup (fallback);
-  return endpoint[0] == '/' ? g_strdup (endpoint) : g_strconcat ("/", endpoint, NULL);
-}
-
-static void
-read_service_provider_config (Discovery  *d,
-                              JsonObject *config)
-{
-  JsonObject *filter = muster_json_get_object (config, "filter");
-
-  d->patch = json_get_bool (muster_json_get_object (config, "patch"), "supported", FALSE);
-  d->etags = json_get_bool (muster_json_get_object (config, "etag"), "supported", FALSE);
-  d->bulk = json_get_bool (muster_json_get_object (config, "bulk"), "supported", FALSE);
-  d->max_results = json_get_bool (filter, "supported", FALSE)
-    ? (guint) CLAMP (muster_json_get_int (filter, "maxResults", 0), 0, G_MAXUINT) : 0;
-}
-
-static void
-read_resource_types (Discovery *d,
-                     JsonArray *types)
-{
-  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
-    {
-      JsonNode *node = json_array_get_element (types, i);
-      JsonObject *type = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *schema = muster_json_get_string (type, "schema");
-      JsonArray *extensions = muster_json_get_array (type, "schemaExtensions");
-
-      if (g_strcmp0 (schema, MUSTER_SCIM_URN_USER) == 0)
-        {
-          g_free (d->users_endpoint);
-          d->users_endpoint = endpoint_from (muster_json_get_string (type, "endpoint"), "/Users");
-          for (guint j = 0; extensions != NULL && j < json_array_get_length (extensions); j++)
-            {
-              JsonNode *ext = json_array_get_element (extensions, j);
-
-              if (JSON_NODE_HOLDS_OBJECT (ext) &&
-                  g_strcmp0 (muster_json_get_string (json_node_get_object (ext), "schema"),
-                             MUSTER_SCIM_URN_ENTERPRISE) == 0)
-                d->enterprise = TRUE;
-            }
-        }
-      else if (g_strcmp0 (schema, MUSTER_SCIM_URN_GROUP) == 0)
-        {
-          g_free (d->groups_endpoint);
-          d->groups_endpoint = endpoint_from (muster_json_get_string (type, "endpoint"), "/Groups");
-          d->groups = TRUE;
-        }
-    }
-}
-
-static GHashTable *
-attribute_names (JsonObject *schema)
-{
-  GHashTable *names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  JsonArray *attributes = muster_json_get_array (schema, "attributes");
-
-  for (guint i = 0; attributes != NULL && i < json_array_get_length (attributes); i++)
-    {
-      JsonNode *node = json_array_get_element (attributes, i);
-      const char *name = JSON_NODE_HOLDS_OBJECT (node)
-        ? muster_json_get_string (json_node_get_object (node), "name") : NULL;
-
-      if (name != NULL)
-        g_hash_table_add (names, g_utf8_casefold (name, -1));
-    }
-  return names;
-}
-
-static void
-read_schemas (Discovery *d,
-              JsonArray *schemas)
-{
-  for (guint i = 0; schemas != NULL && i < json_array_get_length (schemas); i++)
-    {
-      JsonNode *node = json_array_get_element (schemas, i);
-      JsonObject *schema = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *id = muster_json_get_string (schema, "id");
-
-      if (g_strcmp0 (id, MUSTER_SCIM_URN_USER) == 0)
-        {
-          g_clear_pointer (&d->user_attributes, g_hash_table_unref);
-          d->user_attributes = attribute_names (schema);
-        }
-      else if (g_strcmp0 (id, MUSTER_SCIM_URN_ENTERPRISE) == 0)
-        {
-          g_clear_pointer (&d->enterprise_attributes, g_hash_table_unref);
-          d->enterprise_attributes = attribute_names (schema);
-        }
-    }
-}
 
 static void
 discover_cb (GObject      *source,
@@ -791,7 +89,7 @@ discover_cb (GObject      *source,
   GTask *task = user_data;
   MusterScimTarget *self = g_task_get_source_object (task);
   DiscoverData *data = g_task_get_task_data (task);
-  Discovery *d = &self->discovery;
+  MusterScimDiscovery *d = &self->discovery;
   g_autoptr(MusterScimResponse) response = NULL;
   GError *error = NULL;
 
@@ -815,18 +113,18 @@ discover_cb (GObject      *source,
           g_object_unref (task);
           return;
         }
-      read_service_provider_config (d, muster_scim_response_get_object (response));
+      _muster_scim_discovery_read_config (d, muster_scim_response_get_object (response));
       break;
     case 1:
       /* without ResourceTypes, the RFC's endpoints and no extension */
       if (response->status == 200)
-        read_resource_types (d, resources_of (response->json));
+        _muster_scim_discovery_read_resource_types (d, _muster_scim_resources_of (muster_scim_response_get_json (response)));
       else
         g_debug ("ResourceTypes gave HTTP %u; assuming /Users and /Groups", response->status);
       break;
     case 2:
       if (response->status == 200)
-        read_schemas (d, resources_of (response->json));
+        _muster_scim_discovery_read_schemas (d, _muster_scim_resources_of (muster_scim_response_get_json (response)));
       else
         g_debug ("Schemas gave HTTP %u; sending only common attributes", response->status);
       break;
@@ -842,7 +140,7 @@ discover_next (GTask *task)
 {
   MusterScimTarget *self = g_task_get_source_object (task);
   DiscoverData *data = g_task_get_task_data (task);
-  Discovery *d = &self->discovery;
+  MusterScimDiscovery *d = &self->discovery;
   static const char * const paths[] = { "/ServiceProviderConfig", "/ResourceTypes", "/Schemas" };
 
   if (data->step < G_N_ELEMENTS (paths))
@@ -852,20 +150,7 @@ discover_next (GTask *task)
       return;
     }
 
-  if (d->users_endpoint == NULL)
-    d->users_endpoint = g_strdup ("/Users");
-  if (d->groups_endpoint == NULL)
-    {
-      /* a service that lists its resource types but not Group has none */
-      d->groups_endpoint = g_strdup ("/Groups");
-    }
-  /* "roles" and "userType" are core attributes (RFC 7643 §4.1.2) many services leave out: use
-   * them only where the User schema lists them */
-  d->roles = d->user_attributes != NULL && g_hash_table_contains (d->user_attributes, "roles");
-  d->user_type = d->user_attributes != NULL && g_hash_table_contains (d->user_attributes, "usertype");
-  if (d->enterprise && d->enterprise_attributes != NULL && g_hash_table_size (d->enterprise_attributes) == 0)
-    d->enterprise = FALSE;
-  d->done = TRUE;
+  _muster_scim_discovery_finish (d);
   g_debug ("%s: PATCH %s, ETags %s, Bulk %s, groups %s, enterprise %s, roles %s, userType %s",
            muster_scim_client_get_base_url (self->client), d->patch ? "yes" : "no", d->etags ? "yes" : "no",
            d->bulk ? "yes" : "no", d->groups ? "yes" : "no", d->enterprise ? "yes" : "no",
@@ -890,7 +175,7 @@ discover_async (MusterScimTarget    *self,
       g_object_unref (task);
       return;
     }
-  discovery_clear (&self->discovery);
+  _muster_scim_discovery_clear (&self->discovery);
   g_task_set_task_data (task, g_new0 (DiscoverData, 1), g_free);
   discover_next (task);
 }
@@ -1002,7 +287,7 @@ read_page_cb (GObject      *source,
       fresh++;
       if (data->groups)
         {
-          g_autoptr(MusterTargetGroup) group = group_from_json (object);
+          g_autoptr(MusterTargetGroup) group = _muster_scim_group_from_json (object);
 
           if (group->external_id != NULL)
             g_hash_table_replace (self->group_ids, g_strdup (group->external_id), g_strdup (group->id));
@@ -1010,7 +295,7 @@ read_page_cb (GObject      *source,
           muster_target_state_add_group (data->state, group);
         }
       else
-        g_ptr_array_add (data->users, user_from_json (object, NULL));
+        g_ptr_array_add (data->users, _muster_scim_user_from_json (object, NULL));
     }
   data->start += returned;
   data->done += fresh;
@@ -1392,7 +677,7 @@ user_refetched_cb (GObject      *source,
       return;
     }
   g_free (run->version);
-  run->version = g_strdup (resource_version (object, response));
+  run->version = g_strdup (_muster_scim_resource_version (object, response));
   g_debug ("%s: changed in the service meanwhile; retrying with %s", run->op->key,
            run->version ? run->version : "no version");
   user_modify (run);
@@ -1420,7 +705,7 @@ user_modified_cb (GObject      *source,
     }
   if (response->status == 412 && !run->retried)
     {
-      g_autofree char *path = resource_path (self->discovery.users_endpoint, run->target_id);
+      g_autofree char *path = _muster_scim_resource_path (self->discovery.users_endpoint, run->target_id);
 
       run->retried = TRUE;
       run_request (run, "GET", path, NULL, NULL, user_refetched_cb);
@@ -1433,7 +718,7 @@ static void
 user_modify (Run *run)
 {
   MusterScimTarget *self = run->apply->self;
-  g_autofree char *path = resource_path (self->discovery.users_endpoint, run->target_id);
+  g_autofree char *path = _muster_scim_resource_path (self->discovery.users_endpoint, run->target_id);
   const char *if_match = self->discovery.etags ? run->version : NULL;
 
   if (self->discovery.patch)
@@ -1466,7 +751,7 @@ user_modify_changes (Run       *run,
     {
       MusterFieldChange *change = g_ptr_array_index (changes, i);
 
-      if (!add_change_ops (self, ops, change, run->op->user, run->manager_id))
+      if (!_muster_scim_add_change_ops (&self->discovery, ops, change, run->op->user, run->manager_id))
         g_debug ("%s: %s not sent (%s)", run->op->key, change->field,
                  g_str_equal (change->field, MUSTER_ATTR_MANAGER) ? "the manager is not in the target yet"
                                                                   : "the service does not offer it");
@@ -1483,7 +768,7 @@ user_modify_changes (Run       *run,
   if (!self->discovery.patch)
     {
       g_clear_pointer (&run->put_body, json_node_unref);
-      run->put_body = user_to_json (self, run->op->user, run->manager_id);
+      run->put_body = _muster_scim_user_to_json (&self->discovery, run->op->user, run->manager_id);
     }
   user_modify (run);
 }
@@ -1530,8 +815,8 @@ user_found_cb (GObject      *source,
     }
 
   {
-    g_autoptr(MusterTargetUser) current = user_from_json (found, NULL);
-    g_autoptr(GPtrArray) changes = diff_users (run->op->user, run->manager_id, current);
+    g_autoptr(MusterTargetUser) current = _muster_scim_user_from_json (found, NULL);
+    g_autoptr(GPtrArray) changes = _muster_scim_diff_users (run->op->user, run->manager_id, current);
 
     g_debug ("%s: already in the service as %s (matched by %s); %u fields to update", run->op->key, current->id,
              run->by_user_name ? "userName" : "externalId", changes->len);
@@ -1551,8 +836,8 @@ user_find (Run *run)
 
   if (!run->by_user_name && user->external_id == NULL)
     run->by_user_name = TRUE;
-  path = run->by_user_name ? filter_path (self->discovery.users_endpoint, "userName", user->user_name)
-                           : filter_path (self->discovery.users_endpoint, "externalId", user->external_id);
+  path = run->by_user_name ? _muster_scim_filter_path (self->discovery.users_endpoint, "userName", user->user_name)
+                           : _muster_scim_filter_path (self->discovery.users_endpoint, "externalId", user->external_id);
   run_request (run, "GET", path, NULL, NULL, user_found_cb);
 }
 
@@ -1570,7 +855,7 @@ user_read_back_cb (GObject      *source,
   object = muster_scim_response_get_object (response);
   /* the user was made; reading it back is only for the log */
   if (response->status == 200 && object != NULL)
-    note_dropped (run_user_name (run), json_node_get_object (run->sent), object);
+    _muster_scim_note_dropped (run_user_name (run), json_node_get_object (run->sent), object);
   else
     g_debug ("%s: could not read the new user back (HTTP %u)", run->op->key, response->status);
   run_ok (run, run->target_id);
@@ -1588,13 +873,26 @@ user_created_cb (GObject      *source,
 
   if (response == NULL)
     return;
-  object = muster_scim_response_get_object (response);
-
   if (response->status == 201 || response->status == 200)
     {
-      const char *id = muster_json_get_string (object, "id");
+      MusterScimDiscovery *d = &self->discovery;
+      /* everything sent is in the schemas the service published: it keeps all of it */
+      gboolean schema_known = d->user_attributes != NULL && (!d->enterprise || d->enterprise_attributes != NULL);
+      const char *id;
 
-      run->target_id = id != NULL ? g_strdup (id) : id_from_location (response->location);
+      if (schema_known && response->location != NULL &&
+          (run->target_id = _muster_scim_id_from_location (response->location)) != NULL)
+        {
+          remember_user (self, run->op->user->external_id, run->target_id);
+          if (run->manager_wanted && run->manager_id == NULL)
+            g_debug ("%s: made without a manager: the manager is not in the target yet", run->op->key);
+          run_ok (run, run->target_id);
+          return;
+        }
+
+      object = muster_scim_response_get_object (response);
+      id = muster_json_get_string (object, "id");
+      run->target_id = id != NULL ? g_strdup (id) : _muster_scim_id_from_location (response->location);
       if (run->target_id == NULL)
         {
           run_fail_literal (run, MUSTER_TARGET_ERROR_REJECTED,
@@ -1607,12 +905,12 @@ user_created_cb (GObject      *source,
       /* a service may drop what it does not know; compare with what it kept */
       if (object != NULL && muster_json_get_string (object, "userName") != NULL)
         {
-          note_dropped (run_user_name (run), json_node_get_object (run->sent), object);
+          _muster_scim_note_dropped (run_user_name (run), json_node_get_object (run->sent), object);
           run_ok (run, run->target_id);
         }
       else
         {
-          g_autofree char *path = resource_path (self->discovery.users_endpoint, run->target_id);
+          g_autofree char *path = _muster_scim_resource_path (self->discovery.users_endpoint, run->target_id);
 
           run_request (run, "GET", path, NULL, NULL, user_read_back_cb);
         }
@@ -1634,7 +932,7 @@ user_create (Run *run)
 {
   MusterScimTarget *self = run->apply->self;
 
-  run->sent = user_to_json (self, run->op->user, run->manager_id);
+  run->sent = _muster_scim_user_to_json (&self->discovery, run->op->user, run->manager_id);
   run_request (run, "POST", self->discovery.users_endpoint, run->sent, NULL, user_created_cb);
 }
 
@@ -1648,7 +946,7 @@ user_disable (Run *run)
   JsonNode *value = json_node_new (JSON_NODE_VALUE);
 
   json_node_set_boolean (value, FALSE);
-  add_patch_op (ops, "replace", "active", value);
+  _muster_scim_add_patch_op (ops, "replace", "active", value);
   run->ops = json_node_init_array (json_node_alloc (), ops);
   json_array_unref (ops);
   run->version = g_strdup (run->op->user->version);
@@ -1658,7 +956,7 @@ user_disable (Run *run)
       const char *manager = muster_target_user_get_attribute (disabled, MUSTER_ATTR_MANAGER);
 
       disabled->active = FALSE;
-      run->put_body = user_to_json (self, disabled, manager ? g_hash_table_lookup (self->user_ids, manager) : NULL);
+      run->put_body = _muster_scim_user_to_json (&self->discovery, disabled, manager ? g_hash_table_lookup (self->user_ids, manager) : NULL);
     }
   user_modify (run);
 }
@@ -1722,7 +1020,7 @@ group_found_cb (GObject      *source,
       return;
     }
   {
-    g_autoptr(MusterTargetGroup) group = group_from_json (json_array_get_object_element (resources, 0));
+    g_autoptr(MusterTargetGroup) group = _muster_scim_group_from_json (json_array_get_object_element (resources, 0));
 
     if (group->id == NULL)
       {
@@ -1755,8 +1053,8 @@ group_find (Run      *run,
       return;
     }
   run->by_user_name = by_name;
-  path = by_name ? filter_path (self->discovery.groups_endpoint, "displayName", group->display_name)
-                 : filter_path (self->discovery.groups_endpoint, "externalId", group->external_id);
+  path = by_name ? _muster_scim_filter_path (self->discovery.groups_endpoint, "displayName", group->display_name)
+                 : _muster_scim_filter_path (self->discovery.groups_endpoint, "externalId", group->external_id);
   run_request (run, "GET", path, NULL, NULL, group_found_cb);
 }
 
@@ -1775,7 +1073,7 @@ group_created_cb (GObject      *source,
     {
       const char *id = muster_json_get_string (muster_scim_response_get_object (response), "id");
 
-      run->target_id = id != NULL ? g_strdup (id) : id_from_location (response->location);
+      run->target_id = id != NULL ? g_strdup (id) : _muster_scim_id_from_location (response->location);
       if (run->target_id == NULL)
         {
           run_fail_literal (run, MUSTER_TARGET_ERROR_REJECTED, _("the service made the group but gave no id for it"));
@@ -1848,7 +1146,7 @@ member_patch (Run *run)
   MusterScimTarget *self = run->apply->self;
   GHashTable *members = g_hash_table_lookup (self->group_members, run->target_id);
   gboolean adding = run->op->kind == MUSTER_OPERATION_ADD_MEMBER;
-  g_autofree char *path = resource_path (self->discovery.groups_endpoint, run->target_id);
+  g_autofree char *path = _muster_scim_resource_path (self->discovery.groups_endpoint, run->target_id);
   g_autoptr(JsonNode) body = NULL;
   JsonObject *object;
   JsonArray *schemas, *ops;
@@ -1873,7 +1171,7 @@ member_patch (Run *run)
 
       json_object_set_string_member (member, "value", run->member_id);
       json_array_add_object_element (value, member);
-      add_patch_op (ops, "add", "members", json_node_init_array (json_node_alloc (), value));
+      _muster_scim_add_patch_op (ops, "add", "members", json_node_init_array (json_node_alloc (), value));
       json_array_unref (value);
     }
   else
@@ -1881,7 +1179,7 @@ member_patch (Run *run)
       g_autofree char *quoted = muster_scim_quote (run->member_id);
       g_autofree char *member_path = g_strdup_printf ("members[value eq %s]", quoted);
 
-      add_patch_op (ops, "remove", member_path, NULL);
+      _muster_scim_add_patch_op (ops, "remove", member_path, NULL);
     }
   json_object_set_array_member (object, "Operations", ops);
   body = json_node_init_object (json_node_alloc (), object);
@@ -1909,7 +1207,7 @@ group_read_cb (GObject      *source,
     }
   if (!g_hash_table_contains (self->group_members, run->target_id))
     {
-      g_autoptr(MusterTargetGroup) group = group_from_json (object);
+      g_autoptr(MusterTargetGroup) group = _muster_scim_group_from_json (object);
 
       g_hash_table_replace (self->group_members, g_strdup (run->target_id), member_set_copy (group->members));
     }
@@ -1923,7 +1221,7 @@ member_change (Run *run)
 
   if (!g_hash_table_contains (self->group_members, run->target_id))
     {
-      g_autofree char *path = resource_path (self->discovery.groups_endpoint, run->target_id);
+      g_autofree char *path = _muster_scim_resource_path (self->discovery.groups_endpoint, run->target_id);
 
       /* learn who is in the group first, so no one is added twice */
       run_request (run, "GET", path, NULL, NULL, group_read_cb);
@@ -1995,7 +1293,7 @@ run_resolve (Run *run)
             if (!changes_manager)
               manager = NULL;
           }
-        run->manager_wanted = manager != NULL && can_send (self, MUSTER_ATTR_MANAGER);
+        run->manager_wanted = manager != NULL && _muster_scim_can_send (&self->discovery, MUSTER_ATTR_MANAGER);
         if (run->manager_wanted && run->manager_id == NULL)
           {
             resolve = resolve_user (run, NULL, manager, &run->manager_id);
@@ -2085,7 +1383,7 @@ run_start (Run *run)
       break;
     case MUSTER_OPERATION_DELETE_USER:
       {
-        g_autofree char *path = resource_path (run->apply->self->discovery.users_endpoint, run->target_id);
+        g_autofree char *path = _muster_scim_resource_path (run->apply->self->discovery.users_endpoint, run->target_id);
 
         run_request (run, "DELETE", path, NULL, NULL, user_deleted_cb);
       }
@@ -2272,7 +1570,7 @@ static MusterTargetFeatures
 muster_scim_target_get_features (MusterTarget *target)
 {
   MusterScimTarget *self = MUSTER_SCIM_TARGET (target);
-  Discovery *d = &self->discovery;
+  MusterScimDiscovery *d = &self->discovery;
   MusterTargetFeatures features = 0;
 
   if (!d->done)
@@ -2313,7 +1611,7 @@ muster_scim_target_finalize (GObject *object)
 
   g_clear_object (&self->client);
   g_strfreev (self->roles);
-  discovery_clear (&self->discovery);
+  _muster_scim_discovery_clear (&self->discovery);
   g_hash_table_unref (self->user_ids);
   g_hash_table_unref (self->group_ids);
   g_hash_table_unref (self->group_members);

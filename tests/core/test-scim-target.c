@@ -1121,6 +1121,19 @@ test_failing_users (Fixture       *fixture,
   g_assert_nonnull (muster_target_state_lookup_user_by_external_id (state, "e-cy"));
 }
 
+static guint dropped_notes;
+
+static void
+capture_dropped (const char     *domain,
+                 GLogLevelFlags  level,
+                 const char     *message,
+                 gpointer        user_data)
+{
+  if (strstr (message, "kept no") != NULL && strstr (message, "displayName") != NULL &&
+      strstr (message, "emails") != NULL && strstr (message, "new@example.com") != NULL)
+    dropped_notes++;
+}
+
 /* A service that pages the way some do in the field: no totalResults, at most two users a page
  * whatever count asks, and past the end the last page again, forever. */
 static void
@@ -1142,6 +1155,15 @@ repeating_pages_cb (SoupServer        *server,
   else if (g_str_has_suffix (path, "/ResourceTypes"))
     g_string_append (body, "[{\"name\":\"User\",\"endpoint\":\"Users\","
                            "\"schema\":\"urn:ietf:params:scim:schemas:core:2.0:User\"}]");
+  else if (g_str_has_suffix (path, "/Users") && g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      /* made, but keeping only what it knows, and no Location */
+      g_string_append (body, "{\"id\":\"u6\",\"userName\":\"new@example.com\",\"active\":true}");
+      soup_server_message_set_status (msg, 201, NULL);
+      soup_server_message_set_response (msg, "application/scim+json", SOUP_MEMORY_TAKE, body->str, body->len);
+      g_string_free (body, FALSE);
+      return;
+    }
   else if (g_str_has_suffix (path, "/Users"))
     {
       guint first;
@@ -1197,6 +1219,22 @@ test_repeated_pages (void)
   /* no Groups resource type advertised: no groups feature, and no request for them */
   g_assert_false (muster_target_get_features (MUSTER_TARGET (target)) & MUSTER_TARGET_FEATURE_GROUPS);
   g_assert_false (muster_target_get_features (MUSTER_TARGET (target)) & MUSTER_TARGET_FEATURE_ENTERPRISE);
+
+  /* without /Schemas, what the service kept is compared with what was sent, and said */
+  {
+    g_autoptr(GPtrArray) operations = operations_new ();
+    g_autoptr(GPtrArray) results = NULL;
+    g_autoptr(MusterTargetUser) user = person ("e-new", "new@example.com", "New Person");
+    guint handler;
+
+    dropped_notes = 0;
+    handler = g_log_set_handler ("muster-scim-target", G_LOG_LEVEL_DEBUG, capture_dropped, NULL);
+    add_create (operations, user);
+    results = apply_ok (target, operations);
+    g_log_remove_handler ("muster-scim-target", handler);
+    g_assert_cmpstr (((MusterOperationResult *) g_ptr_array_index (results, 0))->target_id, ==, "u6");
+    g_assert_cmpuint (dropped_notes, ==, 1);
+  }
 }
 
 static void
@@ -1241,7 +1279,7 @@ main (int    argc,
   add_tests ("strict");
   add_tests ("field");
   g_test_add_func ("/scim-target/dead-server", test_dead_server);
-  g_test_add_func ("/scim-target/repeated-pages", test_repeated_pages);
+  g_test_add_func ("/scim-target/odd-service", test_repeated_pages);
   g_test_add_func ("/scim-target/plain-http-refused", test_plain_http_refused);
   return g_test_run ();
 }
