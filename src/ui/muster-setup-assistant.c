@@ -356,12 +356,12 @@ test_connection_action (GtkWidget  *widget,
   MusterSetupAssistant *self = MUSTER_SETUP_ASSISTANT (widget);
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterScimTarget) target = NULL;
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->url_row))));
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
 
   if (self->testing)
     return;
-  target = muster_scim_target_new (g_strstrip (g_strdup (url)) , token, &error);
+  target = muster_scim_target_new (url, token, &error);
   if (target == NULL)
     {
       set_test_result (self, error->message, TEST_FAILED);
@@ -1601,7 +1601,6 @@ muster_setup_assistant_class_init (MusterSetupAssistantClass *klass)
   gtk_widget_class_install_action (widget_class, "assistant.test-connection", NULL, test_connection_action);
   gtk_widget_class_install_action (widget_class, "assistant.import-deny-list", NULL, import_deny_list_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_ALT_MASK, "assistant.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "assistant.back", NULL);
 }
 
