@@ -372,7 +372,7 @@ test_sqlite (void)
   }
   shot ("setup-7-summary");
 
-  next_enabled ();
+  g_assert_true (next_enabled ());
   gtk_widget_activate (GTK_WIDGET (assistant->next_button));
   ui_test_wait_for (window, assistant_gone, 30, "Finish to save and close");
   g_assert_cmpstr (added_target, ==, "people");
