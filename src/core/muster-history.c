@@ -388,6 +388,18 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
+/* For values that outlive the statement's next step: no copy. */
+static void
+bind_static (sqlite3_stmt *stmt,
+             int           column,
+             const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
 static char *
 column_dup (sqlite3_stmt *stmt,
             int           column)
@@ -1026,13 +1038,13 @@ write_pending (MusterHistory  *self,
       const char *user_id = user != NULL ? user->external_id : operation->member_external_id;
 
       sqlite3_bind_int64 (insert, 1, run->seq);
-      bind_text (insert, 2, operation->key);
-      bind_text (insert, 3, muster_operation_kind_to_string (operation->kind));
-      bind_text (insert, 4, operation_action (operation->kind));
-      bind_text (insert, 5, user_id);
-      bind_text (insert, 6, user != NULL ? user->user_name : NULL);
-      bind_text (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
-      bind_text (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
+      bind_static (insert, 2, operation->key);
+      bind_static (insert, 3, muster_operation_kind_to_string (operation->kind));
+      bind_static (insert, 4, operation_action (operation->kind));
+      bind_static (insert, 5, user_id);
+      bind_static (insert, 6, user != NULL ? user->user_name : NULL);
+      bind_static (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
+      bind_static (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
       sqlite3_bind_int64 (insert, 9, now);
       ok = step_done (self, insert, error);
     }
@@ -1076,10 +1088,10 @@ write_results (MusterHistory  *self,
       MusterOperationResult *result = g_ptr_array_index (results, i);
 
       sqlite3_bind_int64 (update, 1, run->seq);
-      bind_text (update, 2, result->operation->key);
-      bind_text (update, 3, result->ok ? "done" : "failed");
-      bind_text (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
-      bind_text (update, 5, result->target_id);
+      bind_static (update, 2, result->operation->key);
+      bind_static (update, 3, result->ok ? "done" : "failed");
+      bind_static (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
+      bind_static (update, 5, result->target_id);
       sqlite3_bind_int64 (update, 6, now);
       if (!step_done (self, update, error))
         goto out;
@@ -1091,19 +1103,19 @@ write_results (MusterHistory  *self,
 
       if (result->ok && (open == NULL || g_hash_table_remove (open, result->operation->key)))
         {
-          bind_text (retried, 1, run_id);
-          bind_text (retried, 2, result->operation->key);
+          bind_static (retried, 1, run_id);
+          bind_static (retried, 2, result->operation->key);
           sqlite3_bind_int64 (retried, 3, run->seq);
-          bind_text (retried, 4, run->profile);
-          bind_text (retried, 5, run->target_uri);
+          bind_static (retried, 4, run->profile);
+          bind_static (retried, 5, run->target_uri);
           if (!step_done (self, retried, error))
             goto out;
           /* What the interrupted run had sent but not seen finish. */
           if (resumed->seq != 0)
             {
-              bind_text (resumed_stmt, 1, run_id);
+              bind_static (resumed_stmt, 1, run_id);
               sqlite3_bind_int64 (resumed_stmt, 2, resumed->seq);
-              bind_text (resumed_stmt, 3, result->operation->key);
+              bind_static (resumed_stmt, 3, result->operation->key);
               if (!step_done (self, resumed_stmt, error))
                 goto out;
             }
@@ -1140,7 +1152,7 @@ forget_unsent (MusterHistory  *self,
   for (guint i = 0; ok && i < operations->len; i++)
     {
       sqlite3_bind_int64 (stmt, 1, run->seq);
-      bind_text (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
+      bind_static (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
       ok = step_done (self, stmt, error);
     }
   sqlite3_finalize (stmt);
@@ -1814,6 +1826,136 @@ muster_history_write_results (const MusterHistoryRun  *run,
         break;
     }
   return _muster_export_sink_finish (&sink, error);
+}
+
+typedef struct
+{
+  GPtrArray          *runs;
+  MusterHistoryRun   *run;
+  MusterExportFormat  format;
+  GFile              *file;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_clear_pointer (&data->runs, g_ptr_array_unref);
+  g_clear_pointer (&data->run, muster_history_run_free);
+  g_clear_object (&data->file);
+  g_free (data);
+}
+
+/* The folder of @file, as the export errors name it. */
+static char *
+folder_name (GFile *file)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+
+  return parent != NULL ? g_file_get_parse_name (parent) : g_file_get_parse_name (file);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportData *data = task_data;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!check_stream_format (data->format, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* GIO writes beside the file and renames it over the file on a successful close. */
+  stream = g_file_replace (data->file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                           cancellable, &error);
+  if (stream == NULL)
+    {
+      g_autofree char *name = folder_name (data->file);
+      g_autoptr(GError) cause = g_steal_pointer (&error);
+
+      _muster_export_set_write_error (&error, cause, name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (data->run != NULL)
+    ok = muster_history_write_results (data->run, data->format, G_OUTPUT_STREAM (stream), cancellable, &error);
+  else
+    ok = muster_history_write_runs (data->runs, data->format, G_OUTPUT_STREAM (stream), cancellable, &error);
+
+  if (ok)
+    {
+      g_autoptr(GError) cause = NULL;
+
+      if (!g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &cause))
+        {
+          g_autofree char *name = folder_name (data->file);
+
+          _muster_export_set_write_error (&error, cause, name);
+          ok = FALSE;
+        }
+    }
+  else
+    {
+      /* Closing with a cancelled cancellable drops the half-written file and keeps the old one. */
+      g_autoptr(GCancellable) abandon = g_cancellable_new ();
+
+      g_cancellable_cancel (abandon);
+      g_output_stream_close (G_OUTPUT_STREAM (stream), abandon, NULL);
+    }
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+muster_history_export_async (GPtrArray              *runs,
+                             const MusterHistoryRun *run,
+                             MusterExportFormat      format,
+                             GFile                  *file,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportData *data;
+
+  g_return_if_fail (runs != NULL || run != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_history_export_async);
+  data = g_new0 (ExportData, 1);
+  if (run != NULL)
+    {
+      data->run = muster_history_run_copy (run);
+    }
+  else
+    {
+      data->runs = g_ptr_array_new_full (runs->len, (GDestroyNotify) muster_history_run_free);
+      for (guint i = 0; i < runs->len; i++)
+        g_ptr_array_add (data->runs, muster_history_run_copy (g_ptr_array_index (runs, i)));
+    }
+  data->format = format;
+  data->file = g_object_ref (file);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+gboolean
+muster_history_export_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Type ---------------------------------------------------------------------------------------- */

@@ -242,4 +242,17 @@ gboolean          muster_history_write_results (const MusterHistoryRun *run,
                                                 GCancellable           *cancellable,
                                                 GError                **error);
 
+/* Writes @runs (of MusterHistoryRun; NULL when @run is given) as muster_history_write_runs(),
+ * or @run's results as muster_history_write_results(), to @file in a worker thread. The file is
+ * replaced only once complete (mode 0600): a failure or a cancellation leaves what was there. */
+void              muster_history_export_async  (GPtrArray              *runs,
+                                                const MusterHistoryRun *run,
+                                                MusterExportFormat      format,
+                                                GFile                  *file,
+                                                GCancellable           *cancellable,
+                                                GAsyncReadyCallback     callback,
+                                                gpointer                user_data);
+gboolean          muster_history_export_finish (GAsyncResult           *result,
+                                                GError                **error);
+
 G_END_DECLS

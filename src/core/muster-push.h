@@ -87,7 +87,7 @@ void               muster_push_set_force_limit    (MusterPush     *self,
  * UPDATE_ONLY keeps everything else. A plan made in that mode already holds just those. */
 void               muster_push_set_mode           (MusterPush     *self,
                                                    MusterPlanMode  mode);
-/* Operations per muster_target_apply_async() call; 0 (the default) picks 500 for a SQLite store
+/* Operations per muster_target_apply_async() call; 0 (the default) picks 1000 for a SQLite store
  * and 50 for a service. */
 void               muster_push_set_batch_size     (MusterPush     *self,
                                                    guint           batch_size);

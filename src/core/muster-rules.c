@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "muster-json.h"
 #include "muster-profile-store.h"
 #include "muster-rules-private.h"
 #include "muster-snapshot-private.h"
@@ -1346,7 +1347,9 @@ muster_rules_new_from_data (const char  *data,
 
   g_return_val_if_fail (data != NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
+  /* json-glib recurses once per level: refuse deep nesting before it sees the file */
+  if (!muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, &local_error)
+      || !json_parser_load_from_data (parser, data, length, &local_error))
     {
       g_set_error (error, MUSTER_RULES_ERROR, MUSTER_RULES_ERROR_INVALID,
                    _("The rules are not valid JSON: %s"), local_error->message);
