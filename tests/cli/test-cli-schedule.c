@@ -1088,6 +1088,33 @@ test_manager (Fixture       *f,
   systemd_stop (sd);
 }
 
+/* A history written before runs had a "scheduled" column gains it, its runs kept as by hand. */
+static void
+test_history_upgrade (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *history = g_build_filename (f->dir, "history.db", NULL);
+  g_autoptr(Run) by_hand = NULL, scheduled = NULL;
+  g_autoptr(JsonNode) keep = NULL;
+  JsonArray *runs;
+
+  if (!prepare (f, TRUE))
+    return;
+  by_hand = CLI (f, "sync", "--target", "people");
+  g_assert_cmpint (by_hand->status, ==, 0);
+  exec_sql (history, "ALTER TABLE runs DROP COLUMN scheduled");
+  g_assert_cmpint (query_int (history, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'"),
+                   ==, 0);
+
+  scheduled = CLI (f, "sync", "--target", "people", "--scheduled");
+  g_assert_cmpint (scheduled->status, ==, 0);
+  runs = history_runs (f, &keep);
+  g_assert_cmpuint (json_array_get_length (runs), ==, 2);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (runs, 0), "scheduled"));
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (runs, 1), "scheduled"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (runs, 1), "state"), ==, "completed");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1109,6 +1136,8 @@ main (int    argc,
   g_test_add ("/cli/schedule/manager", Fixture, NULL, fixture_set_up, test_manager, fixture_tear_down);
   g_test_add ("/cli/schedule/unit-runs", Fixture, NULL, fixture_set_up, test_unit_runs, fixture_tear_down);
   g_test_add ("/cli/schedule/overlap", Fixture, GUINT_TO_POINTER (50), fixture_set_up, test_overlap,
+              fixture_tear_down);
+  g_test_add ("/cli/schedule/history-upgrade", Fixture, NULL, fixture_set_up, test_history_upgrade,
               fixture_tear_down);
   g_test_add ("/cli/schedule/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
   status = g_test_run ();
