@@ -407,7 +407,9 @@ _muster_cli_sync (MusterCliContext *cli,
   if (status == MUSTER_EXIT_OK)
     status = run_captured (cli, _muster_cli_push, push_argv, &message);
 
-  if (status != MUSTER_EXIT_USAGE)
+  /* a mistyped command by hand is no run; a timer's run that cannot start (its target was
+   * removed, say) is one, or nobody would see it fail night after night */
+  if (status != MUSTER_EXIT_USAGE || scheduled)
     {
       RecordArgs args = { history, profile, before, target, status, message, scheduled };
 

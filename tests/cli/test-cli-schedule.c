@@ -1113,6 +1113,22 @@ test_history_upgrade (Fixture       *f,
   g_assert_true (json_object_get_boolean_member (json_array_get_object_element (runs, 0), "scheduled"));
   g_assert_false (json_object_get_boolean_member (json_array_get_object_element (runs, 1), "scheduled"));
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (runs, 1), "state"), ==, "completed");
+
+  /* a timer whose target was removed since: that run is in the history too, failed */
+  CLI_OK (f, "target", "remove", "people");
+  {
+    g_autoptr(Run) orphan = CLI (f, "sync", "--target", "people", "--scheduled");
+    g_autoptr(JsonNode) after = NULL;
+    JsonObject *run;
+
+    g_assert_cmpint (orphan->status, ==, 2);
+    runs = history_runs (f, &after);
+    g_assert_cmpuint (json_array_get_length (runs), ==, 3);
+    run = json_array_get_object_element (runs, 0);
+    g_assert_cmpstr (json_object_get_string_member (run, "state"), ==, "failed");
+    g_assert_true (json_object_get_boolean_member (run, "scheduled"));
+    g_assert_nonnull (strstr (json_object_get_string_member (run, "message"), "people"));
+  }
 }
 
 int
