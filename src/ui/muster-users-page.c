@@ -1337,6 +1337,7 @@ roles_setup_cb (GtkSignalListItemFactory *factory,
   gtk_menu_button_set_always_show_arrow (GTK_MENU_BUTTON (button), TRUE);
   gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (button), roles_popup_cb, self, NULL);
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
   gtk_list_item_set_child (item, button);
 }
 
