@@ -36,8 +36,16 @@ char       *muster_cloud_get_graph      (MusterCloud  cloud);
  * not interchangeable across clouds, so this follows the cloud even when the host is replaced. */
 const char *muster_cloud_get_graph_resource (MusterCloud cloud);
 
-/* Plain http is accepted only for loopback hosts; anything else must be https. */
+/* The one rule for every URL that gets a token, a code or a secret (authority, Graph and its
+ * nextLinks, deltaLinks and photos, the authorize URL, SCIM targets): https, or plain http to a
+ * loopback host. Anything else sets G_IO_ERROR_INVALID_ARGUMENT with a sentence naming @url. */
 gboolean    muster_url_is_acceptable    (const char  *url,
                                          GError     **error);
+
+/* Whether @host (as GUri gives it: no brackets, percent-decoded) always means this computer:
+ * 127.0.0.0/8 in any form browsers and inet_aton() read ("127.1", "2130706433", "0x7f.1"),
+ * ::1, IPv4-mapped ::ffff:127.x.x.x, "localhost" and "*.localhost" (RFC 6761 §6.3). Look-alikes
+ * such as "127.0.0.1.evil.example" or "localhost.evil.example" are not. */
+gboolean    muster_host_is_loopback     (const char  *host);
 
 G_END_DECLS

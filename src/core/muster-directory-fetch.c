@@ -29,6 +29,7 @@
 
 #include "muster-directory-fetch-private.h"
 #include "muster-http.h"
+#include "muster-json.h"
 #include "muster-profile.h"
 #include "muster-tenant-status.h"
 #include "muster-user-private.h"
@@ -505,7 +506,8 @@ parse_users_page_fast (GBytes *bytes)
   const cJSON *values;
   cJSON *root;
 
-  if (data == NULL || length == 0 || !is_json_text (data, length))
+  if (data == NULL || length == 0 || !is_json_text (data, length)
+      || !muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, NULL))
     return NULL;
   root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
   if (root == NULL)

@@ -21,14 +21,22 @@
  * CR can hide such a start. OWASP's advice (https://owasp.org/www-community/attacks/CSV_Injection)
  * is to prefix those cells with a single quote, which Excel and LibreOffice show as plain text,
  * and to quote the field. Directory data comes from anyone who can edit a profile, so every cell
- * gets this treatment, names and phone numbers ("+44 …") alike. */
+ * gets this treatment, names and phone numbers ("+44 …") alike.
+ *
+ * A cell does not only start at the start of a field: Excel in many European locales splits on
+ * ';', a pasted or misdetected file on tab, and a reader that ignores quotes splits inside them
+ * and at the line breaks a field holds. So a cell may start after any of , ; tab CR LF, after
+ * the quotes and spaces a lenient reader strips. Wherever such a start meets = + - @ tab or CR,
+ * a single quote goes in front of it: "Dock 4;=1+1" is written "Dock 4;'=1+1", and no reader
+ * splitting on , ; or tab gets a cell that begins a formula. A field that holds ; or tab is
+ * quoted too, so readers that honour quotes keep it whole. */
 
 static const char utf8_bom[] = "\xEF\xBB\xBF";
 
 static inline gboolean
-starts_like_formula (const char *value)
+starts_like_formula (char c)
 {
-  switch (value[0])
+  switch (c)
     {
     case '=':
     case '+':
@@ -42,12 +50,49 @@ starts_like_formula (const char *value)
     }
 }
 
+static inline gboolean
+splits_cells (char c)
+{
+  return c == ',' || c == ';' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Appends @value to @out with a single quote before every place a cell could start with a
+ * formula character; TRUE when it added one. */
+static gboolean
+append_neutralised (GString    *out,
+                    const char *value)
+{
+  gboolean at_start = TRUE;
+  gboolean added = FALSE;
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (at_start)
+        {
+          if (*p == ' ' || *p == '"')
+            {
+              g_string_append_c (out, *p);
+              continue;
+            }
+          if (starts_like_formula (*p))
+            {
+              g_string_append_c (out, '\'');
+              added = TRUE;
+            }
+        }
+      g_string_append_c (out, *p);
+      at_start = splits_cells (*p);
+    }
+  return added;
+}
+
 void
 _muster_export_csv_append_cell (GString    *out,
                                 const char *value)
 {
   g_autofree char *valid = NULL;
-  gboolean neutralise;
+  g_autoptr(GString) text = NULL;
+  gboolean neutralised;
   const char *p;
 
   if (value == NULL || value[0] == '\0')
@@ -56,17 +101,16 @@ _muster_export_csv_append_cell (GString    *out,
   if (G_UNLIKELY (!g_utf8_validate (value, -1, NULL)))
     value = valid = g_utf8_make_valid (value, -1);
 
-  neutralise = starts_like_formula (value);
-  if (!neutralise && strpbrk (value, ",\"\r\n") == NULL)
+  text = g_string_sized_new (strlen (value) + 2);
+  neutralised = append_neutralised (text, value);
+  if (!neutralised && strpbrk (text->str, ",;\"\t\r\n") == NULL)
     {
-      g_string_append (out, value);
+      g_string_append_len (out, text->str, text->len);
       return;
     }
 
   g_string_append_c (out, '"');
-  if (neutralise)
-    g_string_append_c (out, '\'');
-  for (p = value; *p != '\0';)
+  for (p = text->str; *p != '\0';)
     {
       const char *quote = strchr (p, '"');
 
@@ -187,4 +231,12 @@ _muster_export_csv_groups (MusterExport   *self,
     }
 
   return _muster_export_sink_finish (&sink, error);
+}
+
+void
+muster_export_append_csv_cell (GString    *out,
+                               const char *value)
+{
+  g_return_if_fail (out != NULL);
+  _muster_export_csv_append_cell (out, value);
 }

@@ -509,6 +509,7 @@ write_file (MusterExport   *self,
   g_autofree char *tmp_name = NULL;
   g_autofree char *tmp_path = NULL;
   gboolean ok;
+  mode_t mode;
   int fd;
 
   if (path == NULL)
@@ -530,10 +531,25 @@ write_file (MusterExport   *self,
   base = g_path_get_basename (path);
   tmp_name = g_strdup_printf (".%s.XXXXXX", base);
   tmp_path = g_build_filename (dir, tmp_name, NULL);
-  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
+  /* An export is personal data: readable by the user alone, unless it replaces a file whose
+   * mode someone chose (a shared folder's 0640, say), which it keeps. */
+  {
+    GStatBuf existing;
+
+    mode = g_stat (path, &existing) == 0 && S_ISREG (existing.st_mode) ? existing.st_mode & 07777 : 0600;
+  }
+  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       set_errno_error (error, errno, dir);
+      return FALSE;
+    }
+  /* fchmod() is not subject to the umask */
+  if (fchmod (fd, mode) != 0)
+    {
+      set_errno_error (error, errno, dir);
+      close (fd);
+      g_unlink (tmp_path);
       return FALSE;
     }
 
@@ -543,6 +559,12 @@ write_file (MusterExport   *self,
 #if HAVE_XLSXWRITER
       ok = groups ? _muster_export_xlsx_groups (self, items, tmp_path, cancellable, error)
                   : _muster_export_xlsx_users (self, items, tmp_path, cancellable, error);
+      /* the library writes the file anew: give it the mode again */
+      if (ok && g_chmod (tmp_path, mode) != 0)
+        {
+          set_errno_error (error, errno, dir);
+          ok = FALSE;
+        }
 #else
       g_assert_not_reached ();
 #endif

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "muster-auth-error.h"
+#include "muster-cloud.h"
 #include "muster-graph-client.h"
 #include "muster-http.h"
 
@@ -291,6 +292,20 @@ start_request (MusterGraphClient *self,
       g_object_unref (task);
       return;
     }
+
+  /* Checked on every request, not once: MUSTER_GRAPH_HOST, nextLinks, deltaLinks and photo paths
+   * all end up here, and none of them may carry the token over plain http off this computer. */
+  {
+    g_autoptr(GError) insecure = NULL;
+
+    if (!muster_url_is_acceptable (request->url, &insecure))
+      {
+        g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INSECURE,
+                                 _("Muster did not send the sign-in to Microsoft Graph: %s"), insecure->message);
+        g_object_unref (task);
+        return;
+      }
+  }
 
   muster_session_get_token_async (self->session, FALSE, g_task_get_cancellable (task), token_cb, task);
 }

@@ -25,6 +25,7 @@ typedef enum
   MUSTER_GRAPH_ERROR_NETWORK,          /* no answer at all */
   MUSTER_GRAPH_ERROR_INVALID_RESPONSE, /* an answer that is not the JSON Graph documents */
   MUSTER_GRAPH_ERROR_RESYNC_REQUIRED,  /* 410: a delta token is no longer valid; start over (graph-facts §9) */
+  MUSTER_GRAPH_ERROR_INSECURE,         /* plain http to a host that is not this computer: nothing was sent */
 } MusterGraphError;
 
 GQuark muster_graph_error_quark (void);

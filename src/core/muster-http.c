@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "muster-http.h"
+#include "muster-json.h"
 
 /* A GTlsDatabase that trusts both the system's anchors and MUSTER_CA_FILE. */
 static GTlsDatabase *
@@ -27,10 +28,18 @@ database_with_extra_ca (const char *ca_file)
 SoupSession *
 muster_http_session_new (void)
 {
+  return muster_http_session_new_with_connections (8);
+}
+
+SoupSession *
+muster_http_session_new_with_connections (guint max_conns_per_host)
+{
+  /* both limits are construct-only in libsoup 3; the session-wide one must not be the lower */
   SoupSession *session = soup_session_new_with_options ("user-agent", "Muster/" PACKAGE_VERSION " ",
                                                         "timeout", 120,
                                                         "idle-timeout", 60,
-                                                        "max-conns-per-host", 8,
+                                                        "max-conns-per-host", MAX (max_conns_per_host, 1),
+                                                        "max-conns", MAX (max_conns_per_host, 10),
                                                         NULL);
   const char *ca_file = g_getenv ("MUSTER_CA_FILE");
 
@@ -48,20 +57,17 @@ muster_http_parse_json (GBytes      *bytes,
                         const char  *what,
                         GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
   gsize size = 0;
   const char *data = bytes ? g_bytes_get_data (bytes, &size) : NULL;
+  JsonNode *node;
 
-  /* json-glib accepts a body of only white space and gives it no root: that is empty too */
-  if (size == 0 || !json_parser_load_from_data (parser, data, size, &local_error)
-      || json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The %s answer was not valid JSON: %s"), what,
-                   local_error ? local_error->message : _("it was empty"));
-      return NULL;
-    }
-  return json_parser_steal_root (parser);
+  /* muster_json_parse() refuses deep nesting before json-glib's recursive parser sees it */
+  node = muster_json_parse (data, size, &local_error);
+  if (node == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The %s answer was not valid JSON: %s"), what,
+                 local_error->message);
+  return node;
 }
 
 const char *

@@ -1,4 +1,4 @@
-/* muster-loopback.h: the listener on 127.0.0.1 that receives the browser's sign-in answer
+/* muster-loopback.h: the listener on 127.0.0.1 and ::1 that receives the browser's sign-in answer
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -16,12 +16,18 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MusterLoopback, muster_loopback, MUSTER, LOOPBACK, GObject)
 
 MusterLoopback *muster_loopback_new                 (void);
-/* Binds 127.0.0.1 on a port the kernel picks (RFC 8252 §7.3). */
+/* Binds 127.0.0.1 on a port the kernel picks (RFC 8252 §7.3), and ::1 on the same port (trying
+ * other ports while ::1's is taken; IPv4 alone when the computer has no IPv6 loopback), so
+ * whichever address the browser resolves "localhost" to, the answer reaches Muster. */
 gboolean        muster_loopback_listen              (MusterLoopback       *self,
                                                      GError              **error);
 guint           muster_loopback_get_port            (MusterLoopback       *self);
 /* "http://localhost:PORT": Entra matches http://localhost with any port (graph-facts §1.4). */
 const char     *muster_loopback_get_redirect_uri    (MusterLoopback       *self);
+
+/* Each connection carries one request and is closed after its answer. Headers beyond 16 KiB are
+ * answered 431 and bodies beyond 64 KiB (or of unknown length) 413, from the headers and
+ * without reading further; other methods than GET 405. */
 
 /* Waits for one GET carrying `code`, `error` or `admin_consent`, and @state. A request with another state is
  * answered 400 and ignored; once a code is taken, every later delivery is answered 400. The

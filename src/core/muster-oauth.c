@@ -199,6 +199,7 @@ post_token_cb (GObject      *source,
   PostData *data = g_task_get_task_data (task);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) parse_error = NULL;
   GError *error = NULL;
   guint status;
   MusterToken *token;
@@ -211,7 +212,12 @@ post_token_cb (GObject      *source,
     }
 
   status = soup_message_get_status (data->msg);
-  node = muster_http_parse_json (bytes, "sign-in", NULL);
+  node = muster_http_parse_json (bytes, "sign-in", &parse_error);
+  if (status == SOUP_STATUS_OK && node == NULL)
+    {
+      g_task_return_new_error (task, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_PROTOCOL, "%s", parse_error->message);
+      return;
+    }
   if (status != SOUP_STATUS_OK)
     {
       error = error_from_body (node);
@@ -315,6 +321,7 @@ device_code_cb (GObject      *source,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(MusterDeviceCode) code = NULL;
+  g_autoptr(GError) parse_error = NULL;
   GError *error = NULL;
   JsonObject *object;
 
@@ -324,7 +331,12 @@ device_code_cb (GObject      *source,
       g_task_return_error (task, network_error (error));
       return;
     }
-  node = muster_http_parse_json (bytes, "sign-in", NULL);
+  node = muster_http_parse_json (bytes, "sign-in", &parse_error);
+  if (soup_message_get_status (data->msg) == SOUP_STATUS_OK && node == NULL)
+    {
+      g_task_return_new_error (task, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_PROTOCOL, "%s", parse_error->message);
+      return;
+    }
   if (soup_message_get_status (data->msg) != SOUP_STATUS_OK)
     {
       error = error_from_body (node);
@@ -341,6 +353,13 @@ device_code_cb (GObject      *source,
     {
       g_task_return_new_error (task, MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_PROTOCOL,
                                _("The sign-in service did not send a device code."));
+      return;
+    }
+
+  /* the admin types the code at this address: it gets the same rule as the others */
+  if (!muster_url_is_acceptable (muster_json_get_string (object, "verification_uri"), &error))
+    {
+      g_task_return_error (task, error);
       return;
     }
 

@@ -24,6 +24,7 @@
 
 #include "muster-plan.h"
 #include "muster-rules-private.h"
+#include "muster-user-private.h"
 
 /* The private part of an item. */
 typedef struct
@@ -31,6 +32,9 @@ typedef struct
   MusterPlanItem  public;
   gboolean        in_scope;
 } Item;
+
+/* Each target attribute is filled at most once. */
+#define MAX_FIELDS 16
 
 /* A field mapping entry the target can take. */
 typedef struct
@@ -53,7 +57,7 @@ struct _MusterPlan
   guint                n_block;
   GPtrArray           *items;          /* of MusterPlanItem*: the block, then the extra ones */
   GPtrArray           *extra;          /* of Item*, owned: target users deleted in Entra */
-  GHashTable          *items_by_id;
+  GHashTable          *items_by_id;    /* the extra ones; the others are found by snapshot position */
   GPtrArray           *empty;          /* the changes of every item without any */
   MusterPlanTotals     totals;
   GPtrArray           *group_creates;  /* of MusterOperation */
@@ -205,6 +209,29 @@ words_init (Words            *words,
   words->only_new_step = _("The rules take only users not yet in the target: existing ones are left as they are");
 }
 
+/* The item of a snapshot user: at the user's position in the block. */
+static Item *
+find_user_item (MusterPlan *self,
+                MusterUser *user)
+{
+  guint index = _muster_user_get_index (user);
+
+  if (index < self->n_block && self->block[index].public.user == user)
+    return &self->block[index];
+  return NULL;
+}
+
+static Item *
+find_item (MusterPlan *self,
+           const char *id)
+{
+  MusterUser *user = muster_snapshot_lookup_user (self->snapshot, id);
+
+  if (user != NULL)
+    return find_user_item (self, user);
+  return g_hash_table_lookup (self->items_by_id, id);
+}
+
 static void
 item_clear (Item *item)
 {
@@ -286,8 +313,13 @@ plan_update (MusterPlan       *self,
              guint             n_fields,
              const char      **values)
 {
+  const char *befores[MAX_FIELDS];
   GPtrArray *changes = NULL;
   MusterTargetUser *desired;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_assert (n_fields <= MAX_FIELDS);
 
   if (link_external_id)
     add_change (&changes, MUSTER_FIELD_EXTERNAL_ID, current->external_id, item->id);
@@ -295,13 +327,28 @@ plan_update (MusterPlan       *self,
     add_change (&changes, MUSTER_FIELD_USER_NAME, current->user_name, user_name);
   if (!current->active)
     add_change (&changes, MUSTER_FIELD_ACTIVE, "false", "true");
-  for (guint i = 0; i < n_fields; i++)
+  /* One walk over the target's attributes instead of a hash look-up per field: at 100,000
+   * users the look-ups' cache misses are most of a plan's time. Keys are the static names of
+   * muster_target_attribute_names(), as the fields' are, so a pointer comparison usually finds
+   * the field without reading the key. */
+  memset (befores, 0, sizeof befores);
+  g_hash_table_iter_init (&iter, current->attributes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      const char *before = g_hash_table_lookup (current->attributes, fields[i].attribute);
+      const char *name = key;
+      guint i;
 
-      if (g_strcmp0 (before, values[i]) != 0)
-        add_change (&changes, fields[i].attribute, before, values[i]);
+      for (i = 0; i < n_fields && name != fields[i].attribute; i++)
+        ;
+      if (i == n_fields)
+        for (i = 0; i < n_fields && strcmp (name, fields[i].attribute) != 0; i++)
+          ;
+      if (i < n_fields)
+        befores[i] = value;
     }
+  for (guint i = 0; i < n_fields; i++)
+    if (g_strcmp0 (befores[i], values[i]) != 0)
+      add_change (&changes, fields[i].attribute, befores[i], values[i]);
   if ((self->features & MUSTER_TARGET_FEATURE_USER_TYPE) && current->user_type != item->user_type)
     add_change (&changes, MUSTER_FIELD_USER_TYPE, muster_user_type_to_string (current->user_type),
                 muster_user_type_to_string (item->user_type));
@@ -395,6 +442,49 @@ compile_fields (MusterPlan *self,
   return fields;
 }
 
+/* Whether the manager @manager_id will be in the target once the push is done: already there
+ * (by externalId, or by userName before the push links it), or in scope, enabled and created by
+ * this plan. A manager out of reach is not sent: a target cannot link to someone it does not
+ * hold, and each later push would try again. Answers are cached: managers have many reports. */
+static gboolean
+manager_reachable (MusterPlan        *self,
+                   MusterUserFilter  *filter,
+                   MusterEmailMethod  method,
+                   GHashTable        *cache,
+                   const char        *manager_id)
+{
+  gpointer cached;
+  MusterUser *manager;
+  MusterResolvedUser resolved;
+  const char *email;
+  gboolean reachable;
+
+  if (g_hash_table_lookup_extended (cache, manager_id, NULL, &cached))
+    return GPOINTER_TO_INT (cached);
+
+  manager = muster_snapshot_lookup_user (self->snapshot, manager_id);
+  email = manager != NULL ? nonempty (muster_user_get_email (manager, method)) : NULL;
+  if (muster_target_state_lookup_user_by_external_id (self->state, manager_id) != NULL ||
+      (email != NULL && muster_target_state_lookup_user_by_user_name (self->state, email) != NULL))
+    reachable = TRUE;
+  else if (manager == NULL || email == NULL || !muster_user_get_account_enabled (manager) ||
+           self->options.mode == MUSTER_PLAN_MODE_UPDATE_ONLY)
+    reachable = FALSE;
+  else
+    {
+      _muster_rules_resolver_resolve (self->resolver, manager, &resolved);
+      if (resolved.override != NULL && resolved.override->scope == MUSTER_USER_SCOPE_ALWAYS_EXCLUDE)
+        reachable = FALSE;
+      else if (resolved.override != NULL && resolved.override->scope == MUSTER_USER_SCOPE_ALWAYS_INCLUDE)
+        reachable = TRUE;
+      else
+        reachable = muster_user_filter_match (filter, self->snapshot, manager);
+    }
+
+  g_hash_table_insert (cache, (gpointer) manager_id, GINT_TO_POINTER (reachable));
+  return reachable;
+}
+
 static void
 plan_users (MusterPlan       *self,
             MusterUserFilter *filter,
@@ -405,7 +495,11 @@ plan_users (MusterPlan       *self,
   gboolean only_new = muster_rules_get_only_new (self->rules);
   gboolean leave_existing = only_new || self->options.mode == MUSTER_PLAN_MODE_ADD_ONLY;
   MusterRulesResolver *resolver = self->resolver;
+  /* Target users taken by a userName match. Those matched by externalId need no record: their
+   * externalId names a snapshot user, so no one else can take them. */
   g_autoptr(GHashTable) claimed = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) managers = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *manager_attribute = NULL;
   g_autofree Field *fields = NULL;
   g_autofree const char **values = NULL;
   guint n_fields = 0;
@@ -413,6 +507,9 @@ plan_users (MusterPlan       *self,
 
   fields = compile_fields (self, &n_fields);
   values = g_new0 (const char *, n_fields + 1);
+  for (guint i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].attribute, MUSTER_ATTR_MANAGER))
+      manager_attribute = fields[i].attribute;
 
   self->n_block = g_list_model_get_n_items (users);
   self->block = g_new0 (Item, self->n_block);
@@ -435,7 +532,6 @@ plan_users (MusterPlan       *self,
       item->changes = g_ptr_array_ref (self->empty);
       item->explanation = g_ptr_array_sized_new (5);
       g_ptr_array_add (self->items, item);
-      g_hash_table_insert (self->items_by_id, (gpointer) item->id, item);
 
       _muster_rules_resolver_resolve (resolver, user, &resolved);
       item->user_type = resolved.user_type;
@@ -491,7 +587,8 @@ plan_users (MusterPlan       *self,
         }
       if (current != NULL)
         {
-          g_hash_table_add (claimed, current);
+          if (by_name)
+            g_hash_table_add (claimed, current);
           item->current = muster_target_user_ref (current);
           g_ptr_array_add (item->explanation, (gpointer) (by_name ? words->matched_user_name : words->matched_external_id));
         }
@@ -513,7 +610,13 @@ plan_users (MusterPlan       *self,
       else if (private->in_scope && enabled)
         {
           for (guint i = 0; i < n_fields; i++)
-            values[i] = nonempty (_muster_rules_field_source_value (fields[i].source, user, method));
+            {
+              values[i] = nonempty (_muster_rules_field_source_value (fields[i].source, user, method));
+              /* a manager out of reach is not sent: what the target holds stays */
+              if (values[i] != NULL && fields[i].attribute == manager_attribute &&
+                  !manager_reachable (self, filter, method, managers, values[i]))
+                values[i] = current != NULL ? muster_target_user_get_attribute (current, manager_attribute) : NULL;
+            }
 
           if (current == NULL)
             {
@@ -568,7 +671,7 @@ plan_users (MusterPlan       *self,
 
       if (current->external_id != NULL && current->active)
         self->target_user_count++;
-      if (leave_existing || g_hash_table_contains (claimed, current) || !is_guid (current->external_id) ||
+      if (leave_existing || !is_guid (current->external_id) || g_hash_table_contains (claimed, current) ||
           muster_snapshot_lookup_user (self->snapshot, current->external_id) != NULL)
         continue;
 
@@ -700,7 +803,7 @@ plan_groups (MusterPlan *self)
       for (guint i = 0; i < members->len; i++)
         {
           const char *user_id = muster_user_get_id (members->pdata[i]);
-          Item *item = g_hash_table_lookup (self->items_by_id, user_id);
+          Item *item = find_user_item (self, members->pdata[i]);
           const char *target_id;
 
           if (item == NULL || !item_is_member (item))
@@ -709,6 +812,9 @@ plan_groups (MusterPlan *self)
             g_hash_table_add (wanted_users, item->public.current);
           target_id = item->public.current != NULL ? item->public.current->id : NULL;
           if (target_id != NULL && g_hash_table_contains (target_group->members, target_id))
+            continue;
+          /* add-only and "only new users" leave the users already there as they are */
+          if (!removals && item->public.action != MUSTER_PLAN_ACTION_CREATE)
             continue;
           g_ptr_array_add (self->member_ops, member_operation (MUSTER_OPERATION_ADD_MEMBER, group_id, target_group,
                                                                user_id, target_id));
@@ -979,7 +1085,7 @@ muster_plan_lookup_item (MusterPlan *self,
                          const char *id)
 {
   g_return_val_if_fail (MUSTER_IS_PLAN (self), NULL);
-  return id != NULL ? g_hash_table_lookup (self->items_by_id, id) : NULL;
+  return id != NULL ? (MusterPlanItem *) find_item (self, id) : NULL;
 }
 
 const MusterPlanTotals *
@@ -987,6 +1093,45 @@ muster_plan_get_totals (MusterPlan *self)
 {
   g_return_val_if_fail (MUSTER_IS_PLAN (self), NULL);
   return &self->totals;
+}
+
+/* How many managers above @item this plan also creates or updates (cached in @depths; a cycle
+ * of managers stops at the plan's size). */
+static guint
+manager_depth (MusterPlan     *self,
+               GHashTable     *depths,
+               MusterPlanItem *item,
+               guint           guard)
+{
+  const char *manager_id;
+  MusterPlanItem *manager;
+  gpointer cached;
+  guint depth = 0;
+
+  if (g_hash_table_lookup_extended (depths, item->id, NULL, &cached))
+    return GPOINTER_TO_UINT (cached);
+
+  manager_id = item->desired != NULL ? muster_target_user_get_attribute (item->desired, MUSTER_ATTR_MANAGER) : NULL;
+  manager = manager_id != NULL ? muster_plan_lookup_item (self, manager_id) : NULL;
+  if (manager != NULL && guard < self->items->len &&
+      (manager->action == MUSTER_PLAN_ACTION_CREATE || manager->action == MUSTER_PLAN_ACTION_UPDATE))
+    depth = manager_depth (self, depths, manager, guard + 1) + 1;
+
+  g_hash_table_insert (depths, (gpointer) item->id, GUINT_TO_POINTER (depth));
+  return depth;
+}
+
+static int
+compare_manager_depth (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      user_data)
+{
+  const MusterPlanItem *item_a = *(const MusterPlanItem * const *) a;
+  const MusterPlanItem *item_b = *(const MusterPlanItem * const *) b;
+  guint depth_a = GPOINTER_TO_UINT (g_hash_table_lookup (user_data, item_a->id));
+  guint depth_b = GPOINTER_TO_UINT (g_hash_table_lookup (user_data, item_b->id));
+
+  return depth_a < depth_b ? -1 : depth_a > depth_b;
 }
 
 GPtrArray *
@@ -998,15 +1143,31 @@ muster_plan_get_operations (MusterPlan *self)
     return self->operations;
 
   self->operations = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_unref);
-  for (guint i = 0; i < self->items->len; i++)
-    {
-      const MusterPlanItem *item = self->items->pdata[i];
+  {
+    g_autoptr(GPtrArray) writes = g_ptr_array_new ();
+    g_autoptr(GHashTable) depths = g_hash_table_new (g_str_hash, g_str_equal);
 
-      if (item->action == MUSTER_PLAN_ACTION_CREATE)
-        g_ptr_array_add (self->operations, user_operation (MUSTER_OPERATION_CREATE_USER, item));
-      else if (item->action == MUSTER_PLAN_ACTION_UPDATE)
-        g_ptr_array_add (self->operations, user_operation (MUSTER_OPERATION_UPDATE_USER, item));
-    }
+    for (guint i = 0; i < self->items->len; i++)
+      {
+        MusterPlanItem *item = self->items->pdata[i];
+
+        if (item->action == MUSTER_PLAN_ACTION_CREATE || item->action == MUSTER_PLAN_ACTION_UPDATE)
+          g_ptr_array_add (writes, item);
+      }
+    /* managers first, so that a target can link each report to a manager it already made */
+    for (guint i = 0; i < writes->len; i++)
+      manager_depth (self, depths, writes->pdata[i], 0);
+    g_ptr_array_sort_with_data (writes, compare_manager_depth, depths);
+    for (guint i = 0; i < writes->len; i++)
+      {
+        const MusterPlanItem *item = writes->pdata[i];
+
+        g_ptr_array_add (self->operations,
+                         user_operation (item->action == MUSTER_PLAN_ACTION_CREATE ? MUSTER_OPERATION_CREATE_USER
+                                                                                   : MUSTER_OPERATION_UPDATE_USER,
+                                         item));
+      }
+  }
   for (guint i = 0; i < self->group_creates->len; i++)
     g_ptr_array_add (self->operations, muster_operation_ref (self->group_creates->pdata[i]));
   for (guint i = 0; i < self->member_ops->len; i++)
@@ -1169,7 +1330,7 @@ muster_plan_to_json (MusterPlan *self)
         {
           const MusterOperation *operation = operations->pdata[i];
           const MusterPlanItem *item = operation->member_external_id != NULL
-                                       ? g_hash_table_lookup (self->items_by_id, operation->member_external_id) : NULL;
+                                       ? (MusterPlanItem *) find_item (self, operation->member_external_id) : NULL;
 
           json_builder_begin_object (builder);
           add_nullable (builder, "action", muster_operation_kind_to_string (operation->kind));

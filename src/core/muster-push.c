@@ -15,7 +15,7 @@
 
 #define DEFAULT_LIMIT_COUNT   50
 #define DEFAULT_LIMIT_PERCENT 5
-#define SQLITE_BATCH_SIZE     500  /* one transaction per batch in the store */
+#define SQLITE_BATCH_SIZE     1000 /* one transaction per batch in the store */
 #define SERVICE_BATCH_SIZE    50   /* several requests in flight, few lost to a crash */
 
 struct _MusterPush
@@ -32,6 +32,8 @@ struct _MusterPush
   guint              limit_percent;
   gboolean           force_limit;
   guint              batch_size;
+  MusterPlanMode     mode;
+  GPtrArray         *applied;            /* of MusterOperation: @operations in @mode */
   gboolean           started;
   MusterPushSummary *summary;
 };
@@ -52,36 +54,49 @@ static guint signals[N_SIGNALS];
 typedef enum
 {
   JOB_BEGIN,
-  JOB_PENDING,
-  JOB_RESULTS,
+  JOB_JOURNAL,
   JOB_FINISH,
 } JobKind;
 
 typedef struct
 {
-  MusterPush       *self;         /* borrowed from the task */
-  GCancellable     *cancellable;
-  char             *target_uri;
-  char             *target_description;
-  guint             batch_size;
-  guint             next;         /* index of the next batch's first operation */
-  GPtrArray        *batch;        /* of MusterOperation: the batch in flight */
-  GPtrArray        *results;      /* of MusterOperationResult: its results */
+  JobKind           kind;
+  char             *run_id;    /* JOURNAL, FINISH */
+  char             *target_uri;          /* BEGIN */
+  char             *target_description;  /* BEGIN */
+  GPtrArray        *results;   /* JOURNAL: of MusterOperationResult, or NULL */
+  GPtrArray        *pending;   /* JOURNAL: of MusterOperation, or NULL */
+  GPtrArray        *unsent;    /* JOURNAL: of MusterOperation, or NULL */
+  MusterRunState    state;     /* FINISH */
+  char             *message;   /* FINISH */
+  MusterHistoryRun *run;       /* BEGIN: the run recorded */
+} Job;
 
-  gboolean          cancelled;    /* the target reported operations of the batch as not made */
-
-  JobKind           job;          /* for the history thread */
-  MusterHistoryRun *run;
-  MusterRunState    final_state;
-  char             *final_message;
-  GError           *final_error;  /* what run_finish reports once the run is closed */
+/* A push overlaps its journal with the target: while the target applies batch N, the history
+ * thread writes the results of batch N-1 and batch N+1 as pending, in one transaction. Batch
+ * N+1 is only sent once that has committed, so nothing reaches the target unjournaled. */
+typedef struct
+{
+  MusterPush     *self;          /* borrowed from the task */
+  GCancellable   *cancellable;
+  char           *target_uri;
+  char           *target_description;
+  guint           batch_size;
+  guint           next;          /* index of the next batch's first operation */
+  char           *run_id;
+  GPtrArray      *queued;        /* of MusterOperation: journaled (or being journaled), not sent */
+  GPtrArray      *applying;      /* of MusterOperation: at the target */
+  GPtrArray      *unjournaled;   /* of MusterOperationResult: back, not yet journaled */
+  gboolean        apply_busy;
+  gboolean        job_busy;
+  gboolean        finishing;
+  gboolean        stopping;      /* send nothing more */
+  MusterRunState  final_state;
+  char           *final_message;
+  GError         *final_error;   /* what run_finish reports once the run is closed */
 } RunData;
 
-static void next_batch   (GTask         *task);
-static void finish_run   (GTask         *task,
-                          MusterRunState state,
-                          const char    *message,
-                          GError        *error);
+static void advance (GTask *task);
 
 /* Summary ------------------------------------------------------------------------------------- */
 
@@ -122,12 +137,63 @@ run_data_free (RunData *data)
   g_clear_object (&data->cancellable);
   g_free (data->target_uri);
   g_free (data->target_description);
-  g_clear_pointer (&data->batch, g_ptr_array_unref);
-  g_clear_pointer (&data->results, g_ptr_array_unref);
-  g_clear_pointer (&data->run, muster_history_run_free);
+  g_free (data->run_id);
+  g_clear_pointer (&data->queued, g_ptr_array_unref);
+  g_clear_pointer (&data->applying, g_ptr_array_unref);
+  g_clear_pointer (&data->unjournaled, g_ptr_array_unref);
   g_free (data->final_message);
   g_clear_error (&data->final_error);
   g_free (data);
+}
+
+static void
+job_free (Job *job)
+{
+  g_free (job->run_id);
+  g_free (job->target_uri);
+  g_free (job->target_description);
+  g_clear_pointer (&job->results, g_ptr_array_unref);
+  g_clear_pointer (&job->pending, g_ptr_array_unref);
+  g_clear_pointer (&job->unsent, g_ptr_array_unref);
+  g_free (job->message);
+  g_clear_pointer (&job->run, muster_history_run_free);
+  g_free (job);
+}
+
+/* The operations @mode applies. */
+static GPtrArray *
+choose_operations (GPtrArray      *operations,
+                   MusterPlanMode  mode)
+{
+  GPtrArray *chosen = g_ptr_array_new_full (operations->len, (GDestroyNotify) muster_operation_unref);
+  g_autoptr(GHashTable) created = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < operations->len; i++)
+    {
+      MusterOperation *operation = g_ptr_array_index (operations, i);
+
+      if (operation->kind == MUSTER_OPERATION_CREATE_USER && operation->user != NULL &&
+          operation->user->external_id != NULL)
+        g_hash_table_add (created, operation->user->external_id);
+    }
+
+  for (guint i = 0; i < operations->len; i++)
+    {
+      MusterOperation *operation = g_ptr_array_index (operations, i);
+      gboolean adds;
+
+      /* Creating things, and putting the new users where they belong. */
+      adds = operation->kind == MUSTER_OPERATION_CREATE_USER ||
+             operation->kind == MUSTER_OPERATION_CREATE_GROUP ||
+             (operation->kind == MUSTER_OPERATION_ADD_MEMBER && operation->member_external_id != NULL &&
+              g_hash_table_contains (created, operation->member_external_id));
+
+      if (mode == MUSTER_PLAN_MODE_SYNC ||
+          (mode == MUSTER_PLAN_MODE_ADD_ONLY && adds) ||
+          (mode == MUSTER_PLAN_MODE_UPDATE_ONLY && (!adds || operation->kind == MUSTER_OPERATION_CREATE_GROUP)))
+        g_ptr_array_add (chosen, muster_operation_ref (operation));
+    }
+  return chosen;
 }
 
 static guint
@@ -151,7 +217,7 @@ static gboolean
 check_safety_limit (MusterPush  *self,
                     GError     **error)
 {
-  guint removals = count_removals (self->operations);
+  guint removals = count_removals (self->applied);
   guint total = self->target_user_count;
   guint count = self->limit_count;
   guint percent = self->limit_percent;
@@ -184,7 +250,7 @@ check_safety_limit (MusterPush  *self,
 
   /* Translators: the two halves above, then what to do */
   g_set_error (error, MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_SAFETY_LIMIT,
-               _("%s; %s. Nothing was changed. Check the rules, or push again with --force-limit."), what, limit);
+               _("%s; %s. Nothing was changed."), what, limit);
   return FALSE;
 }
 
@@ -202,61 +268,74 @@ too_many_failures (const MusterPushSummary *summary)
 /* The history worker ------------------------------------------------------------------------- */
 
 static void
-history_thread (GTask        *job,
+history_thread (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
   MusterPush *self = source_object;
-  RunData *data = task_data;
+  Job *job = task_data;
   GError *error = NULL;
   gboolean ok = FALSE;
 
-  switch (data->job)
+  switch (job->kind)
     {
     case JOB_BEGIN:
-      data->run = muster_history_begin_run (self->history, self->profile, data->target_uri,
-                                            data->target_description, self->who,
-                                            self->operations, &error);
-      ok = data->run != NULL;
+      job->run = muster_history_begin_run (self->history, self->profile, job->target_uri,
+                                           job->target_description, self->who, self->applied, &error);
+      ok = job->run != NULL;
       break;
-    case JOB_PENDING:
-      ok = muster_history_journal_pending (self->history, data->run->id, data->batch, &error);
-      break;
-    case JOB_RESULTS:
-      ok = muster_history_journal_results (self->history, data->run->id, data->results, &error);
+    case JOB_JOURNAL:
+      ok = muster_history_journal (self->history, job->run_id, job->results, job->pending, job->unsent, &error);
       break;
     case JOB_FINISH:
-      ok = muster_history_finish_run (self->history, data->run->id, data->final_state,
-                                      data->final_message, &error);
+      ok = muster_history_finish_run (self->history, job->run_id, job->state, job->message, &error);
       break;
     default:
       g_assert_not_reached ();
     }
 
   if (ok)
-    g_task_return_boolean (job, TRUE);
+    g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (job, error);
+    g_task_return_error (task, error);
 }
 
-/* Runs @kind in a worker thread, then @callback (with the push's task as user data) on the
+/* Runs @job in a worker thread, then @callback (with the push's task as user data) on the
  * caller's context. Not cancellable: the journal must say what happened. */
 static void
-run_history_job (GTask               *task,
-                 JobKind              kind,
-                 GAsyncReadyCallback  callback)
+start_job (GTask               *task,
+           Job                 *job,
+           GAsyncReadyCallback  callback)
 {
   RunData *data = g_task_get_task_data (task);
-  g_autoptr(GTask) job = g_task_new (data->self, NULL, callback, g_object_ref (task));
+  g_autoptr(GTask) worker = g_task_new (data->self, NULL, callback, g_object_ref (task));
 
-  data->job = kind;
-  g_task_set_source_tag (job, run_history_job);
-  g_task_set_task_data (job, data, NULL);
-  g_task_run_in_thread (job, history_thread);
+  g_task_set_source_tag (worker, start_job);
+  g_task_set_task_data (worker, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (worker, history_thread);
 }
 
-/* Finishing ----------------------------------------------------------------------------------- */
+/* Ending -------------------------------------------------------------------------------------- */
+
+/* Sends nothing more; the run ends @state with @message, and the push returns @error (taken). */
+static void
+stop (RunData        *data,
+      MusterRunState  state,
+      const char     *message,
+      GError         *error)
+{
+  if (data->stopping)
+    {
+      /* The first reason stands. */
+      g_clear_error (&error);
+      return;
+    }
+  data->stopping = TRUE;
+  data->final_state = state;
+  data->final_message = g_strdup (message);
+  data->final_error = error;
+}
 
 static void
 finish_done_cb (GObject      *source,
@@ -269,9 +348,12 @@ finish_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_warning ("Could not record the end of push run %s: %s", data->run->id, error->message);
+    g_warning ("Could not record the end of push run %s: %s", data->run_id, error->message);
 
   self->summary->state = data->final_state;
+  g_debug ("Push run %s ended %s%s%s", data->run_id, muster_run_state_to_string (data->final_state),
+           data->final_message != NULL ? ": " : "", data->final_message != NULL ? data->final_message : "");
+
   if (data->final_error != NULL)
     g_task_return_error (task, g_steal_pointer (&data->final_error));
   else if (error != NULL)
@@ -280,75 +362,167 @@ finish_done_cb (GObject      *source,
     g_task_return_pointer (task, summary_copy (self->summary), (GDestroyNotify) muster_push_summary_free);
 }
 
-/* Closes the run with @state and returns @error (taken; NULL for success) from the push. */
 static void
-finish_run (GTask          *task,
-            MusterRunState  state,
-            const char     *message,
-            GError         *error)
+finish (GTask *task)
 {
+  MusterPush *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
+  const MusterPushSummary *summary = self->summary;
+  Job *job;
 
-  data->final_state = state;
-  g_free (data->final_message);
-  data->final_message = g_strdup (message);
-  g_clear_error (&data->final_error);
-  data->final_error = error;
-  g_debug ("Push run %s ends %s%s%s", data->run->id, muster_run_state_to_string (state),
-           message != NULL ? ": " : "", message != NULL ? message : "");
-  run_history_job (task, JOB_FINISH, finish_done_cb);
+  if (!data->stopping)
+    {
+      data->final_state = summary->failed > 0 ? MUSTER_RUN_STATE_PARTIAL : MUSTER_RUN_STATE_COMPLETED;
+      if (summary->failed > 0)
+        data->final_message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "%u of %u operation failed; the next push retries it.",
+                                                            "%u of %u operations failed; the next push retries them.",
+                                                            summary->total),
+                                               summary->failed, summary->total);
+    }
+
+  data->finishing = TRUE;
+  job = g_new0 (Job, 1);
+  job->kind = JOB_FINISH;
+  job->run_id = g_strdup (data->run_id);
+  job->state = data->final_state;
+  job->message = g_strdup (data->final_message);
+  start_job (task, job, finish_done_cb);
 }
 
 /* Batches ------------------------------------------------------------------------------------- */
 
+static GPtrArray *
+take_batch (MusterPush *self,
+            RunData    *data)
+{
+  GPtrArray *batch;
+  guint end;
+
+  if (data->next >= self->applied->len)
+    return NULL;
+
+  end = MIN (data->next + data->batch_size, self->applied->len);
+  batch = g_ptr_array_new_full (end - data->next, (GDestroyNotify) muster_operation_unref);
+  for (guint i = data->next; i < end; i++)
+    g_ptr_array_add (batch, muster_operation_ref (g_ptr_array_index (self->applied, i)));
+  data->next = end;
+  return batch;
+}
+
 static void
-results_done_cb (GObject      *source,
+journal_done_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   MusterPush *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
-  MusterPushSummary *summary = self->summary;
+  Job *job = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
+
+  data->job_busy = FALSE;
+  if (job->results != NULL)
+    g_ptr_array_extend_and_steal (self->summary->results, g_steal_pointer (&job->results));
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      /* Without a journal there is no resumable record of what follows: stop here. */
-      finish_run (task, MUSTER_RUN_STATE_FAILED, error->message, error);
-      return;
+      /* Without a journal nothing more may be sent. */
+      g_warning ("Could not write the journal of push run %s: %s", data->run_id, error->message);
+      stop (data, MUSTER_RUN_STATE_FAILED, error->message, error);
     }
 
-  for (guint i = 0; i < data->results->len; i++)
-    {
-      MusterOperationResult *operation_result = g_ptr_array_index (data->results, i);
+  advance (task);
+}
 
-      if (operation_result->ok)
+static void
+start_journal (GTask     *task,
+               GPtrArray *results,
+               GPtrArray *pending,
+               GPtrArray *unsent)
+{
+  RunData *data = g_task_get_task_data (task);
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = JOB_JOURNAL;
+  job->run_id = g_strdup (data->run_id);
+  job->results = results;
+  job->pending = pending;
+  job->unsent = unsent;
+  data->job_busy = TRUE;
+  start_job (task, job, journal_done_cb);
+}
+
+static void
+apply_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MusterPush *self = g_task_get_source_object (task);
+  RunData *data = g_task_get_task_data (task);
+  MusterPushSummary *summary = self->summary;
+  g_autoptr(GPtrArray) batch = g_steal_pointer (&data->applying);
+  g_autoptr(GPtrArray) results = NULL;
+  GPtrArray *kept;
+  gboolean cancelled = FALSE;
+  GError *error = NULL;
+
+  data->apply_busy = FALSE;
+  kept = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_result_free);
+
+  results = muster_target_apply_finish (MUSTER_TARGET (source), result, &error);
+  if (results == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* What the target finished of this batch is unknown: the journal keeps it pending and
+       * the next push plans it again from what the target holds. */
+      cancelled = TRUE;
+      g_clear_error (&error);
+    }
+  else if (results == NULL)
+    {
+      /* The batch failed as a whole: each of its operations failed with the target's words. */
+      g_debug ("Batch of %u operations failed: %s", batch->len, error->message);
+      for (guint i = 0; i < batch->len; i++)
+        g_ptr_array_add (kept, muster_operation_result_new_failed (g_ptr_array_index (batch, i), error));
+    }
+  else
+    {
+      /* A target cancelled in the middle of a batch reports what it did not make as cancelled:
+       * those stay pending in the journal, like the rest of an unfinished run. */
+      for (guint i = 0; i < results->len; i++)
+        {
+          MusterOperationResult *operation_result = g_ptr_array_index (results, i);
+
+          if (!operation_result->ok && g_error_matches (operation_result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            cancelled = TRUE;
+          else
+            g_ptr_array_add (kept, g_steal_pointer (&results->pdata[i]));
+        }
+    }
+
+  for (guint i = 0; i < kept->len; i++)
+    {
+      if (((MusterOperationResult *) g_ptr_array_index (kept, i))->ok)
         summary->done++;
       else
         summary->failed++;
     }
-  g_ptr_array_extend_and_steal (summary->results, g_steal_pointer (&data->results));
-  g_clear_pointer (&data->batch, g_ptr_array_unref);
+  g_assert (data->unjournaled == NULL);
+  data->unjournaled = kept;
 
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, summary->done, summary->failed, summary->total);
 
-  if (data->final_error != NULL)
+  if (error != NULL)
     {
-      /* The batch failed as a whole; its operations are recorded as failed. */
-      GError *batch_error = g_steal_pointer (&data->final_error);
-      finish_run (task, MUSTER_RUN_STATE_FAILED, batch_error->message, batch_error);
-      return;
+      stop (data, MUSTER_RUN_STATE_FAILED, error->message, error);
     }
-
-  if (data->cancelled)
+  else if (cancelled || g_cancellable_is_cancelled (data->cancellable))
     {
-      finish_run (task, MUSTER_RUN_STATE_CANCELLED, _("The push was cancelled."),
-                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The push was cancelled.")));
-      return;
+      stop (data, MUSTER_RUN_STATE_CANCELLED, _("The push was cancelled."),
+            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The push was cancelled.")));
     }
-
-  if (too_many_failures (summary))
+  else if (too_many_failures (summary))
     {
       guint attempted = summary->done + summary->failed;
       g_autofree char *message = NULL;
@@ -358,121 +532,54 @@ results_done_cb (GObject      *source,
                                  summary->failed, attempted,
                                  (guint) (((guint64) summary->failed * 100 + attempted / 2) / attempted),
                                  MUSTER_PUSH_STOP_PERCENT, MUSTER_PUSH_STOP_MIN_ATTEMPTS);
-      finish_run (task, MUSTER_RUN_STATE_STOPPED, message,
-                  g_error_new_literal (MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_STOPPED, message));
-      return;
+      stop (data, MUSTER_RUN_STATE_STOPPED, message,
+            g_error_new_literal (MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_STOPPED, message));
     }
 
-  next_batch (task);
+  advance (task);
 }
 
+/* Moves the push on once both the target and the history thread are idle. */
 static void
-apply_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RunData *data = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) results = NULL;
-  GError *error = NULL;
-
-  results = muster_target_apply_finish (MUSTER_TARGET (source), result, &error);
-  if (results == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          /* What the target finished of this batch is unknown: the journal keeps it pending and
-           * the next push plans it again from what the target holds. */
-          finish_run (task, MUSTER_RUN_STATE_CANCELLED, _("The push was cancelled."), error);
-          return;
-        }
-
-      g_debug ("Batch of %u operations failed: %s", data->batch->len, error->message);
-      data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_result_free);
-      for (guint i = 0; i < data->batch->len; i++)
-        g_ptr_array_add (data->results,
-                         muster_operation_result_new_failed (g_ptr_array_index (data->batch, i), error));
-      data->final_error = error;
-      run_history_job (task, JOB_RESULTS, results_done_cb);
-      return;
-    }
-
-  /* A target cancelled in the middle of a batch reports what it did not make as cancelled:
-   * those stay pending in the journal, like the rest of an unfinished run. */
-  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_result_free);
-  for (guint i = 0; i < results->len; i++)
-    {
-      MusterOperationResult *operation_result = g_ptr_array_index (results, i);
-
-      if (!operation_result->ok && g_error_matches (operation_result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        data->cancelled = TRUE;
-      else
-        g_ptr_array_add (data->results, g_steal_pointer (&results->pdata[i]));
-    }
-  run_history_job (task, JOB_RESULTS, results_done_cb);
-}
-
-static void
-pending_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  MusterPush *self = g_task_get_source_object (task);
-  RunData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      /* Nothing of this batch reached the target. */
-      finish_run (task, MUSTER_RUN_STATE_FAILED, error->message, error);
-      return;
-    }
-
-  muster_target_apply_async (self->target, data->run->id, data->batch, data->cancellable,
-                             apply_cb, g_object_ref (task));
-}
-
-static void
-next_batch (GTask *task)
+advance (GTask *task)
 {
   MusterPush *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
-  guint end;
 
-  if (g_cancellable_is_cancelled (data->cancellable))
+  if (data->apply_busy || data->job_busy || data->finishing)
+    return;
+
+  if (!data->stopping && g_cancellable_is_cancelled (data->cancellable))
+    stop (data, MUSTER_RUN_STATE_CANCELLED, _("The push was cancelled."),
+          g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The push was cancelled.")));
+
+  if (!data->stopping && data->queued != NULL)
     {
-      finish_run (task, MUSTER_RUN_STATE_CANCELLED, _("The push was cancelled."),
-                  g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("The push was cancelled.")));
+      GPtrArray *next;
+
+      /* The queued batch is journaled: send it, and meanwhile journal what came back and the
+       * batch after it. */
+      data->applying = g_steal_pointer (&data->queued);
+      data->apply_busy = TRUE;
+      muster_target_apply_async (self->target, data->run_id, data->applying, data->cancellable,
+                                 apply_cb, g_object_ref (task));
+
+      next = take_batch (self, data);
+      if (next != NULL)
+        data->queued = g_ptr_array_ref (next);
+      if (next != NULL || data->unjournaled != NULL)
+        start_journal (task, g_steal_pointer (&data->unjournaled), next, NULL);
       return;
     }
 
-  if (data->next >= self->operations->len)
+  /* Everything sent, or stopping: journal the last results, forget a batch never sent. */
+  if (data->unjournaled != NULL || data->queued != NULL)
     {
-      const MusterPushSummary *summary = self->summary;
-      g_autofree char *message = NULL;
-
-      if (summary->failed == 0)
-        {
-          finish_run (task, MUSTER_RUN_STATE_COMPLETED, NULL, NULL);
-          return;
-        }
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "%u of %u operation failed; the next push retries it.",
-                                              "%u of %u operations failed; the next push retries them.",
-                                              summary->total),
-                                 summary->failed, summary->total);
-      finish_run (task, MUSTER_RUN_STATE_PARTIAL, message, NULL);
+      start_journal (task, g_steal_pointer (&data->unjournaled), NULL, g_steal_pointer (&data->queued));
       return;
     }
 
-  end = MIN (data->next + data->batch_size, self->operations->len);
-  data->batch = g_ptr_array_new_full (end - data->next, (GDestroyNotify) muster_operation_unref);
-  for (guint i = data->next; i < end; i++)
-    g_ptr_array_add (data->batch, muster_operation_ref (g_ptr_array_index (self->operations, i)));
-  data->next = end;
-
-  run_history_job (task, JOB_PENDING, pending_done_cb);
+  finish (task);
 }
 
 static void
@@ -483,8 +590,10 @@ begin_done_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   MusterPush *self = g_task_get_source_object (task);
   RunData *data = g_task_get_task_data (task);
+  Job *job = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
   GError *limit_error = NULL;
+  GPtrArray *first;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -498,19 +607,26 @@ begin_done_cb (GObject      *source,
       return;
     }
 
+  data->run_id = g_strdup (job->run->id);
   g_free (self->summary->run_id);
-  self->summary->run_id = g_strdup (data->run->id);
-  self->summary->resumes = g_strdup (data->run->resumes);
-  if (data->run->resumes != NULL)
-    g_debug ("Push run %s resumes interrupted run %s", data->run->id, data->run->resumes);
+  self->summary->run_id = g_strdup (job->run->id);
+  self->summary->resumes = g_strdup (job->run->resumes);
 
   if (!self->force_limit && !check_safety_limit (self, &limit_error))
     {
-      finish_run (task, MUSTER_RUN_STATE_REFUSED, limit_error->message, limit_error);
+      stop (data, MUSTER_RUN_STATE_REFUSED, limit_error->message, limit_error);
+      advance (task);
       return;
     }
 
-  next_batch (task);
+  /* The first batch is journaled before anything is sent. */
+  first = take_batch (self, data);
+  if (first != NULL)
+    {
+      data->queued = g_ptr_array_ref (first);
+      start_journal (task, NULL, first, NULL);
+    }
+  advance (task);
 }
 
 /* Type ---------------------------------------------------------------------------------------- */
@@ -522,6 +638,7 @@ muster_push_finalize (GObject *object)
 
   g_clear_object (&self->target);
   g_clear_pointer (&self->operations, g_ptr_array_unref);
+  g_clear_pointer (&self->applied, g_ptr_array_unref);
   g_clear_object (&self->history);
   g_free (self->profile);
   g_free (self->who);
@@ -586,9 +703,42 @@ muster_push_new_for_operations (MusterTarget   *target,
   self->history = g_object_ref (history);
   self->profile = g_strdup (profile);
   self->who = g_strdup (who != NULL ? who : g_get_user_name ());
-  self->summary->total = self->operations->len;
+  self->mode = MUSTER_PLAN_MODE_SYNC;
+  self->applied = g_ptr_array_ref (self->operations);
+  self->summary->total = self->applied->len;
 
   return self;
+}
+
+MusterPush *
+muster_push_new (MusterTarget   *target,
+                 MusterPlan     *plan,
+                 MusterHistory  *history,
+                 const char     *profile,
+                 const char     *who)
+{
+  g_return_val_if_fail (MUSTER_IS_PLAN (plan), NULL);
+
+  /* The plan's own safety check counts every removal it planned; the push counts those it will
+   * apply, on the same number of target users, so a mode that leaves out disables is not
+   * refused for them. */
+  return muster_push_new_for_operations (target, muster_plan_get_operations (plan),
+                                         muster_plan_get_target_user_count (plan),
+                                         history, profile, who);
+}
+
+void
+muster_push_set_mode (MusterPush     *self,
+                      MusterPlanMode  mode)
+{
+  g_return_if_fail (MUSTER_IS_PUSH (self));
+  g_return_if_fail (!self->started);
+
+  self->mode = mode;
+  g_clear_pointer (&self->applied, g_ptr_array_unref);
+  self->applied = mode == MUSTER_PLAN_MODE_SYNC ? g_ptr_array_ref (self->operations)
+                                                 : choose_operations (self->operations, mode);
+  self->summary->total = self->applied->len;
 }
 
 void
@@ -630,7 +780,7 @@ GPtrArray *
 muster_push_get_operations (MusterPush *self)
 {
   g_return_val_if_fail (MUSTER_IS_PUSH (self), NULL);
-  return self->operations;
+  return self->applied;
 }
 
 void
@@ -641,6 +791,7 @@ muster_push_run_async (MusterPush          *self,
 {
   g_autoptr(GTask) task = NULL;
   RunData *data;
+  Job *job;
 
   g_return_if_fail (MUSTER_IS_PUSH (self));
   g_return_if_fail (!self->started);
@@ -661,7 +812,11 @@ muster_push_run_async (MusterPush          *self,
     data->batch_size = g_str_has_prefix (data->target_uri, "sqlite:") ? SQLITE_BATCH_SIZE : SERVICE_BATCH_SIZE;
   g_task_set_task_data (task, data, (GDestroyNotify) run_data_free);
 
-  run_history_job (task, JOB_BEGIN, begin_done_cb);
+  job = g_new0 (Job, 1);
+  job->kind = JOB_BEGIN;
+  job->target_uri = g_strdup (data->target_uri);
+  job->target_description = g_strdup (data->target_description);
+  start_job (task, job, begin_done_cb);
 }
 
 MusterPushSummary *

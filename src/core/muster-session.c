@@ -324,6 +324,15 @@ sign_in_start_browser (GTask *task)
                                               data->state, challenge, muster_profile_get_username (self->profile));
     }
 
+  /* The browser would carry the code back from a page served over plain http elsewhere. */
+  if (!muster_url_is_acceptable (url, &error))
+    {
+      g_free (url);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
   muster_loopback_wait_for_code_async (data->loopback, data->state, self->browser_timeout,
                                        g_task_get_cancellable (task), browser_answer_cb, g_object_ref (task));
 

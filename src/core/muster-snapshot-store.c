@@ -436,11 +436,43 @@ done:
 
 /* Connections -------------------------------------------------------------------------------- */
 
+/* WAL lets readers load the last snapshot while a refresh writes the next; NORMAL is durable
+ * in WAL mode except for the very last transaction after a power cut (sqlite.org/wal.html).
+ * journal_mode = WAL rewrites the file's header: only ever on a file known to be the cache. */
+static gboolean
+use_wal (sqlite3     *db,
+         const char  *path,
+         GError     **error)
+{
+  return exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", path, error);
+}
+
+/* The cache and SQLite's files beside it hold the tenant's directory: 0600, whatever an older
+ * version, a copy or a restore left. */
+static void
+tighten_permissions (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf info;
+
+      if (g_stat (file, &info) != 0 || !S_ISREG (info.st_mode) || (info.st_mode & 07777) == 0600)
+        continue;
+      if (g_chmod (file, 0600) != 0)
+        g_debug ("Could not make %s private: %s", file, g_strerror (errno));
+    }
+}
+
 /* @one_thread: the connection is opened, used and closed by one thread only (a load), so
- * SQLite needs no mutex around each call on it. */
+ * SQLite needs no mutex around each call on it. @known: the file is known to be Muster's cache;
+ * until then nothing may write to it (see muster_snapshot_store_open()). */
 static sqlite3 *
 open_connection (const char  *path,
                  gboolean     one_thread,
+                 gboolean     known,
                  GError     **error)
 {
   sqlite3 *db = NULL;
@@ -459,10 +491,18 @@ open_connection (const char  *path,
   sqlite3_extended_result_codes (db, TRUE);
   sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
 
-  /* WAL lets readers load the last snapshot while a refresh writes the next; NORMAL is durable
-   * in WAL mode except for the very last transaction after a power cut (sqlite.org/wal.html). */
-  if (!exec (db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-             path, error))
+  if (!exec (db, "PRAGMA foreign_keys = ON;", path, error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  if (!known)
+    {
+      /* closing the last connection to another program's WAL database would checkpoint it */
+      sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) NULL);
+      return db;
+    }
+  if (!use_wal (db, path, error))
     {
       sqlite3_close (db);
       return NULL;
@@ -788,7 +828,7 @@ load_snapshot (MusterSnapshotStore  *self,
   gboolean ok = FALSE;
   int rc;
 
-  db = open_connection (self->path, TRUE, error);
+  db = open_connection (self->path, TRUE, TRUE, error);
   if (db == NULL)
     return NULL;
   if (cancellable != NULL)
@@ -1166,7 +1206,7 @@ writer_new (MusterSnapshotStore  *self,
   MusterSnapshotWriter *writer;
   sqlite3 *db;
 
-  db = open_connection (self->path, FALSE, error);
+  db = open_connection (self->path, FALSE, TRUE, error);
   if (db == NULL)
     return NULL;
   /* A full snapshot is about 1.4 million membership rows in one transaction: with SQLite's
@@ -1271,10 +1311,16 @@ muster_snapshot_store_open (const char  *path,
     }
   g_close (fd, NULL);
 
-  self->db = open_connection (self->path, FALSE, error);
+  /* Only reads until the file is known to be Muster's: another program's database is refused
+   * exactly as it was found. */
+  self->db = open_connection (self->path, FALSE, FALSE, error);
   if (self->db == NULL)
     return NULL;
   if (!prepare_schema (self->db, self->path, error))
+    return NULL;
+  sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, (int *) NULL);
+  tighten_permissions (self->path);
+  if (!use_wal (self->db, self->path, error))
     return NULL;
 
   return g_steal_pointer (&self);

@@ -17,6 +17,13 @@ static const SecretSchema token_schema = {
     { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
 };
 
+/* …and with the attribute SCIM target tokens add. */
+static const SecretSchema target_token_schema = {
+  "io.github.muster.Token", SECRET_SCHEMA_NONE,
+  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "target", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+};
+
 void
 run_free (Run *run)
 {
@@ -31,6 +38,16 @@ cli_test_run (MusterFakeTenant   *tenant,
               const char         *data_dir,
               const char         *input,
               const char * const *args)
+{
+  return cli_test_run_env (tenant, data_dir, input, NULL, args);
+}
+
+Run *
+cli_test_run_env (MusterFakeTenant   *tenant,
+                  const char         *data_dir,
+                  const char         *input,
+                  const char * const *env,
+                  const char * const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -51,6 +68,11 @@ cli_test_run (MusterFakeTenant   *tenant,
   g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", data_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "COLUMNS");
+  for (guint i = 0; env != NULL && env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, pair[0], pair[1] ? pair[1] : "", TRUE);
+    }
 
   g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
   for (guint i = 0; args[i] != NULL; i++)
@@ -95,4 +117,99 @@ void
 cli_test_keyring_clear (const char *profile)
 {
   secret_password_clear_sync (&token_schema, NULL, NULL, "profile", profile, NULL);
+}
+
+char *
+cli_test_keyring_lookup_target (const char *profile,
+                                const char *target)
+{
+  return secret_password_lookup_sync (&target_token_schema, NULL, NULL, "profile", profile, "kind", "scim-token",
+                                      "target", target, NULL);
+}
+
+struct _CliTestServer
+{
+  GMainContext *context;
+  GMainLoop    *loop;
+  SoupServer   *server;
+  GThread      *thread;
+  char         *url;
+};
+
+static gpointer
+server_thread (gpointer data)
+{
+  CliTestServer *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+CliTestServer *
+cli_test_server_new (GInetAddress       *address,
+                     SoupServerCallback  callback,
+                     gpointer            user_data)
+{
+  CliTestServer *self = g_new0 (CliTestServer, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address ? address : loopback, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = NULL;
+  GSList *listeners;
+  guint port;
+
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  /* the listening sources attach to the context current at soup_server_listen() */
+  g_main_context_push_thread_default (self->context);
+  self->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (self->server, NULL, callback, user_data, NULL);
+  soup_server_listen (self->server, socket_address, 0, &error);
+  g_main_context_pop_thread_default (self->context);
+  g_assert_no_error (error);
+
+  listeners = soup_server_get_listeners (self->server);
+  {
+    g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, &error);
+
+    g_assert_no_error (error);
+    port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  }
+  g_slist_free (listeners);
+  host = g_inet_address_to_string (address ? address : loopback);
+  self->url = g_strdup_printf ("http://%s:%u", host, port);
+  self->thread = g_thread_new ("cli-test-server", server_thread, self);
+  return self;
+}
+
+const char *
+cli_test_server_get_url (CliTestServer *self)
+{
+  return self->url;
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+cli_test_server_free (CliTestServer *self)
+{
+  if (self == NULL)
+    return;
+  g_main_context_invoke (self->context, quit_cb, self->loop);
+  g_thread_join (self->thread);
+  g_main_context_push_thread_default (self->context);
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  g_main_context_pop_thread_default (self->context);
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_free (self->url);
+  g_free (self);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "muster-fake-tenant.h"
 
@@ -30,14 +31,42 @@ Run      *cli_test_run              (MusterFakeTenant   *tenant,
                                      const char         *data_dir,
                                      const char         *input,
                                      const char * const *args);
+/* The same with @env ("NAME=value" strings, may be NULL) set last, over the fake's hosts. */
+Run      *cli_test_run_env          (MusterFakeTenant   *tenant,
+                                     const char         *data_dir,
+                                     const char         *input,
+                                     const char * const *env,
+                                     const char * const *args);
 
 /* FALSE (and the test skipped) without a Secret Service, unless MUSTER_REQUIRE_KEYRING=1. */
 gboolean  cli_test_keyring_usable   (void);
 char     *cli_test_keyring_lookup   (const char *profile,
                                      const char *kind);
 void      cli_test_keyring_clear    (const char *profile);
+/* The SCIM token of @profile's target @target (kind "scim-token", attribute "target"). */
+char     *cli_test_keyring_lookup_target (const char *profile,
+                                          const char *target);
+
+/* A SoupServer of the test's own (a hostile or odd server) that answers with @callback in its
+ * own thread, so it keeps answering while cli_test_run() waits for muster-cli. @address NULL
+ * means 127.0.0.1. The callback runs in that thread. */
+typedef struct _CliTestServer CliTestServer;
+
+CliTestServer *cli_test_server_new      (GInetAddress       *address,
+                                         SoupServerCallback  callback,
+                                         gpointer            user_data);
+/* "http://ADDRESS:PORT" */
+const char    *cli_test_server_get_url  (CliTestServer      *server);
+void           cli_test_server_free     (CliTestServer      *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliTestServer, cli_test_server_free)
 
 /* Fixtures with `tenant` and `dir` members use this. */
 #define CLI(f, ...) cli_test_run ((f)->tenant, (f)->dir, NULL, (const char * const[]) { __VA_ARGS__, NULL })
+/* …and fails the test unless it exits 0. */
+#define CLI_OK(f, ...) G_STMT_START {                                              \
+    g_autoptr(Run) cli_ok_run_ = CLI (f, __VA_ARGS__);                               \
+    if (cli_ok_run_->status != 0)                                                    \
+      g_error ("muster-cli exited %d: %s", cli_ok_run_->status, cli_ok_run_->err);  \
+  } G_STMT_END
 
 G_END_DECLS

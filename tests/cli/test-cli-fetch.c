@@ -10,7 +10,10 @@
 
 #include "config.h"
 
+#include <ifaddrs.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <netinet/in.h>
 
 #include "cli-test-util.h"
 #include "fake-test-util.h"
@@ -123,6 +126,87 @@ test_fetch_needs_sign_in (Fixture *f, gconstpointer data)
   g_assert_cmpint (usage->status, ==, 2);
 }
 
+/* An address of this computer that is not loopback (a LAN one), or NULL. */
+static GInetAddress *
+find_non_loopback_ipv4 (void)
+{
+  struct ifaddrs *list = NULL;
+  GInetAddress *found = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return NULL;
+  for (struct ifaddrs *item = list; item != NULL && found == NULL; item = item->ifa_next)
+    if (item->ifa_addr != NULL && item->ifa_addr->sa_family == AF_INET)
+      {
+        GInetAddress *address = g_inet_address_new_from_bytes (
+          (const guint8 *) &((struct sockaddr_in *) item->ifa_addr)->sin_addr, G_SOCKET_FAMILY_IPV4);
+
+        if (!g_inet_address_get_is_loopback (address))
+          found = address;
+        else
+          g_object_unref (address);
+      }
+  freeifaddrs (list);
+  return found;
+}
+
+static void
+count_bearer_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  guint *bearers = user_data;
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "Authorization");
+
+  if (authorization != NULL)
+    g_atomic_int_inc (bearers);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{\"value\":[]}", 12);
+}
+
+static void
+test_plain_http_graph_elsewhere (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL, fetch = NULL;
+  g_autoptr(GInetAddress) lan = find_non_loopback_ipv4 ();
+  g_autoptr(CliTestServer) graph = NULL;
+  g_autofree char *graph_env = NULL;
+  guint bearers = 0;
+
+  if (!cli_test_keyring_usable ())
+    return;
+  if (lan == NULL)
+    {
+      g_test_skip ("this computer has no address besides loopback");
+      return;
+    }
+
+  /* A Graph that listens on this computer's LAN address: reached over the network stack as any
+   * other host would be, so it sees whatever Muster would send to a host elsewhere. */
+  graph = cli_test_server_new (lan, count_bearer_cb, &bearers);
+  graph_env = g_strconcat ("MUSTER_GRAPH_HOST=", cli_test_server_get_url (graph), NULL);
+
+  add = CLI (f, "profile", "add", "fetch-cli");
+  g_assert_cmpint (add->status, ==, 0);
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+
+  status = cli_test_run_env (f->tenant, f->dir, NULL, (const char * const[]) { graph_env, NULL },
+                             (const char * const[]) { "status", NULL });
+  g_assert_cmpint (status->status, ==, 1);
+  g_assert_nonnull (strstr (status->err, "must use https"));
+  fetch = cli_test_run_env (f->tenant, f->dir, NULL, (const char * const[]) { graph_env, NULL },
+                            (const char * const[]) { "fetch", NULL });
+  g_assert_cmpint (fetch->status, ==, 1);
+  g_assert_nonnull (strstr (fetch->err, "must use https"));
+
+  g_clear_pointer (&graph, cli_test_server_free);
+  g_assert_cmpuint (g_atomic_int_get (&bearers), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -131,5 +215,7 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/cli/fetch/sign-in-needed-exit-3", Fixture, NULL, fixture_set_up, test_fetch_needs_sign_in,
               fixture_tear_down);
+  g_test_add ("/cli/fetch/plain-http-graph-elsewhere-refused", Fixture, NULL, fixture_set_up,
+              test_plain_http_graph_elsewhere, fixture_tear_down);
   return g_test_run ();
 }

@@ -188,6 +188,61 @@ test_app_only_secret_from_stdin (Fixture *f, gconstpointer data)
     json_object_get_object_member (json_node_get_object (status->json), "signedIn"), "appOnly"));
 }
 
+/* A sign-in service whose token endpoint answers 200 with 200,000 '[': json-glib's recursive
+ * parser would overflow the stack on it. The device-code endpoint answers properly. */
+static void
+deep_token_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  static const char device_code[] = "{\"device_code\":\"dc\",\"user_code\":\"ABCD-EFGH\","
+    "\"verification_uri\":\"https://microsoft.com/devicelogin\",\"interval\":1,\"expires_in\":60}";
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (g_str_has_suffix (path, "/devicecode"))
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, device_code,
+                                      strlen (device_code));
+  else
+    {
+      gsize size = 200000;
+      char *deep = g_malloc (size);
+
+      memset (deep, '[', size);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, deep, size);
+    }
+}
+
+static void
+test_deep_json_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CliTestServer) authority = cli_test_server_new (NULL, deep_token_cb, NULL);
+  g_autofree char *authority_env = g_strconcat ("MUSTER_AUTHORITY_HOST=", cli_test_server_get_url (authority), NULL);
+  const char * const env[] = { authority_env, NULL };
+  g_autoptr(Run) add_app = NULL, login_app = NULL, add = NULL, login = NULL;
+
+  if (!cli_test_keyring_usable ())
+    return;
+
+  /* app-only: the first answer is the token */
+  add_app = cli_test_run (f->tenant, f->dir, "a-secret\n", (const char * const[]) {
+               "profile", "add", "app", "--tenant", "contoso.example",
+               "--client-id", "5a6b7c8d-0000-4000-8000-00000000a11e", "--auth", "secret", NULL });
+  g_assert_cmpint (add_app->status, ==, 0);
+  login_app = cli_test_run_env (f->tenant, f->dir, NULL, env, (const char * const[]) { "--profile", "app", "login", NULL });
+  /* cli_test_run_env() has already asserted that muster-cli exited rather than crashed */
+  g_assert_cmpint (login_app->status, ==, 1);
+  g_assert_nonnull (strstr (login_app->err, "levels deep"));
+
+  /* a person with a device code: the poll's answer is the token */
+  add = CLI (f, "profile", "add", "contoso");
+  g_assert_cmpint (add->status, ==, 0);
+  login = cli_test_run_env (f->tenant, f->dir, NULL, env, (const char * const[]) { "--profile", "contoso", "login", "--device-code", NULL });
+  g_assert_cmpint (login->status, ==, 1);
+  g_assert_nonnull (strstr (login->err, "levels deep"));
+}
+
 static void
 test_usage_errors (Fixture *f, gconstpointer data)
 {
@@ -215,6 +270,8 @@ main (int argc, char **argv)
   g_test_add ("/cli/login/not-signed-in-and-logout", Fixture, NULL, fixture_set_up, test_not_signed_in_and_logout,
               fixture_tear_down);
   g_test_add ("/cli/login/app-only-secret-from-stdin", Fixture, NULL, fixture_set_up, test_app_only_secret_from_stdin,
+              fixture_tear_down);
+  g_test_add ("/cli/login/deep-json-token-answer", Fixture, NULL, fixture_set_up, test_deep_json_token,
               fixture_tear_down);
   g_test_add ("/cli/profile/usage-errors", Fixture, NULL, fixture_set_up, test_usage_errors, fixture_tear_down);
   return g_test_run ();

@@ -1,21 +1,50 @@
-/* push-child.c: one push into a SQLite store, for the tests that kill it mid-way
+/* push-child.c: one push into a SQLite store or a SCIM service, for the tests that kill it
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * push-child STORE HISTORY USERS BATCH: plans USERS users against what STORE holds and pushes
- * them in batches of BATCH, recording in HISTORY. Prints "progress DONE FAILED TOTAL" after each
- * batch and "finished STATE" at the end, flushed, so the test can kill it at a chosen point.
+ * push-child TARGET HISTORY CACHE BATCH: plans the newest snapshot of profile "crash" in the
+ * cache.db CACHE, with default rules, against what TARGET holds, and pushes the plan in batches
+ * of BATCH, recording in HISTORY — what `muster-cli push` does. TARGET is a SQLite store's path,
+ * or scim:URL with the bearer token on the first line of standard input (never an argument).
+ * Prints "progress DONE FAILED TOTAL" after each batch and "finished STATE" at the end, flushed,
+ * so the test can kill it at a chosen point.
  * A separate program rather than fork(): GLib's worker threads do not survive a fork.
  */
 
 #include "config.h"
 
+#include <gio/gunixinputstream.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "muster-scim-target.h"
 #include "muster-sqlite-target.h"
 #include "push-test-util.h"
+
+static MusterTarget *
+open_target (const char  *location,
+             GError     **error)
+{
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(GInputStream) stdin_stream = NULL;
+  g_autofree char *token = NULL;
+
+  if (!g_str_has_prefix (location, "scim:"))
+    return MUSTER_TARGET (muster_sqlite_target_new (location));
+
+  stdin_stream = g_unix_input_stream_new (0, FALSE);
+  input = g_data_input_stream_new (stdin_stream);
+  token = g_data_input_stream_read_line (input, NULL, NULL, error);
+  if (token == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "no token on standard input");
+      return NULL;
+    }
+  return MUSTER_TARGET (muster_scim_target_new (location + strlen ("scim:"), token, error));
+}
 
 static void
 progress_cb (MusterPush *push,
@@ -32,33 +61,29 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(MusterSqliteTarget) target = NULL;
+  g_autoptr(MusterTarget) target = NULL;
   g_autoptr(MusterHistory) history = NULL;
-  g_autoptr(MusterTargetState) state = NULL;
-  g_autoptr(GPtrArray) desired = NULL;
-  g_autoptr(GPtrArray) operations = NULL;
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(MusterPlan) plan = NULL;
   g_autoptr(MusterPush) push = NULL;
   g_autoptr(MusterPushSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
   if (argc != 5)
     {
-      fprintf (stderr, "usage: push-child STORE HISTORY USERS BATCH\n");
+      fprintf (stderr, "usage: push-child STORE|scim:URL HISTORY CACHE BATCH\n");
       return 2;
     }
 
-  target = muster_sqlite_target_new (argv[1]);
+  target = open_target (argv[1], &error);
+  if (target == NULL)
+    goto fail;
   history = muster_history_open (argv[2], &error);
   if (history == NULL)
     goto fail;
-  state = push_test_read_state (MUSTER_TARGET (target), &error);
-  if (state == NULL)
-    goto fail;
-
-  desired = push_test_desired_users ((guint) atoi (argv[3]), NULL);
-  operations = push_test_plan (desired, state);
-  push = muster_push_new_for_operations (MUSTER_TARGET (target), operations,
-                                         push_test_managed_count (state), history, "crash", "tester");
+  snapshot = push_test_load_snapshot (argv[3], "crash");
+  plan = push_test_make_plan (snapshot, target);
+  push = muster_push_new (target, plan, history, "crash", "tester");
   muster_push_set_batch_size (push, (guint) atoi (argv[4]));
   g_signal_connect (push, "progress", G_CALLBACK (progress_cb), NULL);
 

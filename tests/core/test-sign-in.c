@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "fake-test-util.h"
@@ -51,7 +53,7 @@ fixture_set_up (Fixture       *f,
   path = g_build_filename (f->dir, "profiles.ini", NULL);
   f->store = muster_profile_store_load (path, &error);
   g_assert_no_error (error);
-  f->profile = muster_profile_new ("contoso");
+  f->profile = muster_profile_new ("contoso-sign-in");
   g_assert_true (muster_profile_store_add (f->store, f->profile, NULL));
   f->session = muster_session_new (f->store, f->profile);
   g_setenv ("MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
@@ -65,7 +67,7 @@ fixture_tear_down (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
 
   /* leave the keyring as we found it */
-  muster_keyring_clear_async ("contoso", -1, NULL, core_test_store_result_cb, &result);
+  muster_keyring_clear_async ("contoso-sign-in", -1, NULL, core_test_store_result_cb, &result);
   muster_keyring_clear_finish (core_test_wait (&result), NULL);
 
   g_clear_object (&f->session);
@@ -97,7 +99,7 @@ keyring_lookup (MusterSecretKind kind)
   g_autoptr(GError) error = NULL;
   char *secret;
 
-  muster_keyring_lookup_async ("contoso", kind, NULL, core_test_store_result_cb, &result);
+  muster_keyring_lookup_async ("contoso-sign-in", kind, NULL, core_test_store_result_cb, &result);
   secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
   g_assert_no_error (error);
   return secret;
@@ -193,7 +195,7 @@ test_browser_flow (Fixture *f, gconstpointer data)
   path = g_build_filename (f->dir, "profiles.ini", NULL);
   reloaded = muster_profile_store_load (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (muster_profile_get_username (muster_profile_store_lookup (reloaded, "contoso")), ==,
+  g_assert_cmpstr (muster_profile_get_username (muster_profile_store_lookup (reloaded, "contoso-sign-in")), ==,
                    muster_profile_get_username (f->profile));
 }
 
@@ -263,12 +265,13 @@ test_no_browser_times_out (Fixture *f, gconstpointer data)
 /* The loopback listener ------------------------------------------------------------------ */
 
 static guint
-loopback_get (MusterLoopback *loopback,
-              const char     *path_and_query,
-              char          **location)
+loopback_get_from (MusterLoopback *loopback,
+                   const char     *host,
+                   const char     *path_and_query,
+                   char          **location)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", muster_loopback_get_port (loopback),
+  g_autofree char *url = g_strdup_printf ("http://%s:%u%s", host, muster_loopback_get_port (loopback),
                                           path_and_query);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GAsyncResult) result = NULL;
@@ -282,6 +285,14 @@ loopback_get (MusterLoopback *loopback,
   if (location != NULL)
     *location = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
   return soup_message_get_status (msg);
+}
+
+static guint
+loopback_get (MusterLoopback *loopback,
+              const char     *path_and_query,
+              char          **location)
+{
+  return loopback_get_from (loopback, "127.0.0.1", path_and_query, location);
 }
 
 static void
@@ -372,6 +383,205 @@ test_loopback_only_on_127_0_0_1 (void)
   inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
   g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
   close (fd);
+}
+
+/* A client that writes a request's head and then @body_size bytes of body as fast as the
+ * listener takes them, while reading whatever it answers. It counts the body bytes the
+ * connection took before the listener closed it. Runs in a thread: the listener answers on
+ * the test's main context. */
+typedef struct
+{
+  guint    port;
+  char    *head;
+  guint64  body_size;
+  guint64  sent;
+  GString *answer;
+  gint     done;
+} RawClient;
+
+static gpointer
+raw_client_thread (gpointer data)
+{
+  RawClient *client = data;
+  struct sockaddr_in address = { 0 };
+  static char chunk[64 * 1024];
+  gboolean sending = TRUE;
+  gsize head_sent = 0, head_length = strlen (client->head);
+  int fd;
+
+  memset (chunk, 'x', sizeof chunk);
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  address.sin_family = AF_INET;
+  address.sin_port = htons (client->port);
+  inet_pton (AF_INET, "127.0.0.1", &address.sin_addr);
+  g_assert_cmpint (connect (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK);
+
+  for (;;)
+    {
+      struct pollfd poll_fd = { fd, POLLIN | (sending ? POLLOUT : 0), 0 };
+      char buffer[4096];
+      ssize_t n;
+
+      if (poll (&poll_fd, 1, 20000) <= 0)
+        break;  /* 20 s without anything happening: the listener hangs */
+      if (poll_fd.revents & (POLLIN | POLLHUP | POLLERR))
+        {
+          n = recv (fd, buffer, sizeof buffer, 0);
+          if (n > 0)
+            {
+              if (client->answer->len < 64 * 1024)
+                g_string_append_len (client->answer, buffer, n);
+              continue;
+            }
+          if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            break;  /* closed */
+        }
+      if (sending && (poll_fd.revents & POLLOUT))
+        {
+          if (head_sent < head_length)
+            n = send (fd, client->head + head_sent, head_length - head_sent, MSG_NOSIGNAL);
+          else
+            n = send (fd, chunk, MIN (sizeof chunk, client->body_size - client->sent), MSG_NOSIGNAL);
+          if (n > 0 && head_sent < head_length)
+            head_sent += n;
+          else if (n > 0)
+            client->sent += n;
+          else if (errno != EAGAIN && errno != EINTR)
+            sending = FALSE;  /* the listener closed the connection */
+          if (head_sent == head_length && client->sent == client->body_size)
+            sending = FALSE;
+        }
+    }
+  close (fd);
+  g_atomic_int_set (&client->done, 1);
+  return NULL;
+}
+
+static void
+raw_request (MusterLoopback *loopback,
+             const char     *head,
+             guint64         body_size,
+             RawClient      *client)
+{
+  GThread *thread;
+
+  client->port = muster_loopback_get_port (loopback);
+  client->head = g_strdup (head);
+  client->body_size = body_size;
+  client->answer = g_string_new (NULL);
+  thread = g_thread_new ("raw-client", raw_client_thread, client);
+  while (!g_atomic_int_get (&client->done))
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_thread_join (thread);
+  g_free (client->head);
+}
+
+static void
+test_loopback_request_limits (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *huge_header = NULL, *big_head = NULL;
+  RawClient post = { 0 }, headers = { 0 }, small_post = { 0 }, get_with_body = { 0 };
+  guint64 huge = G_GUINT64_CONSTANT (300) * 1024 * 1024;
+  g_autofree char *post_head = g_strdup_printf ("POST /?code=c&state=s HTTP/1.1\r\nHost: localhost\r\n"
+                                                "Content-Length: %" G_GUINT64_FORMAT "\r\n\r\n", huge);
+
+  g_assert_true (muster_loopback_listen (loopback, &error));
+  muster_loopback_wait_for_code_async (loopback, "s", 60, NULL, core_test_store_result_cb, &result);
+
+  /* a 300 MB POST is refused from its headers: 413, and the connection is closed long before
+   * the body is in (what the kernel's socket buffers hold, and a little more) */
+  raw_request (loopback, post_head, huge, &post);
+  g_test_message ("the listener took %" G_GUINT64_FORMAT " bytes of the body", post.sent);
+  g_assert_true (g_str_has_prefix (post.answer->str, "HTTP/1.1 413 "));
+  g_assert_cmpuint (post.sent, <, 48 * 1024 * 1024);
+  g_string_free (post.answer, TRUE);
+
+  /* headers beyond 16 KiB: 431, without waiting for their end */
+  huge_header = g_strnfill (64 * 1024, 'a');
+  big_head = g_strdup_printf ("GET /?code=c&state=s HTTP/1.1\r\nHost: localhost\r\nX-Filler: %s\r\n\r\n", huge_header);
+  raw_request (loopback, big_head, 0, &headers);
+  g_assert_true (g_str_has_prefix (headers.answer->str, "HTTP/1.1 431 "));
+  g_string_free (headers.answer, TRUE);
+
+  /* a small POST is read and refused as before */
+  raw_request (loopback, "POST /?code=c&state=s HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n",
+               10, &small_post);
+  g_assert_true (g_str_has_prefix (small_post.answer->str, "HTTP/1.1 405 "));
+  g_string_free (small_post.answer, TRUE);
+
+  /* none of that ended the wait; a GET with a small body still delivers the code */
+  g_assert_null (result);
+  raw_request (loopback, "GET /?code=the-code&state=s HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n",
+               5, &get_with_body);
+  g_assert_true (g_str_has_prefix (get_with_body.answer->str, "HTTP/1.1 302 "));
+  g_assert_nonnull (strstr (get_with_body.answer->str, "\r\nLocation: /done\r\n"));
+  g_string_free (get_with_body.answer, TRUE);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (answer, "code"), ==, "the-code");
+}
+
+/* Whether this computer has ::1 (some containers and hardened hosts have IPv6 off). */
+static gboolean
+have_ipv6_loopback (void)
+{
+  struct sockaddr_in6 address = { 0 };
+  int fd = socket (AF_INET6, SOCK_STREAM, 0);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  address.sin6_family = AF_INET6;
+  address.sin6_addr = in6addr_loopback;
+  ok = bind (fd, (struct sockaddr *) &address, sizeof address) == 0;
+  close (fd);
+  return ok;
+}
+
+static void
+test_loopback_ipv6_too (void)
+{
+  g_autoptr(MusterLoopback) loopback = muster_loopback_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GHashTable) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  struct sockaddr_in6 address = { 0 };
+  int fd, one = 1;
+
+  if (!have_ipv6_loopback ())
+    {
+      g_test_skip ("this computer has no IPv6 loopback");
+      return;
+    }
+  g_assert_true (muster_loopback_listen (loopback, &error));
+  g_assert_no_error (error);
+  /* the redirect stays "localhost": Entra takes no [::1] redirect */
+  g_assert_true (g_str_has_prefix (muster_loopback_get_redirect_uri (loopback), "http://localhost:"));
+
+  /* another program cannot take [::1]:PORT, where a browser resolving localhost to ::1 would
+   * deliver the code (even asking for address reuse) */
+  fd = socket (AF_INET6, SOCK_STREAM, 0);
+  g_assert_cmpint (fd, >=, 0);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  address.sin6_family = AF_INET6;
+  address.sin6_port = htons (muster_loopback_get_port (loopback));
+  address.sin6_addr = in6addr_loopback;
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, -1);
+  g_assert_cmpint (errno, ==, EADDRINUSE);
+  close (fd);
+
+  /* and the answer sent to [::1] reaches Muster */
+  muster_loopback_wait_for_code_async (loopback, "v6-state", 30, NULL, core_test_store_result_cb, &result);
+  g_assert_cmpuint (loopback_get_from (loopback, "[::1]", "/?code=v6-code&state=v6-state", NULL), ==, 302);
+  answer = muster_loopback_wait_for_code_finish (loopback, core_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (answer, "code"), ==, "v6-code");
 }
 
 /* Device code ----------------------------------------------------------------------------- */
@@ -479,7 +689,7 @@ store_client_secret (const char *secret)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  muster_keyring_store_async ("contoso", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, core_test_store_result_cb, &result);
+  muster_keyring_store_async ("contoso-sign-in", NULL, MUSTER_SECRET_CLIENT_SECRET, secret, NULL, core_test_store_result_cb, &result);
   g_assert_true (muster_keyring_store_finish (core_test_wait (&result), NULL));
 }
 
@@ -675,6 +885,101 @@ test_graph_401_refreshes_once (Fixture *f, gconstpointer data)
   g_assert_cmpstr (before->access_token, !=, after->access_token);
 }
 
+/* Records every request it gets, as an HTTP proxy or as the server itself, and answers {}. */
+static void
+record_request_cb (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           user_data)
+{
+  GPtrArray *seen = user_data;
+  const char *authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                            "Authorization");
+
+  g_ptr_array_add (seen, g_strdup_printf ("%s %s", g_uri_get_host (soup_server_message_get_uri (msg)),
+                                          authorization ? authorization : "-"));
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+}
+
+static JsonNode *
+graph_get (MusterGraphClient *graph,
+           const char        *path,
+           GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_graph_client_get_async (graph, path, NULL, core_test_store_result_cb, &result);
+  return muster_graph_client_get_finish (graph, core_test_wait (&result), error);
+}
+
+static void
+test_graph_plain_http_elsewhere (Fixture *f, gconstpointer data)
+{
+  g_autoptr(SoupServer) recorder = soup_server_new (NULL, NULL);
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GProxyResolver) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *proxy_url = NULL;
+  GSList *uris;
+  static const char * const elsewhere[] = {
+    "http://graph.example.test", "http://127.0.0.1.graph.example.test", "http://localhost.example.test",
+    "http://192.0.2.1:8080", NULL
+  };
+
+  if (!core_test_keyring_usable ())
+    return;
+  g_assert_true (sign_in (f, FALSE, &error));
+  g_assert_no_error (error);
+
+  /* Every request of this session goes through a recording proxy on 127.0.0.1, so one to
+   * "http://graph.example.test" would arrive there with its Authorization header. */
+  soup_server_add_handler (recorder, NULL, record_request_cb, seen, NULL);
+  g_assert_true (soup_server_listen_local (recorder, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (recorder);
+  proxy_url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  proxy = g_simple_proxy_resolver_new (proxy_url, NULL);
+  soup_session_set_proxy_resolver (muster_session_get_http (f->session), proxy);
+
+  for (guint i = 0; elsewhere[i] != NULL; i++)
+    {
+      g_autoptr(MusterGraphClient) graph = NULL;
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *next_link = NULL;
+
+      muster_cloud_set_override (muster_fake_tenant_get_base_url (f->tenant), elsewhere[i]);
+      graph = muster_graph_client_new (f->session);
+      node = graph_get (graph, "/organization", &error);
+      g_assert_null (node);
+      g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INSECURE);
+      g_assert_nonnull (strstr (error->message, "https"));
+      g_clear_error (&error);
+
+      /* an absolute nextLink on that host is refused the same way */
+      next_link = g_strconcat (elsewhere[i], "/v1.0/users?$skiptoken=x", NULL);
+      g_assert_null (graph_get (graph, next_link, &error));
+      g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INSECURE);
+      g_clear_error (&error);
+    }
+  g_assert_cmpuint (seen->len, ==, 0);
+
+  /* the control: plain http to this computer still works, and the proxy sees the token */
+  {
+    g_autoptr(MusterGraphClient) graph = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    muster_cloud_set_override (muster_fake_tenant_get_base_url (f->tenant), "http://graph.localhost");
+    graph = muster_graph_client_new (f->session);
+    node = graph_get (graph, "/organization", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (node);
+  }
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (seen, 0), "graph.localhost Bearer "));
+}
+
 static void
 test_admin_consent (Fixture *f, gconstpointer data)
 {
@@ -755,7 +1060,7 @@ test_keyring_missing (void)
 
       /* a session bus where no Secret Service lives */
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus", TRUE);
-      muster_keyring_lookup_async ("contoso", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &result);
+      muster_keyring_lookup_async ("contoso-sign-in", MUSTER_SECRET_REFRESH_TOKEN, NULL, core_test_store_result_cb, &result);
       secret = muster_keyring_lookup_finish (core_test_wait (&result), &error);
       g_assert_error (error, MUSTER_KEYRING_ERROR, MUSTER_KEYRING_ERROR_NO_SERVICE);
       g_print ("%s\n", error->message);
@@ -780,6 +1085,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sign-in/loopback/timeout", test_loopback_timeout);
   g_test_add_func ("/sign-in/loopback/error-answer", test_loopback_error_answer);
   g_test_add_func ("/sign-in/loopback/only-127.0.0.1", test_loopback_only_on_127_0_0_1);
+  g_test_add_func ("/sign-in/loopback/ipv6-too", test_loopback_ipv6_too);
+  g_test_add_func ("/sign-in/loopback/request-limits", test_loopback_request_limits);
   g_test_add ("/sign-in/device-code/slow-down-then-approve", Fixture, NULL, fixture_set_up, test_device_code,
               fixture_tear_down);
   g_test_add ("/sign-in/device-code/declined", Fixture, NULL, fixture_set_up, test_device_code_declined,
@@ -792,6 +1099,8 @@ main (int argc, char **argv)
   g_test_add ("/sign-in/refresh/expired-after-90-days", Fixture, NULL, fixture_set_up, test_refresh_expired,
               fixture_tear_down);
   g_test_add ("/sign-in/refresh/not-signed-in", Fixture, NULL, fixture_set_up, test_not_signed_in, fixture_tear_down);
+  g_test_add ("/sign-in/graph/plain-http-elsewhere-refused", Fixture, NULL, fixture_set_up,
+              test_graph_plain_http_elsewhere, fixture_tear_down);
   g_test_add ("/sign-in/graph/401-refreshes-once", Fixture, NULL, fixture_set_up, test_graph_401_refreshes_once,
               fixture_tear_down);
   g_test_add_func ("/sign-in/keyring/no-secret-service", test_keyring_missing);

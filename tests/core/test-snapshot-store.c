@@ -804,6 +804,104 @@ test_load_cancelled (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static GBytes *
+file_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
+static guint
+file_mode (const char *path)
+{
+  GStatBuf info;
+
+  g_assert_cmpint (g_stat (path, &info), ==, 0);
+  return info.st_mode & 07777;
+}
+
+/* Another program's database is refused without a byte of it changed: neither journal_mode
+ * (which rewrites the header) nor a checkpoint of its WAL on close may touch it. */
+static void
+test_foreign_left_alone (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  static const char * const modes[] = { "DELETE", "WAL" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *foreign = g_strdup_printf ("%s/other-%s.db", fixture->dir, modes[i]);
+      g_autofree char *foreign_wal = g_strconcat (foreign, "-wal", NULL);
+      g_autofree char *sql = g_strdup_printf ("PRAGMA journal_mode = %s; CREATE TABLE recipes (name TEXT);"
+                                              "INSERT INTO recipes VALUES ('bread'), ('soup');", modes[i]);
+      g_autoptr(GBytes) before = NULL, after = NULL, wal_before = NULL, wal_after = NULL;
+      g_autoptr(GError) error = NULL;
+      MusterSnapshotStore *store;
+      sqlite3 *db = NULL;
+
+      g_assert_cmpint (sqlite3_open (foreign, &db), ==, SQLITE_OK);
+      /* a WAL database as its program leaves it while running: the rows still in the WAL */
+      sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *) NULL);
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+      g_chmod (foreign, 0644);
+      before = file_bytes (foreign);
+      if (i == 1)
+        wal_before = file_bytes (foreign_wal);
+
+      store = muster_snapshot_store_open (foreign, &error);
+      g_assert_null (store);
+      g_assert_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN);
+      g_assert_nonnull (strstr (error->message, "not Muster"));
+
+      after = file_bytes (foreign);
+      g_assert_true (g_bytes_equal (before, after));
+      g_assert_cmpuint (file_mode (foreign), ==, 0644);
+      if (i == 1)
+        {
+          wal_after = file_bytes (foreign_wal);
+          g_assert_true (g_bytes_equal (wal_before, wal_after));
+        }
+    }
+}
+
+/* A cache that an older version, a copy or a restore left readable by others is made private,
+ * with SQLite's files beside it. */
+static void
+test_tighten_permissions (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) jpeg = g_bytes_new_static ("\xff\xd8\xff\xe0", 4);
+  g_autoptr(MusterSnapshotStore) second = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *suffixes[] = { "", "-wal", "-shm" };
+
+  /* the fixture's store stays open, so the WAL and its index exist */
+  g_assert_true (muster_snapshot_store_put_photo (fixture->store, "contoso", "u1", jpeg, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+
+      g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+      g_assert_cmpint (g_chmod (file, 0644), ==, 0);
+    }
+
+  second = muster_snapshot_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+
+      g_assert_cmpuint (file_mode (file), ==, 0600);
+    }
+}
+
 static void
 test_default_path (void)
 {
@@ -1118,6 +1216,8 @@ main (int   argc,
   ADD ("/snapshot-store/prune", test_prune);
   ADD ("/snapshot-store/open/newer-version", test_newer_version);
   ADD ("/snapshot-store/open/not-a-cache", test_not_a_cache);
+  ADD ("/snapshot-store/open/foreign-left-alone", test_foreign_left_alone);
+  ADD ("/snapshot-store/open/tighten-permissions", test_tighten_permissions);
   ADD ("/snapshot-store/photos", test_photos);
   ADD ("/snapshot-store/load-async", test_load_async);
   ADD ("/snapshot-store/load-async/cancelled", test_load_cancelled);

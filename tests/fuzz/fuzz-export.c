@@ -8,8 +8,10 @@
  * fields in MusterUserFields order, the list columns split further on 0x1E. Both exports go to
  * memory and are parsed back: the CSV with the strict RFC 4180 reader below, the JSON with
  * json-glib. Every cell must come back as muster_export_dup_user_text() gave it, made valid
- * UTF-8, and in CSV with the single quote that neutralises a formula start (= + - @ tab CR,
- * muster-export-csv.c) prepended: nothing else may change, so no value is ever lost or split.
+ * UTF-8, and in CSV with a single quote before every formula start (= + - @ tab CR at the start
+ * of the value or after , ; tab CR LF and any spaces and double quotes, muster-export-csv.c):
+ * nothing else may change, so no value is ever lost or split. And the file split naively on
+ * , ; or tab, line by line, holds no cell that starts with = + - @.
  */
 
 #include "config.h"
@@ -86,20 +88,58 @@ read_csv (const char *text,
 /* ---- what a cell must read ---- */
 
 static gboolean
-starts_like_formula (const char *text)
+starts_like_formula (char c)
 {
-  return text[0] != '\0' && strchr ("=+-@\t\r", text[0]) != NULL;
+  return c != '\0' && strchr ("=+-@\t\r", c) != NULL;
+}
+
+/* Whether a reader could start a cell at text[i]: at the start, or after , ; tab CR LF, with only
+ * spaces and double quotes between (the ones a lenient reader strips). */
+static gboolean
+could_start_cell (const char *text,
+                  gsize       i)
+{
+  while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '"'))
+    i--;
+  return i == 0 || strchr (",;\t\r\n", text[i - 1]) != NULL;
 }
 
 static char *
 expected_csv_cell (const char *text)
 {
   g_autofree char *valid = NULL;
+  GString *expected;
 
   if (text == NULL || *text == '\0')
     return g_strdup ("");
   valid = g_utf8_make_valid (text, -1);
-  return starts_like_formula (valid) ? g_strconcat ("'", valid, NULL) : g_steal_pointer (&valid);
+  expected = g_string_new (NULL);
+  for (gsize i = 0; valid[i] != '\0'; i++)
+    {
+      if (starts_like_formula (valid[i]) && could_start_cell (valid, i))
+        g_string_append_c (expected, '\'');
+      g_string_append_c (expected, valid[i]);
+    }
+  return g_string_free (expected, FALSE);
+}
+
+/* Splits @text into lines at LF (and CR), each line at @separator, ignoring quotes, as the
+ * crudest reader would: no field may start a formula. */
+static void
+check_naive_split (const char *text,
+                   gsize       length,
+                   char        separator)
+{
+  gboolean field_start = TRUE;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = text[i];
+
+      if (field_start)
+        g_assert_false (c == '=' || c == '+' || c == '-' || c == '@');
+      field_start = c == separator || c == '\n' || c == '\r';
+    }
 }
 
 static void
@@ -220,6 +260,9 @@ check_csv (MusterExport *export,
       text += 3, length -= 3;
     }
   g_assert_true (g_utf8_validate (text, length, NULL));
+  check_naive_split (text, length, ',');
+  check_naive_split (text, length, ';');
+  check_naive_split (text, length, '\t');
   g_assert_true (read_csv (text, length, records));
   g_assert_cmpuint (records->len, ==, n_users + 1 + (filter_row ? 1 : 0));
 
