@@ -719,6 +719,15 @@ state_bind_cb (GtkSignalListItemFactory *factory,
 
 static void save_rules (MusterUsersPage *self);
 
+/* What the pickers' names call a user: the display name, else the sign-in name. */
+static const char *
+user_name (MusterUser *user)
+{
+  const char *name = muster_user_get_display_name (user);
+
+  return name != NULL && *name != '\0' ? name : muster_user_get_user_principal_name (user);
+}
+
 static const char *
 group_rule_title (MusterUsersPage       *self,
                   const MusterGroupRule *rule)
@@ -1027,6 +1036,8 @@ static void
 queue_refresh (MusterUsersPage *self)
 {
   forget_resolved (self);
+  if (self->type_cells == NULL)  /* disposed */
+    return;
   if (self->refresh_id == 0)
     self->refresh_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, refresh_cells_cb, self, NULL);
 }
@@ -1132,7 +1143,7 @@ type_bind_cb (GtkSignalListItemFactory *factory,
   MusterUser *user = gtk_list_item_get_item (item);
   GtkWidget *dropdown = gtk_list_item_get_child (item);
   /* Translators: the accessible name of a row's user type picker; %s is the user's name */
-  g_autofree char *name = g_strdup_printf (_("User type of %s"), muster_user_get_display_name (user));
+  g_autofree char *name = g_strdup_printf (_("User type of %s"), user_name (user));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   g_hash_table_insert (self->type_cells, dropdown, user);
@@ -1289,7 +1300,7 @@ roles_popup_cb (GtkMenuButton *button,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   /* Translators: the heading of a user's roles popover; %s is the user's name */
-  heading_text = g_strdup_printf (_("Roles of %s"), muster_user_get_display_name (user));
+  heading_text = g_strdup_printf (_("Roles of %s"), user_name (user));
   heading = gtk_label_new (heading_text);
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
   gtk_label_set_ellipsize (GTK_LABEL (heading), PANGO_ELLIPSIZE_END);
@@ -1356,7 +1367,7 @@ roles_bind_cb (GtkSignalListItemFactory *factory,
   MusterUser *user = gtk_list_item_get_item (item);
   GtkWidget *button = gtk_list_item_get_child (item);
   /* Translators: the accessible name of a row's roles button; %s is the user's name */
-  g_autofree char *name = g_strdup_printf (_("Roles of %s"), muster_user_get_display_name (user));
+  g_autofree char *name = g_strdup_printf (_("Roles of %s"), user_name (user));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   g_hash_table_insert (self->roles_cells, button, user);
