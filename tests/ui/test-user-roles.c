@@ -291,6 +291,8 @@ test_rules_shown (void)
 
   if (!ui_test_init ())
     return;
+  /* the demo's sign-in "browser" presses Accept on the fake's consent page */
+  g_assert_nonnull (g_getenv ("MUSTER_TEST_BROWSER"));
   g_setenv ("MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
 
   window = muster_window_new (app);
