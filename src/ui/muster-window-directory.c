@@ -40,6 +40,19 @@ wanted_store_path (MusterWindow *self)
   return folder ? g_build_filename (folder, "cache.db", NULL) : NULL;
 }
 
+/* Stops loading the rules and forgets them (and the page with them). */
+static void
+forget_rules (MusterWindow *self)
+{
+  if (self->rules_cancellable != NULL)
+    g_cancellable_cancel (self->rules_cancellable);
+  g_clear_object (&self->rules_cancellable);
+  g_clear_object (&self->rules);
+  g_clear_pointer (&self->rules_profile, g_free);
+  if (self->users_page != NULL)
+    muster_users_page_set_rules (self->users_page, NULL, NULL);
+}
+
 static void
 rules_loaded_cb (GObject      *source,
                  GAsyncResult *result,
@@ -54,7 +67,9 @@ rules_loaded_cb (GObject      *source,
   g_clear_object (&self->rules_cancellable);
   if (rules == NULL)
     {
-      /* the pickers stay off: editing defaults would overwrite the admin's file */
+      /* the pickers stay off: editing defaults would overwrite the admin's file; the next
+       * snapshot shown tries again */
+      g_clear_pointer (&self->rules_profile, g_free);
       _muster_window_report_error (self, _("Could Not Read the Sync Rules"), error);
       return;
     }
@@ -70,15 +85,10 @@ load_rules (MusterWindow *self)
 
   if (profile != NULL && g_strcmp0 (profile, self->rules_profile) == 0)
     return;
-  if (self->rules_cancellable != NULL)
-    g_cancellable_cancel (self->rules_cancellable);
-  g_clear_object (&self->rules_cancellable);
-  g_clear_object (&self->rules);
-  g_free (self->rules_profile);
-  self->rules_profile = g_strdup (profile);
-  muster_users_page_set_rules (self->users_page, NULL, NULL);
+  forget_rules (self);
   if (profile == NULL)
     return;
+  self->rules_profile = g_strdup (profile);
   self->rules_cancellable = g_cancellable_new ();
   muster_rules_load_async (profile, self->rules_cancellable, rules_loaded_cb, g_object_ref (self));
 }
@@ -539,11 +549,7 @@ _muster_window_directory_dispose (MusterWindow *self)
   g_clear_object (&self->snapshot);
   g_clear_object (&self->snapshot_store);
   g_clear_pointer (&self->snapshot_store_path, g_free);
-  if (self->rules_cancellable != NULL)
-    g_cancellable_cancel (self->rules_cancellable);
-  g_clear_object (&self->rules_cancellable);
-  g_clear_object (&self->rules);
-  g_clear_pointer (&self->rules_profile, g_free);
+  forget_rules (self);
 }
 
 /* Private API --------------------------------------------------------------------------- */
@@ -563,12 +569,7 @@ _muster_window_directory_reset (MusterWindow *self)
   adw_view_stack_set_visible_child_name (self->view_stack, "tenant");
   show_snapshot (self, NULL);
   /* another profile: its own rules */
-  if (self->rules_cancellable != NULL)
-    g_cancellable_cancel (self->rules_cancellable);
-  g_clear_object (&self->rules_cancellable);
-  g_clear_object (&self->rules);
-  g_clear_pointer (&self->rules_profile, g_free);
-  muster_users_page_set_rules (self->users_page, NULL, NULL);
+  forget_rules (self);
 }
 
 void
