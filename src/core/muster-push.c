@@ -16,7 +16,10 @@
 #define DEFAULT_LIMIT_COUNT   50
 #define DEFAULT_LIMIT_PERCENT 5
 #define SQLITE_BATCH_SIZE     1000 /* one transaction per batch in the store */
-#define SERVICE_BATCH_SIZE    50   /* several requests in flight, few lost to a crash */
+/* A service's batch ends when its slowest request does, leaving the other requests in flight
+ * idle meanwhile: at 8 in flight, batches of 50 pushed at 65 % of a plain client's rate, one
+ * batch of 20,000 at 110 % (bench-scim-push). 400 keeps the drain small and the journal fine. */
+#define SERVICE_BATCH_SIZE    400
 
 struct _MusterPush
 {

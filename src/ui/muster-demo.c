@@ -221,6 +221,24 @@ muster_demo_start_finish (MusterDemo    *self,
   return TRUE;
 }
 
+char *
+muster_demo_dup_scim_url (MusterDemo *self)
+{
+  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
+  if (self->fake == NULL || self->store == NULL)
+    return NULL;
+  return g_strconcat (muster_fake_tenant_get_base_url (self->fake), "/scim/v2", NULL);
+}
+
+const char *
+muster_demo_get_scim_token (MusterDemo *self)
+{
+  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
+  if (self->fake == NULL || self->store == NULL)
+    return NULL;
+  return muster_fake_tenant_get_scim_token (self->fake);
+}
+
 gboolean
 muster_demo_is_running (MusterDemo *self)
 {

@@ -16,6 +16,8 @@
 #include "muster-cloud.h"
 #include "muster-connect-dialog.h"
 #include "muster-demo.h"
+#include "muster-rules.h"
+#include "muster-setup-assistant.h"
 #include "muster-window-private.h"
 
 void
@@ -57,6 +59,7 @@ _muster_window_actions_update (MusterWindow *self)
   gtk_widget_action_set_enabled (widget, "win.export-selection",
                                  has_snapshot && !self->exporting && muster_users_page_get_n_selected (self->users_page) > 0);
   gtk_widget_action_set_enabled (widget, "win.find", has_snapshot && directory_shown);
+  gtk_widget_action_set_enabled (widget, "win.setup-sync", has_profile && !busy && !self->signing_out);
 }
 
 static void
@@ -328,9 +331,67 @@ find_action (GtkWidget  *widget,
   _muster_window_find (MUSTER_WINDOW (widget));
 }
 
+/* Sync --------------------------------------------------------------------------------- */
+
+static void
+setup_finished_cb (MusterWindow *self,
+                   const char   *target)
+{
+  g_autofree char *text = g_strdup_printf (_("Target “%s” is ready: preview the sync to see what it would change"),
+                                           target);
+
+  _muster_window_toast (self, text);
+  g_signal_emit_by_name (self, "target-added", target);
+}
+
+static void
+setup_rules_loaded_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(MusterWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterRules) rules = muster_rules_load_finish (result, &error);
+  MusterSetupAssistant *assistant;
+
+  if (self->closed || self->profile == NULL)
+    return;
+  if (rules == NULL)
+    {
+      _muster_window_report_error (self, _("Could not read the sync rules"), error);
+      return;
+    }
+  assistant = muster_setup_assistant_new (GTK_WINDOW (self), muster_profile_get_name (self->profile),
+                                          self->snapshot, rules);
+  if (self->in_demo)
+    {
+      MusterDemo *demo = muster_application_get_demo_tenant (MUSTER_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+      g_autofree char *url = muster_demo_dup_scim_url (demo);
+
+      if (url != NULL)
+        muster_setup_assistant_offer_service (assistant, url, muster_demo_get_scim_token (demo));
+    }
+  g_signal_connect_object (assistant, "finished", G_CALLBACK (setup_finished_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (assistant));
+}
+
+static void
+setup_sync_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  MusterWindow *self = MUSTER_WINDOW (widget);
+
+  if (self->profile == NULL)
+    return;
+  muster_rules_load_async (muster_profile_get_name (self->profile), self->cancellable, setup_rules_loaded_cb,
+                           g_object_ref (self));
+}
+
 void
 _muster_window_class_install_actions (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "win.setup-sync", NULL, setup_sync_action);
   gtk_widget_class_install_action (widget_class, "win.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "win.explore-demo", NULL, explore_demo_action);
   gtk_widget_class_install_property_action (widget_class, "win.switch-profile", "profile-name");

@@ -466,6 +466,11 @@ muster_window_class_init (MusterWindowClass *klass)
   object_class->set_property = muster_window_set_property;
   window_class->close_request = muster_window_close_request;
 
+  /* MusterWindow::target-added: (target name) the setup assistant saved a sync target and the
+   * profile's rules */
+  g_signal_new ("target-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                G_TYPE_NONE, 1, G_TYPE_STRING);
+
   /* The connection shown, by name; win.switch-profile is its property action. */
   properties[PROP_PROFILE_NAME] =
     g_param_spec_string ("profile-name", NULL, NULL, "",

@@ -1,0 +1,91 @@
+/* muster-setup-assistant-private.h: the assistant's widgets, for muster-setup-assistant.c and
+ * the UI tests that drive them
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "muster-setup-assistant.h"
+
+G_BEGIN_DECLS
+
+struct _MusterSetupAssistant
+{
+  AdwWindow             parent_instance;
+
+  char                 *profile;
+  MusterSnapshot       *snapshot;
+  MusterRules          *rules;
+  GCancellable         *cancellable;
+  GtkFileChooserNative *chooser;
+
+  char                 *file_path;      /* the SQLite file chosen */
+  gboolean              name_edited;    /* the admin typed a name: no more suggestions */
+  gboolean              setting_name;
+  gboolean              testing;
+  gboolean              tested_ok;      /* for the address and token as they are now */
+  gboolean              saving;
+  gboolean              rules_only;     /* Preferences: the steps after the target, saving the rules */
+  GPtrArray            *deny;           /* of char*, the deny list being edited */
+  GHashTable           *group_checks;   /* group id → GtkCheckButton (borrowed) */
+  GPtrArray            *field_rows;     /* of AdwComboRow, one per target attribute */
+  GPtrArray            *group_rows;     /* of GroupRuleRow, one per checked group */
+  GtkWidget            *summary_rows[10];
+
+  /* template children */
+  AdwWindowTitle       *window_title;
+  GtkButton            *back_button;
+  GtkButton            *next_button;
+  GtkStack             *stack;
+  GtkCheckButton       *sqlite_check;
+  GtkCheckButton       *scim_check;
+  AdwPreferencesGroup  *sqlite_group;
+  AdwActionRow         *file_row;
+  AdwPreferencesGroup  *scim_group;
+  AdwEntryRow          *url_row;
+  AdwPasswordEntryRow  *token_row;
+  AdwEntryRow          *roles_row;
+  AdwActionRow         *test_row;
+  GtkImage             *test_icon;     /* the last test's outcome */
+  GtkSpinner           *test_spinner;
+  GtkButton            *test_button;
+  AdwEntryRow          *name_row;
+  GtkSearchEntry       *group_search;
+  GtkListBox           *group_list;
+  GtkSwitch            *nested_switch;
+  AdwComboRow          *kind_row;
+  GtkSwitch            *unlicensed_switch;
+  GtkSwitch            *disabled_switch;
+  GtkSwitch            *guests_switch;
+  AdwEntryRow          *deny_entry_row;
+  GtkListBox           *deny_list;
+  GtkCheckButton       *email_mail_or_upn_check;
+  GtkCheckButton       *email_upn_check;
+  GtkCheckButton       *email_mail_check;
+  AdwPreferencesGroup  *fields_group;
+  AdwComboRow          *default_type_row;
+  AdwEntryRow          *default_roles_row;
+  AdwPreferencesGroup  *group_rules_group;
+  GtkSpinButton        *limit_count_spin;
+  GtkSpinButton        *limit_percent_spin;
+  AdwPreferencesGroup  *summary_group;
+  GtkWidget            *finish_error_group;
+  GtkLabel             *finish_error_label;
+};
+
+/* The widgets of one checked group on the "groups" step. */
+typedef struct
+{
+  char        *group;        /* Entra id (or the name the rules had) */
+  AdwEntryRow *target_row;   /* the target group's name; empty: not mapped */
+  AdwComboRow *type_row;     /* 0: no type of its own, else MusterUserType + 1 */
+  AdwEntryRow *roles_row;    /* comma-separated */
+} GroupRuleRow;
+
+/* Adds @path's addresses to the deny list being edited, as Import CSV… does. */
+void _muster_setup_assistant_import_deny_file (MusterSetupAssistant *self,
+                                               const char           *path);
+
+G_END_DECLS
