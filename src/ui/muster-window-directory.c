@@ -520,11 +520,22 @@ export_chosen_cb (GtkNativeDialog *dialog,
   export_data_free (data);
 }
 
+/* The setup assistant saved the profile's rules from its own copy: read them again, so that the
+ * next edit in the Users page does not save over them. */
+static void
+target_added_cb (MusterWindow *self)
+{
+  forget_rules (self);
+  if (self->snapshot != NULL)
+    load_rules (self);
+}
+
 /* Overrides ----------------------------------------------------------------------------- */
 
 void
 _muster_window_directory_init (MusterWindow *self)
 {
+  g_signal_connect (self, "target-added", G_CALLBACK (target_added_cb), NULL);
   g_signal_connect_object (self->users_page, "user-activated", G_CALLBACK (user_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->users_page, "notify::n-selected", G_CALLBACK (page_state_changed_cb), self,
                            G_CONNECT_SWAPPED);

@@ -702,6 +702,47 @@ test_plan_column (void)
   g_assert_false (gtk_column_view_column_get_visible (column));
 }
 
+static MusterRules *stale_rules;
+
+static gboolean
+rules_reloaded (MusterWindow *w)
+{
+  MusterRules *rules = muster_users_page_get_rules (w->users_page);
+
+  return rules != NULL && rules != stale_rules;
+}
+
+/* The setup assistant saves the rules from its own copy and says so with "target-added": the
+ * page must show (and later save on top of) what it saved, not its older copy. */
+static void
+test_reload_after_setup (void)
+{
+  static const char * const everyone[] = { "Everyone", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterRules) saved = NULL;
+  g_autoptr(MusterUser) user = NULL;
+  GtkWidget *row;
+
+  if (!window_made ())
+    return;
+
+  saved = muster_rules_load (MUSTER_DEMO_PROFILE_NAME, &error);
+  g_assert_no_error (error);
+  muster_rules_set_default_roles (saved, everyone);
+  g_assert_true (muster_rules_save (saved, MUSTER_DEMO_PROFILE_NAME, &error));
+  stale_rules = muster_users_page_get_rules (window->users_page);
+  g_signal_emit_by_name (window, "target-added", "people");
+  ui_test_wait_for (window, rules_reloaded, 30, "the rules read again");
+  stale_rules = NULL;
+  g_assert_true (strv_equal (muster_rules_get_default_roles (muster_users_page_get_rules (window->users_page)),
+                             everyone));
+  user = pick_user (FALSE, NULL);
+  row = show_only (user);
+  ui_test_wait (200);
+  g_assert_cmpstr (roles_text (row_roles (row)), ==, "Everyone");
+  set_search ("");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -736,6 +777,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/user-roles/pick-one-user", test_pick_one_user);
   g_test_add_func ("/ui/user-roles/bulk-assign", test_bulk_assign);
   g_test_add_func ("/ui/user-roles/plan-column", test_plan_column);
+  g_test_add_func ("/ui/user-roles/reload-after-setup", test_reload_after_setup);
   status = g_test_run ();
 
   if (window != NULL)
