@@ -141,6 +141,20 @@ loaded_cb (GObject      *source,
   bench_check (child->snapshot != NULL, error);
   child->t_loaded = bench_now ();
   muster_users_page_set_snapshot (child->page, child->snapshot);
+  {
+    /* the User Type and Roles columns resolve every row on screen through rules like these */
+    static const char * const roles[] = { "Finance", "Reports", NULL };
+    const MusterUserType admin = MUSTER_USER_TYPE_ADMINISTRATOR;
+    g_autoptr(MusterRules) rules = muster_rules_new ();
+
+    for (guint g = 0; g < 5; g++)
+      {
+        g_autofree char *name = g_strdup_printf ("%s %u", bench_departments[g % G_N_ELEMENTS (bench_departments)], g);
+
+        muster_rules_set_group_rule (rules, name, TRUE, g % 2 == 0 ? &admin : NULL, roles + (g % 2));
+      }
+    muster_users_page_set_rules (child->page, rules, "bench");
+  }
 }
 
 static void
