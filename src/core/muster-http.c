@@ -27,10 +27,18 @@ database_with_extra_ca (const char *ca_file)
 SoupSession *
 muster_http_session_new (void)
 {
+  return muster_http_session_new_with_connections (8);
+}
+
+SoupSession *
+muster_http_session_new_with_connections (guint max_conns_per_host)
+{
+  /* both limits are construct-only in libsoup 3; the session-wide one must not be the lower */
   SoupSession *session = soup_session_new_with_options ("user-agent", "Muster/" PACKAGE_VERSION " ",
                                                         "timeout", 120,
                                                         "idle-timeout", 60,
-                                                        "max-conns-per-host", 8,
+                                                        "max-conns-per-host", MAX (max_conns_per_host, 1),
+                                                        "max-conns", MAX (max_conns_per_host, 10),
                                                         NULL);
   const char *ca_file = g_getenv ("MUSTER_CA_FILE");
 

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 /* A session with Muster's user agent and time-outs that trusts MUSTER_CA_FILE in addition to
  * the system's CAs (for tests against the fake's generated certificate). */
 SoupSession *muster_http_session_new   (void);
+/* The same with @max_conns_per_host kept-alive connections to one host (8 above). */
+SoupSession *muster_http_session_new_with_connections (guint max_conns_per_host);
 
 /* Parses @bytes as JSON. On failure sets @error (G_IO_ERROR_INVALID_DATA) naming @what. */
 JsonNode    *muster_http_parse_json    (GBytes      *bytes,
