@@ -30,7 +30,10 @@
 #include <string.h>
 
 #include "muster-cloud.h"
+#include "muster-keyring.h"
 #include "muster-profile-store.h"
+#include "muster-scim-target.h"
+#include "muster-sqlite-target.h"
 #include "muster-target-store.h"
 
 #define TARGETS_VERSION 1
@@ -603,4 +606,164 @@ muster_target_store_set_roles (MusterTargetStore   *self,
                                                                   old->location, roles);
   muster_target_info_unref (old);
   return TRUE;
+}
+
+/* Opening a target ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  MusterTargetInfo *info;  /* the stored target, or NULL */
+  char             *url;   /* SCIM: the address to open */
+  char             *token; /* SCIM: the token given by the caller (wiped when freed) */
+} OpenData;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_clear_pointer (&data->info, muster_target_info_unref);
+  g_free (data->url);
+  if (data->token != NULL)
+    explicit_bzero (data->token, strlen (data->token));
+  g_free (data->token);
+  g_free (data);
+}
+
+static void
+return_scim_target (GTask      *task,
+                    OpenData   *data,
+                    const char *token)
+{
+  g_autoptr(MusterScimTarget) target = NULL;
+  GError *error = NULL;
+
+  target = muster_scim_target_new (data->url, token, &error);
+  if (target == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (data->info != NULL)
+    muster_scim_target_set_roles (target, (const char * const *) data->info->roles);
+  g_task_return_pointer (task, g_steal_pointer (&target), g_object_unref);
+}
+
+static void
+open_token_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpenData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  char *token = muster_keyring_lookup_target_token_finish (result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (token == NULL)
+    {
+      g_task_return_new_error (task, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN,
+                               _("The keyring has no token for target “%s”. Remove the target and add it "
+                                 "again with its token."), data->info->name);
+      return;
+    }
+  return_scim_target (task, data, token);
+  explicit_bzero (token, strlen (token));
+  g_free (token);
+}
+
+void
+muster_target_store_open_target_async (MusterTargetStore   *self,
+                                       const char          *profile,
+                                       const char          *name_or_uri,
+                                       const char          *token,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *location = NULL;
+  MusterTargetInfo *info = NULL;
+  MusterTargetKind kind;
+  OpenData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (MUSTER_IS_TARGET_STORE (self));
+  g_return_if_fail (profile != NULL);
+  g_return_if_fail (name_or_uri != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_target_store_open_target_async);
+  data = g_new0 (OpenData, 1);
+  data->token = g_strdup (token);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+
+  if (strchr (name_or_uri, ':') != NULL)
+    {
+      if (!muster_target_parse_uri (name_or_uri, &kind, &location, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      info = muster_target_store_lookup_location (self, profile, kind, location);
+    }
+  else
+    {
+      info = muster_target_store_lookup (self, profile, name_or_uri);
+      if (info == NULL)
+        {
+          g_task_return_new_error (task, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NOT_FOUND,
+                                   _("Profile “%s” has no target named “%s”: use a name from "
+                                     "“muster-cli target list”, sqlite:PATH or scim:URL"),
+                                   profile, name_or_uri);
+          return;
+        }
+      kind = info->kind;
+      location = g_strdup (info->location);
+    }
+  if (info != NULL)
+    data->info = muster_target_info_ref (info);
+
+  if (kind == MUSTER_TARGET_KIND_SQLITE)
+    {
+      g_task_return_pointer (task, muster_sqlite_target_new (location), g_object_unref);
+      return;
+    }
+
+  data->url = g_steal_pointer (&location);
+  if (data->info != NULL)
+    {
+      muster_keyring_lookup_target_token_async (profile, data->info->name, cancellable, open_token_cb,
+                                                g_steal_pointer (&task));
+      return;
+    }
+  if (token == NULL)
+    {
+      g_task_return_new_error (task, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN,
+                               _("No target of profile “%s” has the address %s, so its token is needed"),
+                               profile, data->url);
+      return;
+    }
+  return_scim_target (task, data, data->token);
+}
+
+MusterTarget *
+muster_target_store_open_target_finish (MusterTargetStore  *self,
+                                        GAsyncResult       *result,
+                                        char              **name,
+                                        GError            **error)
+{
+  MusterTarget *target;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  target = g_task_propagate_pointer (G_TASK (result), error);
+  if (name != NULL)
+    {
+      OpenData *data = g_task_get_task_data (G_TASK (result));
+      *name = target != NULL && data->info != NULL ? g_strdup (data->info->name) : NULL;
+    }
+  return target;
 }

@@ -108,4 +108,25 @@ gboolean           muster_target_store_set_roles   (MusterTargetStore   *self,
                                                     const char * const  *roles,
                                                     GError             **error);
 
+/* Opens @name_or_uri for @profile as a MusterTarget (a MusterSqliteTarget or MusterScimTarget):
+ *  - a target name: the named target, with its token from the keyring and its roles;
+ *  - "sqlite:PATH": that file;
+ *  - "scim:URL": the named target with that address if there is one (its token, its roles),
+ *    else @token — and with no @token, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN, so the caller can
+ *    ask for one and call again.
+ * Nothing is read from the target yet. */
+void               muster_target_store_open_target_async  (MusterTargetStore   *self,
+                                                           const char          *profile,
+                                                           const char          *name_or_uri,
+                                                           const char          *token,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+/* @name: (out) (optional): the name of the stored target that was opened, or NULL for a URI
+ * that no stored target has. */
+MusterTarget      *muster_target_store_open_target_finish (MusterTargetStore   *self,
+                                                           GAsyncResult        *result,
+                                                           char               **name,
+                                                           GError             **error);
+
 G_END_DECLS

@@ -36,6 +36,9 @@ gboolean  cli_test_keyring_usable   (void);
 char     *cli_test_keyring_lookup   (const char *profile,
                                      const char *kind);
 void      cli_test_keyring_clear    (const char *profile);
+/* The SCIM token of @profile's target @target (kind "scim-token", attribute "target"). */
+char     *cli_test_keyring_lookup_target (const char *profile,
+                                          const char *target);
 
 /* Fixtures with `tenant` and `dir` members use this. */
 #define CLI(f, ...) cli_test_run ((f)->tenant, (f)->dir, NULL, (const char * const[]) { __VA_ARGS__, NULL })
