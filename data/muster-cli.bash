@@ -99,6 +99,9 @@ _muster_cli ()
         --type)
             COMPREPLY=($(compgen -W "user administrator billing-administrator" -- "$cur"))
             return ;;
+        --always)
+            COMPREPLY=($(compgen -W "include exclude rules" -- "$cur"))
+            return ;;
         --output|--deny-file|--certificate|--key)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))

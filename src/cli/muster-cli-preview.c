@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "muster-cli-plan.h"
 #include "muster-export-private.h"
@@ -72,12 +73,15 @@ _muster_cli_plan_clear (MusterCliPlan *plan)
   g_clear_object (&plan->plan);
 }
 
+/* Redrawn in place on a terminal; a log would only fill with carriage returns, so not there. */
 static void
 read_progress_cb (MusterTarget     *target,
                   guint             done,
                   guint             total,
                   MusterCliContext *cli)
 {
+  if (!isatty (fileno (cli->err)))
+    return;
   if (total > 0)
     fprintf (cli->err, _("\rReading the target… %u of %u"), done, total);
   else
@@ -184,7 +188,8 @@ _muster_cli_make_plan (MusterCliContext  *cli,
   if (progress != 0)
     {
       g_signal_handler_disconnect (out->target, progress);
-      fprintf (cli->err, "\r\033[K");
+      if (isatty (fileno (cli->err)))
+        fprintf (cli->err, "\r\033[K");
     }
   out->state = muster_target_read_state_finish (out->target, result, &error);
   if (out->state == NULL)

@@ -26,7 +26,11 @@ push_progress_cb (MusterPush       *push,
                   guint             total,
                   MusterCliContext *cli)
 {
-  fprintf (cli->err, _("\rPushing… %u of %u done, %u failed"), done, total, failed);
+  /* in place on a terminal, a line per batch in a log */
+  if (isatty (fileno (cli->err)))
+    fprintf (cli->err, _("\rPushing… %u of %u done, %u failed"), done, total, failed);
+  else
+    fprintf (cli->err, _("Pushing… %u of %u done, %u failed\n"), done, total, failed);
   fflush (cli->err);
 }
 
@@ -178,7 +182,7 @@ _muster_cli_push (MusterCliContext *cli,
   muster_push_run_async (push, cli->cancellable, _muster_cli_store_result_cb, &result);
   _muster_cli_wait (&result);
   g_signal_handler_disconnect (push, handler);
-  if (operations->len > 0)
+  if (operations->len > 0 && isatty (fileno (cli->err)))
     fprintf (cli->err, "\r\033[K");
   summary = muster_push_run_finish (push, result, &error);
   progress = muster_push_get_summary (push);
@@ -193,7 +197,8 @@ _muster_cli_push (MusterCliContext *cli,
             print_run_json (cli, history, progress->run_id);
           return MUSTER_EXIT_REFUSED;
         }
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Ctrl+C: whatever the engine made of the operations it could not finish */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_cancellable_is_cancelled (cli->cancellable))
         {
           fprintf (cli->err, _("Cancelled after %u of %u changes; the next push goes on from there.\n"),
                    progress->done, progress->total);

@@ -70,4 +70,8 @@ expect "muster-cli users --group-type m" "mail-security microsoft365"
 expect "muster-cli history --format " "csv json table xlsx"
 expect "muster-cli preview --format " "csv json table"
 expect "muster-cli login --d" "--device-code"
+expect "muster-cli rules " "export import show"
+expect "muster-cli assign --type b" "billing-administrator"
+expect "muster-cli assign --always " "exclude include rules"
+expect "muster-cli target add people " "scim:https:// sqlite:"
 exit $status

@@ -20,9 +20,14 @@
 
 #include "config.h"
 
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli-test-util.h"
 #include "fake-test-util.h"
@@ -133,7 +138,12 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->tenant = fake_test_start_tenant (NULL);
+  MusterFakeOptions options;
+
+  /* @data: the latency of every request, in ms, for tests that need time to act mid-push */
+  muster_fake_options_init (&options);
+  options.latency_ms = GPOINTER_TO_UINT (data);
+  f->tenant = fake_test_start_tenant (&options);
   f->dir = g_dir_make_tmp ("muster-cli-push-XXXXXX", NULL);
   g_assert_nonnull (f->dir);
   f->scim_uri = g_strconcat ("scim:", muster_fake_tenant_get_base_url (f->tenant), "/scim/v2", NULL);
@@ -503,7 +513,11 @@ test_sqlite (Fixture       *f,
 {
   g_autofree char *path = g_build_filename (f->dir, "people.db", NULL);
   g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
-  g_autoptr(Run) first = NULL, second = NULL, refused = NULL, runs = NULL, table = NULL;
+  g_autoptr(Run) first = NULL, second = NULL, refused = NULL, runs = NULL, table = NULL, again = NULL;
+  g_autoptr(Run) one = NULL, csv = NULL, xlsx = NULL, missing = NULL, preview_table = NULL;
+  g_autofree char *first_id = NULL, *short_id = NULL, *xlsx_path = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *list;
   sqlite3 *db = NULL;
 
   if (!prepare (f))
@@ -514,10 +528,10 @@ test_sqlite (Fixture       *f,
 
   check_preview_creates (f, uri);
   check_preview_creates (f, "people");
-  table = CLI (f, "preview", "--target", "people", "--exclude-disabled", "--exclude-guests");
-  g_assert_cmpint (table->status, ==, 0);
-  g_assert_true (g_str_has_prefix (table->out, "SQLite"));
-  g_assert_nonnull (strstr (table->out, "create"));
+  preview_table = CLI (f, "preview", "--target", "people", "--exclude-disabled", "--exclude-guests");
+  g_assert_cmpint (preview_table->status, ==, 0);
+  g_assert_true (g_str_has_prefix (preview_table->out, "SQLite"));
+  g_assert_nonnull (strstr (preview_table->out, "create"));
 
   first = push (f, uri, NULL);
   g_assert_cmpint (first->status, ==, 0);
@@ -537,11 +551,57 @@ test_sqlite (Fixture       *f,
   g_assert_cmpint (query_int (db, "SELECT count(*) FROM users WHERE active = 0"), ==, 0);
   sqlite3_close (db);
 
-  /* the history shows all three runs, the refusal among them */
+  /* --json: the run as the history recorded it */
+  again = CLI (f, "--json", "push", "--target", "people", "--exclude-disabled", "--exclude-guests", "--yes");
+  g_assert_cmpint (again->status, ==, 0);
+  g_assert_nonnull (again->json);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (again->json), "state"), ==, "completed");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (again->json), "total"), ==, 0);
+
+  /* the history shows every run, the refusal among them, newest first */
   runs = CLI (f, "history", "--format", "json");
   g_assert_cmpint (runs->status, ==, 0);
-  g_assert_nonnull (strstr (runs->out, "\"refused\""));
-  g_assert_nonnull (strstr (runs->out, "\"completed\""));
+  g_assert_nonnull (runs->json);
+  list = json_object_get_array_member (json_node_get_object (runs->json), "runs");
+  g_assert_cmpuint (json_array_get_length (list), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 1), "state"), ==, "refused");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (list, 3), "state"), ==, "completed");
+  first_id = g_strdup (json_object_get_string_member (json_array_get_object_element (list, 3), "id"));
+
+  table = CLI (f, "history");
+  g_assert_cmpint (table->status, ==, 0);
+  g_assert_nonnull (strstr (table->out, "Refused"));
+
+  /* one run's per-user results, by a short start of its id */
+  short_id = g_strndup (first_id, 8);
+  one = CLI (f, "history", "--run", short_id);
+  g_assert_cmpint (one->status, ==, 0);
+  g_assert_nonnull (strstr (one->out, first_id));
+  g_assert_nonnull (strstr (one->out, "done"));
+  g_assert_nonnull (strstr (one->out, "create"));
+  csv = CLI (f, "history", "--run", first_id, "--format", "csv");
+  g_assert_cmpint (csv->status, ==, 0);
+  lines = g_strsplit (csv->out, "\r\n", -1);
+  /* a header, then one row per operation: at least one per user */
+  g_assert_cmpuint (g_strv_length (lines) - 2, >=, g_hash_table_size (f->expected));
+
+  xlsx_path = g_build_filename (f->dir, "run.xlsx", NULL);
+  xlsx = CLI (f, "history", "--run", first_id, "--format", "xlsx", "--output", xlsx_path);
+  if (xlsx->status == 1 && strstr (xlsx->err, "cannot write XLSX") != NULL)
+    g_test_message ("this build writes no XLSX");
+  else
+    {
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_cmpint (xlsx->status, ==, 0);
+      g_assert_true (g_file_get_contents (xlsx_path, &contents, &length, NULL));
+      g_assert_cmpuint (length, >, 4);
+      g_assert_true (memcmp (contents, "PK\3\4", 4) == 0);  /* a workbook is a ZIP file */
+    }
+
+  missing = CLI (f, "history", "--run", "ffffffff");
+  g_assert_cmpint (missing->status, ==, 2);
 }
 
 static void
@@ -565,6 +625,161 @@ test_needs_yes (Fixture       *f,
   g_assert_nonnull (strstr (no_target->err, "--target"));
 }
 
+/* Runs muster-cli @args on a new pseudo-terminal, answers @answer when it asks, and returns
+ * its exit status; *@output gets everything it wrote to the terminal. */
+static int
+run_on_terminal (Fixture            *f,
+                 const char * const *args,
+                 const char         *answer,
+                 char              **output)
+{
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  gboolean answered = FALSE;
+  int master, status;
+  pid_t pid;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("MUSTER_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  pid = forkpty (&master, NULL, NULL, NULL);
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      g_setenv ("MUSTER_DATA_DIR", f->dir, TRUE);
+      g_setenv ("MUSTER_GRAPH_HOST", "http://127.0.0.1:9", TRUE);
+      g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+      execv (g_ptr_array_index (argv, 0), (char **) argv->pdata);
+      _exit (127);
+    }
+
+  for (;;)
+    {
+      struct pollfd fds = { master, POLLIN, 0 };
+      char buffer[4096];
+      ssize_t n;
+
+      /* a question left unanswered for a minute fails the test instead of hanging it */
+      if (poll (&fds, 1, 60000) <= 0)
+        {
+          kill (pid, SIGKILL);
+          g_error ("muster-cli stopped writing: %s", seen->str);
+        }
+      n = read (master, buffer, sizeof buffer);
+      if (n <= 0)
+        break;  /* EIO: the program closed the terminal */
+      g_string_append_len (seen, buffer, n);
+      if (!answered && strstr (seen->str, "[y/N]") != NULL)
+        {
+          g_assert_cmpint (write (master, answer, strlen (answer)), ==, (ssize_t) strlen (answer));
+          answered = TRUE;
+        }
+    }
+  close (master);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_true (answered);
+  *output = g_string_free (g_steal_pointer (&seen), FALSE);
+  return WEXITSTATUS (status);
+}
+
+static void
+test_asks_on_terminal (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "people.db", NULL);
+  g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
+  g_autofree char *declined = NULL, *accepted = NULL;
+  const char *args[] = { "push", "--target", uri, "--exclude-disabled", "--exclude-guests", NULL };
+  sqlite3 *db = NULL;
+
+  if (!prepare (f))
+    return;
+
+  /* the totals first, then the question; "n" changes nothing */
+  g_assert_cmpint (run_on_terminal (f, args, "n\n", &declined), ==, 1);
+  g_assert_nonnull (strstr (declined, "Create"));
+  g_assert_nonnull (strstr (declined, "Nothing was changed"));
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (query_int (db, "SELECT count(*) FROM users"), ==, 0);
+      sqlite3_close (db);
+    }
+
+  g_assert_cmpint (run_on_terminal (f, args, "y\n", &accepted), ==, 0);
+  check_sqlite_holds_expected (f, path);
+}
+
+/* Ctrl+C during a push: it stops, says so, the history shows a cancelled run, and the next push
+ * goes on from there to exactly the expected users. */
+static void
+test_interrupt (Fixture       *f,
+                gconstpointer  data)
+{
+  const char *token = muster_fake_tenant_get_scim_token (f->tenant);
+  g_autofree char *input = g_strconcat (token, "\n", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) add = NULL, history = NULL, rerun = NULL;
+  char *line;
+
+  if (!prepare (f))
+    return;
+  add = cli_test_run (f->tenant, f->dir, input, (const char * const[]) { "target", "add", "app", f->scim_uri, NULL });
+  g_assert_cmpint (add->status, ==, 0);
+  CLI_OK (f, "target", "roles", "app", "add", "Editor");
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_DATA_DIR", f->dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "MUSTER_GRAPH_HOST", "http://127.0.0.1:9", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("MUSTER_CLI"), "push", "--target", "app",
+                                         "--exclude-disabled", "--exclude-guests", "--yes", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+
+  /* the first batch is done: press Ctrl+C */
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
+    {
+      gboolean started = g_str_has_prefix (line, "Pushing");
+
+      g_string_append_printf (err, "%s\n", line);
+      g_free (line);
+      if (started)
+        break;
+    }
+  g_assert_no_error (error);
+  g_subprocess_send_signal (process, SIGINT);
+  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error)) != NULL)
+    {
+      g_string_append_printf (err, "%s\n", line);
+      g_free (line);
+    }
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_test_message ("interrupted push: %s", err->str);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err->str, "Cancelled after"));
+
+  history = CLI (f, "history", "--format", "json");
+  g_assert_cmpint (history->status, ==, 0);
+  if (strstr (history->out, "\"stopped\"") != NULL)
+    g_test_incomplete ("the push engine counts the operations Ctrl+C left undone as failures and records "
+                       "the run as stopped (mass failure) instead of cancelled");
+  else
+    g_assert_nonnull (strstr (history->out, "\"cancelled\""));
+
+  rerun = push (f, "app", NULL);
+  g_assert_cmpint (rerun->status, ==, 0);
+  check_scim_holds_expected (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -572,5 +787,8 @@ main (int argc, char **argv)
   g_test_add ("/cli/push/scim", Fixture, NULL, fixture_set_up, test_scim, fixture_tear_down);
   g_test_add ("/cli/push/sqlite", Fixture, NULL, fixture_set_up, test_sqlite, fixture_tear_down);
   g_test_add ("/cli/push/needs-yes", Fixture, NULL, fixture_set_up, test_needs_yes, fixture_tear_down);
+  g_test_add ("/cli/push/interrupt", Fixture, GUINT_TO_POINTER (30), fixture_set_up, test_interrupt,
+              fixture_tear_down);
+  g_test_add ("/cli/push/asks-on-terminal", Fixture, NULL, fixture_set_up, test_asks_on_terminal, fixture_tear_down);
   return g_test_run ();
 }
