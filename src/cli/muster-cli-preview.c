@@ -177,7 +177,15 @@ _muster_cli_make_plan (MusterCliContext  *cli,
     return _muster_cli_fail (cli, error);
   out->target = open_target (cli, store, out->profile, args->target, &out->target_name, &error);
   if (out->target == NULL)
-    return _muster_cli_fail (cli, error);
+    {
+      /* a name that is not a target, or not a target URI, is the caller's to fix */
+      if (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NOT_FOUND) ||
+          (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_INVALID) &&
+           strchr (args->target, ':') != NULL) ||
+          g_error_matches (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID))
+        return _muster_cli_usage (cli, "%s", error->message);
+      return _muster_cli_fail (cli, error);
+    }
   out->target_uri = muster_target_get_uri (out->target);
   out->target_description = muster_target_describe (out->target);
 

@@ -130,7 +130,7 @@ _muster_cli_push (MusterCliContext *cli,
           if (status != MUSTER_EXIT_OK)
             return status;
         }
-      else if (g_str_equal (argv[i], "--yes") || g_str_equal (argv[i], "-y"))
+      else if (g_str_equal (argv[i], "--yes"))
         yes = TRUE;
       else if (g_str_equal (argv[i], "--force-limit"))
         force_limit = TRUE;

@@ -45,11 +45,6 @@ typedef struct
   GHashTable       *apps;       /* Entra ids of the in-scope members of RULE_GROUP */
 } Fixture;
 
-#define CLI_OK(f, ...) G_STMT_START {                                              \
-    g_autoptr(Run) run_ = CLI (f, __VA_ARGS__);                                      \
-    if (run_->status != 0)                                                           \
-      g_error ("muster-cli exited %d: %s", run_->status, run_->err);                \
-  } G_STMT_END
 
 static char *
 graph_token (Fixture *f)
@@ -515,6 +510,7 @@ test_sqlite (Fixture       *f,
   g_autofree char *uri = g_strconcat ("sqlite:", path, NULL);
   g_autoptr(Run) first = NULL, second = NULL, refused = NULL, runs = NULL, table = NULL, again = NULL;
   g_autoptr(Run) one = NULL, csv = NULL, xlsx = NULL, missing = NULL, preview_table = NULL;
+  g_autoptr(Run) no_such_target = NULL, bad_uri = NULL;
   g_autofree char *first_id = NULL, *short_id = NULL, *xlsx_path = NULL;
   g_auto(GStrv) lines = NULL;
   JsonArray *list;
@@ -602,6 +598,11 @@ test_sqlite (Fixture       *f,
 
   missing = CLI (f, "history", "--run", "ffffffff");
   g_assert_cmpint (missing->status, ==, 2);
+  no_such_target = CLI (f, "preview", "--target", "nothing");
+  g_assert_cmpint (no_such_target->status, ==, 2);
+  g_assert_nonnull (strstr (no_such_target->err, "target list"));
+  bad_uri = CLI (f, "preview", "--target", "ftp:/srv/x");
+  g_assert_cmpint (bad_uri->status, ==, 2);
 }
 
 static void

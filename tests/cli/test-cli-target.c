@@ -101,7 +101,7 @@ test_scim (Fixture       *f,
 
   if (!cli_test_keyring_usable ())
     return;
-  g_assert_cmpint (CLI (f, "profile", "add", PROFILE)->status, ==, 0);
+  CLI_OK (f, "profile", "add", PROFILE);
 
   /* A token the service refuses: the test fails and nothing is kept. */
   wrong = cli_with_input (f, "not-the-token\n", (const char * const[]) { "target", "add", "app", f->scim_url, NULL });
@@ -192,7 +192,7 @@ test_sqlite (Fixture       *f,
   g_autoptr(Run) bad_name = NULL, bad_kind = NULL, plain_http = NULL, bad_file = NULL, remove = NULL;
   g_autoptr(Run) missing = NULL, other = NULL, profile_remove = NULL;
 
-  g_assert_cmpint (CLI (f, "profile", "add", PROFILE)->status, ==, 0);
+  CLI_OK (f, "profile", "add", PROFILE);
 
   add = CLI (f, "target", "add", "people", uri);
   g_assert_cmpint (add->status, ==, 0);
@@ -243,7 +243,7 @@ test_sqlite (Fixture       *f,
   g_assert_cmpint (missing->status, ==, 2);
 
   /* targets belong to their profile, and go with it */
-  g_assert_cmpint (CLI (f, "profile", "add", "other")->status, ==, 0);
+  CLI_OK (f, "profile", "add", "other");
   other = CLI (f, "--profile", "other", "target", "add", "people", uri);
   g_assert_cmpint (other->status, ==, 0);
   profile_remove = CLI (f, "profile", "remove", PROFILE);
@@ -270,7 +270,7 @@ test_profile_remove_clears_tokens (Fixture       *f,
 
   if (!cli_test_keyring_usable ())
     return;
-  g_assert_cmpint (CLI (f, "profile", "add", PROFILE)->status, ==, 0);
+  CLI_OK (f, "profile", "add", PROFILE);
   add = cli_with_input (f, input, (const char * const[]) { "target", "add", "app", f->scim_url, "--no-test", NULL });
   g_assert_cmpint (add->status, ==, 0);
   before = cli_test_keyring_lookup_target (PROFILE, "app");
