@@ -18,9 +18,8 @@
 #include <xlsxwriter.h>
 #endif
 
-#include "muster-cli-private.h"
+#include "muster-cli-plan.h"
 #include "muster-export.h"
-#include "muster-history.h"
 
 static char *
 format_time (gint64 unix_time)
@@ -247,6 +246,17 @@ write_export (MusterCliContext  *cli,
   return ok ? MUSTER_EXIT_OK : _muster_cli_fail (cli, error);
 }
 
+MusterHistory *
+_muster_cli_open_history (MusterCliContext  *cli,
+                          GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_history_open_async (NULL, cli->cancellable, _muster_cli_store_result_cb, &result);
+  _muster_cli_wait (&result);
+  return muster_history_open_finish (result, error);
+}
+
 int
 _muster_cli_history (MusterCliContext *cli,
                      int               argc,
@@ -288,13 +298,17 @@ _muster_cli_history (MusterCliContext *cli,
   profile = _muster_cli_open_profile (cli, &profiles, &error);
   if (profile == NULL)
     return _muster_cli_fail (cli, error);
-  history = muster_history_open (NULL, &error);
+  history = _muster_cli_open_history (cli, &error);
   if (history == NULL)
     return _muster_cli_fail (cli, error);
 
   if (run_id != NULL)
     {
-      run = muster_history_get_run (history, run_id, &error);
+      g_autoptr(GAsyncResult) result = NULL;
+
+      muster_history_get_run_async (history, run_id, cli->cancellable, _muster_cli_store_result_cb, &result);
+      _muster_cli_wait (&result);
+      run = muster_history_get_run_finish (history, result, &error);
       if (run == NULL)
         {
           if (g_error_matches (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND))
@@ -309,7 +323,14 @@ _muster_cli_history (MusterCliContext *cli,
       return write_export (cli, format, output, NULL, run);
     }
 
-  runs = muster_history_list_runs (history, muster_profile_get_name (profile), 0, &error);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    muster_history_list_runs_async (history, muster_profile_get_name (profile), 0, cli->cancellable,
+                                    _muster_cli_store_result_cb, &result);
+    _muster_cli_wait (&result);
+    runs = muster_history_list_runs_finish (history, result, &error);
+  }
   if (runs == NULL)
     return _muster_cli_fail (cli, error);
   if (format != MUSTER_CLI_FORMAT_TABLE)

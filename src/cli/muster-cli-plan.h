@@ -7,6 +7,7 @@
 #pragma once
 
 #include "muster-cli-private.h"
+#include "muster-history.h"
 #include "muster-plan.h"
 #include "muster-rules.h"
 #include "muster-target.h"
@@ -66,5 +67,9 @@ int      _muster_cli_write_output    (MusterCliContext   *cli,
                                       const char         *output,
                                       const char         *data,
                                       gsize               length);
+
+/* The push history, opened in a worker thread (muster-cli-history.c). */
+MusterHistory *_muster_cli_open_history (MusterCliContext  *cli,
+                                         GError           **error);
 
 G_END_DECLS

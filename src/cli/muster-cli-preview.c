@@ -159,7 +159,10 @@ _muster_cli_make_plan (MusterCliContext  *cli,
   if (out->snapshot == NULL)
     return status;
 
-  out->rules = muster_rules_load (out->profile, &error);
+  muster_rules_load_async (out->profile, cli->cancellable, _muster_cli_store_result_cb, &result);
+  _muster_cli_wait (&result);
+  out->rules = muster_rules_load_finish (result, &error);
+  g_clear_object (&result);
   if (out->rules == NULL)
     return _muster_cli_fail (cli, error);
   /* FILTERS on the command line stand for the rules' filter in this run only. */

@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "muster-cli-plan.h"
-#include "muster-history.h"
 #include "muster-push.h"
 
 /* At most this many failed users are listed after a push; the history has them all. */
@@ -88,9 +87,13 @@ print_run_json (MusterCliContext *cli,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_autoptr(GAsyncResult) result = NULL;
+
   if (run_id == NULL)
     return;
-  run = muster_history_get_run (history, run_id, &error);
+  muster_history_get_run_async (history, run_id, cli->cancellable, _muster_cli_store_result_cb, &result);
+  _muster_cli_wait (&result);
+  run = muster_history_get_run_finish (history, result, &error);
   if (run == NULL)
     {
       g_debug ("cannot read run %s back: %s", run_id, error->message);
@@ -148,7 +151,7 @@ _muster_cli_push (MusterCliContext *cli,
   if (status != MUSTER_EXIT_OK)
     return status;
 
-  history = muster_history_open (NULL, &error);
+  history = _muster_cli_open_history (cli, &error);
   if (history == NULL)
     return _muster_cli_fail (cli, error);
 

@@ -129,9 +129,12 @@ target_add (MusterCliContext *cli,
   else
     {
       g_autoptr(MusterSqliteTarget) target = muster_sqlite_target_new (info->location);
+      g_autoptr(GAsyncResult) result = NULL;
 
       /* Made or checked now, so that a wrong file is reported here and not at the first push. */
-      if (!muster_sqlite_target_open (target, &error))
+      muster_sqlite_target_open_async (target, cli->cancellable, _muster_cli_store_result_cb, &result);
+      _muster_cli_wait (&result);
+      if (!muster_sqlite_target_open_finish (target, result, &error))
         return _muster_cli_fail (cli, error);
     }
 
@@ -348,19 +351,32 @@ target_roles (MusterCliContext *cli,
     {
       /* The store's own roles table is the truth, so a second program sees the same roles. */
       g_autoptr(MusterSqliteTarget) target = muster_sqlite_target_new (info->location);
+      g_autoptr(GAsyncResult) result = NULL;
       g_auto(GStrv) roles = NULL;
 
-      if (g_str_equal (action, "add") && !muster_sqlite_target_add_role (target, role, &error))
-        return _muster_cli_fail (cli, error);
-      if (g_str_equal (action, "remove") && !muster_sqlite_target_remove_role (target, role, &error))
+      if (g_str_equal (action, "add"))
         {
-          if (g_error_matches (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID))
-            return _muster_cli_usage (cli, "%s", error->message);
-          return _muster_cli_fail (cli, error);
+          muster_sqlite_target_add_role_async (target, role, cli->cancellable, _muster_cli_store_result_cb, &result);
+          _muster_cli_wait (&result);
+          if (!muster_sqlite_target_add_role_finish (target, result, &error))
+            return _muster_cli_fail (cli, error);
         }
-      if (g_str_equal (action, "list"))
+      else if (g_str_equal (action, "remove"))
         {
-          roles = muster_sqlite_target_list_roles (target, &error);
+          muster_sqlite_target_remove_role_async (target, role, cli->cancellable, _muster_cli_store_result_cb, &result);
+          _muster_cli_wait (&result);
+          if (!muster_sqlite_target_remove_role_finish (target, result, &error))
+            {
+              if (g_error_matches (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID))
+                return _muster_cli_usage (cli, "%s", error->message);
+              return _muster_cli_fail (cli, error);
+            }
+        }
+      else
+        {
+          muster_sqlite_target_list_roles_async (target, cli->cancellable, _muster_cli_store_result_cb, &result);
+          _muster_cli_wait (&result);
+          roles = muster_sqlite_target_list_roles_finish (target, result, &error);
           if (roles == NULL)
             return _muster_cli_fail (cli, error);
           print_roles (cli, (const char * const *) roles);
