@@ -41,6 +41,7 @@ gboolean _muster_cli_plan_args_parse (MusterCliContext   *cli,
 typedef struct
 {
   char              *profile;
+  char              *who;                 /* the profile's signed-in admin, for the history */
   MusterSnapshot    *snapshot;
   MusterRules       *rules;               /* the profile's, with the command line's filter */
   MusterTarget      *target;

@@ -63,6 +63,7 @@ void
 _muster_cli_plan_clear (MusterCliPlan *plan)
 {
   g_clear_pointer (&plan->profile, g_free);
+  g_clear_pointer (&plan->who, g_free);
   g_clear_pointer (&plan->target_name, g_free);
   g_clear_pointer (&plan->target_uri, g_free);
   g_clear_pointer (&plan->target_description, g_free);
@@ -154,6 +155,7 @@ _muster_cli_make_plan (MusterCliContext  *cli,
   if (profile == NULL)
     return _muster_cli_fail (cli, error);
   out->profile = g_strdup (muster_profile_get_name (profile));
+  out->who = g_strdup (muster_profile_get_username (profile));
 
   out->snapshot = _muster_cli_load_snapshot (cli, NULL, &status);
   if (out->snapshot == NULL)

@@ -110,7 +110,6 @@ _muster_cli_push (MusterCliContext *cli,
 {
   g_auto(MusterCliPlanArgs) args = { 0 };
   g_auto(MusterCliPlan) plan = { 0 };
-  g_autoptr(MusterProfileStore) profiles = NULL;
   g_autoptr(MusterHistory) history = NULL;
   g_autoptr(MusterPush) push = NULL;
   g_autoptr(MusterPushSummary) summary = NULL;
@@ -118,7 +117,6 @@ _muster_cli_push (MusterCliContext *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) limit_error = NULL;
   const MusterPushSummary *progress;
-  MusterProfile *profile;
   GPtrArray *operations;
   gboolean yes = FALSE, force_limit = FALSE;
   guint count = 0, percent = 0;
@@ -173,11 +171,8 @@ _muster_cli_push (MusterCliContext *cli,
         }
     }
 
-  profiles = NULL;
-  profile = _muster_cli_open_profile (cli, &profiles, NULL);
   push = muster_push_new_for_operations (plan.target, operations, muster_plan_get_target_user_count (plan.plan),
-                                         history, plan.profile,
-                                         profile != NULL ? muster_profile_get_username (profile) : NULL);
+                                         history, plan.profile, plan.who);
   muster_push_set_safety_limit (push, count, percent);
   muster_push_set_force_limit (push, force_limit);
 
