@@ -12,6 +12,8 @@
 #include "core-test-util.h"
 
 #include "muster-keyring.h"
+#include "muster-scim-target.h"
+#include "muster-sqlite-target.h"
 #include "muster-target-store.h"
 
 typedef struct
@@ -280,6 +282,125 @@ test_tokens (void)
   }
 }
 
+static MusterTarget *
+open_target (MusterTargetStore  *store,
+             const char         *name_or_uri,
+             const char         *token,
+             char              **name,
+             GError            **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_target_store_open_target_async (store, "contoso", name_or_uri, token, NULL, core_test_store_result_cb,
+                                         &result);
+  core_test_wait (&result);
+  return muster_target_store_open_target_finish (store, result, name, error);
+}
+
+static void
+test_open (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(MusterTargetStore) store = muster_target_store_load (f->path, NULL);
+  g_autofree char *db = g_build_filename (f->dir, "people.db", NULL);
+  g_autofree char *db_uri = g_strconcat ("sqlite:", db, NULL);
+  g_autoptr(MusterTargetInfo) people = muster_target_store_add (store, "contoso", "people", db_uri, NULL);
+  g_autoptr(MusterTargetInfo) app = muster_target_store_add (store, "contoso", "app",
+                                                             "scim:http://127.0.0.1:9/scim/v2", NULL);
+
+  g_assert_nonnull (people);
+  g_assert_nonnull (app);
+
+  /* a SQLite file, by its name or by its URI: nothing to look up */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *uri = NULL;
+      g_autoptr(MusterTarget) target = open_target (store, i == 0 ? "people" : db_uri, NULL, &name, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (MUSTER_IS_SQLITE_TARGET (target));
+      g_assert_cmpstr (name, ==, "people");
+      uri = muster_target_get_uri (target);
+      g_assert_cmpstr (uri, ==, db_uri);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = NULL;
+    g_autoptr(MusterTarget) target = open_target (store, "sqlite:/elsewhere.db", NULL, &name, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (MUSTER_IS_SQLITE_TARGET (target));
+    g_assert_null (name);
+  }
+
+  /* a service no target names needs its token from the caller */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MusterTarget) target = open_target (store, "scim:http://127.0.0.1:8/scim", NULL, NULL, &error);
+
+    g_assert_null (target);
+    g_assert_error (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *name = NULL;
+    g_autoptr(MusterTarget) target = open_target (store, "scim:http://127.0.0.1:8/scim", "a-token", &name, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (MUSTER_IS_SCIM_TARGET (target));
+    g_assert_null (name);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MusterTarget) target = open_target (store, "nothing", NULL, NULL, &error);
+
+    g_assert_null (target);
+    g_assert_error (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NOT_FOUND);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MusterTarget) target = open_target (store, "scim:http://scim.example.com/v2", "t", NULL, &error);
+
+    g_assert_null (target);
+    g_assert_error (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_INVALID);
+  }
+
+  if (!core_test_keyring_usable ())
+    return;
+
+  /* a named service: its token from the keyring, also when asked for by its address */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MusterTarget) target = open_target (store, "app", NULL, NULL, &error);
+
+    g_assert_null (target);
+    g_assert_error (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN);
+  }
+  store_token ("contoso", "app", "token-of-app");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *uri = NULL;
+      g_autoptr(MusterTarget) target = open_target (store, i == 0 ? "app" : "scim:http://127.0.0.1:9/scim/v2/",
+                                                    NULL, &name, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (MUSTER_IS_SCIM_TARGET (target));
+      g_assert_cmpstr (name, ==, "app");
+      uri = muster_target_get_uri (target);
+      g_assert_cmpstr (uri, ==, "scim:http://127.0.0.1:9/scim/v2");
+    }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    muster_keyring_clear_async ("contoso", -1, NULL, core_test_store_result_cb, &result);
+    core_test_wait (&result);
+    g_assert_true (muster_keyring_clear_finish (result, NULL));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -288,5 +409,6 @@ main (int argc, char **argv)
   g_test_add ("/target-store/refusals", Fixture, NULL, fixture_set_up, test_refusals, fixture_tear_down);
   g_test_add ("/target-store/bad-files", Fixture, NULL, fixture_set_up, test_bad_files, fixture_tear_down);
   g_test_add_func ("/target-store/tokens", test_tokens);
+  g_test_add ("/target-store/open", Fixture, NULL, fixture_set_up, test_open, fixture_tear_down);
   return g_test_run ();
 }
