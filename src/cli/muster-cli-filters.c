@@ -132,6 +132,7 @@ _muster_cli_filters_parse (MusterCliContext  *cli,
           filters->search = g_strdup (value);
         }
     }
+  filters->given = TRUE;
   return TRUE;
 }
 

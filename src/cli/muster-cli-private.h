@@ -35,6 +35,7 @@ typedef struct
   int       (*run) (MusterCliContext *cli, int argc, char **argv);
   const char *details;   /* `muster-cli COMMAND --help`: its options, one per line; may be NULL */
   const char *output;    /* …and its output options, printed after a blank line; may be NULL */
+  const char *filters;   /* FILTERS, printed between the two when the command takes them; may be NULL */
 } MusterCliCommand;
 
 int  _muster_cli_profile (MusterCliContext *cli, int argc, char **argv);
@@ -46,6 +47,10 @@ int  _muster_cli_users   (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_groups  (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_rules   (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_assign  (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_target  (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_preview (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_push    (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_history (MusterCliContext *cli, int argc, char **argv);
 
 /* Runs the default main context until *@result is set (by _muster_cli_store_result_cb). */
 void _muster_cli_wait             (GAsyncResult **result);
@@ -92,6 +97,7 @@ typedef struct
   char             *deny_file;
   char             *search;
   MusterEmailMethod email_method;
+  gboolean          given;         /* any filter was on the command line */
 } MusterCliFilters;
 
 void  _muster_cli_filters_init    (MusterCliFilters  *filters);

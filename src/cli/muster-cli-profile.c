@@ -12,6 +12,7 @@
 
 #include "muster-cli-private.h"
 #include "muster-keyring.h"
+#include "muster-target-store.h"
 
 static int
 profile_add (MusterCliContext *cli,
@@ -179,6 +180,7 @@ profile_remove (MusterCliContext *cli,
                 const char       *name)
 {
   g_autoptr(MusterProfileStore) store = NULL;
+  g_autoptr(MusterTargetStore) targets = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -188,15 +190,23 @@ profile_remove (MusterCliContext *cli,
   if (muster_profile_store_resolve (store, name, &error) == NULL)
     return _muster_cli_fail (cli, error);
 
-  /* secrets first: a profile must never vanish while its tokens stay behind in the keyring */
+  targets = muster_target_store_load (NULL, &error);
+  if (targets == NULL)
+    return _muster_cli_fail (cli, error);
+
+  /* secrets first: a profile must never vanish while its tokens stay behind in the keyring
+   * (this takes its SCIM targets' tokens too: they carry the profile attribute) */
   muster_keyring_clear_async (name, -1, cli->cancellable, _muster_cli_store_result_cb, &result);
   _muster_cli_wait (&result);
   if (!muster_keyring_clear_finish (result, &error))
     return _muster_cli_fail (cli, error);
 
+  if (muster_target_store_remove_profile (targets, name) > 0 && !muster_target_store_save (targets, &error))
+    return _muster_cli_fail (cli, error);
+
   if (!muster_profile_store_remove (store, name, &error) || !muster_profile_store_save (store, &error))
     return _muster_cli_fail (cli, error);
-  fprintf (cli->err, _("Removed profile “%s” and its keyring items.\n"), name);
+  fprintf (cli->err, _("Removed profile “%s”, its targets and its keyring items.\n"), name);
   return MUSTER_EXIT_OK;
 }
 

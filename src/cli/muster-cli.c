@@ -29,6 +29,15 @@
      "  --search TEXT            name, address, job title or department contains TEXT\n" \
      "  --email-method METHOD    upn, mail or mail-or-upn (the default)\n")
 
+#define PLAN_HELP \
+  N_("Target and plan:\n" \
+     "  --target TARGET          a name from “target list”, sqlite:PATH, or scim:URL (the named\n" \
+     "                           target with that address, else a token read from standard input)\n" \
+     "  --only-new               only users not yet in the target (“add N users”)\n" \
+     "  --only-existing          only users already in the target (“update existing users”)\n" \
+     "  --allow-delete           delete users who left the scope instead of disabling them\n" \
+     "FILTERS given here replace the profile’s rule filter for this run.\n")
+
 static const MusterCliCommand commands[] = {
   { "profile", "profile add|list|remove", N_("Manage tenant connections"), _muster_cli_profile,
     N_("profile add NAME [--tenant T] [--client-id ID] [--cloud global|usgov|dod|china]\n"
@@ -79,6 +88,42 @@ static const MusterCliCommand commands[] = {
        "                           the filter decides\n"
        "  --direct                 the group rule counts direct members only (default: nested too)\n"
        "  --clear                  remove the user’s override or the group’s rule\n") },
+  { "target", "target add|list|remove|roles", N_("Manage the SQLite stores and SCIM services pushes go to"),
+    _muster_cli_target,
+    N_("target add NAME scim:URL [--no-test]\n"
+       "  The bearer token is read from standard input (a hidden prompt on a terminal) into the\n"
+       "  keyring, never from the command line. The connection is tested first.\n"
+       "  --no-test                save without testing the connection\n"
+       "target add NAME sqlite:PATH\n"
+       "  The file is created, or checked, now.\n"
+       "target list\n"
+       "target remove NAME       also removes the target’s token from the keyring\n"
+       "target roles NAME add|remove|list [ROLE]\n"
+       "  The roles the target offers: a SQLite store’s roles table, or a SCIM service’s roles values.\n") },
+  { "preview", "preview --target TARGET [FILTERS] [--only-new|--only-existing] [--allow-delete] [--format table|csv|json]",
+    N_("Show what a push would change, user by user, without changing anything"), _muster_cli_preview,
+    PLAN_HELP,
+    N_("Output:\n"
+       "  --format FORMAT          table (default: totals, then each user’s action, reason and\n"
+       "                           changes), csv or json (--json is the same)\n"
+       "  --output FILE            write to FILE"),
+    FILTERS_HELP },
+  { "push", "push --target TARGET [FILTERS] [--only-new|--only-existing] [--yes] [--allow-delete] [--force-limit]",
+    N_("Make the target hold what the preview shows, and record the run in the history"), _muster_cli_push,
+    PLAN_HELP,
+    N_("Push:\n"
+       "  --yes                    do not ask; without a terminal, push refuses to run without it\n"
+       "  --force-limit            go ahead even when the disables and deletes exceed the profile’s\n"
+       "                           safety limit (otherwise exit status 5 and nothing changed)\n"
+       "Progress goes to standard error; Ctrl+C stops after the changes in flight, and the next\n"
+       "push goes on from there. Exit status 4 when some changes failed: the next push retries them."),
+    FILTERS_HELP },
+  { "history", "history [--run ID] [--format table|csv|json|xlsx] [--output FILE]",
+    N_("List the pushes, or one push’s per-user results"), _muster_cli_history,
+    N_("  --run ID                 one run’s results (a unique start of its ID is enough)\n"),
+    N_("Output:\n"
+       "  --format FORMAT          table (default), csv, json or xlsx\n"
+       "  --output FILE            write to FILE (needed for xlsx)") },
   { NULL }
 };
 
@@ -90,6 +135,8 @@ print_command_help (MusterCliContext       *cli,
   fprintf (cli->out, "%s\n", _(command->summary));
   if (command->details != NULL)
     fprintf (cli->out, "\n%s", _(command->details));
+  if (command->filters != NULL)
+    fprintf (cli->out, "\n%s", _(command->filters));
   if (command->output != NULL)
     fprintf (cli->out, "\n%s\n", _(command->output));
 }

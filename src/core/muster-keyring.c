@@ -33,6 +33,9 @@ muster_keyring_get_schema (void)
       { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      /* Added for SCIM tokens, one per named target. Items stored before it simply lack it,
+       * and look-ups that do not name it still find them. */
+      { "target", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     }
   };
@@ -215,6 +218,103 @@ muster_keyring_clear_async (const char          *profile,
 gboolean
 muster_keyring_clear_finish (GAsyncResult  *result,
                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* SCIM tokens: one per named target ------------------------------------------------------------- */
+
+void
+muster_keyring_store_target_token_async (const char          *profile,
+                                         const char          *target,
+                                         const char          *token,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (profile != NULL);
+  g_return_if_fail (target != NULL);
+  g_return_if_fail (token != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_keyring_store_target_token_async);
+
+  /* Translators: the label of a keyring item, as Seahorse shows it */
+  label = g_strdup_printf (_("Muster SCIM token for target “%s” of “%s”"), target, profile);
+  secret_password_store (muster_keyring_get_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+                         cancellable, store_cb, g_steal_pointer (&task),
+                         "profile", profile,
+                         "kind", kind_names[MUSTER_SECRET_SCIM_TOKEN],
+                         "target", target,
+                         NULL);
+}
+
+gboolean
+muster_keyring_store_target_token_finish (GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+muster_keyring_lookup_target_token_async (const char          *profile,
+                                          const char          *target,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (profile != NULL);
+  g_return_if_fail (target != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_keyring_lookup_target_token_async);
+  secret_password_lookup (muster_keyring_get_schema (), cancellable, lookup_cb, task,
+                          "profile", profile,
+                          "kind", kind_names[MUSTER_SECRET_SCIM_TOKEN],
+                          "target", target,
+                          NULL);
+}
+
+char *
+muster_keyring_lookup_target_token_finish (GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+muster_keyring_clear_target_token_async (const char          *profile,
+                                         const char          *target,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  GTask *task;
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_return_if_fail (profile != NULL);
+  g_return_if_fail (target != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_keyring_clear_target_token_async);
+
+  g_hash_table_insert (attributes, "profile", (gpointer) profile);
+  g_hash_table_insert (attributes, "kind", (gpointer) kind_names[MUSTER_SECRET_SCIM_TOKEN]);
+  g_hash_table_insert (attributes, "target", (gpointer) target);
+  secret_password_clearv (muster_keyring_get_schema (), attributes, cancellable, clear_cb, task);
+}
+
+gboolean
+muster_keyring_clear_target_token_finish (GAsyncResult  *result,
+                                          GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

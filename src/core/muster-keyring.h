@@ -62,4 +62,30 @@ void      muster_keyring_clear_async   (const char          *profile,
 gboolean  muster_keyring_clear_finish  (GAsyncResult        *result,
                                         GError             **error);
 
+/* The bearer token of the SCIM target @target of @profile: kind "scim-token" with the extra
+ * attribute `target`. Removing a profile (clear with kind -1) removes these too. Lookup returns
+ * NULL with no error when there is none. */
+void      muster_keyring_store_target_token_async   (const char          *profile,
+                                                     const char          *target,
+                                                     const char          *token,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean  muster_keyring_store_target_token_finish  (GAsyncResult        *result,
+                                                     GError             **error);
+void      muster_keyring_lookup_target_token_async  (const char          *profile,
+                                                     const char          *target,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char     *muster_keyring_lookup_target_token_finish (GAsyncResult        *result,
+                                                     GError             **error);
+void      muster_keyring_clear_target_token_async   (const char          *profile,
+                                                     const char          *target,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean  muster_keyring_clear_target_token_finish  (GAsyncResult        *result,
+                                                     GError             **error);
+
 G_END_DECLS

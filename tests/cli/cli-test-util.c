@@ -17,6 +17,13 @@ static const SecretSchema token_schema = {
     { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
 };
 
+/* …and with the attribute SCIM target tokens add. */
+static const SecretSchema target_token_schema = {
+  "io.github.muster.Token", SECRET_SCHEMA_NONE,
+  { { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "tenant-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "target", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } }
+};
+
 void
 run_free (Run *run)
 {
@@ -95,4 +102,12 @@ void
 cli_test_keyring_clear (const char *profile)
 {
   secret_password_clear_sync (&token_schema, NULL, NULL, "profile", profile, NULL);
+}
+
+char *
+cli_test_keyring_lookup_target (const char *profile,
+                                const char *target)
+{
+  return secret_password_lookup_sync (&target_token_schema, NULL, NULL, "profile", profile, "kind", "scim-token",
+                                      "target", target, NULL);
 }

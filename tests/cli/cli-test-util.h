@@ -36,8 +36,17 @@ gboolean  cli_test_keyring_usable   (void);
 char     *cli_test_keyring_lookup   (const char *profile,
                                      const char *kind);
 void      cli_test_keyring_clear    (const char *profile);
+/* The SCIM token of @profile's target @target (kind "scim-token", attribute "target"). */
+char     *cli_test_keyring_lookup_target (const char *profile,
+                                          const char *target);
 
 /* Fixtures with `tenant` and `dir` members use this. */
 #define CLI(f, ...) cli_test_run ((f)->tenant, (f)->dir, NULL, (const char * const[]) { __VA_ARGS__, NULL })
+/* …and fails the test unless it exits 0. */
+#define CLI_OK(f, ...) G_STMT_START {                                              \
+    g_autoptr(Run) cli_ok_run_ = CLI (f, __VA_ARGS__);                               \
+    if (cli_ok_run_->status != 0)                                                    \
+      g_error ("muster-cli exited %d: %s", cli_ok_run_->status, cli_ok_run_->err);  \
+  } G_STMT_END
 
 G_END_DECLS
