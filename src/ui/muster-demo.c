@@ -249,6 +249,27 @@ muster_demo_get_folder (MusterDemo *self)
   return self->folder;
 }
 
+char *
+muster_demo_dup_sqlite_path (MusterDemo *self)
+{
+  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
+  return self->folder ? g_build_filename (self->folder, "people.db", NULL) : NULL;
+}
+
+char *
+muster_demo_dup_scim_url (MusterDemo *self)
+{
+  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
+  return self->fake ? g_strconcat (muster_fake_tenant_get_base_url (self->fake), "/scim/v2", NULL) : NULL;
+}
+
+const char *
+muster_demo_get_scim_token (MusterDemo *self)
+{
+  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
+  return self->fake ? muster_fake_tenant_get_scim_token (self->fake) : NULL;
+}
+
 typedef struct
 {
   gboolean done;

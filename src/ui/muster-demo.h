@@ -33,6 +33,11 @@ MusterProfileStore *muster_demo_get_store    (MusterDemo           *self);
 MusterProfile      *muster_demo_get_profile  (MusterDemo           *self);
 /* The demo's private temporary folder (its profiles and its snapshot cache), or NULL. */
 const char         *muster_demo_get_folder   (MusterDemo           *self);
+/* The demo's two ready targets: a SQLite store in its folder (made on first use), and the fake
+ * tenant's SCIM service with the bearer token it accepts — kept in memory only, never saved. */
+char               *muster_demo_dup_sqlite_path (MusterDemo        *self);
+char               *muster_demo_dup_scim_url    (MusterDemo        *self);
+const char         *muster_demo_get_scim_token  (MusterDemo        *self);
 /* Signs out of the demo profile (clearing its keyring items), stops the fake, restores the real
  * clouds and deletes the temporary folder. Waits for the keyring at most a few seconds: it is
  * meant for shutdown, when no main loop runs any more. */
