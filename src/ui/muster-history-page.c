@@ -425,6 +425,7 @@ muster_history_page_dispose (GObject *object)
   MusterHistoryPage *self = MUSTER_HISTORY_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), MUSTER_TYPE_HISTORY_PAGE);
   g_clear_object (&self->history);
   g_clear_pointer (&self->runs, g_ptr_array_unref);

@@ -367,6 +367,7 @@ muster_preview_page_dispose (GObject *object)
 {
   MusterPreviewPage *self = MUSTER_PREVIEW_PAGE (object);
 
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), MUSTER_TYPE_PREVIEW_PAGE);
   g_clear_object (&self->plan);
   g_clear_object (&self->rows);
