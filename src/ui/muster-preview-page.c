@@ -56,6 +56,7 @@ struct _MusterPreviewPage
   char               *refusal_text;
   char               *push_text;
   gboolean            setting_targets;
+  GHashTable         *chosen;  /* the ids a preview of chosen users covers, or NULL */
 
   /* template children */
   GtkDropDown        *target_dropdown;
@@ -67,6 +68,8 @@ struct _MusterPreviewPage
   GtkLabel           *summary_label;
   GtkLabel           *limit_label;
   GtkBox             *refusal_box;
+  GtkBox             *scope_box;
+  GtkLabel           *scope_label;
   GtkLabel           *refusal_label;
   GtkSearchEntry     *search_entry;
   GtkDropDown        *action_dropdown;
@@ -142,6 +145,9 @@ row_matches (gpointer item,
   guint selected = gtk_drop_down_get_selected (self->action_dropdown);
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
 
+  /* a preview of chosen users lists them, not the everyone else it leaves alone */
+  if (self->chosen != NULL && !g_hash_table_contains (self->chosen, plan_item->id))
+    return FALSE;
   if (selected > 0 && selected <= G_N_ELEMENTS (filter_actions) && plan_item->action != filter_actions[selected - 1])
     return FALSE;
   if (gtk_check_button_get_active (self->only_new_check) && plan_item->current != NULL)
@@ -265,10 +271,14 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (action, "heading");
   gtk_box_append (GTK_BOX (box), action);
 
-  gtk_widget_set_size_request (names, 200, -1);
+  /* a fixed width: the reasons line up from row to row */
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (name), 30);
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 30);
   gtk_label_set_xalign (GTK_LABEL (upn), 0);
+  gtk_label_set_width_chars (GTK_LABEL (upn), 34);
+  gtk_label_set_max_width_chars (GTK_LABEL (upn), 34);
   gtk_label_set_ellipsize (GTK_LABEL (upn), PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_add_css_class (upn, "dim-label");
   gtk_widget_add_css_class (upn, "caption");
@@ -290,7 +300,6 @@ row_setup_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_wrap (GTK_LABEL (steps), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (steps), 50);
   gtk_label_set_xalign (GTK_LABEL (steps), 0);
-  gtk_label_set_selectable (GTK_LABEL (steps), TRUE);
   gtk_popover_set_child (GTK_POPOVER (popover), steps);
   gtk_menu_button_set_popover (GTK_MENU_BUTTON (why), popover);
   gtk_menu_button_set_label (GTK_MENU_BUTTON (why), _("Why?"));
@@ -372,6 +381,7 @@ muster_preview_page_dispose (GObject *object)
   g_clear_object (&self->plan);
   g_clear_object (&self->rows);
   g_clear_object (&self->filter);
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
 
   G_OBJECT_CLASS (muster_preview_page_parent_class)->dispose (object);
 }
@@ -413,6 +423,8 @@ muster_preview_page_class_init (MusterPreviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, limit_label);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, refusal_box);
+  gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, scope_box);
+  gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, scope_label);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, refusal_label);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, action_dropdown);
@@ -509,6 +521,7 @@ muster_preview_page_set_plan (MusterPreviewPage *self,
                               MusterPlan        *plan,
                               guint              limit_count,
                               guint              limit_percent,
+                              const char * const *only_ids,
                               const GError      *refusal)
 {
   GPtrArray *items;
@@ -521,6 +534,21 @@ muster_preview_page_set_plan (MusterPreviewPage *self,
   g_return_if_fail (MUSTER_IS_PLAN (plan));
 
   g_set_object (&self->plan, plan);
+  g_clear_pointer (&self->chosen, g_hash_table_unref);
+  if (only_ids != NULL)
+    {
+      guint n = g_strv_length ((char **) only_ids);
+      g_autofree char *scope = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "A preview of %u chosen user: everyone else is left as they are.",
+                                                             "A preview of %u chosen users: everyone else is left as they are.",
+                                                             n), n);
+
+      self->chosen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; only_ids[i] != NULL; i++)
+        g_hash_table_add (self->chosen, g_strdup (only_ids[i]));
+      gtk_label_set_text (self->scope_label, scope);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->scope_box), only_ids != NULL);
   items = muster_plan_get_items (plan);
   rows = g_ptr_array_new_full (items->len, g_object_unref);
   for (guint i = 0; i < items->len; i++)
@@ -532,18 +560,19 @@ muster_preview_page_set_plan (MusterPreviewPage *self,
       g_ptr_array_add (rows, row);
     }
   g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)), rows->pdata, rows->len);
+  filters_changed_cb (self);
 
   totals = muster_plan_get_totals (plan);
   set_summary (self, totals);
 
   if (limit_count > 0 && limit_percent > 0)
     /* Translators: the safety limit; the numbers of users and the percentage */
-    limit = g_strdup_printf (_("Safety limit: a push may disable or delete at most %u users or %u %% of the %u in the target"),
+    limit = g_strdup_printf (_("Safety limit: one push disables or deletes at most %u users, or %u %% of the users Muster manages in the target (%u now)"),
                              limit_count, limit_percent, muster_plan_get_target_user_count (plan));
   else if (limit_count > 0)
-    limit = g_strdup_printf (_("Safety limit: a push may disable or delete at most %u users"), limit_count);
+    limit = g_strdup_printf (_("Safety limit: one push disables or deletes at most %u users"), limit_count);
   else if (limit_percent > 0)
-    limit = g_strdup_printf (_("Safety limit: a push may disable or delete at most %u %% of the %u users in the target"),
+    limit = g_strdup_printf (_("Safety limit: one push disables or deletes at most %u %% of the users Muster manages in the target (%u now)"),
                              limit_percent, muster_plan_get_target_user_count (plan));
   else
     limit = g_strdup (_("No safety limit: a push may disable any number of users"));
@@ -560,8 +589,11 @@ muster_preview_page_set_plan (MusterPreviewPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->refusal_box), refusal != NULL);
 
   /* Translators: the add-only push; %u is how many users it creates */
-  add_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Add %u User", "_Add %u Users", totals->create),
-                               totals->create);
+  if (totals->create > 0)
+    add_label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Add %u User", "_Add %u Users", totals->create),
+                                 totals->create);
+  else
+    add_label = g_strdup (_("_Add Users"));
   gtk_button_set_label (self->add_button, add_label);
   gtk_widget_set_visible (GTK_WIDGET (self->sync_button), totals->disable + totals->delete > 0);
   gtk_stack_set_visible_child_name (self->stack, "plan");

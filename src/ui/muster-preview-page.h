@@ -35,11 +35,13 @@ void        muster_preview_page_show_progress       (MusterPreviewPage   *self,
                                                      const char          *title,
                                                      const char          *description,
                                                      double               fraction);
-/* The plan, the limit it is held to and, when it is over the limit, the engine's refusal. */
+/* The plan, the limit it is held to, the users it was made for (NULL: everyone; the list then
+ * shows only them) and, when it is over the limit, the engine's refusal. */
 void        muster_preview_page_set_plan            (MusterPreviewPage   *self,
                                                      MusterPlan          *plan,
                                                      guint                limit_count,
                                                      guint                limit_percent,
+                                                     const char * const  *only_ids,
                                                      const GError        *refusal);
 MusterPlan *muster_preview_page_get_plan            (MusterPreviewPage   *self);
 /* "12 to create, 3 to update, …" as shown. */

@@ -327,7 +327,8 @@ planned_cb (GObject      *source,
   g_clear_error (&self->plan_refusal);
   muster_rules_get_safety_limit (self->rules, &count, &percent);
   muster_plan_check_safety_limit (plan, count, percent, &self->plan_refusal);
-  muster_preview_page_set_plan (self->preview_page, plan, count, percent, self->plan_refusal);
+  muster_preview_page_set_plan (self->preview_page, plan, count, percent,
+                                (const char * const *) self->preview_only_ids, self->plan_refusal);
   share_plan (self);
   _muster_window_actions_update (self);
 

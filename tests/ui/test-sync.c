@@ -264,6 +264,26 @@ test_preview_totals (void)
   }
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "sync-preview");
+
+  /* Why? tells the first user's steps, as the engine explains them */
+  {
+    GtkWidget *why = ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_MENU_BUTTON, NULL);
+    const MusterPlanItem *first = items->pdata[0];
+    GtkPopover *popover;
+    const char *steps;
+    g_autofree char *why_shot = NULL;
+
+    g_assert_nonnull (why);
+    gtk_menu_button_popup (GTK_MENU_BUTTON (why));
+    ui_test_wait (400);
+    popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (why));
+    g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+    steps = gtk_label_get_text (GTK_LABEL (gtk_popover_get_child (popover)));
+    g_assert_nonnull (strstr (steps, first->explanation->pdata[0]));
+    g_assert_nonnull (strstr (steps, first->explanation->pdata[first->explanation->len - 1]));
+    why_shot = ui_test_save_screenshot (GTK_WIDGET (popover), "sync-why");
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (why));
+  }
 }
 
 static void
@@ -328,6 +348,8 @@ test_push_and_history (void)
   shot3 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-history");
   muster_history_page_expand_run (window->history_page, 0);
   ui_test_wait (800);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (ui_test_find (GTK_WIDGET (window->history_page),
+                                                                                 ADW_TYPE_EXPANDER_ROW, NULL))));
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->history_page), GTK_TYPE_LABEL, "Done"));
   shot4 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-history-run");
 
@@ -494,6 +516,16 @@ test_preview_selection (void)
         }
     }
   g_assert_cmpuint (not_chosen, ==, items->len - n_chosen);
+  /* the list shows the chosen users, and says so */
+  g_assert_cmpuint (g_list_model_get_n_items (muster_preview_page_get_shown (window->preview_page)), ==, n_chosen);
+  {
+    g_autofree char *scope = g_strdup_printf (n_chosen == 1
+                                              ? "A preview of %u chosen user: everyone else is left as they are."
+                                              : "A preview of %u chosen users: everyone else is left as they are.",
+                                              n_chosen);
+
+    g_assert_true (gtk_widget_get_visible (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_LABEL, scope)));
+  }
   /* the chosen users were pushed before and are unchanged */
   g_assert_cmpuint (muster_plan_get_totals (window->plan)->unchanged, <=, n_chosen);
   g_assert_cmpuint (muster_plan_get_totals (window->plan)->disable, ==, 0);
