@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "muster-cli-plan.h"
-#include "muster-export-private.h"
+#include "muster-export.h"
 
 /* Options preview and push share ---------------------------------------------------------------- */
 
@@ -116,9 +116,14 @@ open_target (MusterCliContext  *cli,
     }
 
   /* A service no named target knows: its token comes from standard input, never an argument. */
-  token = _muster_cli_read_secret (cli, _("SCIM bearer token: "), error);
+  token = _muster_cli_read_secret (cli, _("SCIM bearer token: "), NULL);
   if (token == NULL)
-    return NULL;
+    {
+      g_set_error (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN,
+                   _("%s Give it on standard input, or add the service with “muster-cli target add”."),
+                   local_error->message);
+      return NULL;
+    }
   g_clear_object (&result);
   muster_target_store_open_target_async (store, profile, name_or_uri, token, cli->cancellable,
                                          _muster_cli_store_result_cb, &result);
@@ -185,6 +190,7 @@ _muster_cli_make_plan (MusterCliContext  *cli,
     {
       /* a name that is not a target, or not a target URI, is the caller's to fix */
       if (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NOT_FOUND) ||
+          g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN) ||
           (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_INVALID) &&
            strchr (args->target, ':') != NULL) ||
           g_error_matches (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID))
@@ -324,7 +330,7 @@ plan_to_csv (MusterCliPlan *plan,
     {
       if (c > 0)
         g_string_append_c (out, ',');
-      _muster_export_csv_append_cell (out, headers[c]);
+      muster_export_append_csv_cell (out, headers[c]);
     }
   g_string_append (out, "\r\n");
   for (guint i = 0; i < items->len; i++)
@@ -342,7 +348,7 @@ plan_to_csv (MusterCliPlan *plan,
         {
           if (c > 0)
             g_string_append_c (out, ',');
-          _muster_export_csv_append_cell (out, cells[c]);
+          muster_export_append_csv_cell (out, cells[c]);
         }
       g_string_append (out, "\r\n");
     }

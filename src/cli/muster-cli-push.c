@@ -189,14 +189,14 @@ _muster_cli_push (MusterCliContext *cli,
     {
       if (g_error_matches (error, MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_SAFETY_LIMIT))
         {
-          /* the message says that nothing changed and how to go ahead */
           fprintf (cli->err, "muster-cli: %s\n", error->message);
+          fprintf (cli->err, "%s\n", _("Check the preview, then push again with --force-limit if this is what "
+                                       "you want."));
           if (cli->json)
             print_run_json (cli, history, progress->run_id);
           return MUSTER_EXIT_REFUSED;
         }
-      /* Ctrl+C: whatever the engine made of the operations it could not finish */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || g_cancellable_is_cancelled (cli->cancellable))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           fprintf (cli->err, _("Cancelled after %u of %u changes; the next push goes on from there.\n"),
                    progress->done, progress->total);

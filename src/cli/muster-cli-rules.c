@@ -47,9 +47,15 @@ _muster_cli_load_rules (MusterCliContext  *cli,
 static MusterSnapshot *
 try_load_snapshot (const char *profile)
 {
-  g_autoptr(MusterSnapshotStore) store = muster_snapshot_store_open (NULL, NULL);
+  g_autofree char *dir = muster_get_data_dir ();
+  g_autofree char *path = g_build_filename (dir, "cache.db", NULL);
+  g_autoptr(MusterSnapshotStore) store = NULL;
   g_autoptr(MusterSnapshotInfo) info = NULL;
 
+  /* opening would create the cache */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  store = muster_snapshot_store_open (path, NULL);
   if (store == NULL)
     return NULL;
   info = muster_snapshot_store_get_latest (store, profile, NULL);

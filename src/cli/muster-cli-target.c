@@ -219,17 +219,19 @@ target_list (MusterCliContext *cli)
       return MUSTER_EXIT_OK;
     }
   {
-    const char *headers[] = { _("Name"), _("Kind"), _("Location") };
+    const char *headers[] = { _("Name"), _("Kind"), _("Location"), _("Roles") };
     g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
 
     for (guint i = 0; i < targets->len; i++)
       {
         MusterTargetInfo *info = g_ptr_array_index (targets, i);
-        char **row = g_new0 (char *, 4);
+        char **row = g_new0 (char *, 5);
 
         row[0] = g_strdup (info->name);
         row[1] = g_strdup (info->kind == MUSTER_TARGET_KIND_SCIM ? "SCIM" : "SQLite");
         row[2] = g_strdup (info->location);
+        /* a store's roles are in the store: “target roles NAME list” reads them */
+        row[3] = info->kind == MUSTER_TARGET_KIND_SCIM ? g_strjoinv (", ", info->roles) : g_strdup (_("in the store"));
         g_ptr_array_add (rows, row);
       }
     _muster_cli_print_table (cli, headers, G_N_ELEMENTS (headers), rows);

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include <glib-unix.h>
+#include <string.h>
 
 #include "muster-cli-private.h"
 
@@ -163,8 +164,12 @@ print_help (MusterCliContext *cli)
   if (commands[0].name != NULL)
     {
       fprintf (cli->out, "%s\n", _("Commands:"));
+      /* a long synopsis gets a line of its own, the summary under it in the column */
       for (const MusterCliCommand *c = commands; c->name != NULL; c++)
-        fprintf (cli->out, "  %-40s %s\n", c->synopsis, _(c->summary));
+        if (strlen (c->synopsis) > 40)
+          fprintf (cli->out, "  %s\n  %-40s %s\n", c->synopsis, "", _(c->summary));
+        else
+          fprintf (cli->out, "  %-40s %s\n", c->synopsis, _(c->summary));
       fputc ('\n', cli->out);
     }
 

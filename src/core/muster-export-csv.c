@@ -188,3 +188,11 @@ _muster_export_csv_groups (MusterExport   *self,
 
   return _muster_export_sink_finish (&sink, error);
 }
+
+void
+muster_export_append_csv_cell (GString    *out,
+                               const char *value)
+{
+  g_return_if_fail (out != NULL);
+  _muster_export_csv_append_cell (out, value);
+}

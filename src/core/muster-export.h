@@ -164,4 +164,9 @@ gboolean  muster_export_write_finish           (MusterExport        *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
+/* Appends @value to @out as one CSV field (RFC 4180 quoting, formula starts neutralised as in
+ * the exports), for CSV tables the exports do not cover (previews). NULL or "" is an empty field. */
+void      muster_export_append_csv_cell        (GString            *out,
+                                                const char         *value);
+
 G_END_DECLS

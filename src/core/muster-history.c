@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE  /* F_OFD_SETLK */
 #define G_LOG_DOMAIN "muster-history"
 
 #include "config.h"
@@ -14,7 +15,6 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "muster-export-private.h"
@@ -568,9 +568,44 @@ muster_history_get_path (MusterHistory *self)
 
 /* Locks --------------------------------------------------------------------------------------- */
 
-/* One lock file per (profile, target), named by a digest so any URI makes a file name. flock()
- * locks belong to the open file description: the kernel drops them when the process dies, so a
- * crashed push never leaves a stale lock, and a second open in the same process conflicts too. */
+/* One lock file per (profile, target), named by a digest so any URI makes a file name, locked
+ * whole with an open file description lock (fcntl F_OFD_SETLK, Linux 3.15): like flock(), it
+ * belongs to the open file, so the kernel drops it when the process dies — a crashed push never
+ * leaves a stale lock — and a second open in the same process conflicts too; unlike flock(),
+ * F_OFD_GETLK tells whether it is held without taking it, so reading the history never makes a
+ * push that starts at that moment fail. */
+static char *
+lock_path (MusterHistory *self,
+           const char    *profile,
+           const char    *target_uri)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree char *name = NULL;
+
+  g_checksum_update (checksum, (const guchar *) profile, -1);
+  g_checksum_update (checksum, (const guchar *) "", 1);
+  g_checksum_update (checksum, (const guchar *) target_uri, -1);
+  name = g_strconcat (g_checksum_get_string (checksum), ".lock", NULL);
+  return g_build_filename (self->lock_dir, name, NULL);
+}
+
+static gboolean
+lock_is_held (MusterHistory *self,
+              const char    *profile,
+              const char    *target_uri)
+{
+  g_autofree char *path = lock_path (self, profile, target_uri);
+  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  gboolean held;
+
+  if (fd < 0)
+    return FALSE;  /* no lock file: nobody ever pushed there from this data folder */
+  held = fcntl (fd, F_OFD_GETLK, &lock) != 0 || lock.l_type != F_UNLCK;
+  close (fd);
+  return held;
+}
+
 static int
 take_lock (MusterHistory  *self,
            const char     *profile,
@@ -578,17 +613,10 @@ take_lock (MusterHistory  *self,
            const char     *target_description,
            GError        **error)
 {
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *path = lock_path (self, profile, target_uri);
   g_autofree char *pid = NULL;
+  struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
   int fd;
-
-  g_checksum_update (checksum, (const guchar *) profile, -1);
-  g_checksum_update (checksum, (const guchar *) "", 1);
-  g_checksum_update (checksum, (const guchar *) target_uri, -1);
-  name = g_strconcat (g_checksum_get_string (checksum), ".lock", NULL);
-  path = g_build_filename (self->lock_dir, name, NULL);
 
   if (g_mkdir_with_parents (self->lock_dir, 0700) != 0 ||
       (fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
@@ -600,13 +628,13 @@ take_lock (MusterHistory  *self,
       return -1;
     }
 
-  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+  if (fcntl (fd, F_OFD_SETLK, &lock) != 0)
     {
       int saved = errno;
       char holder[32] = { 0 };
       ssize_t n;
 
-      if (saved != EWOULDBLOCK)
+      if (saved != EAGAIN && saved != EACCES)
         {
           g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_OPEN,
                        _("The push lock “%s” cannot be taken: %s."), path, g_strerror (saved));
@@ -639,9 +667,11 @@ take_lock (MusterHistory  *self,
 static void
 release_lock (int fd)
 {
+  struct flock unlock = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+
   if (ftruncate (fd, 0) != 0)
     g_debug ("Could not clear a push lock file: %s", g_strerror (errno));
-  flock (fd, LOCK_UN);
+  fcntl (fd, F_OFD_SETLK, &unlock);
   close (fd);
 }
 
@@ -688,35 +718,17 @@ count_operations (GPtrArray           *operations,
     }
 }
 
-/* Marks runs of the pair still `running` as interrupted — the caller holds the pair's lock, so
- * whoever ran them is gone — and returns the newest of them. */
+/* Marks runs of the pair still `running` as interrupted: the caller holds the pair's lock, so
+ * whoever ran them is gone. */
 static gboolean
 interrupt_dead_runs (MusterHistory  *self,
                      const char     *profile,
                      const char     *target_uri,
                      gint64          now,
-                     char          **newest,
                      GError        **error)
 {
-  sqlite3_stmt *find, *mark;
+  sqlite3_stmt *mark;
   gboolean ok;
-  int rc;
-
-  *newest = NULL;
-  find = prepare (self, "SELECT id FROM runs WHERE profile = ?1 AND target_uri = ?2 AND state = 'running'"
-                        " ORDER BY started_at DESC, seq DESC LIMIT 1", error);
-  if (find == NULL)
-    return FALSE;
-  bind_text (find, 1, profile);
-  bind_text (find, 2, target_uri);
-  rc = sqlite3_step (find);
-  if (rc == SQLITE_ROW)
-    *newest = column_dup (find, 0);
-  sqlite3_finalize (find);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  if (*newest == NULL)
-    return TRUE;
 
   mark = prepare (self, "UPDATE runs SET state = 'interrupted', finished_at = ?3, message = ?4"
                         " WHERE profile = ?1 AND target_uri = ?2 AND state = 'running'", error);
@@ -725,13 +737,87 @@ interrupt_dead_runs (MusterHistory  *self,
   bind_text (mark, 1, profile);
   bind_text (mark, 2, target_uri);
   sqlite3_bind_int64 (mark, 3, now);
-  bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picked up where it left off."));
+  bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
   ok = step_done (self, mark, error);
   sqlite3_finalize (mark);
 
-  if (ok)
-    g_debug ("Run %s of %s into %s was interrupted", *newest, profile, target_uri);
+  if (ok && sqlite3_changes (self->db) > 0)
+    g_debug ("%d run(s) of %s into %s were interrupted", sqlite3_changes (self->db), profile, target_uri);
   return ok;
+}
+
+/* The run a new push into the pair picks up: the last one that applied anything (a refused
+ * run applied nothing), if it was interrupted. */
+static gboolean
+find_resumable_run (MusterHistory  *self,
+                    const char     *profile,
+                    const char     *target_uri,
+                    char          **resumes,
+                    GError        **error)
+{
+  sqlite3_stmt *find;
+  int rc;
+
+  *resumes = NULL;
+  find = prepare (self, "SELECT id, state FROM runs WHERE profile = ?1 AND target_uri = ?2 AND state != 'refused'"
+                        " ORDER BY started_at DESC, seq DESC LIMIT 1", error);
+  if (find == NULL)
+    return FALSE;
+  bind_text (find, 1, profile);
+  bind_text (find, 2, target_uri);
+  rc = sqlite3_step (find);
+  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (find, 1), "interrupted") == 0)
+    *resumes = column_dup (find, 0);
+  sqlite3_finalize (find);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->db, rc, self->path);
+  return TRUE;
+}
+
+/* Runs still `running` whose push holds no lock any more belonged to a process that died: say
+ * so, so that the history never shows a dead push as running. Race-free because a push takes
+ * its lock before its run is written and changes the run's state before it lets go: a run seen
+ * running whose lock is free is dead, or has just finished (then its state is not `running`
+ * and the update below leaves it alone). */
+static void
+reap_dead_runs (MusterHistory *self)
+{
+  g_autoptr(GPtrArray) running = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  stmt = prepare (self, "SELECT id, profile, target_uri FROM runs WHERE state = 'running'", NULL);
+  if (stmt == NULL)
+    return;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_ptr_array_add (running, column_dup (stmt, 0));
+      g_ptr_array_add (running, column_dup (stmt, 1));
+      g_ptr_array_add (running, column_dup (stmt, 2));
+    }
+  sqlite3_finalize (stmt);
+  if (running->len == 0)
+    return;
+
+  stmt = prepare (self, "UPDATE runs SET state = 'interrupted', finished_at = ?2, message = ?3"
+                        " WHERE id = ?1 AND state = 'running'", NULL);
+  if (stmt == NULL)
+    return;
+  for (guint i = 0; i + 2 < running->len; i += 3)
+    {
+      const char *id = g_ptr_array_index (running, i);
+      g_autoptr(GError) error = NULL;
+
+      if (lock_is_held (self, g_ptr_array_index (running, i + 1), g_ptr_array_index (running, i + 2)))
+        continue;
+      bind_text (stmt, 1, id);
+      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+      bind_text (stmt, 3, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
+      if (!step_done (self, stmt, &error))
+        g_debug ("Could not mark run %s interrupted: %s", id, error->message);
+      else
+        g_debug ("Run %s was interrupted", id);
+    }
+  sqlite3_finalize (stmt);
 }
 
 /* The keys a success of @run marks as retried: failed in an earlier run into the same target
@@ -807,8 +893,11 @@ muster_history_begin_run (MusterHistory  *self,
 
   if (!exec (self, "BEGIN IMMEDIATE", error))
     goto fail;
-  if (!interrupt_dead_runs (self, profile, target_uri, run->started_at, &run->resumes, error))
+  if (!interrupt_dead_runs (self, profile, target_uri, run->started_at, error) ||
+      !find_resumable_run (self, profile, target_uri, &run->resumes, error))
     goto fail_rollback;
+  if (run->resumes != NULL)
+    g_debug ("Run %s resumes interrupted run %s", run->id, run->resumes);
 
   insert = prepare (self, "INSERT INTO runs (id, profile, target_uri, target_description, who, started_at,"
                           " state, n_create, n_update, n_disable, n_delete, n_groups_create, n_members_add,"
@@ -913,40 +1002,30 @@ find_run (MusterHistory  *self,
   return TRUE;
 }
 
-gboolean
-muster_history_journal_pending (MusterHistory  *self,
-                                const char     *run_id,
-                                GPtrArray      *operations,
-                                GError        **error)
+/* Part of a journal transaction: @operations written `pending`. */
+static gboolean
+write_pending (MusterHistory  *self,
+               RunKeys        *run,
+               GPtrArray      *operations,
+               gint64          now,
+               GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  sqlite3_stmt *insert = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_auto(RunKeys) run = RUN_KEYS_INIT;
+  sqlite3_stmt *insert;
+  gboolean ok = TRUE;
 
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-  g_return_val_if_fail (operations != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!find_run (self, run_id, &run, NULL, error))
-    goto fail;
   insert = prepare (self, "INSERT OR REPLACE INTO results (run, key, kind, action, user_id, user_principal_name,"
                           " display_name, group_name, status, updated_at)"
                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)", error);
   if (insert == NULL)
-    goto fail;
+    return FALSE;
 
-  for (guint i = 0; i < operations->len; i++)
+  for (guint i = 0; ok && i < operations->len; i++)
     {
       MusterOperation *operation = g_ptr_array_index (operations, i);
       MusterTargetUser *user = operation->user;
       const char *user_id = user != NULL ? user->external_id : operation->member_external_id;
 
-      sqlite3_bind_int64 (insert, 1, run.seq);
+      sqlite3_bind_int64 (insert, 1, run->seq);
       bind_text (insert, 2, operation->key);
       bind_text (insert, 3, muster_operation_kind_to_string (operation->kind));
       bind_text (insert, 4, operation_action (operation->kind));
@@ -955,46 +1034,28 @@ muster_history_journal_pending (MusterHistory  *self,
       bind_text (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
       bind_text (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
       sqlite3_bind_int64 (insert, 9, now);
-      if (!step_done (self, insert, error))
-        goto fail;
+      ok = step_done (self, insert, error);
     }
-  g_clear_pointer (&insert, sqlite3_finalize);
-
-  if (!exec (self, "COMMIT", error))
-    goto fail;
-  return TRUE;
-
-fail:
-  g_clear_pointer (&insert, sqlite3_finalize);
-  rollback (self);
-  return FALSE;
+  sqlite3_finalize (insert);
+  return ok;
 }
 
-gboolean
-muster_history_journal_results (MusterHistory  *self,
-                                const char     *run_id,
-                                GPtrArray      *results,
-                                GError        **error)
+/* Part of a journal transaction: @results written `done`/`failed`, counted, and the retries
+ * they are marked. */
+static gboolean
+write_results (MusterHistory  *self,
+               const char     *run_id,
+               RunKeys        *run,
+               RunKeys        *resumed,
+               GPtrArray      *results,
+               gint64          now,
+               GError        **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_auto(RunKeys) run = RUN_KEYS_INIT;
-  g_auto(RunKeys) resumed = RUN_KEYS_INIT;
   sqlite3_stmt *update = NULL, *retried = NULL, *resumed_stmt = NULL, *counts = NULL;
   GHashTable *open;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint done = 0, failed = 0;
+  gboolean ok = FALSE;
 
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-  g_return_val_if_fail (results != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-
-  if (!find_run (self, run_id, &run, &resumed, error))
-    goto fail;
   /* NULL when another MusterHistory began the run: then every success is checked. */
   open = g_hash_table_lookup (self->open_keys, run_id);
 
@@ -1006,21 +1067,22 @@ muster_history_journal_results (MusterHistory  *self,
                            " AND run IN (SELECT seq FROM runs WHERE profile = ?4 AND target_uri = ?5)", error);
   resumed_stmt = prepare (self, "UPDATE results SET retried_by = ?1 WHERE run = ?2 AND key = ?3 AND status = 'pending'",
                           error);
-  if (update == NULL || retried == NULL || resumed_stmt == NULL)
-    goto fail;
+  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE seq = ?1", error);
+  if (update == NULL || retried == NULL || resumed_stmt == NULL || counts == NULL)
+    goto out;
 
   for (guint i = 0; i < results->len; i++)
     {
       MusterOperationResult *result = g_ptr_array_index (results, i);
 
-      sqlite3_bind_int64 (update, 1, run.seq);
+      sqlite3_bind_int64 (update, 1, run->seq);
       bind_text (update, 2, result->operation->key);
       bind_text (update, 3, result->ok ? "done" : "failed");
       bind_text (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
       bind_text (update, 5, result->target_id);
       sqlite3_bind_int64 (update, 6, now);
       if (!step_done (self, update, error))
-        goto fail;
+        goto out;
 
       if (result->ok)
         done++;
@@ -1031,47 +1093,110 @@ muster_history_journal_results (MusterHistory  *self,
         {
           bind_text (retried, 1, run_id);
           bind_text (retried, 2, result->operation->key);
-          sqlite3_bind_int64 (retried, 3, run.seq);
-          bind_text (retried, 4, run.profile);
-          bind_text (retried, 5, run.target_uri);
+          sqlite3_bind_int64 (retried, 3, run->seq);
+          bind_text (retried, 4, run->profile);
+          bind_text (retried, 5, run->target_uri);
           if (!step_done (self, retried, error))
-            goto fail;
+            goto out;
           /* What the interrupted run had sent but not seen finish. */
-          if (resumed.seq != 0)
+          if (resumed->seq != 0)
             {
               bind_text (resumed_stmt, 1, run_id);
-              sqlite3_bind_int64 (resumed_stmt, 2, resumed.seq);
+              sqlite3_bind_int64 (resumed_stmt, 2, resumed->seq);
               bind_text (resumed_stmt, 3, result->operation->key);
               if (!step_done (self, resumed_stmt, error))
-                goto fail;
+                goto out;
             }
         }
     }
 
-  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE seq = ?1", error);
-  if (counts == NULL)
-    goto fail;
-  sqlite3_bind_int64 (counts, 1, run.seq);
+  sqlite3_bind_int64 (counts, 1, run->seq);
   sqlite3_bind_int (counts, 2, done);
   sqlite3_bind_int (counts, 3, failed);
-  if (!step_done (self, counts, error))
-    goto fail;
+  ok = step_done (self, counts, error);
 
+out:
   g_clear_pointer (&update, sqlite3_finalize);
   g_clear_pointer (&retried, sqlite3_finalize);
   g_clear_pointer (&resumed_stmt, sqlite3_finalize);
   g_clear_pointer (&counts, sqlite3_finalize);
-  if (!exec (self, "COMMIT", error))
-    goto fail;
+  return ok;
+}
+
+/* Part of a journal transaction: the `pending` rows of @operations, which were never sent,
+ * removed again. */
+static gboolean
+forget_unsent (MusterHistory  *self,
+               RunKeys        *run,
+               GPtrArray      *operations,
+               GError        **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean ok = TRUE;
+
+  stmt = prepare (self, "DELETE FROM results WHERE run = ?1 AND key = ?2 AND status = 'pending'", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; ok && i < operations->len; i++)
+    {
+      sqlite3_bind_int64 (stmt, 1, run->seq);
+      bind_text (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
+      ok = step_done (self, stmt, error);
+    }
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+gboolean
+muster_history_journal (MusterHistory  *self,
+                        const char     *run_id,
+                        GPtrArray      *results,
+                        GPtrArray      *pending,
+                        GPtrArray      *unsent,
+                        GError        **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(RunKeys) run = RUN_KEYS_INIT;
+  g_auto(RunKeys) resumed = RUN_KEYS_INIT;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (run_id != NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!find_run (self, run_id, &run, &resumed, error) ||
+      (results != NULL && !write_results (self, run_id, &run, &resumed, results, now, error)) ||
+      (pending != NULL && !write_pending (self, &run, pending, now, error)) ||
+      (unsent != NULL && !forget_unsent (self, &run, unsent, error)) ||
+      !exec (self, "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
   return TRUE;
+}
 
-fail:
-  g_clear_pointer (&update, sqlite3_finalize);
-  g_clear_pointer (&retried, sqlite3_finalize);
-  g_clear_pointer (&resumed_stmt, sqlite3_finalize);
-  g_clear_pointer (&counts, sqlite3_finalize);
-  rollback (self);
-  return FALSE;
+gboolean
+muster_history_journal_pending (MusterHistory  *self,
+                                const char     *run_id,
+                                GPtrArray      *operations,
+                                GError        **error)
+{
+  g_return_val_if_fail (operations != NULL, FALSE);
+  return muster_history_journal (self, run_id, NULL, operations, NULL, error);
+}
+
+gboolean
+muster_history_journal_results (MusterHistory  *self,
+                                const char     *run_id,
+                                GPtrArray      *results,
+                                GError        **error)
+{
+  g_return_val_if_fail (results != NULL, FALSE);
+  return muster_history_journal (self, run_id, results, NULL, NULL, error);
 }
 
 gboolean
@@ -1161,6 +1286,7 @@ muster_history_list_runs (MusterHistory  *self,
   g_return_val_if_fail (MUSTER_IS_HISTORY (self), NULL);
 
   locker = g_mutex_locker_new (&self->lock);
+  reap_dead_runs (self);
 
   stmt = prepare (self, "SELECT " RUN_COLUMNS " FROM runs WHERE ?1 IS NULL OR profile = ?1"
                         " ORDER BY started_at DESC, seq DESC LIMIT ?2", error);
@@ -1243,6 +1369,7 @@ muster_history_get_run (MusterHistory  *self,
     }
 
   locker = g_mutex_locker_new (&self->lock);
+  reap_dead_runs (self);
 
   /* An exact id, or else a unique prefix of one. */
   pattern = g_strconcat (run_id, "%", NULL);

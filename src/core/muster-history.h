@@ -8,7 +8,8 @@
  * and closes the run with its outcome (muster_history_finish_run). A run holds a lock on its
  * (profile, target) pair from begin to finish, so two pushes into one target never overlap; a
  * run still `running` when the next push takes the lock belonged to a process that died, and
- * becomes `interrupted`, the new run recording that it resumes it.
+ * becomes `interrupted`, the new run recording that it resumes it. Reading the history does the
+ * same for any run whose push no longer holds its lock, without ever taking a lock itself.
  *
  * The blocking calls wait on SQLite: call them from worker threads, or use the _async variants.
  */
@@ -168,6 +169,17 @@ gboolean          muster_history_journal_results (MusterHistory     *self,
                                                   const char        *run_id,
                                                   GPtrArray         *results,
                                                   GError           **error);
+/* One transaction of the journal, for a push that overlaps writing it with applying: @results
+ * (of MusterOperationResult) of the batch that came back, as muster_history_journal_results();
+ * @pending (of MusterOperation), the next batch, as muster_history_journal_pending(); @unsent
+ * (of MusterOperation), a batch journaled pending but never sent (the push stopped first), whose
+ * pending rows are removed. Each may be NULL. */
+gboolean          muster_history_journal      (MusterHistory        *self,
+                                               const char           *run_id,
+                                               GPtrArray            *results,
+                                               GPtrArray            *pending,
+                                               GPtrArray            *unsent,
+                                               GError              **error);
 /* Ends @run_id with @state and @message (nullable) and releases its lock. */
 gboolean          muster_history_finish_run   (MusterHistory        *self,
                                                const char           *run_id,
@@ -177,7 +189,8 @@ gboolean          muster_history_finish_run   (MusterHistory        *self,
 
 /* Reading (blocking) ------------------------------------------------------------------------- */
 
-/* Runs, newest first, of @profile (NULL: every profile); @limit 0 for all. */
+/* Runs, newest first, of @profile (NULL: every profile); @limit 0 for all. A run left `running`
+ * by a process that died is marked and reported `interrupted`. */
 GPtrArray        *muster_history_list_runs    (MusterHistory        *self,
                                                const char           *profile,
                                                guint                 limit,

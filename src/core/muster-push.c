@@ -32,6 +32,8 @@ struct _MusterPush
   guint              limit_percent;
   gboolean           force_limit;
   guint              batch_size;
+  MusterPlanMode     mode;
+  GPtrArray         *applied;            /* of MusterOperation: @operations in @mode */
   gboolean           started;
   MusterPushSummary *summary;
 };
@@ -130,6 +132,42 @@ run_data_free (RunData *data)
   g_free (data);
 }
 
+/* The operations @mode applies. */
+static GPtrArray *
+choose_operations (GPtrArray      *operations,
+                   MusterPlanMode  mode)
+{
+  GPtrArray *chosen = g_ptr_array_new_full (operations->len, (GDestroyNotify) muster_operation_unref);
+  g_autoptr(GHashTable) created = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < operations->len; i++)
+    {
+      MusterOperation *operation = g_ptr_array_index (operations, i);
+
+      if (operation->kind == MUSTER_OPERATION_CREATE_USER && operation->user != NULL &&
+          operation->user->external_id != NULL)
+        g_hash_table_add (created, operation->user->external_id);
+    }
+
+  for (guint i = 0; i < operations->len; i++)
+    {
+      MusterOperation *operation = g_ptr_array_index (operations, i);
+      gboolean adds;
+
+      /* Creating things, and putting the new users where they belong. */
+      adds = operation->kind == MUSTER_OPERATION_CREATE_USER ||
+             operation->kind == MUSTER_OPERATION_CREATE_GROUP ||
+             (operation->kind == MUSTER_OPERATION_ADD_MEMBER && operation->member_external_id != NULL &&
+              g_hash_table_contains (created, operation->member_external_id));
+
+      if (mode == MUSTER_PLAN_MODE_SYNC ||
+          (mode == MUSTER_PLAN_MODE_ADD_ONLY && adds) ||
+          (mode == MUSTER_PLAN_MODE_UPDATE_ONLY && (!adds || operation->kind == MUSTER_OPERATION_CREATE_GROUP)))
+        g_ptr_array_add (chosen, muster_operation_ref (operation));
+    }
+  return chosen;
+}
+
 static guint
 count_removals (GPtrArray *operations)
 {
@@ -151,7 +189,7 @@ static gboolean
 check_safety_limit (MusterPush  *self,
                     GError     **error)
 {
-  guint removals = count_removals (self->operations);
+  guint removals = count_removals (self->applied);
   guint total = self->target_user_count;
   guint count = self->limit_count;
   guint percent = self->limit_percent;
@@ -184,7 +222,7 @@ check_safety_limit (MusterPush  *self,
 
   /* Translators: the two halves above, then what to do */
   g_set_error (error, MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_SAFETY_LIMIT,
-               _("%s; %s. Nothing was changed. Check the rules, or push again with --force-limit."), what, limit);
+               _("%s; %s. Nothing was changed."), what, limit);
   return FALSE;
 }
 
@@ -217,7 +255,7 @@ history_thread (GTask        *job,
     case JOB_BEGIN:
       data->run = muster_history_begin_run (self->history, self->profile, data->target_uri,
                                             data->target_description, self->who,
-                                            self->operations, &error);
+                                            self->applied, &error);
       ok = data->run != NULL;
       break;
     case JOB_PENDING:
@@ -447,7 +485,7 @@ next_batch (GTask *task)
       return;
     }
 
-  if (data->next >= self->operations->len)
+  if (data->next >= self->applied->len)
     {
       const MusterPushSummary *summary = self->summary;
       g_autofree char *message = NULL;
@@ -466,10 +504,10 @@ next_batch (GTask *task)
       return;
     }
 
-  end = MIN (data->next + data->batch_size, self->operations->len);
+  end = MIN (data->next + data->batch_size, self->applied->len);
   data->batch = g_ptr_array_new_full (end - data->next, (GDestroyNotify) muster_operation_unref);
   for (guint i = data->next; i < end; i++)
-    g_ptr_array_add (data->batch, muster_operation_ref (g_ptr_array_index (self->operations, i)));
+    g_ptr_array_add (data->batch, muster_operation_ref (g_ptr_array_index (self->applied, i)));
   data->next = end;
 
   run_history_job (task, JOB_PENDING, pending_done_cb);
@@ -522,6 +560,7 @@ muster_push_finalize (GObject *object)
 
   g_clear_object (&self->target);
   g_clear_pointer (&self->operations, g_ptr_array_unref);
+  g_clear_pointer (&self->applied, g_ptr_array_unref);
   g_clear_object (&self->history);
   g_free (self->profile);
   g_free (self->who);
@@ -586,9 +625,42 @@ muster_push_new_for_operations (MusterTarget   *target,
   self->history = g_object_ref (history);
   self->profile = g_strdup (profile);
   self->who = g_strdup (who != NULL ? who : g_get_user_name ());
-  self->summary->total = self->operations->len;
+  self->mode = MUSTER_PLAN_MODE_SYNC;
+  self->applied = g_ptr_array_ref (self->operations);
+  self->summary->total = self->applied->len;
 
   return self;
+}
+
+MusterPush *
+muster_push_new (MusterTarget   *target,
+                 MusterPlan     *plan,
+                 MusterHistory  *history,
+                 const char     *profile,
+                 const char     *who)
+{
+  g_return_val_if_fail (MUSTER_IS_PLAN (plan), NULL);
+
+  /* The plan's own safety check counts every removal it planned; the push counts those it will
+   * apply, on the same number of target users, so a mode that leaves out disables is not
+   * refused for them. */
+  return muster_push_new_for_operations (target, muster_plan_get_operations (plan),
+                                         muster_plan_get_target_user_count (plan),
+                                         history, profile, who);
+}
+
+void
+muster_push_set_mode (MusterPush     *self,
+                      MusterPlanMode  mode)
+{
+  g_return_if_fail (MUSTER_IS_PUSH (self));
+  g_return_if_fail (!self->started);
+
+  self->mode = mode;
+  g_clear_pointer (&self->applied, g_ptr_array_unref);
+  self->applied = mode == MUSTER_PLAN_MODE_SYNC ? g_ptr_array_ref (self->operations)
+                                                 : choose_operations (self->operations, mode);
+  self->summary->total = self->applied->len;
 }
 
 void
@@ -630,7 +702,7 @@ GPtrArray *
 muster_push_get_operations (MusterPush *self)
 {
   g_return_val_if_fail (MUSTER_IS_PUSH (self), NULL);
-  return self->operations;
+  return self->applied;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "muster-history.h"
+#include "muster-plan.h"
 #include "muster-target.h"
 
 G_BEGIN_DECLS
@@ -56,6 +57,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterPushSummary, muster_push_summary_free)
 #define MUSTER_TYPE_PUSH (muster_push_get_type ())
 G_DECLARE_FINAL_TYPE (MusterPush, muster_push, MUSTER, PUSH, GObject)
 
+/* A push of @plan's operations (muster_plan_get_operations()) into @target, the target the plan
+ * was made against, recorded in @history under @profile by @who (NULL: the local user name). The
+ * safety limit is measured on muster_plan_get_target_user_count(). */
+MusterPush        *muster_push_new                (MusterTarget   *target,
+                                                   MusterPlan     *plan,
+                                                   MusterHistory  *history,
+                                                   const char     *profile,
+                                                   const char     *who);
 /* A push of @operations (of MusterOperation, applied in this order) into @target, recorded in
  * @history under @profile by @who (NULL: the local user name). @target_user_count is the number
  * of active users Muster manages in the target, which the safety limit is measured on. */
@@ -73,11 +82,17 @@ void               muster_push_set_safety_limit   (MusterPush     *self,
                                                    guint           percent);
 void               muster_push_set_force_limit    (MusterPush     *self,
                                                    gboolean        force);
+/* Applies only the operations of @mode (default MUSTER_PLAN_MODE_SYNC: all of them):
+ * ADD_ONLY keeps creating users and groups and adding the users it creates to groups;
+ * UPDATE_ONLY keeps everything else. A plan made in that mode already holds just those. */
+void               muster_push_set_mode           (MusterPush     *self,
+                                                   MusterPlanMode  mode);
 /* Operations per muster_target_apply_async() call; 0 (the default) picks 500 for a SQLite store
  * and 50 for a service. */
 void               muster_push_set_batch_size     (MusterPush     *self,
                                                    guint           batch_size);
 MusterTarget      *muster_push_get_target         (MusterPush     *self);
+/* The operations the push applies (after the mode's choice). Of MusterOperation. */
 GPtrArray         *muster_push_get_operations     (MusterPush     *self);
 
 /* Applies the operations. Emits "progress" (guint done, guint failed, guint total) on the

@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "muster-profile-store.h"
 #include "muster-rules-private.h"
+#include "muster-snapshot-private.h"
 #include "muster-target.h"
 
 struct _MusterRules
@@ -481,7 +483,7 @@ read_filter (MusterRules *self,
 {
   static const char * const known[] = { "groups", "nested", "groupKind", "excludeUnlicensed", "excludeDisabled",
                                         "excludeGuests", "denyList", "search", "emailMethod", NULL };
-  JsonObject *object;
+  JsonObject *object = NULL;
   const char *kind = NULL;
   const char *method = NULL;
   const char *search = NULL;
@@ -525,7 +527,7 @@ read_defaults (MusterRules *self,
                GError     **error)
 {
   static const char * const known[] = { "userType", "roles", NULL };
-  JsonObject *object;
+  JsonObject *object = NULL;
 
   return get_object (node, "defaults", &object, error) &&
          check_members (object, "defaults", known, error) &&
@@ -562,7 +564,7 @@ read_group_rules (MusterRules *self,
       g_autofree char *path = g_strdup_printf ("groupRules[%u]", i);
       g_autoptr(MusterGroupRule) rule = g_new0 (MusterGroupRule, 1);
       const char *group = NULL;
-      JsonObject *object;
+      JsonObject *object = NULL;
 
       rule->nested = TRUE;
       rule->roles = g_new0 (char *, 1);
@@ -597,7 +599,7 @@ read_user_overrides (MusterRules *self,
       g_autoptr(MusterUserOverride) override = g_new0 (MusterUserOverride, 1);
       const char *user = NULL;
       const char *always = NULL;
-      JsonObject *object;
+      JsonObject *object = NULL;
       gboolean found;
       guint position;
 
@@ -652,7 +654,7 @@ read_field_mapping (MusterRules *self,
       g_autofree char *path = g_strdup_printf ("fieldMapping[%u]", i);
       const char *source = NULL;
       const char *attribute = NULL;
-      JsonObject *object;
+      JsonObject *object = NULL;
 
       if (!get_object (json_array_get_element (array, i), path, &object, error) ||
           !check_members (object, path, known, error) ||
@@ -697,7 +699,7 @@ read_group_mapping (MusterRules *self,
       const char *group = NULL;
       const char *target = NULL;
       gboolean nested = TRUE;
-      JsonObject *object;
+      JsonObject *object = NULL;
 
       if (!get_object (json_array_get_element (array, i), path, &object, error) ||
           !check_members (object, path, known, error) ||
@@ -721,7 +723,7 @@ read_safety_limit (MusterRules *self,
                    GError     **error)
 {
   static const char * const known[] = { "count", "percent", NULL };
-  JsonObject *object;
+  JsonObject *object = NULL;
 
   return get_object (node, "safetyLimit", &object, error) &&
          check_members (object, "safetyLimit", known, error) &&
@@ -847,6 +849,16 @@ save_thread (GTask        *task,
 
 /* Resolving ---------------------------------------------------------------------------------- */
 
+static int
+compare_uint32 (gconstpointer a,
+                gconstpointer b)
+{
+  guint32 ua = *(const guint32 *) a;
+  guint32 ub = *(const guint32 *) b;
+
+  return ua < ub ? -1 : ua > ub;
+}
+
 typedef struct
 {
   char   **roles;
@@ -857,7 +869,8 @@ struct _MusterRulesResolver
 {
   MusterRules     *rules;
   MusterSnapshot  *snapshot;
-  const char     **group_ids;    /* per group rule: the Entra id, NULL when not in the snapshot */
+  guint32         *group_index;  /* per group rule: the group's position, G_MAXUINT32 when not in
+                                  * the snapshot */
   char           **type_words;   /* per group rule: "User type …: group rule 2 “Admins”" */
   char            *default_type_words;
   GHashTable      *combinations; /* guint64 bitset of matching rules → Combination */
@@ -944,7 +957,7 @@ _muster_rules_resolver_new (MusterRules    *rules,
 
   resolver->rules = g_object_ref (rules);
   resolver->snapshot = g_object_ref (snapshot);
-  resolver->group_ids = g_new0 (const char *, n + 1);
+  resolver->group_index = g_new0 (guint32, n + 1);
   resolver->type_words = g_new0 (char *, n + 1);
   resolver->combinations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                                   (GDestroyNotify) combination_free);
@@ -957,9 +970,9 @@ _muster_rules_resolver_new (MusterRules    *rules,
   for (guint i = 0; i < n; i++)
     {
       const MusterGroupRule *rule = rules->group_rules->pdata[i];
-      MusterGroup *group = muster_snapshot_lookup_group (snapshot, rule->group);
+      guint index;
 
-      resolver->group_ids[i] = group != NULL ? muster_group_get_id (group) : NULL;
+      resolver->group_index[i] = _muster_snapshot_find_group_index (snapshot, rule->group, &index) ? index : G_MAXUINT32;
       if (rule->has_user_type)
         /* Translators: User type Administrator (group rule 2 “Admins”) */
         resolver->type_words[i] = g_strdup_printf (_("User type %s (group rule %u “%s”)"),
@@ -976,7 +989,7 @@ _muster_rules_resolver_free (MusterRulesResolver *resolver)
     return;
   g_object_unref (resolver->rules);
   g_object_unref (resolver->snapshot);
-  g_free (resolver->group_ids);
+  g_free (resolver->group_index);
   g_strfreev (resolver->type_words);
   g_free (resolver->default_type_words);
   g_hash_table_unref (resolver->combinations);
@@ -993,6 +1006,7 @@ _muster_rules_resolver_resolve (MusterRulesResolver *resolver,
   MusterRules *rules = resolver->rules;
   const char *id = muster_user_get_id (user);
   guint n = rules->group_rules->len;
+
   guint indices_small[64];
   g_autofree guint *indices_large = NULL;
   guint *indices = indices_small;
@@ -1013,9 +1027,14 @@ _muster_rules_resolver_resolve (MusterRulesResolver *resolver,
   for (guint i = 0; i < n; i++)
     {
       const MusterGroupRule *rule = rules->group_rules->pdata[i];
+      const guint32 *groups;
+      guint n_groups = 0;
 
-      if (resolver->group_ids[i] == NULL ||
-          !muster_snapshot_user_in_group (resolver->snapshot, id, resolver->group_ids[i], rule->nested))
+      if (resolver->group_index[i] == G_MAXUINT32)
+        continue;
+      /* the user's groups are sorted positions: no string is hashed per user */
+      groups = _muster_snapshot_get_user_group_indices (resolver->snapshot, user, rule->nested, &n_groups);
+      if (bsearch (&resolver->group_index[i], groups, n_groups, sizeof (guint32), compare_uint32) == NULL)
         continue;
       indices[n_matched++] = i;
       if (i < 64)

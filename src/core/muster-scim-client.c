@@ -45,9 +45,20 @@ typedef struct
   char        *if_match;
   SoupMessage *msg;
   guint        attempt;
-  guint        wait_id;
-  gulong       cancel_id;
+  GSource     *wait;         /* before a retry */
+  GSource     *wait_cancel;  /* …cut short by the cancellable */
 } Request;
+
+static void
+request_stop_waiting (Request *request)
+{
+  if (request->wait != NULL)
+    g_source_destroy (request->wait);
+  g_clear_pointer (&request->wait, g_source_unref);
+  if (request->wait_cancel != NULL)
+    g_source_destroy (request->wait_cancel);
+  g_clear_pointer (&request->wait_cancel, g_source_unref);
+}
 
 static void
 request_free (Request *request)
@@ -57,7 +68,7 @@ request_free (Request *request)
   g_clear_pointer (&request->body, g_bytes_unref);
   g_free (request->if_match);
   g_clear_object (&request->msg);
-  g_clear_handle_id (&request->wait_id, g_source_remove);
+  request_stop_waiting (request);
   g_free (request);
 }
 
@@ -173,12 +184,19 @@ retry_cb (gpointer user_data)
   GTask *task = user_data;
   Request *request = g_task_get_task_data (task);
 
-  request->wait_id = 0;
+  request_stop_waiting (request);
   if (g_task_return_error_if_cancelled (task))
     g_object_unref (task);
   else
     send_request (task);
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+retry_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  return retry_cb (user_data);
 }
 
 static void
@@ -227,7 +245,16 @@ send_cb (GObject      *source,
       request->attempt++;
       g_debug ("%s %s answered %u; retry %u in %u ms", request->method, request->path, status, request->attempt,
                delay);
-      request->wait_id = g_timeout_add (delay, retry_cb, task);
+      /* on the caller's context, and no longer than the push wants to wait */
+      request->wait = g_timeout_source_new (delay);
+      g_source_set_callback (request->wait, retry_cb, task, NULL);
+      g_source_attach (request->wait, g_main_context_get_thread_default ());
+      if (g_task_get_cancellable (task) != NULL)
+        {
+          request->wait_cancel = g_cancellable_source_new (g_task_get_cancellable (task));
+          g_source_set_callback (request->wait_cancel, G_SOURCE_FUNC (retry_cancelled_cb), task, NULL);
+          g_source_attach (request->wait_cancel, g_main_context_get_thread_default ());
+        }
       return;
     }
 
@@ -270,6 +297,10 @@ send_request (GTask *task)
     }
   if (request->body != NULL)
     soup_message_set_request_body_from_bytes (request->msg, SCIM_CONTENT_TYPE, request->body);
+  /* libsoup gives a POST or PATCH a new connection unless told it may be sent again, which
+   * would open one connection per write. Sending one again is harmless here: a repeated
+   * create answers 409 and becomes a match, PATCH ops replace values or add a member once. */
+  soup_message_add_flags (request->msg, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (request->msg);
   authorization = g_strconcat ("Bearer ", self->token, NULL);
   soup_message_headers_replace (headers, "Authorization", authorization);

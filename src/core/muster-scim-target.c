@@ -334,7 +334,7 @@ can_send (MusterScimTarget *self,
 static JsonNode *
 roles_node (const MusterTargetUser *user)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
 
   /* user->roles is sorted already, which keeps the body (and reruns) stable */
   for (guint i = 0; user->roles[i] != NULL; i++)
@@ -345,6 +345,7 @@ roles_node (const MusterTargetUser *user)
       json_object_set_string_member (role, "display", user->roles[i]);
       json_array_add_object_element (array, role);
     }
+  /* json_node_init_*() take a reference of their own */
   return json_node_init_array (json_node_alloc (), array);
 }
 
@@ -384,7 +385,7 @@ user_to_json (MusterScimTarget       *self,
               const MusterTargetUser *user,
               const char             *manager_id)
 {
-  JsonObject *object = json_object_new ();
+  g_autoptr(JsonObject) object = json_object_new ();
   JsonObject *enterprise = json_object_new ();
   JsonArray *schemas = json_array_new ();
   const char *value;
@@ -1283,6 +1284,10 @@ run_settle (Run *run)
   if (run->state == RUN_ACTIVE)
     apply->active--;
   run->state = RUN_DONE;
+  /* a batch may be a whole push: keep only the result */
+  g_clear_pointer (&run->sent, json_node_unref);
+  g_clear_pointer (&run->ops, json_node_unref);
+  g_clear_pointer (&run->put_body, json_node_unref);
   apply->done++;
   if (!apply->pumping)
     pump (apply);

@@ -108,7 +108,16 @@ static const char schema_sql[] =
   "  applied_at TEXT NOT NULL);"
   /* (run_id, id) grows at its end as results are added: an index on operation_key would be
    * written at random places, a page per result. */
-  "CREATE INDEX sync_results_by_run ON sync_results (run_id, id);";
+  "CREATE INDEX sync_results_by_run ON sync_results (run_id, id);"
+  /* For people with the sqlite3 tool: one line per user, roles and groups spelled out. */
+  "CREATE VIEW user_overview AS SELECT"
+  "  u.id, u.user_name, u.display_name, u.email, u.user_type, u.active,"
+  "  (SELECT group_concat (role, ', ') FROM (SELECT role FROM user_roles WHERE user_id = u.id ORDER BY role)) AS roles,"
+  "  (SELECT group_concat (display_name, ', ') FROM (SELECT g.display_name FROM group_members m"
+  "     JOIN groups g ON g.id = m.group_id WHERE m.user_id = u.id ORDER BY g.display_name)) AS groups,"
+  "  (SELECT user_name FROM users WHERE external_id = u.manager_external_id) AS manager,"
+  "  u.updated_at"
+  "  FROM users u;";
 
 /* migrations[N] takes a store from version N to N + 1; version 1 is the first. */
 static const char * const migrations[SCHEMA_VERSION] = {
@@ -191,10 +200,11 @@ static const char * const statement_sql[N_STMTS] = {
   [STMT_REMOVE_MEMBER] = "DELETE FROM group_members WHERE group_id = ?1 AND user_id = ?2",
   [STMT_PUT_RUN] =
     "INSERT INTO sync_runs (run_id, started_at, finished_at, batches) VALUES (?1, ?2, ?2, 1)"
-    " ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, batches = batches + 1",
+    " ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, batches = batches + 1"
+    " RETURNING batches",
   [STMT_PUT_RESULT] =
     "INSERT INTO sync_results (run_id, batch, operation_key, kind, external_id, target_id, ok, error, applied_at)"
-    " VALUES (?1, (SELECT batches FROM sync_runs WHERE run_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    " VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
 struct _MusterSqliteTarget
@@ -663,6 +673,226 @@ check_cancelled (GCancellable  *cancellable,
   return TRUE;
 }
 
+/* Users are read in chunks: the reading thread copies each chunk of rows into one buffer and
+ * hands it to builder threads, which make the MusterTargetUsers (some thirty allocations each,
+ * most of the time read_state takes); the reading thread adds them to the state in id order
+ * between chunks and at the end. */
+
+#define CHUNK_ROWS 4096
+#define MAX_BUILDERS 3
+
+enum
+{
+  CELL_EXTERNAL_ID,
+  CELL_USER_NAME,
+  CELL_USER_TYPE,
+  CELL_ATTRIBUTES,  /* N_ATTRIBUTES cells from here */
+  N_CELLS = CELL_ATTRIBUTES + N_ATTRIBUTES
+};
+
+typedef struct
+{
+  gint64   id;
+  gboolean active;
+  gint     cells[N_CELLS];  /* offsets into the chunk's bytes; -1 for NULL */
+  guint    first_role;      /* index into the chunk's roles */
+  guint    n_roles;
+} UserRow;
+
+typedef struct
+{
+  GString   *bytes;
+  GArray    *rows;    /* of UserRow */
+  GArray    *roles;   /* of gint offsets */
+  GPtrArray *users;   /* built, of MusterTargetUser */
+  gboolean   built;   /* under UserReader.lock */
+} UserChunk;
+
+typedef struct
+{
+  GThreadPool *pool;
+  GPtrArray   *chunks;  /* of UserChunk, in id order */
+  GMutex       lock;
+  GCond        cond;
+} UserReader;
+
+static UserChunk *
+user_chunk_new (void)
+{
+  UserChunk *chunk = g_new0 (UserChunk, 1);
+
+  chunk->bytes = g_string_sized_new (CHUNK_ROWS * 256);
+  chunk->rows = g_array_sized_new (FALSE, FALSE, sizeof (UserRow), CHUNK_ROWS);
+  chunk->roles = g_array_new (FALSE, FALSE, sizeof (gint));
+  return chunk;
+}
+
+static void
+user_chunk_free (gpointer data)
+{
+  UserChunk *chunk = data;
+
+  if (chunk->bytes != NULL)
+    g_string_free (chunk->bytes, TRUE);
+  g_clear_pointer (&chunk->rows, g_array_unref);
+  g_clear_pointer (&chunk->roles, g_array_unref);
+  g_clear_pointer (&chunk->users, g_ptr_array_unref);
+  g_free (chunk);
+}
+
+static gint
+user_chunk_add_text (UserChunk  *chunk,
+                     const char *text)
+{
+  gint offset;
+
+  if (text == NULL || text[0] == '\0')
+    return -1;
+  offset = (gint) chunk->bytes->len;
+  g_string_append_len (chunk->bytes, text, strlen (text) + 1);
+  return offset;
+}
+
+static const char *
+user_chunk_text (UserChunk *chunk,
+                 gint       offset)
+{
+  return offset >= 0 ? chunk->bytes->str + offset : NULL;
+}
+
+/* Text as the state holds it: valid UTF-8. A store edited by hand may hold anything, and
+ * invalid sequences become U+FFFD (the next push then writes the plan's value back). */
+static char *
+dup_valid (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  if (G_LIKELY (g_utf8_validate (text, -1, NULL)))
+    return g_strdup (text);
+  return g_utf8_make_valid (text, -1);
+}
+
+static void
+build_chunk_cb (gpointer data,
+                gpointer user_data)
+{
+  UserChunk *chunk = data;
+  UserReader *reader = user_data;
+  GPtrArray *users = g_ptr_array_new_full (chunk->rows->len, (GDestroyNotify) muster_target_user_unref);
+
+  for (guint r = 0; r < chunk->rows->len; r++)
+    {
+      const UserRow *row = &g_array_index (chunk->rows, UserRow, r);
+      MusterTargetUser *user = muster_target_user_new ();
+      const char *type = user_chunk_text (chunk, row->cells[CELL_USER_TYPE]);
+
+      user->id = id_to_string (row->id);
+      user->external_id = dup_valid (user_chunk_text (chunk, row->cells[CELL_EXTERNAL_ID]));
+      user->user_name = dup_valid (user_chunk_text (chunk, row->cells[CELL_USER_NAME]));
+      user->active = row->active;
+      if (type == NULL || !muster_user_type_from_string (type, &user->user_type))
+        user->user_type = MUSTER_USER_TYPE_USER;
+      for (guint i = 0; i < N_ATTRIBUTES; i++)
+        if (row->cells[CELL_ATTRIBUTES + i] >= 0)
+          g_hash_table_insert (user->attributes, (char *) attribute_columns[i].attribute,
+                               dup_valid (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
+      if (row->n_roles > 0)
+        {
+          /* Already sorted and unique (the primary key's order). */
+          g_strfreev (user->roles);
+          user->roles = g_new (char *, row->n_roles + 1);
+          for (guint i = 0; i < row->n_roles; i++)
+            {
+              gint offset = g_array_index (chunk->roles, gint, row->first_role + i);
+
+              user->roles[i] = dup_valid (user_chunk_text (chunk, offset));
+            }
+          user->roles[row->n_roles] = NULL;
+        }
+      g_ptr_array_add (users, user);
+    }
+
+  /* the copies are no longer needed */
+  g_clear_pointer (&chunk->rows, g_array_unref);
+  g_clear_pointer (&chunk->roles, g_array_unref);
+  g_string_free (g_steal_pointer (&chunk->bytes), TRUE);
+
+  g_mutex_lock (&reader->lock);
+  chunk->users = users;
+  chunk->built = TRUE;
+  g_cond_broadcast (&reader->cond);
+  g_mutex_unlock (&reader->lock);
+}
+
+static UserReader *
+user_reader_new (void)
+{
+  UserReader *reader = g_new0 (UserReader, 1);
+  int n_builders = CLAMP ((int) g_get_num_processors () - 1, 1, MAX_BUILDERS);
+
+  g_mutex_init (&reader->lock);
+  g_cond_init (&reader->cond);
+  reader->chunks = g_ptr_array_new_with_free_func (user_chunk_free);
+  reader->pool = g_thread_pool_new (build_chunk_cb, reader, n_builders, FALSE, NULL);
+  return reader;
+}
+
+static void
+user_reader_push (UserReader *reader,
+                  UserChunk  *chunk)
+{
+  g_ptr_array_add (reader->chunks, chunk);
+  g_thread_pool_push (reader->pool, chunk, NULL);
+}
+
+/* Adds the users of the chunks from *@next on to @state, in order. With @wait it waits for each
+ * chunk to be built; without, it stops at the first that is not, so the reading thread adds
+ * users between chunks while the builders work. */
+static void
+user_reader_add (UserReader        *reader,
+                 MusterTargetState *state,
+                 gboolean           wait,
+                 guint             *next,
+                 GTask             *task,
+                 guint             *done,
+                 guint              total)
+{
+  for (; *next < reader->chunks->len; (*next)++)
+    {
+      UserChunk *chunk = g_ptr_array_index (reader->chunks, *next);
+      gboolean built;
+
+      g_mutex_lock (&reader->lock);
+      while (wait && !chunk->built)
+        g_cond_wait (&reader->cond, &reader->lock);
+      built = chunk->built;
+      g_mutex_unlock (&reader->lock);
+      if (!built)
+        return;
+
+      for (guint i = 0; i < chunk->users->len; i++)
+        {
+          muster_target_state_add_user (state, g_ptr_array_index (chunk->users, i));
+          if (++*done % PROGRESS_EVERY == 0)
+            report_progress (task, *done, total);
+        }
+      g_clear_pointer (&chunk->users, g_ptr_array_unref);
+    }
+}
+
+static void
+user_reader_free (UserReader *reader)
+{
+  /* every chunk pushed is built before the pool goes */
+  g_thread_pool_free (reader->pool, FALSE, TRUE);
+  g_ptr_array_unref (reader->chunks);
+  g_mutex_clear (&reader->lock);
+  g_cond_clear (&reader->cond);
+  g_free (reader);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UserReader, user_reader_free)
+
 static MusterTargetState *
 read_state_locked (MusterSqliteTarget  *self,
                    GTask               *task,
@@ -671,7 +901,9 @@ read_state_locked (MusterSqliteTarget  *self,
 {
   g_autoptr(MusterTargetState) state = muster_target_state_new ();
   g_autoptr(GPtrArray) offered = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) roles = g_ptr_array_new ();
+  g_autoptr(UserReader) reader = user_reader_new ();
+  UserChunk *chunk = NULL;
+  guint next_chunk = 0;
   sqlite3_stmt *users = NULL;
   sqlite3_stmt *user_roles = NULL;
   sqlite3_stmt *groups = NULL;
@@ -697,7 +929,7 @@ read_state_locked (MusterSqliteTarget  *self,
   if (rc != SQLITE_OK)
     goto sqlite_failed;
   while ((rc = sqlite3_step (offered_stmt)) == SQLITE_ROW)
-    g_ptr_array_add (offered, g_strdup (column_text (offered_stmt, 0)));
+    g_ptr_array_add (offered, dup_valid (column_text (offered_stmt, 0)));
   if (rc != SQLITE_DONE)
     goto sqlite_failed;
   g_ptr_array_add (offered, NULL);
@@ -718,61 +950,56 @@ read_state_locked (MusterSqliteTarget  *self,
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     goto sqlite_failed;
 
+  chunk = user_chunk_new ();
   while ((rc = sqlite3_step (users)) == SQLITE_ROW)
     {
-      g_autoptr(MusterTargetUser) user = muster_target_user_new ();
-      gint64 id = sqlite3_column_int64 (users, 0);
-      const char *type = column_text (users, 4);
+      UserRow row = { .id = sqlite3_column_int64 (users, 0), .active = sqlite3_column_int (users, 3) != 0 };
 
-      user->id = id_to_string (id);
-      user->external_id = g_strdup (column_text (users, 1));
-      user->user_name = g_strdup (column_text (users, 2));
-      user->active = sqlite3_column_int (users, 3) != 0;
-      if (type == NULL || !muster_user_type_from_string (type, &user->user_type))
-        user->user_type = MUSTER_USER_TYPE_USER;
+      row.cells[CELL_EXTERNAL_ID] = user_chunk_add_text (chunk, column_text (users, 1));
+      row.cells[CELL_USER_NAME] = user_chunk_add_text (chunk, column_text (users, 2));
+      row.cells[CELL_USER_TYPE] = user_chunk_add_text (chunk, column_text (users, 4));
       for (guint i = 0; i < N_ATTRIBUTES; i++)
-        {
-          const char *value = column_text (users, 5 + i);
-
-          if (value != NULL && value[0] != '\0')
-            g_hash_table_insert (user->attributes, g_strdup (attribute_columns[i].attribute), g_strdup (value));
-        }
+        row.cells[CELL_ATTRIBUTES + i] = user_chunk_add_text (chunk, column_text (users, 5 + i));
 
       /* Rows of user_roles whose user is gone cannot exist (foreign keys), but skip any. */
-      while (have_role && sqlite3_column_int64 (user_roles, 0) < id)
+      while (have_role && sqlite3_column_int64 (user_roles, 0) < row.id)
         {
           rc = sqlite3_step (user_roles);
           have_role = rc == SQLITE_ROW;
           if (rc != SQLITE_ROW && rc != SQLITE_DONE)
             goto sqlite_failed;
         }
-      g_ptr_array_set_size (roles, 0);
-      while (have_role && sqlite3_column_int64 (user_roles, 0) == id)
+      row.first_role = chunk->roles->len;
+      while (have_role && sqlite3_column_int64 (user_roles, 0) == row.id)
         {
-          g_ptr_array_add (roles, g_strdup (column_text (user_roles, 1)));
-          rc = sqlite3_step (user_roles);
-          have_role = rc == SQLITE_ROW;
-          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            goto sqlite_failed;
-        }
-      if (roles->len > 0)
-        {
-          /* Already sorted by the index; only the array's ownership changes. */
-          g_ptr_array_add (roles, NULL);
-          g_strfreev (user->roles);
-          user->roles = (char **) g_ptr_array_steal (roles, NULL);
-        }
+          gint offset = user_chunk_add_text (chunk, column_text (user_roles, 1));
 
-      muster_target_state_add_user (state, user);
-      if (++done % PROGRESS_EVERY == 0)
+          if (offset >= 0)
+            g_array_append_val (chunk->roles, offset);
+          rc = sqlite3_step (user_roles);
+          have_role = rc == SQLITE_ROW;
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            goto sqlite_failed;
+        }
+      row.n_roles = chunk->roles->len - row.first_role;
+      g_array_append_val (chunk->rows, row);
+
+      if (chunk->rows->len == CHUNK_ROWS)
         {
+          user_reader_push (reader, g_steal_pointer (&chunk));
+          chunk = user_chunk_new ();
+          user_reader_add (reader, state, FALSE, &next_chunk, task, &done, total);
           if (!check_cancelled (cancellable, error))
             goto out;
-          report_progress (task, done, total);
         }
     }
   if (rc != SQLITE_DONE)
     goto sqlite_failed;
+  user_reader_push (reader, g_steal_pointer (&chunk));
+
+  user_reader_add (reader, state, TRUE, &next_chunk, task, &done, total);
+  if (!check_cancelled (cancellable, error))
+    goto out;
 
   /* Groups and their members, the same way. */
   rc = sqlite3_prepare_v2 (self->db, "SELECT id, external_id, display_name FROM groups ORDER BY id", -1,
@@ -794,8 +1021,8 @@ read_state_locked (MusterSqliteTarget  *self,
       gint64 id = sqlite3_column_int64 (groups, 0);
 
       group->id = id_to_string (id);
-      group->external_id = g_strdup (column_text (groups, 1));
-      group->display_name = g_strdup (column_text (groups, 2));
+      group->external_id = dup_valid (column_text (groups, 1));
+      group->display_name = dup_valid (column_text (groups, 2));
       while (have_member && sqlite3_column_int64 (members, 0) <= id)
         {
           if (sqlite3_column_int64 (members, 0) == id)
@@ -830,8 +1057,7 @@ out:
   sqlite3_finalize (groups);
   sqlite3_finalize (members);
   sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
-  for (guint i = 0; i < roles->len; i++)
-    g_free (g_ptr_array_index (roles, i));
+  g_clear_pointer (&chunk, user_chunk_free);
   return ok ? g_steal_pointer (&state) : NULL;
 }
 
@@ -864,6 +1090,7 @@ typedef struct
   MusterSqliteTarget *self;
   const char         *now;
   GHashTable         *roles;  /* role names known to be in the roles table during this batch */
+  gint64              number; /* of this batch in its run: 1, 2, … */
 } Batch;
 
 /* Runs a prepared statement that returns no rows. */
@@ -1088,6 +1315,10 @@ create_user (Batch            *batch,
   return set_roles (batch, *id, (const char * const *) user->roles, existing != 0);
 }
 
+/* The columns an update may set: the attributes, then these. */
+#define COLUMN_EXTERNAL_ID (N_ATTRIBUTES + 3)
+#define N_UPDATE_COLUMNS   (N_ATTRIBUTES + 4)
+
 /* The column a field change sets, or -1 for roles, or -2 for an unknown field. */
 static int
 field_column (const char *field)
@@ -1098,6 +1329,8 @@ field_column (const char *field)
     return N_ATTRIBUTES + 1;
   if (g_str_equal (field, MUSTER_FIELD_USER_TYPE))
     return N_ATTRIBUTES + 2;
+  if (g_str_equal (field, MUSTER_FIELD_EXTERNAL_ID))
+    return COLUMN_EXTERNAL_ID;
   if (g_str_equal (field, MUSTER_FIELD_ROLES))
     return -1;
   for (guint i = 0; i < N_ATTRIBUTES; i++)
@@ -1115,7 +1348,9 @@ column_name (int column)
     return "user_name";
   if (column == N_ATTRIBUTES + 1)
     return "active";
-  return "user_type";
+  if (column == N_ATTRIBUTES + 2)
+    return "user_type";
+  return "external_id";
 }
 
 /* "UPDATE users SET <the changed columns> …" for one set of columns, prepared once. The columns
@@ -1140,16 +1375,20 @@ get_update_stmt (Batch         *batch,
     }
 
   sql = g_string_new ("UPDATE users SET ");
-  for (int column = 0; column < (int) N_ATTRIBUTES + 3; column++)
+  for (int column = 0; column < (int) N_UPDATE_COLUMNS; column++)
     if (mask & (1u << column))
       {
         n++;
         g_string_append_printf (sql, "%s = ?%d, ", column_name (column), n);
       }
   /* A user matched by userName that Muster did not make takes the Entra id, so the next run
-   * matches it by externalId (unless another row already has it: then this fails as a conflict). */
-  g_string_append_printf (sql, "updated_at = ?%d, external_id = coalesce (external_id, ?%d) WHERE id = ?%d",
-                          n + 1, n + 2, n + 3);
+   * matches it by externalId (unless another row already has it: then this fails as a
+   * conflict) — said by an externalId change, or implied by the desired user's Entra id. */
+  if (mask & (1u << COLUMN_EXTERNAL_ID))
+    g_string_append_printf (sql, "updated_at = ?%d WHERE id = ?%d", n + 1, n + 3);
+  else
+    g_string_append_printf (sql, "updated_at = ?%d, external_id = coalesce (external_id, ?%d) WHERE id = ?%d",
+                            n + 1, n + 2, n + 3);
   rc = sqlite3_prepare_v3 (self->db, sql->str, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
@@ -1164,7 +1403,7 @@ update_user (Batch            *batch,
              GError          **op_error)
 {
   MusterTargetUser *user = op->user;
-  const char *values[N_ATTRIBUTES + 3] = { NULL };
+  const char *values[N_UPDATE_COLUMNS] = { NULL };
   g_auto(GStrv) split_roles = NULL;
   const char * const *roles = NULL;
   MusterUserType type;
@@ -1239,7 +1478,7 @@ update_user (Batch            *batch,
 
   if ((rc = get_update_stmt (batch, mask, &stmt)) != SQLITE_OK)
     return rc;
-  for (int column = 0; column < (int) N_ATTRIBUTES + 3; column++)
+  for (int column = 0; column < (int) N_UPDATE_COLUMNS; column++)
     if (mask & (1u << column))
       {
         n++;
@@ -1260,11 +1499,14 @@ update_user (Batch            *batch,
   rc = run (stmt);
   if (is_constraint (rc))
     {
+      const char *external_id = values[COLUMN_EXTERNAL_ID] ? values[COLUMN_EXTERNAL_ID] : user->external_id;
+
       if (values[N_ATTRIBUTES] != NULL)
         set_user_name_conflict (op_error, values[N_ATTRIBUTES]);
       else
         g_set_error (op_error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT,
-                     _("Another user of the store already has the Entra id %s."), user->external_id);
+                     _("Another user of the store already has the Entra id %s."),
+                     external_id ? external_id : "");
       return SQLITE_OK;
     }
   if (rc != SQLITE_OK)
@@ -1527,6 +1769,7 @@ put_result (Batch                 *batch,
   sqlite3_bind_int (stmt, 6, result->ok ? 1 : 0);
   bind_text (stmt, 7, result->error ? result->error->message : NULL);
   sqlite3_bind_text (stmt, 8, batch->now, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, batch->number);
   return run (stmt);
 }
 
@@ -1578,12 +1821,15 @@ apply_locked (MusterSqliteTarget  *self,
   g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_result_free);
   g_autofree char *now = now_text ();
   g_autoptr(GHashTable) roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Batch batch = { self, now, roles };
+  Batch batch = { self, now, roles, 0 };
   sqlite3_stmt *stmt;
   int rc;
 
   if (g_cancellable_is_cancelled (cancellable))
     return cancelled_results (operations);
+  /* Nothing to do is not a batch of the run. */
+  if (operations->len == 0)
+    return g_steal_pointer (&results);
 
   if ((rc = stmt_or_fail (&batch, STMT_BEGIN, &stmt)) != SQLITE_OK || (rc = run (stmt)) != SQLITE_OK)
     goto failed;
@@ -1592,7 +1838,7 @@ apply_locked (MusterSqliteTarget  *self,
     goto failed;
   sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
-  if ((rc = run (stmt)) != SQLITE_OK)
+  if ((rc = run_for_id (stmt, &batch.number)) != SQLITE_OK)
     goto failed;
 
   for (guint i = 0; i < operations->len; i++)
@@ -1602,6 +1848,7 @@ apply_locked (MusterSqliteTarget  *self,
       /* Cancelled: nothing of the batch is kept, so every operation is reported not made. */
       if (g_cancellable_is_cancelled (cancellable))
         {
+          g_debug ("Batch of run %s cancelled after %u of %u operations: rolled back", run_id, i, operations->len);
           rollback_locked (self);
           return cancelled_results (operations);
         }
@@ -1778,7 +2025,8 @@ role_thread (GTask        *task,
       break;
     case ROLE_ADD:
     case ROLE_REMOVE:
-      if ((data->call == ROLE_ADD ? muster_sqlite_target_add_role : muster_sqlite_target_remove_role) (self, data->role, &error))
+      if (data->call == ROLE_ADD ? muster_sqlite_target_add_role (self, data->role, &error)
+                                 : muster_sqlite_target_remove_role (self, data->role, &error))
         g_task_return_boolean (task, TRUE);
       else
         g_task_return_error (task, error);

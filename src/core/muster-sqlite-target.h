@@ -4,6 +4,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The schema, its versions and what Muster writes when are documented in docs/sqlite-store.md.
+ * Features: groups, delete, roles, user type and the enterprise attributes. A role given to a
+ * user that the store does not offer yet is added to its roles table, never refused. Each apply
+ * is one transaction with its sync_runs/sync_results rows: a full disk or another store failure
+ * rolls the whole batch back (finish returns NULL with MUSTER_TARGET_ERROR_FAILED), and so does
+ * cancellation (every operation then G_IO_ERROR_CANCELLED).
  */
 
 #pragma once

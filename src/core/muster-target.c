@@ -40,6 +40,15 @@ muster_target_attribute_is_valid (const char *name)
   return name != NULL && g_strv_contains (attribute_names, name);
 }
 
+static const char *
+intern_attribute_name (const char *name)
+{
+  for (guint i = 0; attribute_names[i] != NULL; i++)
+    if (strcmp (attribute_names[i], name) == 0)
+      return attribute_names[i];
+  return g_intern_string (name);
+}
+
 /* Users ---------------------------------------------------------------------------------------- */
 
 G_DEFINE_BOXED_TYPE (MusterTargetUser, muster_target_user, muster_target_user_ref, muster_target_user_unref)
@@ -53,7 +62,9 @@ muster_target_user_new (void)
   user->active = TRUE;
   user->user_type = MUSTER_USER_TYPE_USER;
   user->roles = g_new0 (char *, 1);
-  user->attributes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* keys are the static attribute names (intern_attribute_name): 100,000 users read from a
+   * target would otherwise copy the same ten names a million times */
+  user->attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   return user;
 }
@@ -79,7 +90,7 @@ muster_target_user_copy (const MusterTargetUser *user)
 
   g_hash_table_iter_init (&iter, user->attributes);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    g_hash_table_insert (copy->attributes, g_strdup (key), g_strdup (value));
+    g_hash_table_insert (copy->attributes, key, g_strdup (value));
 
   return copy;
 }
@@ -120,7 +131,7 @@ muster_target_user_set_attribute (MusterTargetUser *user,
   if (value == NULL || value[0] == '\0')
     g_hash_table_remove (user->attributes, name);
   else
-    g_hash_table_insert (user->attributes, g_strdup (name), g_strdup (value));
+    g_hash_table_insert (user->attributes, (char *) intern_attribute_name (name), g_strdup (value));
 }
 
 const char *

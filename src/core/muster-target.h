@@ -52,7 +52,9 @@ typedef struct
   gboolean        active;
   MusterUserType  user_type;
   char          **roles;        /* sorted, never NULL */
-  GHashTable     *attributes;   /* MUSTER_ATTR_* → non-empty UTF-8 value; absent means empty */
+  GHashTable     *attributes;   /* MUSTER_ATTR_* → non-empty UTF-8 value; absent means empty.
+                                 * Keys are not freed: insert static names, or use
+                                 * muster_target_user_set_attribute() */
   char           *version;      /* SCIM ETag (meta.version) when the service offers ETags */
   /*< private >*/
   gint            ref_count;

@@ -134,6 +134,10 @@ test_show_defaults (Fixture       *f,
 
   /* showing writes nothing */
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *cache = g_build_filename (f->dir, "cache.db", NULL);
+    g_assert_false (g_file_test (cache, G_FILE_TEST_EXISTS));
+  }
 
   g_assert_cmpint (help->status, ==, 0);
   g_assert_nonnull (strstr (help->out, "rules import FILE"));
@@ -177,6 +181,22 @@ test_export_import (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (
                      json_array_get_object_element (json_object_get_array_member (rules, "groupRules"), 0), "userType"),
                    ==, "administrator");
+
+  /* Standard input works too; the document round-trips through export. */
+  {
+    g_autoptr(Run) from_stdin = cli_test_run (NULL, f->dir, "{\"version\": 1, \"onlyNew\": true}",
+                                              (const char * const[]) { "rules", "import", "-", NULL });
+    g_autoptr(Run) again = NULL;
+    g_autoptr(Run) back = NULL;
+
+    g_assert_cmpint (from_stdin->status, ==, 0);
+    g_assert_nonnull (strstr (from_stdin->err, "standard input"));
+    again = CLI (f, "rules", "export");
+    g_assert_nonnull (strstr (again->out, "\"onlyNew\" : true"));
+    /* and back to the edited rules for what follows */
+    back = CLI (f, "rules", "import", edited);
+    g_assert_cmpint (back->status, ==, 0);
+  }
 
   shown_text = CLI (f, "rules", "show");
   g_assert_nonnull (strstr (shown_text->out, "1. Staff (nested): Administrator"));
@@ -359,7 +379,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/cli/rules/show-defaults", Fixture, NULL, fixture_set_up, test_show_defaults, fixture_tear_down);
+  g_test_add ("/cli/rules/show-defaults", Fixture, "no snapshot", fixture_set_up, test_show_defaults, fixture_tear_down);
   g_test_add ("/cli/rules/export-import", Fixture, NULL, fixture_set_up, test_export_import, fixture_tear_down);
   g_test_add ("/cli/rules/import-refuses-errors", Fixture, NULL, fixture_set_up, test_import_refuses_errors,
               fixture_tear_down);

@@ -3,8 +3,9 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * push-child STORE HISTORY USERS BATCH: plans USERS users against what STORE holds and pushes
- * them in batches of BATCH, recording in HISTORY. Prints "progress DONE FAILED TOTAL" after each
+ * push-child STORE HISTORY CACHE BATCH: plans the newest snapshot of profile "crash" in the
+ * cache.db CACHE, with default rules, against what STORE holds, and pushes the plan in batches of
+ * BATCH, recording in HISTORY — what `muster-cli push` does. Prints "progress DONE FAILED TOTAL" after each
  * batch and "finished STATE" at the end, flushed, so the test can kill it at a chosen point.
  * A separate program rather than fork(): GLib's worker threads do not survive a fork.
  */
@@ -34,16 +35,15 @@ main (int   argc,
 {
   g_autoptr(MusterSqliteTarget) target = NULL;
   g_autoptr(MusterHistory) history = NULL;
-  g_autoptr(MusterTargetState) state = NULL;
-  g_autoptr(GPtrArray) desired = NULL;
-  g_autoptr(GPtrArray) operations = NULL;
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(MusterPlan) plan = NULL;
   g_autoptr(MusterPush) push = NULL;
   g_autoptr(MusterPushSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
 
   if (argc != 5)
     {
-      fprintf (stderr, "usage: push-child STORE HISTORY USERS BATCH\n");
+      fprintf (stderr, "usage: push-child STORE HISTORY CACHE BATCH\n");
       return 2;
     }
 
@@ -51,14 +51,9 @@ main (int   argc,
   history = muster_history_open (argv[2], &error);
   if (history == NULL)
     goto fail;
-  state = push_test_read_state (MUSTER_TARGET (target), &error);
-  if (state == NULL)
-    goto fail;
-
-  desired = push_test_desired_users ((guint) atoi (argv[3]), NULL);
-  operations = push_test_plan (desired, state);
-  push = muster_push_new_for_operations (MUSTER_TARGET (target), operations,
-                                         push_test_managed_count (state), history, "crash", "tester");
+  snapshot = push_test_load_snapshot (argv[3], "crash");
+  plan = push_test_make_plan (snapshot, MUSTER_TARGET (target));
+  push = muster_push_new (MUSTER_TARGET (target), plan, history, "crash", "tester");
   muster_push_set_batch_size (push, (guint) atoi (argv[4]));
   g_signal_connect (push, "progress", G_CALLBACK (progress_cb), NULL);
 

@@ -146,3 +146,69 @@ push_test_run (MusterPush    *push,
   muster_push_run_async (push, cancellable, store_result_cb, &result);
   return muster_push_run_finish (push, wait_for (&result), error);
 }
+
+void
+push_test_write_snapshot (const char *path,
+                          const char *profile,
+                          guint       n)
+{
+  g_autoptr(MusterSnapshotStore) store = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = muster_snapshot_store_open (path, &error);
+  g_assert_no_error (error);
+  writer = muster_snapshot_store_begin (store, profile, "11111111-2222-3333-4444-555555555555", &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = push_test_user_id (i);
+      g_autofree char *json = g_strdup_printf ("{\"id\":\"%s\",\"displayName\":\"User %u\","
+                                               "\"userPrincipalName\":\"user%u@example.com\",\"mail\":\"user%u@example.com\","
+                                               "\"userType\":\"Member\",\"accountEnabled\":true,"
+                                               "\"assignedLicenses\":[{\"skuId\":\"c7df2760-2c81-4ef7-b578-5b5392b571df\"}]}",
+                                               id, i, i, i);
+      g_autoptr(JsonNode) node = json_from_string (json, &error);
+      g_autoptr(MusterUser) user = NULL;
+
+      g_assert_no_error (error);
+      user = muster_user_new_from_json (json_node_get_object (node));
+      g_assert_true (muster_snapshot_writer_put_user (writer, user, &error));
+      g_assert_no_error (error);
+    }
+  muster_snapshot_writer_commit (writer, &error);
+  g_assert_no_error (error);
+}
+
+MusterSnapshot *
+push_test_load_snapshot (const char *path,
+                         const char *profile)
+{
+  g_autoptr(MusterSnapshotStore) store = NULL;
+  g_autoptr(MusterSnapshotInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  MusterSnapshot *snapshot;
+
+  store = muster_snapshot_store_open (path, &error);
+  g_assert_no_error (error);
+  info = muster_snapshot_store_get_latest (store, profile, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  snapshot = muster_snapshot_store_load (store, info->id, &error);
+  g_assert_no_error (error);
+  return snapshot;
+}
+
+MusterPlan *
+push_test_make_plan (MusterSnapshot *snapshot,
+                     MusterTarget   *target)
+{
+  g_autoptr(MusterRules) rules = muster_rules_new ();
+  g_autoptr(MusterTargetState) state = NULL;
+  g_autoptr(GError) error = NULL;
+
+  state = push_test_read_state (target, &error);
+  g_assert_no_error (error);
+  return muster_plan_new (snapshot, rules, state, muster_target_get_features (target), NULL);
+}

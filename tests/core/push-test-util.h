@@ -9,7 +9,9 @@
 #include <gio/gio.h>
 
 #include "muster-history.h"
+#include "muster-plan.h"
 #include "muster-push.h"
+#include "muster-snapshot-store.h"
 #include "muster-target.h"
 
 G_BEGIN_DECLS
@@ -27,6 +29,18 @@ GPtrArray         *push_test_plan             (GPtrArray         *desired,
                                                MusterTargetState *state);
 /* Active users with an external id in @state. */
 guint              push_test_managed_count    (MusterTargetState *state);
+
+/* Writes a snapshot of users 0 … n-1 (as push_test_desired_users() has them: licensed, enabled,
+ * mail = userPrincipalName) for @profile into the cache.db at @path. */
+void               push_test_write_snapshot   (const char        *path,
+                                               const char        *profile,
+                                               guint              n);
+/* The newest snapshot of @profile in the cache.db at @path. */
+MusterSnapshot    *push_test_load_snapshot    (const char        *path,
+                                               const char        *profile);
+/* The real plan engine's plan, with default rules, against what @target holds now. */
+MusterPlan        *push_test_make_plan        (MusterSnapshot    *snapshot,
+                                               MusterTarget      *target);
 
 /* Blocking waits on the default main context. */
 MusterTargetState *push_test_read_state       (MusterTarget      *target,

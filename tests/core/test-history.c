@@ -325,11 +325,19 @@ test_interrupted (Fixture       *fixture,
   g_assert_cmpint (((MusterHistoryResult *) g_ptr_array_index (loaded->results, 0))->status, ==, MUSTER_RESULT_STATUS_PENDING);
   g_clear_pointer (&loaded, muster_history_run_free);
 
-  /* Only runs of the same profile and target are judged. */
+  /* The dead run into the other target shows as interrupted as soon as the history is read
+   * (no push holds its lock), and a push into that target resumes it. */
   loaded = muster_history_get_run (history, other->id, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (loaded->state, ==, MUSTER_RUN_STATE_RUNNING);
+  g_assert_cmpint (loaded->state, ==, MUSTER_RUN_STATE_INTERRUPTED);
   g_clear_pointer (&loaded, muster_history_run_free);
+  {
+    g_autoptr(MusterHistoryRun) picked_up = muster_history_begin_run (history, "contoso", "sqlite:/srv/other.db",
+                                                                      NULL, NULL, operations, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (picked_up->resumes, ==, other->id);
+    g_assert_true (muster_history_finish_run (history, picked_up->id, MUSTER_RUN_STATE_COMPLETED, NULL, &error));
+  }
 
   {
     g_autoptr(GPtrArray) results = results_new (operations, 0x3);
@@ -344,9 +352,11 @@ test_interrupted (Fixture       *fixture,
 
   runs = muster_history_list_runs (history, "contoso", 0, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (runs->len, ==, 3);
-  g_assert_cmpstr (((MusterHistoryRun *) g_ptr_array_index (runs, 0))->id, ==, next->id);
-  g_assert_cmpint (((MusterHistoryRun *) g_ptr_array_index (runs, 0))->state, ==, MUSTER_RUN_STATE_COMPLETED);
+  g_assert_cmpuint (runs->len, ==, 4);
+  /* newest first: the run into the other target began last */
+  g_assert_cmpstr (((MusterHistoryRun *) g_ptr_array_index (runs, 1))->id, ==, next->id);
+  g_assert_cmpint (((MusterHistoryRun *) g_ptr_array_index (runs, 1))->state, ==, MUSTER_RUN_STATE_COMPLETED);
+  g_assert_cmpstr (((MusterHistoryRun *) g_ptr_array_index (runs, 3))->id, ==, dead->id);
 }
 
 static void

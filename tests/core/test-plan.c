@@ -15,6 +15,7 @@
 #include "core-test-util.h"
 #include "muster-plan.h"
 #include "muster-snapshot-store.h"
+#include "muster-sqlite-target.h"
 
 #define ANN "00000000-0000-4000-8000-000000000001"
 #define BOB "00000000-0000-4000-8000-000000000002"
@@ -82,6 +83,7 @@ static const char * const memberships[][2] = {
 };
 
 static MusterSnapshot *tenant;
+static char *tenant_dir;
 
 static JsonObject *
 parse_object (const char *json)
@@ -838,11 +840,13 @@ test_group_mapping (void)
   g_assert_null (strstr (direct_keys, "add-member:" G_STAFF ":" BOB));
   g_assert_cmpuint (muster_plan_get_totals (direct)->members_add, ==, 3);
 
-  /* Add-only adds, never removes. */
+  /* Add-only gives the users it creates their groups, and leaves everyone else alone. */
   add_only = muster_plan_new (tenant, rules, state, ALL_FEATURES, &add);
   add_keys = operation_keys (add_only);
   g_assert_null (strstr (add_keys, "remove-member"));
-  g_assert_nonnull (strstr (add_keys, "add-member:" G_ADMINS ":" ANN));
+  g_assert_nonnull (strstr (add_keys, "add-member:" G_STAFF ":" DAN));
+  g_assert_null (strstr (add_keys, "add-member:" G_STAFF ":" FAY));
+  g_assert_null (strstr (add_keys, "add-member:" G_ADMINS ":" ANN));
 
   /* A target without groups: nothing, and a warning. */
   no_groups = muster_plan_new (tenant, rules, state, ALL_FEATURES & ~MUSTER_TARGET_FEATURE_GROUPS, NULL);
@@ -1068,19 +1072,116 @@ test_only_ids (void)
   g_assert_cmpstr (keys, ==, "create-user:" DAN " add-member:" G_STAFF ":" DAN " disable-user:" CAT);
 }
 
+static MusterTargetState *
+read_target (MusterTarget *target)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  MusterTargetState *state;
+
+  muster_target_read_state_async (target, NULL, core_test_store_result_cb, &result);
+  state = muster_target_read_state_finish (target, core_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  return state;
+}
+
+static void
+apply_plan (MusterTarget *target,
+            MusterPlan   *plan,
+            const char   *run_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  muster_target_apply_async (target, run_id, muster_plan_get_operations (plan), NULL, core_test_store_result_cb, &result);
+  results = muster_target_apply_finish (target, core_test_wait (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, muster_plan_get_operations (plan)->len);
+  for (guint i = 0; i < results->len; i++)
+    {
+      MusterOperationResult *one = results->pdata[i];
+
+      if (!one->ok)
+        g_error ("%s failed: %s", one->operation->key, one->error->message);
+    }
+}
+
+/* What a plan asks of a real SQLite store is what the store then holds: planning again against
+ * what it reads back changes nothing. */
+static void
+test_sqlite_round_trip (void)
+{
+  g_autofree char *path = g_build_filename (tenant_dir, "round-trip.db", NULL);
+  g_autoptr(MusterSqliteTarget) store = muster_sqlite_target_new (path);
+  MusterTarget *target = MUSTER_TARGET (store);
+  MusterTargetFeatures features = muster_target_get_features (target);
+  g_autoptr(MusterRules) rules = muster_rules_new ();
+  g_autoptr(MusterTargetState) empty = NULL;
+  g_autoptr(MusterTargetState) filled = NULL;
+  g_autoptr(MusterTargetState) changed = NULL;
+  g_autoptr(MusterPlan) first = NULL;
+  g_autoptr(MusterPlan) second = NULL;
+  g_autoptr(MusterPlan) third = NULL;
+  g_autoptr(MusterPlan) fourth = NULL;
+  MusterUserType administrator = MUSTER_USER_TYPE_ADMINISTRATOR;
+  const char *ops[] = { "ops", NULL };
+  const char *billing[] = { "billing", NULL };
+  const char *deny[] = { "hal@contoso.example", NULL };
+  const MusterPlanTotals *totals;
+
+  muster_rules_set_deny_list (rules, deny);
+  muster_rules_set_group_rule (rules, "Admins", TRUE, &administrator, ops);
+  muster_rules_set_group_rule (rules, "Billing", TRUE, NULL, billing);
+  muster_rules_set_group_mapping (rules, "Staff", "staff", TRUE);
+
+  empty = read_target (target);
+  first = muster_plan_new (tenant, rules, empty, features, NULL);
+  totals = muster_plan_get_totals (first);
+  g_assert_cmpuint (totals->create, ==, 6);  /* everyone but cat (disabled) and hal (denied) */
+  g_assert_cmpuint (totals->groups_create, ==, 1);
+  g_assert_cmpuint (totals->members_add, ==, 4);  /* ann, bob (nested), dan, fay */
+  apply_plan (target, first, "run-1");
+
+  /* A second run changes nothing. */
+  filled = read_target (target);
+  second = muster_plan_new (tenant, rules, filled, features, NULL);
+  totals = muster_plan_get_totals (second);
+  g_assert_cmpuint (totals->unchanged, ==, 6);
+  g_assert_cmpuint (totals->create + totals->update + totals->disable + totals->delete, ==, 0);
+  g_assert_cmpuint (totals->groups_create + totals->members_add + totals->members_remove, ==, 0);
+  g_assert_cmpuint (muster_plan_get_operations (second)->len, ==, 0);
+  g_assert_cmpint (item (second, ANN)->current->user_type, ==, MUSTER_USER_TYPE_ADMINISTRATOR);
+  g_assert_cmpstr (muster_target_user_get_attribute (item (second, ANN)->current, MUSTER_ATTR_MANAGER), ==, DAN);
+
+  /* Ann gets roles of her own and Gus is excluded: one update, one disable; applied, the next
+   * plan is quiet again. */
+  muster_rules_set_user_override (rules, ANN, NULL, billing, MUSTER_USER_SCOPE_RULES);
+  muster_rules_set_user_override (rules, GUS, NULL, NULL, MUSTER_USER_SCOPE_ALWAYS_EXCLUDE);
+  third = muster_plan_new (tenant, rules, filled, features, NULL);
+  assert_changes (third, ANN, "roles:ops>billing");
+  assert_action (third, GUS, "disable");
+  apply_plan (target, third, "run-2");
+  changed = read_target (target);
+  fourth = muster_plan_new (tenant, rules, changed, features, NULL);
+  g_assert_cmpuint (muster_plan_get_operations (fourth)->len, ==, 0);
+  assert_action (fourth, GUS, "skipped");
+  g_assert_false (item (fourth, GUS)->current->active);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
-  dir = g_dir_make_tmp ("muster-plan-XXXXXX", &error);
+  tenant_dir = g_dir_make_tmp ("muster-plan-XXXXXX", &error);
   g_assert_no_error (error);
-  tenant = write_and_load_tenant (dir);
+  tenant = write_and_load_tenant (tenant_dir);
 
   g_test_add_func ("/plan/create/empty-target", test_create_into_empty_target);
   g_test_add_func ("/plan/scope/filter-reasons", test_filter_reasons);
@@ -1096,9 +1197,11 @@ main (int   argc,
   g_test_add_func ("/plan/safety-limit", test_safety_limit);
   g_test_add_func ("/plan/json", test_json);
   g_test_add_func ("/plan/combined", test_combined);
+  g_test_add_func ("/plan/sqlite-round-trip", test_sqlite_round_trip);
 
   status = g_test_run ();
   g_clear_object (&tenant);
-  core_test_remove_tree (dir);
+  core_test_remove_tree (tenant_dir);
+  g_free (tenant_dir);
   return status;
 }

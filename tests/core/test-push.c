@@ -504,6 +504,72 @@ test_lock (Fixture       *fixture,
   g_assert_cmpuint (runs->len, ==, 2);  /* the refused second push left no run */
 }
 
+static void
+test_plan (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *cache = g_build_filename (fixture->dir, "cache.db", NULL);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
+  g_autoptr(MusterSnapshot) smaller = NULL;
+  g_autoptr(MusterPlan) plan = NULL;
+  g_autoptr(MusterPush) push = NULL;
+  g_autoptr(MusterPushSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A plan of the real engine, pushed. */
+  push_test_write_snapshot (cache, "contoso", 30);
+  snapshot = push_test_load_snapshot (cache, "contoso");
+  plan = push_test_make_plan (snapshot, MUSTER_TARGET (fixture->target));
+  g_assert_cmpuint (muster_plan_get_totals (plan)->create, ==, 30);
+  push = muster_push_new (MUSTER_TARGET (fixture->target), plan, fixture->history, "contoso", NULL);
+  summary = push_test_run (push, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (summary->state, ==, MUSTER_RUN_STATE_COMPLETED);
+  g_assert_cmpuint (summary->done, ==, 30);
+  assert_store_holds (fixture, 30);
+  g_clear_object (&push);
+  g_clear_object (&plan);
+  g_clear_pointer (&summary, muster_push_summary_free);
+
+  /* Planned again: nothing to do. */
+  plan = push_test_make_plan (snapshot, MUSTER_TARGET (fixture->target));
+  g_assert_cmpuint (muster_plan_get_operations (plan)->len, ==, 0);
+  g_clear_object (&plan);
+
+  /* 25 of the 30 gone from the directory: disabled, over the limit, refused. */
+  push_test_write_snapshot (cache, "contoso", 5);
+  smaller = push_test_load_snapshot (cache, "contoso");
+  plan = push_test_make_plan (smaller, MUSTER_TARGET (fixture->target));
+  g_assert_cmpuint (muster_plan_get_totals (plan)->disable, ==, 25);
+  push = muster_push_new (MUSTER_TARGET (fixture->target), plan, fixture->history, "contoso", NULL);
+  summary = push_test_run (push, NULL, &error);
+  g_assert_error (error, MUSTER_PUSH_ERROR, MUSTER_PUSH_ERROR_SAFETY_LIMIT);
+  g_assert_nonnull (strstr (error->message, "25 of 30"));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_managed (fixture, TRUE), ==, 30);
+  g_clear_object (&push);
+
+  /* "Add users" only: the disables are not part of it, so nothing is refused. */
+  push = muster_push_new (MUSTER_TARGET (fixture->target), plan, fixture->history, "contoso", NULL);
+  muster_push_set_mode (push, MUSTER_PLAN_MODE_ADD_ONLY);
+  g_assert_cmpuint (muster_push_get_operations (push)->len, ==, 0);
+  summary = push_test_run (push, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->total, ==, 0);
+  g_assert_cmpuint (count_managed (fixture, TRUE), ==, 30);
+  g_clear_object (&push);
+  g_clear_pointer (&summary, muster_push_summary_free);
+
+  /* Forced: disabled, not deleted. */
+  push = muster_push_new (MUSTER_TARGET (fixture->target), plan, fixture->history, "contoso", NULL);
+  muster_push_set_force_limit (push, TRUE);
+  summary = push_test_run (push, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (summary->done, ==, 25);
+  g_assert_cmpuint (count_managed (fixture, TRUE), ==, 5);
+  g_assert_cmpuint (count_managed (fixture, FALSE), ==, 30);
+}
+
 /* Crashes -------------------------------------------------------------------------------------- */
 
 #define CRASH_USERS 1500
@@ -551,12 +617,11 @@ crash_and_resume (Fixture *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *users = g_strdup_printf ("%u", CRASH_USERS);
   g_autofree char *batch = g_strdup_printf ("%u", CRASH_BATCH);
-  g_autoptr(GPtrArray) desired = push_test_desired_users (CRASH_USERS, NULL);
+  g_autofree char *cache = g_build_filename (fixture->dir, "cache.db", NULL);
+  g_autoptr(MusterSnapshot) snapshot = NULL;
   g_autoptr(GPtrArray) runs = NULL;
-  g_autoptr(MusterTargetState) state = NULL;
-  g_autoptr(GPtrArray) operations = NULL;
+  g_autoptr(MusterPlan) plan = NULL;
   g_autoptr(MusterPush) push = NULL;
   g_autoptr(MusterPushSummary) summary = NULL;
   g_autoptr(MusterPush) again = NULL;
@@ -566,8 +631,11 @@ crash_and_resume (Fixture *fixture,
   gboolean began;
   guint before;
 
+  push_test_write_snapshot (cache, "crash", CRASH_USERS);
+  snapshot = push_test_load_snapshot (cache, "crash");
+
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, push_child_path (),
-                            fixture->store_path, fixture->history_path, users, batch, NULL);
+                            fixture->store_path, fixture->history_path, cache, batch, NULL);
   g_assert_no_error (error);
 
   began = wait_for_running (fixture, child);
@@ -604,11 +672,10 @@ crash_and_resume (Fixture *fixture,
   /* The next push plans against what the store holds now, as the CLI would. A fresh target
    * object, as a new process would have. */
   target = muster_sqlite_target_new (fixture->store_path);
-  state = push_test_read_state (MUSTER_TARGET (target), &error);
-  g_assert_no_error (error);
-  operations = push_test_plan (desired, state);
-  push = muster_push_new_for_operations (MUSTER_TARGET (target), operations, push_test_managed_count (state),
-                                         fixture->history, "crash", NULL);
+  plan = push_test_make_plan (snapshot, MUSTER_TARGET (target));
+  g_assert_cmpuint (muster_plan_get_totals (plan)->create, ==, CRASH_USERS - before);
+  g_assert_cmpuint (muster_plan_get_totals (plan)->update, ==, 0);
+  push = muster_push_new (MUSTER_TARGET (target), plan, fixture->history, "crash", NULL);
   summary = push_test_run (push, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (summary->state, ==, MUSTER_RUN_STATE_COMPLETED);
@@ -647,14 +714,11 @@ crash_and_resume (Fixture *fixture,
     }
 
   /* And once more: nothing left to do. */
-  g_clear_pointer (&state, muster_target_state_unref);
-  g_clear_pointer (&operations, g_ptr_array_unref);
-  state = push_test_read_state (MUSTER_TARGET (target), &error);
-  g_assert_no_error (error);
-  operations = push_test_plan (desired, state);
-  g_assert_cmpuint (operations->len, ==, 0);
-  again = muster_push_new_for_operations (MUSTER_TARGET (target), operations, push_test_managed_count (state),
-                                          fixture->history, "crash", NULL);
+  g_clear_object (&plan);
+  plan = push_test_make_plan (snapshot, MUSTER_TARGET (target));
+  g_assert_cmpuint (muster_plan_get_operations (plan)->len, ==, 0);
+  g_assert_cmpuint (muster_plan_get_totals (plan)->unchanged, ==, CRASH_USERS);
+  again = muster_push_new (MUSTER_TARGET (target), plan, fixture->history, "crash", NULL);
   nothing = push_test_run (again, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (nothing->total, ==, 0);
@@ -712,6 +776,7 @@ main (int   argc,
   ADD ("/push/sqlite/mass-failure-stops", test_mass_failure_stops);
   ADD ("/push/sqlite/cancel", test_cancel);
   ADD ("/push/sqlite/lock", test_lock);
+  ADD ("/push/sqlite/plan", test_plan);
   ADD ("/push/sqlite/crash-and-resume", test_crash_sqlite);
 #undef ADD
 

@@ -307,7 +307,10 @@ test_file (Fixture       *f,
 
   g_assert_true (muster_rules_save (rules, "work", &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (muster_rules_get_path ("work"), ==, path);
+  {
+    g_autofree char *reported = muster_rules_get_path ("work");
+    g_assert_cmpstr (reported, ==, path);
+  }
   g_assert_cmpint (g_stat (path, &info), ==, 0);
   g_assert_cmpint (info.st_mode & 0777, ==, 0600);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));

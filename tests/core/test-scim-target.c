@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <gio/gio.h>
 
 #include "core-test-util.h"
@@ -1010,6 +1013,33 @@ test_cancel (gconstpointer data)
   fixture_tear_down (&fixture, NULL);
 }
 
+
+static void
+test_cancel_while_waiting (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) operations = operations_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterTargetUser) ada = person ("e-ada", "ada@example.com", "Ada Lovelace");
+  MusterOperationResult *result;
+  double started;
+
+  /* the service asks for 20 s; Cancel must not wait for them */
+  control (fixture->tenant, "/_fake/scim/fail",
+           "{\"path\":\"/scim/v2/Users\",\"method\":\"POST\",\"status\":503,\"count\":5,\"retryAfter\":20}");
+  add_create (operations, ada);
+  g_timeout_add_once (300, cancel_soon_cb, cancellable);
+  started = g_get_monotonic_time () / 1e6;
+  results = apply (fixture->target, operations, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (g_get_monotonic_time () / 1e6 - started, <, 5.0);
+  result = g_ptr_array_index (results, 0);
+  g_assert_false (result->ok);
+  g_assert_error (result->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static char *captured_token;
 static guint token_leaks;
 static guint debug_lines;
@@ -1051,6 +1081,124 @@ test_token_never_logged (Fixture       *fixture,
   g_assert_cmpuint (token_leaks, ==, 0);
 }
 
+
+static void
+test_failing_users (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(MusterTargetUser) ada = person ("e-ada", "ada@example.com", "Ada Lovelace");
+  g_autoptr(MusterTargetUser) bob = person ("e-bob", "bob@example.com", "Bob Smith");
+  g_autoptr(MusterTargetUser) cy = person ("e-cy", "cy@example.com", "Cy Young");
+  g_autoptr(GPtrArray) operations = operations_new ();
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(MusterTargetState) state = NULL;
+  g_autoptr(GError) error = NULL;
+  MusterOperationResult *refused, *flaky, *fine;
+
+  /* Bob is refused for good; Cy fails twice with 500, then goes through */
+  control (fixture->tenant, "/_fake/scim/fail-users", "{\"userName\":\"bob@example.com\",\"status\":400}");
+  control (fixture->tenant, "/_fake/scim/fail-users", "{\"userName\":\"cy@example.com\",\"status\":500,\"times\":2}");
+  add_create (operations, ada);
+  add_create (operations, bob);
+  add_create (operations, cy);
+  results = apply (fixture->target, operations, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 3);
+  fine = g_ptr_array_index (results, 0);
+  refused = g_ptr_array_index (results, 1);
+  flaky = g_ptr_array_index (results, 2);
+  g_assert_true (fine->ok);
+  g_assert_true (flaky->ok);
+  g_assert_false (refused->ok);
+  g_assert_error (refused->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_REJECTED);
+  /* the admin reads who and why, in the service's words */
+  g_assert_nonnull (strstr (refused->error->message, "bob@example.com"));
+  g_assert_nonnull (strstr (refused->error->message, "400"));
+
+  state = read_state_ok (fixture->target);
+  g_assert_cmpuint (muster_target_state_get_users (state)->len, ==, 2);
+  g_assert_null (muster_target_state_lookup_user_by_external_id (state, "e-bob"));
+  g_assert_nonnull (muster_target_state_lookup_user_by_external_id (state, "e-cy"));
+}
+
+/* A service that pages the way some do in the field: no totalResults, at most two users a page
+ * whatever count asks, and past the end the last page again, forever. */
+static void
+repeating_pages_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  GString *body = g_string_new (NULL);
+  const char *start_text = query ? g_hash_table_lookup (query, "startIndex") : NULL;
+  guint start = start_text ? (guint) atoi (start_text) : 1;
+  guint *pages = user_data;
+
+  if (g_str_has_suffix (path, "/ServiceProviderConfig"))
+    g_string_append (body, "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig\"],"
+                           "\"patch\":{\"supported\":true},\"etag\":{\"supported\":false},"
+                           "\"bulk\":{\"supported\":false},\"filter\":{\"supported\":true,\"maxResults\":500}}");
+  else if (g_str_has_suffix (path, "/ResourceTypes"))
+    g_string_append (body, "[{\"name\":\"User\",\"endpoint\":\"Users\","
+                           "\"schema\":\"urn:ietf:params:scim:schemas:core:2.0:User\"}]");
+  else if (g_str_has_suffix (path, "/Users"))
+    {
+      guint first;
+
+      (*pages)++;
+      /* five users; a start past the end gets the last page once more */
+      start = MAX (start, 1);
+      first = start > 5 ? 4 : start;
+      g_string_append (body, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:ListResponse\"],"
+                             "\"Resources\":[");
+      for (guint i = first; i < first + 2 && i <= 5; i++)
+        g_string_append_printf (body, "%s{\"id\":\"u%u\",\"userName\":\"user%u@example.com\",\"active\":\"True\"}",
+                                i > first ? "," : "", i, i);
+      g_string_append (body, "]}");
+    }
+  else
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      g_string_free (body, TRUE);
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/scim+json", SOUP_MEMORY_TAKE, body->str, body->len);
+  g_string_free (body, FALSE);
+}
+
+static void
+test_repeated_pages (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterScimTarget) target = NULL;
+  g_autoptr(MusterTargetState) state = NULL;
+  g_autofree char *url = NULL;
+  GSList *uris;
+  guint pages = 0;
+
+  soup_server_add_handler (server, "/scim/v2", repeating_pages_cb, &pages, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/scim/v2", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  target = muster_scim_target_new (url, "t", &error);
+  g_assert_no_error (error);
+  state = read_state (target, &error);
+  g_assert_no_error (error);
+  /* every user once, "True" read as a boolean, and the read stopped */
+  g_assert_cmpuint (muster_target_state_get_users (state)->len, ==, 5);
+  g_assert_true (muster_target_state_lookup_user_by_id (state, "u5")->active);
+  g_assert_cmpuint (pages, <=, 4);
+  /* no Groups resource type advertised: no groups feature, and no request for them */
+  g_assert_false (muster_target_get_features (MUSTER_TARGET (target)) & MUSTER_TARGET_FEATURE_GROUPS);
+  g_assert_false (muster_target_get_features (MUSTER_TARGET (target)) & MUSTER_TARGET_FEATURE_ENTERPRISE);
+}
+
 static void
 add_tests (const char *mode)
 {
@@ -1065,6 +1213,8 @@ add_tests (const char *mode)
     { "retries", test_retries },
     { "paging", test_paging },
     { "refused-token", test_refused_token },
+    { "failing-users", test_failing_users },
+    { "cancel-while-waiting", test_cancel_while_waiting },
     { "token-never-logged", test_token_never_logged },
   };
 
@@ -1089,7 +1239,9 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   add_tests ("strict");
+  add_tests ("field");
   g_test_add_func ("/scim-target/dead-server", test_dead_server);
+  g_test_add_func ("/scim-target/repeated-pages", test_repeated_pages);
   g_test_add_func ("/scim-target/plain-http-refused", test_plain_http_refused);
   return g_test_run ();
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -374,6 +375,16 @@ test_create (Fixture       *fixture,
   /* Private to the user, in WAL mode, marked as Muster's. */
   g_assert_cmpint (g_stat (fixture->path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  {
+    g_autofree char *folder = g_path_get_dirname (fixture->path);
+    g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
+
+    g_assert_cmpint (g_stat (folder, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+    /* SQLite gives the WAL the database's mode. */
+    g_assert_cmpint (g_stat (wal, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   assert_query (fixture->path, "PRAGMA journal_mode", "wal");
   assert_query (fixture->path, "PRAGMA user_version", "1");
   assert_query (fixture->path, "PRAGMA application_id", "1297437522");
@@ -396,9 +407,16 @@ test_create (Fixture       *fixture,
   assert_query (fixture->path, "SELECT length (created_at) = 20 AND created_at = updated_at AND created_at LIKE '20%Z' FROM users WHERE id = 1",
                 "1");
 
+  /* The overview a person reads first. */
+  assert_query (fixture->path,
+                "SELECT user_name || '|' || user_type || '|' || active || '|' || roles || '|' || coalesce (manager, '-')"
+                " FROM user_overview WHERE id = 1",
+                "ann@contoso.com|administrator|1|editor, reviewer|-");
+
   /* The journal committed with the data. */
   assert_query (fixture->path, "SELECT run_id || ' ' || batches || ' ' || (started_at <= finished_at) FROM sync_runs",
                 "run-1 1 1");
+  assert_query (fixture->path, "SELECT group_concat (DISTINCT batch) FROM sync_results", "1");
   assert_query (fixture->path,
                 "SELECT group_concat (operation_key || ',' || kind || ',' || external_id || ',' || target_id || ',' || ok, ';')"
                 " FROM (SELECT * FROM sync_results ORDER BY operation_key)",
@@ -489,6 +507,19 @@ test_update_changes (Fixture       *fixture,
   results = apply_ok (fixture->target, "run-2", update);
   assert_all_ok (results);
   g_assert_cmpstr (result_at (results, 0)->target_id, ==, "1");
+  g_clear_pointer (&results, g_ptr_array_unref);
+  /* An empty batch is no batch; a second batch of a run is counted and keeps started_at. */
+  {
+    g_autoptr(GPtrArray) none = ops_new ();
+
+    results = apply_ok (fixture->target, "run-2", none);
+    g_assert_cmpuint (results->len, ==, 0);
+    g_clear_pointer (&results, g_ptr_array_unref);
+    results = apply_ok (fixture->target, "run-2", update);
+    assert_all_ok (results);
+  }
+  assert_query (fixture->path, "SELECT batches FROM sync_runs WHERE run_id = 'run-2'", "2");
+  assert_query (fixture->path, "SELECT group_concat (batch) FROM sync_results WHERE run_id = 'run-2'", "1,2");
 
   state = read_state_ok (fixture->target);
   stored = muster_target_state_lookup_user_by_external_id (state, "entra-ann");
@@ -539,6 +570,7 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   /* Matched by userName: the update carries the Entra id, which the row takes. */
   matched->id = g_strdup ("1");
   op = user_op (MUSTER_OPERATION_UPDATE_USER, matched);
+  g_ptr_array_add (op->changes, muster_field_change_new (MUSTER_FIELD_EXTERNAL_ID, NULL, "entra-dee"));
   g_ptr_array_add (op->changes, muster_field_change_new (MUSTER_ATTR_TITLE, NULL, "Chef"));
   g_ptr_array_add (ops, op);
   /* Renaming dee to cyd's name (differing in case only) is a conflict and changes nothing. */
@@ -555,6 +587,12 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   g_ptr_array_add (ops, op);
   op = user_op (MUSTER_OPERATION_DISABLE_USER, gone);
   g_ptr_array_add (ops, op);
+  /* Taking an Entra id another user has. */
+  op = user_op (MUSTER_OPERATION_UPDATE_USER, cyd);
+  g_ptr_array_add (op->changes, muster_field_change_new (MUSTER_FIELD_EXTERNAL_ID, "entra-cyd", "entra-dee"));
+  g_free (op->key);
+  op->key = g_strdup ("update-user:entra-cyd:steal");
+  g_ptr_array_add (ops, op);
   /* A field the store does not have. */
   op = user_op (MUSTER_OPERATION_UPDATE_USER, cyd);
   g_ptr_array_add (op->changes, muster_field_change_new ("shoeSize", NULL, "44"));
@@ -569,7 +607,9 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   g_assert_error (result_at (results, 1)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
   g_assert_error (result_at (results, 2)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
   g_assert_error (result_at (results, 3)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
-  g_assert_error (result_at (results, 4)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_UNSUPPORTED);
+  g_assert_error (result_at (results, 4)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (result_at (results, 4)->error->message, "entra-dee"));
+  g_assert_error (result_at (results, 5)->error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_UNSUPPORTED);
   after = query (fixture->path, "SELECT count(*) FROM users");
   g_assert_cmpstr (before, ==, after);
 
@@ -578,7 +618,8 @@ test_update_adopts_and_conflicts (Fixture       *fixture,
   /* Failures are in the journal too, with the store's words. */
   assert_query (fixture->path, "SELECT ok || ' ' || (error LIKE '%CYD@contoso.com%') FROM sync_results WHERE operation_key = 'update-user:entra-dee:2'",
                 "0 1");
-  assert_query (fixture->path, "SELECT count(*) FROM sync_results WHERE run_id = 'run-2'", "5");
+  assert_query (fixture->path, "SELECT count(*) FROM sync_results WHERE run_id = 'run-2'", "6");
+  assert_query (fixture->path, "SELECT external_id FROM users WHERE user_name = 'cyd@contoso.com'", "entra-cyd");
   assert_integrity (fixture->path);
 }
 
@@ -592,6 +633,7 @@ test_disable_delete (Fixture       *fixture,
   g_autoptr(GPtrArray) ops = ops_new ();
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(MusterTargetState) state = NULL;
+  MusterTargetGroup *group;
 
   g_ptr_array_add (ops, create_op (ann));
   g_ptr_array_add (ops, create_op (bob));
@@ -621,8 +663,10 @@ test_disable_delete (Fixture       *fixture,
   /* A disabled user keeps everything else, and stays a member. */
   g_assert_cmpstr (muster_target_user_get_attribute (muster_target_state_lookup_user_by_id (state, "2"),
                                                      MUSTER_ATTR_DISPLAY_NAME), ==, "Bob");
-  g_assert_cmpuint (g_hash_table_size (muster_target_state_lookup_group_by_external_id (state, "entra-group")->members), ==, 1);
-  g_assert_true (g_hash_table_contains (muster_target_state_lookup_group_by_external_id (state, "entra-group")->members, "2"));
+  group = muster_target_state_lookup_group_by_external_id (state, "entra-group");
+  g_assert_cmpuint (g_hash_table_size (group->members), ==, 1);
+  g_assert_true (g_hash_table_contains (group->members, "2"));
+  assert_query (fixture->path, "SELECT groups || ' ' || active FROM user_overview WHERE id = 2", "Research 0");
   /* The deleted user's roles and memberships went with it. */
   assert_query (fixture->path, "SELECT count(*) FROM user_roles", "0");
   assert_query (fixture->path, "SELECT count(*) FROM group_members WHERE user_id = 1", "0");
@@ -877,6 +921,37 @@ test_round_trip (Fixture       *fixture,
 }
 
 static void
+test_hand_edited (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(MusterTargetState) state = NULL;
+  MusterTargetUser *user;
+  sqlite3 *db;
+
+  /* Rows another program wrote: bytes that are not UTF-8, no external_id. */
+  g_assert_true (muster_sqlite_target_open (fixture->target, NULL));
+  db = open_direct (fixture->path);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO users (user_name, display_name, title, created_at, updated_at) VALUES"
+                                 " ('bad' || char (0xDC) || x'ff' || '@contoso.com', CAST (x'41c328' AS TEXT),"
+                                 " CAST (x'e282' AS TEXT), '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');"
+                                 "INSERT INTO groups (display_name, created_at, updated_at) VALUES"
+                                 " (CAST (x'ff' AS TEXT), '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  state = read_state_ok (fixture->target);
+  g_assert_cmpuint (muster_target_state_get_users (state)->len, ==, 1);
+  user = g_ptr_array_index (muster_target_state_get_users (state), 0);
+  g_assert_null (user->external_id);
+  g_assert_true (g_utf8_validate (user->user_name, -1, NULL));
+  g_assert_cmpstr (muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME), ==, "A\uFFFD(");
+  g_assert_cmpstr (muster_target_user_get_attribute (user, MUSTER_ATTR_TITLE), ==, "\uFFFD\uFFFD");
+  g_assert_cmpstr (((MusterTargetGroup *) g_ptr_array_index (muster_target_state_get_groups (state), 0))->display_name,
+                   ==, "\uFFFD");
+}
+
+static void
 test_foreign_file (Fixture       *fixture,
                    gconstpointer  data)
 {
@@ -1109,10 +1184,121 @@ test_concurrent_stores (Fixture       *fixture,
   assert_integrity (fixture->path);
 }
 
+#define WRITER_BATCHES 20
+#define WRITER_BATCH 500
+
+static const char *test_program;
+
+/* The child of /sqlite-target/killed: pushes WRITER_BATCHES batches of creates as one run. */
+static int
+run_writer (const char *path)
+{
+  g_autoptr(MusterSqliteTarget) target = muster_sqlite_target_new (path);
+
+  for (guint b = 0; b < WRITER_BATCHES; b++)
+    {
+      g_autoptr(GPtrArray) ops = many_creates (b * WRITER_BATCH, WRITER_BATCH, 50);
+      g_autoptr(GPtrArray) results = apply_ok (target, "kill-run", ops);
+
+      assert_all_ok (results);
+    }
+  return 0;
+}
+
+static void
+assert_whole_batches (const char *path)
+{
+  g_autofree char *users = NULL;
+  g_autofree char *journal = NULL;
+  guint64 n;
+
+  assert_integrity (path);
+  users = query (path, "SELECT count(*) FROM users");
+  journal = query (path, "SELECT count(DISTINCT external_id) FROM sync_results WHERE ok = 1");
+  /* Every user has its journal row and no journal row lacks its user. */
+  g_assert_cmpstr (users, ==, journal);
+  assert_query (path, "SELECT count(*) FROM sync_results r LEFT JOIN users u ON u.external_id = r.external_id"
+                " WHERE u.id IS NULL", "0");
+  /* Only whole batches. */
+  n = g_ascii_strtoull (users, NULL, 10);
+  g_assert_cmpuint (n % WRITER_BATCH, ==, 0);
+}
+
+static void
+test_killed (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      g_autoptr(GSubprocess) writer = NULL;
+      gint32 delay = g_test_rand_int_range (20, 600);
+      const char *suffixes[] = { "", "-wal", "-shm" };
+
+      /* Each round on a new store, but the last: its leftovers are what the final run finds. */
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
+
+          g_unlink (file);
+        }
+
+      g_subprocess_launcher_setenv (launcher, "MUSTER_TEST_SQLITE_WRITER", fixture->path, TRUE);
+      writer = g_subprocess_launcher_spawn (launcher, &error, test_program, NULL);
+      g_assert_no_error (error);
+      g_usleep (delay * G_TIME_SPAN_MILLISECOND);
+      g_subprocess_send_signal (writer, SIGKILL);
+      g_subprocess_wait (writer, NULL, &error);
+      g_assert_no_error (error);
+      if (g_file_test (fixture->path, G_FILE_TEST_EXISTS))
+        {
+          g_autofree char *tables = query (fixture->path, "SELECT count(*) FROM sqlite_master");
+          g_autofree char *users = NULL;
+
+          /* Killed before the schema was committed: an empty file, a new store next time. */
+          if (g_str_equal (tables, "0"))
+            {
+              g_test_message ("round %u: killed after %d ms, before the schema", round, delay);
+              assert_query (fixture->path, "PRAGMA user_version", "0");
+              continue;
+            }
+          users = query (fixture->path, "SELECT count(*) FROM users");
+
+          g_test_message ("round %u: %s after %d ms with %s users", round,
+                          g_subprocess_get_if_signaled (writer) ? "killed" : "finished", delay, users);
+          assert_whole_batches (fixture->path);
+        }
+    }
+
+  /* A run to the end makes every user once, whatever the killed runs left. */
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GSubprocess) writer = NULL;
+
+    g_subprocess_launcher_setenv (launcher, "MUSTER_TEST_SQLITE_WRITER", fixture->path, TRUE);
+    writer = g_subprocess_launcher_spawn (launcher, &error, test_program, NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
+    g_assert_no_error (error);
+  }
+  assert_whole_batches (fixture->path);
+  assert_query (fixture->path, "SELECT count(*) FROM users", "10000");
+  assert_query (fixture->path, "SELECT count(DISTINCT user_name) FROM users", "10000");
+  assert_query (fixture->path, "SELECT count(*) FROM sync_results WHERE ok = 0", "0");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  const char *writer_path = g_getenv ("MUSTER_TEST_SQLITE_WRITER");
+
+  if (writer_path != NULL)
+    return run_writer (writer_path);
+
+  test_program = argv[0];
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1125,11 +1311,13 @@ main (int   argc,
   ADD ("/sqlite-target/groups", test_groups);
   ADD ("/sqlite-target/create/idempotent", test_idempotent_create);
   ADD ("/sqlite-target/round-trip/hostile", test_round_trip);
+  ADD ("/sqlite-target/read/hand-edited", test_hand_edited);
   ADD ("/sqlite-target/refuse/foreign-file", test_foreign_file);
   ADD ("/sqlite-target/refuse/newer-version", test_newer_version);
   ADD ("/sqlite-target/disk-full", test_disk_full);
   ADD ("/sqlite-target/cancel", test_cancel);
   ADD ("/sqlite-target/two-targets-one-file", test_concurrent_stores);
+  ADD ("/sqlite-target/killed", test_killed);
 #undef ADD
 
   return g_test_run ();
