@@ -164,16 +164,33 @@ row_matches (gpointer item,
   return TRUE;
 }
 
+/* A manager is an Entra id: show the person instead, when the snapshot has them. */
+static const char *
+readable_value (MusterPlan *plan,
+                const char *field,
+                const char *value)
+{
+  MusterUser *user;
+
+  if (value == NULL || g_strcmp0 (field, MUSTER_ATTR_MANAGER) != 0)
+    return value;
+  user = muster_snapshot_lookup_user (muster_plan_get_snapshot (plan), value);
+  return user != NULL && muster_user_get_display_name (user) != NULL ? muster_user_get_display_name (user) : value;
+}
+
 static char *
-format_changes (const MusterPlanItem *item)
+format_changes (MusterPlan           *plan,
+                const MusterPlanItem *item)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint i = 0; i < item->changes->len; i++)
     {
       const MusterFieldChange *change = item->changes->pdata[i];
-      g_autofree char *before = g_markup_escape_text (change->before ? change->before : "—", -1);
-      g_autofree char *after = g_markup_escape_text (change->after ? change->after : "—", -1);
+      const char *old_value = readable_value (plan, change->field, change->before);
+      const char *new_value = readable_value (plan, change->field, change->after);
+      g_autofree char *before = g_markup_escape_text (old_value ? old_value : "—", -1);
+      g_autofree char *after = g_markup_escape_text (new_value ? new_value : "—", -1);
 
       if (i > 0)
         g_string_append_c (text, '\n');
@@ -326,7 +343,7 @@ row_bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *reason = gtk_widget_get_first_child (details);
   GtkWidget *changes = gtk_widget_get_next_sibling (reason);
   GtkWidget *steps = gtk_popover_get_child (gtk_menu_button_get_popover (GTK_MENU_BUTTON (why)));
-  g_autofree char *changes_markup = format_changes (item);
+  g_autofree char *changes_markup = format_changes (row->plan, item);
   g_autoptr(GString) explanation = g_string_new (NULL);
   g_autofree char *why_name = NULL;
 

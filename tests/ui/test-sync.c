@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "muster-application.h"
@@ -454,6 +455,109 @@ test_safety_limit (void)
   }
 }
 
+/* POSTs @json to the demo's fake SCIM control API (loopback test plumbing). */
+static void
+control_scim (const char *method,
+              const char *what,
+              const char *json)
+{
+  g_autofree char *scim = muster_demo_dup_scim_url (demo ());
+  g_autofree char *base = g_strndup (scim, strlen (scim) - strlen ("/scim/v2"));
+  g_autofree char *url = g_strconcat (base, "/_fake/scim/", what, NULL);
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (json != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (json, strlen (json));
+
+      soup_message_set_request_body_from_bytes (message, "application/json", request);
+    }
+  body = soup_session_send_and_read (session, message, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), ==, 204);
+}
+
+/* The demo's SCIM service: a push where one user fails shows the service's words, and Retry
+ * Failed pushes just that user once the service accepts it. */
+static void
+test_scim_retry_failed (void)
+{
+  GtkWidget *dropdown;
+  g_autofree char *uri = NULL;
+  g_autofree char *rule = NULL;
+  g_autofree char *shot = NULL;
+  g_autofree char *shot2 = NULL;
+  const MusterPlanItem *victim = NULL;
+  const MusterOperationResult *failure;
+  GPtrArray *items;
+  guint creates;
+
+  if (!window_made ())
+    return;
+
+  adw_view_stack_set_visible_child_name (window->view_stack, "preview");
+  ui_test_wait_for (window, planned, 60, "the preview");
+  dropdown = ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_DROP_DOWN, NULL);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
+  g_assert_true (window->previewing);
+  ui_test_wait_for (window, planned, 60, "the preview of the SCIM service");
+  uri = muster_target_get_uri (window->target);
+  g_assert_true (g_str_has_prefix (uri, "scim:http://127.0.0.1"));
+  creates = muster_plan_get_totals (window->plan)->create;
+  g_assert_cmpuint (creates, ==, pushed_creates);
+
+  items = muster_plan_get_items (window->plan);
+  for (guint i = 0; i < items->len && victim == NULL; i++)
+    if (((MusterPlanItem *) items->pdata[i])->action == MUSTER_PLAN_ACTION_CREATE)
+      victim = items->pdata[i];
+  g_assert_nonnull (victim);
+  rule = g_strdup_printf ("{\"userName\":\"%s\",\"status\":400,\"times\":1}", victim->desired->user_name);
+  control_scim ("POST", "fail-users", rule);
+
+  wanted_pushes = window->pushes_finished + 1;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.push-add", NULL));
+  ui_test_wait_for (window, push_finished, 120, "the push into the SCIM service");
+  g_assert_true (g_str_has_prefix (muster_preview_page_get_push_text (window->preview_page), "Pushed with failures: "));
+  g_assert_cmpuint (window->push_failures->len, >=, 1);
+  failure = window->push_failures->pdata[0];
+  g_assert_cmpstr (failure->operation->user->external_id, ==, victim->id);
+  g_assert_nonnull (failure->error);
+  /* the service's own words, listed under the user */
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_LABEL, failure->error->message));
+  ui_test_wait_for (window, planned, 60, "the preview after the push");
+  g_assert_true (gtk_widget_is_sensitive (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_BUTTON,
+                                                        "Retry Failed")));
+  g_assert_cmpuint (muster_plan_get_totals (window->plan)->create, ==, 1);
+  ui_test_wait (300);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-failures");
+
+  /* the rule fired once: Retry Failed plans that user again and pushes only them */
+  wanted_pushes = window->pushes_finished + 1;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.retry-failed", NULL));
+  ui_test_wait_for (window, push_finished, 120, "the retry");
+  g_assert_cmpstr (muster_preview_page_get_push_text (window->preview_page), ==, "Pushed: 1 change made");
+  g_assert_cmpuint (window->push_failures->len, ==, 0);
+  ui_test_wait_for (window, planned, 60, "the preview after the retry");
+  g_assert_cmpuint (muster_plan_get_totals (window->plan)->create, ==, 0);
+  ui_test_wait (300);
+  shot2 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-retried");
+  control_scim ("DELETE", "fail-users", NULL);
+
+  /* both pushes are in the History, into the SCIM service */
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  ui_test_wait_for (window, history_listed, 30, "the history");
+  ui_test_wait (300);
+  while (muster_history_page_get_loading (window->history_page))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (muster_history_page_get_n_runs (window->history_page), >=, 3);
+  g_assert_cmpint (muster_history_page_get_run (window->history_page, 0)->state, ==, MUSTER_RUN_STATE_COMPLETED);
+  g_assert_cmpint (muster_history_page_get_run (window->history_page, 1)->state, ==, MUSTER_RUN_STATE_PARTIAL);
+  g_assert_true (g_str_has_prefix (muster_history_page_get_run (window->history_page, 1)->target_uri, "scim:"));
+}
+
 static void
 test_preview_selection (void)
 {
@@ -563,6 +667,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/sync/preview-totals", test_preview_totals);
   g_test_add_func ("/ui/sync/push-and-history", test_push_and_history);
   g_test_add_func ("/ui/sync/safety-limit", test_safety_limit);
+  g_test_add_func ("/ui/sync/scim-retry-failed", test_scim_retry_failed);
   g_test_add_func ("/ui/sync/preview-selection", test_preview_selection);
   status = g_test_run ();
 
