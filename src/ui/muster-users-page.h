@@ -10,6 +10,8 @@
 
 #include "muster-photo-loader.h"
 
+#include "muster-plan.h"
+#include "muster-rules.h"
 #include "muster-snapshot.h"
 #include "muster-user-filter.h"
 
@@ -19,6 +21,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MusterUsersPage, muster_users_page, MUSTER, USERS_PAGE, AdwBin)
 
 /* Signal "user-activated" (MusterUser *user): a row was activated (Enter, double click).
+ * Signal "rules-changed": an edit in the User Type or Roles column (or Set User Type…, Set
+ * Roles…) changed the rules and they were saved.
  * Properties: "snapshot", "n-selected" (read-only), "filtering" (read-only: the incremental
  * filter is still running; the count is final once it is FALSE). */
 void              muster_users_page_set_snapshot      (MusterUsersPage *self,
@@ -39,6 +43,20 @@ const char       *muster_users_page_get_count_text    (MusterUsersPage *self);
 void              muster_users_page_set_group         (MusterUsersPage *self,
                                                        const char      *group_id);
 void              muster_users_page_focus_search      (MusterUsersPage *self);
+
+/* The profile's rules the User Type and Roles columns show; edits are saved as @profile's
+ * (NULL: none loaded, the pickers are insensitive). */
+void              muster_users_page_set_rules         (MusterUsersPage *self,
+                                                       MusterRules     *rules,
+                                                       const char      *profile);
+MusterRules      *muster_users_page_get_rules         (MusterUsersPage *self);
+/* The Plan column: what @plan does to each user (NULL hides the column). */
+void              muster_users_page_set_plan          (MusterUsersPage *self,
+                                                       MusterPlan      *plan);
+MusterPlan       *muster_users_page_get_plan          (MusterUsersPage *self);
+/* The roles the chosen target offers, offered in the Roles pickers beside the rules' own. */
+void              muster_users_page_set_target_roles  (MusterUsersPage    *self,
+                                                       const char * const *roles);
 
 /* The symbolic icon that stands for a kind of group, here and on the Groups page. */
 const char       *muster_group_kind_get_icon_name     (MusterGroupKind  kind);

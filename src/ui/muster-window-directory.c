@@ -41,11 +41,56 @@ wanted_store_path (MusterWindow *self)
 }
 
 static void
+rules_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MusterWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterRules) rules = muster_rules_load_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->closed)
+    return;
+  g_clear_object (&self->rules_cancellable);
+  if (rules == NULL)
+    {
+      /* the pickers stay off: editing defaults would overwrite the admin's file */
+      _muster_window_report_error (self, _("Could Not Read the Sync Rules"), error);
+      return;
+    }
+  g_set_object (&self->rules, rules);
+  muster_users_page_set_rules (self->users_page, rules, self->rules_profile);
+}
+
+/* The rules are the profile's: read once per profile, kept while its snapshots come and go. */
+static void
+load_rules (MusterWindow *self)
+{
+  const char *profile = self->profile != NULL ? muster_profile_get_name (self->profile) : NULL;
+
+  if (profile != NULL && g_strcmp0 (profile, self->rules_profile) == 0)
+    return;
+  if (self->rules_cancellable != NULL)
+    g_cancellable_cancel (self->rules_cancellable);
+  g_clear_object (&self->rules_cancellable);
+  g_clear_object (&self->rules);
+  g_free (self->rules_profile);
+  self->rules_profile = g_strdup (profile);
+  muster_users_page_set_rules (self->users_page, NULL, NULL);
+  if (profile == NULL)
+    return;
+  self->rules_cancellable = g_cancellable_new ();
+  muster_rules_load_async (profile, self->rules_cancellable, rules_loaded_cb, g_object_ref (self));
+}
+
+static void
 show_snapshot (MusterWindow   *self,
                MusterSnapshot *snapshot)
 {
   g_set_object (&self->snapshot, snapshot);
   muster_users_page_set_snapshot (self->users_page, snapshot);
+  if (snapshot != NULL)
+    load_rules (self);
   muster_tenant_page_set_snapshot_time (self->tenant_page, snapshot ? muster_snapshot_get_info (snapshot)->created_at : 0);
   if (snapshot != NULL && self->snapshot_store != NULL && self->profile != NULL)
     {
@@ -494,6 +539,11 @@ _muster_window_directory_dispose (MusterWindow *self)
   g_clear_object (&self->snapshot);
   g_clear_object (&self->snapshot_store);
   g_clear_pointer (&self->snapshot_store_path, g_free);
+  if (self->rules_cancellable != NULL)
+    g_cancellable_cancel (self->rules_cancellable);
+  g_clear_object (&self->rules_cancellable);
+  g_clear_object (&self->rules);
+  g_clear_pointer (&self->rules_profile, g_free);
 }
 
 /* Private API --------------------------------------------------------------------------- */
@@ -512,6 +562,13 @@ _muster_window_directory_reset (MusterWindow *self)
   muster_fetch_indicator_set_fetch (self->fetch_indicator, NULL);
   adw_view_stack_set_visible_child_name (self->view_stack, "tenant");
   show_snapshot (self, NULL);
+  /* another profile: its own rules */
+  if (self->rules_cancellable != NULL)
+    g_cancellable_cancel (self->rules_cancellable);
+  g_clear_object (&self->rules_cancellable);
+  g_clear_object (&self->rules);
+  g_clear_pointer (&self->rules_profile, g_free);
+  muster_users_page_set_rules (self->users_page, NULL, NULL);
 }
 
 void

@@ -58,6 +58,9 @@ struct _MusterWindow
   GCancellable          *fetch_cancellable;
   gboolean               loading_snapshot;
   gboolean               exporting;
+  MusterRules           *rules;                /* the profile's sync rules, once loaded */
+  char                  *rules_profile;        /* whose they are (or are being loaded) */
+  GCancellable          *rules_cancellable;
 
   /* previews and pushes: muster-window-sync.c */
   GPtrArray             *sync_targets;         /* of SyncTarget; NULL until listed */
