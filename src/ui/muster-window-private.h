@@ -68,7 +68,7 @@ struct _MusterWindow
   MusterTargetStore     *target_store;         /* targets.ini (not in the demo) */
   MusterTarget          *target;               /* the chosen one, opened */
   guint                  target_index;
-  MusterRules           *rules;                /* as loaded for the last plan */
+  MusterRules           *plan_rules;           /* the saved rules, as read for the last plan */
   MusterTargetState     *target_state;         /* as read for the last plan */
   MusterPlan            *plan;                 /* the preview shown (sync mode) */
   GError                *plan_refusal;         /* over the safety limit, or NULL */

@@ -66,10 +66,15 @@ profile_name (MusterWindow *self)
   return self->profile ? muster_profile_get_name (self->profile) : NULL;
 }
 
-/* The Users page shows the plan once uiusers' column exists; see the report. */
+/* The Users page's Plan column shows the whole plan: a preview of chosen users would call
+ * everyone else skipped, so it keeps the last whole one. */
 static void
 share_plan (MusterWindow *self)
 {
+  if (self->plan != NULL && self->preview_only_ids == NULL)
+    muster_users_page_set_plan (self->users_page, self->plan);
+  if (self->target_state != NULL)
+    muster_users_page_set_target_roles (self->users_page, muster_target_state_get_roles (self->target_state));
 }
 
 static void
@@ -295,7 +300,7 @@ plan_async (MusterWindow        *self,
   PlanData *data = g_new0 (PlanData, 1);
 
   data->snapshot = g_object_ref (self->snapshot);
-  data->rules = g_object_ref (self->rules);
+  data->rules = g_object_ref (self->plan_rules);
   data->state = muster_target_state_ref (self->target_state);
   data->features = muster_target_get_features (self->target);
   data->mode = mode;
@@ -325,7 +330,7 @@ planned_cb (GObject      *source,
 
   g_set_object (&self->plan, plan);
   g_clear_error (&self->plan_refusal);
-  muster_rules_get_safety_limit (self->rules, &count, &percent);
+  muster_rules_get_safety_limit (self->plan_rules, &count, &percent);
   muster_plan_check_safety_limit (plan, count, percent, &self->plan_refusal);
   muster_preview_page_set_plan (self->preview_page, plan, count, percent,
                                 (const char * const *) self->preview_only_ids, self->plan_refusal);
@@ -400,7 +405,7 @@ rules_loaded_cb (GObject      *source,
       preview_fail (self, _("Could Not Read the Sync Rules"), error);
       return;
     }
-  g_set_object (&self->rules, rules);
+  g_set_object (&self->plan_rules, rules);
   preview_next_step (self);
 }
 
@@ -474,7 +479,7 @@ preview_next_step (MusterWindow *self)
       _muster_window_actions_update (self);
       return;
     }
-  if (self->rules == NULL)
+  if (self->plan_rules == NULL)
     {
       muster_rules_load_async (profile_name (self), self->preview_cancellable, rules_loaded_cb, g_object_ref (self));
       return;
@@ -593,7 +598,7 @@ start_push (MusterWindow *self,
   GPtrArray *operations = muster_plan_get_operations (plan);
   guint count = MUSTER_RULES_DEFAULT_SAFETY_COUNT, percent = MUSTER_RULES_DEFAULT_SAFETY_PERCENT;
 
-  muster_rules_get_safety_limit (self->rules, &count, &percent);
+  muster_rules_get_safety_limit (self->plan_rules, &count, &percent);
   self->push = muster_push_new_for_operations (self->target, operations, muster_plan_get_target_user_count (plan),
                                                self->history, profile_name (self), NULL);
   muster_push_set_safety_limit (self->push, count, percent);
@@ -657,8 +662,8 @@ target_chosen_cb (MusterWindow      *self,
 static void
 view_changed_cb (MusterWindow *self)
 {
-  if (showing_view (self, "preview") && (self->plan == NULL || self->preview_stale) && !self->previewing &&
-      self->push == NULL)
+  /* each visit plans again: the admin may have changed types, roles or rules on the Users page */
+  if (showing_view (self, "preview") && !self->previewing && self->push == NULL && !self->push_waiting)
     _muster_window_start_preview (self);
   else if (showing_view (self, "history"))
     {
@@ -710,7 +715,7 @@ _muster_window_sync_reset (MusterWindow *self)
   g_clear_object (&self->target_store);
   g_clear_object (&self->target);
   self->target_index = 0;
-  g_clear_object (&self->rules);
+  g_clear_object (&self->plan_rules);
   g_clear_pointer (&self->target_state, muster_target_state_unref);
   g_clear_object (&self->plan);
   g_clear_error (&self->plan_refusal);
@@ -719,6 +724,7 @@ _muster_window_sync_reset (MusterWindow *self)
   g_clear_object (&self->history);
   if (self->preview_page != NULL)
     {
+      muster_users_page_set_plan (self->users_page, NULL);
       muster_preview_page_set_targets (self->preview_page, NULL, GTK_INVALID_LIST_POSITION);
       muster_preview_page_show_empty (self->preview_page, _("No Preview Yet"),
                                       _("Read the directory, then see here what a push would change in a target."));
@@ -749,7 +755,7 @@ _muster_window_start_preview (MusterWindow *self)
   self->previewing = TRUE;
   self->preview_stale = FALSE;
   /* the rules file may have changed since: the plan always uses the saved rules */
-  g_clear_object (&self->rules);
+  g_clear_object (&self->plan_rules);
   open_history (self);
   muster_preview_page_show_progress (self->preview_page, _("Reading the Target…"), NULL, -1);
   _muster_window_actions_update (self);
