@@ -1114,8 +1114,12 @@ type_setup_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *dropdown = gtk_drop_down_new (NULL, NULL);
 
+  GtkWidget *button = gtk_widget_get_first_child (dropdown);
+
   gtk_drop_down_set_model (GTK_DROP_DOWN (dropdown), G_LIST_MODEL (self->type_choices));
-  gtk_widget_add_css_class (dropdown, "flat");
+  /* flat like the roles button beside it: a table of framed buttons reads as a form */
+  if (GTK_IS_BUTTON (button))
+    gtk_widget_add_css_class (button, "flat");
   gtk_widget_set_halign (dropdown, GTK_ALIGN_START);
   gtk_list_item_set_child (item, dropdown);
 }
@@ -1198,6 +1202,8 @@ popover_role_toggled_cb (GtkCheckButton  *check,
   roles = checked_roles (list);
   change_override (self, user_id, FALSE, NULL, TRUE, (const char * const *) roles);
   save_rules (self);
+  /* the roles are the user's own now */
+  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (list), "muster-reset-button"), TRUE);
 }
 
 /* Shared by the popover and the Set Roles dialog: a new role name, added checked. In the
@@ -1314,6 +1320,7 @@ roles_popup_cb (GtkMenuButton *button,
   gtk_widget_set_tooltip_text (reset, _("Give this user the roles the rules give"));
   g_object_set_data_full (G_OBJECT (reset), "muster-user-id", g_strdup (muster_user_get_id (user)), g_free);
   g_signal_connect (reset, "clicked", G_CALLBACK (popover_reset_roles_cb), self);
+  g_object_set_data (G_OBJECT (list), "muster-reset-button", reset);
   gtk_box_append (GTK_BOX (box), reset);
 
   popover = gtk_popover_new ();
@@ -1337,6 +1344,7 @@ roles_setup_cb (GtkSignalListItemFactory *factory,
   gtk_menu_button_set_always_show_arrow (GTK_MENU_BUTTON (button), TRUE);
   gtk_menu_button_set_has_frame (GTK_MENU_BUTTON (button), FALSE);
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (button), roles_popup_cb, self, NULL);
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
   gtk_list_item_set_child (item, button);
 }
 

@@ -200,6 +200,18 @@ find_dialog (void)
   return NULL;
 }
 
+/* Presses the dialog's button labelled @label, as Enter on it would. */
+static void
+press_dialog_button (AdwMessageDialog *dialog,
+                     const char       *label)
+{
+  GtkWidget *button = ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_activate (button));
+  ui_test_wait (600);  /* a keyboard-activated button clicks after its 250 ms press */
+}
+
 /* The sync columns sit right of the directory's: scroll there, as the admin would. */
 static void
 scroll_table_right (void)
@@ -210,6 +222,15 @@ scroll_table_right (void)
   ui_test_wait (100);
   gtk_adjustment_set_value (h, gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h));
   ui_test_wait (200);
+}
+
+static void
+scroll_table_top (void)
+{
+  GtkWidget *table = ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_COLUMN_VIEW, NULL);
+
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (table)), 0);
+  ui_test_wait (300);
 }
 
 static MusterPlan *
@@ -313,6 +334,7 @@ test_rules_shown (void)
   g_assert_cmpstr (roles_text (row_roles (row)), ==, "No roles");
 
   set_search ("");
+  scroll_table_top ();
   scroll_table_right ();
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "user-roles-rules");
 }
@@ -372,9 +394,19 @@ test_pick_one_user (void)
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (type), "dim-label"));
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (type)), ==, "Set for this user");
 
-  /* …and roles: a new one typed in the popover, and the rules' Finance checked */
-  gtk_menu_button_popup (roles);
-  ui_test_wait (200);
+  /* …and roles: Tab on to the row's roles button, Space opens its popover; a new role typed
+   * there, and the rules' Finance checked */
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_first_child (GTK_WIDGET (type))));
+  for (steps = 0; steps < 6; steps++)
+    {
+      gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD);
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (roles)))
+        break;
+    }
+  g_assert_true (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (roles)));
+  g_assert_true (gtk_widget_activate (focus));
+  ui_test_wait (600);
   popover = GTK_WIDGET (gtk_menu_button_get_popover (roles));
   g_assert_nonnull (popover);
   g_assert_true (gtk_widget_get_mapped (popover));
@@ -411,6 +443,11 @@ test_pick_one_user (void)
   g_assert_true (strv_equal (item->roles, picked_roles));
   g_assert_cmpint (item->desired->user_type, ==, MUSTER_USER_TYPE_ADMINISTRATOR);
   g_assert_true (strv_equal ((const char * const *) item->desired->roles, picked_roles));
+  gtk_menu_button_popup (roles);
+  ui_test_wait (300);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (roles));
+  g_assert_true (gtk_widget_is_sensitive (ui_test_find (popover, GTK_TYPE_BUTTON, "Reset to Rules")));
+  gtk_menu_button_popdown (roles);
 
   /* Reset to Rules on the type: the default again, the roles stay the user's own */
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (type)), ==, MUSTER_N_USER_TYPES + 1);
@@ -421,6 +458,19 @@ test_pick_one_user (void)
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (type), "dim-label"));
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (type)), ==, MUSTER_N_USER_TYPES);
   g_assert_cmpstr (roles_text (roles), ==, "Finance, Reports");
+
+  /* Reset to Rules in the roles popover: nothing of the user's own is left */
+  gtk_menu_button_popup (roles);
+  ui_test_wait (300);
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (roles));
+  g_assert_true (gtk_widget_activate (ui_test_find (popover, GTK_TYPE_BUTTON, "Reset to Rules")));
+  ui_test_wait (600);
+  wait_for_file (muster_user_get_id (user), NULL, NULL);
+  ui_test_wait (200);
+  g_assert_null (muster_rules_lookup_user_override (window->rules, muster_user_get_id (user)));
+  g_assert_false (gtk_widget_get_mapped (popover));
+  g_assert_cmpstr (roles_text (roles), ==, "No roles");
+  g_assert_true (gtk_widget_has_css_class (gtk_menu_button_get_child (roles), "dim-label"));
 
   set_search ("");
 }
@@ -443,6 +493,7 @@ test_bulk_assign (void)
   /* three users on the first screen of the table the plan creates and no rule gives anything,
    * checked in their rows (a selection is of what the table shows) */
   set_search ("");
+  scroll_table_top ();
   {
     GListModel *shown = muster_users_page_get_shown (window->users_page);
     g_autoptr(MusterPlan) probe = plan_from_file (NULL);
@@ -491,7 +542,7 @@ test_bulk_assign (void)
   g_clear_pointer (&shot, g_free);
 
   changed_before = rules_changed;
-  adw_message_dialog_response (dialog, "set");
+  press_dialog_button (dialog, "Set Roles");
   for (guint i = 0; i < G_N_ELEMENTS (chosen); i++)
     wait_for_file (muster_user_get_id (chosen[i]), NULL, bulk_roles);
   ui_test_wait (300);
@@ -509,7 +560,7 @@ test_bulk_assign (void)
   dropdown = ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, NULL);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), MUSTER_USER_TYPE_BILLING_ADMINISTRATOR);
   changed_before = rules_changed;
-  adw_message_dialog_response (dialog, "set");
+  press_dialog_button (dialog, "Set User Type");
   for (guint i = 0; i < G_N_ELEMENTS (chosen); i++)
     wait_for_file (muster_user_get_id (chosen[i]), &billing, bulk_roles);
   ui_test_wait (300);
@@ -627,6 +678,7 @@ test_plan_column (void)
   g_assert_nonnull (skipped->reason);
 
   set_search ("");
+  scroll_table_top ();
   scroll_table_right ();
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "user-roles-plan");
   g_clear_pointer (&shot, g_free);
