@@ -501,6 +501,14 @@ muster_preview_page_get_selected_target (MusterPreviewPage *self)
 }
 
 void
+muster_preview_page_set_target_sensitive (MusterPreviewPage *self,
+                                          gboolean           sensitive)
+{
+  g_return_if_fail (MUSTER_IS_PREVIEW_PAGE (self));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->target_dropdown), sensitive);
+}
+
+void
 muster_preview_page_show_empty (MusterPreviewPage *self,
                                 const char        *title,
                                 const char        *description)

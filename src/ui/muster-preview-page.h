@@ -25,6 +25,9 @@ void        muster_preview_page_set_targets         (MusterPreviewPage   *self,
                                                      const char * const  *labels,
                                                      guint                selected);
 guint       muster_preview_page_get_selected_target (MusterPreviewPage   *self);
+/* Off while a push runs: its target stays the one shown. */
+void        muster_preview_page_set_target_sensitive (MusterPreviewPage  *self,
+                                                      gboolean            sensitive);
 
 /* Nothing to preview: @title and @description say why. */
 void        muster_preview_page_show_empty          (MusterPreviewPage   *self,

@@ -80,6 +80,7 @@ _muster_window_actions_update (MusterWindow *self)
                                    totals->groups_create + totals->members_add + totals->members_remove > 0);
     gtk_widget_action_set_enabled (widget, "win.push-anyway", can_push && refused);
     gtk_widget_action_set_enabled (widget, "win.cancel-push", self->push != NULL);
+    muster_preview_page_set_target_sensitive (self->preview_page, !pushing);
     gtk_widget_action_set_enabled (widget, "win.retry-failed",
                                    !pushing && !self->previewing && self->plan != NULL &&
                                    self->push_failures != NULL && self->push_failures->len > 0);
