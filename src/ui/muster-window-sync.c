@@ -40,6 +40,39 @@ sync_target_free (SyncTarget *target)
 
 static void preview_next_step (MusterWindow *self);
 
+/* One step of a preview in flight: its answer counts only while that preview is the current one. */
+typedef struct
+{
+  MusterWindow *window;
+  GCancellable *cancellable;
+} PreviewStep;
+
+static PreviewStep *
+preview_step_new (MusterWindow *self)
+{
+  PreviewStep *step = g_new0 (PreviewStep, 1);
+
+  step->window = g_object_ref (self);
+  step->cancellable = g_object_ref (self->preview_cancellable);
+  return step;
+}
+
+static void
+preview_step_free (PreviewStep *step)
+{
+  g_object_unref (step->window);
+  g_object_unref (step->cancellable);
+  g_free (step);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PreviewStep, preview_step_free)
+
+static gboolean
+preview_step_is_current (PreviewStep *step)
+{
+  return !step->window->closed && step->window->previewing && step->cancellable == step->window->preview_cancellable;
+}
+
 /* Helpers ------------------------------------------------------------------------------- */
 
 static MusterDemo *
@@ -368,11 +401,12 @@ state_read_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(MusterWindow) self = user_data;
+  g_autoptr(PreviewStep) step = user_data;
+  MusterWindow *self = step->window;
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterTargetState) state = muster_target_read_state_finish (MUSTER_TARGET (source), result, &error);
 
-  if (self->closed || MUSTER_TARGET (source) != self->target || !self->previewing)
+  if (!preview_step_is_current (step) || MUSTER_TARGET (source) != self->target)
     return;
   if (state == NULL)
     {
@@ -414,12 +448,13 @@ target_opened_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(MusterWindow) self = user_data;
+  g_autoptr(PreviewStep) step = user_data;
+  MusterWindow *self = step->window;
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterTarget) target = muster_target_store_open_target_finish (MUSTER_TARGET_STORE (source), result,
                                                                             NULL, &error);
 
-  if (self->closed || !self->previewing || MUSTER_TARGET_STORE (source) != self->target_store)
+  if (!preview_step_is_current (step) || MUSTER_TARGET_STORE (source) != self->target_store)
     return;
   if (target == NULL)
     {
@@ -439,7 +474,7 @@ open_target (MusterWindow  *self,
   if (chosen->name != NULL)
     {
       muster_target_store_open_target_async (self->target_store, profile_name (self), chosen->name, NULL,
-                                             self->preview_cancellable, target_opened_cb, g_object_ref (self));
+                                             self->preview_cancellable, target_opened_cb, preview_step_new (self));
       return TRUE;
     }
   if (chosen->kind == MUSTER_TARGET_KIND_SQLITE)
@@ -501,7 +536,7 @@ preview_next_step (MusterWindow *self)
 
   description = muster_target_describe (self->target);
   muster_preview_page_show_progress (self->preview_page, _("Reading the Target…"), description, -1);
-  muster_target_read_state_async (self->target, self->preview_cancellable, state_read_cb, g_object_ref (self));
+  muster_target_read_state_async (self->target, self->preview_cancellable, state_read_cb, preview_step_new (self));
 }
 
 static void
