@@ -85,6 +85,8 @@ struct _MusterWindow
   gboolean               push_force;
   gboolean               push_waiting;         /* planning the push, or opening the history */
   gboolean               retry_pending;        /* Retry Failed: push once the new plan is ready */
+  gboolean               retrying;             /* …and until that push ends */
+  char                 **ids_before_retry;     /* preview_only_ids to go back to after it */
   GPtrArray             *push_failures;        /* of MusterOperationResult: the last push's */
   guint                  pushes_finished;
 

@@ -135,6 +135,12 @@ preview_fail (MusterWindow *self,
 {
   self->previewing = FALSE;
   self->retry_pending = FALSE;
+  if (self->retrying)
+    {
+      self->retrying = FALSE;
+      g_clear_pointer (&self->preview_only_ids, g_strfreev);
+      self->preview_only_ids = g_steal_pointer (&self->ids_before_retry);
+    }
   g_clear_object (&self->plan);
   muster_preview_page_show_empty (self->preview_page, title, error ? error->message : NULL);
   _muster_window_actions_update (self);
@@ -617,6 +623,13 @@ pushed_cb (GObject      *source,
   g_clear_object (&self->push);
   g_clear_object (&self->push_cancellable);
   self->pushes_finished++;
+  if (self->retrying)
+    {
+      /* the retry was of the failed users only: the preview goes back to who it was of */
+      self->retrying = FALSE;
+      g_clear_pointer (&self->preview_only_ids, g_strfreev);
+      self->preview_only_ids = g_steal_pointer (&self->ids_before_retry);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->push_indicator), FALSE);
   _muster_window_toast (self, title);
 
@@ -755,6 +768,8 @@ _muster_window_sync_reset (MusterWindow *self)
   g_clear_object (&self->plan);
   g_clear_error (&self->plan_refusal);
   g_clear_pointer (&self->preview_only_ids, g_strfreev);
+  g_clear_pointer (&self->ids_before_retry, g_strfreev);
+  self->retrying = FALSE;
   g_clear_pointer (&self->push_failures, g_ptr_array_unref);
   g_clear_object (&self->history);
   if (self->preview_page != NULL)
@@ -907,6 +922,12 @@ _muster_window_retry_failed (MusterWindow *self)
         g_ptr_array_add (ids, g_strdup (id));
     }
   g_ptr_array_add (ids, NULL);
+  if (!self->retrying)
+    {
+      g_clear_pointer (&self->ids_before_retry, g_strfreev);
+      self->ids_before_retry = g_steal_pointer (&self->preview_only_ids);
+      self->retrying = TRUE;
+    }
   g_clear_pointer (&self->preview_only_ids, g_strfreev);
   self->preview_only_ids = (char **) g_ptr_array_steal (ids, NULL);
   /* plan again against what the target holds now, then push only what still differs */

@@ -542,6 +542,10 @@ test_scim_retry_failed (void)
   g_assert_cmpuint (window->push_failures->len, ==, 0);
   ui_test_wait_for (window, planned, 60, "the preview after the retry");
   g_assert_cmpuint (muster_plan_get_totals (window->plan)->create, ==, 0);
+  /* and the preview is of everyone again */
+  g_assert_null (window->preview_only_ids);
+  g_assert_cmpuint (muster_plan_get_totals (window->plan)->unchanged + muster_plan_get_totals (window->plan)->update,
+                    ==, creates);
   ui_test_wait (300);
   shot2 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-retried");
   control_scim ("DELETE", "fail-users", NULL);
@@ -556,6 +560,56 @@ test_scim_retry_failed (void)
   g_assert_cmpint (muster_history_page_get_run (window->history_page, 0)->state, ==, MUSTER_RUN_STATE_COMPLETED);
   g_assert_cmpint (muster_history_page_get_run (window->history_page, 1)->state, ==, MUSTER_RUN_STATE_PARTIAL);
   g_assert_true (g_str_has_prefix (muster_history_page_get_run (window->history_page, 1)->target_uri, "scim:"));
+}
+
+static gboolean
+push_progressed (MusterWindow *w)
+{
+  return w->push == NULL || (g_str_has_prefix (muster_preview_page_get_push_text (w->preview_page), "Pushing: ") &&
+                             !g_str_has_prefix (muster_preview_page_get_push_text (w->preview_page), "Pushing: 0 of"));
+}
+
+/* Cancel stops a slow push between batches; the History records it as cancelled. */
+static void
+test_scim_cancel (void)
+{
+  const MusterPlanTotals *totals;
+  const MusterHistoryRun *run;
+  g_autofree char *shot = NULL;
+
+  if (!window_made ())
+    return;
+
+  adw_view_stack_set_visible_child_name (window->view_stack, "preview");
+  ui_test_wait_for (window, planned, 60, "the preview");
+  totals = muster_plan_get_totals (window->plan);
+  /* users created before their manager in the add-only push get the manager now */
+  g_assert_cmpuint (totals->update, >, 60);
+
+  control_scim ("POST", "latency", "{\"ms\":150}");
+  wanted_pushes = window->pushes_finished + 1;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.push-update", NULL));
+  ui_test_wait_for (window, push_started, 30, "the push to start");
+  ui_test_wait_for (window, push_progressed, 60, "the first batch");
+  g_assert_nonnull (window->push);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-push", NULL));
+  ui_test_wait_for (window, push_finished, 120, "the cancelled push");
+  control_scim ("POST", "latency", "{\"ms\":0}");
+  g_assert_true (g_str_has_prefix (muster_preview_page_get_push_text (window->preview_page), "Push cancelled: "));
+  ui_test_wait_for (window, planned, 60, "the preview after the cancel");
+  /* part was done, the rest is still to do */
+  g_assert_cmpuint (muster_plan_get_totals (window->plan)->update, >, 0);
+  ui_test_wait (300);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-cancelled");
+
+  adw_view_stack_set_visible_child_name (window->view_stack, "history");
+  ui_test_wait (300);
+  while (muster_history_page_get_loading (window->history_page))
+    g_main_context_iteration (NULL, TRUE);
+  run = muster_history_page_get_run (window->history_page, 0);
+  g_assert_cmpint (run->state, ==, MUSTER_RUN_STATE_CANCELLED);
+  g_assert_cmpuint (run->done, <, run->total);
+  g_assert_nonnull (ui_test_find (GTK_WIDGET (window->history_page), GTK_TYPE_LABEL, "Cancelled"));
 }
 
 static void
@@ -668,6 +722,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/sync/push-and-history", test_push_and_history);
   g_test_add_func ("/ui/sync/safety-limit", test_safety_limit);
   g_test_add_func ("/ui/sync/scim-retry-failed", test_scim_retry_failed);
+  g_test_add_func ("/ui/sync/scim-cancel", test_scim_cancel);
   g_test_add_func ("/ui/sync/preview-selection", test_preview_selection);
   status = g_test_run ();
 
