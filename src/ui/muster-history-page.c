@@ -24,6 +24,7 @@ struct _MusterHistoryPage
   GCancellable   *cancellable;
   gboolean        loading;
   gboolean        exporting;
+  char           *export_name;   /* the file the last export went to */
 
   /* template children */
   GtkStack       *stack;
@@ -342,7 +343,7 @@ exported_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
-  if (muster_history_page_export_finish (self, result, &error) || GTK_IS_WINDOW (root) == FALSE)
+  if (muster_history_page_export_finish (self, result, &error) || !GTK_IS_WINDOW (root))
     return;
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -440,6 +441,7 @@ muster_history_page_finalize (GObject *object)
   MusterHistoryPage *self = MUSTER_HISTORY_PAGE (object);
 
   g_free (self->profile);
+  g_free (self->export_name);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (muster_history_page_parent_class)->finalize (object);
@@ -565,6 +567,8 @@ muster_history_page_export_async (MusterHistoryPage   *self,
   data->history = g_object_ref (self->history);
   data->profile = g_strdup (self->profile);
   data->file = g_object_ref (file);
+  g_free (self->export_name);
+  self->export_name = g_file_get_basename (file);
   g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
   self->exporting = TRUE;
   update_actions (self);
@@ -576,9 +580,19 @@ muster_history_page_export_finish (MusterHistoryPage  *self,
                                    GAsyncResult       *result,
                                    GError            **error)
 {
+  gboolean exported;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   self->exporting = FALSE;
   update_actions (self);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  exported = g_task_propagate_boolean (G_TASK (result), error);
+  if (exported)
+    {
+      /* Translators: after an export of the history; %s is the file's name */
+      g_autofree char *done = g_strdup_printf (_("History exported to “%s”"), self->export_name);
+
+      gtk_label_set_text (self->count_label, done);
+    }
+  return exported;
 }

@@ -369,6 +369,8 @@ test_push_and_history (void)
       g_main_context_iteration (NULL, TRUE);
     g_assert_true (muster_history_page_export_finish (window->history_page, result, &error));
     g_assert_no_error (error);
+    g_assert_nonnull (ui_test_find (GTK_WIDGET (window->history_page), GTK_TYPE_LABEL,
+                                    "History exported to “history.json”"));
     g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
     g_assert_no_error (error);
     node = json_from_string (contents, &error);
