@@ -31,6 +31,7 @@ typedef struct
 {
   MusterPlanItem  public;
   gboolean        in_scope;
+  gboolean        not_chosen;  /* options.only_ids leaves it out */
 } Item;
 
 /* Each target attribute is filled at most once. */
@@ -52,6 +53,8 @@ struct _MusterPlan
   MusterTargetState   *state;
   MusterTargetFeatures features;
   MusterPlanOptions    options;
+  char               **only_ids;       /* options.only_ids points here */
+  GHashTable          *only;           /* set of the chosen ids, or NULL for every user */
 
   Item                *block;          /* one per snapshot user */
   guint                n_block;
@@ -111,6 +114,8 @@ typedef struct
   const char *deleted_in_entra_step;
   const char *add_only_step;
   const char *only_new_step;
+  const char *not_chosen;
+  const char *not_chosen_step;
 } Words;
 
 /* Helpers ------------------------------------------------------------------------------------ */
@@ -206,6 +211,8 @@ words_init (Words            *words,
   words->deleted_in_entra = _("deleted in Entra ID");
   words->deleted_in_entra_step = _("Its externalId names an Entra user the directory no longer has");
   words->add_only_step = _("Only new users are added: existing ones are left as they are");
+  words->not_chosen = _("not among the chosen users");
+  words->not_chosen_step = _("Left out: the preview was made for other users");
   words->only_new_step = _("The rules take only users not yet in the target: existing ones are left as they are");
 }
 
@@ -600,6 +607,16 @@ plan_users (MusterPlan       *self,
 
       item->action = MUSTER_PLAN_ACTION_SKIPPED;
 
+      /* A preview of chosen users leaves everyone else exactly as they are. */
+      if (self->only != NULL && !g_hash_table_contains (self->only, item->id))
+        {
+          private->not_chosen = TRUE;
+          item->reason = words->not_chosen;
+          g_ptr_array_add (item->explanation, (gpointer) words->not_chosen_step);
+          count (self, item->action);
+          continue;
+        }
+
       /* A user Muster did not make, found by name: never changed, never disabled. */
       if (current != NULL && by_name && current->external_id == NULL && !(private->in_scope && enabled))
         {
@@ -672,7 +689,8 @@ plan_users (MusterPlan       *self,
       if (current->external_id != NULL && current->active)
         self->target_user_count++;
       if (leave_existing || !is_guid (current->external_id) || g_hash_table_contains (claimed, current) ||
-          muster_snapshot_lookup_user (self->snapshot, current->external_id) != NULL)
+          muster_snapshot_lookup_user (self->snapshot, current->external_id) != NULL ||
+          (self->only != NULL && !g_hash_table_contains (self->only, current->external_id)))
         continue;
 
       private = g_new0 (Item, 1);
@@ -738,7 +756,7 @@ item_is_member (const Item *item)
       return TRUE;
     case MUSTER_PLAN_ACTION_SKIPPED:
       /* add-only leaves users that are there: they are members all the same */
-      return item->in_scope && item->public.current != NULL && item->public.current->active &&
+      return !item->not_chosen && item->in_scope && item->public.current != NULL && item->public.current->active &&
              muster_user_get_account_enabled (item->public.user);
     case MUSTER_PLAN_ACTION_DISABLE:
     case MUSTER_PLAN_ACTION_DELETE:
@@ -830,7 +848,8 @@ plan_groups (MusterPlan *self)
         {
           MusterTargetUser *member = muster_target_state_lookup_user_by_id (self->state, key);
 
-          if (member != NULL && member->external_id != NULL && !g_hash_table_contains (wanted_users, member))
+          if (member != NULL && member->external_id != NULL && !g_hash_table_contains (wanted_users, member) &&
+              (self->only == NULL || g_hash_table_contains (self->only, member->external_id)))
             g_ptr_array_add (unwanted, member);
         }
       /* in a stable order: the same plan gives the same operations */
@@ -936,6 +955,8 @@ muster_plan_finalize (GObject *object)
   g_clear_object (&self->snapshot);
   g_clear_object (&self->rules);
   g_clear_pointer (&self->state, muster_target_state_unref);
+  g_clear_pointer (&self->only, g_hash_table_unref);
+  g_strfreev (self->only_ids);
 
   G_OBJECT_CLASS (muster_plan_parent_class)->finalize (object);
 }
@@ -1035,6 +1056,14 @@ muster_plan_new (MusterSnapshot          *snapshot,
   self->features = features;
   if (options != NULL)
     self->options = *options;
+  if (self->options.only_ids != NULL)
+    {
+      self->only_ids = g_strdupv ((char **) self->options.only_ids);
+      self->options.only_ids = (const char * const *) self->only_ids;
+      self->only = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; self->only_ids[i] != NULL; i++)
+        g_hash_table_add (self->only, self->only_ids[i]);
+    }
 
   self->resolver = _muster_rules_resolver_new (self->rules, self->snapshot);
   filter = muster_rules_build_filter (self->rules);

@@ -57,6 +57,10 @@ typedef struct
 {
   MusterPlanMode mode;
   gboolean       allow_delete;  /* delete instead of disable, where the target can */
+  /* NULL: every user. Else only these Entra ids are planned: the others are skipped ("not among
+   * the chosen users") and never disabled, deleted or moved between groups. Copied by
+   * muster_plan_new(). */
+  const char * const *only_ids;
 } MusterPlanOptions;
 
 /* One user's fate. Owned by the plan; every member lives as long as it. */

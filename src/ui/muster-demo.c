@@ -267,6 +267,13 @@ muster_demo_get_folder (MusterDemo *self)
   return self->folder;
 }
 
+char *
+muster_demo_dup_sqlite_path (MusterDemo *self)
+{
+  g_return_val_if_fail (MUSTER_IS_DEMO (self), NULL);
+  return self->folder ? g_build_filename (self->folder, "people.db", NULL) : NULL;
+}
+
 typedef struct
 {
   gboolean done;

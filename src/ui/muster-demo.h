@@ -31,12 +31,13 @@ gboolean            muster_demo_start_finish (MusterDemo           *self,
 gboolean            muster_demo_is_running   (MusterDemo           *self);
 MusterProfileStore *muster_demo_get_store    (MusterDemo           *self);
 MusterProfile      *muster_demo_get_profile  (MusterDemo           *self);
-/* The fake tenant's SCIM service (its base URL, and the bearer token it accepts this run), for
- * a sync target to try out; NULL when the demo is not running. */
-char               *muster_demo_dup_scim_url  (MusterDemo           *self);
-const char         *muster_demo_get_scim_token (MusterDemo          *self);
 /* The demo's private temporary folder (its profiles and its snapshot cache), or NULL. */
 const char         *muster_demo_get_folder   (MusterDemo           *self);
+/* The demo's two ready targets: a SQLite store in its folder (made on first use), and the fake
+ * tenant's SCIM service with the bearer token it accepts — kept in memory only, never saved. */
+char               *muster_demo_dup_sqlite_path (MusterDemo        *self);
+char               *muster_demo_dup_scim_url    (MusterDemo        *self);
+const char         *muster_demo_get_scim_token  (MusterDemo        *self);
 /* Signs out of the demo profile (clearing its keyring items), stops the fake, restores the real
  * clouds and deletes the temporary folder. Waits for the keyring at most a few seconds: it is
  * meant for shutdown, when no main loop runs any more. */

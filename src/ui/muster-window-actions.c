@@ -60,6 +60,34 @@ _muster_window_actions_update (MusterWindow *self)
                                  has_snapshot && !self->exporting && muster_users_page_get_n_selected (self->users_page) > 0);
   gtk_widget_action_set_enabled (widget, "win.find", has_snapshot && directory_shown);
   gtk_widget_action_set_enabled (widget, "win.setup-sync", has_profile && !busy && !self->signing_out);
+
+  /* previews and pushes: one push at a time, and none while the plan is being made */
+  {
+    const MusterPlanTotals *totals = self->plan ? muster_plan_get_totals (self->plan) : NULL;
+    gboolean pushing = self->push != NULL || self->push_waiting;
+    gboolean can_push = totals != NULL && !pushing && !self->previewing && self->target != NULL;
+    gboolean refused = self->plan_refusal != NULL;
+
+    gtk_widget_action_set_enabled (widget, "win.open-preview", has_snapshot);
+    gtk_widget_action_set_enabled (widget, "win.preview-sync", has_snapshot && !pushing);
+    gtk_widget_action_set_enabled (widget, "win.refresh-preview", has_snapshot && !pushing && !self->previewing);
+    gtk_widget_action_set_enabled (widget, "win.cancel-preview", self->previewing);
+    /* adding never disables anyone: the safety limit cannot refuse it */
+    gtk_widget_action_set_enabled (widget, "win.push-add", can_push && totals->create > 0);
+    gtk_widget_action_set_enabled (widget, "win.push-update",
+                                   can_push && !refused &&
+                                   totals->update + totals->disable + totals->delete + totals->members_add +
+                                   totals->members_remove > 0);
+    gtk_widget_action_set_enabled (widget, "win.push-sync", can_push && !refused &&
+                                   totals->create + totals->update + totals->disable + totals->delete +
+                                   totals->groups_create + totals->members_add + totals->members_remove > 0);
+    gtk_widget_action_set_enabled (widget, "win.push-anyway", can_push && refused);
+    gtk_widget_action_set_enabled (widget, "win.cancel-push", self->push != NULL);
+    muster_preview_page_set_target_sensitive (self->preview_page, !pushing);
+    gtk_widget_action_set_enabled (widget, "win.retry-failed",
+                                   !pushing && !self->previewing && self->plan != NULL &&
+                                   self->push_failures != NULL && self->push_failures->len > 0);
+  }
 }
 
 static void
@@ -388,6 +416,95 @@ setup_sync_action (GtkWidget  *widget,
                            g_object_ref (self));
 }
 
+/* Previews and pushes -------------------------------------------------------------------- */
+
+static void
+open_preview_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MusterWindow *self = MUSTER_WINDOW (widget);
+
+  /* the whole filtered view of the Users page, not an earlier selection */
+  g_clear_pointer (&self->preview_only_ids, g_strfreev);
+  self->preview_stale = TRUE;
+  adw_view_stack_set_visible_child_name (self->view_stack, "preview");
+  if (!self->previewing)
+    _muster_window_start_preview (self);
+}
+
+static void
+preview_sync_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _muster_window_preview_users (MUSTER_WINDOW (widget));
+}
+
+static void
+refresh_preview_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  _muster_window_start_preview (MUSTER_WINDOW (widget));
+}
+
+static void
+cancel_preview_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  _muster_window_cancel_preview (MUSTER_WINDOW (widget));
+}
+
+static void
+push_add_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  _muster_window_push (MUSTER_WINDOW (widget), MUSTER_PLAN_MODE_ADD_ONLY, FALSE);
+}
+
+static void
+push_update_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  _muster_window_push (MUSTER_WINDOW (widget), MUSTER_PLAN_MODE_UPDATE_ONLY, FALSE);
+}
+
+static void
+push_sync_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  _muster_window_push (MUSTER_WINDOW (widget), MUSTER_PLAN_MODE_SYNC, FALSE);
+}
+
+static void
+push_anyway_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  _muster_window_confirm_push_anyway (MUSTER_WINDOW (widget));
+}
+
+static void
+cancel_push_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  _muster_window_cancel_push (MUSTER_WINDOW (widget));
+}
+
+static void
+retry_failed_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  _muster_window_retry_failed (MUSTER_WINDOW (widget));
+}
+
 void
 _muster_window_class_install_actions (GtkWidgetClass *widget_class)
 {
@@ -413,7 +530,22 @@ _muster_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.open-export", "s", open_export_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
 
+  gtk_widget_class_install_action (widget_class, "win.open-preview", NULL, open_preview_action);
+  gtk_widget_class_install_action (widget_class, "win.preview-sync", NULL, preview_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.refresh-preview", NULL, refresh_preview_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-preview", NULL, cancel_preview_action);
+  gtk_widget_class_install_action (widget_class, "win.push-add", NULL, push_add_action);
+  gtk_widget_class_install_action (widget_class, "win.push-update", NULL, push_update_action);
+  gtk_widget_class_install_action (widget_class, "win.push-sync", NULL, push_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.push-anyway", NULL, push_anyway_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-push", NULL, cancel_push_action);
+  gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
+
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh-status", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.open-preview", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_P, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.open-preview", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.refresh-directory", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_R, GDK_CONTROL_MASK | GDK_SHIFT_MASK,

@@ -11,6 +11,12 @@
 #include "muster-fetch-indicator.h"
 #include "muster-graph-client.h"
 #include "muster-groups-page.h"
+#include "muster-history-page.h"
+#include "muster-plan.h"
+#include "muster-preview-page.h"
+#include "muster-push.h"
+#include "muster-rules.h"
+#include "muster-target-store.h"
 #include "muster-profile-switcher.h"
 #include "muster-session.h"
 #include "muster-sign-in-page.h"
@@ -56,6 +62,34 @@ struct _MusterWindow
   char                  *rules_profile;        /* whose they are (or are being loaded) */
   GCancellable          *rules_cancellable;
 
+  /* previews and pushes: muster-window-sync.c */
+  GPtrArray             *sync_targets;         /* of SyncTarget; NULL until listed */
+  gboolean               listing_targets;
+  MusterTargetStore     *target_store;         /* targets.ini (not in the demo) */
+  MusterTarget          *target;               /* the chosen one, opened */
+  guint                  target_index;
+  MusterRules           *plan_rules;           /* the saved rules, as read for the last plan */
+  MusterTargetState     *target_state;         /* as read for the last plan */
+  MusterPlan            *plan;                 /* the preview shown (sync mode) */
+  GError                *plan_refusal;         /* over the safety limit, or NULL */
+  char                 **preview_only_ids;     /* Preview Sync of some users, or NULL: everyone */
+  GCancellable          *preview_cancellable;
+  gboolean               previewing;           /* opening, reading the target, planning */
+  gboolean               preview_stale;        /* the snapshot or target changed since */
+  MusterHistory         *history;              /* history.db (the demo's own in the demo) */
+  GCancellable          *history_cancellable;
+  gboolean               opening_history;
+  MusterPush            *push;                 /* while a push runs */
+  GCancellable          *push_cancellable;
+  MusterPlanMode         push_mode;
+  gboolean               push_force;
+  gboolean               push_waiting;         /* planning the push, or opening the history */
+  gboolean               retry_pending;        /* Retry Failed: push once the new plan is ready */
+  gboolean               retrying;             /* …and until that push ends */
+  char                 **ids_before_retry;     /* preview_only_ids to go back to after it */
+  GPtrArray             *push_failures;        /* of MusterOperationResult: the last push's */
+  guint                  pushes_finished;
+
   /* template children */
   AdwHeaderBar          *header_bar;
   AdwViewSwitcherTitle  *switcher_title;
@@ -75,6 +109,11 @@ struct _MusterWindow
   MusterTenantPage      *tenant_page;
   MusterUsersPage       *users_page;
   MusterGroupsPage      *groups_page;
+  MusterPreviewPage     *preview_page;
+  MusterHistoryPage     *history_page;
+  GtkBox                *push_indicator;
+  GtkLabel              *push_indicator_label;
+  GtkProgressBar        *push_indicator_bar;
   AdwStatusPage         *error_page;
 };
 
@@ -98,6 +137,23 @@ void  _muster_window_open_export           (MusterWindow   *self,
 void  _muster_window_find                  (MusterWindow   *self);
 /* The header bar follows the page: view switcher, status Refresh, snapshot age. */
 void  _muster_window_update_header         (MusterWindow   *self);
+
+/* muster-window-sync.c: previews, pushes and their history */
+void  _muster_window_sync_init             (MusterWindow   *self);
+void  _muster_window_sync_dispose          (MusterWindow   *self);
+/* Forgets targets, plans and history shown (another profile is shown). */
+void  _muster_window_sync_reset            (MusterWindow   *self);
+/* Reads the chosen target and plans (again) from the snapshot and the profile's rules. */
+void  _muster_window_start_preview         (MusterWindow   *self);
+void  _muster_window_cancel_preview        (MusterWindow   *self);
+/* The Preview page for the users selected on the Users page, or those it shows. */
+void  _muster_window_preview_users         (MusterWindow   *self);
+void  _muster_window_push                  (MusterWindow   *self,
+                                            MusterPlanMode  mode,
+                                            gboolean        force);
+void  _muster_window_confirm_push_anyway   (MusterWindow   *self);
+void  _muster_window_cancel_push           (MusterWindow   *self);
+void  _muster_window_retry_failed          (MusterWindow   *self);
 
 /* muster-window.c */
 void  _muster_window_show_page             (MusterWindow       *self,

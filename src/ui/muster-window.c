@@ -54,6 +54,7 @@ set_profile (MusterWindow  *self,
   g_clear_object (&self->session);
   g_set_object (&self->profile, profile);
   _muster_window_directory_reset (self);
+  _muster_window_sync_reset (self);
 
   if (profile != NULL)
     self->session = muster_session_new (self->store, profile);
@@ -429,6 +430,7 @@ muster_window_dispose (GObject *object)
     g_cancellable_cancel (self->status_cancellable);
 
   _muster_window_directory_dispose (self);
+  _muster_window_sync_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), MUSTER_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->graph);
@@ -483,6 +485,8 @@ muster_window_class_init (MusterWindowClass *klass)
   g_type_ensure (MUSTER_TYPE_USERS_PAGE);
   g_type_ensure (MUSTER_TYPE_GROUPS_PAGE);
   g_type_ensure (MUSTER_TYPE_FETCH_INDICATOR);
+  g_type_ensure (MUSTER_TYPE_PREVIEW_PAGE);
+  g_type_ensure (MUSTER_TYPE_HISTORY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/muster-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, header_bar);
@@ -504,6 +508,11 @@ muster_window_class_init (MusterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, users_page);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, groups_page);
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, preview_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, history_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, push_indicator);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, push_indicator_label);
+  gtk_widget_class_bind_template_child (widget_class, MusterWindow, push_indicator_bar);
 
   _muster_window_class_install_actions (widget_class);
 }
@@ -514,6 +523,7 @@ muster_window_init (MusterWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   _muster_window_directory_init (self);
+  _muster_window_sync_init (self);
 }
 
 /* Private API --------------------------------------------------------------------------- */

@@ -1003,6 +1003,74 @@ test_combined (void)
   g_assert_cmpuint (totals->skipped, ==, 3);  /* cat, dan, eve */
 }
 
+/* A preview of chosen users: the others are skipped, never disabled nor moved between groups. */
+static void
+test_only_ids (void)
+{
+  g_autoptr(MusterRules) rules = muster_rules_new ();
+  g_autoptr(MusterTargetState) state = muster_target_state_new ();
+  g_autoptr(MusterTargetGroup) staff = muster_target_group_new ();
+  g_autoptr(MusterPlan) everyone = NULL;
+  g_autoptr(MusterPlan) chosen = NULL;
+  g_auto(GStrv) ids = g_new0 (char *, 3);
+  MusterPlanOptions options = { MUSTER_PLAN_MODE_SYNC, FALSE, NULL };
+  const char *groups[] = { "Staff", NULL };
+  MusterTargetUser *gone = muster_target_user_new ();
+  const MusterPlanTotals *totals;
+  g_autofree char *keys = NULL;
+  g_autofree char *everyone_keys = NULL;
+
+  muster_rules_set_groups (rules, groups);
+  muster_rules_set_group_mapping (rules, "Staff", "staff", TRUE);
+  add_user (state, managed_user ("t-ann", ANN));
+  add_user (state, managed_user ("t-cat", CAT));   /* disabled in Entra */
+  add_user (state, managed_user ("t-gus", GUS));   /* not in Staff */
+  gone->id = g_strdup ("t-gone");
+  gone->external_id = g_strdup (GONE);
+  gone->user_name = g_strdup ("gone@contoso.example");
+  add_user (state, gone);
+  staff->id = g_strdup ("tg-staff");
+  staff->display_name = g_strdup ("Staff");
+  g_hash_table_add (staff->members, g_strdup ("t-ann"));
+  g_hash_table_add (staff->members, g_strdup ("t-gus"));
+  muster_target_state_add_group (state, staff);
+
+  /* without a choice, gus and the deleted user are disabled and gus leaves the group */
+  everyone = muster_plan_new (tenant, rules, state, ALL_FEATURES, NULL);
+  assert_action (everyone, GUS, "disable");
+  assert_action (everyone, GONE, "disable");
+  everyone_keys = operation_keys (everyone);
+  g_assert_nonnull (strstr (everyone_keys, "remove-member:" G_STAFF ":" GUS));
+
+  /* the caller's array may go away: the plan keeps its own copy */
+  ids[0] = g_strdup (DAN);
+  ids[1] = g_strdup (CAT);
+  options.only_ids = (const char * const *) ids;
+  chosen = muster_plan_new (tenant, rules, state, ALL_FEATURES, &options);
+  g_clear_pointer (&ids, g_strfreev);
+
+  assert_action (chosen, DAN, "create");
+  assert_action (chosen, CAT, "disable");
+  assert_action (chosen, ANN, "skipped");
+  assert_reason (chosen, ANN, "not among the chosen users");
+  assert_explains (chosen, ANN, "made for other users");
+  assert_action (chosen, GUS, "skipped");
+  assert_reason (chosen, GUS, "not among the chosen users");
+  assert_action (chosen, FAY, "skipped");
+  g_assert_null (muster_plan_lookup_item (chosen, GONE));
+
+  totals = muster_plan_get_totals (chosen);
+  g_assert_cmpuint (totals->create, ==, 1);
+  g_assert_cmpuint (totals->disable, ==, 1);
+  g_assert_cmpuint (totals->update + totals->unchanged + totals->delete, ==, 0);
+  g_assert_cmpuint (totals->skipped, ==, G_N_ELEMENTS (users_json) - 2);
+  g_assert_cmpuint (totals->members_remove, ==, 0);
+  /* the limit is still measured on the whole target */
+  g_assert_cmpuint (muster_plan_get_target_user_count (chosen), ==, 4);
+
+  keys = operation_keys (chosen);
+  g_assert_cmpstr (keys, ==, "create-user:" DAN " add-member:" G_STAFF ":" DAN " disable-user:" CAT);
+}
 
 /* Managers: a target links a report to a manager it already holds, so managers are written
  * first; a manager who will never be in the target is not sent, or every push would try again. */
@@ -1162,6 +1230,7 @@ main (int   argc,
   g_test_add_func ("/plan/update/field-changes", test_field_changes);
   g_test_add_func ("/plan/remove/disable-and-delete", test_disable_and_delete);
   g_test_add_func ("/plan/modes", test_modes);
+  g_test_add_func ("/plan/only-chosen-users", test_only_ids);
   g_test_add_func ("/plan/groups/mapping", test_group_mapping);
   g_test_add_func ("/plan/safety-limit", test_safety_limit);
   g_test_add_func ("/plan/json", test_json);
