@@ -63,6 +63,7 @@ struct _MusterPreviewPage
   GtkStringList      *target_list;
   GtkStack           *stack;
   AdwStatusPage      *empty_page;
+  GtkButton          *setup_button;
   AdwStatusPage      *progress_page;
   GtkProgressBar     *read_progress;
   GtkLabel           *summary_label;
@@ -435,6 +436,7 @@ muster_preview_page_class_init (MusterPreviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, target_list);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, stack);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, setup_button);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, progress_page);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, read_progress);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, summary_label);
@@ -519,7 +521,19 @@ muster_preview_page_show_empty (MusterPreviewPage *self,
 
   adw_status_page_set_title (self->empty_page, title);
   adw_status_page_set_description (self->empty_page, escaped);
+  gtk_widget_set_visible (GTK_WIDGET (self->setup_button), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+void
+muster_preview_page_show_no_targets (MusterPreviewPage *self)
+{
+  g_return_if_fail (MUSTER_IS_PREVIEW_PAGE (self));
+
+  muster_preview_page_show_empty (self, _("No Targets"),
+                                  _("Choose where the people in scope should go — a SQLite file or a "
+                                    "SCIM service — then preview what a push would change there."));
+  gtk_widget_set_visible (GTK_WIDGET (self->setup_button), TRUE);
 }
 
 void

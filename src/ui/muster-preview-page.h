@@ -33,6 +33,8 @@ void        muster_preview_page_set_target_sensitive (MusterPreviewPage  *self,
 void        muster_preview_page_show_empty          (MusterPreviewPage   *self,
                                                      const char          *title,
                                                      const char          *description);
+/* "No Targets", with a button that opens the setup assistant (win.setup-sync). */
+void                muster_preview_page_show_no_targets (MusterPreviewPage *self);
 /* Reading the target or planning: @fraction < 0 pulses. */
 void        muster_preview_page_show_progress       (MusterPreviewPage   *self,
                                                      const char          *title,

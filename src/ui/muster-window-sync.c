@@ -514,9 +514,7 @@ preview_next_step (MusterWindow *self)
   if (self->sync_targets->len == 0)
     {
       self->previewing = FALSE;
-      muster_preview_page_show_empty (self->preview_page, _("No Targets"),
-                                      _("Add a target for this profile with “muster-cli target add”, "
-                                        "then preview what a push would change in it."));
+      muster_preview_page_show_no_targets (self->preview_page);
       _muster_window_actions_update (self);
       return;
     }
@@ -732,6 +730,24 @@ snapshot_changed_cb (MusterWindow *self)
 
 /* Private API --------------------------------------------------------------------------- */
 
+/* The setup assistant saved a target: list the targets again and preview the new one. */
+static void
+target_added_cb (MusterWindow *self,
+                 const char   *name)
+{
+  if (self->push != NULL || self->push_waiting)
+    return;
+  stop_preview (self);
+  g_clear_pointer (&self->sync_targets, g_ptr_array_unref);
+  g_clear_object (&self->target_store);
+  g_clear_object (&self->target);
+  g_clear_object (&self->plan_rules);
+  self->target_index = 0;
+  self->preview_stale = TRUE;
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "preview") == 0)
+    _muster_window_start_preview (self);
+}
+
 void
 _muster_window_sync_init (MusterWindow *self)
 {
@@ -741,6 +757,7 @@ _muster_window_sync_init (MusterWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->users_page, "notify::snapshot", G_CALLBACK (snapshot_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect (self, "target-added", G_CALLBACK (target_added_cb), NULL);
   muster_preview_page_show_empty (self->preview_page, _("No Preview Yet"),
                                   _("Read the directory, then see here what a push would change in a target."));
 }
