@@ -185,6 +185,26 @@ test_secret_too_long (Fixture *f, gconstpointer data)
     }
 }
 
+/* An organisation without a name is shown as such, never as "(null)". */
+static void
+test_status_without_organisation_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL;
+
+  if (!cli_test_keyring_usable ())
+    return;
+  add = CLI (f, "profile", "add", "contoso");
+  g_assert_cmpint (add->status, ==, 0);
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+  control (f, "/_fake/organization", "{\"displayName\":null}");
+
+  status = CLI (f, "status");
+  g_assert_cmpint (status->status, ==, 0);
+  g_assert_null (strstr (status->out, "(null)"));
+  g_assert_nonnull (strstr (status->out, "(no name given)"));
+}
+
 static void
 test_app_only_secret_from_stdin (Fixture *f, gconstpointer data)
 {
@@ -295,6 +315,8 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/cli/login/not-signed-in-and-logout", Fixture, NULL, fixture_set_up, test_not_signed_in_and_logout,
               fixture_tear_down);
+  g_test_add ("/cli/status/organisation-without-name", Fixture, NULL, fixture_set_up,
+              test_status_without_organisation_name, fixture_tear_down);
   g_test_add ("/cli/login/secret-too-long", Fixture, NULL, fixture_set_up, test_secret_too_long, fixture_tear_down);
   g_test_add ("/cli/login/app-only-secret-from-stdin", Fixture, NULL, fixture_set_up, test_app_only_secret_from_stdin,
               fixture_tear_down);
