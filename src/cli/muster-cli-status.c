@@ -33,9 +33,12 @@ print_status (MusterCliContext   *cli,
   g_autofree char *granted = g_strjoinv (" ", (char **) muster_tenant_status_get_granted (status));
   g_autofree char *expiry = format_time (muster_tenant_status_get_token_expires_at (status));
   int days = muster_tenant_status_get_reauthorize_days (status);
+  const char *organization = muster_tenant_status_get_organization (status);
 
   fprintf (cli->out, "%-16s %s\n", _("Profile:"), muster_profile_get_name (profile));
-  fprintf (cli->out, "%-16s %s\n", _("Organisation:"), muster_tenant_status_get_organization (status));
+  /* an empty /organization answer (or one without a name) leaves the name unknown */
+  fprintf (cli->out, "%-16s %s\n", _("Organisation:"),
+           organization != NULL && *organization != '\0' ? organization : _("(no name given)"));
   fprintf (cli->out, "%-16s %s\n", _("Tenant ID:"), muster_tenant_status_get_tenant_id (status));
   fprintf (cli->out, "%-16s %s\n", _("Cloud:"), muster_cloud_get_title (muster_profile_get_cloud (profile)));
   for (guint i = 0; i < domains->len; i++)

@@ -16,6 +16,7 @@
 #include "muster-cli-private.h"
 #include "muster-graph-client.h"
 #include "muster-keyring.h"
+#include "muster-secret.h"
 
 void
 _muster_cli_store_result_cb (GObject      *source,
@@ -99,9 +100,13 @@ _muster_cli_read_secret (MusterCliContext  *cli,
                          const char        *prompt,
                          GError           **error)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
+  /* A fixed buffer, wiped before it goes: a growing string would leave copies of the secret behind. */
+  char buffer[MUSTER_SECRET_MAX_LENGTH + 1];
   struct termios saved, hidden;
   gboolean terminal = isatty (STDIN_FILENO);
+  gboolean too_long = FALSE;
+  gsize length = 0;
+  char *secret;
   int c;
 
   if (terminal)
@@ -114,19 +119,34 @@ _muster_cli_read_secret (MusterCliContext  *cli,
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &hidden);
     }
   while ((c = fgetc (stdin)) != EOF && c != '\n')
-    g_string_append_c (line, c);
+    {
+      if (length < MUSTER_SECRET_MAX_LENGTH)
+        buffer[length++] = (char) c;
+      else
+        too_long = TRUE;
+    }
   if (terminal)
     {
       tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
       fputc ('\n', cli->err);
     }
-  if (line->len > 0 && line->str[line->len - 1] == '\r')
-    g_string_truncate (line, line->len - 1);
+  if (length > 0 && buffer[length - 1] == '\r')
+    length--;
+  buffer[length] = '\0';
 
-  if (line->len == 0)
+  if (too_long)
+    {
+      muster_secret_wipe (buffer, sizeof buffer);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The secret on standard input is longer than %d bytes"), MUSTER_SECRET_MAX_LENGTH);
+      return NULL;
+    }
+  if (length == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("No secret was given on standard input"));
       return NULL;
     }
-  return g_string_free (g_steal_pointer (&line), FALSE);
+  secret = g_strndup (buffer, length);
+  muster_secret_wipe (buffer, sizeof buffer);
+  return secret;
 }

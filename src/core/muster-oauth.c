@@ -17,6 +17,7 @@
 #include "muster-http.h"
 #include "muster-oauth.h"
 #include "muster-pkce.h"
+#include "muster-secret.h"
 
 static const char * const required_permissions[] = {
   "User.Read.All", "GroupMember.Read.All", "Organization.Read.All", NULL
@@ -133,7 +134,7 @@ GHashTable *
 muster_oauth_form_new (MusterProfile *profile,
                        const char    *grant_type)
 {
-  GHashTable *form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  GHashTable *form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) muster_secret_free);
 
   g_hash_table_insert (form, "client_id", g_strdup (muster_profile_get_client_id (profile)));
   g_hash_table_insert (form, "grant_type", g_strdup (grant_type));
@@ -197,7 +198,7 @@ post_token_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   PostData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(MusterSecretBytes) bytes = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) parse_error = NULL;
   GError *error = NULL;
@@ -258,7 +259,8 @@ set_form_body (SoupMessage *msg,
 {
   char *body = soup_form_encode_hash (form);
   gsize length = strlen (body);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (body, length);
+  /* The body holds the code, verifier, refresh token or client secret: wiped when libsoup lets it go. */
+  g_autoptr(GBytes) bytes = muster_secret_bytes_new_take (body, length);
 
   soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
 }
@@ -318,7 +320,7 @@ device_code_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   PostData *data = g_task_get_task_data (task);
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(MusterSecretBytes) bytes = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(MusterDeviceCode) code = NULL;
   g_autoptr(GError) parse_error = NULL;
@@ -382,7 +384,7 @@ muster_oauth_request_device_code_async (SoupSession         *session,
                                         gpointer             user_data)
 {
   g_autofree char *url = endpoint (profile, "oauth2/v2.0/devicecode");
-  g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) muster_secret_free);
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, muster_oauth_request_device_code_async);

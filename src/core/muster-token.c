@@ -13,6 +13,7 @@
 #include "muster-auth-error.h"
 #include "muster-http.h"
 #include "muster-pkce.h"
+#include "muster-secret.h"
 #include "muster-token.h"
 
 G_DEFINE_BOXED_TYPE (MusterToken, muster_token, muster_token_copy, muster_token_free)
@@ -20,11 +21,7 @@ G_DEFINE_BOXED_TYPE (MusterToken, muster_token, muster_token_copy, muster_token_
 static void
 free_secret (char *secret)
 {
-  if (secret != NULL)
-    {
-      explicit_bzero (secret, strlen (secret));
-      g_free (secret);
-    }
+  muster_secret_free (secret);
 }
 
 MusterToken *

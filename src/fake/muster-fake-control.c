@@ -10,6 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "muster-fake-directory-private.h"
 #include "muster-fake-modules.h"
 #include "muster-fake-http.h"
 
@@ -595,6 +596,29 @@ reply_seq (MusterFakeContext *ctx,
   reply_gstring (msg, 200, out);
 }
 
+/* POST {"displayName": "…" or null}: renames the organisation, or leaves it without a name. */
+static void
+handle_organization (MusterFakeContext *ctx,
+                     SoupServerMessage *msg)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object = read_object (msg, &root);
+  JsonNode *name;
+
+  if (object == NULL)
+    return;
+  name = json_object_get_member (object, "displayName");
+  if (name == NULL || !(JSON_NODE_HOLDS_NULL (name) || json_node_get_value_type (name) == G_TYPE_STRING))
+    {
+      _muster_fake_reply_graph_error (msg, 400, "BadRequest", "displayName must be a string or null.");
+      return;
+    }
+  ctx->directory->display_name = JSON_NODE_HOLDS_NULL (name)
+                                 ? NULL
+                                 : _muster_fake_directory_chunk_insert (ctx->directory, json_node_get_string (name));
+  reply_seq (ctx, msg);
+}
+
 static void
 handle_reset (MusterFakeContext *ctx,
               SoupServerMessage *msg)
@@ -669,6 +693,13 @@ control_handler (MusterFakeContext *ctx,
           muster_fake_directory_force_resync (ctx->directory);
           reply_seq (ctx, msg);
         }
+    }
+  else if (n == 3 && g_str_equal (parts[2], "organization"))
+    {
+      if (!g_str_equal (method, "POST"))
+        reply_method_not_allowed (msg, "POST");
+      else
+        handle_organization (ctx, msg);
     }
   else if (n == 3 && g_str_equal (parts[2], "users"))
     {

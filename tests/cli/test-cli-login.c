@@ -159,6 +159,52 @@ test_not_signed_in_and_logout (Fixture *f, gconstpointer data)
   g_assert_cmpint (after->status, ==, 3);
 }
 
+/* A secret longer than the fixed buffer is refused with a clear error, and no profile is saved. */
+static void
+test_secret_too_long (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL;
+  g_autofree char *letters = g_strnfill (5000, 's');
+  g_autofree char *input = g_strconcat (letters, "\n", NULL);
+  g_autofree char *profiles = NULL;
+
+  if (!cli_test_keyring_usable ())
+    return;
+  add = cli_test_run (f->tenant, f->dir, input, (const char * const[]) {
+               "profile", "add", "long", "--tenant", muster_fake_tenant_get_domain (f->tenant),
+               "--client-id", "5a6b7c8d-0000-4000-8000-00000000a11e", "--auth", "secret", NULL });
+  g_assert_cmpint (add->status, !=, 0);
+  g_assert_nonnull (strstr (add->err, "longer than 4096 bytes"));
+  g_assert_null (cli_test_keyring_lookup ("long", "client-secret"));
+  profiles = g_build_filename (f->dir, "profiles.ini", NULL);
+  if (g_file_test (profiles, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (profiles, &text, NULL, NULL));
+      g_assert_null (strstr (text, "[profile long]"));
+    }
+}
+
+/* An organisation without a name is shown as such, never as "(null)". */
+static void
+test_status_without_organisation_name (Fixture *f, gconstpointer data)
+{
+  g_autoptr(Run) add = NULL, login = NULL, status = NULL;
+
+  if (!cli_test_keyring_usable ())
+    return;
+  add = CLI (f, "profile", "add", "contoso");
+  g_assert_cmpint (add->status, ==, 0);
+  login = CLI (f, "login");
+  g_assert_cmpint (login->status, ==, 0);
+  control (f, "/_fake/organization", "{\"displayName\":null}");
+
+  status = CLI (f, "status");
+  g_assert_cmpint (status->status, ==, 0);
+  g_assert_null (strstr (status->out, "(null)"));
+  g_assert_nonnull (strstr (status->out, "(no name given)"));
+}
+
 static void
 test_app_only_secret_from_stdin (Fixture *f, gconstpointer data)
 {
@@ -269,6 +315,9 @@ main (int argc, char **argv)
               fixture_tear_down);
   g_test_add ("/cli/login/not-signed-in-and-logout", Fixture, NULL, fixture_set_up, test_not_signed_in_and_logout,
               fixture_tear_down);
+  g_test_add ("/cli/status/organisation-without-name", Fixture, NULL, fixture_set_up,
+              test_status_without_organisation_name, fixture_tear_down);
+  g_test_add ("/cli/login/secret-too-long", Fixture, NULL, fixture_set_up, test_secret_too_long, fixture_tear_down);
   g_test_add ("/cli/login/app-only-secret-from-stdin", Fixture, NULL, fixture_set_up, test_app_only_secret_from_stdin,
               fixture_tear_down);
   g_test_add ("/cli/login/deep-json-token-answer", Fixture, NULL, fixture_set_up, test_deep_json_token,
