@@ -105,7 +105,7 @@ target_add (MusterCliContext *cli,
       g_autoptr(GAsyncResult) result = NULL;
       g_autofree char *token = NULL;
 
-      /* Never on the command line, where every user of the machine can read it (DESIGN.md). */
+      /* Never on the command line: every user of the machine can read it in /proc/PID/cmdline (proc(5)). */
       token = _muster_cli_read_secret (cli, _("SCIM bearer token: "), &error);
       if (token == NULL)
         return _muster_cli_usage (cli, "%s", error->message);
