@@ -271,50 +271,29 @@ skip_value (const char *p,
   return p;
 }
 
-static char *
-unescape_string (const char *start,
+static gsize
+count_non_ascii (const char *start,
                  const char *end)
+{
+  gsize count = 0;
+
+  for (const char *p = start; p < end; p++)
+    count += (guchar) *p >= 0x80;
+  return count;
+}
+
+/* A link is ASCII: a \u escape of anything past that (or of NUL) is left to the full parse.
+ * Such an escape decodes to more non-ASCII bytes than the raw text holds, as raw bytes are
+ * copied one for one and every other escape decodes to ASCII. */
+static char *
+unescape_link (const char *start,
+               const char *end)
 {
   g_autoptr(GString) out = g_string_sized_new (end - start);
 
-  for (const char *p = start; p < end; p++)
-    {
-      if (*p != '\\')
-        {
-          g_string_append_c (out, *p);
-          continue;
-        }
-      if (++p >= end)
-        return NULL;
-      switch (*p)
-        {
-        case '"': case '\\': case '/': g_string_append_c (out, *p); break;
-        case 'b': g_string_append_c (out, '\b'); break;
-        case 'f': g_string_append_c (out, '\f'); break;
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 'r': g_string_append_c (out, '\r'); break;
-        case 't': g_string_append_c (out, '\t'); break;
-        case 'u':
-          {
-            char hex[5] = { 0 };
-            guint64 value;
-
-            if (end - p < 5)
-              return NULL;
-            memcpy (hex, p + 1, 4);
-            if (!g_ascii_string_to_unsigned (hex, 16, 0, 0xffff, &value, NULL))
-              return NULL;
-            /* a link is ASCII; anything past that is left to the full parse */
-            if (value >= 0x80 || value == 0)
-              return NULL;
-            g_string_append_c (out, (char) value);
-            p += 4;
-            break;
-          }
-        default:
-          return NULL;
-        }
-    }
+  if (muster_json_unescape_string (start, end, out) == NULL
+      || count_non_ascii (out->str, out->str + out->len) != count_non_ascii (start, end))
+    return NULL;
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -362,7 +341,7 @@ scan_next_link (GBytes *bytes)
           p = skip_string (value, end);
           if (p == NULL)
             return NULL;
-          return unescape_string (value, p - 1);
+          return unescape_link (value, p);
         }
       p = skip_value (p, end);
       if (p == NULL)
@@ -1597,23 +1576,6 @@ batch_sent_cb (GObject      *source,
 }
 
 static void
-append_json_string (GString    *out,
-                    const char *value)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        g_string_append_printf (out, "\\%c", *p);
-      else if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 pump_members (FetchRun *run)
 {
   while (!run_stopped (run) && !run->paused && run->batches < run->max_batches
@@ -1633,7 +1595,7 @@ pump_members (FetchRun *run)
           if (data->requests->len > 1)
             g_string_append_c (body, ',');
           g_string_append_printf (body, "{\"id\":\"%u\",\"method\":\"GET\",\"url\":", data->requests->len);
-          append_json_string (body, request->path);
+          muster_json_append_string (body, request->path);
           g_string_append_c (body, '}');
         }
       g_string_append (body, "]}");

@@ -12,68 +12,20 @@
 #include <string.h>
 
 #include "muster-export-private.h"
+#include "muster-json.h"
 
 /* The document:
  *   { "exportedAt": "…Z", "tenant": "…", "snapshot": { "id": N, "createdAt": "…Z" },
  *     "filter": "…", "count": N, "columns": [ "displayName", … ], "users": [ { … }, … ] }
  * ("groups" instead of "users" for a group export). Building a JsonNode tree for 100,000 users
- * would hold all of it in memory twice, so this writes the text directly; strings are escaped as
- * RFC 8259 §7 requires (quote, backslash and every control character below U+0020). */
-
-static void
-append_string (GString    *out,
-               const char *value)
-{
-  g_autofree char *valid = NULL;
-  const char *p, *start;
-
-  if (value == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  if (G_UNLIKELY (!g_utf8_validate (value, -1, NULL)))
-    value = valid = g_utf8_make_valid (value, -1);
-
-  g_string_append_c (out, '"');
-  for (p = start = value; *p != '\0'; p++)
-    {
-      guchar c = *p;
-
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
-      g_string_append_len (out, start, p - start);
-      switch (c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        default:
-          g_string_append_printf (out, "\\u%04x", c);
-        }
-      start = p + 1;
-    }
-  g_string_append_len (out, start, p - start);
-  g_string_append_c (out, '"');
-}
+ * would hold all of it in memory twice, so this writes the text directly; strings are escaped by
+ * muster_json_append_string(). */
 
 static void
 append_key (GString    *out,
             const char *key)
 {
-  append_string (out, key);
+  muster_json_append_string (out, key);
   g_string_append_c (out, ':');
 }
 
@@ -89,10 +41,10 @@ append_header (MusterExport *self,
 
   g_string_append_c (out, '{');
   append_key (out, "exportedAt");
-  append_string (out, exported_at);
+  muster_json_append_string (out, exported_at);
   g_string_append_c (out, ',');
   append_key (out, "tenant");
-  append_string (out, _muster_export_get_tenant (self));
+  muster_json_append_string (out, _muster_export_get_tenant (self));
   g_string_append_c (out, ',');
   append_key (out, "snapshot");
   if (_muster_export_get_snapshot_id (self) > 0)
@@ -102,7 +54,7 @@ append_header (MusterExport *self,
       g_string_append_printf (out, "%" G_GINT64_FORMAT, _muster_export_get_snapshot_id (self));
       g_string_append_c (out, ',');
       append_key (out, "createdAt");
-      append_string (out, snapshot_time);
+      muster_json_append_string (out, snapshot_time);
       g_string_append_c (out, '}');
     }
   else
@@ -111,7 +63,7 @@ append_header (MusterExport *self,
   if (with_filter)
     {
       append_key (out, "filter");
-      append_string (out, _muster_export_get_filter_description (self));
+      muster_json_append_string (out, _muster_export_get_filter_description (self));
       g_string_append_c (out, ',');
     }
   append_key (out, "count");
@@ -162,7 +114,7 @@ append_user (MusterExport             *self,
             {
               if (v > 0)
                 g_string_append_c (out, ',');
-              append_string (out, values[v]);
+              muster_json_append_string (out, values[v]);
             }
           g_string_append_c (out, ']');
         }
@@ -171,9 +123,9 @@ append_user (MusterExport             *self,
       else if (column == MUSTER_EXPORT_COLUMN_ON_PREMISES_SYNC)
         g_string_append (out, muster_user_get_on_premises_sync_enabled (user) ? "true" : "false");
       else if (column == MUSTER_EXPORT_COLUMN_ACCOUNT_STATE)
-        append_string (out, state_key (muster_user_get_state (user)));
+        muster_json_append_string (out, state_key (muster_user_get_state (user)));
       else
-        append_string (out, _muster_export_user_text (self, user, column, scratch));
+        muster_json_append_string (out, _muster_export_user_text (self, user, column, scratch));
     }
   g_string_append_c (out, '}');
 }
@@ -200,7 +152,7 @@ _muster_export_json_users (MusterExport   *self,
     {
       if (c > 0)
         g_string_append_c (sink.buffer, ',');
-      append_string (sink.buffer, muster_export_column_to_key (columns[c]));
+      muster_json_append_string (sink.buffer, muster_export_column_to_key (columns[c]));
     }
   g_string_append (sink.buffer, "],");
   append_key (sink.buffer, "users");
@@ -242,16 +194,16 @@ _muster_export_json_groups (MusterExport   *self,
         g_string_append (sink.buffer, ",\n");
       g_string_append_c (sink.buffer, '{');
       append_key (sink.buffer, "displayName");
-      append_string (sink.buffer, muster_group_get_display_name (group));
+      muster_json_append_string (sink.buffer, muster_group_get_display_name (group));
       g_string_append_c (sink.buffer, ',');
       append_key (sink.buffer, "kind");
-      append_string (sink.buffer, muster_group_kind_to_string (muster_group_get_kind (group)));
+      muster_json_append_string (sink.buffer, muster_group_kind_to_string (muster_group_get_kind (group)));
       g_string_append_c (sink.buffer, ',');
       append_key (sink.buffer, "mail");
-      append_string (sink.buffer, muster_group_get_mail (group));
+      muster_json_append_string (sink.buffer, muster_group_get_mail (group));
       g_string_append_c (sink.buffer, ',');
       append_key (sink.buffer, "description");
-      append_string (sink.buffer, muster_group_get_description (group));
+      muster_json_append_string (sink.buffer, muster_group_get_description (group));
       g_string_append_c (sink.buffer, ',');
       append_key (sink.buffer, "dynamic");
       g_string_append (sink.buffer, muster_group_get_dynamic (group) ? "true" : "false");
@@ -263,7 +215,7 @@ _muster_export_json_groups (MusterExport   *self,
       g_string_append_printf (sink.buffer, "%u", muster_group_get_transitive_member_count (group));
       g_string_append_c (sink.buffer, ',');
       append_key (sink.buffer, "id");
-      append_string (sink.buffer, muster_group_get_id (group));
+      muster_json_append_string (sink.buffer, muster_group_get_id (group));
       g_string_append_c (sink.buffer, '}');
       if (!_muster_export_sink_maybe_flush (&sink))
         break;

@@ -9,6 +9,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+/* the member getters moved there; callers of this header still get them */
+#include "muster-json.h"
+
 G_BEGIN_DECLS
 
 /* A session with Muster's user agent and time-outs that trusts MUSTER_CA_FILE in addition to
@@ -22,16 +25,5 @@ SoupSession *muster_http_session_new_with_connections (guint max_conns_per_host)
 JsonNode    *muster_http_parse_json    (GBytes      *bytes,
                                         const char  *what,
                                         GError     **error);
-
-/* Reads a string member, NULL when absent or not a string (wrong types never crash). */
-const char  *muster_json_get_string    (JsonObject  *object,
-                                        const char  *member);
-gint64       muster_json_get_int       (JsonObject  *object,
-                                        const char  *member,
-                                        gint64       fallback);
-JsonArray   *muster_json_get_array     (JsonObject  *object,
-                                        const char  *member);
-JsonObject  *muster_json_get_object    (JsonObject  *object,
-                                        const char  *member);
 
 G_END_DECLS

@@ -154,3 +154,192 @@ muster_json_load_file (const char  *path,
                  local_error->message);
   return node;
 }
+
+const char *
+muster_json_get_string (JsonObject *object,
+                        const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gint64
+muster_json_get_int (JsonObject *object,
+                     const char *member,
+                     gint64      fallback)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+  const char *text;
+  gint64 value;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    {
+      double number = json_node_get_double (node);
+
+      /* Converting a double outside gint64's range is undefined (C17 §6.3.1.4): saturate
+       * ("expires_in": 1e300 means a long time, not whatever the CPU makes of it). */
+      if (number >= 9223372036854775807.0)
+        return G_MAXINT64;
+      if (number <= -9223372036854775808.0)
+        return G_MININT64;
+      if (number != number)
+        return fallback;
+      return (gint64) number;
+    }
+  /* AADv1-like endpoints send numbers as strings (MSAL caches both) */
+  text = json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+  if (text != NULL && g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
+    return value;
+  return fallback;
+}
+
+JsonArray *
+muster_json_get_array (JsonObject *object,
+                       const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+muster_json_get_object (JsonObject *object,
+                        const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+void
+muster_json_append_string (GString    *out,
+                           const char *value)
+{
+  g_autofree char *valid = NULL;
+  const char *p, *start;
+
+  g_return_if_fail (out != NULL);
+
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  if (G_UNLIKELY (!g_utf8_validate (value, -1, NULL)))
+    value = valid = g_utf8_make_valid (value, -1);
+
+  g_string_append_c (out, '"');
+  /* runs of plain characters at once: exports and member lists write millions of strings */
+  for (p = start = value; *p != '\0'; p++)
+    {
+      guchar c = *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, start, p - start);
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          g_string_append_printf (out, "\\u%04x", c);
+        }
+      start = p + 1;
+    }
+  g_string_append_len (out, start, p - start);
+  g_string_append_c (out, '"');
+}
+
+static gboolean
+read_hex4 (const char  *p,
+           const char  *end,
+           gunichar    *value)
+{
+  if (end - p < 4)
+    return FALSE;
+  *value = 0;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (p[i]);
+
+      if (digit < 0)
+        return FALSE;
+      *value = (*value << 4) | (gunichar) digit;
+    }
+  return TRUE;
+}
+
+const char *
+muster_json_unescape_string (const char *p,
+                             const char *end,
+                             GString    *out)
+{
+  g_return_val_if_fail (out != NULL, NULL);
+
+  while (p < end && *p != '"')
+    {
+      gunichar c, low;
+
+      if (*p != '\\')
+        {
+          const char *run = p;
+
+          while (p < end && *p != '"' && *p != '\\')
+            p++;
+          g_string_append_len (out, run, p - run);
+          continue;
+        }
+      if (++p >= end)
+        return NULL;
+      switch (*p++)
+        {
+        case '"': g_string_append_c (out, '"'); break;
+        case '\\': g_string_append_c (out, '\\'); break;
+        case '/': g_string_append_c (out, '/'); break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          if (!read_hex4 (p, end, &c))
+            return NULL;
+          p += 4;
+          if (c >= 0xD800 && c < 0xDC00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u'
+              && read_hex4 (p + 2, end, &low) && low >= 0xDC00 && low < 0xE000)
+            {
+              c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+              p += 6;
+            }
+          if (c == 0 || (c >= 0xD800 && c < 0xE000))
+            c = 0xFFFD;
+          g_string_append_unichar (out, c);
+          break;
+        default:
+          return NULL;
+        }
+    }
+  if (p >= end)
+    return NULL;
+  return p + 1;
+}

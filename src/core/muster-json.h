@@ -1,4 +1,5 @@
-/* muster-json.h: the checks every JSON document from outside passes before it is parsed
+/* muster-json.h: the checks every JSON document from outside passes before it is parsed, and
+ * the small readers and writers of JSON text the engine shares
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -39,5 +40,35 @@ JsonNode *muster_json_parse       (const char  *data,
 /* Reads and parses a JSON file the same way (rules, previews). Blocking: call it in a thread. */
 JsonNode *muster_json_load_file   (const char  *path,
                                    GError     **error);
+
+/* Member getters that never crash on a wrong type. A string member, NULL when absent or not a
+ * string. */
+const char  *muster_json_get_string    (JsonObject  *object,
+                                        const char  *member);
+/* An integer member; a double saturates to gint64's range and a string of digits is read as a
+ * number (AADv1-like endpoints send numbers as strings); otherwise @fallback. */
+gint64       muster_json_get_int       (JsonObject  *object,
+                                        const char  *member,
+                                        gint64       fallback);
+JsonArray   *muster_json_get_array     (JsonObject  *object,
+                                        const char  *member);
+JsonObject  *muster_json_get_object    (JsonObject  *object,
+                                        const char  *member);
+
+/* Appends @value to @out as a JSON string (RFC 8259 §7): quotes, backslashes and control
+ * characters escaped, everything else as it is. Invalid UTF-8 is first made valid with
+ * g_utf8_make_valid(); NULL is written as null. */
+void         muster_json_append_string (GString     *out,
+                                        const char  *value);
+
+/* Decodes the body of a JSON string: @p points just past its opening quote and the closing
+ * quote must come before @end. Appends the text to @out and returns the position just past the
+ * closing quote, or NULL when the string is unterminated or holds an escape JSON has not
+ * (RFC 8259 §7). A surrogate pair becomes its character; \u0000 and a lone surrogate become
+ * U+FFFD, as NUL cannot live in a C string and a lone surrogate is not UTF-8. Other bytes are
+ * copied as they are. */
+const char  *muster_json_unescape_string (const char *p,
+                                          const char *end,
+                                          GString    *out);
 
 G_END_DECLS

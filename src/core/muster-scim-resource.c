@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "muster-http.h"
+#include "muster-json.h"
 #include "muster-scim-private.h"
 
 void

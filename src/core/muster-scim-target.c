@@ -30,7 +30,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "muster-http.h"
+#include "muster-json.h"
 #include "muster-scim-private.h"
 #include "muster-scim-target.h"
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "muster-group-private.h"
+#include "muster-json.h"
 #include "muster-profile-store.h"
 #include "muster-snapshot-private.h"
 #include "muster-snapshot-store.h"
@@ -263,30 +264,6 @@ exec (sqlite3     *db,
 
 /* JSON string lists -------------------------------------------------------------------------- */
 
-static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) text; *p; p++)
-    {
-      if (*p == '"' || *p == '\\')
-        {
-          g_string_append_c (out, '\\');
-          g_string_append_c (out, *p);
-        }
-      else if (*p < 0x20)
-        {
-          g_string_append_printf (out, "\\u%04x", *p);
-        }
-      else
-        {
-          g_string_append_c (out, *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 /* NULL for an empty list. */
 static char *
 strv_to_json (const char * const *strv)
@@ -301,39 +278,10 @@ strv_to_json (const char * const *strv)
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      append_json_string (out, strv[i]);
+      muster_json_append_string (out, strv[i]);
     }
   g_string_append_c (out, ']');
   return g_string_free (out, FALSE);
-}
-
-static int
-hex_value (char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-static gboolean
-read_hex4 (const char **p,
-           gunichar    *value)
-{
-  *value = 0;
-  for (int i = 0; i < 4; i++)
-    {
-      int digit = hex_value ((*p)[i]);
-
-      if (digit < 0)
-        return FALSE;
-      *value = (*value << 4) | (gunichar) digit;
-    }
-  *p += 4;
-  return TRUE;
 }
 
 /* Reads a JSON array of strings as strv_to_json() writes it (any valid JSON string array is
@@ -345,6 +293,7 @@ json_to_list (const char *text,
               GPtrArray  *list)
 {
   const char *p = text;
+  const char *end;
 
   g_string_truncate (bytes, 0);
   g_ptr_array_set_size (list, 0);
@@ -357,6 +306,7 @@ json_to_list (const char *text,
   if (*p++ != '[')
     goto done;
 
+  end = p + strlen (p);
   for (;;)
     {
       gsize start = bytes->len;
@@ -365,67 +315,15 @@ json_to_list (const char *text,
         p++;
       if (*p != '"')
         break;
-      p++;
-      while (*p != '"' && *p != '\0')
+      p = muster_json_unescape_string (p + 1, end, bytes);
+      if (p == NULL)
         {
-          if (*p != '\\')
-            {
-              /* a run of plain characters at once: member lists hold millions of ids */
-              const char *run = p;
-
-              while (*p != '"' && *p != '\\' && *p != '\0')
-                p++;
-              g_string_append_len (bytes, run, p - run);
-              continue;
-            }
-          p++;
-          switch (*p)
-            {
-            case '"': case '\\': case '/':
-              g_string_append_c (bytes, *p++);
-              break;
-            case 'b': g_string_append_c (bytes, '\b'); p++; break;
-            case 'f': g_string_append_c (bytes, '\f'); p++; break;
-            case 'n': g_string_append_c (bytes, '\n'); p++; break;
-            case 'r': g_string_append_c (bytes, '\r'); p++; break;
-            case 't': g_string_append_c (bytes, '\t'); p++; break;
-            case 'u':
-              {
-                gunichar c, low;
-
-                p++;
-                if (!read_hex4 (&p, &c))
-                  goto truncated;
-                if (c >= 0xD800 && c < 0xDC00 && p[0] == '\\' && p[1] == 'u')
-                  {
-                    const char *q = p + 2;
-
-                    if (read_hex4 (&q, &low) && low >= 0xDC00 && low < 0xE000)
-                      {
-                        c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
-                        p = q;
-                      }
-                  }
-                if (c == 0 || (c >= 0xD800 && c < 0xE000))
-                  c = 0xFFFD;  /* no NUL inside C strings; lone surrogates are not UTF-8 */
-                g_string_append_unichar (bytes, c);
-              }
-              break;
-            default:
-              goto truncated;
-            }
+          g_string_truncate (bytes, start);
+          break;
         }
-      if (*p != '"')
-        goto truncated;
-      p++;
       g_string_append_c (bytes, '\0');
       /* Offsets for now: @bytes may still move as it grows. */
       g_ptr_array_add (list, GSIZE_TO_POINTER (start));
-      continue;
-
-    truncated:
-      g_string_truncate (bytes, start);
-      break;
     }
 
 done:
@@ -1169,7 +1067,7 @@ writer_flush_members (MusterSnapshotWriter  *writer,
             continue;  /* interned: equal ids are the same pointer */
           if (n++ > 0)
             g_string_append_c (json, ',');
-          append_json_string (json, list->pdata[i]);
+          muster_json_append_string (json, list->pdata[i]);
         }
       g_string_append_c (json, ']');
 

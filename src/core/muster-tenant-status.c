@@ -10,7 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "muster-http.h"
+#include "muster-json.h"
 #include "muster-oauth.h"
 #include "muster-tenant-status.h"
 
