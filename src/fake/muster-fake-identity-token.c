@@ -27,7 +27,7 @@
 /* clock skew tolerated on client assertions (MSAL makes them valid for 600 s) */
 #define ASSERTION_SKEW          300
 
-/* ---- client authentication (ENTRA:certificate-credentials.md, graph-facts §4) ----------- */
+/* ---- client authentication (learn.microsoft.com/entra/identity-platform/certificate-credentials) */
 
 static char *
 format_cert_time (gint64 t)
@@ -534,7 +534,8 @@ token_device_code (MusterFakeIdentity *self,
                                        "User declined to consent to access the app.");
       goto error;
     }
-  /* RFC 8628 §3.5 slow_down: not in Microsoft's list (graph-facts §3), but MSAL handles it;
+  /* RFC 8628 §3.5 slow_down: not among the errors Microsoft lists
+   * (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code), but MSAL handles it;
    * the interval grows by 5 seconds for this device code. */
   if ((device->last_poll != 0 && now - device->last_poll < device->interval) || self->device_slow_down > 0)
     {
@@ -640,7 +641,8 @@ token_client_credentials (MusterFakeIdentity *self,
                                                            g_strdupv ((GStrv) app->roles->pdata), TRUE);
   g_ptr_array_remove_index (app->roles, app->roles->len - 1);
 
-  /* graph-facts §4: no refresh token and no scope for this flow */
+  /* no refresh token and no scope for this flow
+   * (learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow) */
   body = g_string_new ("{\"token_type\":\"Bearer\"");
   g_string_append_printf (body, ",\"expires_in\":%u,\"ext_expires_in\":%u,\"access_token\":",
                           self->token_lifetime, self->token_lifetime);
