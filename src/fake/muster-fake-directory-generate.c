@@ -20,7 +20,7 @@
 #include "muster-fake-names.h"
 #include "muster-fake-photo.h"
 
-/* Licences skuIds and servicePlanIds as listed in Microsoft's "Product names
+/* Licences: skuIds and servicePlanIds as listed in Microsoft's "Product names
  * and service plan identifiers for licensing" (entra-docs licensing-service-plan-reference.md). */
 typedef struct
 {
