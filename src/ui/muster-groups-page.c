@@ -1,5 +1,6 @@
 /* muster-groups-page.c: the snapshot's groups, sorted by kind at first, searchable; activating one
- * shows its members on the Users page
+ * shows its members on the Users page. The cells are declared in the template (GtkInscription
+ * for text, bound to the group's properties through the shared closures of muster-cells.c).
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,8 +12,8 @@
 
 #include <glib/gi18n.h>
 
+#include "muster-cells.h"
 #include "muster-groups-page.h"
-#include "muster-users-page.h"
 
 struct _MusterGroupsPage
 {
@@ -85,111 +86,6 @@ column_view_activate_cb (MusterGroupsPage *self,
   muster_groups_page_activate (self, position);
 }
 
-static void
-label_setup_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                MusterGroupsPage         *self)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-number_setup_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 MusterGroupsPage         *self)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "numeric");
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-set_cell_text (GtkListItem *item,
-               const char  *text)
-{
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
-}
-
-static void
-name_setup_cb (GtkSignalListItemFactory *factory,
-               GtkListItem              *item,
-               MusterGroupsPage         *self)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *icon = gtk_image_new ();
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_list_item_set_child (item, box);
-}
-
-static void
-name_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              MusterGroupsPage         *self)
-{
-  MusterGroup *group = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  MusterGroupKind kind = muster_group_get_kind (group);
-
-  gtk_image_set_from_icon_name (GTK_IMAGE (gtk_widget_get_first_child (box)), muster_group_kind_get_icon_name (kind));
-  gtk_label_set_text (GTK_LABEL (gtk_widget_get_last_child (box)), muster_group_get_display_name (group));
-}
-
-static void
-kind_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              MusterGroupsPage         *self)
-{
-  MusterGroup *group = gtk_list_item_get_item (item);
-
-  if (muster_group_get_dynamic (group))
-    {
-      /* Translators: a kind of group whose members follow a rule */
-      g_autofree char *text = g_strdup_printf (_("%s (dynamic)"), muster_group_kind_get_title (muster_group_get_kind (group)));
-      set_cell_text (item, text);
-    }
-  else
-    set_cell_text (item, muster_group_kind_get_title (muster_group_get_kind (group)));
-}
-
-static void
-members_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 MusterGroupsPage         *self)
-{
-  g_autofree char *text = g_strdup_printf ("%'u", muster_group_get_member_count (gtk_list_item_get_item (item)));
-
-  set_cell_text (item, text);
-}
-
-static void
-nested_bind_cb (GtkSignalListItemFactory *factory,
-                GtkListItem              *item,
-                MusterGroupsPage         *self)
-{
-  g_autofree char *text = g_strdup_printf ("%'u", muster_group_get_transitive_member_count (gtk_list_item_get_item (item)));
-
-  set_cell_text (item, text);
-}
-
-static void
-mail_bind_cb (GtkSignalListItemFactory *factory,
-              GtkListItem              *item,
-              MusterGroupsPage         *self)
-{
-  set_cell_text (item, muster_group_get_mail (gtk_list_item_get_item (item)));
-}
-
 /* GObject ------------------------------------------------------------------------------- */
 
 static void
@@ -229,14 +125,8 @@ muster_groups_page_class_init (MusterGroupsPageClass *klass)
 
   gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, column_view_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, label_setup_cb);
-  gtk_widget_class_bind_template_callback (widget_class, number_setup_cb);
-  gtk_widget_class_bind_template_callback (widget_class, name_setup_cb);
-  gtk_widget_class_bind_template_callback (widget_class, name_bind_cb);
-  gtk_widget_class_bind_template_callback (widget_class, kind_bind_cb);
-  gtk_widget_class_bind_template_callback (widget_class, members_bind_cb);
-  gtk_widget_class_bind_template_callback (widget_class, nested_bind_cb);
-  gtk_widget_class_bind_template_callback (widget_class, mail_bind_cb);
+  /* the cells are declared in the template and call the shared closures */
+  muster_cells_bind_template_callbacks (widget_class);
 }
 
 static void

@@ -88,4 +88,29 @@ typedef struct
 void _muster_setup_assistant_import_deny_file (MusterSetupAssistant *self,
                                                const char           *path);
 
+/* muster-setup-assistant.c: the words the steps and the summary share */
+const char *_muster_setup_assistant_attribute_label (const char *attribute);
+const char *_muster_setup_assistant_group_name (MusterSetupAssistant *self,
+                                                 const char           *group);
+char *_muster_setup_assistant_join_list (const char * const *items);
+const char *_muster_setup_assistant_source_label (const char *source);
+GStrv _muster_setup_assistant_split_list (const char *text);
+const char *_muster_setup_assistant_user_type_label (MusterUserType type);
+
+/* muster-setup-assistant-rules.c: the steps that shape the rules, each filled from the working
+ * copy of the rules when shown and collected back into it when left */
+void _muster_setup_assistant_class_init_rules (GtkWidgetClass *widget_class);
+void _muster_setup_assistant_build_field_rows (MusterSetupAssistant *self);
+void _muster_setup_assistant_build_group_list (MusterSetupAssistant *self);
+void _muster_setup_assistant_collect_email (MusterSetupAssistant *self);
+void _muster_setup_assistant_collect_fields (MusterSetupAssistant *self);
+void _muster_setup_assistant_collect_groups (MusterSetupAssistant *self);
+void _muster_setup_assistant_collect_limit (MusterSetupAssistant *self);
+void _muster_setup_assistant_collect_scope (MusterSetupAssistant *self);
+void _muster_setup_assistant_fill_email (MusterSetupAssistant *self);
+void _muster_setup_assistant_fill_fields (MusterSetupAssistant *self);
+void _muster_setup_assistant_fill_groups (MusterSetupAssistant *self);
+void _muster_setup_assistant_fill_limit (MusterSetupAssistant *self);
+void _muster_setup_assistant_fill_scope (MusterSetupAssistant *self);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "muster-cells.h"
 #include "muster-user-details.h"
 #include "muster-users-page.h"
 

@@ -58,7 +58,4 @@ MusterPlan       *muster_users_page_get_plan          (MusterUsersPage *self);
 void              muster_users_page_set_target_roles  (MusterUsersPage    *self,
                                                        const char * const *roles);
 
-/* The symbolic icon that stands for a kind of group, here and on the Groups page. */
-const char       *muster_group_kind_get_icon_name     (MusterGroupKind  kind);
-
 G_END_DECLS

@@ -140,6 +140,42 @@ photos_shown (MusterWindow *w)
   return count_photo_avatars (GTK_WIDGET (w->users_page)) >= 3;
 }
 
+/* The header bar says how old the snapshot shown is: "Updated just now" right after a fetch,
+ * or "Updated 1 minute ago" when this (loaded) machine took that long since. */
+static void
+assert_age_shown (MusterWindow *w)
+{
+  gint64 created_at = muster_snapshot_get_info (w->snapshot)->created_at;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *shown = muster_fetch_indicator_get_age_text (w->fetch_indicator);
+  g_autofree char *relative = muster_format_relative_time (MIN (created_at, now), now);
+  g_autofree char *expected = g_strdup_printf ("Updated %s", relative);
+  /* the indicator relabels itself once a minute: it may still say what it said a minute ago */
+  g_autofree char *before = muster_format_relative_time (MIN (created_at, now - 60), now - 60);
+  g_autofree char *expected_before = g_strdup_printf ("Updated %s", before);
+
+  g_assert_cmpint (now - created_at, <, 300);
+  if (g_strcmp0 (shown, expected_before) != 0)
+    g_assert_cmpstr (shown, ==, expected);
+}
+
+/* How many State cells on screen read @text, dimmed or not as @dimmed says. */
+static guint
+count_state_cells (GtkWidget  *root,
+                   const char *text,
+                   gboolean    dimmed)
+{
+  guint n = 0;
+
+  if (GTK_IS_INSCRIPTION (root)
+      && g_strcmp0 (gtk_inscription_get_text (GTK_INSCRIPTION (root)), text) == 0
+      && gtk_widget_has_css_class (root, "dim-label") == dimmed)
+    n++;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    n += count_state_cells (child, text, dimmed);
+  return n;
+}
+
 /* The tests after the first share its window. Without one (no display) they cannot run: say
  * so instead of passing without having checked anything. */
 static gboolean
@@ -194,11 +230,29 @@ test_sign_in_and_fetch (void)
   g_assert_null (ui_test_find (GTK_WIDGET (window->tenant_page), GTK_TYPE_LABEL, "No snapshot yet"));
   assert_count (g_list_model_get_n_items (users), g_list_model_get_n_items (users));
 
-  /* the table shows the demo's people: the first by name is on screen */
+  /* the table shows the demo's people: the first by name is on screen, with their job title
+   * and department in the text cells */
   {
-    g_autoptr(MusterUser) first = g_list_model_get_item (users, 0);
+    GListModel *shown = muster_users_page_get_shown (window->users_page);
+    g_autoptr(MusterUser) first = g_list_model_get_item (shown, 0);
+
     g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL,
                                     muster_user_get_display_name (first)));
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autoptr(MusterUser) user = g_list_model_get_item (shown, i);
+        const char *title = muster_user_get_job_title (user);
+        const char *department = muster_user_get_department (user);
+
+        if (title != NULL && *title != '\0')
+          g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_INSCRIPTION, title));
+        if (department != NULL && *department != '\0')
+          g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_INSCRIPTION, department));
+      }
+    /* the State cells: an enabled account's is not dimmed; any disabled one on screen is */
+    g_assert_cmpuint (count_state_cells (GTK_WIDGET (window->users_page), "Enabled", FALSE), >, 0);
+    g_assert_cmpuint (count_state_cells (GTK_WIDGET (window->users_page), "Enabled", TRUE), ==, 0);
+    g_assert_cmpuint (count_state_cells (GTK_WIDGET (window->users_page), "Disabled", FALSE), ==, 0);
   }
   /* most demo people have a photo: fetched lazily for the rows on screen, then shown */
   ui_test_wait_for (window, photos_shown, 30, "the photos");
@@ -490,7 +544,7 @@ test_cancel_keeps_snapshot (void)
   ui_test_wait (200);
   g_assert_nonnull (window->snapshot);
   g_assert_cmpint (muster_snapshot_get_info (window->snapshot)->id, ==, before);
-  g_assert_cmpstr (muster_fetch_indicator_get_age_text (window->fetch_indicator), ==, "Updated just now");
+  assert_age_shown (window);
   assert_count (g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)),
                 g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
 }
@@ -522,7 +576,8 @@ test_offline_start (void)
 
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (offline->view_stack), ==, "users");
   assert_count (n_users, n_users);
-  g_assert_cmpstr (muster_fetch_indicator_get_age_text (offline->fetch_indicator), ==, "Updated just now");
+  /* the saved snapshot, with its age */
+  assert_age_shown (offline);
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (offline), "users-page-offline");
   gtk_window_destroy (GTK_WINDOW (offline));

@@ -93,6 +93,8 @@ widget_has_label (GtkWidget  *widget,
     plain = strip_mnemonic (gtk_button_get_label (GTK_BUTTON (widget)));
   else if (GTK_IS_LABEL (widget))
     plain = strip_mnemonic (gtk_label_get_text (GTK_LABEL (widget)));
+  else if (GTK_IS_INSCRIPTION (widget) && gtk_inscription_get_text (GTK_INSCRIPTION (widget)) != NULL)
+    plain = g_strdup (gtk_inscription_get_text (GTK_INSCRIPTION (widget)));
   return plain != NULL && g_str_equal (plain, label);
 }
 
