@@ -25,12 +25,17 @@ _muster_window_actions_update (MusterWindow *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean busy = self->starting_demo || self->signing_in || self->loading_status || self->signing_out;
-  gboolean has_profile = self->profile != NULL;
-  gboolean signed_in = has_profile && muster_profile_get_signed_in_at (self->profile) != 0;
+  gboolean has_profile = self->connection != NULL;
+  gboolean signed_in;
   gboolean has_status = muster_tenant_page_get_status (self->tenant_page) != NULL;
   const char *url = muster_sign_in_page_get_url (self->sign_in_page);
   gboolean has_snapshot = self->snapshot != NULL;
   gboolean directory_shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "tenant") == 0;
+
+  /* the session signs the profile in and out: the connection rereads it, then says */
+  if (self->connection != NULL)
+    muster_connection_profile_changed (self->connection);
+  signed_in = has_profile && muster_connection_get_signed_in (self->connection);
 
   /* in the demo, new connections would point at the demo tenant: win.connect leaves it first */
   gtk_widget_action_set_enabled (widget, "win.connect", !self->signing_out && !self->starting_demo);
@@ -215,7 +220,7 @@ static void
 remove_response_cb (MusterWindow *self,
                     const char   *response)
 {
-  if (g_strcmp0 (response, "remove") == 0 && self->session != NULL && !self->signing_out)
+  if (g_strcmp0 (response, "remove") == 0 && _muster_window_get_session (self) != NULL && !self->signing_out)
     _muster_window_sign_out (self, TRUE);
 }
 

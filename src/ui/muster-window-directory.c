@@ -107,10 +107,10 @@ show_snapshot (MusterWindow   *self,
       /* photos from cache.db, and from Graph while signed in (offline, the cached ones only) */
       g_autoptr(MusterPhotoLoader) photos = NULL;
 
-      if (self->session != NULL && self->graph == NULL)
-        self->graph = muster_graph_client_new (self->session);
+      if (self->connection != NULL)
+        muster_connection_ensure_graph_client (self->connection);
       photos = muster_photo_loader_new (self->snapshot_store, muster_profile_get_name (self->profile),
-                                        self->session != NULL ? self->graph : NULL);
+                                        _muster_window_get_session (self) != NULL ? _muster_window_get_graph (self) : NULL);
       muster_users_page_set_photo_loader (self->users_page, photos);
     }
   else
@@ -592,18 +592,17 @@ _muster_window_load_snapshot (MusterWindow *self)
 void
 _muster_window_refresh_directory (MusterWindow *self)
 {
-  g_return_if_fail (self->session != NULL && self->snapshot_store != NULL);
+  g_return_if_fail (_muster_window_get_session (self) != NULL && self->snapshot_store != NULL);
 
   if (self->fetch != NULL)
     return;
-  if (self->graph == NULL)
-    self->graph = muster_graph_client_new (self->session);
+  muster_connection_ensure_graph_client (self->connection);
 
   self->fetch = muster_directory_fetch_new ();
   self->fetch_cancellable = g_cancellable_new ();
   muster_fetch_indicator_set_fetch (self->fetch_indicator, self->fetch);
   _muster_window_actions_update (self);
-  muster_directory_fetch_run_async (self->fetch, self->graph, self->snapshot_store,
+  muster_directory_fetch_run_async (self->fetch, _muster_window_get_graph (self), self->snapshot_store,
                                     muster_profile_get_name (self->profile), FALSE,
                                     self->fetch_cancellable, fetch_done_cb, g_object_ref (self));
 }

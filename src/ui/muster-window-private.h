@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "muster-connection.h"
 #include "muster-directory-fetch.h"
 #include "muster-fetch-indicator.h"
 #include "muster-graph-client.h"
@@ -39,8 +40,7 @@ struct _MusterWindow
   MusterProfileStore    *own_store;            /* the admin's profiles */
   MusterProfileStore    *store;                /* the profiles shown: own_store, or the demo's */
   MusterProfile         *profile;              /* the connection shown, or NULL */
-  MusterSession         *session;
-  MusterGraphClient     *graph;
+  MusterConnection      *connection;           /* its live state: session, Graph client; or NULL */
 
   gboolean               closed;
   gboolean               in_demo;
@@ -116,6 +116,19 @@ struct _MusterWindow
   GtkProgressBar        *push_indicator_bar;
   AdwStatusPage         *error_page;
 };
+
+/* The shown profile's session and Graph client (NULL: no profile shown, or no client yet). */
+static inline MusterSession *
+_muster_window_get_session (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_session (self->connection) : NULL;
+}
+
+static inline MusterGraphClient *
+_muster_window_get_graph (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_graph_client (self->connection) : NULL;
+}
 
 /* muster-window-actions.c */
 void  _muster_window_class_install_actions (GtkWidgetClass *widget_class);

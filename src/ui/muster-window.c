@@ -50,14 +50,13 @@ set_profile (MusterWindow  *self,
     g_cancellable_cancel (self->sign_in_cancellable);
   if (self->status_cancellable != NULL)
     g_cancellable_cancel (self->status_cancellable);
-  g_clear_object (&self->graph);
-  g_clear_object (&self->session);
+  g_clear_object (&self->connection);
   g_set_object (&self->profile, profile);
   _muster_window_directory_reset (self);
   _muster_window_sync_reset (self);
 
   if (profile != NULL)
-    self->session = muster_session_new (self->store, profile);
+    self->connection = muster_connection_new (self->store, profile);
   muster_profile_switcher_set_profile (self->profile_switcher, profile);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE_NAME]);
 }
@@ -82,7 +81,7 @@ session_authorize_url_cb (MusterWindow  *self,
                           const char    *problem,
                           MusterSession *session)
 {
-  if (session != self->session || !self->signing_in)
+  if (session != _muster_window_get_session (self) || !self->signing_in)
     return;
   muster_sign_in_page_set_authorize_url (self->sign_in_page, url, opened, problem);
   _muster_window_actions_update (self);
@@ -96,7 +95,7 @@ session_device_code_cb (MusterWindow  *self,
                         gint64         expires_at,
                         MusterSession *session)
 {
-  if (session != self->session || !self->signing_in)
+  if (session != _muster_window_get_session (self) || !self->signing_in)
     return;
   muster_sign_in_page_set_device_code (self->sign_in_page, user_code, verification_uri, expires_at);
   _muster_window_actions_update (self);
@@ -106,7 +105,7 @@ static void
 consent_response_cb (MusterWindow *self,
                      const char   *response)
 {
-  if (g_strcmp0 (response, "consent") == 0 && self->session != NULL && !self->signing_in)
+  if (g_strcmp0 (response, "consent") == 0 && _muster_window_get_session (self) != NULL && !self->signing_in)
     _muster_window_sign_in (self, TRUE);
 }
 
@@ -121,7 +120,7 @@ sign_in_cb (GObject      *source,
 
   if (!muster_session_sign_in_finish (session, result, &error))
     g_debug ("Sign-in failed: %s", error->message);
-  if (self->closed || session != self->session)
+  if (self->closed || session != _muster_window_get_session (self))
     return;
 
   self->signing_in = FALSE;
@@ -169,7 +168,7 @@ status_loaded_cb (GObject      *source,
   MusterGraphClient *graph = MUSTER_GRAPH_CLIENT (source);
 
   status = muster_tenant_status_load_finish (result, &error);
-  if (self->closed || graph != self->graph)
+  if (self->closed || graph != _muster_window_get_graph (self))
     return;
 
   self->loading_status = FALSE;
@@ -433,8 +432,7 @@ muster_window_dispose (GObject *object)
   _muster_window_sync_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), MUSTER_TYPE_WINDOW);
   g_clear_object (&self->settings);
-  g_clear_object (&self->graph);
-  g_clear_object (&self->session);
+  g_clear_object (&self->connection);
   g_clear_object (&self->profile);
   g_clear_object (&self->store);
   g_clear_object (&self->own_store);
@@ -585,8 +583,8 @@ _muster_window_open_profile (MusterWindow  *self,
 
   set_profile (self, profile);
   gtk_widget_set_visible (GTK_WIDGET (self->profile_switcher), TRUE);
-  g_signal_connect_object (self->session, "authorize-url", G_CALLBACK (session_authorize_url_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "device-code", G_CALLBACK (session_device_code_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (_muster_window_get_session (self), "authorize-url", G_CALLBACK (session_authorize_url_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (_muster_window_get_session (self), "device-code", G_CALLBACK (session_device_code_cb), self, G_CONNECT_SWAPPED);
   /* offline first: the saved directory opens at once, whatever the network does */
   _muster_window_load_snapshot (self);
 
@@ -602,7 +600,7 @@ void
 _muster_window_sign_in (MusterWindow *self,
                         gboolean      admin_consent)
 {
-  g_return_if_fail (self->session != NULL);
+  g_return_if_fail (_muster_window_get_session (self) != NULL);
 
   if (self->sign_in_cancellable != NULL)
     g_cancellable_cancel (self->sign_in_cancellable);
@@ -612,21 +610,20 @@ _muster_window_sign_in (MusterWindow *self,
 
   muster_sign_in_page_begin (self->sign_in_page, self->profile);
   _muster_window_show_page (self, "sign-in");
-  muster_session_sign_in_async (self->session, admin_consent, self->sign_in_cancellable,
+  muster_session_sign_in_async (_muster_window_get_session (self), admin_consent, self->sign_in_cancellable,
                                 sign_in_cb, g_object_ref (self));
 }
 
 void
 _muster_window_load_status (MusterWindow *self)
 {
-  g_return_if_fail (self->session != NULL);
+  g_return_if_fail (_muster_window_get_session (self) != NULL);
 
   if (self->status_cancellable != NULL)
     g_cancellable_cancel (self->status_cancellable);
   g_clear_object (&self->status_cancellable);
   self->status_cancellable = g_cancellable_new ();
-  if (self->graph == NULL)
-    self->graph = muster_graph_client_new (self->session);
+  muster_connection_ensure_graph_client (self->connection);
   self->loading_status = TRUE;
 
   /* A refresh keeps the status in view; anything else waits on the loading page. */
@@ -641,7 +638,7 @@ _muster_window_load_status (MusterWindow *self)
   else
     _muster_window_actions_update (self);
 
-  muster_tenant_status_load_async (self->graph, self->status_cancellable, status_loaded_cb, g_object_ref (self));
+  muster_tenant_status_load_async (_muster_window_get_graph (self), self->status_cancellable, status_loaded_cb, g_object_ref (self));
 }
 
 void
@@ -650,7 +647,7 @@ _muster_window_sign_out (MusterWindow *self,
 {
   SignOutData *data;
 
-  g_return_if_fail (self->session != NULL);
+  g_return_if_fail (_muster_window_get_session (self) != NULL);
 
   data = g_new0 (SignOutData, 1);
   data->window = g_object_ref (self);
@@ -659,7 +656,7 @@ _muster_window_sign_out (MusterWindow *self,
   if (self->status_cancellable != NULL)
     g_cancellable_cancel (self->status_cancellable);
   _muster_window_actions_update (self);
-  muster_session_sign_out_async (self->session, self->cancellable, sign_out_cb, data);
+  muster_session_sign_out_async (_muster_window_get_session (self), self->cancellable, sign_out_cb, data);
 }
 
 /* Public API ---------------------------------------------------------------------------- */
