@@ -739,7 +739,7 @@ muster_preferences_window_new (GtkWindow *parent)
   /* the Sync and Targets pages belong to the profile the window shows */
   if (MUSTER_IS_WINDOW (parent) && MUSTER_WINDOW (parent)->profile != NULL)
     muster_preferences_window_set_profile (self, muster_profile_get_name (MUSTER_WINDOW (parent)->profile),
-                                           MUSTER_WINDOW (parent)->snapshot);
+                                           _muster_window_get_snapshot (MUSTER_WINDOW (parent)));
   return self;
 }
 

@@ -29,7 +29,7 @@ _muster_window_actions_update (MusterWindow *self)
   gboolean signed_in;
   gboolean has_status = muster_tenant_page_get_status (self->tenant_page) != NULL;
   const char *url = muster_sign_in_page_get_url (self->sign_in_page);
-  gboolean has_snapshot = self->snapshot != NULL;
+  gboolean has_snapshot = _muster_window_get_snapshot (self) != NULL;
   gboolean directory_shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "tenant") == 0;
 
   /* the session signs the profile in and out: the connection rereads it, then says */
@@ -55,9 +55,9 @@ _muster_window_actions_update (MusterWindow *self)
 
   /* the directory: readable offline; Refresh needs the sign-in and the open cache */
   gtk_widget_action_set_enabled (widget, "win.refresh-directory",
-                                 signed_in && !busy && self->snapshot_store != NULL && self->fetch == NULL
+                                 signed_in && !busy && self->snapshot_store != NULL && _muster_window_get_fetch (self) == NULL
                                  && !self->loading_snapshot);
-  gtk_widget_action_set_enabled (widget, "win.cancel-refresh", self->fetch != NULL);
+  gtk_widget_action_set_enabled (widget, "win.cancel-refresh", _muster_window_get_fetch (self) != NULL);
   /* an export waits for the incremental filter, so it holds every user shown */
   gtk_widget_action_set_enabled (widget, "win.export-users",
                                  has_snapshot && !self->exporting && !muster_users_page_get_filtering (self->users_page));
@@ -395,7 +395,7 @@ setup_rules_loaded_cb (GObject      *source,
       return;
     }
   assistant = muster_setup_assistant_new (GTK_WINDOW (self), muster_profile_get_name (self->profile),
-                                          self->snapshot, rules);
+                                          _muster_window_get_snapshot (self), rules);
   if (self->in_demo)
     {
       MusterDemo *demo = muster_application_get_demo_tenant (MUSTER_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));

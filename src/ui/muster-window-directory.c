@@ -97,7 +97,8 @@ static void
 show_snapshot (MusterWindow   *self,
                MusterSnapshot *snapshot)
 {
-  g_set_object (&self->snapshot, snapshot);
+  if (self->connection != NULL)
+    muster_connection_set_snapshot (self->connection, snapshot);
   muster_users_page_set_snapshot (self->users_page, snapshot);
   if (snapshot != NULL)
     load_rules (self);
@@ -305,10 +306,11 @@ fetch_done_cb (GObject      *source,
   gint64 id;
 
   id = muster_directory_fetch_run_finish (fetch, result, &summary, &error);
-  if (self->closed || fetch != self->fetch)
+  if (self->closed || fetch != _muster_window_get_fetch (self))
     return;
 
-  g_clear_object (&self->fetch);
+  if (self->connection != NULL)
+    muster_connection_set_fetch (self->connection, NULL);
   g_clear_object (&self->fetch_cancellable);
   muster_fetch_indicator_set_fetch (self->fetch_indicator, NULL);
   _muster_window_actions_update (self);
@@ -336,9 +338,9 @@ user_activated_cb (MusterWindow    *self,
 {
   MusterUserDetails *details;
 
-  if (self->snapshot == NULL)
+  if (_muster_window_get_snapshot (self) == NULL)
     return;
-  details = muster_user_details_new (GTK_WINDOW (self), self->snapshot, muster_users_page_get_filter (page), user);
+  details = muster_user_details_new (GTK_WINDOW (self), _muster_window_get_snapshot (self), muster_users_page_get_filter (page), user);
   gtk_window_present (GTK_WINDOW (details));
 }
 
@@ -485,7 +487,7 @@ export_chosen_cb (GtkNativeDialog *dialog,
   MusterWindow *self = data->window;
 
   g_debug ("Export dialog response %d", response);
-  if (response == GTK_RESPONSE_ACCEPT && !self->closed && self->snapshot != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && !self->closed && _muster_window_get_snapshot (self) != NULL)
     {
       g_autoptr(GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       const char *choice = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "format");
@@ -501,7 +503,7 @@ export_chosen_cb (GtkNativeDialog *dialog,
       g_debug ("Exporting as %s", export_choices[format].id);
 
       export = muster_export_new (export_choices[format].format);
-      muster_export_set_context (export, self->snapshot, muster_users_page_get_filter (self->users_page));
+      muster_export_set_context (export, _muster_window_get_snapshot (self), muster_users_page_get_filter (self->users_page));
       if (data->selection)
         muster_export_set_filter_description (export, _("Users selected by hand in Muster"));
       if (self->profile != NULL)
@@ -526,7 +528,7 @@ static void
 target_added_cb (MusterWindow *self)
 {
   forget_rules (self);
-  if (self->snapshot != NULL)
+  if (_muster_window_get_snapshot (self) != NULL)
     load_rules (self);
 }
 
@@ -556,8 +558,11 @@ _muster_window_directory_dispose (MusterWindow *self)
     g_cancellable_cancel (self->fetch_cancellable);
   g_clear_object (&self->snapshot_cancellable);
   g_clear_object (&self->fetch_cancellable);
-  g_clear_object (&self->fetch);
-  g_clear_object (&self->snapshot);
+  if (self->connection != NULL)
+    {
+      muster_connection_set_fetch (self->connection, NULL);
+      muster_connection_set_snapshot (self->connection, NULL);
+    }
   g_clear_object (&self->snapshot_store);
   g_clear_pointer (&self->snapshot_store_path, g_free);
   forget_rules (self);
@@ -574,7 +579,8 @@ _muster_window_directory_reset (MusterWindow *self)
     g_cancellable_cancel (self->fetch_cancellable);
   g_clear_object (&self->snapshot_cancellable);
   g_clear_object (&self->fetch_cancellable);
-  g_clear_object (&self->fetch);
+  if (self->connection != NULL)
+    muster_connection_set_fetch (self->connection, NULL);
   self->loading_snapshot = FALSE;
   muster_fetch_indicator_set_fetch (self->fetch_indicator, NULL);
   adw_view_stack_set_visible_child_name (self->view_stack, "tenant");
@@ -592,17 +598,20 @@ _muster_window_load_snapshot (MusterWindow *self)
 void
 _muster_window_refresh_directory (MusterWindow *self)
 {
+  g_autoptr(MusterDirectoryFetch) fetch = NULL;
+
   g_return_if_fail (_muster_window_get_session (self) != NULL && self->snapshot_store != NULL);
 
-  if (self->fetch != NULL)
+  if (_muster_window_get_fetch (self) != NULL)
     return;
   muster_connection_ensure_graph_client (self->connection);
 
-  self->fetch = muster_directory_fetch_new ();
+  fetch = muster_directory_fetch_new ();
+  muster_connection_set_fetch (self->connection, fetch);
   self->fetch_cancellable = g_cancellable_new ();
-  muster_fetch_indicator_set_fetch (self->fetch_indicator, self->fetch);
+  muster_fetch_indicator_set_fetch (self->fetch_indicator, fetch);
   _muster_window_actions_update (self);
-  muster_directory_fetch_run_async (self->fetch, _muster_window_get_graph (self), self->snapshot_store,
+  muster_directory_fetch_run_async (fetch, _muster_window_get_graph (self), self->snapshot_store,
                                     muster_profile_get_name (self->profile), FALSE,
                                     self->fetch_cancellable, fetch_done_cb, g_object_ref (self));
 }
@@ -623,7 +632,7 @@ _muster_window_export_users (MusterWindow *self,
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   ExportData *data;
 
-  g_return_if_fail (self->snapshot != NULL);
+  g_return_if_fail (_muster_window_get_snapshot (self) != NULL);
 
   data = g_new0 (ExportData, 1);
   data->window = g_object_ref (self);

@@ -40,7 +40,8 @@ struct _MusterWindow
   MusterProfileStore    *own_store;            /* the admin's profiles */
   MusterProfileStore    *store;                /* the profiles shown: own_store, or the demo's */
   MusterProfile         *profile;              /* the connection shown, or NULL */
-  MusterConnection      *connection;           /* its live state: session, Graph client; or NULL */
+  MusterConnection      *connection;           /* its live state: session, Graph client, the snapshot
+                                                * shown and the fetch running; or NULL */
 
   gboolean               closed;
   gboolean               in_demo;
@@ -52,9 +53,7 @@ struct _MusterWindow
   /* the directory: muster-window-directory.c */
   MusterSnapshotStore   *snapshot_store;       /* cache.db (the demo's own while in the demo) */
   char                  *snapshot_store_path;  /* NULL: cache.db in the data folder */
-  MusterSnapshot        *snapshot;             /* shown on the Users and Groups pages */
   GCancellable          *snapshot_cancellable;
-  MusterDirectoryFetch  *fetch;                /* while Refresh runs */
   GCancellable          *fetch_cancellable;
   gboolean               loading_snapshot;
   gboolean               exporting;
@@ -128,6 +127,19 @@ static inline MusterGraphClient *
 _muster_window_get_graph (MusterWindow *self)
 {
   return self->connection != NULL ? muster_connection_get_graph_client (self->connection) : NULL;
+}
+
+/* The snapshot shown on the Users and Groups pages, and the fetch Refresh runs (or NULL). */
+static inline MusterSnapshot *
+_muster_window_get_snapshot (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_snapshot (self->connection) : NULL;
+}
+
+static inline MusterDirectoryFetch *
+_muster_window_get_fetch (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_fetch (self->connection) : NULL;
 }
 
 /* muster-window-actions.c */

@@ -338,7 +338,7 @@ plan_async (MusterWindow        *self,
   g_autoptr(GTask) task = g_task_new (self, self->preview_cancellable, callback, NULL);
   PlanData *data = g_new0 (PlanData, 1);
 
-  data->snapshot = g_object_ref (self->snapshot);
+  data->snapshot = g_object_ref (_muster_window_get_snapshot (self));
   data->rules = g_object_ref (self->plan_rules);
   data->state = muster_target_state_ref (self->target_state);
   data->features = muster_target_get_features (self->target);
@@ -811,7 +811,7 @@ _muster_window_start_preview (MusterWindow *self)
 {
   if (self->profile == NULL || self->push != NULL)
     return;
-  if (self->snapshot == NULL)
+  if (_muster_window_get_snapshot (self) == NULL)
     {
       muster_preview_page_show_empty (self->preview_page, _("No Snapshot Yet"),
                                       _("Read the directory first: the preview compares it with the target."));

@@ -33,7 +33,7 @@ show_resting_page (MusterWindow *self)
   if (self->profile != NULL
       && ((muster_profile_get_signed_in_at (self->profile) != 0
            && muster_tenant_page_get_status (self->tenant_page) != NULL)
-          || self->snapshot != NULL))
+          || _muster_window_get_snapshot (self) != NULL))
     _muster_window_show_page (self, "tenant");
   else
     _muster_window_show_page (self, "welcome");

@@ -43,7 +43,7 @@ store_ready (MusterWindow *w)
 static gboolean
 fetched (MusterWindow *w)
 {
-  return w->fetch == NULL && !w->loading_snapshot && w->snapshot != NULL;
+  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
 }
 
 static gboolean
@@ -188,7 +188,7 @@ read_target (const char *name)
 static MusterGroup *
 first_group_with_members (void)
 {
-  GListModel *groups = muster_snapshot_get_groups (window->snapshot);
+  GListModel *groups = muster_snapshot_get_groups (_muster_window_get_snapshot (window));
 
   for (guint i = 0; i < g_list_model_get_n_items (groups); i++)
     {

@@ -45,7 +45,7 @@ store_ready (MusterWindow *w)
 static gboolean
 fetched (MusterWindow *w)
 {
-  return w->fetch == NULL && !w->loading_snapshot && w->snapshot != NULL;
+  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
 }
 
 static gboolean
@@ -124,7 +124,7 @@ engine_plan (const MusterPlanOptions *options)
 
   g_assert_no_error (error);
   state = read_sqlite_store (&target);
-  return muster_plan_new (window->snapshot, rules, state, muster_target_get_features (target), options);
+  return muster_plan_new (_muster_window_get_snapshot (window), rules, state, muster_target_get_features (target), options);
 }
 
 static char *
@@ -650,7 +650,7 @@ test_preview_selection (void)
 
   /* the admin searches a department, selects everyone shown and presses Preview Sync */
   adw_view_stack_set_visible_child_name (window->view_stack, "users");
-  users = muster_snapshot_get_users (window->snapshot);
+  users = muster_snapshot_get_users (_muster_window_get_snapshot (window));
   first = g_list_model_get_item (users, 0);
   entry = ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_SEARCH_ENTRY, NULL);
   gtk_editable_set_text (GTK_EDITABLE (entry), muster_user_get_display_name (first));

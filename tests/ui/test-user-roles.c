@@ -39,7 +39,7 @@ showing_tenant (MusterWindow *w)
 static gboolean
 fetched (MusterWindow *w)
 {
-  return w->fetch == NULL && !w->loading_snapshot && w->snapshot != NULL;
+  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
 }
 
 static gboolean
@@ -108,7 +108,7 @@ rules_changed_cb (void)
 static gboolean
 window_made (void)
 {
-  if (window != NULL && window->snapshot != NULL)
+  if (window != NULL && _muster_window_get_snapshot (window) != NULL)
     return TRUE;
   g_test_skip ("no window: the first test could not make one");
   return FALSE;
@@ -243,7 +243,7 @@ plan_from_file (MusterTargetState *state)
   g_assert_no_error (error);
   if (state == NULL)
     state = empty = muster_target_state_new ();
-  return muster_plan_new (window->snapshot, rules, state,
+  return muster_plan_new (_muster_window_get_snapshot (window), rules, state,
                           MUSTER_TARGET_FEATURE_ROLES | MUSTER_TARGET_FEATURE_USER_TYPE | MUSTER_TARGET_FEATURE_GROUPS,
                           NULL);
 }
@@ -260,8 +260,8 @@ static MusterUser *
 pick_user (gboolean    in_group,
            MusterUser *other)
 {
-  GListModel *users = muster_snapshot_get_users (window->snapshot);
-  MusterGroup *group = muster_snapshot_lookup_group (window->snapshot, RULE_GROUP);
+  GListModel *users = muster_snapshot_get_users (_muster_window_get_snapshot (window));
+  MusterGroup *group = muster_snapshot_lookup_group (_muster_window_get_snapshot (window), RULE_GROUP);
   g_autoptr(MusterPlan) plan = plan_from_file (NULL);
 
   g_assert_nonnull (group);
@@ -272,7 +272,7 @@ pick_user (gboolean    in_group,
       MusterPlanItem *item = muster_plan_lookup_item (plan, id);
 
       if (user != other && item != NULL && item->action == MUSTER_PLAN_ACTION_CREATE
-          && muster_snapshot_user_in_group (window->snapshot, id, muster_group_get_id (group), TRUE) == in_group)
+          && muster_snapshot_user_in_group (_muster_window_get_snapshot (window), id, muster_group_get_id (group), TRUE) == in_group)
         return g_steal_pointer (&user);
     }
   g_assert_not_reached ();

@@ -37,13 +37,13 @@ store_ready (MusterWindow *w)
 static gboolean
 fetched (MusterWindow *w)
 {
-  return w->fetch == NULL && !w->loading_snapshot && w->snapshot != NULL;
+  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
 }
 
 static gboolean
 fetch_ended (MusterWindow *w)
 {
-  return w->fetch == NULL;
+  return _muster_window_get_fetch (w) == NULL;
 }
 
 static gboolean
@@ -145,7 +145,7 @@ photos_shown (MusterWindow *w)
 static void
 assert_age_shown (MusterWindow *w)
 {
-  gint64 created_at = muster_snapshot_get_info (w->snapshot)->created_at;
+  gint64 created_at = muster_snapshot_get_info (_muster_window_get_snapshot (w))->created_at;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   const char *shown = muster_fetch_indicator_get_age_text (w->fetch_indicator);
   g_autofree char *relative = muster_format_relative_time (MIN (created_at, now), now);
@@ -209,7 +209,7 @@ test_sign_in_and_fetch (void)
   ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
 
   /* nothing read yet: the Users page says so and offers to read the directory */
-  g_assert_null (window->snapshot);
+  g_assert_null (_muster_window_get_snapshot (window));
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (window->fetch_indicator)));
   g_assert_cmpstr (muster_fetch_indicator_get_age_text (window->fetch_indicator), ==, "No snapshot yet");
   adw_view_stack_set_visible_child_name (window->view_stack, "users");
@@ -217,12 +217,12 @@ test_sign_in_and_fetch (void)
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->users_page), GTK_TYPE_LABEL, "No Snapshot Yet"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  g_assert_nonnull (window->fetch);
+  g_assert_nonnull (_muster_window_get_fetch (window));
   /* progress and Cancel replace the age while reading */
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->fetch_indicator), GTK_TYPE_PROGRESS_BAR, NULL));
   ui_test_wait_for (window, fetched, 120, "the directory");
 
-  users = muster_snapshot_get_users (window->snapshot);
+  users = muster_snapshot_get_users (_muster_window_get_snapshot (window));
   g_assert_cmpuint (g_list_model_get_n_items (users), >, 10);
   g_assert_cmpstr (muster_fetch_indicator_get_age_text (window->fetch_indicator), ==, "Updated just now");
   /* the tenant page says when the directory was last read */
@@ -276,7 +276,7 @@ test_filters (void)
   if (!window_made ())
     return;
 
-  users = muster_snapshot_get_users (window->snapshot);
+  users = muster_snapshot_get_users (_muster_window_get_snapshot (window));
   total = g_list_model_get_n_items (users);
   for (guint i = 0; i < total; i++)
     {
@@ -326,7 +326,7 @@ test_filters (void)
     }
   g_assert_nonnull (group);
   {
-    g_autoptr(GPtrArray) members = muster_snapshot_get_group_members (window->snapshot, muster_group_get_id (group), FALSE);
+    g_autoptr(GPtrArray) members = muster_snapshot_get_group_members (_muster_window_get_snapshot (window), muster_group_get_id (group), FALSE);
 
     for (guint i = 0; i < members->len; i++)
       members_shown += !muster_user_is_guest (g_ptr_array_index (members, i));
@@ -369,19 +369,19 @@ test_details (void)
     return;
 
   /* someone with a manager who has a manager, and in a group */
-  users = muster_snapshot_get_users (window->snapshot);
+  users = muster_snapshot_get_users (_muster_window_get_snapshot (window));
   for (guint i = 0; i < g_list_model_get_n_items (users) && chosen == NULL; i++)
     {
       g_autoptr(MusterUser) user = g_list_model_get_item (users, i);
-      g_autoptr(GPtrArray) managers = muster_snapshot_get_manager_chain (window->snapshot, muster_user_get_id (user));
-      g_autoptr(GPtrArray) in = muster_snapshot_get_user_groups (window->snapshot, muster_user_get_id (user), TRUE);
+      g_autoptr(GPtrArray) managers = muster_snapshot_get_manager_chain (_muster_window_get_snapshot (window), muster_user_get_id (user));
+      g_autoptr(GPtrArray) in = muster_snapshot_get_user_groups (_muster_window_get_snapshot (window), muster_user_get_id (user), TRUE);
 
       if (managers->len >= 2 && in->len > 0)
         chosen = user;
     }
   g_assert_nonnull (chosen);
-  chain = muster_snapshot_get_manager_chain (window->snapshot, muster_user_get_id (chosen));
-  groups = muster_snapshot_get_user_groups (window->snapshot, muster_user_get_id (chosen), TRUE);
+  chain = muster_snapshot_get_manager_chain (_muster_window_get_snapshot (window), muster_user_get_id (chosen));
+  groups = muster_snapshot_get_user_groups (_muster_window_get_snapshot (window), muster_user_get_id (chosen), TRUE);
 
   /* find them and press Enter on the row: the column view's "activate" */
   set_search (muster_user_get_user_principal_name (chosen));
@@ -425,21 +425,21 @@ test_groups (void)
   ui_test_wait (300);
   shown = muster_groups_page_get_shown (window->groups_page);
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==,
-                    g_list_model_get_n_items (muster_snapshot_get_groups (window->snapshot)));
+                    g_list_model_get_n_items (muster_snapshot_get_groups (_muster_window_get_snapshot (window))));
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "groups-page");
 
   /* the first row (sorted by kind) filters the Users page to its members */
   group = g_list_model_get_item (shown, 0);
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->groups_page), GTK_TYPE_LABEL, muster_group_get_display_name (group)));
-  members = muster_snapshot_get_group_members (window->snapshot, muster_group_get_id (group), FALSE);
+  members = muster_snapshot_get_group_members (_muster_window_get_snapshot (window), muster_group_get_id (group), FALSE);
   muster_groups_page_activate (window->groups_page, 0);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->view_stack), ==, "users");
-  assert_count (members->len, g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+  assert_count (members->len, g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window))));
   g_assert_cmpstr (muster_user_filter_get_groups (muster_users_page_get_filter (window->users_page))[0], ==,
                    muster_group_get_id (group));
   muster_users_page_set_group (window->users_page, NULL);
-  assert_count (g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)),
-                g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+  assert_count (g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window))),
+                g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window))));
 }
 
 static GtkFileChooser *
@@ -512,7 +512,7 @@ test_export (void)
     exported = json_object_get_array_member (root, "users");
     g_assert_cmpuint (json_array_get_length (exported), ==, g_list_model_get_n_items (shown));
     g_assert_cmpuint (json_array_get_length (exported), <,
-                      g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+                      g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window))));
     for (guint i = 0; i < json_array_get_length (exported); i++)
       {
         g_autoptr(MusterUser) user = g_list_model_get_item (shown, i);
@@ -537,16 +537,16 @@ test_cancel_keeps_snapshot (void)
   if (!window_made ())
     return;
 
-  before = muster_snapshot_get_info (window->snapshot)->id;
+  before = muster_snapshot_get_info (_muster_window_get_snapshot (window))->id;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-refresh", NULL));
   ui_test_wait_for (window, fetch_ended, 30, "the cancelled fetch");
   ui_test_wait (200);
-  g_assert_nonnull (window->snapshot);
-  g_assert_cmpint (muster_snapshot_get_info (window->snapshot)->id, ==, before);
+  g_assert_nonnull (_muster_window_get_snapshot (window));
+  g_assert_cmpint (muster_snapshot_get_info (_muster_window_get_snapshot (window))->id, ==, before);
   assert_age_shown (window);
-  assert_count (g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)),
-                g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot)));
+  assert_count (g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window))),
+                g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window))));
 }
 
 static void
@@ -559,7 +559,7 @@ test_offline_start (void)
   if (!window_made ())
     return;
 
-  n_users = g_list_model_get_n_items (muster_snapshot_get_users (window->snapshot));
+  n_users = g_list_model_get_n_items (muster_snapshot_get_users (_muster_window_get_snapshot (window)));
   gtk_window_destroy (GTK_WINDOW (window));
   window = NULL;
 
