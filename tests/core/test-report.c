@@ -213,14 +213,21 @@ save_preview_png (const char *pdf,
                   const char *name)
 {
   g_autofree char *pdftoppm = g_find_program_in_path ("pdftoppm");
-  const char *dir = g_getenv ("MUSTER_SCREENSHOT_DIR");
+  const char *build = g_getenv ("MUSTER_BUILD_DIR");
+  g_autofree char *dir = NULL;
   g_autofree char *prefix = NULL;
 
   if (pdftoppm == NULL)
     return;
-  prefix = g_build_filename (dir != NULL ? dir : g_get_tmp_dir (), name, NULL);
-  if (dir != NULL)
-    g_mkdir_with_parents (dir, 0755);
+  /* beside the UI tests' screenshots, else in this test's folder (removed at the end) */
+  if (g_getenv ("MUSTER_SCREENSHOT_DIR") != NULL)
+    dir = g_strdup (g_getenv ("MUSTER_SCREENSHOT_DIR"));
+  else if (build != NULL)
+    dir = g_build_filename (build, "meson-logs", "screenshots", NULL);
+  else
+    dir = g_strdup (tmp_dir);
+  g_mkdir_with_parents (dir, 0755);
+  prefix = g_build_filename (dir, name, NULL);
   {
     const char *argv[] = { "pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", pdf, prefix, NULL };
     g_autofree char *out = run (argv);
