@@ -51,8 +51,11 @@ struct _MusterReportPages
   GArray       *starts;        /* of guint: first index into @rows of each page */
 };
 
+/* In a right-to-left report the columns run from the right, and text whose direction cannot be
+ * told (numbers, addresses) follows the report's. */
 static PangoContext *
-create_context (cairo_t *cr)
+create_context (cairo_t  *cr,
+                gboolean  rtl)
 {
   PangoContext *context = pango_cairo_create_context (cr);
   cairo_font_options_t *options = cairo_font_options_create ();
@@ -63,6 +66,7 @@ create_context (cairo_t *cr)
   cairo_font_options_destroy (options);
   pango_cairo_context_set_resolution (context, 72);
   pango_context_set_round_glyph_positions (context, FALSE);
+  pango_context_set_base_dir (context, rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
   return context;
 }
 
@@ -216,11 +220,13 @@ muster_report_pages_new (MusterReport *report,
   for (guint i = 0; i < self->n_columns; i++)
     {
       self->x[i] = x;
+      if (muster_report_get_right_to_left (report))
+        self->x[i] = table_width - x - table_width * muster_report_get_column_weight (report, self->columns[i]) / total_weight;
       self->w[i] = table_width * muster_report_get_column_weight (report, self->columns[i]) / total_weight;
       x += self->w[i];
     }
 
-  context = create_context (cr);
+  context = create_context (cr, muster_report_get_right_to_left (self->report));
   foot = create_layout (context, FOOT_FONT, table_width);
   pango_layout_set_text (foot, "0", -1);
   self->foot_height = layout_height (foot) + 6;
@@ -362,7 +368,7 @@ muster_report_pages_draw (MusterReportPages *self,
   g_return_if_fail (page < self->starts->len);
 
   cairo_save (cr);
-  context = create_context (cr);
+  context = create_context (cr, muster_report_get_right_to_left (self->report));
   table_width = self->width - 2 * MARGIN;
   cairo_set_source_rgb (cr, 0, 0, 0);
 
@@ -434,7 +440,7 @@ muster_report_pages_draw (MusterReportPages *self,
         g_hash_table_unref (laid_out[i]);
     }
 
-  /* the footer: the report's title at the left, the page at the right */
+  /* the footer: the report's title at the start, the page at the end */
   foot = create_layout (context, FOOT_FONT, table_width);
   cairo_set_source_rgb (cr, 0.35, 0.35, 0.38);
   pango_layout_set_text (foot, muster_report_get_title (self->report), -1);
@@ -443,7 +449,7 @@ muster_report_pages_draw (MusterReportPages *self,
   /* Translators: the footer of a printed report */
   page_text = g_strdup_printf (_("Page %u of %u"), page + 1, self->starts->len);
   pango_layout_set_text (foot, page_text, -1);
-  pango_layout_set_alignment (foot, PANGO_ALIGN_RIGHT);
+  pango_layout_set_alignment (foot, muster_report_get_right_to_left (self->report) ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT);
   pango_layout_set_auto_dir (foot, FALSE);
   cairo_move_to (cr, MARGIN, self->height - MARGIN - self->foot_height + 6);
   pango_cairo_show_layout (cr, foot);

@@ -46,6 +46,7 @@ struct _MusterReport
   GArray    *rows;      /* of Row */
   guint      n_printed;
   GPtrArray *changes;   /* of GStrv, 5 cells */
+  gboolean   rtl;
 };
 
 G_DEFINE_FINAL_TYPE (MusterReport, muster_report, G_TYPE_OBJECT)
@@ -363,6 +364,9 @@ muster_report_init (MusterReport *self)
   g_array_set_clear_func (self->rows, row_clear);
   self->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   self->columns = g_new0 (char *, 1);
+  /* Translators: "rtl" if your language is written right to left (printed reports then run from
+   * the right); anything else otherwise */
+  self->rtl = g_strcmp0 (C_("text direction", "ltr"), "rtl") == 0;
 }
 
 /* Public API --------------------------------------------------------------------------------- */
@@ -640,6 +644,21 @@ muster_report_get_title (MusterReport *self)
 {
   g_return_val_if_fail (MUSTER_IS_REPORT (self), NULL);
   return self->title;
+}
+
+void
+muster_report_set_right_to_left (MusterReport *self,
+                                 gboolean      rtl)
+{
+  g_return_if_fail (MUSTER_IS_REPORT (self));
+  self->rtl = !!rtl;
+}
+
+gboolean
+muster_report_get_right_to_left (MusterReport *self)
+{
+  g_return_val_if_fail (MUSTER_IS_REPORT (self), FALSE);
+  return self->rtl;
 }
 
 void

@@ -67,6 +67,11 @@ MusterReport *muster_report_new_for_users      (MusterExport       *export,
                                                 GListModel         *users);
 
 const char   *muster_report_get_title          (MusterReport       *self);
+/* Printed pages for a right-to-left reader: columns from the right, text aligned to the right.
+ * By default TRUE when Muster's translation says the language is written right to left. */
+void          muster_report_set_right_to_left  (MusterReport       *self,
+                                                gboolean            rtl);
+gboolean      muster_report_get_right_to_left  (MusterReport       *self);
 /* A "Label: value" line of the header (NULL @value: "—"). */
 void          muster_report_add_detail         (MusterReport       *self,
                                                 const char         *label,

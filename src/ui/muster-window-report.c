@@ -41,6 +41,14 @@ static const ReportChoice users_choices[] = {
 
 /* Helpers ------------------------------------------------------------------------------- */
 
+/* Printed pages run the way the window does. */
+static MusterReport *
+follow_direction (MusterReport *report)
+{
+  muster_report_set_right_to_left (report, gtk_widget_get_default_direction () == GTK_TEXT_DIR_RTL);
+  return report;
+}
+
 static MusterReport *
 plan_report (MusterWindow *self)
 {
@@ -54,7 +62,7 @@ plan_report (MusterWindow *self)
       context.made_by = muster_profile_get_username (self->profile);
     }
   context.target = target;
-  return muster_report_new_for_plan (muster_preview_page_get_plan (self->preview_page), &context);
+  return follow_direction (muster_report_new_for_plan (muster_preview_page_get_plan (self->preview_page), &context));
 }
 
 static MusterReport *
@@ -66,7 +74,7 @@ users_report (MusterWindow *self,
   muster_export_set_context (export, self->snapshot, muster_users_page_get_filter (self->users_page));
   if (self->profile != NULL)
     muster_export_set_tenant (export, muster_profile_get_display_name (self->profile));
-  return muster_report_new_for_users (export, users);
+  return follow_direction (muster_report_new_for_users (export, users));
 }
 
 /* A typed .pdf, .xlsx or .csv decides the format; a name without one gains the choice's. */
@@ -345,7 +353,7 @@ _muster_window_report_export_users (MusterWindow *self,
       if (self->profile != NULL)
         muster_export_set_tenant (export, muster_profile_get_display_name (self->profile));
       g_clear_object (&report);
-      report = muster_report_new_for_users (export, users);
+      report = follow_direction (muster_report_new_for_users (export, users));
     }
   write_report (self, report, choice, file);
   return TRUE;

@@ -424,6 +424,47 @@ test_users_pdf (void)
   save_preview_png (path, "users.pdf");
 }
 
+/* The x of the first word @word in pdftotext's -bbox output of page 1. */
+static double
+word_x (const char *path,
+        const char *word)
+{
+  const char *argv[] = { "pdftotext", "-bbox", "-f", "1", "-l", "1", path, "-", NULL };
+  g_autofree char *html = run (argv);
+  g_autofree char *needle = g_strdup_printf (">%s</word>", word);
+  const char *hit = strstr (html, needle);
+  const char *start;
+
+  g_assert_nonnull (hit);
+  start = g_strrstr_len (html, hit - html, "xMin=\"");
+  g_assert_nonnull (start);
+  return g_ascii_strtod (start + 6, NULL);
+}
+
+static void
+test_right_to_left (void)
+{
+  g_autoptr(MusterPlan) plan = make_plan ();
+  g_autoptr(MusterReport) report = muster_report_new_for_plan (plan, NULL);
+  g_autofree char *ltr = NULL;
+  g_autofree char *rtl = NULL;
+
+  if (!have_poppler ())
+    return;
+  /* the C locale is written left to right */
+  g_assert_false (muster_report_get_right_to_left (report));
+  ltr = write_report (report, MUSTER_REPORT_FORMAT_PDF, MUSTER_REPORT_PAPER_A4, "ltr.pdf");
+  muster_report_set_right_to_left (report, TRUE);
+  rtl = write_report (report, MUSTER_REPORT_FORMAT_PDF, MUSTER_REPORT_PAPER_A4, "rtl.pdf");
+
+  /* left to right: Action, then Display name, then Reason; right to left: the other way round */
+  g_assert_cmpfloat (word_x (ltr, "Action"), <, word_x (ltr, "Reason"));
+  g_assert_cmpfloat (word_x (rtl, "Action"), >, word_x (rtl, "Reason"));
+  g_assert_cmpfloat (word_x (rtl, "Action"), >, 500);
+  g_assert_cmpuint (pdf_pages (ltr, NULL), ==, pdf_pages (rtl, NULL));
+  save_preview_png (rtl, "rtl.pdf");
+}
+
 static char *
 unzip_member (const char *zip,
               const char *member)
@@ -552,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/report/plan/pdf-a4", test_plan_pdf_a4);
   g_test_add_func ("/report/plan/pdf-letter", test_plan_pdf_letter);
   g_test_add_func ("/report/plan/pages-fit", test_pages_fit);
+  g_test_add_func ("/report/plan/right-to-left", test_right_to_left);
   g_test_add_func ("/report/plan/xlsx", test_plan_xlsx);
   g_test_add_func ("/report/plan/csv", test_plan_csv);
   g_test_add_func ("/report/users/pdf", test_users_pdf);
