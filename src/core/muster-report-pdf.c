@@ -381,7 +381,7 @@ muster_report_pages_draw (MusterReportPages *self,
 
   first = g_array_index (self->starts, guint, page);
   last = page + 1 < self->starts->len ? g_array_index (self->starts, guint, page + 1) : self->rows->len;
-  if (self->n_columns > 0 && (first < last || (page == 0 && self->rows->len > 0)))
+  if (self->n_columns > 0 && first < last)
     {
       head = create_layout (context, HEAD_FONT, 0);
       draw_head (self, cr, head, y);
