@@ -71,7 +71,7 @@ users_report (MusterWindow *self,
 {
   g_autoptr(MusterExport) export = muster_export_new (MUSTER_EXPORT_FORMAT_CSV);
 
-  muster_export_set_context (export, self->snapshot, muster_users_page_get_filter (self->users_page));
+  muster_export_set_context (export, _muster_window_get_snapshot (self), muster_users_page_get_filter (self->users_page));
   if (self->profile != NULL)
     muster_export_set_tenant (export, muster_profile_get_display_name (self->profile));
   return follow_direction (muster_report_new_for_users (export, users));
@@ -262,7 +262,7 @@ print_users_action (GtkWidget  *widget,
   MusterWindow *self = MUSTER_WINDOW (widget);
   g_autoptr(MusterReport) report = NULL;
 
-  if (self->snapshot == NULL)
+  if (_muster_window_get_snapshot (self) == NULL)
     return;
   report = users_report (self, muster_users_page_get_shown (self->users_page));
   /* Translators: the print job's name and "Print to File"'s file name */
@@ -304,9 +304,9 @@ _muster_window_report_update_actions (MusterWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.export-report", has_plan && !self->exporting);
   gtk_widget_action_set_enabled (widget, "win.print-report", has_plan);
-  gtk_widget_action_set_enabled (widget, "win.print", self->snapshot != NULL);
+  gtk_widget_action_set_enabled (widget, "win.print", _muster_window_get_snapshot (self) != NULL);
   gtk_widget_action_set_enabled (widget, "win.print-users",
-                                 self->snapshot != NULL && !muster_users_page_get_filtering (self->users_page));
+                                 _muster_window_get_snapshot (self) != NULL && !muster_users_page_get_filtering (self->users_page));
 }
 
 void
@@ -348,7 +348,7 @@ _muster_window_report_export_users (MusterWindow *self,
     {
       g_autoptr(MusterExport) export = muster_export_new (MUSTER_EXPORT_FORMAT_CSV);
 
-      muster_export_set_context (export, self->snapshot, NULL);
+      muster_export_set_context (export, _muster_window_get_snapshot (self), NULL);
       muster_export_set_filter_description (export, _("Users selected by hand in Muster"));
       if (self->profile != NULL)
         muster_export_set_tenant (export, muster_profile_get_display_name (self->profile));

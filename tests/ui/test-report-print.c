@@ -36,7 +36,7 @@ store_ready (MusterWindow *w)
 static gboolean
 fetched (MusterWindow *w)
 {
-  return w->fetch == NULL && !w->loading_snapshot && w->snapshot != NULL;
+  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
 }
 
 static gboolean
