@@ -86,16 +86,17 @@ static const char *fault_names[N_FAULTS] = { "429", "500", "503", "reset", "trun
 /* the fake's --faults kind for the faults it injects that way */
 static const char *fault_kinds[N_FAULTS] = { "429", "500", "503", "reset", "truncate", "invalid", "types", "stall" };
 
-/* What each cell must end in. Graph and SCIM throttling and unavailability are retried after
- * Retry-After (Microsoft Learn, "Microsoft Graph throttling guidance"; RFC 7644 §3.12); a 500
+/* What each cell must end in. Graph, token endpoint and SCIM throttling and unavailability are
+ * retried after Retry-After (Microsoft Learn, "Microsoft Graph throttling guidance"; RFC 7644
+ * §3.12); a 500
  * from Graph is not (it is not known to be transient), from a SCIM service it is; an expired
  * access token is refreshed once silently; a 410 on delta starts a full read (Microsoft Learn,
  * "Use delta query to track changes in Microsoft Graph data"); a 412 re-reads the user and
  * tries once more (RFC 7644 §3.14). Everything else is an error. */
 static const Outcome expected[N_ROWS][N_FAULTS] = {
   /*                429    500    503    reset  trunc  inval  types  stall  expiry revoked 410  409  412 */
-  [ROW_SIGN_IN] = { ERROR, ERROR, ERROR, ERROR, ERROR, ERROR, ERROR, ERROR, NA,    NA,    NA,   NA,  NA },
-  [ROW_REFRESH] = { ERROR, ERROR, ERROR, ERROR, ERROR, ERROR, ERROR, ERROR, NA,    ERROR, NA,   NA,  NA },
+  [ROW_SIGN_IN] = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, NA,    NA,    NA,   NA,  NA },
+  [ROW_REFRESH] = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, NA,    ERROR, NA,   NA,  NA },
   [ROW_FETCH]   = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, RETRY, ERROR, NA,   NA,  NA },
   [ROW_DELTA]   = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, RETRY, ERROR, RETRY, NA, NA },
   [ROW_PHOTOS]  = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, RETRY, ERROR, NA,   NA,  NA },
