@@ -29,7 +29,7 @@
 #include "muster-sqlite-target.h"
 #include "push-test-util.h"
 
-#define KILL_USERS 200
+#define KILL_USERS 120
 #define KILL_BATCH 10
 #define KILL_ROUNDS 25  /* per target: 50 kills in all */
 
@@ -479,10 +479,10 @@ test_disk_full (Fixture       *f,
       return;
     }
 
-  /* a first snapshot of 200 users, then one of 20,000 that does not fit */
+  /* a first snapshot of 200 users, then one of 6,000 that does not fit */
   g_free (run_limited (G_MAXINT32, FALSE, "snapshot", f->cache_path, "200", NULL));
   limit = MAX (file_size (f->cache_path), file_size (wal)) + 256 * 1024;
-  err = run_limited (limit, TRUE, "snapshot", f->cache_path, "20000", NULL);
+  err = run_limited (limit, TRUE, "snapshot", f->cache_path, "6000", NULL);
   g_clear_pointer (&err, g_free);
 
   /* the store is whole, and the first snapshot is the newest still: no half of the second */
@@ -501,10 +501,10 @@ test_disk_full (Fixture       *f,
   assert_only_files (f->dir, cache_files);
 
   /* without the limit, the same snapshot is written */
-  g_free (run_limited (G_MAXINT32, FALSE, "snapshot", f->cache_path, "20000", NULL));
+  g_free (run_limited (G_MAXINT32, FALSE, "snapshot", f->cache_path, "6000", NULL));
   snapshot = push_test_load_snapshot (f->cache_path, "disk");
   g_assert_cmpint (muster_snapshot_get_info (snapshot)->id, >, first);
-  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (snapshot)), ==, 20000);
+  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (snapshot)), ==, 6000);
 
   /* an export that does not fit leaves neither the file nor its temporary */
   g_assert_cmpint (g_mkdir_with_parents (export_dir, 0700), ==, 0);
@@ -529,15 +529,15 @@ test_disk_full (Fixture       *f,
   assert_integrity (f->store_path);
   assert_integrity (f->history_path);
   f->target = MUSTER_TARGET (muster_sqlite_target_new (f->store_path));
-  g_assert_cmpuint (target_users (f, &distinct), <, 20000);
+  g_assert_cmpuint (target_users (f, &distinct), <, 6000);
   g_assert_cmpuint (distinct, ==, (guint) query_int (f->store_path, "SELECT count(*) FROM users"));
   g_test_message ("the full disk stopped the push at %u users", distinct);
   release_and_wait (&f->target);
 
   /* without the limit the next push does the rest */
   g_free (run_limited (G_MAXINT32, FALSE, "push", f->store_path, f->history_path, f->cache_path, NULL));
-  g_assert_cmpint (query_int (f->store_path, "SELECT count(DISTINCT external_id) FROM users"), ==, 20000);
-  g_assert_cmpint (query_int (f->store_path, "SELECT count(*) FROM users"), ==, 20000);
+  g_assert_cmpint (query_int (f->store_path, "SELECT count(DISTINCT external_id) FROM users"), ==, 6000);
+  g_assert_cmpint (query_int (f->store_path, "SELECT count(*) FROM users"), ==, 6000);
   assert_integrity (f->store_path);
 }
 
