@@ -184,6 +184,8 @@ struct _MusterFakeIdentity
   gnutls_privkey_t   signing_key;     /* made on first use: generating RSA takes a while */
   char              *signing_kid;
   Stats              stats;
+  GPtrArray         *secrets_seen;    /* every code, verifier, refresh token, client secret and
+                                       * assertion sent to /token (GET /_fake/identity/secrets) */
 };
 
 /* muster-fake-identity.c: small helpers */

@@ -711,6 +711,18 @@ _muster_fake_identity_handle_token (MusterFakeIdentity *self,
   /* The token endpoint reads only application/x-www-form-urlencoded (RFC 6749 §3.2): a JSON
    * body looks like one without any parameter. */
   form = _muster_fake_read_form (msg);
+  {
+    static const char * const secret_params[] = { "code", "code_verifier", "refresh_token", "client_secret",
+                                                  "client_assertion", "device_code", NULL };
+
+    for (guint i = 0; secret_params[i] != NULL; i++)
+      {
+        const char *secret = _muster_fake_identity_param (form, secret_params[i]);
+
+        if (secret != NULL && *secret != '\0')
+          _muster_fake_identity_strings_add_unique (self->secrets_seen, secret);
+      }
+  }
   grant_type = _muster_fake_identity_param (form, "grant_type");
   if (grant_type == NULL)
     {

@@ -43,6 +43,7 @@
  *        (code, device-code, token and refresh-token lifetimes all follow it)
  *   GET  /_fake/identity/stats                           counters: codes issued and redeemed, tokens issued…
  *   GET  /_fake/identity/whoami                          the grant behind "Authorization: Bearer …"
+ *   GET  /_fake/identity/secrets                         every code, token, verifier and client secret it saw
  *
  * Consent model: each app has a set of delegated scopes consented tenant-wide. The default public
  * client (Microsoft Graph Command Line Tools) starts with openid, profile, offline_access, User.Read
@@ -1249,6 +1250,8 @@ MusterFakeIdentity *
 _muster_fake_identity_new (MusterFakeContext *ctx)
 {
   MusterFakeIdentity *self = g_new0 (MusterFakeIdentity, 1);
+
+  self->secrets_seen = g_ptr_array_new_with_free_func (g_free);
   App *cli;
   static const char * const cli_consented[] = { "openid", "profile", "offline_access", "User.Read" };
 
@@ -1284,6 +1287,7 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
 void
 _muster_fake_identity_free (MusterFakeIdentity *self)
 {
+  g_clear_pointer (&self->secrets_seen, g_ptr_array_unref);
   g_hash_table_unref (self->user_codes);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->apps);

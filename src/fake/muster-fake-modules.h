@@ -66,6 +66,12 @@ gboolean            _muster_fake_faults_intercept (MusterFakeFaults  *self,
                                                    MusterFakeContext *ctx,
                                                    SoupServerMessage *msg,
                                                    const char        *path);
+/* GET/POST /_fake/faults: the rules in force, replaced while the fake runs */
+void                _muster_fake_faults_control_handler (MusterFakeContext *ctx,
+                                                         SoupServerMessage *msg,
+                                                         const char        *path,
+                                                         GHashTable        *query,
+                                                         gpointer           user_data);
 
 /* muster-fake-tls.c: a self-signed certificate for 127.0.0.1 made at start; its PEM is written
  * to a new temporary file whose path is returned in @pem_path (for MUSTER_CA_FILE). */
