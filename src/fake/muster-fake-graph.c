@@ -3,6 +3,9 @@
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Comments here and in muster-fake-graph-*.c cite Microsoft's pages by their source file name
+ * ("json-batching.md"); docs/microsoft-docs.md gives the address of each.
  */
 
 #define G_LOG_DOMAIN "muster-fake-graph"
@@ -23,10 +26,10 @@ struct _MusterFakeGraph
   guint64            throttled;
 };
 
-/* The content type Graph gives its JSON answers (GRAPH:concepts/json-batching.md sample) */
+/* The content type Graph gives its JSON answers (learn.microsoft.com/graph/json-batching sample) */
 #define ODATA_JSON "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
-/* Any of these grants the read (GRAPH:concepts/permissions-reference.md; higher privileges
+/* Any of these grants the read (learn.microsoft.com/graph/permissions-reference; higher privileges
  * include the lower ones). */
 const char * const _muster_fake_scopes_users[] = {
   "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
@@ -135,7 +138,8 @@ _muster_fake_graph_call_take_json (MusterFakeGraphCall *call,
   call->body = body;
 }
 
-/* GRAPH:concepts/errors.md: {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
+/* learn.microsoft.com/graph/errors:
+ * {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
 void
 _muster_fake_graph_call_error (MusterFakeGraphCall *call,
                                guint                status,
@@ -503,7 +507,8 @@ handle_me (MusterFakeGraphCall *call,
 {
   MusterFakeUser *user;
 
-  /* GRAPH: /me needs a signed-in user (msgraph-sdk-php#1163 shows the real answer) */
+  /* /me needs a signed-in user (the real answer is in
+   * github.com/microsoftgraph/msgraph-sdk-php/issues/1163) */
   if (call->grant->app_only || call->grant->user_id == NULL)
     {
       _muster_fake_graph_call_error (call, 400, "BadRequest",
@@ -540,7 +545,7 @@ is_delta_segment (const char *segment)
          || g_str_equal (segment, "microsoft.graph.delta") || g_str_equal (segment, "microsoft.graph.delta()");
 }
 
-/* Resource units per request (GRAPH:concepts/throttling-limits.md, identity and access). */
+/* Resource units per request (learn.microsoft.com/graph/throttling-limits, identity and access). */
 static guint
 resource_units (MusterFakeGraphCall *call,
                 char               **segments)

@@ -22,7 +22,8 @@ void  _muster_fake_reply_take         (SoupServerMessage *msg,
 void  _muster_fake_reply_json         (SoupServerMessage *msg,
                                        guint              status,
                                        const char        *json);
-/* Graph's error body (graph-facts §12): {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
+/* Graph's error body (learn.microsoft.com/graph/errors):
+ * {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
 void  _muster_fake_reply_graph_error  (SoupServerMessage *msg,
                                        guint              status,
                                        const char        *code,

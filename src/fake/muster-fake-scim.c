@@ -712,7 +712,8 @@ handle_resource (MusterFakeScim         *self,
         }
       if (type == &_muster_fake_scim_type_group && projection.include == NULL)
         {
-          /* Entra expects 204 for group PATCH (entra-docs use-scim-to-provision-users-and-groups.md);
+          /* Entra expects 204 for group PATCH
+           * (learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups);
            * RFC 7644 §3.5.2 allows it. */
           g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
 
