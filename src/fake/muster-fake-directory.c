@@ -325,8 +325,8 @@ group_remove_member (MusterFakeDirectory *self,
 }
 
 /* ---- dynamic membership rules --------------------------------------------------------------
- * The subset of Entra's rule syntax the generator writes (LEARN: entra/identity/users/
- * groups-dynamic-membership): clauses `(user.property -eq "value")` or `-ne`, booleans
+ * The subset of Entra's rule syntax the generator writes
+ * (learn.microsoft.com/entra/identity/users/groups-dynamic-membership): clauses `(user.property -eq "value")` or `-ne`, booleans
  * unquoted, joined by `-and`. String comparison is case-insensitive, as in Entra. */
 
 typedef struct
