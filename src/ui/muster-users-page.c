@@ -1,7 +1,7 @@
 /* muster-users-page.c: the users table, declared in its template the way Sysprof declares its
- * tables (docs.gtk.org/gtk4/section-list-widget.html): column view → multi-selection → filter list model
- * (incremental) → sort list model (sorter bound to the column view's) → the snapshot's users. Which users
- * pass is the engine's MusterUserFilter — one definition for this table, the CLI and exports — run by a
+ * tables (STYLE.md §4): column view → multi-selection → filter list model (incremental) → sort
+ * list model (sorter bound to the column view's) → the snapshot's users. Which users pass is the
+ * engine's MusterUserFilter — one definition for this table, the CLI and exports — run by a
  * GtkCustomFilter; the filter bar only sets its properties. The User Type, Roles and Plan
  * columns show what the profile's rules (through the engine's resolver, cached per user) and a
  * plan give each row, and the pickers write per-user overrides into the rules.
