@@ -146,22 +146,12 @@ _muster_fake_graph_call_error (MusterFakeGraphCall *call,
                                const char          *code,
                                const char          *message)
 {
-  GString *body = g_string_new ("{\"error\":{\"code\":");
   g_autofree char *request_id = g_uuid_string_random ();
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
   const char *client_request_id = soup_message_headers_get_one (call->request_headers, "client-request-id");
+  GString *body = _muster_fake_graph_error_body (code, message, date, request_id, client_request_id);
 
-  _muster_fake_json_append_string (body, code);
-  g_string_append (body, ",\"message\":");
-  _muster_fake_json_append_string (body, message);
-  g_string_append (body, ",\"innerError\":{\"date\":");
-  _muster_fake_json_append_string (body, date);
-  g_string_append (body, ",\"request-id\":");
-  _muster_fake_json_append_string (body, request_id);
-  g_string_append (body, ",\"client-request-id\":");
-  _muster_fake_json_append_string (body, client_request_id ? client_request_id : request_id);
-  g_string_append (body, "}}}");
   g_clear_pointer (&call->bytes, g_bytes_unref);
   _muster_fake_graph_call_take_json (call, status, body);
 }

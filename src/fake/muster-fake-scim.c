@@ -160,6 +160,18 @@ reply_method_not_allowed (SoupServerMessage *msg,
   reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL, "This method is not allowed on this endpoint");
 }
 
+/* A reply without a body that still names the resource's version: 304, or 204 to a PATCH. */
+static void
+reply_status_with_etag (SoupServerMessage *msg,
+                        guint              status,
+                        ScimResource      *resource)
+{
+  g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  soup_server_message_set_status (msg, status, NULL);
+}
+
 static void
 reply_resource (MusterFakeScim    *self,
                 SoupServerMessage *msg,
@@ -632,10 +644,7 @@ handle_resource (MusterFakeScim         *self,
 
       if (if_none_match != NULL && !self->field && etag_list_matches (if_none_match, resource))
         {
-          g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
-
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-          soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+          reply_status_with_etag (msg, SOUP_STATUS_NOT_MODIFIED, resource);
           return;
         }
       reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
@@ -715,10 +724,7 @@ handle_resource (MusterFakeScim         *self,
           /* Entra expects 204 for group PATCH
            * (learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups);
            * RFC 7644 §3.5.2 allows it. */
-          g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
-
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-          soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+          reply_status_with_etag (msg, SOUP_STATUS_NO_CONTENT, resource);
           return;
         }
       reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
