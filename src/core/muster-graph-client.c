@@ -202,7 +202,7 @@ send_cb (GObject      *source,
       guint backoff = 1000u << request->attempt;
       guint delay = muster_graph_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC, backoff);
 
-      /* jitter keeps parallel requests from returning in lockstep (graph-facts §11) */
+      /* jitter keeps parallel requests from returning in lockstep (learn.microsoft.com/graph/throttling) */
       delay += g_random_int_range (0, 250);
       request->attempt++;
       g_debug ("Graph answered %u; retrying in %u ms", status, delay);
@@ -259,7 +259,8 @@ send_request (GTask *task)
   headers = soup_message_get_request_headers (request->msg);
   soup_message_headers_replace (headers, "Authorization", authorization);
   soup_message_headers_replace (headers, "Accept", "application/json");
-  /* $count, $search and some filters need it; it is harmless elsewhere (graph-facts §6.2) */
+  /* $count, $search and some filters need it; it is harmless elsewhere
+   * (learn.microsoft.com/graph/aad-advanced-queries) */
   soup_message_headers_replace (headers, "ConsistencyLevel", "eventual");
   explicit_bzero (authorization, strlen (authorization));
   soup_session_send_and_read_async (muster_session_get_http (self->session), request->msg, G_PRIORITY_DEFAULT,

@@ -51,7 +51,7 @@ muster_oauth_get_delegated_scopes (MusterProfile *profile)
   g_autoptr(GString) scopes = g_string_new ("openid profile offline_access");
 
   /* A scope without a resource means Microsoft Graph, but only the global cloud's: the other
-   * clouds need their own Graph resource written out (graph-facts §5). */
+   * clouds need their own Graph resource written out (learn.microsoft.com/graph/deployments). */
   for (guint i = 0; required_permissions[i] != NULL; i++)
     {
       g_string_append_c (scopes, ' ');
@@ -142,7 +142,8 @@ muster_oauth_form_new (MusterProfile *profile,
   return form;
 }
 
-/* An error answer of the identity platform (graph-facts §1.7), or NULL if @node is not one. */
+/* An error answer of the identity platform
+ * (learn.microsoft.com/entra/identity-platform/reference-error-codes), or NULL if @node is not one. */
 static GError *
 error_from_body (JsonNode *node)
 {
@@ -434,7 +435,7 @@ device_code_cb (GObject      *source,
   code->user_code = g_strdup (muster_json_get_string (object, "user_code"));
   code->verification_uri = g_strdup (muster_json_get_string (object, "verification_uri"));
   code->message = g_strdup (muster_json_get_string (object, "message"));
-  /* MSAL's defaults when absent (graph-facts §3) */
+  /* MSAL's defaults when absent (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code) */
   code->interval = CLAMP (muster_json_get_int (object, "interval", 5), 1, 60);
   code->expires_at = data->sent_at + CLAMP (muster_json_get_int (object, "expires_in", 1800), 30, 3600);
   g_task_return_pointer (task, g_steal_pointer (&code), (GDestroyNotify) muster_device_code_free);
@@ -543,7 +544,8 @@ muster_oauth_make_client_assertion (const char  *client_id,
   jti = g_uuid_string_random ();
 
   /* RS256 with both thumbprints: the form MSAL sends when it knows only the certificate
-   * (graph-facts §4); Entra still accepts it beside PS256. */
+   * (learn.microsoft.com/entra/identity-platform/certificate-credentials); Entra still accepts it beside
+   * PS256. */
   json_builder_begin_object (header);
   json_builder_set_member_name (header, "alg");
   json_builder_add_string_value (header, "RS256");

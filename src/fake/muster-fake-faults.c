@@ -24,9 +24,9 @@
  * Rules are tried in order; the first that fires answers the request and later ones don't see it.
  *
  * What a firing rule does:
- *   - 429, 500, 502, 503, 504: that status with Graph's error body (graph-facts §12), or the SCIM
- *     error body under /scim/; 429 and 503 carry Retry-After (1 s, or retry-after=SECONDS), as
- *     Graph's throttling and serviceNotAvailable answers do (graph-facts §11, §12);
+ *   - 429, 500, 502, 503, 504: that status with Graph's error body (learn.microsoft.com/graph/errors),
+ *     or the SCIM error body under /scim/; 429 and 503 carry Retry-After (1 s, or retry-after=SECONDS), as
+ *     Graph's throttling and serviceNotAvailable answers do (learn.microsoft.com/graph/throttling);
  *   - reset: sends a 200's headers and the start of a body, then resets the connection (RST);
  *   - truncate: a 200 whose Content-Length matches a body of cut-off JSON;
  *   - invalid: a 200 with a whole body that is not JSON at all (a proxy's HTML error page);

@@ -42,8 +42,8 @@ void                   _muster_fake_identity_expire_tokens (MusterFakeIdentity *
 MusterFakeGraph    *_muster_fake_graph_new     (MusterFakeContext  *ctx);
 void                _muster_fake_graph_free    (MusterFakeGraph    *self);
 
-/* muster-fake-throttle.c: resource-unit accounting (graph-facts §11); only with --throttle.
- * Returns FALSE after answering 429 with Retry-After when the budget is spent. */
+/* muster-fake-throttle.c: resource-unit accounting (learn.microsoft.com/graph/throttling-limits); only with
+ * --throttle. Returns FALSE after answering 429 with Retry-After when the budget is spent. */
 MusterFakeThrottle *_muster_fake_throttle_new    (MusterFakeContext  *ctx);
 void                _muster_fake_throttle_free   (MusterFakeThrottle *self);
 gboolean            _muster_fake_throttle_charge (MusterFakeThrottle *self,
