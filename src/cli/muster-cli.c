@@ -209,8 +209,8 @@ muster_cli_run (int     argc,
   const MusterCliCommand *command = NULL;
   gboolean help = FALSE;
 
-  /* Global options may stand before or after the command (DESIGN.md), so pick them out first
-   * and hand the command only its own arguments. */
+  /* Global options may stand before or after the command (muster-cli(1), GLOBAL OPTIONS), so pick them out
+   * first and hand the command only its own arguments. */
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "muster-photo-loader.h"
 
@@ -67,6 +68,19 @@ return_photo (GTask *task)
                          (GDestroyNotify) g_bytes_unref);
 }
 
+/* Does @bytes start like a JPEG or a PNG, the formats Graph serves photos in? */
+static gboolean
+looks_like_image (GBytes *bytes)
+{
+  gsize size;
+  const guchar *data = g_bytes_get_data (bytes, &size);
+  static const guchar jpeg[] = { 0xff, 0xd8, 0xff };
+  static const guchar png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  return (size > sizeof jpeg && memcmp (data, jpeg, sizeof jpeg) == 0) ||
+         (size > sizeof png && memcmp (data, png, sizeof png) == 0);
+}
+
 static void
 photo_fetched_cb (GObject      *source,
                   GAsyncResult *result,
@@ -96,6 +110,15 @@ photo_fetched_cb (GObject      *source,
                                _("The photo of %s is larger than %d MiB"), request->user_id,
                                MUSTER_PHOTO_MAX_BYTES / (1024 * 1024));
       g_bytes_unref (bytes);
+      send_next (self);
+      return;
+    }
+  if (bytes != NULL && !looks_like_image (bytes))
+    {
+      /* a proxy's error page or a body cut short: neither shown nor remembered as the photo */
+      g_bytes_unref (bytes);
+      g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
+                               _("Microsoft Graph sent something other than a photo."));
       send_next (self);
       return;
     }

@@ -1,5 +1,5 @@
 /* muster-window-actions.c: every command the window offers, and the one place that decides
- * which of them can run now (STYLE.md §5)
+ * which of them can run now, the way GNOME Text Editor's editor-window-actions.c does
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -155,7 +155,7 @@ load_result_free (LoadResult *result)
   g_free (result);
 }
 
-/* SQLite work: off the main loop (STYLE.md §7). */
+/* SQLite work: off the main loop, in a GTask thread (docs.gtk.org/gio/class.Task.html). */
 static void
 load_snapshot_thread (GTask        *task,
                       gpointer      source,
