@@ -78,6 +78,36 @@ static const struct
     N_("Too many sign-in requests in a short time. Wait a minute and try again.") },
 };
 
+/* Microsoft's own words, shown as they are in a label or a terminal: the first line, valid UTF-8
+ * (they arrive percent-decoded from a redirect too, RFC 6749 §4.1.2.1), control characters
+ * dropped; NULL when nothing is left. */
+static char *
+printable_line (const char *text)
+{
+  g_autofree char *valid = NULL;
+  GString *line;
+
+  if (text == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (text, strcspn (text, "\r\n"));
+  line = g_string_new (NULL);
+  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (!g_unichar_iscntrl (c))
+        g_string_append_unichar (line, c);
+    }
+  g_strstrip (line->str);
+  line->len = strlen (line->str);
+  if (line->len == 0)
+    {
+      g_string_free (line, TRUE);
+      return NULL;
+    }
+  return g_string_free (line, FALSE);
+}
+
 GError *
 muster_auth_error_from_response (const char   *error,
                                  const char   *description,
@@ -124,8 +154,9 @@ muster_auth_error_from_response (const char   *error,
                                 _("The sign-in service is temporarily unavailable. Try again in a few minutes."));
 
   /* Unknown: keep Microsoft's first line, which names the AADSTS code an admin can look up. */
-  if (description != NULL)
-    first_line = g_strndup (description, strcspn (description, "\r\n"));
+  first_line = printable_line (description);
+  if (first_line == NULL)
+    first_line = printable_line (error);
   return g_error_new (MUSTER_AUTH_ERROR, MUSTER_AUTH_ERROR_FAILED, _("Sign-in failed: %s"),
-                      first_line ? first_line : (error ? error : _("unknown error")));
+                      first_line ? first_line : _("unknown error"));
 }

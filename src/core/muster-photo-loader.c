@@ -1,4 +1,5 @@
-/* muster-photo-loader.c
+/* muster-photo-loader.c: user photos from cache.db or Graph, capped in size and decoded in a
+ * worker thread
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -102,6 +103,16 @@ photo_fetched_cb (GObject      *source,
       return;
     }
 
+  if (bytes != NULL && g_bytes_get_size (bytes) > MUSTER_PHOTO_MAX_BYTES)
+    {
+      /* not kept either: a photo this big is a broken or hostile answer, not a thumbnail */
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                               _("The photo of %s is larger than %d MiB"), request->user_id,
+                               MUSTER_PHOTO_MAX_BYTES / (1024 * 1024));
+      g_bytes_unref (bytes);
+      send_next (self);
+      return;
+    }
   if (bytes != NULL && !looks_like_image (bytes))
     {
       /* a proxy's error page or a body cut short: neither shown nor remembered as the photo */
@@ -209,6 +220,203 @@ muster_photo_loader_load_finish (MusterPhotoLoader  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* --- decoding -------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  int      size;
+  gboolean too_big;
+} DecodeLimits;
+
+static void
+size_prepared_cb (GdkPixbufLoader *loader,
+                  int              width,
+                  int              height,
+                  gpointer         user_data)
+{
+  DecodeLimits *limits = user_data;
+  int shorter;
+
+  if (width <= 0 || height <= 0 || width > MUSTER_PHOTO_MAX_PIXELS || height > MUSTER_PHOTO_MAX_PIXELS)
+    {
+      /* a size of 0 makes the JPEG and PNG loaders stop before they allocate the image */
+      limits->too_big = width > MUSTER_PHOTO_MAX_PIXELS || height > MUSTER_PHOTO_MAX_PIXELS;
+      gdk_pixbuf_loader_set_size (loader, 0, 0);
+      return;
+    }
+  shorter = MIN (width, height);
+  if (shorter > limits->size)
+    gdk_pixbuf_loader_set_size (loader,
+                                MAX (1, (int) ((gint64) width * limits->size / shorter)),
+                                MAX (1, (int) ((gint64) height * limits->size / shorter)));
+}
+
+GdkPixbuf *
+muster_photo_decode (GBytes  *bytes,
+                     int      size,
+                     GError **error)
+{
+  static const guint8 jpeg[] = { 0xff, 0xd8, 0xff };
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 iend[] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autoptr(GError) local_error = NULL;
+  DecodeLimits limits = { size, FALSE };
+  const guint8 *data;
+  gsize length, offset = 0;
+  GdkPixbuf *pixbuf;
+  const char *type;
+  gboolean ok = TRUE, complete;
+
+  g_return_val_if_fail (bytes != NULL, NULL);
+  g_return_val_if_fail (size > 0, NULL);
+
+  data = g_bytes_get_data (bytes, &length);
+  if (length > MUSTER_PHOTO_MAX_BYTES)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("The photo is larger than %d MiB"), MUSTER_PHOTO_MAX_BYTES / (1024 * 1024));
+      return NULL;
+    }
+  /* only the formats Graph gives, whatever other loaders gdk-pixbuf has (SVG, TGA, ICO, …) */
+  if (length >= sizeof jpeg && memcmp (data, jpeg, sizeof jpeg) == 0)
+    {
+      /* the loaders show what they have of a cut-off image without an error: a whole JPEG
+       * ends with its EOI marker (ITU-T T.81 §B.2.1), here and there followed by padding */
+      gsize end = length;
+
+      while (end > sizeof jpeg && (data[end - 1] == 0 || g_ascii_isspace (data[end - 1])))
+        end--;
+      complete = end >= sizeof jpeg + 2 && data[end - 2] == 0xff && data[end - 1] == 0xd9;
+      type = "jpeg";
+    }
+  else if (length >= sizeof png && memcmp (data, png, sizeof png) == 0)
+    {
+      /* and a whole PNG with its IEND chunk (RFC 2083 §4.1.4) */
+      complete = length >= sizeof png + sizeof iend && memcmp (data + length - sizeof iend, iend, sizeof iend) == 0;
+      type = "png";
+    }
+  else
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The photo is not a JPEG or PNG image"));
+      return NULL;
+    }
+  if (!complete)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The photo could not be read: %s"),
+                   _("the image is incomplete"));
+      return NULL;
+    }
+  loader = gdk_pixbuf_loader_new_with_type (type, &local_error);
+  if (loader == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("Photos cannot be shown: %s"),
+                   local_error->message);
+      return NULL;
+    }
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &limits);
+
+  /* in pieces, so an image found too big is not read further */
+  while (ok && offset < length && !limits.too_big)
+    {
+      gsize piece = MIN (length - offset, 16 * 1024);
+
+      ok = gdk_pixbuf_loader_write (loader, data + offset, piece, &local_error);
+      offset += piece;
+    }
+  /* closing is needed even after a failed write; its own error matters only after good writes */
+  if (!gdk_pixbuf_loader_close (loader, ok ? &local_error : NULL))
+    ok = FALSE;
+
+  if (limits.too_big)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("The photo is larger than %d × %d pixels"), MUSTER_PHOTO_MAX_PIXELS, MUSTER_PHOTO_MAX_PIXELS);
+      return NULL;
+    }
+  pixbuf = ok ? gdk_pixbuf_loader_get_pixbuf (loader) : NULL;
+  if (pixbuf == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("The photo could not be read: %s"),
+                   local_error != NULL ? local_error->message : _("the image is incomplete"));
+      return NULL;
+    }
+  return gdk_pixbuf_apply_embedded_orientation (pixbuf);
+}
+
+static void
+decode_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GBytes *bytes = task_data;
+  GError *error = NULL;
+  GdkPixbuf *pixbuf;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  pixbuf = muster_photo_decode (bytes, MUSTER_PHOTO_DECODE_SIZE, &error);
+  if (pixbuf == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, pixbuf, g_object_unref);
+}
+
+static void
+image_bytes_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GBytes) bytes = NULL;
+  GError *error = NULL;
+
+  bytes = muster_photo_loader_load_finish (MUSTER_PHOTO_LOADER (source), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (bytes == NULL)
+    {
+      /* the user has no photo */
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  /* decoding a JPEG can take milliseconds: never on the main loop */
+  g_task_set_task_data (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+  g_task_run_in_thread (task, decode_in_thread);
+}
+
+void
+muster_photo_loader_load_image_async (MusterPhotoLoader   *self,
+                                      const char          *user_id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MUSTER_IS_PHOTO_LOADER (self));
+  g_return_if_fail (user_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, muster_photo_loader_load_image_async);
+  muster_photo_loader_load_async (self, user_id, cancellable, image_bytes_cb, task);
+}
+
+GdkPixbuf *
+muster_photo_loader_load_image_finish (MusterPhotoLoader  *self,
+                                       GAsyncResult       *result,
+                                       GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- the object -------------------------------------------------------------------------------- */
 
 static void
 muster_photo_loader_dispose (GObject *object)

@@ -476,21 +476,22 @@ photo_loaded_cb (GObject      *source,
                  gpointer      user_data)
 {
   g_autofree char *user_id = user_data;
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   MusterUsersPage *self;
   GHashTableIter iter;
   gpointer avatar, user;
 
-  bytes = muster_photo_loader_load_finish (MUSTER_PHOTO_LOADER (source), result, &error);
+  /* capped and decoded in a worker thread: only a 96-pixel copy happens here */
+  pixbuf = muster_photo_loader_load_image_finish (MUSTER_PHOTO_LOADER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = g_object_get_data (source, "muster-users-page");
   if (self == NULL || self->photos == NULL)
     return;
-  if (bytes != NULL)
-    texture = gdk_texture_new_from_bytes (bytes, NULL);
+  if (pixbuf != NULL)
+    texture = gdk_texture_new_for_pixbuf (pixbuf);
   if (texture == NULL)
     {
       /* no photo (or not an image): initials stay, and we do not ask again this session */
@@ -523,8 +524,8 @@ show_photo (MusterUsersPage *self,
   if (self->photo_loader == NULL)
     return;
   g_hash_table_insert (self->photos, g_strdup (user_id), NULL);
-  muster_photo_loader_load_async (self->photo_loader, user_id, self->photo_cancellable, photo_loaded_cb,
-                                  g_strdup (user_id));
+  muster_photo_loader_load_image_async (self->photo_loader, user_id, self->photo_cancellable, photo_loaded_cb,
+                                        g_strdup (user_id));
 }
 
 static void

@@ -303,11 +303,12 @@ test_loopback_state_and_single_use (void)
   g_autoptr(GHashTable) answer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *location = NULL;
+  g_autofree char *redirect = NULL;
 
   g_assert_true (muster_loopback_listen (loopback, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (muster_loopback_get_redirect_uri (loopback), ==,
-                   g_strdup_printf ("http://localhost:%u", muster_loopback_get_port (loopback)));
+  redirect = g_strdup_printf ("http://localhost:%u", muster_loopback_get_port (loopback));
+  g_assert_cmpstr (muster_loopback_get_redirect_uri (loopback), ==, redirect);
   muster_loopback_wait_for_code_async (loopback, "expected-state", 30, NULL, core_test_store_result_cb, &result);
 
   /* an answer with another state (a forged one) is refused and does not end the wait */

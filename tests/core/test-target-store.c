@@ -50,6 +50,7 @@ test_round_trip (Fixture       *f,
   g_autoptr(MusterTargetInfo) service = NULL;
   g_autoptr(MusterTargetInfo) other = NULL;
   g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) none = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *uri = NULL;
@@ -59,7 +60,8 @@ test_round_trip (Fixture       *f,
 
   store = muster_target_store_load (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (muster_target_store_list (store, "contoso")->len, ==, 0);
+  none = muster_target_store_list (store, "contoso");
+  g_assert_cmpuint (none->len, ==, 0);
 
   people = muster_target_store_add (store, "contoso", "people", "sqlite:/srv/people.db", &error);
   g_assert_no_error (error);

@@ -28,11 +28,12 @@ static char *folder;
 static void
 remove_folder (void)
 {
-  const char *names[] = { "store.db", "store.db-wal", "store.db-shm", "input.db", "input.db-wal", "input.db-shm" };
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename (folder, names[i], NULL);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
 
       g_unlink (path);
     }
@@ -42,7 +43,9 @@ remove_folder (void)
 static char *
 fresh_path (const char *name)
 {
-  g_autofree char *path = NULL;
+  static GHashTable *previous;  /* name → the path handed out for it last */
+  static guint counter;
+  char *path = NULL;
   const char *suffixes[] = { "", "-wal", "-shm" };
 
   if (folder == NULL)
@@ -53,13 +56,25 @@ fresh_path (const char *name)
       g_assert_no_error (error);
       atexit (remove_folder);
     }
-  path = g_build_filename (folder, name, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+  /* A name of its own for every input: the previous input's target may still be closing its
+   * connection in a worker thread, and a file removed and made again under it reads as an I/O
+   * error. That store is removed now, one input later. */
+  if (previous == NULL)
+    previous = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if ((path = g_strdup (g_hash_table_lookup (previous, name))) != NULL)
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
 
-      g_unlink (file);
-    }
+        g_unlink (file);
+      }
+  g_free (path);
+  {
+    g_autofree char *unique = g_strdup_printf ("%u-%s", counter++, name);
+
+    path = g_build_filename (folder, unique, NULL);
+  }
+  g_hash_table_replace (previous, g_strdup (name), g_strdup (path));
   return g_steal_pointer (&path);
 }
 
