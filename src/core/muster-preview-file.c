@@ -1289,7 +1289,7 @@ muster_preview_file_describe (MusterPreviewFile *self)
 
   local = g_date_time_to_local (self->created);
   /* Translators: the date and time a saved preview was made, see strftime(3) */
-  date = g_date_time_format (local, _("%e %B %Y, %H:%M"));
+  date = g_date_time_format (local, _("%-d %B %Y, %H:%M"));
   g_strstrip (date);
   tenant = self->tenant_name != NULL ? self->tenant_name
            : self->tenant_id != NULL ? self->tenant_id : _("an unnamed tenant");
