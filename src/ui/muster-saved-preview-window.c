@@ -28,6 +28,7 @@ struct _MusterSavedPreviewWindow
   AdwWindowTitle       *window_title;
   GtkLabel             *notice_label;
   GtkLabel             *details_label;
+  GtkLabel             *command_label;
   MusterPreviewPage    *preview_page;
 };
 
@@ -65,6 +66,18 @@ show_preview (MusterSavedPreviewWindow *self)
   gtk_label_set_text (self->details_label, details);
   if (name != NULL)
     adw_window_title_set_subtitle (self->window_title, name);
+  gtk_widget_set_visible (GTK_WIDGET (self->command_label), self->file != NULL);
+  if (self->file != NULL)
+    {
+      g_autofree char *path = g_file_get_path (self->file);
+      g_autofree char *quoted = g_shell_quote (path != NULL ? path : name);
+      /* Translators: %s is the file, twice, as a shell would take it */
+      g_autofree char *command = g_strdup_printf (_("On a computer signed in to this target: "
+                                                    "“muster-cli preview --compare %s” shows what changed since, "
+                                                    "“muster-cli push --preview %s” pushes it."), quoted, quoted);
+
+      gtk_label_set_text (self->command_label, command);
+    }
 
   muster_rules_get_safety_limit (muster_plan_get_rules (plan), &count, &percent);
   muster_plan_check_safety_limit (plan, count, percent, &refusal);
@@ -104,6 +117,7 @@ muster_saved_preview_window_class_init (MusterSavedPreviewWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, notice_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, command_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, preview_page);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }

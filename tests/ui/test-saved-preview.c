@@ -150,6 +150,17 @@ test_open_offline (void)
                                                                                 "details_label"))), ==,
                    "Target: SQLite store /srv/people.db · from the directory as it was on 3 December 2025, 14:00");
 
+  /* how to compare and push it, with the file's own path */
+  {
+    g_autofree char *quoted = g_shell_quote (path);
+    g_autofree char *push = g_strdup_printf ("“muster-cli push --preview %s” pushes it", quoted);
+    const char *text = gtk_label_get_text (GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                                                    MUSTER_TYPE_SAVED_PREVIEW_WINDOW,
+                                                                                    "command_label")));
+
+    g_assert_nonnull (strstr (text, push));
+  }
+
   /* the saved plan, read only: its totals and users; no target to pick and nothing to push */
   page = muster_saved_preview_window_get_page (window);
   g_assert_true (muster_preview_page_get_read_only (page));
