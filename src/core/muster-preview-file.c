@@ -1351,6 +1351,8 @@ muster_preview_file_save_async (MusterPreviewFile   *self,
   g_return_if_fail (MUSTER_IS_PREVIEW_FILE (self));
   g_return_if_fail (G_IS_FILE (file));
 
+  /* made here, not in the worker: the plan makes its operations on first use */
+  muster_plan_get_group_operations (self->plan);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, muster_preview_file_save_async);
   g_task_set_task_data (task, GINT_TO_POINTER (compress), NULL);
