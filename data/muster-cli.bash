@@ -108,6 +108,10 @@ _muster_cli ()
         --always)
             COMPREPLY=($(compgen -W "include exclude rules" -- "$cur"))
             return ;;
+        --save|--compare|--preview)
+            compopt -o filenames 2>/dev/null
+            COMPREPLY=($(compgen -f -X '!*.muster-preview' -- "$cur") $(compgen -d -- "$cur"))
+            return ;;
         --output|--deny-file|--certificate|--key)
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))

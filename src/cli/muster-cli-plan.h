@@ -9,6 +9,7 @@
 #include "muster-cli-private.h"
 #include "muster-history.h"
 #include "muster-plan.h"
+#include "muster-preview-file.h"
 #include "muster-rules.h"
 #include "muster-target.h"
 #include "muster-target-store.h"
@@ -42,6 +43,8 @@ typedef struct
 {
   char              *profile;
   char              *who;                 /* the profile's signed-in admin, for the history */
+  char              *tenant_id;           /* the profile's tenant, when known */
+  char              *tenant_name;         /* its organisation's name, when known */
   MusterSnapshot    *snapshot;
   MusterRules       *rules;               /* the profile's, with the command line's filter */
   MusterTarget      *target;
@@ -59,6 +62,18 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MusterCliPlan, _muster_cli_plan_clear)
 int      _muster_cli_make_plan       (MusterCliContext   *cli,
                                       MusterCliPlanArgs  *args,
                                       MusterCliPlan      *out);
+/* Opens @name_or_uri (a target of @profile, or a URI) and reads what it holds into @out's
+ * target, target_name, target_uri, target_description and state; the exit code (message
+ * printed) when it cannot. */
+int      _muster_cli_read_target     (MusterCliContext   *cli,
+                                      const char         *profile,
+                                      const char         *name_or_uri,
+                                      MusterCliPlan      *out);
+/* Loads a .muster-preview file (preview --compare, push --preview); NULL with the message
+ * printed and *@status set when it cannot. */
+MusterPreviewFile *_muster_cli_load_preview (MusterCliContext *cli,
+                                             const char       *path,
+                                             int              *status);
 /* The target and the plan's totals, on @stream. */
 void     _muster_cli_print_totals    (MusterCliContext   *cli,
                                       MusterCliPlan      *plan,

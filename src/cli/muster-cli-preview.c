@@ -15,6 +15,7 @@
 #include "muster-cli-plan.h"
 #include "muster-cli-report.h"
 #include "muster-export.h"
+#include "muster-preview-file.h"
 
 /* Options preview and push share ---------------------------------------------------------------- */
 
@@ -65,6 +66,8 @@ _muster_cli_plan_clear (MusterCliPlan *plan)
 {
   g_clear_pointer (&plan->profile, g_free);
   g_clear_pointer (&plan->who, g_free);
+  g_clear_pointer (&plan->tenant_id, g_free);
+  g_clear_pointer (&plan->tenant_name, g_free);
   g_clear_pointer (&plan->target_name, g_free);
   g_clear_pointer (&plan->target_uri, g_free);
   g_clear_pointer (&plan->target_description, g_free);
@@ -134,17 +137,61 @@ open_target (MusterCliContext  *cli,
 }
 
 int
+_muster_cli_read_target (MusterCliContext *cli,
+                         const char       *profile,
+                         const char       *name_or_uri,
+                         MusterCliPlan    *out)
+{
+  g_autoptr(MusterTargetStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gulong progress = 0;
+
+  store = muster_target_store_load (NULL, &error);
+  if (store == NULL)
+    return _muster_cli_fail (cli, error);
+  out->target = open_target (cli, store, profile, name_or_uri, &out->target_name, &error);
+  if (out->target == NULL)
+    {
+      /* a name that is not a target, or not a target URI, is the caller's to fix */
+      if (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NOT_FOUND) ||
+          g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN) ||
+          (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_INVALID) &&
+           strchr (name_or_uri, ':') != NULL) ||
+          g_error_matches (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID))
+        return _muster_cli_usage (cli, "%s", error->message);
+      return _muster_cli_fail (cli, error);
+    }
+  out->target_uri = muster_target_get_uri (out->target);
+  out->target_description = muster_target_describe (out->target);
+
+  if (g_signal_lookup ("progress", G_OBJECT_TYPE (out->target)) != 0)
+    progress = g_signal_connect (out->target, "progress", G_CALLBACK (read_progress_cb), cli);
+  muster_target_read_state_async (out->target, cli->cancellable, _muster_cli_store_result_cb, &result);
+  _muster_cli_wait (&result);
+  if (progress != 0)
+    {
+      g_signal_handler_disconnect (out->target, progress);
+      if (isatty (fileno (cli->err)))
+        fprintf (cli->err, "\r\033[K");
+    }
+  out->state = muster_target_read_state_finish (out->target, result, &error);
+  if (out->state == NULL)
+    return _muster_cli_fail (cli, error);
+
+  return MUSTER_EXIT_OK;
+}
+
+int
 _muster_cli_make_plan (MusterCliContext  *cli,
                        MusterCliPlanArgs *args,
                        MusterCliPlan     *out)
 {
   g_autoptr(MusterProfileStore) profiles = NULL;
-  g_autoptr(MusterTargetStore) store = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   MusterPlanOptions options = { MUSTER_PLAN_MODE_SYNC, args->allow_delete };
   MusterProfile *profile;
-  gulong progress = 0;
   int status = MUSTER_EXIT_OK;
 
   if (args->target == NULL)
@@ -162,6 +209,8 @@ _muster_cli_make_plan (MusterCliContext  *cli,
     return _muster_cli_fail (cli, error);
   out->profile = g_strdup (muster_profile_get_name (profile));
   out->who = g_strdup (muster_profile_get_username (profile));
+  out->tenant_id = g_strdup (muster_profile_get_tenant_id (profile));
+  out->tenant_name = g_strdup (muster_profile_get_organization (profile));
 
   out->snapshot = _muster_cli_load_snapshot (cli, NULL, &status);
   if (out->snapshot == NULL)
@@ -183,37 +232,9 @@ _muster_cli_make_plan (MusterCliContext  *cli,
       muster_rules_set_filter (out->rules, filter);
     }
 
-  store = muster_target_store_load (NULL, &error);
-  if (store == NULL)
-    return _muster_cli_fail (cli, error);
-  out->target = open_target (cli, store, out->profile, args->target, &out->target_name, &error);
-  if (out->target == NULL)
-    {
-      /* a name that is not a target, or not a target URI, is the caller's to fix */
-      if (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NOT_FOUND) ||
-          g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_NEEDS_TOKEN) ||
-          (g_error_matches (error, MUSTER_TARGET_STORE_ERROR, MUSTER_TARGET_STORE_ERROR_INVALID) &&
-           strchr (args->target, ':') != NULL) ||
-          g_error_matches (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID))
-        return _muster_cli_usage (cli, "%s", error->message);
-      return _muster_cli_fail (cli, error);
-    }
-  out->target_uri = muster_target_get_uri (out->target);
-  out->target_description = muster_target_describe (out->target);
-
-  if (g_signal_lookup ("progress", G_OBJECT_TYPE (out->target)) != 0)
-    progress = g_signal_connect (out->target, "progress", G_CALLBACK (read_progress_cb), cli);
-  muster_target_read_state_async (out->target, cli->cancellable, _muster_cli_store_result_cb, &result);
-  _muster_cli_wait (&result);
-  if (progress != 0)
-    {
-      g_signal_handler_disconnect (out->target, progress);
-      if (isatty (fileno (cli->err)))
-        fprintf (cli->err, "\r\033[K");
-    }
-  out->state = muster_target_read_state_finish (out->target, result, &error);
-  if (out->state == NULL)
-    return _muster_cli_fail (cli, error);
+  status = _muster_cli_read_target (cli, out->profile, args->target, out);
+  if (status != MUSTER_EXIT_OK)
+    return status;
 
   out->plan = muster_plan_new (out->snapshot, out->rules, out->state,
                                muster_target_get_features (out->target), &options);
@@ -381,6 +402,172 @@ _muster_cli_write_output (MusterCliContext *cli,
   return MUSTER_EXIT_OK;
 }
 
+/* Saved previews -------------------------------------------------------------------------------- */
+
+MusterPreviewFile *
+_muster_cli_load_preview (MusterCliContext *cli,
+                          const char       *path,
+                          int              *status)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  MusterPreviewFile *preview;
+
+  muster_preview_file_load_async (file, cli->cancellable, _muster_cli_store_result_cb, &result);
+  _muster_cli_wait (&result);
+  preview = muster_preview_file_load_finish (result, &error);
+  if (preview == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_prefix_error (&error, "%s: ", name);
+      *status = _muster_cli_fail (cli, error);
+    }
+  return preview;
+}
+
+static int
+save_preview (MusterCliContext *cli,
+              MusterCliPlan    *plan,
+              const char       *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterPreviewFile) preview = NULL;
+  g_autofree char *name = g_file_get_parse_name (file);
+  MusterPreviewFileInfo info = {
+    .profile = plan->profile,
+    .tenant_id = plan->tenant_id,
+    .tenant_name = plan->tenant_name,
+    .made_by = plan->who,
+    .target_uri = plan->target_uri,
+    .target_name = plan->target_name,
+    .target_description = plan->target_description,
+  };
+
+  preview = muster_preview_file_new (plan->plan, &info);
+  /* compressed: a preview travels by mail and chat, and gzip costs little (tests/bench) */
+  muster_preview_file_save_async (preview, file, TRUE, cli->cancellable, _muster_cli_store_result_cb, &result);
+  _muster_cli_wait (&result);
+  if (!muster_preview_file_save_finish (preview, result, &error))
+    {
+      g_prefix_error (&error, "%s: ", name);
+      return _muster_cli_fail (cli, error);
+    }
+  fprintf (cli->err, _("Preview saved to %s\n"), name);
+  return MUSTER_EXIT_OK;
+}
+
+static const char *
+action_or_none (gboolean         present,
+                MusterPlanAction action)
+{
+  return present ? muster_plan_action_to_string (action) : NULL;
+}
+
+static int
+print_comparison (MusterCliContext  *cli,
+                  MusterPreviewFile *saved,
+                  MusterPlan        *fresh,
+                  int                format,
+                  const char        *output)
+{
+  g_autoptr(GPtrArray) differences = muster_preview_file_compare (saved, fresh);
+  g_autofree char *notice = muster_preview_file_describe (saved);
+
+  if (format == MUSTER_EXPORT_FORMAT_JSON)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *created = g_date_time_format_iso8601 (muster_preview_file_get_created (saved));
+      g_autofree char *text = NULL;
+      g_autofree char *line = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "preview");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "created");
+      json_builder_add_string_value (builder, created);
+      json_builder_set_member_name (builder, "tenant");
+      json_builder_add_string_value (builder, muster_preview_file_get_tenant_name (saved));
+      json_builder_set_member_name (builder, "madeBy");
+      json_builder_add_string_value (builder, muster_preview_file_get_made_by (saved));
+      json_builder_set_member_name (builder, "target");
+      json_builder_add_string_value (builder, muster_preview_file_get_target_uri (saved));
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "differences");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < differences->len; i++)
+        {
+          MusterPreviewDifference *difference = differences->pdata[i];
+          const char *members[][2] = {
+            { "id", difference->id },
+            { "userPrincipalName", difference->user_principal_name },
+            { "displayName", difference->display_name },
+            { "saved", action_or_none (difference->in_saved && !difference->is_group, difference->saved_action) },
+            { "now", action_or_none (difference->in_fresh && !difference->is_group, difference->fresh_action) },
+            { "savedChanges", difference->saved_changes },
+            { "nowChanges", difference->fresh_changes },
+            { "summary", difference->summary },
+          };
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "kind");
+          json_builder_add_string_value (builder, difference->is_group ? "group" : "user");
+          for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+            {
+              json_builder_set_member_name (builder, members[m][0]);
+              if (members[m][1] != NULL)
+                json_builder_add_string_value (builder, members[m][1]);
+              else
+                json_builder_add_null_value (builder);
+            }
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      text = json_to_string (root, TRUE);
+      line = g_strconcat (text, "\n", NULL);
+      return _muster_cli_write_output (cli, output, line, strlen (line));
+    }
+
+  fprintf (cli->out, "%s\n", notice);
+  if (differences->len == 0)
+    {
+      fprintf (cli->out, "%s\n", _("Nothing differs: a push now would make the changes the preview shows."));
+      return MUSTER_EXIT_OK;
+    }
+  fprintf (cli->out,
+           g_dngettext (GETTEXT_PACKAGE, "%u difference between the saved preview and a fresh one:\n",
+                        "%u differences between the saved preview and a fresh one:\n", differences->len),
+           differences->len);
+  {
+    const char *headers[] = { _("User"), _("Name"), _("Saved"), _("Now"), _("What differs") };
+    g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+    for (guint i = 0; i < differences->len; i++)
+      {
+        MusterPreviewDifference *difference = differences->pdata[i];
+        char **row = g_new0 (char *, 6);
+
+        row[0] = g_strdup (difference->user_principal_name != NULL ? difference->user_principal_name : difference->id);
+        row[1] = g_strdup (difference->display_name);
+        row[2] = g_strdup (difference->is_group ? (difference->in_saved ? "✓" : "–")
+                           : action_or_none (difference->in_saved, difference->saved_action));
+        row[3] = g_strdup (difference->is_group ? (difference->in_fresh ? "✓" : "–")
+                           : action_or_none (difference->in_fresh, difference->fresh_action));
+        row[4] = g_strdup (difference->summary);
+        g_ptr_array_add (rows, row);
+      }
+    fputc ('\n', cli->out);
+    _muster_cli_print_table (cli, headers, G_N_ELEMENTS (headers), rows);
+  }
+  return MUSTER_EXIT_OK;
+}
+
 int
 _muster_cli_preview (MusterCliContext *cli,
                      int               argc,
@@ -388,7 +575,10 @@ _muster_cli_preview (MusterCliContext *cli,
 {
   g_auto(MusterCliPlanArgs) args = { 0 };
   g_auto(MusterCliPlan) plan = { 0 };
+  g_autoptr(MusterPreviewFile) saved = NULL;
   const char *output = NULL;
+  const char *save = NULL;
+  const char *compare = NULL;
   int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_CLI_FORMAT_TABLE;
   MusterReportPaper paper = MUSTER_REPORT_PAPER_A4;
   gboolean paper_given = FALSE;
@@ -418,6 +608,10 @@ _muster_cli_preview (MusterCliContext *cli,
         }
       else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--output", &missing)) != NULL)
         output = value;
+      else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--save", &missing)) != NULL)
+        save = value;
+      else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--compare", &missing)) != NULL)
+        compare = value;
       else if (missing)
         return _muster_cli_usage (cli, _("%s needs a value (see muster-cli --help)"), argv[i]);
       else
@@ -427,9 +621,41 @@ _muster_cli_preview (MusterCliContext *cli,
   if (status != MUSTER_EXIT_OK)
     return status;
 
+  if (compare != NULL && format != MUSTER_CLI_FORMAT_TABLE && format != MUSTER_EXPORT_FORMAT_JSON)
+    return _muster_cli_usage (cli, _("--compare shows a table or JSON: use --format table or json"));
+
+  /* A comparison plans again for the preview's target, in its mode, unless told otherwise. */
+  if (compare != NULL)
+    {
+      MusterPlan *saved_plan;
+
+      saved = _muster_cli_load_preview (cli, compare, &status);
+      if (saved == NULL)
+        return status;
+      saved_plan = muster_preview_file_get_plan (saved);
+      if (args.target == NULL)
+        args.target = muster_preview_file_get_target_name (saved) != NULL ? muster_preview_file_get_target_name (saved)
+                                                                          : muster_preview_file_get_target_uri (saved);
+      if (!args.only_new && !args.only_existing)
+        {
+          args.only_new = muster_plan_get_mode (saved_plan) == MUSTER_PLAN_MODE_ADD_ONLY;
+          args.only_existing = muster_plan_get_mode (saved_plan) == MUSTER_PLAN_MODE_UPDATE_ONLY;
+        }
+      args.allow_delete = args.allow_delete || muster_plan_get_allow_delete (saved_plan);
+    }
+
   status = _muster_cli_make_plan (cli, &args, &plan);
   if (status != MUSTER_EXIT_OK)
     return status;
+
+  if (save != NULL)
+    {
+      status = save_preview (cli, &plan, save);
+      if (status != MUSTER_EXIT_OK)
+        return status;
+    }
+  if (saved != NULL)
+    return print_comparison (cli, saved, plan.plan, format, output);
 
   if (format == MUSTER_CLI_FORMAT_TABLE)
     print_table (cli, &plan);

@@ -103,6 +103,82 @@ print_run_json (MusterCliContext *cli,
   _muster_cli_print_json (cli, node);
 }
 
+/* Push later ----------------------------------------------------------------------------------- */
+
+static void
+print_left_out (MusterCliContext *cli,
+                GPtrArray        *left_out)
+{
+  fprintf (cli->err,
+           g_dngettext (GETTEXT_PACKAGE,
+                        "%u user changed in the target since the preview was made and was left alone:\n",
+                        "%u users changed in the target since the preview was made and were left alone:\n",
+                        left_out->len),
+           left_out->len);
+  for (guint i = 0; i < left_out->len; i++)
+    {
+      const MusterPlanItem *item = left_out->pdata[i];
+
+      fprintf (cli->err, "  %s %s (%s)\n", muster_plan_action_to_string (item->action),
+               item->user_principal_name != NULL ? item->user_principal_name : item->id,
+               item->display_name != NULL ? item->display_name : item->id);
+    }
+}
+
+/* Loads the preview, opens its target in this profile, checks it is the one the preview was
+ * made for, and takes the preview's operations that still hold. */
+static int
+prepare_preview_push (MusterCliContext   *cli,
+                      const char         *path,
+                      const char         *target_override,
+                      MusterPreviewFile **preview_out,
+                      MusterCliPlan      *plan,
+                      GPtrArray         **operations,
+                      GPtrArray         **left_out)
+{
+  g_autoptr(MusterProfileStore) profiles = NULL;
+  g_autoptr(MusterPreviewFile) preview = NULL;
+  g_autoptr(GError) error = NULL;
+  MusterProfile *profile;
+  const char *tenant;
+  int status = MUSTER_EXIT_OK;
+
+  preview = _muster_cli_load_preview (cli, path, &status);
+  if (preview == NULL)
+    return status;
+
+  profile = _muster_cli_open_profile (cli, &profiles, &error);
+  if (profile == NULL)
+    return _muster_cli_fail (cli, error);
+  plan->profile = g_strdup (muster_profile_get_name (profile));
+  plan->who = g_strdup (muster_profile_get_username (profile));
+  tenant = muster_profile_get_tenant_id (profile);
+  if (tenant != NULL && muster_preview_file_get_tenant_id (preview) != NULL &&
+      g_ascii_strcasecmp (tenant, muster_preview_file_get_tenant_id (preview)) != 0)
+    return _muster_cli_usage (cli, _("the preview was made for the tenant %s, and the profile “%s” is for %s: "
+                                     "choose its profile with --profile"),
+                              muster_preview_file_get_tenant_id (preview), plan->profile, tenant);
+
+  status = _muster_cli_read_target (cli, plan->profile,
+                                    target_override != NULL ? target_override
+                                    : muster_preview_file_get_target_name (preview) != NULL
+                                      ? muster_preview_file_get_target_name (preview)
+                                      : muster_preview_file_get_target_uri (preview),
+                                    plan);
+  if (status != MUSTER_EXIT_OK)
+    return status;
+  if (g_strcmp0 (plan->target_uri, muster_preview_file_get_target_uri (preview)) != 0)
+    return _muster_cli_usage (cli, _("the preview was made for %s, not %s: a saved preview is pushed only into "
+                                     "its own target"),
+                              muster_preview_file_get_target_description (preview), plan->target_description);
+
+  plan->plan = g_object_ref (muster_preview_file_get_plan (preview));
+  plan->rules = g_object_ref (muster_plan_get_rules (plan->plan));
+  *operations = muster_preview_file_get_operations_for (preview, plan->state, left_out);
+  *preview_out = g_steal_pointer (&preview);
+  return MUSTER_EXIT_OK;
+}
+
 int
 _muster_cli_push (MusterCliContext *cli,
                   int               argc,
@@ -116,8 +192,12 @@ _muster_cli_push (MusterCliContext *cli,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) limit_error = NULL;
+  g_autoptr(MusterPreviewFile) preview = NULL;
+  g_autoptr(GPtrArray) preview_operations = NULL;
+  g_autoptr(GPtrArray) left_out = NULL;
   const MusterPushSummary *progress;
   GPtrArray *operations;
+  const char *preview_path = NULL;
   gboolean yes = FALSE, force_limit = FALSE;
   guint count = 0, percent = 0;
   gulong handler;
@@ -126,11 +206,18 @@ _muster_cli_push (MusterCliContext *cli,
   _muster_cli_plan_args_init (&args);
   for (int i = 1; i < argc; i++)
     {
+      const char *value;
+      gboolean missing = FALSE;
+
       if (_muster_cli_plan_args_parse (cli, &args, argc, argv, &i, &status))
         {
           if (status != MUSTER_EXIT_OK)
             return status;
         }
+      else if ((value = _muster_cli_option_value (argc, argv, &i, "--preview", &missing)) != NULL)
+        preview_path = value;
+      else if (missing)
+        return _muster_cli_usage (cli, _("--preview needs a .muster-preview file"));
       else if (g_str_equal (argv[i], "--yes"))
         yes = TRUE;
       else if (g_str_equal (argv[i], "--force-limit"))
@@ -142,18 +229,33 @@ _muster_cli_push (MusterCliContext *cli,
   /* A script must say it means it: nobody is there to answer the question. */
   if (!yes && !isatty (STDIN_FILENO))
     return _muster_cli_usage (cli, _("push changes the target: add --yes to push without a terminal to ask on"));
-  if (args.target == NULL)
-    return _muster_cli_usage (cli, _("--target is needed: a target name (see muster-cli target list), "
-                                     "sqlite:PATH or scim:URL"));
-  status = _muster_cli_make_plan (cli, &args, &plan);
-  if (status != MUSTER_EXIT_OK)
-    return status;
+  if (preview_path != NULL)
+    {
+      /* a saved preview is the whole plan: nothing of it is planned again */
+      if (args.filters.given || args.only_new || args.only_existing || args.allow_delete)
+        return _muster_cli_usage (cli, _("--preview pushes the saved plan as it is: FILTERS, --only-new, "
+                                         "--only-existing and --allow-delete do not go with it"));
+      status = prepare_preview_push (cli, preview_path, args.target, &preview, &plan, &preview_operations, &left_out);
+      if (status != MUSTER_EXIT_OK)
+        return status;
+      if (left_out->len > 0)
+        print_left_out (cli, left_out);
+    }
+  else
+    {
+      if (args.target == NULL)
+        return _muster_cli_usage (cli, _("--target is needed: a target name (see muster-cli target list), "
+                                         "sqlite:PATH or scim:URL"));
+      status = _muster_cli_make_plan (cli, &args, &plan);
+      if (status != MUSTER_EXIT_OK)
+        return status;
+    }
 
   history = _muster_cli_open_history (cli, &error);
   if (history == NULL)
     return _muster_cli_fail (cli, error);
 
-  operations = muster_plan_get_operations (plan.plan);
+  operations = preview_operations != NULL ? preview_operations : muster_plan_get_operations (plan.plan);
   muster_rules_get_safety_limit (plan.rules, &count, &percent);
   muster_plan_check_safety_limit (plan.plan, count, percent, &limit_error);
 
@@ -218,7 +320,9 @@ _muster_cli_push (MusterCliContext *cli,
   if (cli->json)
     print_run_json (cli, history, summary->run_id);
 
-  if (summary->total == 0)
+  if (summary->total == 0 && preview != NULL)
+    fprintf (cli->err, _("0 changes: nothing of the preview is left to make in %s.\n"), plan.target_description);
+  else if (summary->total == 0)
     fprintf (cli->err, _("0 changes: %s already holds what the rules ask for.\n"), plan.target_description);
   else
     {
@@ -238,5 +342,16 @@ _muster_cli_push (MusterCliContext *cli,
       print_failures (cli, summary);
     }
   fprintf (cli->err, _("Run %s (see muster-cli history --run %s).\n"), summary->run_id, summary->run_id);
+  if (left_out != NULL && left_out->len > 0)
+    {
+      fprintf (cli->err,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "Partial push: %u user of the preview was not touched because the target changed; "
+                            "make a new preview for them.\n",
+                            "Partial push: %u users of the preview were not touched because the target changed; "
+                            "make a new preview for them.\n", left_out->len),
+               left_out->len);
+      return MUSTER_EXIT_PARTIAL;
+    }
   return summary->failed > 0 || summary->state == MUSTER_RUN_STATE_PARTIAL ? MUSTER_EXIT_PARTIAL : MUSTER_EXIT_OK;
 }

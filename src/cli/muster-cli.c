@@ -102,7 +102,8 @@ static const MusterCliCommand commands[] = {
        "target remove NAME       also removes the target’s token from the keyring\n"
        "target roles NAME add|remove|list [ROLE]\n"
        "  The roles the target offers: a SQLite store’s roles table, or a SCIM service’s roles values.\n") },
-  { "preview", "preview --target TARGET [FILTERS] [--only-new|--only-existing] [--allow-delete] [--format table|csv|json|xlsx|pdf]",
+  { "preview", "preview --target TARGET [FILTERS] [--only-new|--only-existing] [--allow-delete] [--format table|csv|json|xlsx|pdf]\n"
+               "        [--save FILE.muster-preview] [--compare FILE.muster-preview]",
     N_("Show what a push would change, user by user, without changing anything"), _muster_cli_preview,
     PLAN_HELP,
     N_("Output:\n"
@@ -110,15 +111,24 @@ static const MusterCliCommand commands[] = {
        "                           changes), csv, json (--json is the same), xlsx (Summary,\n"
        "                           Actions and Changes sheets) or pdf (a printed report)\n"
        "  --output FILE            write to FILE (needed for xlsx and pdf)\n"
-       "  --paper PAPER            a4 (default) or letter, for pdf"),
+       "  --paper PAPER            a4 (default) or letter, for pdf\n"
+       "Saved previews:\n"
+       "  --save FILE              also save the preview as a .muster-preview file, which opens in\n"
+       "                           the app on any computer, with no network, and push --preview applies\n"
+       "  --compare FILE           plan again and list what now differs from the saved preview FILE\n"
+       "                           (its target and mode unless --target or a mode is given)"),
     FILTERS_HELP },
-  { "push", "push --target TARGET [FILTERS] [--only-new|--only-existing] [--yes] [--allow-delete] [--force-limit]",
+  { "push", "push --target TARGET [FILTERS] [--only-new|--only-existing] [--yes] [--allow-delete] [--force-limit]\n"
+            "     | push --preview FILE.muster-preview [--target TARGET] [--yes] [--force-limit]",
     N_("Make the target hold what the preview shows, and record the run in the history"), _muster_cli_push,
     PLAN_HELP,
     N_("Push:\n"
        "  --yes                    do not ask; without a terminal, push refuses to run without it\n"
        "  --force-limit            go ahead even when the disables and deletes exceed the profile’s\n"
        "                           safety limit (otherwise exit status 5 and nothing changed)\n"
+       "  --preview FILE           apply exactly the changes of the saved preview FILE to its target;\n"
+       "                           users changed in the target since are left alone and listed,\n"
+       "                           with exit status 4\n"
        "Progress goes to standard error; Ctrl+C stops after the changes in flight, and the next\n"
        "push goes on from there. Exit status 4 when some changes failed: the next push retries them."),
     FILTERS_HELP },

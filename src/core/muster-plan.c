@@ -70,6 +70,9 @@ struct _MusterPlan
   GStringChunk        *strings;
   MusterRulesResolver *resolver;       /* items' roles and words are its */
   guint                target_user_count;
+  gboolean             saved;          /* muster_plan_new_saved(): given, not worked out */
+  GPtrArray           *saved_roles;    /* of char **: the given items' roles */
+  GPtrArray           *group_operations; /* made on first use */
 };
 
 G_DEFINE_FINAL_TYPE (MusterPlan, muster_plan, G_TYPE_OBJECT)
@@ -949,6 +952,8 @@ muster_plan_finalize (GObject *object)
   g_ptr_array_unref (self->group_creates);
   g_ptr_array_unref (self->member_ops);
   g_clear_pointer (&self->operations, g_ptr_array_unref);
+  g_clear_pointer (&self->group_operations, g_ptr_array_unref);
+  g_clear_pointer (&self->saved_roles, g_ptr_array_unref);
   g_ptr_array_unref (self->warnings);
   g_string_chunk_free (self->strings);
   g_clear_pointer (&self->resolver, _muster_rules_resolver_free);
@@ -1072,6 +1077,184 @@ muster_plan_new (MusterSnapshot          *snapshot,
   plan_groups (self);
 
   return self;
+}
+
+/* Copies one given item into @item, its strings into the plan. */
+static void
+copy_saved_item (MusterPlan           *self,
+                 MusterPlanItem       *item,
+                 const MusterPlanItem *given,
+                 MusterUser           *user)
+{
+  static const char * const no_roles[] = { NULL };
+
+  /* ids and names are one per user: only the sentences many users share are kept once */
+  item->id = g_string_chunk_insert (self->strings, given->id);
+  item->user_principal_name = given->user_principal_name != NULL
+                              ? g_string_chunk_insert (self->strings, given->user_principal_name) : NULL;
+  item->display_name = given->display_name != NULL ? g_string_chunk_insert (self->strings, given->display_name)
+                                                   : NULL;
+  item->action = given->action;
+  item->reason = given->reason != NULL ? g_string_chunk_insert_const (self->strings, given->reason) : NULL;
+  item->changes = g_ptr_array_ref (given->changes != NULL ? given->changes : self->empty);
+  item->explanation = g_ptr_array_new ();
+  for (guint i = 0; given->explanation != NULL && i < given->explanation->len; i++)
+    g_ptr_array_add (item->explanation, g_string_chunk_insert_const (self->strings, given->explanation->pdata[i]));
+  item->user_type = given->user_type;
+  if (given->roles == NULL || given->roles[0] == NULL)
+    item->roles = no_roles;
+  else
+    {
+      char **roles = g_strdupv ((char **) given->roles);
+
+      g_ptr_array_add (self->saved_roles, roles);
+      item->roles = (const char * const *) roles;
+    }
+  item->desired = given->desired != NULL ? muster_target_user_ref (given->desired) : NULL;
+  item->current = given->current != NULL ? muster_target_user_ref (given->current) : NULL;
+  item->user = user;
+}
+
+MusterPlan *
+muster_plan_new_saved (MusterSnapshot          *snapshot,
+                       MusterRules             *rules,
+                       const MusterPlanOptions *options,
+                       guint                    target_user_count,
+                       const MusterPlanItem    *items,
+                       guint                    n_items,
+                       GPtrArray               *group_operations,
+                       GPtrArray               *warnings)
+{
+  GListModel *users;
+  MusterPlan *self;
+
+  g_return_val_if_fail (MUSTER_IS_SNAPSHOT (snapshot), NULL);
+  g_return_val_if_fail (MUSTER_IS_RULES (rules), NULL);
+  g_return_val_if_fail (items != NULL || n_items == 0, NULL);
+
+  self = g_object_new (MUSTER_TYPE_PLAN, NULL);
+  self->saved = TRUE;
+  self->snapshot = g_object_ref (snapshot);
+  self->rules = muster_rules_copy (rules);
+  self->state = muster_target_state_new ();
+  if (options != NULL)
+    self->options = *options;
+  self->options.only_ids = NULL;
+  self->target_user_count = target_user_count;
+  self->saved_roles = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  users = muster_snapshot_get_users (snapshot);
+  self->n_block = g_list_model_get_n_items (users);
+  self->block = g_new0 (Item, self->n_block);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      const MusterPlanItem *given = &items[i];
+      MusterUser *user;
+      Item *private;
+      guint index;
+
+      if (given->id == NULL)
+        continue;
+      user = muster_snapshot_lookup_user (snapshot, given->id);
+      if (user != NULL)
+        {
+          index = _muster_user_get_index (user);
+          if (index >= self->n_block || self->block[index].public.id != NULL)
+            continue;
+          copy_saved_item (self, &self->block[index].public, given, user);
+        }
+      else
+        {
+          if (g_hash_table_contains (self->items_by_id, given->id))
+            continue;
+          private = g_new0 (Item, 1);
+          copy_saved_item (self, &private->public, given, NULL);
+          g_ptr_array_add (self->extra, private);
+          g_hash_table_insert (self->items_by_id, (gpointer) private->public.id, &private->public);
+        }
+    }
+
+  for (guint u = 0; u < self->n_block; u++)
+    {
+      MusterPlanItem *item = &self->block[u].public;
+
+      if (item->id == NULL)
+        {
+          g_autoptr(MusterUser) user = g_list_model_get_item (users, u);
+          MusterPlanItem skipped = {
+            .id = muster_user_get_id (user),
+            .user_principal_name = muster_user_get_user_principal_name (user),
+            .display_name = muster_user_get_display_name (user),
+            .action = MUSTER_PLAN_ACTION_SKIPPED,
+          };
+
+          copy_saved_item (self, item, &skipped, user);
+        }
+      g_ptr_array_add (self->items, item);
+      count (self, item->action);
+    }
+  for (guint i = 0; i < self->extra->len; i++)
+    {
+      MusterPlanItem *item = &((Item *) self->extra->pdata[i])->public;
+
+      g_ptr_array_add (self->items, item);
+      count (self, item->action);
+    }
+
+  for (guint i = 0; group_operations != NULL && i < group_operations->len; i++)
+    {
+      MusterOperation *operation = group_operations->pdata[i];
+
+      switch (operation->kind)
+        {
+        case MUSTER_OPERATION_CREATE_GROUP:
+          g_ptr_array_add (self->group_creates, muster_operation_ref (operation));
+          self->totals.groups_create++;
+          break;
+        case MUSTER_OPERATION_ADD_MEMBER:
+          g_ptr_array_add (self->member_ops, muster_operation_ref (operation));
+          self->totals.members_add++;
+          break;
+        case MUSTER_OPERATION_REMOVE_MEMBER:
+          g_ptr_array_add (self->member_ops, muster_operation_ref (operation));
+          self->totals.members_remove++;
+          break;
+        case MUSTER_OPERATION_CREATE_USER:
+        case MUSTER_OPERATION_UPDATE_USER:
+        case MUSTER_OPERATION_DISABLE_USER:
+        case MUSTER_OPERATION_DELETE_USER:
+        default:
+          break;
+        }
+    }
+  for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+    g_ptr_array_add (self->warnings, g_strdup (warnings->pdata[i]));
+
+  return self;
+}
+
+gboolean
+muster_plan_is_saved (MusterPlan *self)
+{
+  g_return_val_if_fail (MUSTER_IS_PLAN (self), FALSE);
+  return self->saved;
+}
+
+GPtrArray *
+muster_plan_get_group_operations (MusterPlan *self)
+{
+  g_return_val_if_fail (MUSTER_IS_PLAN (self), NULL);
+
+  if (self->group_operations == NULL)
+    {
+      self->group_operations = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_operation_unref);
+      for (guint i = 0; i < self->group_creates->len; i++)
+        g_ptr_array_add (self->group_operations, muster_operation_ref (self->group_creates->pdata[i]));
+      for (guint i = 0; i < self->member_ops->len; i++)
+        g_ptr_array_add (self->group_operations, muster_operation_ref (self->member_ops->pdata[i]));
+    }
+  return self->group_operations;
 }
 
 MusterSnapshot *

@@ -103,6 +103,26 @@ MusterPlan             *muster_plan_new                  (MusterSnapshot        
                                                           MusterTargetFeatures     features,
                                                           const MusterPlanOptions *options);
 
+/* A read-only plan given whole instead of worked out: a saved preview (muster-preview-file.h).
+ * Each of the @n_items items is copied (strings into the plan; changes, desired and current by
+ * reference); an item whose id is a user of @snapshot takes that user and its place in the
+ * snapshot's order, the others (users deleted in Entra) come after, in their order. A snapshot
+ * user without an item is skipped; a repeated id counts once. @group_operations are the
+ * create-group, add-member and remove-member operations (of MusterOperation), in order;
+ * @warnings of const char *, or NULL. The totals are counted from what is given. */
+MusterPlan             *muster_plan_new_saved            (MusterSnapshot          *snapshot,
+                                                          MusterRules             *rules,
+                                                          const MusterPlanOptions *options,
+                                                          guint                    target_user_count,
+                                                          const MusterPlanItem    *items,
+                                                          guint                    n_items,
+                                                          GPtrArray               *group_operations,
+                                                          GPtrArray               *warnings);
+/* TRUE for a plan made by muster_plan_new_saved(). */
+gboolean                muster_plan_is_saved             (MusterPlan *self);
+/* The create-group, add-member and remove-member operations, in order (of MusterOperation). */
+GPtrArray              *muster_plan_get_group_operations (MusterPlan *self);
+
 MusterSnapshot         *muster_plan_get_snapshot         (MusterPlan *self);
 MusterRules            *muster_plan_get_rules            (MusterPlan *self);
 MusterPlanMode          muster_plan_get_mode             (MusterPlan *self);

@@ -13,6 +13,7 @@
 
 #include "muster-application.h"
 #include "muster-preferences-window.h"
+#include "muster-saved-preview-window.h"
 #include "muster-window.h"
 
 struct _MusterApplication
@@ -100,8 +101,19 @@ quit_on_signal_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+muster_application_open_preview_action (GSimpleAction *action,
+                                        GVariant      *parameter,
+                                        gpointer       user_data)
+{
+  GtkApplication *application = user_data;
+
+  muster_saved_preview_window_choose (application, gtk_application_get_active_window (application));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", muster_application_quit_action },
+  { "open-preview-file", muster_application_open_preview_action },
   { "preferences", muster_application_preferences_action },
   { "about", muster_application_about_action },
 };
@@ -129,6 +141,7 @@ muster_application_startup (GApplication *application)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *open_preview_accels[] = { "<Control>o", NULL };
 
   G_APPLICATION_CLASS (muster_application_parent_class)->startup (application);
 
@@ -136,6 +149,7 @@ muster_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.open-preview-file", open_preview_accels);
 
   g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
   g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
@@ -159,6 +173,19 @@ muster_application_activate (GApplication *application)
   /* `muster --demo` goes straight into the demo tenant's sign-in */
   if (first && self->demo)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL);
+}
+
+/* `muster FILE.muster-preview`, a double-click in Files: each file in a saved-preview window of
+ * its own, which needs no profile, sign-in or network. */
+static void
+muster_application_open (GApplication  *application,
+                         GFile        **files,
+                         int            n_files,
+                         const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    muster_saved_preview_window_open (GTK_APPLICATION (application),
+                                      gtk_application_get_active_window (GTK_APPLICATION (application)), files[i]);
 }
 
 static void
@@ -192,6 +219,7 @@ muster_application_class_init (MusterApplicationClass *klass)
   app_class->handle_local_options = muster_application_handle_local_options;
   app_class->startup = muster_application_startup;
   app_class->activate = muster_application_activate;
+  app_class->open = muster_application_open;
   app_class->shutdown = muster_application_shutdown;
 }
 
@@ -212,7 +240,7 @@ muster_application_new (void)
 {
   return g_object_new (MUSTER_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", RESOURCE_PREFIX,
                        NULL);
 }

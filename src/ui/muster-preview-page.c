@@ -86,6 +86,10 @@ struct _MusterPreviewPage
   GtkButton          *sync_button;
   GtkButton          *retry_button;
   GtkButton          *cancel_button;
+  GtkWidget          *target_bar;
+  GtkWidget          *push_bar;
+  GtkWidget          *save_button;
+  gboolean            read_only;
 };
 
 G_DEFINE_FINAL_TYPE (MusterPreviewPage, muster_preview_page, ADW_TYPE_BIN)
@@ -176,7 +180,14 @@ readable_value (MusterPlan *plan,
   if (value == NULL || g_strcmp0 (field, MUSTER_ATTR_MANAGER) != 0)
     return value;
   user = muster_snapshot_lookup_user (muster_plan_get_snapshot (plan), value);
-  return user != NULL && muster_user_get_display_name (user) != NULL ? muster_user_get_display_name (user) : value;
+  if (user == NULL)
+    {
+      /* a saved preview knows its users by their items only */
+      MusterPlanItem *manager = muster_plan_lookup_item (plan, value);
+
+      return manager != NULL && manager->display_name != NULL ? manager->display_name : value;
+    }
+  return muster_user_get_display_name (user) != NULL ? muster_user_get_display_name (user) : value;
 }
 
 static char *
@@ -459,6 +470,9 @@ muster_preview_page_class_init (MusterPreviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, sync_button);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, retry_button);
   gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, target_bar);
+  gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, push_bar);
+  gtk_widget_class_bind_template_child (widget_class, MusterPreviewPage, save_button);
   gtk_widget_class_bind_template_callback (widget_class, target_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, filters_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, row_setup_cb);
@@ -780,4 +794,22 @@ muster_preview_page_get_push_text (MusterPreviewPage *self)
 {
   g_return_val_if_fail (MUSTER_IS_PREVIEW_PAGE (self), NULL);
   return self->push_text;
+}
+
+void
+muster_preview_page_set_read_only (MusterPreviewPage *self,
+                                   gboolean           read_only)
+{
+  g_return_if_fail (MUSTER_IS_PREVIEW_PAGE (self));
+
+  self->read_only = read_only;
+  gtk_widget_set_visible (self->target_bar, !read_only);
+  gtk_widget_set_visible (self->push_bar, !read_only);
+}
+
+gboolean
+muster_preview_page_get_read_only (MusterPreviewPage *self)
+{
+  g_return_val_if_fail (MUSTER_IS_PREVIEW_PAGE (self), FALSE);
+  return self->read_only;
 }

@@ -75,4 +75,10 @@ void        muster_preview_page_set_push_result     (MusterPreviewPage   *self,
                                                      GPtrArray           *failures);
 const char *muster_preview_page_get_push_text       (MusterPreviewPage   *self);
 
+/* A saved preview: no target to choose and nothing to push from the page itself (the window
+ * around it offers that). Its Save Preview… button (win.save-preview) is in the push bar. */
+void        muster_preview_page_set_read_only       (MusterPreviewPage   *self,
+                                                     gboolean             read_only);
+gboolean    muster_preview_page_get_read_only       (MusterPreviewPage   *self);
+
 G_END_DECLS

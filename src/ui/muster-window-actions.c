@@ -93,6 +93,7 @@ _muster_window_actions_update (MusterWindow *self)
                                    !pushing && !self->previewing && self->plan != NULL &&
                                    self->push_failures != NULL && self->push_failures->len > 0);
   }
+  _muster_window_preview_file_update (self);
   _muster_window_report_update_actions (self);
 }
 

@@ -144,6 +144,12 @@ _muster_window_get_fetch (MusterWindow *self)
 
 /* muster-window-actions.c */
 void  _muster_window_class_install_actions (GtkWidgetClass *widget_class);
+/* muster-window-preview-file.c: win.save-preview, and saved previews dropped on the window */
+void  _muster_window_preview_file_class_init (GtkWidgetClass *widget_class);
+void  _muster_window_preview_file_init     (MusterWindow   *self);
+void  _muster_window_preview_file_update   (MusterWindow   *self);
+void  _muster_window_save_preview          (MusterWindow   *self,
+                                            GFile          *file);
 void  _muster_window_actions_update        (MusterWindow   *self);
 
 /* muster-window-directory.c: snapshots, Refresh, exports */

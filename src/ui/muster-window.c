@@ -513,6 +513,7 @@ muster_window_class_init (MusterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterWindow, push_indicator_bar);
 
   _muster_window_class_install_actions (widget_class);
+  _muster_window_preview_file_class_init (widget_class);
 }
 
 static void
@@ -522,6 +523,7 @@ muster_window_init (MusterWindow *self)
   self->cancellable = g_cancellable_new ();
   _muster_window_directory_init (self);
   _muster_window_sync_init (self);
+  _muster_window_preview_file_init (self);
 }
 
 /* Private API --------------------------------------------------------------------------- */

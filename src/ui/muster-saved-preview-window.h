@@ -1,0 +1,41 @@
+/* muster-saved-preview-window.h: a saved .muster-preview opened read-only, on any computer
+ *
+ * Copyright 2026 The Muster authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "muster-preview-file.h"
+#include "muster-preview-page.h"
+
+G_BEGIN_DECLS
+
+#define MUSTER_TYPE_SAVED_PREVIEW_WINDOW (muster_saved_preview_window_get_type ())
+G_DECLARE_FINAL_TYPE (MusterSavedPreviewWindow, muster_saved_preview_window, MUSTER, SAVED_PREVIEW_WINDOW,
+                      AdwApplicationWindow)
+
+/* A window showing @preview (loaded from @file, which may be NULL) read-only, with the notice
+ * "Saved preview — read only, made on DATE for TENANT by WHO". It needs no profile, no sign-in
+ * and no network. */
+MusterSavedPreviewWindow *muster_saved_preview_window_new        (GtkApplication    *application,
+                                                                  GFile             *file,
+                                                                  MusterPreviewFile *preview);
+MusterPreviewFile        *muster_saved_preview_window_get_preview (MusterSavedPreviewWindow *self);
+MusterPreviewPage        *muster_saved_preview_window_get_page    (MusterSavedPreviewWindow *self);
+const char               *muster_saved_preview_window_get_notice  (MusterSavedPreviewWindow *self);
+
+/* Loads @file in a worker thread and presents a window for it, or a dialog saying what is
+ * wrong with the file (transient for @parent when given). */
+void                      muster_saved_preview_window_open       (GtkApplication    *application,
+                                                                  GtkWindow         *parent,
+                                                                  GFile             *file);
+/* Asks for a .muster-preview file and opens it. */
+void                      muster_saved_preview_window_choose     (GtkApplication    *application,
+                                                                  GtkWindow         *parent);
+/* Files dropped on @window open as saved previews. */
+void                      muster_saved_preview_window_add_drop_target (GtkWidget    *window);
+
+G_END_DECLS
