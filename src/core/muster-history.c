@@ -20,6 +20,7 @@
 #include "muster-export-private.h"
 #include "muster-history.h"
 #include "muster-profile-store.h"
+#include "muster-sqlite-util.h"
 
 /* history.db — schema version 1
  *
@@ -50,7 +51,6 @@
 
 #define SCHEMA_VERSION 1
 #define APPLICATION_ID 0x4D554849
-#define BUSY_TIMEOUT_MS 10000
 
 static const char schema_sql[] =
   "CREATE TABLE runs ("
@@ -287,49 +287,60 @@ muster_history_run_free (MusterHistoryRun *run)
 
 /* Errors -------------------------------------------------------------------------------------- */
 
+/* A SQLite failure as a sentence the admin can act on (muster_sqlite_fail() logs the detail). */
+static void
+report_sqlite_error (GError              **error,
+                     MusterSqliteFailure   failure,
+                     const char           *path,
+                     const char           *code_text,
+                     const char           *detail)
+{
+  switch (failure)
+    {
+    case MUSTER_SQLITE_FAILURE_FULL:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FULL,
+                   _("The disk holding the push history “%s” is full. Free some space and try again."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_CORRUPT:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_CORRUPT,
+                   _("The push history “%s” is damaged or is not a database. Move the file away; Muster starts a new history on the next push."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_OPEN:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_OPEN,
+                   _("The push history “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
+                   path, code_text);
+      break;
+    case MUSTER_SQLITE_FAILURE_BUSY:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
+                   _("The push history “%s” is busy: another Muster is writing to it. Try again in a moment."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_IO:
+    case MUSTER_SQLITE_FAILURE_INTERRUPTED:
+    case MUSTER_SQLITE_FAILURE_OTHER:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
+                   _("The push history “%s” could not be used: %s."), path, detail);
+      break;
+    }
+}
+
+static MusterSqliteFile
+history_file (MusterHistory *self)
+{
+  return (MusterSqliteFile) { self->db, self->path, report_sqlite_error };
+}
+
 static gboolean
 set_sqlite_error (GError    **error,
                   sqlite3    *db,
                   int         rc,
                   const char *path)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  g_debug ("SQLite error %d on %s: %s", rc, path, detail);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FULL,
-                   _("The disk holding the push history “%s” is full. Free some space and try again."),
-                   path);
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_CORRUPT,
-                   _("The push history “%s” is damaged or is not a database. Move the file away; Muster starts a new history on the next push."),
-                   path);
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_OPEN,
-                   _("The push history “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
-                   path, sqlite3_errstr (rc));
-      break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
-                   _("The push history “%s” is busy: another Muster is writing to it. Try again in a moment."),
-                   path);
-      break;
-    default:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
-                   _("The push history “%s” could not be used: %s."), path, detail);
-      break;
-    }
-  return FALSE;
+  return muster_sqlite_fail (&file, rc, error);
 }
 
 static gboolean
@@ -337,11 +348,9 @@ exec (MusterHistory  *self,
       const char     *sql,
       GError        **error)
 {
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  MusterSqliteFile file = history_file (self);
 
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
+  return muster_sqlite_exec (&file, sql, error);
 }
 
 static sqlite3_stmt *
@@ -349,15 +358,9 @@ prepare (MusterHistory  *self,
          const char     *sql,
          GError        **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  MusterSqliteFile file = history_file (self);
 
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  return stmt;
+  return muster_sqlite_prepare (&file, sql, 0, error);
 }
 
 static gboolean
@@ -380,16 +383,6 @@ rollback (MusterHistory *self)
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
 
 /* For values that outlive the statement's next step: no copy. */
 static void
@@ -418,33 +411,19 @@ query_int (MusterHistory  *self,
            gint64         *value,
            GError        **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  MusterSqliteFile file = history_file (self);
 
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
+  return muster_sqlite_query_int (&file, sql, value, error);
 }
 
 static gboolean
-read_header (MusterHistory  *self,
-             gint64         *version,
-             gint64         *application_id,
-             gint64         *n_objects,
-             GError        **error)
+read_header (MusterHistory       *self,
+             MusterSqliteHeader  *header,
+             GError             **error)
 {
-  return query_int (self, "PRAGMA user_version", version, error) &&
-         query_int (self, "PRAGMA application_id", application_id, error) &&
-         query_int (self, "SELECT count(*) FROM sqlite_master", n_objects, error);
+  MusterSqliteFile file = history_file (self);
+
+  return muster_sqlite_read_header (&file, header, error);
 }
 
 static gboolean
@@ -475,34 +454,35 @@ static gboolean
 prepare_schema (MusterHistory  *self,
                 GError        **error)
 {
-  gint64 version = 0, application_id = 0, n_objects = 0;
+  MusterSqliteHeader header = { 0 };
+  gint64 n_columns = 0;
   g_autofree char *stamp = NULL;
 
-  if (!read_header (self, &version, &application_id, &n_objects, error))
+  if (!read_header (self, &header, error))
     return FALSE;
 
-  if (version == 0 && n_objects == 0)
+  if (header.version == 0 && header.n_objects == 0)
     {
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
       /* Another process may have created it meanwhile. */
-      if (!read_header (self, &version, &application_id, &n_objects, error))
+      if (!read_header (self, &header, error))
         goto fail;
-      if (version == 0 && n_objects == 0)
+      if (header.version == 0 && header.n_objects == 0)
         {
           stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
                                    SCHEMA_VERSION, APPLICATION_ID);
           if (!exec (self, schema_sql, error) || !exec (self, stamp, error))
             goto fail;
         }
-      else if (!check_header (self, version, application_id, error))
+      else if (!check_header (self, header.version, header.application_id, error))
         {
           goto fail;
         }
       if (!exec (self, "COMMIT", error))
         goto fail;
     }
-  else if (!check_header (self, version, application_id, error))
+  else if (!check_header (self, header.version, header.application_id, error))
     {
       return FALSE;
     }
@@ -513,9 +493,9 @@ prepare_schema (MusterHistory  *self,
     return FALSE;
 
   /* A column added within format 1: older versions name the columns they read and write. */
-  if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &n_objects, error))
+  if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &n_columns, error))
     return FALSE;
-  if (n_objects == 0 &&
+  if (n_columns == 0 &&
       !exec (self, "ALTER TABLE runs ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0", error))
     {
       /* another process may have added it meanwhile */
@@ -539,7 +519,7 @@ muster_history_open (const char  *path,
 {
   g_autoptr(MusterHistory) self = NULL;
   g_autofree char *folder = NULL;
-  int fd, rc;
+  int fd;
 
   self = g_object_new (MUSTER_TYPE_HISTORY, NULL);
   if (path != NULL)
@@ -576,14 +556,10 @@ muster_history_open (const char  *path,
     }
   g_close (fd, NULL);
 
-  rc = sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  self->db = muster_sqlite_open (self->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, report_sqlite_error,
+                                 error);
+  if (self->db == NULL)
+    return NULL;
 
   if (!prepare_schema (self, error))
     return NULL;
@@ -766,10 +742,10 @@ interrupt_dead_runs (MusterHistory  *self,
                         " WHERE profile = ?1 AND target_uri = ?2 AND state = 'running'", error);
   if (mark == NULL)
     return FALSE;
-  bind_text (mark, 1, profile);
-  bind_text (mark, 2, target_uri);
+  muster_sqlite_bind_text (mark, 1, profile);
+  muster_sqlite_bind_text (mark, 2, target_uri);
   sqlite3_bind_int64 (mark, 3, now);
-  bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
+  muster_sqlite_bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
   ok = step_done (self, mark, error);
   sqlite3_finalize (mark);
 
@@ -795,8 +771,8 @@ find_resumable_run (MusterHistory  *self,
                         " ORDER BY started_at DESC, seq DESC LIMIT 1", error);
   if (find == NULL)
     return FALSE;
-  bind_text (find, 1, profile);
-  bind_text (find, 2, target_uri);
+  muster_sqlite_bind_text (find, 1, profile);
+  muster_sqlite_bind_text (find, 2, target_uri);
   rc = sqlite3_step (find);
   if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (find, 1), "interrupted") == 0)
     *resumes = column_dup (find, 0);
@@ -841,9 +817,9 @@ reap_dead_runs (MusterHistory *self)
 
       if (lock_is_held (self, g_ptr_array_index (running, i + 1), g_ptr_array_index (running, i + 2)))
         continue;
-      bind_text (stmt, 1, id);
+      muster_sqlite_bind_text (stmt, 1, id);
       sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-      bind_text (stmt, 3, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
+      muster_sqlite_bind_text (stmt, 3, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
       if (!step_done (self, stmt, &error))
         g_debug ("Could not mark run %s interrupted: %s", id, error->message);
       else
@@ -872,10 +848,10 @@ load_open_keys (MusterHistory     *self,
                   error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, run->profile);
-  bind_text (stmt, 2, run->target_uri);
-  bind_text (stmt, 3, run->id);
-  bind_text (stmt, 4, run->resumes);
+  muster_sqlite_bind_text (stmt, 1, run->profile);
+  muster_sqlite_bind_text (stmt, 2, run->target_uri);
+  muster_sqlite_bind_text (stmt, 3, run->id);
+  muster_sqlite_bind_text (stmt, 4, run->resumes);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_hash_table_add (open, column_dup (stmt, 0));
   sqlite3_finalize (stmt);
@@ -938,11 +914,11 @@ muster_history_begin_run (MusterHistory  *self,
                     error);
   if (insert == NULL)
     goto fail_rollback;
-  bind_text (insert, 1, run->id);
-  bind_text (insert, 2, run->profile);
-  bind_text (insert, 3, run->target_uri);
-  bind_text (insert, 4, run->target_description);
-  bind_text (insert, 5, run->who);
+  muster_sqlite_bind_text (insert, 1, run->id);
+  muster_sqlite_bind_text (insert, 2, run->profile);
+  muster_sqlite_bind_text (insert, 3, run->target_uri);
+  muster_sqlite_bind_text (insert, 4, run->target_description);
+  muster_sqlite_bind_text (insert, 5, run->who);
   sqlite3_bind_int64 (insert, 6, run->started_at);
   sqlite3_bind_int (insert, 7, run->counts.create);
   sqlite3_bind_int (insert, 8, run->counts.update);
@@ -952,7 +928,7 @@ muster_history_begin_run (MusterHistory  *self,
   sqlite3_bind_int (insert, 12, run->counts.members_add);
   sqlite3_bind_int (insert, 13, run->counts.members_remove);
   sqlite3_bind_int (insert, 14, run->total);
-  bind_text (insert, 15, run->resumes);
+  muster_sqlite_bind_text (insert, 15, run->resumes);
   sqlite3_bind_int64 (insert, 16, getpid ());
   if (!step_done (self, insert, error))
     goto fail_rollback;
@@ -1011,7 +987,7 @@ find_run (MusterHistory  *self,
                         " LEFT JOIN runs p ON p.id = r.resumes WHERE r.id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, run_id);
+  muster_sqlite_bind_text (stmt, 1, run_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1253,10 +1229,10 @@ muster_history_finish_run (MusterHistory  *self,
   ok = update != NULL;
   if (ok)
     {
-      bind_text (update, 1, run_id);
-      bind_text (update, 2, muster_run_state_to_string (state));
+      muster_sqlite_bind_text (update, 1, run_id);
+      muster_sqlite_bind_text (update, 2, muster_run_state_to_string (state));
       sqlite3_bind_int64 (update, 3, g_get_real_time () / G_USEC_PER_SEC);
-      bind_text (update, 4, message);
+      muster_sqlite_bind_text (update, 4, message);
       ok = step_done (self, update, error);
       sqlite3_finalize (update);
     }
@@ -1288,7 +1264,7 @@ muster_history_mark_scheduled (MusterHistory  *self,
   update = prepare (self, "UPDATE runs SET scheduled = 1 WHERE id = ?1", error);
   if (update == NULL)
     return FALSE;
-  bind_text (update, 1, run_id);
+  muster_sqlite_bind_text (update, 1, run_id);
   ok = step_done (self, update, error);
   sqlite3_finalize (update);
   return ok;
@@ -1347,7 +1323,7 @@ muster_history_list_runs (MusterHistory  *self,
                         " ORDER BY started_at DESC, seq DESC LIMIT ?2", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, profile);
+  muster_sqlite_bind_text (stmt, 1, profile);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1373,7 +1349,7 @@ load_results (MusterHistory     *self,
                         " ORDER BY rowid", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, run->id);
+  muster_sqlite_bind_text (stmt, 1, run->id);
 
   run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_history_result_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1432,8 +1408,8 @@ muster_history_get_run (MusterHistory  *self,
                         " ORDER BY id = ?1 DESC LIMIT 2", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, run_id);
-  bind_text (stmt, 2, pattern);
+  muster_sqlite_bind_text (stmt, 1, run_id);
+  muster_sqlite_bind_text (stmt, 2, pattern);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (found++ == 0)

@@ -20,6 +20,7 @@
 #include "muster-profile-store.h"
 #include "muster-snapshot-private.h"
 #include "muster-snapshot-store.h"
+#include "muster-sqlite-util.h"
 #include "muster-user-private.h"
 
 /* cache.db — schema version 2
@@ -69,7 +70,6 @@
 
 #define SCHEMA_VERSION 2
 #define APPLICATION_ID 0x4D555354
-#define BUSY_TIMEOUT_MS 10000
 
 #define MEMBERSHIPS_TABLE \
   "CREATE TABLE memberships (" \
@@ -199,54 +199,57 @@ G_DEFINE_QUARK (muster-store-error-quark, muster_store_error)
 
 /* Errors ------------------------------------------------------------------------------------- */
 
-/* Turns a SQLite failure into a sentence the admin can act on; the SQLite detail goes to the
- * debug log. */
+/* Turns a SQLite failure into a sentence the admin can act on (muster_sqlite_fail() logs the
+ * SQLite detail). */
+static void
+report_sqlite_error (GError              **error,
+                     MusterSqliteFailure   failure,
+                     const char           *path,
+                     const char           *code_text,
+                     const char           *detail)
+{
+  switch (failure)
+    {
+    case MUSTER_SQLITE_FAILURE_FULL:
+      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FULL,
+                   _("The disk holding the snapshot cache “%s” is full. Nothing was changed; free some space and try again."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_CORRUPT:
+      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_CORRUPT,
+                   _("The snapshot cache “%s” is damaged or is not a database. Move the file away; Muster makes a new one on the next refresh."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_OPEN:
+      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN,
+                   _("The snapshot cache “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
+                   path, code_text);
+      break;
+    case MUSTER_SQLITE_FAILURE_INTERRUPTED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Loading the snapshot was cancelled."));
+      break;
+    case MUSTER_SQLITE_FAILURE_BUSY:
+      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
+                   _("The snapshot cache “%s” is busy: another refresh is writing to it. Try again when it has finished."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_IO:
+    case MUSTER_SQLITE_FAILURE_OTHER:
+      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
+                   _("The snapshot cache “%s” could not be used: %s."), path, detail);
+      break;
+    }
+}
+
 static gboolean
 set_sqlite_error (GError    **error,
                   sqlite3    *db,
                   int         rc,
                   const char *path)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  g_debug ("SQLite error %d on %s: %s", rc, path, detail);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FULL,
-                   _("The disk holding the snapshot cache “%s” is full. Nothing was changed; free some space and try again."),
-                   path);
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_CORRUPT,
-                   _("The snapshot cache “%s” is damaged or is not a database. Move the file away; Muster makes a new one on the next refresh."),
-                   path);
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
-      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN,
-                   _("The snapshot cache “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
-                   path, sqlite3_errstr (rc));
-      break;
-    case SQLITE_INTERRUPT:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Loading the snapshot was cancelled."));
-      break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
-                   _("The snapshot cache “%s” is busy: another refresh is writing to it. Try again when it has finished."),
-                   path);
-      break;
-    default:
-      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
-                   _("The snapshot cache “%s” could not be used: %s."), path, detail);
-      break;
-    }
-  return FALSE;
+  return muster_sqlite_fail (&file, rc, error);
 }
 
 static gboolean
@@ -255,11 +258,9 @@ exec (sqlite3     *db,
       const char  *path,
       GError     **error)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
+  return muster_sqlite_exec (&file, sql, error);
 }
 
 /* JSON string lists -------------------------------------------------------------------------- */
@@ -373,21 +374,14 @@ open_connection (const char  *path,
                  gboolean     known,
                  GError     **error)
 {
-  sqlite3 *db = NULL;
-  int rc;
+  sqlite3 *db;
 
-  rc = sqlite3_open_v2 (path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                        | (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX),
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, path);
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (db, TRUE);
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  db = muster_sqlite_open (path,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                           | (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX),
+                           report_sqlite_error, error);
+  if (db == NULL)
+    return NULL;
 
   if (!exec (db, "PRAGMA foreign_keys = ON;", path, error))
     {
@@ -408,41 +402,16 @@ open_connection (const char  *path,
   return db;
 }
 
-static gboolean
-query_int (sqlite3     *db,
-           const char  *sql,
-           const char  *path,
-           gint64      *value,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
-}
 
 static gboolean
-read_header (sqlite3     *db,
-             const char  *path,
-             gint64      *version,
-             gint64      *application_id,
-             gint64      *n_objects,
-             GError     **error)
+read_header (sqlite3             *db,
+             const char          *path,
+             MusterSqliteHeader  *header,
+             GError             **error)
 {
-  return query_int (db, "PRAGMA user_version", path, version, error) &&
-         query_int (db, "PRAGMA application_id", path, application_id, error) &&
-         query_int (db, "SELECT count(*) FROM sqlite_master", path, n_objects, error);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
+
+  return muster_sqlite_read_header (&file, header, error);
 }
 
 /* Creates the schema in an empty file, or checks a file Muster made. Only creation takes the
@@ -452,52 +421,51 @@ prepare_schema (sqlite3     *db,
                 const char  *path,
                 GError     **error)
 {
-  gint64 version = 0;
-  gint64 application_id = 0;
-  gint64 n_objects = 0;
+  MusterSqliteHeader header = { 0 };
   gboolean locked = FALSE;
   g_autofree char *stamp = NULL;
 
-  if (!read_header (db, path, &version, &application_id, &n_objects, error))
+  if (!read_header (db, path, &header, error))
     return FALSE;
 
-  if ((version == 0 && n_objects == 0) || (version > 0 && version < SCHEMA_VERSION))
+  if ((header.version == 0 && header.n_objects == 0)
+      || (header.version > 0 && header.version < SCHEMA_VERSION))
     {
       if (!exec (db, "BEGIN IMMEDIATE", path, error))
         return FALSE;
       locked = TRUE;
       /* Another process may have created or migrated it meanwhile. */
-      if (!read_header (db, path, &version, &application_id, &n_objects, error))
+      if (!read_header (db, path, &header, error))
         goto fail;
     }
 
-  if (version > SCHEMA_VERSION)
+  if (header.version > SCHEMA_VERSION)
     {
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_VERSION,
                    _("The snapshot cache “%s” was written by a newer version of Muster (format %d; this version reads up to %d). Update Muster, or move the file away to start a new cache."),
-                   path, (int) version, SCHEMA_VERSION);
+                   path, (int) header.version, SCHEMA_VERSION);
       goto fail;
     }
 
-  if (version == 0 && n_objects == 0)
+  if (header.version == 0 && header.n_objects == 0)
     {
       stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
                                SCHEMA_VERSION, APPLICATION_ID);
       if (!exec (db, schema_sql, path, error) || !exec (db, stamp, path, error))
         goto fail;
     }
-  else if (application_id != APPLICATION_ID || version == 0)
+  else if (header.application_id != APPLICATION_ID || header.version == 0)
     {
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN,
                    _("“%s” is a database of another program, not Muster’s snapshot cache. Choose another file, or move this one away."),
                    path);
       goto fail;
     }
-  else if (version < SCHEMA_VERSION)
+  else if (header.version < SCHEMA_VERSION)
     {
       /* One step per version, inside the write lock. */
-      g_debug ("Migrating %s from format %d to %d", path, (int) version, SCHEMA_VERSION);
-      if (version == 1 && !exec (db, migrate_1_sql, path, error))
+      g_debug ("Migrating %s from format %d to %d", path, (int) header.version, SCHEMA_VERSION);
+      if (header.version == 1 && !exec (db, migrate_1_sql, path, error))
         goto fail;
       stamp = g_strdup_printf ("PRAGMA user_version = %d;", SCHEMA_VERSION);
       if (!exec (db, stamp, path, error))
@@ -518,27 +486,11 @@ prepare (sqlite3     *db,
          const char  *path,
          GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, path);
-      return NULL;
-    }
-  return stmt;
+  return muster_sqlite_prepare (&file, sql, SQLITE_PREPARE_PERSISTENT, error);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
 
 static void
 bind_strv (sqlite3_stmt       *stmt,
@@ -553,12 +505,6 @@ bind_strv (sqlite3_stmt       *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
 
 static MusterSnapshotInfo *
 info_from_row (sqlite3_stmt *stmt)
@@ -566,8 +512,8 @@ info_from_row (sqlite3_stmt *stmt)
   MusterSnapshotInfo *info = g_new0 (MusterSnapshotInfo, 1);
 
   info->id = sqlite3_column_int64 (stmt, 0);
-  info->profile = g_strdup (column_text (stmt, 1));
-  info->tenant_id = g_strdup (column_text (stmt, 2));
+  info->profile = g_strdup (muster_sqlite_column_text (stmt, 1));
+  info->tenant_id = g_strdup (muster_sqlite_column_text (stmt, 2));
   info->created_at = sqlite3_column_int64 (stmt, 3);
   info->n_users = (guint) sqlite3_column_int64 (stmt, 4);
   info->n_groups = (guint) sqlite3_column_int64 (stmt, 5);
@@ -618,29 +564,29 @@ read_user_row (sqlite3_stmt *stmt,
   static const int list_columns[] = { 6, 7, 13, 17 };
 
   for (guint i = 0; i < G_N_ELEMENTS (list_columns); i++)
-    json_to_list (column_text (stmt, list_columns[i]), reader->bytes[i], reader->lists[i]);
+    json_to_list (muster_sqlite_column_text (stmt, list_columns[i]), reader->bytes[i], reader->lists[i]);
 
-  fields.id = column_text (stmt, 0);
-  fields.display_name = column_text (stmt, 1);
-  fields.given_name = column_text (stmt, 2);
-  fields.surname = column_text (stmt, 3);
-  fields.user_principal_name = column_text (stmt, 4);
-  fields.mail = column_text (stmt, 5);
+  fields.id = muster_sqlite_column_text (stmt, 0);
+  fields.display_name = muster_sqlite_column_text (stmt, 1);
+  fields.given_name = muster_sqlite_column_text (stmt, 2);
+  fields.surname = muster_sqlite_column_text (stmt, 3);
+  fields.user_principal_name = muster_sqlite_column_text (stmt, 4);
+  fields.mail = muster_sqlite_column_text (stmt, 5);
   fields.other_mails = (const char * const *) reader->lists[0]->pdata;
   fields.proxy_addresses = (const char * const *) reader->lists[1]->pdata;
-  fields.job_title = column_text (stmt, 8);
-  fields.department = column_text (stmt, 9);
-  fields.company_name = column_text (stmt, 10);
-  fields.employee_id = column_text (stmt, 11);
-  fields.office_location = column_text (stmt, 12);
+  fields.job_title = muster_sqlite_column_text (stmt, 8);
+  fields.department = muster_sqlite_column_text (stmt, 9);
+  fields.company_name = muster_sqlite_column_text (stmt, 10);
+  fields.employee_id = muster_sqlite_column_text (stmt, 11);
+  fields.office_location = muster_sqlite_column_text (stmt, 12);
   fields.business_phones = (const char * const *) reader->lists[2]->pdata;
-  fields.mobile_phone = column_text (stmt, 14);
+  fields.mobile_phone = muster_sqlite_column_text (stmt, 14);
   fields.account_enabled = sqlite3_column_int (stmt, 15) != 0;
-  fields.user_type = column_text (stmt, 16);
+  fields.user_type = muster_sqlite_column_text (stmt, 16);
   fields.assigned_licenses = (const char * const *) reader->lists[3]->pdata;
-  fields.created = column_text (stmt, 18);
+  fields.created = muster_sqlite_column_text (stmt, 18);
   fields.on_premises_sync_enabled = sqlite3_column_int (stmt, 19) != 0;
-  fields.manager_id = column_text (stmt, 20);
+  fields.manager_id = muster_sqlite_column_text (stmt, 20);
 
   _muster_snapshot_add_user (reader->snapshot, _muster_user_new (&fields));
 }
@@ -652,16 +598,16 @@ read_group_row (sqlite3_stmt *stmt,
   UserReader *reader = data;
   MusterGroupFields fields = { 0 };
 
-  json_to_list (column_text (stmt, 4), reader->bytes[0], reader->lists[0]);
+  json_to_list (muster_sqlite_column_text (stmt, 4), reader->bytes[0], reader->lists[0]);
 
-  fields.id = column_text (stmt, 0);
-  fields.display_name = column_text (stmt, 1);
-  fields.description = column_text (stmt, 2);
-  fields.mail = column_text (stmt, 3);
+  fields.id = muster_sqlite_column_text (stmt, 0);
+  fields.display_name = muster_sqlite_column_text (stmt, 1);
+  fields.description = muster_sqlite_column_text (stmt, 2);
+  fields.mail = muster_sqlite_column_text (stmt, 3);
   fields.group_types = (const char * const *) reader->lists[0]->pdata;
   fields.mail_enabled = sqlite3_column_int (stmt, 5) != 0;
   fields.security_enabled = sqlite3_column_int (stmt, 6) != 0;
-  fields.membership_rule = column_text (stmt, 7);
+  fields.membership_rule = muster_sqlite_column_text (stmt, 7);
 
   _muster_snapshot_add_group (reader->snapshot, _muster_group_new (&fields));
 }
@@ -671,9 +617,9 @@ read_member_row (sqlite3_stmt *stmt,
                  gpointer      data)
 {
   UserReader *reader = data;
-  const char *group_id = column_text (stmt, 0);
+  const char *group_id = muster_sqlite_column_text (stmt, 0);
 
-  json_to_list (column_text (stmt, 1), reader->bytes[0], reader->lists[0]);
+  json_to_list (muster_sqlite_column_text (stmt, 1), reader->bytes[0], reader->lists[0]);
   _muster_snapshot_add_members (reader->snapshot, group_id, (const char * const *) reader->lists[0]->pdata,
                                 reader->lists[0]->len - 1);
 }
@@ -682,8 +628,8 @@ static void
 read_sku_row (sqlite3_stmt *stmt,
               gpointer      data)
 {
-  if (column_text (stmt, 0) != NULL)
-    _muster_snapshot_add_sku (data, column_text (stmt, 0), column_text (stmt, 1),
+  if (muster_sqlite_column_text (stmt, 0) != NULL)
+    _muster_snapshot_add_sku (data, muster_sqlite_column_text (stmt, 0), muster_sqlite_column_text (stmt, 1),
                               sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3));
 }
 
@@ -691,8 +637,8 @@ static void
 read_delta_link_row (sqlite3_stmt *stmt,
                      gpointer      data)
 {
-  if (column_text (stmt, 0) != NULL)
-    _muster_snapshot_set_delta_link (data, column_text (stmt, 0), column_text (stmt, 1));
+  if (muster_sqlite_column_text (stmt, 0) != NULL)
+    _muster_snapshot_set_delta_link (data, muster_sqlite_column_text (stmt, 0), muster_sqlite_column_text (stmt, 1));
 }
 
 static MusterSnapshot *
@@ -945,7 +891,7 @@ writer_members (MusterSnapshotWriter  *writer,
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         {
-          json_to_list (column_text (stmt, 0), writer->scratch_bytes, writer->scratch_list);
+          json_to_list (muster_sqlite_column_text (stmt, 0), writer->scratch_bytes, writer->scratch_list);
           for (guint i = 0; writer->scratch_list->pdata[i] != NULL; i++)
             g_ptr_array_add (list, (gpointer) writer_intern (writer, writer->scratch_list->pdata[i]));
         }
@@ -1003,7 +949,7 @@ writer_apply_removals (MusterSnapshotWriter  *writer,
       sqlite3_bind_int64 (stmt, 1, writer->id);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          const char *group_id = column_text (stmt, 0);
+          const char *group_id = muster_sqlite_column_text (stmt, 0);
           const char *interned;
           g_autoptr(GPtrArray) list = NULL;
 
@@ -1012,7 +958,7 @@ writer_apply_removals (MusterSnapshotWriter  *writer,
           interned = writer_intern (writer, group_id);
           if (g_hash_table_contains (writer->member_lists, interned))
             continue;  /* already in memory: filtered above */
-          json_to_list (column_text (stmt, 1), writer->scratch_bytes, writer->scratch_list);
+          json_to_list (muster_sqlite_column_text (stmt, 1), writer->scratch_bytes, writer->scratch_list);
           list = g_ptr_array_new ();
           for (guint i = 0; writer->scratch_list->pdata[i] != NULL; i++)
             g_ptr_array_add (list, (gpointer) writer_intern (writer, writer->scratch_list->pdata[i]));
@@ -1260,7 +1206,7 @@ muster_snapshot_store_list (MusterSnapshotStore  *self,
       g_mutex_unlock (&self->lock);
       return NULL;
     }
-  bind_text (stmt, 1, profile);
+  muster_sqlite_bind_text (stmt, 1, profile);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (infos, info_from_row (stmt));
   if (rc != SQLITE_DONE)
@@ -1351,7 +1297,7 @@ muster_snapshot_store_get_delta_link (MusterSnapshotStore  *self,
   sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    link = g_strdup (column_text (stmt, 0));
+    link = g_strdup (muster_sqlite_column_text (stmt, 0));
   else if (rc != SQLITE_DONE)
     set_sqlite_error (error, self->db, rc, self->path);
   sqlite3_finalize (stmt);
@@ -1470,7 +1416,7 @@ muster_snapshot_store_begin (MusterSnapshotStore  *self,
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
-  bind_text (stmt, 2, tenant_id);
+  muster_sqlite_bind_text (stmt, 2, tenant_id);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
@@ -1521,7 +1467,7 @@ muster_snapshot_store_begin_from (MusterSnapshotStore  *self,
   if (rc == SQLITE_ROW)
     {
       writer->id = sqlite3_column_int64 (stmt, 0);
-      writer->profile = g_strdup (column_text (stmt, 1));
+      writer->profile = g_strdup (muster_sqlite_column_text (stmt, 1));
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
@@ -1593,25 +1539,25 @@ muster_snapshot_writer_put_user (MusterSnapshotWriter  *writer,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 2, muster_user_get_id (user));
-  bind_text (stmt, 3, muster_user_get_display_name (user));
-  bind_text (stmt, 4, muster_user_get_given_name (user));
-  bind_text (stmt, 5, muster_user_get_surname (user));
-  bind_text (stmt, 6, muster_user_get_user_principal_name (user));
-  bind_text (stmt, 7, muster_user_get_mail (user));
+  muster_sqlite_bind_text (stmt, 2, muster_user_get_id (user));
+  muster_sqlite_bind_text (stmt, 3, muster_user_get_display_name (user));
+  muster_sqlite_bind_text (stmt, 4, muster_user_get_given_name (user));
+  muster_sqlite_bind_text (stmt, 5, muster_user_get_surname (user));
+  muster_sqlite_bind_text (stmt, 6, muster_user_get_user_principal_name (user));
+  muster_sqlite_bind_text (stmt, 7, muster_user_get_mail (user));
   bind_strv (stmt, 8, muster_user_get_other_mails (user));
   bind_strv (stmt, 9, muster_user_get_proxy_addresses (user));
-  bind_text (stmt, 10, muster_user_get_job_title (user));
-  bind_text (stmt, 11, muster_user_get_department (user));
-  bind_text (stmt, 12, muster_user_get_company_name (user));
-  bind_text (stmt, 13, muster_user_get_employee_id (user));
-  bind_text (stmt, 14, muster_user_get_office_location (user));
+  muster_sqlite_bind_text (stmt, 10, muster_user_get_job_title (user));
+  muster_sqlite_bind_text (stmt, 11, muster_user_get_department (user));
+  muster_sqlite_bind_text (stmt, 12, muster_user_get_company_name (user));
+  muster_sqlite_bind_text (stmt, 13, muster_user_get_employee_id (user));
+  muster_sqlite_bind_text (stmt, 14, muster_user_get_office_location (user));
   bind_strv (stmt, 15, muster_user_get_business_phones (user));
-  bind_text (stmt, 16, muster_user_get_mobile_phone (user));
+  muster_sqlite_bind_text (stmt, 16, muster_user_get_mobile_phone (user));
   sqlite3_bind_int (stmt, 17, muster_user_get_account_enabled (user));
-  bind_text (stmt, 18, muster_user_get_user_type (user));
+  muster_sqlite_bind_text (stmt, 18, muster_user_get_user_type (user));
   bind_strv (stmt, 19, muster_user_get_assigned_licenses (user));
-  bind_text (stmt, 20, muster_user_get_created (user));
+  muster_sqlite_bind_text (stmt, 20, muster_user_get_created (user));
   sqlite3_bind_int (stmt, 21, muster_user_get_on_premises_sync_enabled (user));
   if (!writer_run (writer, stmt, error))
     return FALSE;
@@ -1648,15 +1594,15 @@ muster_snapshot_writer_put_group (MusterSnapshotWriter  *writer,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 2, muster_group_get_id (group));
-  bind_text (stmt, 3, muster_group_get_display_name (group));
-  bind_text (stmt, 4, muster_group_get_description (group));
-  bind_text (stmt, 5, muster_group_get_mail (group));
+  muster_sqlite_bind_text (stmt, 2, muster_group_get_id (group));
+  muster_sqlite_bind_text (stmt, 3, muster_group_get_display_name (group));
+  muster_sqlite_bind_text (stmt, 4, muster_group_get_description (group));
+  muster_sqlite_bind_text (stmt, 5, muster_group_get_mail (group));
   bind_strv (stmt, 6, muster_group_get_group_types (group));
   sqlite3_bind_int (stmt, 7, muster_group_get_mail_enabled (group));
   sqlite3_bind_int (stmt, 8, muster_group_get_security_enabled (group));
-  bind_text (stmt, 9, muster_group_get_membership_rule (group));
-  bind_text (stmt, 10, muster_group_kind_to_string (muster_group_get_kind (group)));
+  muster_sqlite_bind_text (stmt, 9, muster_group_get_membership_rule (group));
+  muster_sqlite_bind_text (stmt, 10, muster_group_kind_to_string (muster_group_get_kind (group)));
   sqlite3_bind_int (stmt, 11, muster_group_get_dynamic (group));
   return writer_run (writer, stmt, error);
 }
@@ -1816,7 +1762,7 @@ muster_snapshot_writer_put_sku (MusterSnapshotWriter  *writer,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 2, sku->sku_id, -1, SQLITE_STATIC);
-  bind_text (stmt, 3, sku->part_number);
+  muster_sqlite_bind_text (stmt, 3, sku->part_number);
   sqlite3_bind_int64 (stmt, 4, sku->consumed);
   sqlite3_bind_int64 (stmt, 5, sku->enabled);
   return writer_run (writer, stmt, error);

@@ -17,6 +17,7 @@
 
 #include "muster-sqlite-target-private.h"
 #include "muster-sqlite-target.h"
+#include "muster-sqlite-util.h"
 
 /* The store — schema version 1 (docs/sqlite-store.md describes every column for people)
  *
@@ -39,7 +40,6 @@
 
 #define SCHEMA_VERSION 1
 #define APPLICATION_ID 0x4D555352
-#define BUSY_TIMEOUT_MS 10000
 #define PROGRESS_EVERY 10000
 
 /* Per connection. A push writes batches of a thousand users whose ids and names land all over
@@ -226,57 +226,60 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MusterSqliteTarget, muster_sqlite_target, G_TYPE_
 /* Errors --------------------------------------------------------------------------------------- */
 
 /* A SQLite failure as a sentence the admin can act on; the SQLite detail goes to the debug log. */
+/* A SQLite failure as a sentence the admin can act on (muster_sqlite_fail() logs the detail). */
+static void
+report_sqlite_error (GError              **error,
+                     MusterSqliteFailure   failure,
+                     const char           *path,
+                     const char           *code_text,
+                     const char           *detail)
+{
+  switch (failure)
+    {
+    case MUSTER_SQLITE_FAILURE_FULL:
+      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
+                   _("The disk is full: the SQLite store “%s” cannot grow. Nothing of this batch was changed; free some space and push again."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_IO:
+      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
+                   _("The SQLite store “%s” could not be written (%s). Nothing of this batch was changed; check the disk and push again."),
+                   path, code_text);
+      break;
+    case MUSTER_SQLITE_FAILURE_CORRUPT:
+      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID,
+                   _("“%s” is damaged or is not a SQLite database. Muster did not change it; choose another file."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_OPEN:
+      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
+                   _("The SQLite store “%s” cannot be opened for writing (%s). Check that you may write to the file and its folder."),
+                   path, code_text);
+      break;
+    case MUSTER_SQLITE_FAILURE_BUSY:
+      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
+                   _("The SQLite store “%s” is busy: another program is writing to it. Try again when it has finished."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_INTERRUPTED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Reading the SQLite store was cancelled."));
+      break;
+    case MUSTER_SQLITE_FAILURE_OTHER:
+      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
+                   _("The SQLite store “%s” could not be used: %s."), path, detail);
+      break;
+    }
+}
+
 static gboolean
 set_sqlite_error (GError     **error,
                   sqlite3     *db,
                   int          rc,
                   const char  *path)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  g_debug ("SQLite error %d on %s: %s", rc, path, detail);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
-                   _("The disk is full: the SQLite store “%s” cannot grow. Nothing of this batch was changed; free some space and push again."),
-                   path);
-      break;
-    case SQLITE_IOERR:
-      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
-                   _("The SQLite store “%s” could not be written (%s). Nothing of this batch was changed; check the disk and push again."),
-                   path, sqlite3_errstr (rc));
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID,
-                   _("“%s” is damaged or is not a SQLite database. Muster did not change it; choose another file."),
-                   path);
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
-      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
-                   _("The SQLite store “%s” cannot be opened for writing (%s). Check that you may write to the file and its folder."),
-                   path, sqlite3_errstr (rc));
-      break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
-                   _("The SQLite store “%s” is busy: another program is writing to it. Try again when it has finished."),
-                   path);
-      break;
-    case SQLITE_INTERRUPT:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Reading the SQLite store was cancelled."));
-      break;
-    default:
-      g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
-                   _("The SQLite store “%s” could not be used: %s."), path, detail);
-      break;
-    }
-  return FALSE;
+  return muster_sqlite_fail (&file, rc, error);
 }
 
 static gboolean
@@ -285,11 +288,9 @@ exec (sqlite3     *db,
       const char  *path,
       GError     **error)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
+  return muster_sqlite_exec (&file, sql, error);
 }
 
 static gboolean
@@ -299,65 +300,36 @@ query_int (sqlite3     *db,
            gint64      *value,
            GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  *value = 0;
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
+  return muster_sqlite_query_int (&file, sql, value, error);
 }
 
 /* Opening -------------------------------------------------------------------------------------- */
 
-typedef struct
-{
-  gint64 version;
-  gint64 application_id;
-  gint64 n_objects;
-} Header;
-
-/* Only reads: nothing here writes to the file. Outside a transaction it takes a read
- * transaction of its own, so that the three values are of the same moment. */
+/* Only reads: nothing here writes to the file. */
 static gboolean
-read_header (sqlite3     *db,
-             const char  *path,
-             Header      *header,
-             GError     **error)
+read_header (sqlite3             *db,
+             const char          *path,
+             MusterSqliteHeader  *header,
+             GError             **error)
 {
-  gboolean own = sqlite3_get_autocommit (db);
-  gboolean ok;
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (own && !exec (db, "BEGIN", path, error))
-    return FALSE;
-  ok = query_int (db, "PRAGMA user_version", path, &header->version, error) &&
-       query_int (db, "PRAGMA application_id", path, &header->application_id, error) &&
-       query_int (db, "SELECT count(*) FROM sqlite_master", path, &header->n_objects, error);
-  if (own)
-    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-  return ok;
+  return muster_sqlite_read_header (&file, header, error);
 }
 
 static gboolean
-header_is_empty (const Header *header)
+header_is_empty (const MusterSqliteHeader *header)
 {
   return header->version == 0 && header->application_id == 0 && header->n_objects == 0;
 }
 
 /* Refuses files Muster must not touch. */
 static gboolean
-check_header (const Header  *header,
-              const char    *path,
-              GError       **error)
+check_header (const MusterSqliteHeader  *header,
+              const char                *path,
+              GError                   **error)
 {
   if (header_is_empty (header))
     return TRUE;
@@ -385,7 +357,7 @@ prepare_schema (sqlite3     *db,
                 const char  *path,
                 GError     **error)
 {
-  Header header = { 0 };
+  MusterSqliteHeader header = { 0 };
   g_autofree char *stamp = NULL;
 
   if (!exec (db, "BEGIN IMMEDIATE", path, error))
@@ -433,7 +405,7 @@ set_wal (sqlite3     *db,
          const char  *path,
          GError     **error)
 {
-  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 deadline = g_get_monotonic_time () + MUSTER_SQLITE_BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   for (;;)
     {
@@ -484,10 +456,9 @@ ensure_open_locked (MusterSqliteTarget  *self,
                     GError             **error)
 {
   g_autofree char *folder = NULL;
-  Header header = { 0 };
+  MusterSqliteHeader header = { 0 };
   sqlite3 *db = NULL;
   int fd;
-  int rc;
 
   if (self->db != NULL)
     return TRUE;
@@ -516,15 +487,9 @@ ensure_open_locked (MusterSqliteTarget  *self,
     }
   g_close (fd, NULL);
 
-  rc = sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, self->path);
-      sqlite3_close (db);
-      return FALSE;
-    }
-  sqlite3_extended_result_codes (db, TRUE);
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  db = muster_sqlite_open (self->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, report_sqlite_error, error);
+  if (db == NULL)
+    return FALSE;
 
   if (!read_header (db, self->path, &header, error) || !check_header (&header, self->path, error))
     goto fail;
@@ -576,12 +541,6 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
 
 /* A row id in decimal. Not printf: read_state makes one per user and per membership. */
 static char *
@@ -929,7 +888,7 @@ read_state_locked (MusterSqliteTarget  *self,
   if (rc != SQLITE_OK)
     goto sqlite_failed;
   while ((rc = sqlite3_step (offered_stmt)) == SQLITE_ROW)
-    g_ptr_array_add (offered, dup_valid (column_text (offered_stmt, 0)));
+    g_ptr_array_add (offered, dup_valid (muster_sqlite_column_text (offered_stmt, 0)));
   if (rc != SQLITE_DONE)
     goto sqlite_failed;
   g_ptr_array_add (offered, NULL);
@@ -955,11 +914,11 @@ read_state_locked (MusterSqliteTarget  *self,
     {
       UserRow row = { .id = sqlite3_column_int64 (users, 0), .active = sqlite3_column_int (users, 3) != 0 };
 
-      row.cells[CELL_EXTERNAL_ID] = user_chunk_add_text (chunk, column_text (users, 1));
-      row.cells[CELL_USER_NAME] = user_chunk_add_text (chunk, column_text (users, 2));
-      row.cells[CELL_USER_TYPE] = user_chunk_add_text (chunk, column_text (users, 4));
+      row.cells[CELL_EXTERNAL_ID] = user_chunk_add_text (chunk, muster_sqlite_column_text (users, 1));
+      row.cells[CELL_USER_NAME] = user_chunk_add_text (chunk, muster_sqlite_column_text (users, 2));
+      row.cells[CELL_USER_TYPE] = user_chunk_add_text (chunk, muster_sqlite_column_text (users, 4));
       for (guint i = 0; i < N_ATTRIBUTES; i++)
-        row.cells[CELL_ATTRIBUTES + i] = user_chunk_add_text (chunk, column_text (users, 5 + i));
+        row.cells[CELL_ATTRIBUTES + i] = user_chunk_add_text (chunk, muster_sqlite_column_text (users, 5 + i));
 
       /* Rows of user_roles whose user is gone cannot exist (foreign keys), but skip any. */
       while (have_role && sqlite3_column_int64 (user_roles, 0) < row.id)
@@ -972,7 +931,7 @@ read_state_locked (MusterSqliteTarget  *self,
       row.first_role = chunk->roles->len;
       while (have_role && sqlite3_column_int64 (user_roles, 0) == row.id)
         {
-          gint offset = user_chunk_add_text (chunk, column_text (user_roles, 1));
+          gint offset = user_chunk_add_text (chunk, muster_sqlite_column_text (user_roles, 1));
 
           if (offset >= 0)
             g_array_append_val (chunk->roles, offset);
@@ -1021,8 +980,8 @@ read_state_locked (MusterSqliteTarget  *self,
       gint64 id = sqlite3_column_int64 (groups, 0);
 
       group->id = id_to_string (id);
-      group->external_id = dup_valid (column_text (groups, 1));
-      group->display_name = dup_valid (column_text (groups, 2));
+      group->external_id = dup_valid (muster_sqlite_column_text (groups, 1));
+      group->display_name = dup_valid (muster_sqlite_column_text (groups, 2));
       while (have_member && sqlite3_column_int64 (members, 0) <= id)
         {
           if (sqlite3_column_int64 (members, 0) == id)
@@ -1927,7 +1886,7 @@ list_roles_locked (MusterSqliteTarget  *self,
   rc = sqlite3_prepare_v2 (self->db, "SELECT name FROM roles ORDER BY name", -1, &stmt, NULL);
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_ptr_array_add (roles, g_strdup (column_text (stmt, 0)));
+      g_ptr_array_add (roles, g_strdup (muster_sqlite_column_text (stmt, 0)));
       rc = SQLITE_OK;
     }
   sqlite3_finalize (stmt);
