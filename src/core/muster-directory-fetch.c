@@ -28,6 +28,7 @@
 
 #include "muster-directory-fetch-private.h"
 #include "muster-directory-page-private.h"
+#include "muster-enums.h"
 #include "muster-http.h"
 #include "muster-json.h"
 #include "muster-profile.h"
@@ -1287,7 +1288,7 @@ muster_directory_fetch_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PHASE:
-      g_value_set_int (value, self->phase);
+      g_value_set_enum (value, self->phase);
       break;
     case PROP_OBJECTS:
       g_value_set_uint (value, self->objects);
@@ -1310,9 +1311,8 @@ muster_directory_fetch_class_init (MusterDirectoryFetchClass *klass)
 
   object_class->get_property = muster_directory_fetch_get_property;
 
-  properties[PROP_PHASE] = g_param_spec_int ("phase", NULL, NULL, MUSTER_FETCH_PHASE_STARTING,
-                                             MUSTER_FETCH_PHASE_SAVING, MUSTER_FETCH_PHASE_STARTING,
-                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PHASE] = g_param_spec_enum ("phase", NULL, NULL, MUSTER_TYPE_FETCH_PHASE, MUSTER_FETCH_PHASE_STARTING,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_OBJECTS] = g_param_spec_uint ("objects", NULL, NULL, 0, G_MAXUINT, 0,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PAGES] = g_param_spec_uint ("pages", NULL, NULL, 0, G_MAXUINT, 0,
@@ -1341,13 +1341,6 @@ muster_directory_fetch_get_phase (MusterDirectoryFetch *self)
 {
   g_return_val_if_fail (MUSTER_IS_DIRECTORY_FETCH (self), MUSTER_FETCH_PHASE_STARTING);
   return self->phase;
-}
-
-guint
-muster_directory_fetch_get_objects (MusterDirectoryFetch *self)
-{
-  g_return_val_if_fail (MUSTER_IS_DIRECTORY_FETCH (self), 0);
-  return self->objects;
 }
 
 guint
