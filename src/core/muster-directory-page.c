@@ -364,8 +364,8 @@ cjson_get_string (const cJSON *object,
   return cJSON_IsString (member) ? member->valuestring : NULL;
 }
 
-/* The bulk path: a page of /users read by cJSON, about 5× faster than json-glib (DESIGN.md
- * "Measured facts"). NULL when cJSON cannot read the page or it holds anything json-glib would
+/* The bulk path: a page of /users read by cJSON, about 5× faster than json-glib (measured in
+ * tests/bench/README.md, P1). NULL when cJSON cannot read the page or it holds anything json-glib would
  * refuse or read differently (bytes that are not UTF-8, text after the root, a root that is not
  * a page): json-glib then reads it again, and its answer or its error counts. Users are built
  * through the same member table as muster_user_new_from_json(). */
@@ -562,8 +562,9 @@ header_value (JsonObject *headers,
   return NULL;
 }
 
-/* One $batch answer of /groups/{id}/members calls (graph-facts §10): members, next pages,
- * throttled calls to send again. */
+/* One $batch answer of /groups/{id}/members calls
+ * (https://learn.microsoft.com/en-us/graph/json-batching): members, next pages, throttled calls
+ * to send again. */
 MusterFetchChanges *
 _muster_directory_page_read_members_batch (GBytes      *bytes,
                                            GPtrArray   *requests,
