@@ -14,21 +14,22 @@
  *    spent; per-call 429s inside a batch are retried after their Retry-After;
  *  - licences from /subscribedSkus, and delta links taken with $deltatoken=latest at the start,
  *    so the next refresh is incremental and replays (harmlessly) what changed during this one.
- * One writer thread owns the snapshot transaction and applies what the parsers produce; it
- * commits only when everything was read. An incremental refresh reads users/delta and
- * groups/delta from the links of the latest snapshot into a copy of it; a 410 starts over with
- * a full fetch.
+ * One writer thread of its own owns the snapshot transaction and applies what the page readers
+ * (muster-directory-page.c) produce; it commits only when everything was read. An incremental
+ * refresh reads users/delta and groups/delta from the links of the latest snapshot into a copy
+ * of it; a 410 starts over with a full fetch.
  */
 
 #define G_LOG_DOMAIN "muster-directory-fetch"
 
 #include "config.h"
 
-#include <cjson/cJSON.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "muster-directory-fetch-private.h"
+#include "muster-directory-page-private.h"
+#include "muster-enums.h"
 #include "muster-http.h"
 #include "muster-json.h"
 #include "muster-profile.h"
@@ -42,9 +43,7 @@
                     "assignedLicenses"
 #define GROUP_SELECT "id,displayName,description,mail,groupTypes,mailEnabled,securityEnabled,membershipRule"
 
-#define BATCH_SIZE      20  /* json-batching.md: at most 20 requests per batch */
 #define MAX_BATCHES     4   /* batches in flight at most */
-#define MAX_ITEM_TRIES  6   /* per call inside a batch, before giving up on throttling */
 
 struct _MusterDirectoryFetch
 {
@@ -77,603 +76,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/* ---- what parsers produce and the writer applies -------------------------------------------- */
-
-typedef enum
-{
-  CHAIN_USERS,
-  CHAIN_GROUPS,
-  CHAIN_USERS_DELTA,
-  CHAIN_GROUPS_DELTA,
-  N_CHAINS
-} ChainKind;
-
-typedef struct
-{
-  char  *group_id;
-  char  *path;     /* relative to the Graph base */
-  guint  tries;
-} MemberRequest;
-
-static void
-member_request_free (MemberRequest *request)
-{
-  /* stolen slots are NULL */
-  if (request == NULL)
-    return;
-  g_free (request->group_id);
-  g_free (request->path);
-  g_free (request);
-}
-
-static MemberRequest *
-member_request_new (const char *group_id,
-                    char       *path)
-{
-  MemberRequest *request = g_new0 (MemberRequest, 1);
-
-  request->group_id = g_strdup (group_id);
-  request->path = path;
-  return request;
-}
-
-typedef enum
-{
-  ITEM_CHANGES,
-  ITEM_COMMIT,
-  ITEM_ABORT,
-} ItemKind;
-
-typedef struct
-{
-  ItemKind   kind;
-  /* for the writer */
-  GPtrArray *removed;         /* ids of users or groups */
-  GPtrArray *users;           /* MusterUser */
-  GPtrArray *groups;          /* MusterGroup */
-  GPtrArray *managers;        /* user id, manager id or NULL: pairs */
-  GPtrArray *member_removes;  /* group id, member id: pairs */
-  GPtrArray *member_adds;     /* group id, member id: pairs */
-  GPtrArray *skus;            /* MusterSku */
-  char      *users_delta_link;
-  char      *groups_delta_link;
-  /* for the main thread */
-  char      *next_link;
-  char      *delta_link;
-  GPtrArray *group_ids;       /* groups listed on this page */
-  GPtrArray *follow_ups;      /* MemberRequest: next pages of members */
-  GPtrArray *retries;         /* MemberRequest: calls to send again */
-  guint      retry_after_ms;
-  guint      groups_completed; /* groups whose member list ended on this batch */
-  guint      n_managers;
-} Changes;
-
-static void
-sku_free (MusterSku *sku)
-{
-  g_free (sku->sku_id);
-  g_free (sku->part_number);
-  g_free (sku->title);
-  g_free (sku);
-}
-
-static Changes *
-changes_new (ItemKind kind)
-{
-  Changes *changes = g_new0 (Changes, 1);
-
-  changes->kind = kind;
-  changes->removed = g_ptr_array_new_with_free_func (g_free);
-  changes->users = g_ptr_array_new_with_free_func (g_object_unref);
-  changes->groups = g_ptr_array_new_with_free_func (g_object_unref);
-  changes->managers = g_ptr_array_new_with_free_func (g_free);
-  changes->member_removes = g_ptr_array_new_with_free_func (g_free);
-  changes->member_adds = g_ptr_array_new_with_free_func (g_free);
-  changes->skus = g_ptr_array_new_with_free_func ((GDestroyNotify) sku_free);
-  changes->group_ids = g_ptr_array_new_with_free_func (g_free);
-  changes->follow_ups = g_ptr_array_new_with_free_func ((GDestroyNotify) member_request_free);
-  changes->retries = g_ptr_array_new_with_free_func ((GDestroyNotify) member_request_free);
-  return changes;
-}
-
-static void
-changes_free (Changes *changes)
-{
-  if (changes == NULL)
-    return;
-  g_ptr_array_unref (changes->removed);
-  g_ptr_array_unref (changes->users);
-  g_ptr_array_unref (changes->groups);
-  g_ptr_array_unref (changes->managers);
-  g_ptr_array_unref (changes->member_removes);
-  g_ptr_array_unref (changes->member_adds);
-  g_ptr_array_unref (changes->skus);
-  g_ptr_array_unref (changes->group_ids);
-  g_ptr_array_unref (changes->follow_ups);
-  g_ptr_array_unref (changes->retries);
-  g_free (changes->users_delta_link);
-  g_free (changes->groups_delta_link);
-  g_free (changes->next_link);
-  g_free (changes->delta_link);
-  g_free (changes);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Changes, changes_free)
-
-static void
-add_pair (GPtrArray  *pairs,
-          const char *a,
-          const char *b)
-{
-  g_ptr_array_add (pairs, g_strdup (a));
-  g_ptr_array_add (pairs, g_strdup (b));
-}
-
-/* ---- reading pages (worker threads) ------------------------------------------------------- */
-
-static const char *
-skip_space (const char *p,
-            const char *end)
-{
-  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-    p++;
-  return p;
-}
-
-/* After the opening quote: the position after the closing quote, or NULL. */
-static const char *
-skip_string (const char *p,
-             const char *end)
-{
-  while (p < end)
-    {
-      if (*p == '\\')
-        p += 2;
-      else if (*p == '"')
-        return p + 1;
-      else
-        p++;
-    }
-  return NULL;
-}
-
-static const char *
-skip_value (const char *p,
-            const char *end)
-{
-  int depth = 0;
-
-  do
-    {
-      p = skip_space (p, end);
-      if (p >= end)
-        return NULL;
-      if (*p == '"')
-        {
-          p = skip_string (p + 1, end);
-          if (p == NULL)
-            return NULL;
-        }
-      else if (*p == '{' || *p == '[')
-        depth++, p++;
-      else if (*p == '}' || *p == ']')
-        depth--, p++;
-      else if (depth == 0)
-        {
-          /* number, true, false, null */
-          while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\n' && *p != '\r'
-                 && *p != '\t')
-            p++;
-        }
-      else
-        p++;
-    }
-  while (depth > 0);
-  return p;
-}
-
-static gsize
-count_non_ascii (const char *start,
-                 const char *end)
-{
-  gsize count = 0;
-
-  for (const char *p = start; p < end; p++)
-    count += (guchar) *p >= 0x80;
-  return count;
-}
-
-/* A link is ASCII: a \u escape of anything past that (or of NUL) is left to the full parse.
- * Such an escape decodes to more non-ASCII bytes than the raw text holds, as raw bytes are
- * copied one for one and every other escape decodes to ASCII. */
-static char *
-unescape_link (const char *start,
-               const char *end)
-{
-  g_autoptr(GString) out = g_string_sized_new (end - start);
-
-  if (muster_json_unescape_string (start, end, out) == NULL
-      || count_non_ascii (out->str, out->str + out->len) != count_non_ascii (start, end))
-    return NULL;
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-/* The top-level "@odata.nextLink" of a Graph page when it stands before "value" (where Graph
- * writes it), found without parsing the page; NULL when it is elsewhere, absent or anything
- * looks unusual — then the caller waits for the full parse. */
-static char *
-scan_next_link (GBytes *bytes)
-{
-  gsize length;
-  const char *p = g_bytes_get_data (bytes, &length);
-  const char *end = p + length;
-
-  if (p == NULL)
-    return NULL;
-  p = skip_space (p, end);
-  if (p >= end || *p != '{')
-    return NULL;
-  p++;
-  for (;;)
-    {
-      const char *key, *key_end;
-
-      p = skip_space (p, end);
-      if (p >= end || *p != '"')
-        return NULL;
-      key = p + 1;
-      p = skip_string (key, end);
-      if (p == NULL)
-        return NULL;
-      key_end = p - 1;
-      p = skip_space (p, end);
-      if (p >= end || *p != ':')
-        return NULL;
-      p = skip_space (p + 1, end);
-      if (key_end - key == 5 && memcmp (key, "value", 5) == 0)
-        return NULL;
-      if (key_end - key == 15 && memcmp (key, "@odata.nextLink", 15) == 0)
-        {
-          const char *value;
-
-          if (p >= end || *p != '"')
-            return NULL;
-          value = p + 1;
-          p = skip_string (value, end);
-          if (p == NULL)
-            return NULL;
-          return unescape_link (value, p);
-        }
-      p = skip_value (p, end);
-      if (p == NULL)
-        return NULL;
-      p = skip_space (p, end);
-      if (p >= end || *p != ',')
-        return NULL;
-      p++;
-    }
-}
-
-static gboolean
-invalid_page (GError     **error,
-              const char  *what)
-{
-  g_set_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
-               _("Microsoft Graph sent %s that Muster cannot read."), what);
-  return FALSE;
-}
-
-static JsonObject *
-parse_page_root (GBytes      *bytes,
-                 JsonNode   **root,
-                 GError     **error)
-{
-  g_autoptr(GError) parse_error = NULL;
-
-  *root = muster_http_parse_json (bytes, "Microsoft Graph", &parse_error);
-  if (*root == NULL)
-    {
-      g_set_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
-                   _("Microsoft Graph sent a page Muster cannot read: %s"), parse_error->message);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (*root))
-    {
-      invalid_page (error, _("a page"));
-      return NULL;
-    }
-  return json_node_get_object (*root);
-}
-
-static gboolean
-is_member_type (JsonObject *object)
-{
-  const char *type = muster_json_get_string (object, "@odata.type");
-
-  /* a snapshot knows users and groups; devices, contacts and service principals are left out */
-  return type == NULL || g_str_equal (type, "#microsoft.graph.user") || g_str_equal (type, "#microsoft.graph.group");
-}
-
-static const char *
-get_id (JsonObject *object)
-{
-  const char *id = muster_json_get_string (object, "id");
-
-  return id != NULL && *id != '\0' ? id : NULL;
-}
-
-static gboolean
-is_removed (JsonObject *object)
-{
-  return json_object_has_member (object, "@removed");
-}
-
-/* Text json-glib would take: UTF-8 without NUL bytes (json-glib refuses anything else, cJSON
- * does not). ASCII, nearly all of a Graph page, is checked eight bytes at a time. */
-static gboolean
-is_json_text (const char *data,
-              gsize       length)
-{
-  const char *p = data, *end = data + length;
-
-  while (p < end)
-    {
-      if (end - p >= 8)
-        {
-          guint64 word;
-
-          memcpy (&word, p, sizeof word);
-          /* no byte with the high bit set and no zero byte */
-          if (((word | ((word - G_GUINT64_CONSTANT (0x0101010101010101)) & ~word))
-               & G_GUINT64_CONSTANT (0x8080808080808080)) == 0)
-            {
-              p += 8;
-              continue;
-            }
-        }
-      if (*p == '\0')
-        return FALSE;
-      if ((guchar) *p < 0x80)
-        p++;
-      else
-        {
-          gunichar c = g_utf8_get_char_validated (p, end - p);
-
-          if (c == (gunichar) -1 || c == (gunichar) -2)
-            return FALSE;
-          p = g_utf8_next_char (p);
-        }
-    }
-  return TRUE;
-}
-
-/* The last member called @name, as json-glib keeps it; NULL for a non-object. */
-static const cJSON *
-cjson_get_member (const cJSON *object,
-                  const char  *name)
-{
-  const cJSON *found = NULL;
-
-  if (!cJSON_IsObject (object))
-    return NULL;
-  for (const cJSON *child = object->child; child != NULL; child = child->next)
-    if (child->string != NULL && strcmp (child->string, name) == 0)
-      found = child;
-  return found;
-}
-
-static const char *
-cjson_get_string (const cJSON *object,
-                  const char  *name)
-{
-  const cJSON *member = cjson_get_member (object, name);
-
-  return cJSON_IsString (member) ? member->valuestring : NULL;
-}
-
-/* The bulk path: a page of /users read by cJSON, about 5× faster than json-glib (DESIGN.md
- * "Measured facts"). NULL when cJSON cannot read the page or it holds anything json-glib would
- * refuse or read differently (bytes that are not UTF-8, text after the root, a root that is not
- * a page): json-glib then reads it again, and its answer or its error counts. Users are built
- * through the same member table as muster_user_new_from_json(). */
-static Changes *
-parse_users_page_fast (GBytes *bytes)
-{
-  g_autoptr(Changes) changes = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
-  const char *parse_end = NULL;
-  const cJSON *values;
-  cJSON *root;
-
-  if (data == NULL || length == 0 || !is_json_text (data, length)
-      || !muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, NULL))
-    return NULL;
-  root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
-  if (root == NULL)
-    return NULL;
-  values = cjson_get_member (root, "value");
-  if (parse_end == NULL || skip_space (parse_end, data + length) != data + length || !cJSON_IsArray (values))
-    {
-      cJSON_Delete (root);
-      return NULL;
-    }
-
-  changes = changes_new (ITEM_CHANGES);
-  changes->next_link = g_strdup (cjson_get_string (root, "@odata.nextLink"));
-  changes->delta_link = g_strdup (cjson_get_string (root, "@odata.deltaLink"));
-  for (const cJSON *object = values->child; object != NULL; object = object->next)
-    {
-      const char *id = cjson_get_string (object, "id");
-      MusterUser *user;
-
-      if (id == NULL || *id == '\0')
-        continue;
-      user = _muster_user_new_from_cjson (object);
-      if (muster_user_get_manager_id (user) != NULL)
-        changes->n_managers++;
-      g_ptr_array_add (changes->users, user);
-    }
-  cJSON_Delete (root);
-  return g_steal_pointer (&changes);
-}
-
-/* One page of /users, /groups or their delta. */
-static Changes *
-parse_collection_page (GBytes     *bytes,
-                       ChainKind   kind,
-                       GError    **error)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(Changes) changes = NULL;
-  JsonObject *page;
-  JsonArray *values;
-  gboolean users = kind == CHAIN_USERS || kind == CHAIN_USERS_DELTA;
-  gboolean delta = kind == CHAIN_USERS_DELTA || kind == CHAIN_GROUPS_DELTA;
-
-  if (kind == CHAIN_USERS)
-    {
-      changes = parse_users_page_fast (bytes);
-      if (changes != NULL)
-        return g_steal_pointer (&changes);
-    }
-  changes = changes_new (ITEM_CHANGES);
-  page = parse_page_root (bytes, &root, error);
-  if (page == NULL)
-    return NULL;
-  values = muster_json_get_array (page, "value");
-  if (values == NULL)
-    {
-      invalid_page (error, _("a page without a list"));
-      return NULL;
-    }
-  changes->next_link = g_strdup (muster_json_get_string (page, "@odata.nextLink"));
-  changes->delta_link = g_strdup (muster_json_get_string (page, "@odata.deltaLink"));
-
-  for (guint i = 0; i < json_array_get_length (values); i++)
-    {
-      JsonNode *node = json_array_get_element (values, i);
-      JsonObject *object;
-      const char *id;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      object = json_node_get_object (node);
-      id = get_id (object);
-      if (id == NULL)
-        continue;
-
-      if (delta && is_removed (object))
-        {
-          g_ptr_array_add (changes->removed, g_strdup (id));
-          continue;
-        }
-
-      if (users)
-        {
-          JsonArray *manager_delta = delta ? muster_json_get_array (object, "manager@delta") : NULL;
-          MusterUser *user;
-
-          if (manager_delta != NULL)
-            {
-              const char *manager_id = NULL;
-
-              /* users delta reports the manager as a one-item relationship list (user-delta.md) */
-              for (guint m = 0; m < json_array_get_length (manager_delta); m++)
-                {
-                  JsonNode *item = json_array_get_element (manager_delta, m);
-
-                  if (JSON_NODE_HOLDS_OBJECT (item) && !is_removed (json_node_get_object (item)))
-                    manager_id = get_id (json_node_get_object (item));
-                }
-              if (manager_id != NULL)
-                {
-                  JsonObject *manager = json_object_new ();
-
-                  json_object_set_string_member (manager, "id", manager_id);
-                  json_object_set_object_member (object, "manager", manager);
-                }
-              else
-                json_object_remove_member (object, "manager");
-              add_pair (changes->managers, id, manager_id);
-            }
-
-          user = muster_user_new_from_json (object);
-          if (!delta && muster_user_get_manager_id (user) != NULL)
-            changes->n_managers++;
-          g_ptr_array_add (changes->users, user);
-        }
-      else
-        {
-          JsonArray *members = delta ? muster_json_get_array (object, "members@delta") : NULL;
-
-          /* a big group comes back in several pieces, later ones may carry only the members */
-          if (!delta || json_object_has_member (object, "displayName"))
-            g_ptr_array_add (changes->groups, muster_group_new_from_json (object));
-          if (!delta)
-            g_ptr_array_add (changes->group_ids, g_strdup (id));
-          for (guint m = 0; members != NULL && m < json_array_get_length (members); m++)
-            {
-              JsonNode *item = json_array_get_element (members, m);
-              JsonObject *member;
-              const char *member_id;
-
-              if (!JSON_NODE_HOLDS_OBJECT (item))
-                continue;
-              member = json_node_get_object (item);
-              member_id = get_id (member);
-              if (member_id == NULL || !is_member_type (member))
-                continue;
-              add_pair (is_removed (member) ? changes->member_removes : changes->member_adds, id, member_id);
-            }
-        }
-    }
-  return g_steal_pointer (&changes);
-}
-
-static GError *
-item_error (guint       status,
-            JsonObject *body)
-{
-  JsonObject *error = muster_json_get_object (body, "error");
-  const char *code = muster_json_get_string (error, "code");
-
-  g_debug ("Graph call in a batch answered %u %s", status, code ? code : "-");
-  if (status == 401)
-    return g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_UNAUTHORIZED, "%s (%s)",
-                        _("Microsoft Graph did not accept the sign-in. Sign in again."), code ? code : "HTTP 401");
-  if (status == 403)
-    return g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_FORBIDDEN, "%s (%s)",
-                        _("Muster may not read group members. Grant admin consent for GroupMember.Read.All, "
-                          "then sign in again."), code ? code : "HTTP 403");
-  if (status == 429)
-    return g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_THROTTLED, "%s",
-                        _("Microsoft Graph is throttling Muster. Try again in a few minutes."));
-  if (status >= 500)
-    return g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_SERVER, "%s (%s, HTTP %u)",
-                        _("Microsoft Graph had a problem. Try again later."), code ? code : "-", status);
-  return g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_BAD_REQUEST, "%s (%s, HTTP %u)",
-                      _("Microsoft Graph refused the request."), code ? code : "-", status);
-}
-
-static const char *
-header_value (JsonObject *headers,
-              const char *name)
-{
-  g_autoptr(GList) members = headers ? json_object_get_members (headers) : NULL;
-
-  /* header names are case-insensitive (RFC 9110 §5.1) */
-  for (GList *l = members; l != NULL; l = l->next)
-    if (g_ascii_strcasecmp (l->data, name) == 0)
-      return muster_json_get_string (headers, l->data);
-  return NULL;
-}
-
 typedef struct
 {
   GBytes    *bytes;
-  ChainKind  kind;
-  GPtrArray *requests;  /* MemberRequest, for a batch: item id = index + 1 */
+  MusterFetchChain  kind;
+  GPtrArray *requests;  /* MusterMemberRequest, for a batch: item id = index + 1 */
   char      *base;
 } ParseJob;
 
@@ -686,132 +93,6 @@ parse_job_free (ParseJob *job)
   g_free (job);
 }
 
-/* One $batch answer of /groups/{id}/members calls (graph-facts §10): members, next pages,
- * throttled calls to send again. */
-static Changes *
-parse_members_batch (ParseJob  *job,
-                     GError   **error)
-{
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(Changes) changes = changes_new (ITEM_CHANGES);
-  g_autofree gboolean *answered = g_new0 (gboolean, job->requests->len);
-  JsonObject *page = parse_page_root (job->bytes, &root, error);
-  JsonArray *responses;
-
-  if (page == NULL)
-    return NULL;
-  responses = muster_json_get_array (page, "responses");
-  if (responses == NULL)
-    {
-      invalid_page (error, _("a batch answer"));
-      return NULL;
-    }
-
-  for (guint i = 0; i < json_array_get_length (responses); i++)
-    {
-      JsonNode *node = json_array_get_element (responses, i);
-      JsonObject *response, *body;
-      MemberRequest *request;
-      guint64 index;
-      gint64 status;
-      JsonArray *values;
-      const char *next;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      response = json_node_get_object (node);
-      /* answers come in any order: match them by id */
-      if (muster_json_get_string (response, "id") == NULL
-          || !g_ascii_string_to_unsigned (muster_json_get_string (response, "id"), 10, 1, job->requests->len,
-                                          &index, NULL)
-          || answered[index - 1])
-        continue;
-      answered[index - 1] = TRUE;
-      request = g_ptr_array_index (job->requests, index - 1);
-      status = muster_json_get_int (response, "status", 0);
-      body = muster_json_get_object (response, "body");
-
-      if (status == 429 || status == 503 || status == 504)
-        {
-          const char *retry_after = header_value (muster_json_get_object (response, "headers"), "Retry-After");
-          guint delay = muster_graph_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC,
-                                                        1000u << MIN (request->tries, 4));
-
-          if (request->tries + 1 >= MAX_ITEM_TRIES)
-            {
-              g_propagate_error (error, item_error ((guint) status, body));
-              return NULL;
-            }
-          changes->retry_after_ms = MAX (changes->retry_after_ms, delay);
-          g_ptr_array_add (changes->retries, member_request_new (request->group_id, g_strdup (request->path)));
-          ((MemberRequest *) g_ptr_array_index (changes->retries, changes->retries->len - 1))->tries =
-            request->tries + 1;
-          continue;
-        }
-      if (status == 404)
-        {
-          /* deleted between the group list and now: it has no members to read */
-          g_debug ("group %s vanished while its members were read", request->group_id);
-          changes->groups_completed++;
-          continue;
-        }
-      if (status < 200 || status >= 300)
-        {
-          g_propagate_error (error, item_error ((guint) status, body));
-          return NULL;
-        }
-      values = muster_json_get_array (body, "value");
-      if (values == NULL)
-        {
-          invalid_page (error, _("a member list"));
-          return NULL;
-        }
-      for (guint m = 0; m < json_array_get_length (values); m++)
-        {
-          JsonNode *item = json_array_get_element (values, m);
-          const char *member_id;
-
-          if (!JSON_NODE_HOLDS_OBJECT (item) || !is_member_type (json_node_get_object (item)))
-            continue;
-          member_id = get_id (json_node_get_object (item));
-          if (member_id != NULL)
-            add_pair (changes->member_adds, request->group_id, member_id);
-        }
-      next = muster_json_get_string (body, "@odata.nextLink");
-      if (next != NULL)
-        {
-          /* a batch takes URLs relative to the version (json-batching.md) */
-          if (!g_str_has_prefix (next, job->base) || next[strlen (job->base)] != '/')
-            {
-              g_set_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
-                           _("Microsoft Graph pointed to another server (%s); Muster did not follow."), next);
-              return NULL;
-            }
-          g_ptr_array_add (changes->follow_ups, member_request_new (request->group_id,
-                                                                    g_strdup (next + strlen (job->base))));
-        }
-      else
-        changes->groups_completed++;
-    }
-
-  /* a call the batch did not answer is sent again */
-  for (guint i = 0; i < job->requests->len; i++)
-    if (!answered[i])
-      {
-        MemberRequest *request = g_ptr_array_index (job->requests, i);
-        MemberRequest *retry = member_request_new (request->group_id, g_strdup (request->path));
-
-        retry->tries = request->tries + 1;
-        if (retry->tries >= MAX_ITEM_TRIES)
-          {
-            member_request_free (retry);
-            return invalid_page (error, _("a batch answer")), NULL;
-          }
-        g_ptr_array_add (changes->retries, retry);
-        changes->retry_after_ms = MAX (changes->retry_after_ms, 1000);
-      }
-  return g_steal_pointer (&changes);
-}
 
 static void
 parse_thread (GTask        *task,
@@ -821,16 +102,16 @@ parse_thread (GTask        *task,
 {
   ParseJob *job = task_data;
   GError *error = NULL;
-  Changes *changes;
+  MusterFetchChanges *changes;
 
   if (job->requests != NULL)
-    changes = parse_members_batch (job, &error);
+    changes = _muster_directory_page_read_members_batch (job->bytes, job->requests, job->base, &error);
   else
-    changes = parse_collection_page (job->bytes, job->kind, &error);
+    changes = _muster_directory_page_read (job->bytes, job->kind, &error);
   if (changes == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, changes, (GDestroyNotify) changes_free);
+    g_task_return_pointer (task, changes, (GDestroyNotify) _muster_fetch_changes_free);
 }
 
 /* ---- the writer thread -------------------------------------------------------------------- */
@@ -843,7 +124,7 @@ typedef struct
   char                *profile;
   char                *tenant_id;
   gint64               base_id;   /* 0: a new, empty snapshot */
-  GAsyncQueue         *queue;     /* of Changes */
+  GAsyncQueue         *queue;     /* of MusterFetchChanges */
   GMainContext        *context;
   FetchRun            *run;       /* touched only on @context */
 } WriterJob;
@@ -866,7 +147,7 @@ writer_job_free (WriterJob *job)
 
 static gboolean
 apply_changes (MusterSnapshotWriter  *writer,
-               Changes               *changes,
+               MusterFetchChanges               *changes,
                GError               **error)
 {
   for (guint i = 0; i < changes->removed->len; i++)
@@ -940,12 +221,9 @@ notify_writer_failure (WriterJob    *job,
 }
 
 static void
-writer_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+write_snapshot (GTask     *task,
+                WriterJob *job)
 {
-  WriterJob *job = task_data;
   g_autoptr(MusterSnapshotWriter) writer = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -958,11 +236,11 @@ writer_thread (GTask        *task,
 
   for (;;)
     {
-      g_autoptr(Changes) changes = g_async_queue_pop (job->queue);
+      g_autoptr(MusterFetchChanges) changes = g_async_queue_pop (job->queue);
       MusterSnapshotInfo *info;
       gint64 id;
 
-      if (changes->kind == ITEM_ABORT)
+      if (changes->kind == MUSTER_FETCH_ITEM_ABORT)
         {
           /* dropping the writer rolls the transaction back */
           g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s", _("The refresh was stopped."));
@@ -970,7 +248,7 @@ writer_thread (GTask        *task,
         }
       if (error == NULL && !apply_changes (writer, changes, &error))
         notify_writer_failure (job, error);
-      if (changes->kind != ITEM_COMMIT)
+      if (changes->kind != MUSTER_FETCH_ITEM_COMMIT)
         continue;
 
       if (error != NULL)
@@ -995,6 +273,17 @@ writer_thread (GTask        *task,
       g_task_return_pointer (task, info, (GDestroyNotify) muster_snapshot_info_free);
       return;
     }
+}
+
+/* The writer's own thread: it spends the run waiting on the queue, so it must not be one of
+ * the GTask pool's threads, which the parse tasks feeding that queue need. */
+static gpointer
+writer_thread (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+
+  write_snapshot (task, g_task_get_task_data (task));
+  return NULL;
 }
 
 /* ---- one run ------------------------------------------------------------------------------ */
@@ -1029,12 +318,12 @@ struct _FetchRun
   gboolean              finishing;
   GAsyncQueue          *queue;        /* to the writer */
 
-  Chain                 chains[N_CHAINS];
+  Chain                 chains[MUSTER_FETCH_N_CHAINS];
   GPtrArray            *held;         /* groups delta changes, applied after the users delta */
   gboolean              skus_done;
   char                 *latest_links[2];
 
-  GQueue                members;      /* MemberRequest to send */
+  GQueue                members;      /* MusterMemberRequest to send */
   guint                 batches;      /* in flight */
   guint                 max_batches;
   gboolean              paused;
@@ -1077,12 +366,12 @@ fetch_run_unref (FetchRun *run)
   g_free (run->base_links[1]);
   g_clear_error (&run->error);
   g_clear_pointer (&run->queue, g_async_queue_unref);
-  for (guint i = 0; i < N_CHAINS; i++)
+  for (guint i = 0; i < MUSTER_FETCH_N_CHAINS; i++)
     g_free (run->chains[i].delta_link);
   g_clear_pointer (&run->held, g_ptr_array_unref);
   g_free (run->latest_links[0]);
   g_free (run->latest_links[1]);
-  g_queue_clear_full (&run->members, (GDestroyNotify) member_request_free);
+  g_queue_clear_full (&run->members, (GDestroyNotify) _muster_member_request_free);
   g_free (run);
 }
 
@@ -1108,7 +397,7 @@ fetch_run_new (GTask                *task,
   run->context = g_main_context_ref_thread_default ();
   run->cancellable = g_cancellable_new ();
   run->max_batches = MAX_BATCHES;
-  run->held = g_ptr_array_new_with_free_func ((GDestroyNotify) changes_free);
+  run->held = g_ptr_array_new_with_free_func ((GDestroyNotify) _muster_fetch_changes_free);
   g_queue_init (&run->members);
   run->started = g_get_monotonic_time ();
   return run;
@@ -1160,37 +449,38 @@ emit_progress (FetchRun *run)
 
   if (run->incremental)
     {
-      gboolean users_done = run->chains[CHAIN_USERS_DELTA].ended;
-      gboolean groups_done = run->chains[CHAIN_GROUPS_DELTA].ended;
+      gboolean users_done = run->chains[MUSTER_FETCH_CHAIN_USERS_DELTA].ended;
+      gboolean groups_done = run->chains[MUSTER_FETCH_CHAIN_GROUPS_DELTA].ended;
 
       phase = !users_done ? MUSTER_FETCH_PHASE_USERS
             : !groups_done ? MUSTER_FETCH_PHASE_GROUPS : MUSTER_FETCH_PHASE_SAVING;
-      objects = phase == MUSTER_FETCH_PHASE_USERS ? run->chains[CHAIN_USERS_DELTA].objects
-              : phase == MUSTER_FETCH_PHASE_GROUPS ? run->chains[CHAIN_GROUPS_DELTA].objects : 0;
+      objects = phase == MUSTER_FETCH_PHASE_USERS ? run->chains[MUSTER_FETCH_CHAIN_USERS_DELTA].objects
+              : phase == MUSTER_FETCH_PHASE_GROUPS ? run->chains[MUSTER_FETCH_CHAIN_GROUPS_DELTA].objects : 0;
       fraction = 0.45 * users_done + 0.45 * groups_done;
     }
   else
     {
-      gboolean users_done = run->chains[CHAIN_USERS].ended;
-      gboolean groups_done = run->chains[CHAIN_GROUPS].ended;
+      gboolean users_done = run->chains[MUSTER_FETCH_CHAIN_USERS].ended;
+      gboolean groups_done = run->chains[MUSTER_FETCH_CHAIN_GROUPS].ended;
       gboolean members_done = groups_done && run->batches == 0 && g_queue_is_empty (&run->members);
       double users_part = users_done ? 1.0
-                        : run->users_total > 0 ? MIN (1.0, run->chains[CHAIN_USERS].objects / (double) run->users_total)
+                        : run->users_total > 0
+                          ? MIN (1.0, run->chains[MUSTER_FETCH_CHAIN_USERS].objects / (double) run->users_total)
                         : 0.0;
       double members_part = members_done ? 1.0
                           : run->groups_total > 0 ? MIN (1.0, run->groups_completed / (double) run->groups_total)
                           : 0.0;
 
       if (!users_done)
-        phase = MUSTER_FETCH_PHASE_USERS, objects = run->chains[CHAIN_USERS].objects;
+        phase = MUSTER_FETCH_PHASE_USERS, objects = run->chains[MUSTER_FETCH_CHAIN_USERS].objects;
       else if (!groups_done)
-        phase = MUSTER_FETCH_PHASE_GROUPS, objects = run->chains[CHAIN_GROUPS].objects;
+        phase = MUSTER_FETCH_PHASE_GROUPS, objects = run->chains[MUSTER_FETCH_CHAIN_GROUPS].objects;
       else if (!members_done)
         phase = MUSTER_FETCH_PHASE_MEMBERSHIPS, objects = run->memberships;
       else if (!run->skus_done)
         phase = MUSTER_FETCH_PHASE_LICENCES, objects = 0;
       else
-        phase = MUSTER_FETCH_PHASE_SAVING, objects = run->chains[CHAIN_USERS].objects;
+        phase = MUSTER_FETCH_PHASE_SAVING, objects = run->chains[MUSTER_FETCH_CHAIN_USERS].objects;
       fraction = 0.5 * users_part + 0.05 * groups_done + 0.35 * members_part + 0.05 * run->skus_done;
     }
 
@@ -1223,19 +513,19 @@ emit_progress (FetchRun *run)
 
 static void
 queue_changes (FetchRun *run,
-               Changes  *changes)
+               MusterFetchChanges  *changes)
 {
   g_async_queue_push (run->queue, changes);
 }
 
 /* ---- collections: users, groups and their delta ------------------------------------------- */
 
-static void fetch_page (FetchRun *run, ChainKind kind, const char *path);
+static void fetch_page (FetchRun *run, MusterFetchChain kind, const char *path);
 
 typedef struct
 {
   FetchRun  *run;
-  ChainKind  kind;
+  MusterFetchChain  kind;
   char      *early_link;  /* the nextLink already followed, or NULL */
 } PageData;
 
@@ -1257,9 +547,9 @@ flush_held (FetchRun *run)
 
 static void
 chain_check_end (FetchRun  *run,
-                 ChainKind  kind)
+                 MusterFetchChain  kind)
 {
-  if (kind == CHAIN_USERS_DELTA && run->chains[kind].ended && run->chains[kind].parsing == 0)
+  if (kind == MUSTER_FETCH_CHAIN_USERS_DELTA && run->chains[kind].ended && run->chains[kind].parsing == 0)
     flush_held (run);
 }
 
@@ -1275,7 +565,7 @@ page_parsed_cb (GObject      *source,
   FetchRun *run = data->run;
   Chain *chain = &run->chains[data->kind];
   GError *error = NULL;
-  Changes *changes;
+  MusterFetchChanges *changes;
 
   chain->parsing--;
   changes = g_task_propagate_pointer (G_TASK (result), &error);
@@ -1286,13 +576,13 @@ page_parsed_cb (GObject      *source,
     }
   if (run_stopped (run))
     {
-      changes_free (changes);
+      _muster_fetch_changes_free (changes);
       goto out;
     }
 
   if (data->early_link != NULL && g_strcmp0 (data->early_link, changes->next_link) != 0)
     {
-      changes_free (changes);
+      _muster_fetch_changes_free (changes);
       run_fail (run, g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE, "%s",
                                   _("Microsoft Graph sent a page with two different links to the next one.")));
       goto out;
@@ -1303,9 +593,10 @@ page_parsed_cb (GObject      *source,
     {
       chain->ended = TRUE;
       chain->delta_link = g_strdup (changes->delta_link);
-      if ((data->kind == CHAIN_USERS_DELTA || data->kind == CHAIN_GROUPS_DELTA) && chain->delta_link == NULL)
+      if ((data->kind == MUSTER_FETCH_CHAIN_USERS_DELTA || data->kind == MUSTER_FETCH_CHAIN_GROUPS_DELTA)
+          && chain->delta_link == NULL)
         {
-          changes_free (changes);
+          _muster_fetch_changes_free (changes);
           run_fail (run, g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE, "%s",
                                       _("Microsoft Graph ended a list of changes without a link for the next refresh.")));
           goto out;
@@ -1315,7 +606,7 @@ page_parsed_cb (GObject      *source,
   chain->objects += changes->users->len + changes->groups->len + changes->removed->len;
   run->managers += changes->n_managers;
   run->memberships += changes->member_adds->len / 2 + changes->member_removes->len / 2;
-  if (data->kind == CHAIN_GROUPS)
+  if (data->kind == MUSTER_FETCH_CHAIN_GROUPS)
     {
       for (guint i = 0; i < changes->group_ids->len; i++)
         {
@@ -1323,18 +614,18 @@ page_parsed_cb (GObject      *source,
           g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
 
           g_queue_push_tail (&run->members,
-                             member_request_new (id, g_strdup_printf ("/groups/%s/members?$select=id&$top=999",
-                                                                      escaped)));
+                             _muster_member_request_new (id, g_strdup_printf ("/groups/%s/members?$select=id&$top=999",
+                                                                              escaped)));
         }
     }
 
-  if (data->kind == CHAIN_GROUPS_DELTA && !(run->chains[CHAIN_USERS_DELTA].ended
-                                            && run->chains[CHAIN_USERS_DELTA].parsing == 0))
+  if (data->kind == MUSTER_FETCH_CHAIN_GROUPS_DELTA
+      && !(run->chains[MUSTER_FETCH_CHAIN_USERS_DELTA].ended && run->chains[MUSTER_FETCH_CHAIN_USERS_DELTA].parsing == 0))
     g_ptr_array_add (run->held, changes);
   else
     queue_changes (run, changes);
   chain_check_end (run, data->kind);
-  if (data->kind == CHAIN_GROUPS)
+  if (data->kind == MUSTER_FETCH_CHAIN_GROUPS)
     pump_members (run);
   emit_progress (run);
 
@@ -1380,7 +671,7 @@ page_fetched_cb (GObject      *source,
 
   run->pages++;
   /* let the next request leave while this page is parsed */
-  data->early_link = scan_next_link (bytes);
+  data->early_link = _muster_directory_page_scan_next_link (bytes);
   if (data->early_link != NULL)
     fetch_page (run, data->kind, data->early_link);
 
@@ -1401,7 +692,7 @@ page_fetched_cb (GObject      *source,
 
 static void
 fetch_page (FetchRun   *run,
-            ChainKind   kind,
+            MusterFetchChain   kind,
             const char *path)
 {
   PageData *data = g_new0 (PageData, 1);
@@ -1485,7 +776,7 @@ batch_parsed_cb (GObject      *source,
   BatchData *data = user_data;
   FetchRun *run = data->run;
   GError *error = NULL;
-  Changes *changes;
+  MusterFetchChanges *changes;
   double usage = muster_graph_client_get_throttle_usage (run->graph);
 
   changes = g_task_propagate_pointer (G_TASK (result), &error);
@@ -1496,7 +787,7 @@ batch_parsed_cb (GObject      *source,
     }
   if (run_stopped (run))
     {
-      changes_free (changes);
+      _muster_fetch_changes_free (changes);
       goto out;
     }
 
@@ -1588,10 +879,10 @@ pump_members (FetchRun *run)
       g_autoptr(GBytes) bytes = NULL;
 
       data->run = fetch_run_ref (run);
-      data->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) member_request_free);
-      while (data->requests->len < BATCH_SIZE && !g_queue_is_empty (&run->members))
+      data->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) _muster_member_request_free);
+      while (data->requests->len < MUSTER_FETCH_BATCH_SIZE && !g_queue_is_empty (&run->members))
         {
-          MemberRequest *request = g_queue_pop_head (&run->members);
+          MusterMemberRequest *request = g_queue_pop_head (&run->members);
 
           g_ptr_array_add (data->requests, request);
           if (data->requests->len > 1)
@@ -1620,7 +911,7 @@ skus_cb (GObject      *source,
   g_autoptr(FetchRun) run = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(Changes) changes = changes_new (ITEM_CHANGES);
+  g_autoptr(MusterFetchChanges) changes = _muster_fetch_changes_new (MUSTER_FETCH_ITEM_CHANGES);
   JsonArray *values;
 
   node = muster_graph_client_get_finish (MUSTER_GRAPH_CLIENT (source), result, &error);
@@ -1835,16 +1126,16 @@ run_release (FetchRun *run)
   /* nothing is under way any more: commit what was read, or throw it away */
   run->finishing = TRUE;
   if (run_stopped (run) || g_cancellable_is_cancelled (g_task_get_cancellable (run->task)))
-    queue_changes (run, changes_new (ITEM_ABORT));
+    queue_changes (run, _muster_fetch_changes_new (MUSTER_FETCH_ITEM_ABORT));
   else
     {
-      Changes *commit = changes_new (ITEM_COMMIT);
+      MusterFetchChanges *commit = _muster_fetch_changes_new (MUSTER_FETCH_ITEM_COMMIT);
 
       flush_held (run);
       if (run->incremental)
         {
-          commit->users_delta_link = g_strdup (run->chains[CHAIN_USERS_DELTA].delta_link);
-          commit->groups_delta_link = g_strdup (run->chains[CHAIN_GROUPS_DELTA].delta_link);
+          commit->users_delta_link = g_strdup (run->chains[MUSTER_FETCH_CHAIN_USERS_DELTA].delta_link);
+          commit->groups_delta_link = g_strdup (run->chains[MUSTER_FETCH_CHAIN_GROUPS_DELTA].delta_link);
         }
       else
         {
@@ -1869,7 +1160,7 @@ start_run (FetchRun *run)
   WriterJob *job = g_new0 (WriterJob, 1);
   GTask *writer;
 
-  run->queue = g_async_queue_new_full ((GDestroyNotify) changes_free);
+  run->queue = g_async_queue_new_full ((GDestroyNotify) _muster_fetch_changes_free);
   job->store = g_object_ref (run->store);
   job->profile = g_strdup (run->profile);
   job->tenant_id = g_strdup (run->tenant_id);
@@ -1880,8 +1171,7 @@ start_run (FetchRun *run)
   writer = g_task_new (NULL, NULL, writer_done_cb, fetch_run_ref (run));
   g_task_set_source_tag (writer, start_run);
   g_task_set_task_data (writer, job, (GDestroyNotify) writer_job_free);
-  g_task_run_in_thread (writer, writer_thread);
-  g_object_unref (writer);
+  g_thread_unref (g_thread_new ("snapshot-writer", writer_thread, writer));
 
   {
     GCancellable *outer = g_task_get_cancellable (run->task);
@@ -1896,15 +1186,15 @@ start_run (FetchRun *run)
   run_hold (run);
   if (run->incremental)
     {
-      fetch_page (run, CHAIN_USERS_DELTA, run->base_links[0]);
-      fetch_page (run, CHAIN_GROUPS_DELTA, run->base_links[1]);
+      fetch_page (run, MUSTER_FETCH_CHAIN_USERS_DELTA, run->base_links[0]);
+      fetch_page (run, MUSTER_FETCH_CHAIN_GROUPS_DELTA, run->base_links[1]);
     }
   else if (run->users_only)
     {
       start_count (run, FALSE);
-      run->chains[CHAIN_GROUPS].ended = TRUE;
+      run->chains[MUSTER_FETCH_CHAIN_GROUPS].ended = TRUE;
       run->skus_done = TRUE;
-      fetch_page (run, CHAIN_USERS, "/users?$select=" USER_SELECT "&$top=999&$expand=manager($select=id)");
+      fetch_page (run, MUSTER_FETCH_CHAIN_USERS, "/users?$select=" USER_SELECT "&$top=999&$expand=manager($select=id)");
     }
   else
     {
@@ -1912,8 +1202,8 @@ start_run (FetchRun *run)
       start_count (run, TRUE);
       start_latest_link (run, 0, "/users/delta?$select=" USER_SELECT ",manager&$deltatoken=latest");
       start_latest_link (run, 1, "/groups/delta?$select=" GROUP_SELECT ",members&$deltatoken=latest");
-      fetch_page (run, CHAIN_USERS, "/users?$select=" USER_SELECT "&$top=999&$expand=manager($select=id)");
-      fetch_page (run, CHAIN_GROUPS, "/groups?$select=" GROUP_SELECT "&$top=999");
+      fetch_page (run, MUSTER_FETCH_CHAIN_USERS, "/users?$select=" USER_SELECT "&$top=999&$expand=manager($select=id)");
+      fetch_page (run, MUSTER_FETCH_CHAIN_GROUPS, "/groups?$select=" GROUP_SELECT "&$top=999");
       run_hold_request (run, 1);
       muster_graph_client_get_async (run->graph, "/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits,prepaidUnits",
                                      run->cancellable, skus_cb, fetch_run_ref (run));
@@ -2000,7 +1290,7 @@ muster_directory_fetch_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PHASE:
-      g_value_set_int (value, self->phase);
+      g_value_set_enum (value, self->phase);
       break;
     case PROP_OBJECTS:
       g_value_set_uint (value, self->objects);
@@ -2023,9 +1313,8 @@ muster_directory_fetch_class_init (MusterDirectoryFetchClass *klass)
 
   object_class->get_property = muster_directory_fetch_get_property;
 
-  properties[PROP_PHASE] = g_param_spec_int ("phase", NULL, NULL, MUSTER_FETCH_PHASE_STARTING,
-                                             MUSTER_FETCH_PHASE_SAVING, MUSTER_FETCH_PHASE_STARTING,
-                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PHASE] = g_param_spec_enum ("phase", NULL, NULL, MUSTER_TYPE_FETCH_PHASE, MUSTER_FETCH_PHASE_STARTING,
+                                              G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_OBJECTS] = g_param_spec_uint ("objects", NULL, NULL, 0, G_MAXUINT, 0,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PAGES] = g_param_spec_uint ("pages", NULL, NULL, 0, G_MAXUINT, 0,
@@ -2054,13 +1343,6 @@ muster_directory_fetch_get_phase (MusterDirectoryFetch *self)
 {
   g_return_val_if_fail (MUSTER_IS_DIRECTORY_FETCH (self), MUSTER_FETCH_PHASE_STARTING);
   return self->phase;
-}
-
-guint
-muster_directory_fetch_get_objects (MusterDirectoryFetch *self)
-{
-  g_return_val_if_fail (MUSTER_IS_DIRECTORY_FETCH (self), 0);
-  return self->objects;
 }
 
 guint

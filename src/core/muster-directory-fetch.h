@@ -19,7 +19,6 @@ typedef enum
   MUSTER_FETCH_PHASE_USERS,
   MUSTER_FETCH_PHASE_GROUPS,
   MUSTER_FETCH_PHASE_MEMBERSHIPS,
-  MUSTER_FETCH_PHASE_MANAGERS,
   MUSTER_FETCH_PHASE_LICENCES,
   MUSTER_FETCH_PHASE_SAVING,      /* everything is read; the snapshot is being written */
 } MusterFetchPhase;
@@ -49,7 +48,6 @@ G_DECLARE_FINAL_TYPE (MusterDirectoryFetch, muster_directory_fetch, MUSTER, DIRE
 MusterDirectoryFetch *muster_directory_fetch_new          (void);
 
 MusterFetchPhase      muster_directory_fetch_get_phase    (MusterDirectoryFetch *self);
-guint                 muster_directory_fetch_get_objects  (MusterDirectoryFetch *self);
 guint                 muster_directory_fetch_get_pages    (MusterDirectoryFetch *self);
 double                muster_directory_fetch_get_fraction (MusterDirectoryFetch *self);
 const char           *muster_fetch_phase_get_title        (MusterFetchPhase      phase); /* translated */

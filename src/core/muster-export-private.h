@@ -67,7 +67,6 @@ typedef enum
   MUSTER_EXPORT_N_GROUP_COLUMNS
 } MusterExportGroupColumn;
 
-const char *_muster_export_group_column_key   (MusterExportGroupColumn column);
 const char *_muster_export_group_column_title (MusterExportGroupColumn column);
 const char *_muster_export_group_text         (MusterGroup            *group,
                                                MusterExportGroupColumn column,

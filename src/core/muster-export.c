@@ -15,6 +15,7 @@
 #include <gio/gunixoutputstream.h>
 #include <unistd.h>
 
+#include "muster-enums.h"
 #include "muster-export-private.h"
 
 struct _MusterExport
@@ -321,13 +322,6 @@ _muster_export_user_text (MusterExport       *self,
     default:
       g_assert_not_reached ();
     }
-}
-
-const char *
-_muster_export_group_column_key (MusterExportGroupColumn column)
-{
-  g_assert (column < MUSTER_EXPORT_N_GROUP_COLUMNS);
-  return group_columns[column].key;
 }
 
 const char *
@@ -680,10 +674,10 @@ muster_export_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_FORMAT:
-      g_value_set_int (value, self->format);
+      g_value_set_enum (value, self->format);
       break;
     case PROP_EMAIL_METHOD:
-      g_value_set_int (value, self->email_method);
+      g_value_set_enum (value, self->email_method);
       break;
     case PROP_CSV_BOM:
       g_value_set_boolean (value, self->csv_bom);
@@ -719,10 +713,10 @@ muster_export_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_FORMAT:
-      self->format = g_value_get_int (value);
+      self->format = g_value_get_enum (value);
       break;
     case PROP_EMAIL_METHOD:
-      muster_export_set_email_method (self, g_value_get_int (value));
+      muster_export_set_email_method (self, g_value_get_enum (value));
       break;
     case PROP_CSV_BOM:
       muster_export_set_csv_bom (self, g_value_get_boolean (value));
@@ -757,13 +751,11 @@ muster_export_class_init (MusterExportClass *klass)
   object_class->set_property = muster_export_set_property;
 
   properties[PROP_FORMAT] =
-    g_param_spec_int ("format", NULL, NULL, MUSTER_EXPORT_FORMAT_CSV, MUSTER_EXPORT_FORMAT_XLSX,
-                      MUSTER_EXPORT_FORMAT_CSV,
-                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("format", NULL, NULL, MUSTER_TYPE_EXPORT_FORMAT, MUSTER_EXPORT_FORMAT_CSV,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_EMAIL_METHOD] =
-    g_param_spec_int ("email-method", NULL, NULL, MUSTER_EMAIL_METHOD_UPN, MUSTER_EMAIL_METHOD_MAIL_OR_UPN,
-                      MUSTER_EMAIL_METHOD_MAIL_OR_UPN,
-                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("email-method", NULL, NULL, MUSTER_TYPE_EMAIL_METHOD, MUSTER_EMAIL_METHOD_MAIL_OR_UPN,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CSV_BOM] =
     g_param_spec_boolean ("csv-bom", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -861,13 +853,6 @@ muster_export_new (MusterExportFormat format)
 {
   g_return_val_if_fail (format <= MUSTER_EXPORT_FORMAT_XLSX, NULL);
   return g_object_new (MUSTER_TYPE_EXPORT, "format", format, NULL);
-}
-
-MusterExportFormat
-muster_export_get_format (MusterExport *self)
-{
-  g_return_val_if_fail (MUSTER_IS_EXPORT (self), MUSTER_EXPORT_FORMAT_CSV);
-  return self->format;
 }
 
 void

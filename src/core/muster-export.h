@@ -92,7 +92,6 @@ G_DECLARE_FINAL_TYPE (MusterExport, muster_export, MUSTER, EXPORT, GObject)
  * "snapshot-id", "snapshot-time" (unix time). Set them, then call a write function; a job may be
  * reused for several writes. */
 MusterExport      *muster_export_new                    (MusterExportFormat   format);
-MusterExportFormat muster_export_get_format             (MusterExport        *self);
 void               muster_export_set_columns            (MusterExport        *self,
                                                          const MusterExportColumn *columns,
                                                          guint                n_columns);

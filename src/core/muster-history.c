@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "muster-export-private.h"
 #include "muster-history.h"
 #include "muster-profile-store.h"
+#include "muster-sqlite-util.h"
 
 /* history.db — schema version 1
  *
@@ -50,7 +50,6 @@
 
 #define SCHEMA_VERSION 1
 #define APPLICATION_ID 0x4D554849
-#define BUSY_TIMEOUT_MS 10000
 
 static const char schema_sql[] =
   "CREATE TABLE runs ("
@@ -287,49 +286,60 @@ muster_history_run_free (MusterHistoryRun *run)
 
 /* Errors -------------------------------------------------------------------------------------- */
 
+/* A SQLite failure as a sentence the admin can act on (muster_sqlite_fail() logs the detail). */
+static void
+report_sqlite_error (GError              **error,
+                     MusterSqliteFailure   failure,
+                     const char           *path,
+                     const char           *code_text,
+                     const char           *detail)
+{
+  switch (failure)
+    {
+    case MUSTER_SQLITE_FAILURE_FULL:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FULL,
+                   _("The disk holding the push history “%s” is full. Free some space and try again."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_CORRUPT:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_CORRUPT,
+                   _("The push history “%s” is damaged or is not a database. Move the file away; Muster starts a new history on the next push."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_OPEN:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_OPEN,
+                   _("The push history “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
+                   path, code_text);
+      break;
+    case MUSTER_SQLITE_FAILURE_BUSY:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
+                   _("The push history “%s” is busy: another Muster is writing to it. Try again in a moment."),
+                   path);
+      break;
+    case MUSTER_SQLITE_FAILURE_IO:
+    case MUSTER_SQLITE_FAILURE_INTERRUPTED:
+    case MUSTER_SQLITE_FAILURE_OTHER:
+      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
+                   _("The push history “%s” could not be used: %s."), path, detail);
+      break;
+    }
+}
+
+static MusterSqliteFile
+history_file (MusterHistory *self)
+{
+  return (MusterSqliteFile) { self->db, self->path, report_sqlite_error };
+}
+
 static gboolean
 set_sqlite_error (GError    **error,
                   sqlite3    *db,
                   int         rc,
                   const char *path)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  g_debug ("SQLite error %d on %s: %s", rc, path, detail);
-
-  switch (rc & 0xff)
-    {
-    case SQLITE_FULL:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FULL,
-                   _("The disk holding the push history “%s” is full. Free some space and try again."),
-                   path);
-      break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_CORRUPT,
-                   _("The push history “%s” is damaged or is not a database. Move the file away; Muster starts a new history on the next push."),
-                   path);
-      break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_OPEN,
-                   _("The push history “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
-                   path, sqlite3_errstr (rc));
-      break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
-                   _("The push history “%s” is busy: another Muster is writing to it. Try again in a moment."),
-                   path);
-      break;
-    default:
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_FAILED,
-                   _("The push history “%s” could not be used: %s."), path, detail);
-      break;
-    }
-  return FALSE;
+  return muster_sqlite_fail (&file, rc, error);
 }
 
 static gboolean
@@ -337,11 +347,9 @@ exec (MusterHistory  *self,
       const char     *sql,
       GError        **error)
 {
-  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+  MusterSqliteFile file = history_file (self);
 
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
+  return muster_sqlite_exec (&file, sql, error);
 }
 
 static sqlite3_stmt *
@@ -349,15 +357,9 @@ prepare (MusterHistory  *self,
          const char     *sql,
          GError        **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
+  MusterSqliteFile file = history_file (self);
 
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  return stmt;
+  return muster_sqlite_prepare (&file, sql, 0, error);
 }
 
 static gboolean
@@ -380,16 +382,6 @@ rollback (MusterHistory *self)
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
 
 /* For values that outlive the statement's next step: no copy. */
 static void
@@ -418,33 +410,19 @@ query_int (MusterHistory  *self,
            gint64         *value,
            GError        **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  MusterSqliteFile file = history_file (self);
 
-  rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
+  return muster_sqlite_query_int (&file, sql, value, error);
 }
 
 static gboolean
-read_header (MusterHistory  *self,
-             gint64         *version,
-             gint64         *application_id,
-             gint64         *n_objects,
-             GError        **error)
+read_header (MusterHistory       *self,
+             MusterSqliteHeader  *header,
+             GError             **error)
 {
-  return query_int (self, "PRAGMA user_version", version, error) &&
-         query_int (self, "PRAGMA application_id", application_id, error) &&
-         query_int (self, "SELECT count(*) FROM sqlite_master", n_objects, error);
+  MusterSqliteFile file = history_file (self);
+
+  return muster_sqlite_read_header (&file, header, error);
 }
 
 static gboolean
@@ -475,34 +453,35 @@ static gboolean
 prepare_schema (MusterHistory  *self,
                 GError        **error)
 {
-  gint64 version = 0, application_id = 0, n_objects = 0;
+  MusterSqliteHeader header = { 0 };
+  gint64 n_columns = 0;
   g_autofree char *stamp = NULL;
 
-  if (!read_header (self, &version, &application_id, &n_objects, error))
+  if (!read_header (self, &header, error))
     return FALSE;
 
-  if (version == 0 && n_objects == 0)
+  if (header.version == 0 && header.n_objects == 0)
     {
       if (!exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
       /* Another process may have created it meanwhile. */
-      if (!read_header (self, &version, &application_id, &n_objects, error))
+      if (!read_header (self, &header, error))
         goto fail;
-      if (version == 0 && n_objects == 0)
+      if (header.version == 0 && header.n_objects == 0)
         {
           stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
                                    SCHEMA_VERSION, APPLICATION_ID);
           if (!exec (self, schema_sql, error) || !exec (self, stamp, error))
             goto fail;
         }
-      else if (!check_header (self, version, application_id, error))
+      else if (!check_header (self, header.version, header.application_id, error))
         {
           goto fail;
         }
       if (!exec (self, "COMMIT", error))
         goto fail;
     }
-  else if (!check_header (self, version, application_id, error))
+  else if (!check_header (self, header.version, header.application_id, error))
     {
       return FALSE;
     }
@@ -513,9 +492,9 @@ prepare_schema (MusterHistory  *self,
     return FALSE;
 
   /* A column added within format 1: older versions name the columns they read and write. */
-  if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &n_objects, error))
+  if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &n_columns, error))
     return FALSE;
-  if (n_objects == 0 &&
+  if (n_columns == 0 &&
       !exec (self, "ALTER TABLE runs ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0", error))
     {
       /* another process may have added it meanwhile */
@@ -539,7 +518,7 @@ muster_history_open (const char  *path,
 {
   g_autoptr(MusterHistory) self = NULL;
   g_autofree char *folder = NULL;
-  int fd, rc;
+  int fd;
 
   self = g_object_new (MUSTER_TYPE_HISTORY, NULL);
   if (path != NULL)
@@ -576,14 +555,10 @@ muster_history_open (const char  *path,
     }
   g_close (fd, NULL);
 
-  rc = sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  self->db = muster_sqlite_open (self->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, report_sqlite_error,
+                                 error);
+  if (self->db == NULL)
+    return NULL;
 
   if (!prepare_schema (self, error))
     return NULL;
@@ -766,10 +741,10 @@ interrupt_dead_runs (MusterHistory  *self,
                         " WHERE profile = ?1 AND target_uri = ?2 AND state = 'running'", error);
   if (mark == NULL)
     return FALSE;
-  bind_text (mark, 1, profile);
-  bind_text (mark, 2, target_uri);
+  muster_sqlite_bind_text (mark, 1, profile);
+  muster_sqlite_bind_text (mark, 2, target_uri);
   sqlite3_bind_int64 (mark, 3, now);
-  bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
+  muster_sqlite_bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
   ok = step_done (self, mark, error);
   sqlite3_finalize (mark);
 
@@ -795,8 +770,8 @@ find_resumable_run (MusterHistory  *self,
                         " ORDER BY started_at DESC, seq DESC LIMIT 1", error);
   if (find == NULL)
     return FALSE;
-  bind_text (find, 1, profile);
-  bind_text (find, 2, target_uri);
+  muster_sqlite_bind_text (find, 1, profile);
+  muster_sqlite_bind_text (find, 2, target_uri);
   rc = sqlite3_step (find);
   if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (find, 1), "interrupted") == 0)
     *resumes = column_dup (find, 0);
@@ -841,9 +816,9 @@ reap_dead_runs (MusterHistory *self)
 
       if (lock_is_held (self, g_ptr_array_index (running, i + 1), g_ptr_array_index (running, i + 2)))
         continue;
-      bind_text (stmt, 1, id);
+      muster_sqlite_bind_text (stmt, 1, id);
       sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-      bind_text (stmt, 3, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
+      muster_sqlite_bind_text (stmt, 3, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
       if (!step_done (self, stmt, &error))
         g_debug ("Could not mark run %s interrupted: %s", id, error->message);
       else
@@ -872,10 +847,10 @@ load_open_keys (MusterHistory     *self,
                   error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, run->profile);
-  bind_text (stmt, 2, run->target_uri);
-  bind_text (stmt, 3, run->id);
-  bind_text (stmt, 4, run->resumes);
+  muster_sqlite_bind_text (stmt, 1, run->profile);
+  muster_sqlite_bind_text (stmt, 2, run->target_uri);
+  muster_sqlite_bind_text (stmt, 3, run->id);
+  muster_sqlite_bind_text (stmt, 4, run->resumes);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_hash_table_add (open, column_dup (stmt, 0));
   sqlite3_finalize (stmt);
@@ -938,11 +913,11 @@ muster_history_begin_run (MusterHistory  *self,
                     error);
   if (insert == NULL)
     goto fail_rollback;
-  bind_text (insert, 1, run->id);
-  bind_text (insert, 2, run->profile);
-  bind_text (insert, 3, run->target_uri);
-  bind_text (insert, 4, run->target_description);
-  bind_text (insert, 5, run->who);
+  muster_sqlite_bind_text (insert, 1, run->id);
+  muster_sqlite_bind_text (insert, 2, run->profile);
+  muster_sqlite_bind_text (insert, 3, run->target_uri);
+  muster_sqlite_bind_text (insert, 4, run->target_description);
+  muster_sqlite_bind_text (insert, 5, run->who);
   sqlite3_bind_int64 (insert, 6, run->started_at);
   sqlite3_bind_int (insert, 7, run->counts.create);
   sqlite3_bind_int (insert, 8, run->counts.update);
@@ -952,7 +927,7 @@ muster_history_begin_run (MusterHistory  *self,
   sqlite3_bind_int (insert, 12, run->counts.members_add);
   sqlite3_bind_int (insert, 13, run->counts.members_remove);
   sqlite3_bind_int (insert, 14, run->total);
-  bind_text (insert, 15, run->resumes);
+  muster_sqlite_bind_text (insert, 15, run->resumes);
   sqlite3_bind_int64 (insert, 16, getpid ());
   if (!step_done (self, insert, error))
     goto fail_rollback;
@@ -1011,7 +986,7 @@ find_run (MusterHistory  *self,
                         " LEFT JOIN runs p ON p.id = r.resumes WHERE r.id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, run_id);
+  muster_sqlite_bind_text (stmt, 1, run_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -1253,10 +1228,10 @@ muster_history_finish_run (MusterHistory  *self,
   ok = update != NULL;
   if (ok)
     {
-      bind_text (update, 1, run_id);
-      bind_text (update, 2, muster_run_state_to_string (state));
+      muster_sqlite_bind_text (update, 1, run_id);
+      muster_sqlite_bind_text (update, 2, muster_run_state_to_string (state));
       sqlite3_bind_int64 (update, 3, g_get_real_time () / G_USEC_PER_SEC);
-      bind_text (update, 4, message);
+      muster_sqlite_bind_text (update, 4, message);
       ok = step_done (self, update, error);
       sqlite3_finalize (update);
     }
@@ -1288,7 +1263,7 @@ muster_history_mark_scheduled (MusterHistory  *self,
   update = prepare (self, "UPDATE runs SET scheduled = 1 WHERE id = ?1", error);
   if (update == NULL)
     return FALSE;
-  bind_text (update, 1, run_id);
+  muster_sqlite_bind_text (update, 1, run_id);
   ok = step_done (self, update, error);
   sqlite3_finalize (update);
   return ok;
@@ -1347,7 +1322,7 @@ muster_history_list_runs (MusterHistory  *self,
                         " ORDER BY started_at DESC, seq DESC LIMIT ?2", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, profile);
+  muster_sqlite_bind_text (stmt, 1, profile);
   sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1373,7 +1348,7 @@ load_results (MusterHistory     *self,
                         " ORDER BY rowid", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, run->id);
+  muster_sqlite_bind_text (stmt, 1, run->id);
 
   run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_history_result_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1432,8 +1407,8 @@ muster_history_get_run (MusterHistory  *self,
                         " ORDER BY id = ?1 DESC LIMIT 2", error);
   if (stmt == NULL)
     return NULL;
-  bind_text (stmt, 1, run_id);
-  bind_text (stmt, 2, pattern);
+  muster_sqlite_bind_text (stmt, 1, run_id);
+  muster_sqlite_bind_text (stmt, 2, pattern);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       if (found++ == 0)
@@ -1610,397 +1585,6 @@ muster_history_get_run_finish (MusterHistory  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Exports ------------------------------------------------------------------------------------- */
-
-static void
-add_string_member (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_time_member (JsonBuilder *builder,
-                 const char  *name,
-                 gint64       unix_time)
-{
-  g_autofree char *text = _muster_export_format_time (unix_time);
-
-  add_string_member (builder, name, text);
-}
-
-static void
-add_int_member (JsonBuilder *builder,
-                const char  *name,
-                gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-build_run (JsonBuilder            *builder,
-           const MusterHistoryRun *run)
-{
-  json_builder_begin_object (builder);
-  add_string_member (builder, "id", run->id);
-  add_string_member (builder, "profile", run->profile);
-  add_string_member (builder, "target", run->target_uri);
-  add_string_member (builder, "targetDescription", run->target_description);
-  add_string_member (builder, "who", run->who);
-  add_time_member (builder, "startedAt", run->started_at);
-  add_time_member (builder, "finishedAt", run->finished_at);
-  add_string_member (builder, "state", muster_run_state_to_string (run->state));
-  json_builder_set_member_name (builder, "counts");
-  json_builder_begin_object (builder);
-  add_int_member (builder, "create", run->counts.create);
-  add_int_member (builder, "update", run->counts.update);
-  add_int_member (builder, "disable", run->counts.disable);
-  add_int_member (builder, "delete", run->counts.delete);
-  add_int_member (builder, "groupsCreate", run->counts.groups_create);
-  add_int_member (builder, "membersAdd", run->counts.members_add);
-  add_int_member (builder, "membersRemove", run->counts.members_remove);
-  json_builder_end_object (builder);
-  add_int_member (builder, "total", run->total);
-  add_int_member (builder, "done", run->done);
-  add_int_member (builder, "failed", run->failed);
-  add_string_member (builder, "resumes", run->resumes);
-  add_string_member (builder, "message", run->message);
-  json_builder_set_member_name (builder, "scheduled");
-  json_builder_add_boolean_value (builder, run->scheduled);
-
-  if (run->results != NULL)
-    {
-      json_builder_set_member_name (builder, "results");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < run->results->len; i++)
-        {
-          MusterHistoryResult *result = g_ptr_array_index (run->results, i);
-
-          json_builder_begin_object (builder);
-          add_string_member (builder, "key", result->key);
-          add_string_member (builder, "kind", result->kind);
-          add_string_member (builder, "action", result->action);
-          add_string_member (builder, "userId", result->user_id);
-          add_string_member (builder, "userPrincipalName", result->user_principal_name);
-          add_string_member (builder, "displayName", result->display_name);
-          add_string_member (builder, "groupName", result->group_name);
-          add_string_member (builder, "status", muster_result_status_to_string (result->status));
-          add_string_member (builder, "error", result->error);
-          add_string_member (builder, "targetId", result->target_id);
-          add_string_member (builder, "retriedBy", result->retried_by);
-          json_builder_end_object (builder);
-        }
-      json_builder_end_array (builder);
-    }
-  json_builder_end_object (builder);
-}
-
-JsonNode *
-muster_history_run_to_json (const MusterHistoryRun *run)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  g_return_val_if_fail (run != NULL, NULL);
-
-  build_run (builder, run);
-  return json_builder_get_root (builder);
-}
-
-static gboolean
-write_json (JsonNode       *root,
-            GOutputStream  *stream,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-  gsize length = 0;
-  MusterExportSink sink;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
-
-  _muster_export_sink_init (&sink, stream, cancellable);
-  g_string_append_len (sink.buffer, text, length);
-  g_string_append_c (sink.buffer, '\n');
-  return _muster_export_sink_finish (&sink, error);
-}
-
-static gboolean
-check_stream_format (MusterExportFormat   format,
-                     GError             **error)
-{
-  if (format == MUSTER_EXPORT_FORMAT_CSV || format == MUSTER_EXPORT_FORMAT_JSON)
-    return TRUE;
-  g_set_error_literal (error, MUSTER_EXPORT_ERROR, MUSTER_EXPORT_ERROR_UNSUPPORTED,
-                       _("The push history can be exported as CSV or JSON."));
-  return FALSE;
-}
-
-static void
-append_row (GString            *out,
-            const char * const *cells,
-            guint               n_cells)
-{
-  for (guint c = 0; c < n_cells; c++)
-    {
-      if (c > 0)
-        g_string_append_c (out, ',');
-      _muster_export_csv_append_cell (out, cells[c]);
-    }
-  g_string_append (out, "\r\n");
-}
-
-gboolean
-muster_history_write_runs (GPtrArray           *runs,
-                           MusterExportFormat   format,
-                           GOutputStream       *stream,
-                           GCancellable        *cancellable,
-                           GError             **error)
-{
-  MusterExportSink sink;
-
-  g_return_val_if_fail (runs != NULL, FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-
-  if (!check_stream_format (format, error))
-    return FALSE;
-
-  if (format == MUSTER_EXPORT_FORMAT_JSON)
-    {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "runs");
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < runs->len; i++)
-        build_run (builder, g_ptr_array_index (runs, i));
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      return write_json (root, stream, cancellable, error);
-    }
-
-  _muster_export_sink_init (&sink, stream, cancellable);
-  {
-    const char * const header[] = {
-      _("Run"), _("Started"), _("Finished"), _("State"), _("Profile"), _("Target"), _("Who"),
-      _("Create"), _("Update"), _("Disable"), _("Delete"), _("Create groups"), _("Add members"),
-      _("Remove members"), _("Operations"), _("Done"), _("Failed"), _("Resumes"), _("Message"),
-    };
-    append_row (sink.buffer, header, G_N_ELEMENTS (header));
-  }
-  for (guint i = 0; i < runs->len; i++)
-    {
-      MusterHistoryRun *run = g_ptr_array_index (runs, i);
-      g_autofree char *started = _muster_export_format_time (run->started_at);
-      g_autofree char *finished = _muster_export_format_time (run->finished_at);
-      g_autofree char *n_create = g_strdup_printf ("%u", run->counts.create);
-      g_autofree char *n_update = g_strdup_printf ("%u", run->counts.update);
-      g_autofree char *n_disable = g_strdup_printf ("%u", run->counts.disable);
-      g_autofree char *n_delete = g_strdup_printf ("%u", run->counts.delete);
-      g_autofree char *n_groups = g_strdup_printf ("%u", run->counts.groups_create);
-      g_autofree char *n_add = g_strdup_printf ("%u", run->counts.members_add);
-      g_autofree char *n_remove = g_strdup_printf ("%u", run->counts.members_remove);
-      g_autofree char *total = g_strdup_printf ("%u", run->total);
-      g_autofree char *done = g_strdup_printf ("%u", run->done);
-      g_autofree char *failed = g_strdup_printf ("%u", run->failed);
-      const char * const row[] = {
-        run->id, started, finished, muster_run_state_to_string (run->state), run->profile,
-        run->target_uri, run->who, n_create, n_update, n_disable, n_delete, n_groups, n_add,
-        n_remove, total, done, failed, run->resumes, run->message,
-      };
-
-      append_row (sink.buffer, row, G_N_ELEMENTS (row));
-      if (!_muster_export_sink_maybe_flush (&sink))
-        break;
-    }
-  return _muster_export_sink_finish (&sink, error);
-}
-
-gboolean
-muster_history_write_results (const MusterHistoryRun  *run,
-                              MusterExportFormat       format,
-                              GOutputStream           *stream,
-                              GCancellable            *cancellable,
-                              GError                 **error)
-{
-  MusterExportSink sink;
-
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
-
-  if (!check_stream_format (format, error))
-    return FALSE;
-
-  if (format == MUSTER_EXPORT_FORMAT_JSON)
-    {
-      g_autoptr(JsonNode) root = muster_history_run_to_json (run);
-      return write_json (root, stream, cancellable, error);
-    }
-
-  _muster_export_sink_init (&sink, stream, cancellable);
-  {
-    const char * const header[] = {
-      _("Run"), _("Action"), _("Status"), _("User principal name"), _("Display name"),
-      _("Group"), _("User ID"), _("Target ID"), _("Error"), _("Retried by"), _("Key"),
-    };
-    append_row (sink.buffer, header, G_N_ELEMENTS (header));
-  }
-  for (guint i = 0; run->results != NULL && i < run->results->len; i++)
-    {
-      MusterHistoryResult *result = g_ptr_array_index (run->results, i);
-      const char * const row[] = {
-        run->id, result->action, muster_result_status_to_string (result->status),
-        result->user_principal_name, result->display_name, result->group_name, result->user_id,
-        result->target_id, result->error, result->retried_by, result->key,
-      };
-
-      append_row (sink.buffer, row, G_N_ELEMENTS (row));
-      if (!_muster_export_sink_maybe_flush (&sink))
-        break;
-    }
-  return _muster_export_sink_finish (&sink, error);
-}
-
-typedef struct
-{
-  GPtrArray          *runs;
-  MusterHistoryRun   *run;
-  MusterExportFormat  format;
-  GFile              *file;
-} ExportData;
-
-static void
-export_data_free (ExportData *data)
-{
-  g_clear_pointer (&data->runs, g_ptr_array_unref);
-  g_clear_pointer (&data->run, muster_history_run_free);
-  g_clear_object (&data->file);
-  g_free (data);
-}
-
-/* The folder of @file, as the export errors name it. */
-static char *
-folder_name (GFile *file)
-{
-  g_autoptr(GFile) parent = g_file_get_parent (file);
-
-  return parent != NULL ? g_file_get_parse_name (parent) : g_file_get_parse_name (file);
-}
-
-static void
-export_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  ExportData *data = task_data;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  if (!check_stream_format (data->format, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* GIO writes beside the file and renames it over the file on a successful close. */
-  stream = g_file_replace (data->file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                           cancellable, &error);
-  if (stream == NULL)
-    {
-      g_autofree char *name = folder_name (data->file);
-      g_autoptr(GError) cause = g_steal_pointer (&error);
-
-      _muster_export_set_write_error (&error, cause, name);
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (data->run != NULL)
-    ok = muster_history_write_results (data->run, data->format, G_OUTPUT_STREAM (stream), cancellable, &error);
-  else
-    ok = muster_history_write_runs (data->runs, data->format, G_OUTPUT_STREAM (stream), cancellable, &error);
-
-  if (ok)
-    {
-      g_autoptr(GError) cause = NULL;
-
-      if (!g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, &cause))
-        {
-          g_autofree char *name = folder_name (data->file);
-
-          _muster_export_set_write_error (&error, cause, name);
-          ok = FALSE;
-        }
-    }
-  else
-    {
-      /* Closing with a cancelled cancellable drops the half-written file and keeps the old one. */
-      g_autoptr(GCancellable) abandon = g_cancellable_new ();
-
-      g_cancellable_cancel (abandon);
-      g_output_stream_close (G_OUTPUT_STREAM (stream), abandon, NULL);
-    }
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
-}
-
-void
-muster_history_export_async (GPtrArray              *runs,
-                             const MusterHistoryRun *run,
-                             MusterExportFormat      format,
-                             GFile                  *file,
-                             GCancellable           *cancellable,
-                             GAsyncReadyCallback     callback,
-                             gpointer                user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ExportData *data;
-
-  g_return_if_fail (runs != NULL || run != NULL);
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, muster_history_export_async);
-  data = g_new0 (ExportData, 1);
-  if (run != NULL)
-    {
-      data->run = muster_history_run_copy (run);
-    }
-  else
-    {
-      data->runs = g_ptr_array_new_full (runs->len, (GDestroyNotify) muster_history_run_free);
-      for (guint i = 0; i < runs->len; i++)
-        g_ptr_array_add (data->runs, muster_history_run_copy (g_ptr_array_index (runs, i)));
-    }
-  data->format = format;
-  data->file = g_object_ref (file);
-  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
-  g_task_run_in_thread (task, export_thread);
-}
-
-gboolean
-muster_history_export_finish (GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Type ---------------------------------------------------------------------------------------- */

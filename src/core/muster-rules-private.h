@@ -43,4 +43,7 @@ const char          *_muster_rules_field_source_value (int                 index
                                                        MusterUser         *user,
                                                        MusterEmailMethod   method);
 
+/* @roles sorted, without duplicates or empty strings, as MusterTargetUser keeps them. */
+char               **_muster_rules_normalize_roles    (const char * const *roles);
+
 G_END_DECLS

@@ -116,8 +116,8 @@ compare_strings (gconstpointer a,
 }
 
 /* Roles are kept sorted, without duplicates or empty strings, as MusterTargetUser keeps them. */
-static char **
-normalize_roles (const char * const *roles)
+char **
+_muster_rules_normalize_roles (const char * const *roles)
 {
   g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
 
@@ -472,7 +472,7 @@ read_roles (JsonObject  *object,
   if (raw != NULL)
     {
       g_strfreev (*roles);
-      *roles = normalize_roles ((const char * const *) raw);
+      *roles = _muster_rules_normalize_roles ((const char * const *) raw);
     }
   return TRUE;
 }
@@ -846,253 +846,6 @@ save_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-}
-
-/* Resolving ---------------------------------------------------------------------------------- */
-
-static int
-compare_uint32 (gconstpointer a,
-                gconstpointer b)
-{
-  guint32 ua = *(const guint32 *) a;
-  guint32 ub = *(const guint32 *) b;
-
-  return ua < ub ? -1 : ua > ub;
-}
-
-typedef struct
-{
-  char   **roles;
-  char    *explanation;
-} Combination;
-
-struct _MusterRulesResolver
-{
-  MusterRules     *rules;
-  MusterSnapshot  *snapshot;
-  guint32         *group_index;  /* per group rule: the group's position, G_MAXUINT32 when not in
-                                  * the snapshot */
-  char           **type_words;   /* per group rule: "User type …: group rule 2 “Admins”" */
-  char            *default_type_words;
-  GHashTable      *combinations; /* guint64 bitset of matching rules → Combination */
-  GStringChunk    *strings;      /* overrides' words */
-  GPtrArray       *extra;        /* of Combination: those of users matching rules beyond the 64th */
-};
-
-static void
-combination_free (Combination *combination)
-{
-  g_strfreev (combination->roles);
-  g_free (combination->explanation);
-  g_free (combination);
-}
-
-static const char *
-group_rule_name (MusterRulesResolver *resolver,
-                 guint                index)
-{
-  const MusterGroupRule *rule = resolver->rules->group_rules->pdata[index];
-  MusterGroup *group = muster_snapshot_lookup_group (resolver->snapshot, rule->group);
-
-  return group != NULL && muster_group_get_display_name (group) != NULL ? muster_group_get_display_name (group)
-                                                                        : rule->group;
-}
-
-static char *
-join_roles (const char * const *roles)
-{
-  if (roles == NULL || roles[0] == NULL)
-    return g_strdup (_("none"));
-  return g_strjoinv (", ", (char **) roles);
-}
-
-/* The roles of the default and the matching rules (@indices), and the words that say so. */
-static Combination *
-combine (MusterRulesResolver *resolver,
-         const guint         *indices,
-         guint                n_indices)
-{
-  MusterRules *rules = resolver->rules;
-  Combination *combination = g_new0 (Combination, 1);
-  g_autoptr(GPtrArray) all = g_ptr_array_new ();
-  g_autoptr(GString) sources = g_string_new (NULL);
-  g_autofree char *list = NULL;
-
-  for (gsize i = 0; rules->default_roles[i] != NULL; i++)
-    g_ptr_array_add (all, rules->default_roles[i]);
-  if (rules->default_roles[0] != NULL)
-    g_string_append (sources, _("the profile default"));
-
-  for (guint k = 0; k < n_indices; k++)
-    {
-      const MusterGroupRule *rule = rules->group_rules->pdata[indices[k]];
-
-      if (rule->roles[0] == NULL)
-        continue;
-      for (gsize i = 0; rule->roles[i] != NULL; i++)
-        g_ptr_array_add (all, rule->roles[i]);
-      if (sources->len > 0)
-        g_string_append (sources, _(", "));
-      /* Translators: where roles came from: group rule 2 “Admins” */
-      g_string_append_printf (sources, _("group rule %u “%s”"), indices[k] + 1, group_rule_name (resolver, indices[k]));
-    }
-  g_ptr_array_add (all, NULL);
-  combination->roles = normalize_roles ((const char * const *) all->pdata);
-
-  list = join_roles ((const char * const *) combination->roles);
-  if (sources->len == 0)
-    /* Translators: %s is "none" */
-    combination->explanation = g_strdup_printf (_("Roles: %s (no rule gives any)"), list);
-  else
-    /* Translators: Roles: ops, sales (from the profile default, group rule 2 “Admins”) */
-    combination->explanation = g_strdup_printf (_("Roles: %s (from %s)"), list, sources->str);
-  return combination;
-}
-
-MusterRulesResolver *
-_muster_rules_resolver_new (MusterRules    *rules,
-                            MusterSnapshot *snapshot)
-{
-  MusterRulesResolver *resolver = g_new0 (MusterRulesResolver, 1);
-  guint n = rules->group_rules->len;
-
-  resolver->rules = g_object_ref (rules);
-  resolver->snapshot = g_object_ref (snapshot);
-  resolver->group_index = g_new0 (guint32, n + 1);
-  resolver->type_words = g_new0 (char *, n + 1);
-  resolver->combinations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                                  (GDestroyNotify) combination_free);
-  resolver->strings = g_string_chunk_new (4096);
-  /* Translators: User type User (the profile default) */
-  resolver->default_type_words = g_strdup_printf (_("User type %s (the profile default)"),
-                                                  muster_user_type_get_title (rules->default_type));
-  resolver->extra = g_ptr_array_new_with_free_func ((GDestroyNotify) combination_free);
-
-  for (guint i = 0; i < n; i++)
-    {
-      const MusterGroupRule *rule = rules->group_rules->pdata[i];
-      guint index;
-
-      resolver->group_index[i] = _muster_snapshot_find_group_index (snapshot, rule->group, &index) ? index : G_MAXUINT32;
-      if (rule->has_user_type)
-        /* Translators: User type Administrator (group rule 2 “Admins”) */
-        resolver->type_words[i] = g_strdup_printf (_("User type %s (group rule %u “%s”)"),
-                                                   muster_user_type_get_title (rule->user_type), i + 1,
-                                                   group_rule_name (resolver, i));
-    }
-  return resolver;
-}
-
-void
-_muster_rules_resolver_free (MusterRulesResolver *resolver)
-{
-  if (resolver == NULL)
-    return;
-  g_object_unref (resolver->rules);
-  g_object_unref (resolver->snapshot);
-  g_free (resolver->group_index);
-  g_strfreev (resolver->type_words);
-  g_free (resolver->default_type_words);
-  g_hash_table_unref (resolver->combinations);
-  g_string_chunk_free (resolver->strings);
-  g_ptr_array_unref (resolver->extra);
-  g_free (resolver);
-}
-
-void
-_muster_rules_resolver_resolve (MusterRulesResolver *resolver,
-                                MusterUser          *user,
-                                MusterResolvedUser  *resolved)
-{
-  MusterRules *rules = resolver->rules;
-  const char *id = muster_user_get_id (user);
-  guint n = rules->group_rules->len;
-
-  guint indices_small[64];
-  g_autofree guint *indices_large = NULL;
-  guint *indices = indices_small;
-  guint n_matched = 0;
-  guint64 bits = 0;
-  Combination *combination;
-  const MusterUserOverride *override;
-  gboolean found = FALSE;
-  guint position;
-
-  if (n > G_N_ELEMENTS (indices_small))
-    indices = indices_large = g_new (guint, n);
-
-  resolved->user_type = rules->default_type;
-  resolved->type_source = _MUSTER_RULES_SOURCE_DEFAULT;
-  resolved->type_explanation = NULL;
-
-  for (guint i = 0; i < n; i++)
-    {
-      const MusterGroupRule *rule = rules->group_rules->pdata[i];
-      const guint32 *groups;
-      guint n_groups = 0;
-
-      if (resolver->group_index[i] == G_MAXUINT32)
-        continue;
-      /* the user's groups are sorted positions: no string is hashed per user */
-      groups = _muster_snapshot_get_user_group_indices (resolver->snapshot, user, rule->nested, &n_groups);
-      if (bsearch (&resolver->group_index[i], groups, n_groups, sizeof (guint32), compare_uint32) == NULL)
-        continue;
-      indices[n_matched++] = i;
-      if (i < 64)
-        bits |= G_GUINT64_CONSTANT (1) << i;
-      if (rule->has_user_type && resolved->type_source == _MUSTER_RULES_SOURCE_DEFAULT)
-        {
-          resolved->user_type = rule->user_type;
-          resolved->type_source = i;
-          resolved->type_explanation = resolver->type_words[i];
-        }
-    }
-
-  /* Beyond 64 rules the bitset does not name the combination: work it out each time. */
-  if (n_matched > 0 && indices[n_matched - 1] >= 64)
-    {
-      combination = combine (resolver, indices, n_matched);
-      g_ptr_array_add (resolver->extra, combination);
-    }
-  else
-    {
-      combination = g_hash_table_lookup (resolver->combinations, &bits);
-      if (combination == NULL)
-        {
-          combination = combine (resolver, indices, n_matched);
-          g_hash_table_insert (resolver->combinations, g_memdup2 (&bits, sizeof bits), combination);
-        }
-    }
-  resolved->roles = (const char * const *) combination->roles;
-  resolved->roles_explanation = combination->explanation;
-
-  if (resolved->type_explanation == NULL)
-    {
-      resolved->type_explanation = resolver->default_type_words;
-    }
-
-  override = NULL;
-  position = rules->overrides->len > 0 ? find_override (rules, id, &found) : 0;
-  if (found)
-    override = rules->overrides->pdata[position];
-  resolved->override = override;
-  if (override != NULL && override->has_user_type)
-    {
-      g_autofree char *words = g_strdup_printf (_("User type %s (set for this user)"),
-                                                muster_user_type_get_title (override->user_type));
-
-      resolved->user_type = override->user_type;
-      resolved->type_source = _MUSTER_RULES_SOURCE_OVERRIDE;
-      resolved->type_explanation = g_string_chunk_insert_const (resolver->strings, words);
-    }
-  if (override != NULL && override->roles != NULL)
-    {
-      g_autofree char *list = join_roles ((const char * const *) override->roles);
-      g_autofree char *words = g_strdup_printf (_("Roles: %s (set for this user)"), list);
-
-      resolved->roles = (const char * const *) override->roles;
-      resolved->roles_explanation = g_string_chunk_insert_const (resolver->strings, words);
-    }
 }
 
 /* Overrides ---------------------------------------------------------------------------------- */
@@ -1706,7 +1459,7 @@ void
 muster_rules_set_default_roles (MusterRules        *self,
                                 const char * const *roles)
 {
-  g_auto(GStrv) normal = normalize_roles (roles);
+  g_auto(GStrv) normal = _muster_rules_normalize_roles (roles);
 
   g_return_if_fail (MUSTER_IS_RULES (self));
 
@@ -1771,7 +1524,7 @@ muster_rules_set_group_rule (MusterRules          *self,
   rule->has_user_type = user_type != NULL;
   rule->user_type = user_type != NULL ? *user_type : MUSTER_USER_TYPE_USER;
   g_strfreev (rule->roles);
-  rule->roles = normalize_roles (roles);
+  rule->roles = _muster_rules_normalize_roles (roles);
   emit_changed (self);
 }
 
@@ -1841,7 +1594,7 @@ muster_rules_set_user_override (MusterRules          *self,
   override->has_user_type = user_type != NULL;
   override->user_type = user_type != NULL ? *user_type : MUSTER_USER_TYPE_USER;
   g_strfreev (override->roles);
-  override->roles = roles != NULL ? normalize_roles (roles) : NULL;
+  override->roles = roles != NULL ? _muster_rules_normalize_roles (roles) : NULL;
   override->scope = scope;
   emit_changed (self);
 }
@@ -2047,26 +1800,4 @@ muster_rules_set_safety_limit (MusterRules *self,
   self->limit_count = count;
   self->limit_percent = percent;
   emit_changed (self);
-}
-
-void
-muster_rules_resolve_user (MusterRules     *self,
-                           MusterSnapshot  *snapshot,
-                           MusterUser      *user,
-                           MusterUserType  *user_type,
-                           char          ***roles)
-{
-  g_autoptr(MusterRulesResolver) resolver = NULL;
-  MusterResolvedUser resolved;
-
-  g_return_if_fail (MUSTER_IS_RULES (self));
-  g_return_if_fail (MUSTER_IS_SNAPSHOT (snapshot));
-  g_return_if_fail (MUSTER_IS_USER (user));
-
-  resolver = _muster_rules_resolver_new (self, snapshot);
-  _muster_rules_resolver_resolve (resolver, user, &resolved);
-  if (user_type != NULL)
-    *user_type = resolved.user_type;
-  if (roles != NULL)
-    *roles = g_strdupv ((char **) resolved.roles);
 }

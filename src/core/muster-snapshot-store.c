@@ -19,7 +19,8 @@
 #include "muster-json.h"
 #include "muster-profile-store.h"
 #include "muster-snapshot-private.h"
-#include "muster-snapshot-store.h"
+#include "muster-snapshot-store-private.h"
+#include "muster-sqlite-util.h"
 #include "muster-user-private.h"
 
 /* cache.db — schema version 2
@@ -70,7 +71,6 @@
 
 #define SCHEMA_VERSION 2
 #define APPLICATION_ID 0x4D555354
-#define BUSY_TIMEOUT_MS 10000
 
 #define MEMBERSHIPS_TABLE \
   "CREATE TABLE memberships (" \
@@ -142,16 +142,6 @@ static const char schema_sql[] =
   "  fetched_at INTEGER NOT NULL,"
   "  PRIMARY KEY (profile, user_id)) WITHOUT ROWID;";
 
-#define USER_COLUMNS \
-  "id, display_name, given_name, surname, user_principal_name, mail, other_mails, " \
-  "proxy_addresses, job_title, department, company_name, employee_id, office_location, " \
-  "business_phones, mobile_phone, account_enabled, user_type, assigned_licenses, created, " \
-  "on_premises_sync_enabled"
-
-#define GROUP_COLUMNS \
-  "id, display_name, description, mail, group_types, mail_enabled, security_enabled, " \
-  "membership_rule, kind, dynamic"
-
 struct _MusterSnapshotStore
 {
   GObject  parent_instance;
@@ -161,38 +151,6 @@ struct _MusterSnapshotStore
   sqlite3 *db;    /* for the short calls: listing and photos */
 };
 
-enum
-{
-  STMT_PUT_USER,
-  STMT_PUT_GROUP,
-  STMT_PUT_MANAGER,
-  STMT_CLEAR_MANAGER,
-  STMT_GET_MEMBERS,
-  STMT_PUT_MEMBERS,
-  STMT_DELETE_MEMBERS,
-  STMT_PUT_SKU,
-  STMT_SET_DELTA_LINK,
-  N_STMTS
-};
-
-struct _MusterSnapshotWriter
-{
-  MusterSnapshotStore *store;
-  sqlite3             *db;
-  gint64               id;
-  char                *profile;
-  gboolean             finished;  /* committed or rolled back */
-  sqlite3_stmt        *stmts[N_STMTS];
-
-  /* Member lists of the groups this transaction touched, written back on commit (one row per
-   * group). Ids are interned in @ids, so lists hold and compare pointers. */
-  GStringChunk        *ids;
-  GHashTable          *member_lists;  /* interned group id → GPtrArray of interned member ids */
-  GHashTable          *dirty;         /* interned group ids whose list changed */
-  GHashTable          *removed;       /* interned ids of objects removed: no longer members anywhere */
-  GString             *scratch_bytes;
-  GPtrArray           *scratch_list;
-};
 
 G_DEFINE_FINAL_TYPE (MusterSnapshotStore, muster_snapshot_store, G_TYPE_OBJECT)
 
@@ -200,67 +158,68 @@ G_DEFINE_QUARK (muster-store-error-quark, muster_store_error)
 
 /* Errors ------------------------------------------------------------------------------------- */
 
-/* Turns a SQLite failure into a sentence the admin can act on; the SQLite detail goes to the
- * debug log. */
-static gboolean
-set_sqlite_error (GError    **error,
-                  sqlite3    *db,
-                  int         rc,
-                  const char *path)
+/* Turns a SQLite failure into a sentence the admin can act on (muster_sqlite_fail() logs the
+ * SQLite detail). */
+static void
+report_sqlite_error (GError              **error,
+                     MusterSqliteFailure   failure,
+                     const char           *path,
+                     const char           *code_text,
+                     const char           *detail)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
-
-  g_debug ("SQLite error %d on %s: %s", rc, path, detail);
-
-  switch (rc & 0xff)
+  switch (failure)
     {
-    case SQLITE_FULL:
+    case MUSTER_SQLITE_FAILURE_FULL:
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FULL,
                    _("The disk holding the snapshot cache “%s” is full. Nothing was changed; free some space and try again."),
                    path);
       break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
+    case MUSTER_SQLITE_FAILURE_CORRUPT:
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_CORRUPT,
                    _("The snapshot cache “%s” is damaged or is not a database. Move the file away; Muster makes a new one on the next refresh."),
                    path);
       break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
+    case MUSTER_SQLITE_FAILURE_OPEN:
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN,
                    _("The snapshot cache “%s” cannot be opened for writing (%s). Check that its folder exists and that you may write to it."),
-                   path, sqlite3_errstr (rc));
+                   path, code_text);
       break;
-    case SQLITE_INTERRUPT:
+    case MUSTER_SQLITE_FAILURE_INTERRUPTED:
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Loading the snapshot was cancelled."));
       break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case MUSTER_SQLITE_FAILURE_BUSY:
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
                    _("The snapshot cache “%s” is busy: another refresh is writing to it. Try again when it has finished."),
                    path);
       break;
-    default:
+    case MUSTER_SQLITE_FAILURE_IO:
+    case MUSTER_SQLITE_FAILURE_OTHER:
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
                    _("The snapshot cache “%s” could not be used: %s."), path, detail);
       break;
     }
-  return FALSE;
 }
 
-static gboolean
-exec (sqlite3     *db,
-      const char  *sql,
-      const char  *path,
-      GError     **error)
+gboolean
+_muster_snapshot_store_fail (GError    **error,
+                             sqlite3    *db,
+                             int         rc,
+                             const char *path)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
+  return muster_sqlite_fail (&file, rc, error);
+}
+
+gboolean
+_muster_snapshot_store_exec (sqlite3     *db,
+                             const char  *sql,
+                             const char  *path,
+                             GError     **error)
+{
+  MusterSqliteFile file = { db, path, report_sqlite_error };
+
+  return muster_sqlite_exec (&file, sql, error);
 }
 
 /* JSON string lists -------------------------------------------------------------------------- */
@@ -288,10 +247,10 @@ strv_to_json (const char * const *strv)
 /* Reads a JSON array of strings as strv_to_json() writes it (any valid JSON string array is
  * accepted) into @bytes as NUL-terminated strings, then points @list at them. Reading stops at
  * the first thing that is not a string: a damaged cell loses only what follows the damage. */
-static void
-json_to_list (const char *text,
-              GString    *bytes,
-              GPtrArray  *list)
+void
+_muster_snapshot_store_read_list (const char *text,
+                                  GString    *bytes,
+                                  GPtrArray  *list)
 {
   const char *p = text;
   const char *end;
@@ -343,7 +302,7 @@ use_wal (sqlite3     *db,
          const char  *path,
          GError     **error)
 {
-  return exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", path, error);
+  return _muster_snapshot_store_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;", path, error);
 }
 
 /* The cache and SQLite's files beside it hold the tenant's directory: 0600, whatever an older
@@ -368,29 +327,22 @@ tighten_permissions (const char *path)
 /* @one_thread: the connection is opened, used and closed by one thread only (a load), so
  * SQLite needs no mutex around each call on it. @known: the file is known to be Muster's cache;
  * until then nothing may write to it (see muster_snapshot_store_open()). */
-static sqlite3 *
-open_connection (const char  *path,
-                 gboolean     one_thread,
-                 gboolean     known,
-                 GError     **error)
+sqlite3 *
+_muster_snapshot_store_open_connection (const char  *path,
+                                        gboolean     one_thread,
+                                        gboolean     known,
+                                        GError     **error)
 {
-  sqlite3 *db = NULL;
-  int rc;
+  sqlite3 *db;
 
-  rc = sqlite3_open_v2 (path, &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                        | (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX),
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, path);
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_extended_result_codes (db, TRUE);
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  db = muster_sqlite_open (path,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                           | (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX),
+                           report_sqlite_error, error);
+  if (db == NULL)
+    return NULL;
 
-  if (!exec (db, "PRAGMA foreign_keys = ON;", path, error))
+  if (!_muster_snapshot_store_exec (db, "PRAGMA foreign_keys = ON;", path, error))
     {
       sqlite3_close (db);
       return NULL;
@@ -409,41 +361,16 @@ open_connection (const char  *path,
   return db;
 }
 
-static gboolean
-query_int (sqlite3     *db,
-           const char  *sql,
-           const char  *path,
-           gint64      *value,
-           GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
-}
 
 static gboolean
-read_header (sqlite3     *db,
-             const char  *path,
-             gint64      *version,
-             gint64      *application_id,
-             gint64      *n_objects,
-             GError     **error)
+read_header (sqlite3             *db,
+             const char          *path,
+             MusterSqliteHeader  *header,
+             GError             **error)
 {
-  return query_int (db, "PRAGMA user_version", path, version, error) &&
-         query_int (db, "PRAGMA application_id", path, application_id, error) &&
-         query_int (db, "SELECT count(*) FROM sqlite_master", path, n_objects, error);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
+
+  return muster_sqlite_read_header (&file, header, error);
 }
 
 /* Creates the schema in an empty file, or checks a file Muster made. Only creation takes the
@@ -453,59 +380,59 @@ prepare_schema (sqlite3     *db,
                 const char  *path,
                 GError     **error)
 {
-  gint64 version = 0;
-  gint64 application_id = 0;
-  gint64 n_objects = 0;
+  MusterSqliteHeader header = { 0 };
   gboolean locked = FALSE;
   g_autofree char *stamp = NULL;
 
-  if (!read_header (db, path, &version, &application_id, &n_objects, error))
+  if (!read_header (db, path, &header, error))
     return FALSE;
 
-  if ((version == 0 && n_objects == 0) || (version > 0 && version < SCHEMA_VERSION))
+  if ((header.version == 0 && header.n_objects == 0)
+      || (header.version > 0 && header.version < SCHEMA_VERSION))
     {
-      if (!exec (db, "BEGIN IMMEDIATE", path, error))
+      if (!_muster_snapshot_store_exec (db, "BEGIN IMMEDIATE", path, error))
         return FALSE;
       locked = TRUE;
       /* Another process may have created or migrated it meanwhile. */
-      if (!read_header (db, path, &version, &application_id, &n_objects, error))
+      if (!read_header (db, path, &header, error))
         goto fail;
     }
 
-  if (version > SCHEMA_VERSION)
+  if (header.version > SCHEMA_VERSION)
     {
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_VERSION,
                    _("The snapshot cache “%s” was written by a newer version of Muster (format %d; this version reads up to %d). Update Muster, or move the file away to start a new cache."),
-                   path, (int) version, SCHEMA_VERSION);
+                   path, (int) header.version, SCHEMA_VERSION);
       goto fail;
     }
 
-  if (version == 0 && n_objects == 0)
+  if (header.version == 0 && header.n_objects == 0)
     {
       stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
                                SCHEMA_VERSION, APPLICATION_ID);
-      if (!exec (db, schema_sql, path, error) || !exec (db, stamp, path, error))
+      if (!_muster_snapshot_store_exec (db, schema_sql, path, error)
+          || !_muster_snapshot_store_exec (db, stamp, path, error))
         goto fail;
     }
-  else if (application_id != APPLICATION_ID || version == 0)
+  else if (header.application_id != APPLICATION_ID || header.version == 0)
     {
       g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_OPEN,
                    _("“%s” is a database of another program, not Muster’s snapshot cache. Choose another file, or move this one away."),
                    path);
       goto fail;
     }
-  else if (version < SCHEMA_VERSION)
+  else if (header.version < SCHEMA_VERSION)
     {
       /* One step per version, inside the write lock. */
-      g_debug ("Migrating %s from format %d to %d", path, (int) version, SCHEMA_VERSION);
-      if (version == 1 && !exec (db, migrate_1_sql, path, error))
+      g_debug ("Migrating %s from format %d to %d", path, (int) header.version, SCHEMA_VERSION);
+      if (header.version == 1 && !_muster_snapshot_store_exec (db, migrate_1_sql, path, error))
         goto fail;
       stamp = g_strdup_printf ("PRAGMA user_version = %d;", SCHEMA_VERSION);
-      if (!exec (db, stamp, path, error))
+      if (!_muster_snapshot_store_exec (db, stamp, path, error))
         goto fail;
     }
 
-  return !locked || exec (db, "COMMIT", path, error);
+  return !locked || _muster_snapshot_store_exec (db, "COMMIT", path, error);
 
 fail:
   if (locked)
@@ -513,38 +440,22 @@ fail:
   return FALSE;
 }
 
-static sqlite3_stmt *
-prepare (sqlite3     *db,
-         const char  *sql,
-         const char  *path,
-         GError     **error)
+sqlite3_stmt *
+_muster_snapshot_store_prepare (sqlite3     *db,
+                                const char  *sql,
+                                const char  *path,
+                                GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, path);
-      return NULL;
-    }
-  return stmt;
+  return muster_sqlite_prepare (&file, sql, SQLITE_PREPARE_PERSISTENT, error);
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
-           int           column,
-           const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
 
-static void
-bind_strv (sqlite3_stmt       *stmt,
-           int                 column,
-           const char * const *strv)
+void
+_muster_snapshot_store_bind_strv (sqlite3_stmt       *stmt,
+                                  int                 column,
+                                  const char * const *strv)
 {
   char *json = strv_to_json (strv);
 
@@ -554,12 +465,6 @@ bind_strv (sqlite3_stmt       *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
 
 static MusterSnapshotInfo *
 info_from_row (sqlite3_stmt *stmt)
@@ -567,8 +472,8 @@ info_from_row (sqlite3_stmt *stmt)
   MusterSnapshotInfo *info = g_new0 (MusterSnapshotInfo, 1);
 
   info->id = sqlite3_column_int64 (stmt, 0);
-  info->profile = g_strdup (column_text (stmt, 1));
-  info->tenant_id = g_strdup (column_text (stmt, 2));
+  info->profile = g_strdup (muster_sqlite_column_text (stmt, 1));
+  info->tenant_id = g_strdup (muster_sqlite_column_text (stmt, 2));
   info->created_at = sqlite3_column_int64 (stmt, 3);
   info->n_users = (guint) sqlite3_column_int64 (stmt, 4);
   info->n_groups = (guint) sqlite3_column_int64 (stmt, 5);
@@ -599,7 +504,7 @@ step_rows (sqlite3      *db,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     row (stmt, data);
   if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, db, rc, path);
+    return _muster_snapshot_store_fail (error, db, rc, path);
   return TRUE;
 }
 
@@ -619,29 +524,30 @@ read_user_row (sqlite3_stmt *stmt,
   static const int list_columns[] = { 6, 7, 13, 17 };
 
   for (guint i = 0; i < G_N_ELEMENTS (list_columns); i++)
-    json_to_list (column_text (stmt, list_columns[i]), reader->bytes[i], reader->lists[i]);
+    _muster_snapshot_store_read_list (muster_sqlite_column_text (stmt, list_columns[i]), reader->bytes[i],
+                                      reader->lists[i]);
 
-  fields.id = column_text (stmt, 0);
-  fields.display_name = column_text (stmt, 1);
-  fields.given_name = column_text (stmt, 2);
-  fields.surname = column_text (stmt, 3);
-  fields.user_principal_name = column_text (stmt, 4);
-  fields.mail = column_text (stmt, 5);
+  fields.id = muster_sqlite_column_text (stmt, 0);
+  fields.display_name = muster_sqlite_column_text (stmt, 1);
+  fields.given_name = muster_sqlite_column_text (stmt, 2);
+  fields.surname = muster_sqlite_column_text (stmt, 3);
+  fields.user_principal_name = muster_sqlite_column_text (stmt, 4);
+  fields.mail = muster_sqlite_column_text (stmt, 5);
   fields.other_mails = (const char * const *) reader->lists[0]->pdata;
   fields.proxy_addresses = (const char * const *) reader->lists[1]->pdata;
-  fields.job_title = column_text (stmt, 8);
-  fields.department = column_text (stmt, 9);
-  fields.company_name = column_text (stmt, 10);
-  fields.employee_id = column_text (stmt, 11);
-  fields.office_location = column_text (stmt, 12);
+  fields.job_title = muster_sqlite_column_text (stmt, 8);
+  fields.department = muster_sqlite_column_text (stmt, 9);
+  fields.company_name = muster_sqlite_column_text (stmt, 10);
+  fields.employee_id = muster_sqlite_column_text (stmt, 11);
+  fields.office_location = muster_sqlite_column_text (stmt, 12);
   fields.business_phones = (const char * const *) reader->lists[2]->pdata;
-  fields.mobile_phone = column_text (stmt, 14);
+  fields.mobile_phone = muster_sqlite_column_text (stmt, 14);
   fields.account_enabled = sqlite3_column_int (stmt, 15) != 0;
-  fields.user_type = column_text (stmt, 16);
+  fields.user_type = muster_sqlite_column_text (stmt, 16);
   fields.assigned_licenses = (const char * const *) reader->lists[3]->pdata;
-  fields.created = column_text (stmt, 18);
+  fields.created = muster_sqlite_column_text (stmt, 18);
   fields.on_premises_sync_enabled = sqlite3_column_int (stmt, 19) != 0;
-  fields.manager_id = column_text (stmt, 20);
+  fields.manager_id = muster_sqlite_column_text (stmt, 20);
 
   _muster_snapshot_add_user (reader->snapshot, _muster_user_new (&fields));
 }
@@ -653,16 +559,16 @@ read_group_row (sqlite3_stmt *stmt,
   UserReader *reader = data;
   MusterGroupFields fields = { 0 };
 
-  json_to_list (column_text (stmt, 4), reader->bytes[0], reader->lists[0]);
+  _muster_snapshot_store_read_list (muster_sqlite_column_text (stmt, 4), reader->bytes[0], reader->lists[0]);
 
-  fields.id = column_text (stmt, 0);
-  fields.display_name = column_text (stmt, 1);
-  fields.description = column_text (stmt, 2);
-  fields.mail = column_text (stmt, 3);
+  fields.id = muster_sqlite_column_text (stmt, 0);
+  fields.display_name = muster_sqlite_column_text (stmt, 1);
+  fields.description = muster_sqlite_column_text (stmt, 2);
+  fields.mail = muster_sqlite_column_text (stmt, 3);
   fields.group_types = (const char * const *) reader->lists[0]->pdata;
   fields.mail_enabled = sqlite3_column_int (stmt, 5) != 0;
   fields.security_enabled = sqlite3_column_int (stmt, 6) != 0;
-  fields.membership_rule = column_text (stmt, 7);
+  fields.membership_rule = muster_sqlite_column_text (stmt, 7);
 
   _muster_snapshot_add_group (reader->snapshot, _muster_group_new (&fields));
 }
@@ -672,9 +578,9 @@ read_member_row (sqlite3_stmt *stmt,
                  gpointer      data)
 {
   UserReader *reader = data;
-  const char *group_id = column_text (stmt, 0);
+  const char *group_id = muster_sqlite_column_text (stmt, 0);
 
-  json_to_list (column_text (stmt, 1), reader->bytes[0], reader->lists[0]);
+  _muster_snapshot_store_read_list (muster_sqlite_column_text (stmt, 1), reader->bytes[0], reader->lists[0]);
   _muster_snapshot_add_members (reader->snapshot, group_id, (const char * const *) reader->lists[0]->pdata,
                                 reader->lists[0]->len - 1);
 }
@@ -683,8 +589,8 @@ static void
 read_sku_row (sqlite3_stmt *stmt,
               gpointer      data)
 {
-  if (column_text (stmt, 0) != NULL)
-    _muster_snapshot_add_sku (data, column_text (stmt, 0), column_text (stmt, 1),
+  if (muster_sqlite_column_text (stmt, 0) != NULL)
+    _muster_snapshot_add_sku (data, muster_sqlite_column_text (stmt, 0), muster_sqlite_column_text (stmt, 1),
                               sqlite3_column_int64 (stmt, 2), sqlite3_column_int64 (stmt, 3));
 }
 
@@ -692,8 +598,8 @@ static void
 read_delta_link_row (sqlite3_stmt *stmt,
                      gpointer      data)
 {
-  if (column_text (stmt, 0) != NULL)
-    _muster_snapshot_set_delta_link (data, column_text (stmt, 0), column_text (stmt, 1));
+  if (muster_sqlite_column_text (stmt, 0) != NULL)
+    _muster_snapshot_set_delta_link (data, muster_sqlite_column_text (stmt, 0), muster_sqlite_column_text (stmt, 1));
 }
 
 static MusterSnapshot *
@@ -715,7 +621,7 @@ load_snapshot (MusterSnapshotStore  *self,
       " u.on_premises_sync_enabled, m.manager_id"
       " FROM users u LEFT JOIN managers m ON m.snapshot_id = u.snapshot_id AND m.user_id = u.id"
       " WHERE u.snapshot_id = ?1", read_user_row, TRUE },
-    { "SELECT " GROUP_COLUMNS " FROM groups WHERE snapshot_id = ?1", read_group_row, TRUE },
+    { "SELECT " MUSTER_SNAPSHOT_GROUP_COLUMNS " FROM groups WHERE snapshot_id = ?1", read_group_row, TRUE },
     { "SELECT group_id, members FROM memberships WHERE snapshot_id = ?1", read_member_row, TRUE },
     { "SELECT kind, link FROM delta_links WHERE snapshot_id = ?1", read_delta_link_row, FALSE },
   };
@@ -727,17 +633,18 @@ load_snapshot (MusterSnapshotStore  *self,
   gboolean ok = FALSE;
   int rc;
 
-  db = open_connection (self->path, TRUE, TRUE, error);
+  db = _muster_snapshot_store_open_connection (self->path, TRUE, TRUE, error);
   if (db == NULL)
     return NULL;
   if (cancellable != NULL)
     sqlite3_progress_handler (db, 10000, load_progress_cb, cancellable);
 
   /* One read transaction: every table from the same committed state. */
-  if (!exec (db, "BEGIN", self->path, error))
+  if (!_muster_snapshot_store_exec (db, "BEGIN", self->path, error))
     goto out;
 
-  stmt = prepare (db, "SELECT " INFO_COLUMNS " FROM snapshots WHERE id = ?1 AND complete = 1", self->path, error);
+  stmt = _muster_snapshot_store_prepare (db, "SELECT " INFO_COLUMNS " FROM snapshots WHERE id = ?1 AND complete = 1",
+                                         self->path, error);
   if (stmt == NULL)
     goto out;
   sqlite3_bind_int64 (stmt, 1, snapshot_id);
@@ -746,7 +653,7 @@ load_snapshot (MusterSnapshotStore  *self,
     info = info_from_row (stmt);
   else if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, db, rc, self->path);
+      _muster_snapshot_store_fail (error, db, rc, self->path);
       goto out;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -769,7 +676,7 @@ load_snapshot (MusterSnapshotStore  *self,
 
   for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
     {
-      stmt = prepare (db, queries[q].sql, self->path, error);
+      stmt = _muster_snapshot_store_prepare (db, queries[q].sql, self->path, error);
       if (stmt == NULL)
         goto out;
       sqlite3_bind_int64 (stmt, 1, snapshot_id);
@@ -779,7 +686,7 @@ load_snapshot (MusterSnapshotStore  *self,
       g_clear_pointer (&stmt, sqlite3_finalize);
     }
 
-  ok = exec (db, "COMMIT", self->path, error);
+  ok = _muster_snapshot_store_exec (db, "COMMIT", self->path, error);
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (reader.bytes); i++)
@@ -815,326 +722,6 @@ load_thread (GTask        *task,
     g_task_return_error (task, error);
   else
     g_task_return_pointer (task, snapshot, g_object_unref);
-}
-
-/* Writer helpers ----------------------------------------------------------------------------- */
-
-static gboolean
-writer_usable (MusterSnapshotWriter  *writer,
-               GError               **error)
-{
-  if (!writer->finished)
-    return TRUE;
-  g_set_error_literal (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
-                       _("This snapshot was already saved or abandoned after an error; start a new refresh."));
-  return FALSE;
-}
-
-static void
-writer_rollback (MusterSnapshotWriter *writer)
-{
-  if (writer->finished)
-    return;
-  writer->finished = TRUE;
-  if (sqlite3_exec (writer->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
-    g_debug ("Rollback of snapshot %" G_GINT64_FORMAT ": %s", writer->id, sqlite3_errmsg (writer->db));
-}
-
-/* Records the failure and rolls back: a writer that failed once writes nothing more. */
-static gboolean
-writer_fail (MusterSnapshotWriter  *writer,
-             int                    rc,
-             GError               **error)
-{
-  set_sqlite_error (error, writer->db, rc, writer->store->path);
-  writer_rollback (writer);
-  return FALSE;
-}
-
-static sqlite3_stmt *
-writer_stmt (MusterSnapshotWriter  *writer,
-             guint                  which,
-             const char            *sql,
-             GError               **error)
-{
-  if (writer->stmts[which] == NULL)
-    {
-      writer->stmts[which] = prepare (writer->db, sql, writer->store->path, error);
-      if (writer->stmts[which] == NULL)
-        {
-          writer_rollback (writer);
-          return NULL;
-        }
-    }
-  sqlite3_reset (writer->stmts[which]);
-  sqlite3_clear_bindings (writer->stmts[which]);
-  sqlite3_bind_int64 (writer->stmts[which], 1, writer->id);
-  return writer->stmts[which];
-}
-
-static gboolean
-writer_run (MusterSnapshotWriter  *writer,
-            sqlite3_stmt          *stmt,
-            GError               **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return writer_fail (writer, rc, error);
-  return TRUE;
-}
-
-/* Runs a one-off statement with the snapshot id as ?1 and @text as ?2 (when not NULL). */
-static gboolean
-writer_exec (MusterSnapshotWriter  *writer,
-             const char            *sql,
-             const char            *text,
-             GError               **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (writer->db, sql, -1, &stmt, NULL);
-
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, writer->id);
-      if (text != NULL)
-        sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != SQLITE_OK)
-    return writer_fail (writer, rc, error);
-  return TRUE;
-}
-
-/* Member lists ------------------------------------------------------------------------------- */
-
-static const char *
-writer_intern (MusterSnapshotWriter *writer,
-               const char           *id)
-{
-  return g_string_chunk_insert_const (writer->ids, id);
-}
-
-/* The member list of @group_id in this transaction: as stored (when @load) or empty. */
-static GPtrArray *
-writer_members (MusterSnapshotWriter  *writer,
-                const char           *group_id,
-                gboolean              load,
-                GError              **error)
-{
-  const char *key = writer_intern (writer, group_id);
-  GPtrArray *list = g_hash_table_lookup (writer->member_lists, key);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (list != NULL)
-    return list;
-
-  list = g_ptr_array_new ();
-  if (load)
-    {
-      stmt = writer_stmt (writer, STMT_GET_MEMBERS,
-                          "SELECT members FROM memberships WHERE snapshot_id = ?1 AND group_id = ?2", error);
-      if (stmt == NULL)
-        {
-          g_ptr_array_unref (list);
-          return NULL;
-        }
-      sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          json_to_list (column_text (stmt, 0), writer->scratch_bytes, writer->scratch_list);
-          for (guint i = 0; writer->scratch_list->pdata[i] != NULL; i++)
-            g_ptr_array_add (list, (gpointer) writer_intern (writer, writer->scratch_list->pdata[i]));
-        }
-      sqlite3_reset (stmt);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        {
-          g_ptr_array_unref (list);
-          writer_fail (writer, rc, error);
-          return NULL;
-        }
-    }
-  g_hash_table_insert (writer->member_lists, (gpointer) key, list);
-  return list;
-}
-
-/* Drops the members in @writer->removed from @list; TRUE when one was there. */
-static gboolean
-filter_removed (MusterSnapshotWriter *writer,
-                GPtrArray            *list)
-{
-  guint kept = 0;
-
-  for (guint i = 0; i < list->len; i++)
-    if (!g_hash_table_contains (writer->removed, list->pdata[i]))
-      list->pdata[kept++] = list->pdata[i];
-  if (kept == list->len)
-    return FALSE;
-  g_ptr_array_set_size (list, kept);
-  return TRUE;
-}
-
-/* Removes the objects of muster_snapshot_writer_remove_object() from every group: one pass over
- * the snapshot's member lists, however many objects were removed. */
-static gboolean
-writer_apply_removals (MusterSnapshotWriter  *writer,
-                       GError               **error)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (g_hash_table_size (writer->removed) == 0)
-    return TRUE;
-
-  g_hash_table_iter_init (&iter, writer->member_lists);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (filter_removed (writer, value))
-      g_hash_table_add (writer->dirty, key);
-
-  rc = sqlite3_prepare_v2 (writer->db, "SELECT group_id, members FROM memberships WHERE snapshot_id = ?1", -1,
-                           &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, writer->id);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          const char *group_id = column_text (stmt, 0);
-          const char *interned;
-          g_autoptr(GPtrArray) list = NULL;
-
-          if (group_id == NULL)
-            continue;
-          interned = writer_intern (writer, group_id);
-          if (g_hash_table_contains (writer->member_lists, interned))
-            continue;  /* already in memory: filtered above */
-          json_to_list (column_text (stmt, 1), writer->scratch_bytes, writer->scratch_list);
-          list = g_ptr_array_new ();
-          for (guint i = 0; writer->scratch_list->pdata[i] != NULL; i++)
-            g_ptr_array_add (list, (gpointer) writer_intern (writer, writer->scratch_list->pdata[i]));
-          if (filter_removed (writer, list))
-            {
-              g_hash_table_insert (writer->member_lists, (gpointer) interned, g_steal_pointer (&list));
-              g_hash_table_add (writer->dirty, (gpointer) interned);
-            }
-        }
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return writer_fail (writer, rc, error);
-
-  g_hash_table_remove_all (writer->removed);
-  return TRUE;
-}
-
-static int
-compare_ids (gconstpointer a,
-             gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Writes every changed member list back: sorted, without duplicates, one row per group. */
-static gboolean
-writer_flush_members (MusterSnapshotWriter  *writer,
-                      GError               **error)
-{
-  g_autoptr(GString) json = g_string_sized_new (64 * 1024);
-  GHashTableIter iter;
-  gpointer key;
-
-  if (!writer_apply_removals (writer, error))
-    return FALSE;
-
-  g_hash_table_iter_init (&iter, writer->dirty);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      GPtrArray *list = g_hash_table_lookup (writer->member_lists, key);
-      sqlite3_stmt *stmt;
-      guint n = 0;
-
-      if (list == NULL)
-        continue;  /* the group itself was removed */
-      g_ptr_array_sort (list, compare_ids);
-      g_string_assign (json, "[");
-      for (guint i = 0; i < list->len; i++)
-        {
-          if (i > 0 && list->pdata[i] == list->pdata[i - 1])
-            continue;  /* interned: equal ids are the same pointer */
-          if (n++ > 0)
-            g_string_append_c (json, ',');
-          muster_json_append_string (json, list->pdata[i]);
-        }
-      g_string_append_c (json, ']');
-
-      if (n == 0)
-        {
-          stmt = writer_stmt (writer, STMT_DELETE_MEMBERS,
-                              "DELETE FROM memberships WHERE snapshot_id = ?1 AND group_id = ?2", error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
-        }
-      else
-        {
-          stmt = writer_stmt (writer, STMT_PUT_MEMBERS,
-                              "INSERT OR REPLACE INTO memberships (snapshot_id, group_id, members) VALUES (?1, ?2, ?3)",
-                              error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 3, json->str, json->len, SQLITE_STATIC);
-        }
-      if (!writer_run (writer, stmt, error))
-        return FALSE;
-    }
-  g_hash_table_remove_all (writer->dirty);
-  g_hash_table_remove_all (writer->member_lists);
-  return TRUE;
-}
-
-static MusterSnapshotWriter *
-writer_new (MusterSnapshotStore  *self,
-            GError              **error)
-{
-  MusterSnapshotWriter *writer;
-  sqlite3 *db;
-
-  db = open_connection (self->path, FALSE, TRUE, error);
-  if (db == NULL)
-    return NULL;
-  /* A full snapshot is about 1.4 million membership rows in one transaction: with SQLite's
-   * default 2 MB page cache the b-trees' dirty pages spill to the WAL again and again (it grew
-   * to 2.5 GB). 256 MB of cache (allocated only as pages are touched) keeps the snapshot's pages
-   * in memory until commit; sorting for indexes stays in memory too. */
-  if (!exec (db, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;", self->path, error))
-    {
-      sqlite3_close (db);
-      return NULL;
-    }
-  /* IMMEDIATE: take the write lock now, so a second refresh waits (busy timeout) or fails at
-   * the start rather than after fetching everything. */
-  if (!exec (db, "BEGIN IMMEDIATE", self->path, error))
-    {
-      sqlite3_close (db);
-      return NULL;
-    }
-
-  writer = g_new0 (MusterSnapshotWriter, 1);
-  writer->store = g_object_ref (self);
-  writer->db = db;
-  writer->ids = g_string_chunk_new (64 * 1024);
-  writer->member_lists = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
-  writer->dirty = g_hash_table_new (NULL, NULL);
-  writer->removed = g_hash_table_new (NULL, NULL);
-  writer->scratch_bytes = g_string_sized_new (64 * 1024);
-  writer->scratch_list = g_ptr_array_new ();
-  return writer;
 }
 
 /* Overrides ---------------------------------------------------------------------------------- */
@@ -1212,7 +799,7 @@ muster_snapshot_store_open (const char  *path,
 
   /* Only reads until the file is known to be Muster's: another program's database is refused
    * exactly as it was found. */
-  self->db = open_connection (self->path, FALSE, FALSE, error);
+  self->db = _muster_snapshot_store_open_connection (self->path, FALSE, FALSE, error);
   if (self->db == NULL)
     return NULL;
   if (!prepare_schema (self->db, self->path, error))
@@ -1252,20 +839,20 @@ muster_snapshot_store_list (MusterSnapshotStore  *self,
   infos = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_snapshot_info_free);
 
   g_mutex_lock (&self->lock);
-  stmt = prepare (self->db,
-                  "SELECT " INFO_COLUMNS " FROM snapshots WHERE complete = 1 AND (?1 IS NULL OR profile = ?1)"
-                  " ORDER BY created_at DESC, id DESC",
-                  self->path, error);
+  stmt = _muster_snapshot_store_prepare (self->db,
+                                         "SELECT " INFO_COLUMNS " FROM snapshots WHERE complete = 1 AND (?1 IS NULL OR profile = ?1)"
+                                         " ORDER BY created_at DESC, id DESC",
+                                         self->path, error);
   if (stmt == NULL)
     {
       g_mutex_unlock (&self->lock);
       return NULL;
     }
-  bind_text (stmt, 1, profile);
+  muster_sqlite_bind_text (stmt, 1, profile);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (infos, info_from_row (stmt));
   if (rc != SQLITE_DONE)
-    set_sqlite_error (error, self->db, rc, self->path);
+    _muster_snapshot_store_fail (error, self->db, rc, self->path);
   sqlite3_finalize (stmt);
   g_mutex_unlock (&self->lock);
 
@@ -1339,10 +926,10 @@ muster_snapshot_store_get_delta_link (MusterSnapshotStore  *self,
   g_return_val_if_fail (kind != NULL, NULL);
 
   g_mutex_lock (&self->lock);
-  stmt = prepare (self->db,
-                  "SELECT d.link FROM delta_links d JOIN snapshots s ON s.id = d.snapshot_id"
-                  " WHERE d.snapshot_id = ?1 AND d.kind = ?2 AND s.complete = 1",
-                  self->path, error);
+  stmt = _muster_snapshot_store_prepare (self->db,
+                                         "SELECT d.link FROM delta_links d JOIN snapshots s ON s.id = d.snapshot_id"
+                                         " WHERE d.snapshot_id = ?1 AND d.kind = ?2 AND s.complete = 1",
+                                         self->path, error);
   if (stmt == NULL)
     {
       g_mutex_unlock (&self->lock);
@@ -1352,9 +939,9 @@ muster_snapshot_store_get_delta_link (MusterSnapshotStore  *self,
   sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    link = g_strdup (column_text (stmt, 0));
+    link = g_strdup (muster_sqlite_column_text (stmt, 0));
   else if (rc != SQLITE_DONE)
-    set_sqlite_error (error, self->db, rc, self->path);
+    _muster_snapshot_store_fail (error, self->db, rc, self->path);
   sqlite3_finalize (stmt);
   g_mutex_unlock (&self->lock);
 
@@ -1375,9 +962,9 @@ muster_snapshot_store_put_photo (MusterSnapshotStore  *self,
   g_return_val_if_fail (profile != NULL && user_id != NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  stmt = prepare (self->db,
-                  "INSERT OR REPLACE INTO photos (profile, user_id, bytes, fetched_at) VALUES (?1, ?2, ?3, ?4)",
-                  self->path, error);
+  stmt = _muster_snapshot_store_prepare (self->db,
+                                         "INSERT OR REPLACE INTO photos (profile, user_id, bytes, fetched_at) VALUES (?1, ?2, ?3, ?4)",
+                                         self->path, error);
   if (stmt == NULL)
     {
       g_mutex_unlock (&self->lock);
@@ -1396,7 +983,7 @@ muster_snapshot_store_put_photo (MusterSnapshotStore  *self,
   sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_DONE)
-    set_sqlite_error (error, self->db, rc, self->path);
+    _muster_snapshot_store_fail (error, self->db, rc, self->path);
   sqlite3_finalize (stmt);
   g_mutex_unlock (&self->lock);
 
@@ -1422,7 +1009,8 @@ muster_snapshot_store_get_photo (MusterSnapshotStore  *self,
     return FALSE;
 
   g_mutex_lock (&self->lock);
-  stmt = prepare (self->db, "SELECT bytes FROM photos WHERE profile = ?1 AND user_id = ?2", self->path, &error);
+  stmt = _muster_snapshot_store_prepare (self->db, "SELECT bytes FROM photos WHERE profile = ?1 AND user_id = ?2",
+                                         self->path, &error);
   if (stmt != NULL)
     {
       sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
@@ -1435,7 +1023,7 @@ muster_snapshot_store_get_photo (MusterSnapshotStore  *self,
             *bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
         }
       else if (rc != SQLITE_DONE)
-        set_sqlite_error (&error, self->db, rc, self->path);
+        _muster_snapshot_store_fail (&error, self->db, rc, self->path);
       sqlite3_finalize (stmt);
     }
   g_mutex_unlock (&self->lock);
@@ -1444,495 +1032,4 @@ muster_snapshot_store_get_photo (MusterSnapshotStore  *self,
   if (error != NULL)
     g_debug ("Photo of %s not read from the cache: %s", user_id, error->message);
   return found;
-}
-
-/* Writer ------------------------------------------------------------------------------------- */
-
-MusterSnapshotWriter *
-muster_snapshot_store_begin (MusterSnapshotStore  *self,
-                             const char           *profile,
-                             const char           *tenant_id,
-                             GError              **error)
-{
-  g_autoptr(MusterSnapshotWriter) writer = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (MUSTER_IS_SNAPSHOT_STORE (self), NULL);
-  g_return_val_if_fail (profile != NULL, NULL);
-
-  writer = writer_new (self, error);
-  if (writer == NULL)
-    return NULL;
-
-  stmt = prepare (writer->db,
-                  "INSERT INTO snapshots (profile, tenant_id, created_at, from_delta, complete) VALUES (?1, ?2, ?3, 0, 0)",
-                  self->path, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, profile, -1, SQLITE_STATIC);
-  bind_text (stmt, 2, tenant_id);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time () / G_USEC_PER_SEC);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      writer_fail (writer, rc, error);
-      return NULL;
-    }
-
-  writer->id = sqlite3_last_insert_rowid (writer->db);
-  writer->profile = g_strdup (profile);
-  return g_steal_pointer (&writer);
-}
-
-MusterSnapshotWriter *
-muster_snapshot_store_begin_from (MusterSnapshotStore  *self,
-                                  gint64                base_id,
-                                  GError              **error)
-{
-  static const char *copies[] = {
-    "INSERT INTO users (snapshot_id, " USER_COLUMNS ") SELECT ?1, " USER_COLUMNS " FROM users WHERE snapshot_id = ?2",
-    "INSERT INTO groups (snapshot_id, " GROUP_COLUMNS ") SELECT ?1, " GROUP_COLUMNS " FROM groups WHERE snapshot_id = ?2",
-    "INSERT INTO memberships (snapshot_id, group_id, members) SELECT ?1, group_id, members FROM memberships WHERE snapshot_id = ?2",
-    "INSERT INTO managers (snapshot_id, user_id, manager_id) SELECT ?1, user_id, manager_id FROM managers WHERE snapshot_id = ?2",
-    "INSERT INTO skus (snapshot_id, sku_id, part_number, consumed, enabled) SELECT ?1, sku_id, part_number, consumed, enabled FROM skus WHERE snapshot_id = ?2",
-    "INSERT INTO delta_links (snapshot_id, kind, link) SELECT ?1, kind, link FROM delta_links WHERE snapshot_id = ?2",
-  };
-  g_autoptr(MusterSnapshotWriter) writer = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (MUSTER_IS_SNAPSHOT_STORE (self), NULL);
-
-  writer = writer_new (self, error);
-  if (writer == NULL)
-    return NULL;
-
-  stmt = prepare (writer->db,
-                  "INSERT INTO snapshots (profile, tenant_id, created_at, from_delta, complete)"
-                  " SELECT profile, tenant_id, ?2, 1, 0 FROM snapshots WHERE id = ?1 AND complete = 1"
-                  " RETURNING id, profile",
-                  self->path, error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, base_id);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      writer->id = sqlite3_column_int64 (stmt, 0);
-      writer->profile = g_strdup (column_text (stmt, 1));
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      writer_fail (writer, rc, error);
-      return NULL;
-    }
-  if (writer->id == 0)
-    {
-      g_set_error (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND,
-                   _("Snapshot %lld is no longer in the cache, so it cannot be refreshed incrementally. "
-                     "Fetch a full snapshot instead."),
-                   (long long) base_id);
-      return NULL;
-    }
-
-  /* Copy the base inside this transaction: one INSERT … SELECT per table, no round trip
-   * through memory. */
-  for (guint i = 0; i < G_N_ELEMENTS (copies); i++)
-    {
-      stmt = prepare (writer->db, copies[i], self->path, error);
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_int64 (stmt, 1, writer->id);
-      sqlite3_bind_int64 (stmt, 2, base_id);
-      rc = sqlite3_step (stmt);
-      sqlite3_finalize (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          writer_fail (writer, rc, error);
-          return NULL;
-        }
-    }
-
-  return g_steal_pointer (&writer);
-}
-
-/**
- * muster_snapshot_writer_put_user:
- *
- * Stores every column of @user. Its manager (from `$expand=manager`) is recorded when the user
- * carries one; a user without one leaves a manager set earlier as it is —
- * muster_snapshot_writer_set_manager() with NULL clears it.
- */
-gboolean
-muster_snapshot_writer_put_user (MusterSnapshotWriter  *writer,
-                                 MusterUser            *user,
-                                 GError               **error)
-{
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (MUSTER_IS_USER (user), FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  if (muster_user_get_id (user) == NULL)
-    {
-      g_set_error_literal (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
-                           _("Microsoft Graph returned a user without an id; it cannot be stored."));
-      return FALSE;
-    }
-
-  stmt = writer_stmt (writer, STMT_PUT_USER,
-                      "INSERT OR REPLACE INTO users (snapshot_id, " USER_COLUMNS ") VALUES"
-                      " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                      error);
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text (stmt, 2, muster_user_get_id (user));
-  bind_text (stmt, 3, muster_user_get_display_name (user));
-  bind_text (stmt, 4, muster_user_get_given_name (user));
-  bind_text (stmt, 5, muster_user_get_surname (user));
-  bind_text (stmt, 6, muster_user_get_user_principal_name (user));
-  bind_text (stmt, 7, muster_user_get_mail (user));
-  bind_strv (stmt, 8, muster_user_get_other_mails (user));
-  bind_strv (stmt, 9, muster_user_get_proxy_addresses (user));
-  bind_text (stmt, 10, muster_user_get_job_title (user));
-  bind_text (stmt, 11, muster_user_get_department (user));
-  bind_text (stmt, 12, muster_user_get_company_name (user));
-  bind_text (stmt, 13, muster_user_get_employee_id (user));
-  bind_text (stmt, 14, muster_user_get_office_location (user));
-  bind_strv (stmt, 15, muster_user_get_business_phones (user));
-  bind_text (stmt, 16, muster_user_get_mobile_phone (user));
-  sqlite3_bind_int (stmt, 17, muster_user_get_account_enabled (user));
-  bind_text (stmt, 18, muster_user_get_user_type (user));
-  bind_strv (stmt, 19, muster_user_get_assigned_licenses (user));
-  bind_text (stmt, 20, muster_user_get_created (user));
-  sqlite3_bind_int (stmt, 21, muster_user_get_on_premises_sync_enabled (user));
-  if (!writer_run (writer, stmt, error))
-    return FALSE;
-
-  if (muster_user_get_manager_id (user) != NULL)
-    return muster_snapshot_writer_set_manager (writer, muster_user_get_id (user),
-                                               muster_user_get_manager_id (user), error);
-  return TRUE;
-}
-
-gboolean
-muster_snapshot_writer_put_group (MusterSnapshotWriter  *writer,
-                                  MusterGroup           *group,
-                                  GError               **error)
-{
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (MUSTER_IS_GROUP (group), FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  if (muster_group_get_id (group) == NULL)
-    {
-      g_set_error_literal (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_FAILED,
-                           _("Microsoft Graph returned a group without an id; it cannot be stored."));
-      return FALSE;
-    }
-
-  stmt = writer_stmt (writer, STMT_PUT_GROUP,
-                      "INSERT OR REPLACE INTO groups (snapshot_id, " GROUP_COLUMNS ") VALUES"
-                      " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                      error);
-  if (stmt == NULL)
-    return FALSE;
-
-  bind_text (stmt, 2, muster_group_get_id (group));
-  bind_text (stmt, 3, muster_group_get_display_name (group));
-  bind_text (stmt, 4, muster_group_get_description (group));
-  bind_text (stmt, 5, muster_group_get_mail (group));
-  bind_strv (stmt, 6, muster_group_get_group_types (group));
-  sqlite3_bind_int (stmt, 7, muster_group_get_mail_enabled (group));
-  sqlite3_bind_int (stmt, 8, muster_group_get_security_enabled (group));
-  bind_text (stmt, 9, muster_group_get_membership_rule (group));
-  bind_text (stmt, 10, muster_group_kind_to_string (muster_group_get_kind (group)));
-  sqlite3_bind_int (stmt, 11, muster_group_get_dynamic (group));
-  return writer_run (writer, stmt, error);
-}
-
-gboolean
-muster_snapshot_writer_remove_object (MusterSnapshotWriter  *writer,
-                                      const char            *id,
-                                      GError               **error)
-{
-  static const char *deletes[] = {
-    "DELETE FROM users WHERE snapshot_id = ?1 AND id = ?2",
-    "DELETE FROM groups WHERE snapshot_id = ?1 AND id = ?2",
-    "DELETE FROM memberships WHERE snapshot_id = ?1 AND group_id = ?2",
-    "DELETE FROM managers WHERE snapshot_id = ?1 AND user_id = ?2",
-    "DELETE FROM managers WHERE snapshot_id = ?1 AND manager_id = ?2",
-  };
-  const char *interned;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (id != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (deletes); i++)
-    if (!writer_exec (writer, deletes[i], id, error))
-      return FALSE;
-
-  /* Its own member list goes; its place in other groups' lists goes on commit (or before it is
-   * added to a group again). */
-  interned = writer_intern (writer, id);
-  g_hash_table_remove (writer->member_lists, interned);
-  g_hash_table_remove (writer->dirty, interned);
-  g_hash_table_add (writer->removed, (gpointer) interned);
-  return TRUE;
-}
-
-gboolean
-muster_snapshot_writer_add_member (MusterSnapshotWriter  *writer,
-                                   const char            *group_id,
-                                   const char            *member_id,
-                                   GError               **error)
-{
-  GPtrArray *list;
-  const char *member;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (group_id != NULL && member_id != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  member = writer_intern (writer, member_id);
-  /* A removed object that joins a group again is a member of that group only. */
-  if (g_hash_table_contains (writer->removed, member) && !writer_apply_removals (writer, error))
-    return FALSE;
-  list = writer_members (writer, group_id, TRUE, error);
-  if (list == NULL)
-    return FALSE;
-  g_ptr_array_add (list, (gpointer) member);
-  g_hash_table_add (writer->dirty, (gpointer) writer_intern (writer, group_id));
-  return TRUE;
-}
-
-gboolean
-muster_snapshot_writer_remove_member (MusterSnapshotWriter  *writer,
-                                      const char            *group_id,
-                                      const char            *member_id,
-                                      GError               **error)
-{
-  GPtrArray *list;
-  const char *member;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (group_id != NULL && member_id != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  list = writer_members (writer, group_id, TRUE, error);
-  if (list == NULL)
-    return FALSE;
-  member = writer_intern (writer, member_id);
-  while (g_ptr_array_remove_fast (list, (gpointer) member))
-    ;
-  g_hash_table_add (writer->dirty, (gpointer) writer_intern (writer, group_id));
-  return TRUE;
-}
-
-gboolean
-muster_snapshot_writer_clear_members (MusterSnapshotWriter  *writer,
-                                      const char            *group_id,
-                                      GError               **error)
-{
-  GPtrArray *list;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (group_id != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  list = writer_members (writer, group_id, FALSE, error);
-  if (list == NULL)
-    return FALSE;
-  g_ptr_array_set_size (list, 0);
-  g_hash_table_add (writer->dirty, (gpointer) writer_intern (writer, group_id));
-  return TRUE;
-}
-
-gboolean
-muster_snapshot_writer_set_manager (MusterSnapshotWriter  *writer,
-                                    const char            *user_id,
-                                    const char            *manager_id,
-                                    GError               **error)
-{
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (user_id != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-
-  if (manager_id == NULL)
-    {
-      stmt = writer_stmt (writer, STMT_CLEAR_MANAGER,
-                          "DELETE FROM managers WHERE snapshot_id = ?1 AND user_id = ?2", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_STATIC);
-      return writer_run (writer, stmt, error);
-    }
-
-  stmt = writer_stmt (writer, STMT_PUT_MANAGER,
-                      "INSERT OR REPLACE INTO managers (snapshot_id, user_id, manager_id) VALUES (?1, ?2, ?3)",
-                      error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, manager_id, -1, SQLITE_STATIC);
-  return writer_run (writer, stmt, error);
-}
-
-gboolean
-muster_snapshot_writer_put_sku (MusterSnapshotWriter  *writer,
-                                const MusterSku       *sku,
-                                GError               **error)
-{
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (sku != NULL && sku->sku_id != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  stmt = writer_stmt (writer, STMT_PUT_SKU,
-                      "INSERT OR REPLACE INTO skus (snapshot_id, sku_id, part_number, consumed, enabled)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-                      error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 2, sku->sku_id, -1, SQLITE_STATIC);
-  bind_text (stmt, 3, sku->part_number);
-  sqlite3_bind_int64 (stmt, 4, sku->consumed);
-  sqlite3_bind_int64 (stmt, 5, sku->enabled);
-  return writer_run (writer, stmt, error);
-}
-
-gboolean
-muster_snapshot_writer_set_delta_link (MusterSnapshotWriter  *writer,
-                                       const char            *kind,
-                                       const char            *link,
-                                       GError               **error)
-{
-  sqlite3_stmt *stmt;
-
-  g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (kind != NULL, FALSE);
-
-  if (!writer_usable (writer, error))
-    return FALSE;
-  if (link == NULL)
-    return writer_exec (writer, "DELETE FROM delta_links WHERE snapshot_id = ?1 AND kind = ?2", kind, error);
-
-  stmt = writer_stmt (writer, STMT_SET_DELTA_LINK,
-                      "INSERT OR REPLACE INTO delta_links (snapshot_id, kind, link) VALUES (?1, ?2, ?3)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 2, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, link, -1, SQLITE_STATIC);
-  return writer_run (writer, stmt, error);
-}
-
-gint64
-muster_snapshot_writer_commit (MusterSnapshotWriter  *writer,
-                               GError               **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (writer != NULL, 0);
-
-  if (!writer_usable (writer, error))
-    return 0;
-  if (!writer_flush_members (writer, error))
-    return 0;
-
-  stmt = prepare (writer->db,
-                  "UPDATE snapshots SET complete = 1, created_at = ?2,"
-                  " n_users = (SELECT count(*) FROM users WHERE snapshot_id = ?1),"
-                  " n_groups = (SELECT count(*) FROM groups WHERE snapshot_id = ?1)"
-                  " WHERE id = ?1",
-                  writer->store->path, error);
-  if (stmt == NULL)
-    {
-      writer_rollback (writer);
-      return 0;
-    }
-  sqlite3_bind_int64 (stmt, 1, writer->id);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return writer_fail (writer, rc, error);
-
-  /* Keep the newest MUSTER_SNAPSHOTS_KEPT of this profile; the cascade removes their rows. */
-  stmt = prepare (writer->db,
-                  "DELETE FROM snapshots WHERE profile = ?1 AND id NOT IN"
-                  " (SELECT id FROM snapshots WHERE profile = ?1 AND complete = 1"
-                  "  ORDER BY created_at DESC, id DESC LIMIT ?2)",
-                  writer->store->path, error);
-  if (stmt == NULL)
-    {
-      writer_rollback (writer);
-      return 0;
-    }
-  sqlite3_bind_text (stmt, 1, writer->profile, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, MUSTER_SNAPSHOTS_KEPT);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return writer_fail (writer, rc, error);
-
-  for (guint i = 0; i < N_STMTS; i++)
-    g_clear_pointer (&writer->stmts[i], sqlite3_finalize);
-
-  rc = sqlite3_exec (writer->db, "COMMIT", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    return writer_fail (writer, rc, error);
-
-  writer->finished = TRUE;
-  return writer->id;
-}
-
-void
-muster_snapshot_writer_abort (MusterSnapshotWriter *writer)
-{
-  g_return_if_fail (writer != NULL);
-  writer_rollback (writer);
-}
-
-void
-muster_snapshot_writer_free (MusterSnapshotWriter *writer)
-{
-  if (writer == NULL)
-    return;
-
-  writer_rollback (writer);
-  for (guint i = 0; i < N_STMTS; i++)
-    sqlite3_finalize (writer->stmts[i]);
-  sqlite3_close (writer->db);
-  g_object_unref (writer->store);
-  g_free (writer->profile);
-  g_hash_table_unref (writer->member_lists);
-  g_hash_table_unref (writer->dirty);
-  g_hash_table_unref (writer->removed);
-  g_string_chunk_free (writer->ids);
-  g_string_free (writer->scratch_bytes, TRUE);
-  g_ptr_array_unref (writer->scratch_list);
-  g_free (writer);
 }

@@ -17,6 +17,7 @@
 
 #include "muster-sqlite-target-private.h"
 #include "muster-sqlite-target.h"
+#include "muster-sqlite-util.h"
 
 /* The store — schema version 1 (docs/sqlite-store.md describes every column for people)
  *
@@ -39,8 +40,6 @@
 
 #define SCHEMA_VERSION 1
 #define APPLICATION_ID 0x4D555352
-#define BUSY_TIMEOUT_MS 10000
-#define PROGRESS_EVERY 10000
 
 /* Per connection. A push writes batches of a thousand users whose ids and names land all over
  * their indexes: a 32 MB page cache keeps those indexes in memory, and checkpointing every
@@ -124,12 +123,7 @@ static const char * const migrations[SCHEMA_VERSION] = {
   [0] = NULL,
 };
 
-/* The attribute columns of users, in table order, and the MUSTER_ATTR_* each holds. */
-static const struct
-{
-  const char *attribute;
-  const char *column;
-} attribute_columns[] = {
+const MusterSqliteTargetColumn _muster_sqlite_target_attribute_columns[] = {
   { MUSTER_ATTR_DISPLAY_NAME,    "display_name" },
   { MUSTER_ATTR_GIVEN_NAME,      "given_name" },
   { MUSTER_ATTR_FAMILY_NAME,     "family_name" },
@@ -142,37 +136,7 @@ static const struct
   { MUSTER_ATTR_OFFICE_LOCATION, "office_location" },
 };
 
-#define N_ATTRIBUTES G_N_ELEMENTS (attribute_columns)
-
-#define ATTRIBUTE_COLUMNS \
-  "display_name, given_name, family_name, email, title, department, manager_external_id, " \
-  "employee_number, mobile_phone, office_location"
-
-/* Statements kept prepared on the connection. Those writing a whole user bind ?1 (external_id
- * or id), ?2 user_name, ?3 active, ?4 user_type, ?5–?14 the attribute columns, ?15 the time. */
-enum
-{
-  STMT_BEGIN,
-  STMT_COMMIT,
-  STMT_FIND_USER_BY_EXTERNAL_ID,
-  STMT_FIND_USER_BY_ID,
-  STMT_INSERT_USER,
-  STMT_SET_USER,
-  STMT_DISABLE_USER,
-  STMT_DELETE_USER,
-  STMT_CLEAR_USER_ROLES,
-  STMT_ADD_ROLE,
-  STMT_ADD_USER_ROLE,
-  STMT_FIND_GROUP_BY_EXTERNAL_ID,
-  STMT_FIND_GROUP_BY_ID,
-  STMT_INSERT_GROUP,
-  STMT_RENAME_GROUP,
-  STMT_ADD_MEMBER,
-  STMT_REMOVE_MEMBER,
-  STMT_PUT_RUN,
-  STMT_PUT_RESULT,
-  N_STMTS
-};
+G_STATIC_ASSERT (G_N_ELEMENTS (_muster_sqlite_target_attribute_columns) == N_ATTRIBUTES);
 
 static const char * const statement_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -207,16 +171,6 @@ static const char * const statement_sql[N_STMTS] = {
     " VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 };
 
-struct _MusterSqliteTarget
-{
-  GObject       parent_instance;
-
-  char         *path;
-  GMutex        lock;        /* guards everything below: one worker uses the connection at a time */
-  sqlite3      *db;          /* opened on first use, in a worker thread */
-  sqlite3_stmt *stmts[N_STMTS];
-  GHashTable   *update_stmts; /* mask of changed columns → prepared UPDATE */
-};
 
 static void muster_sqlite_target_iface_init (MusterTargetInterface *iface);
 
@@ -226,138 +180,110 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (MusterSqliteTarget, muster_sqlite_target, G_TYPE_
 /* Errors --------------------------------------------------------------------------------------- */
 
 /* A SQLite failure as a sentence the admin can act on; the SQLite detail goes to the debug log. */
-static gboolean
-set_sqlite_error (GError     **error,
-                  sqlite3     *db,
-                  int          rc,
-                  const char  *path)
+/* A SQLite failure as a sentence the admin can act on (muster_sqlite_fail() logs the detail). */
+static void
+report_sqlite_error (GError              **error,
+                     MusterSqliteFailure   failure,
+                     const char           *path,
+                     const char           *code_text,
+                     const char           *detail)
 {
-  const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
-
-  g_debug ("SQLite error %d on %s: %s", rc, path, detail);
-
-  switch (rc & 0xff)
+  switch (failure)
     {
-    case SQLITE_FULL:
+    case MUSTER_SQLITE_FAILURE_FULL:
       g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
                    _("The disk is full: the SQLite store “%s” cannot grow. Nothing of this batch was changed; free some space and push again."),
                    path);
       break;
-    case SQLITE_IOERR:
+    case MUSTER_SQLITE_FAILURE_IO:
       g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
                    _("The SQLite store “%s” could not be written (%s). Nothing of this batch was changed; check the disk and push again."),
-                   path, sqlite3_errstr (rc));
+                   path, code_text);
       break;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
+    case MUSTER_SQLITE_FAILURE_CORRUPT:
       g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_INVALID,
                    _("“%s” is damaged or is not a SQLite database. Muster did not change it; choose another file."),
                    path);
       break;
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH:
+    case MUSTER_SQLITE_FAILURE_OPEN:
       g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
                    _("The SQLite store “%s” cannot be opened for writing (%s). Check that you may write to the file and its folder."),
-                   path, sqlite3_errstr (rc));
+                   path, code_text);
       break;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case MUSTER_SQLITE_FAILURE_BUSY:
       g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
                    _("The SQLite store “%s” is busy: another program is writing to it. Try again when it has finished."),
                    path);
       break;
-    case SQLITE_INTERRUPT:
+    case MUSTER_SQLITE_FAILURE_INTERRUPTED:
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Reading the SQLite store was cancelled."));
       break;
-    default:
+    case MUSTER_SQLITE_FAILURE_OTHER:
       g_set_error (error, MUSTER_TARGET_ERROR, MUSTER_TARGET_ERROR_FAILED,
                    _("The SQLite store “%s” could not be used: %s."), path, detail);
       break;
     }
-  return FALSE;
 }
 
-static gboolean
-exec (sqlite3     *db,
-      const char  *sql,
-      const char  *path,
-      GError     **error)
+gboolean
+_muster_sqlite_target_fail (GError     **error,
+                            sqlite3     *db,
+                            int          rc,
+                            const char  *path)
 {
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (rc != SQLITE_OK)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
+  return muster_sqlite_fail (&file, rc, error);
 }
 
-static gboolean
-query_int (sqlite3     *db,
-           const char  *sql,
-           const char  *path,
-           gint64      *value,
-           GError     **error)
+gboolean
+_muster_sqlite_target_exec (sqlite3     *db,
+                            const char  *sql,
+                            const char  *path,
+                            GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  *value = 0;
-  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *value = sqlite3_column_int64 (stmt, 0);
-      rc = SQLITE_OK;
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_OK && rc != SQLITE_DONE)
-    return set_sqlite_error (error, db, rc, path);
-  return TRUE;
+  return muster_sqlite_exec (&file, sql, error);
+}
+
+gboolean
+_muster_sqlite_target_query_int (sqlite3     *db,
+                                 const char  *sql,
+                                 const char  *path,
+                                 gint64      *value,
+                                 GError     **error)
+{
+  MusterSqliteFile file = { db, path, report_sqlite_error };
+
+  return muster_sqlite_query_int (&file, sql, value, error);
 }
 
 /* Opening -------------------------------------------------------------------------------------- */
 
-typedef struct
-{
-  gint64 version;
-  gint64 application_id;
-  gint64 n_objects;
-} Header;
-
-/* Only reads: nothing here writes to the file. Outside a transaction it takes a read
- * transaction of its own, so that the three values are of the same moment. */
+/* Only reads: nothing here writes to the file. */
 static gboolean
-read_header (sqlite3     *db,
-             const char  *path,
-             Header      *header,
-             GError     **error)
+read_header (sqlite3             *db,
+             const char          *path,
+             MusterSqliteHeader  *header,
+             GError             **error)
 {
-  gboolean own = sqlite3_get_autocommit (db);
-  gboolean ok;
+  MusterSqliteFile file = { db, path, report_sqlite_error };
 
-  if (own && !exec (db, "BEGIN", path, error))
-    return FALSE;
-  ok = query_int (db, "PRAGMA user_version", path, &header->version, error) &&
-       query_int (db, "PRAGMA application_id", path, &header->application_id, error) &&
-       query_int (db, "SELECT count(*) FROM sqlite_master", path, &header->n_objects, error);
-  if (own)
-    sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-  return ok;
+  return muster_sqlite_read_header (&file, header, error);
 }
 
 static gboolean
-header_is_empty (const Header *header)
+header_is_empty (const MusterSqliteHeader *header)
 {
   return header->version == 0 && header->application_id == 0 && header->n_objects == 0;
 }
 
 /* Refuses files Muster must not touch. */
 static gboolean
-check_header (const Header  *header,
-              const char    *path,
-              GError       **error)
+check_header (const MusterSqliteHeader  *header,
+              const char                *path,
+              GError                   **error)
 {
   if (header_is_empty (header))
     return TRUE;
@@ -385,10 +311,10 @@ prepare_schema (sqlite3     *db,
                 const char  *path,
                 GError     **error)
 {
-  Header header = { 0 };
+  MusterSqliteHeader header = { 0 };
   g_autofree char *stamp = NULL;
 
-  if (!exec (db, "BEGIN IMMEDIATE", path, error))
+  if (!_muster_sqlite_target_exec (db, "BEGIN IMMEDIATE", path, error))
     return FALSE;
   /* Another process may have created or migrated it meanwhile. */
   if (!read_header (db, path, &header, error) || !check_header (&header, path, error))
@@ -397,7 +323,7 @@ prepare_schema (sqlite3     *db,
   if (header_is_empty (&header))
     {
       g_debug ("Creating the store %s (format %d)", path, SCHEMA_VERSION);
-      if (!exec (db, schema_sql, path, error))
+      if (!_muster_sqlite_target_exec (db, schema_sql, path, error))
         goto fail;
     }
   else
@@ -405,7 +331,7 @@ prepare_schema (sqlite3     *db,
       for (gint64 version = header.version; version < SCHEMA_VERSION; version++)
         {
           g_debug ("Migrating %s from format %d", path, (int) version);
-          if (migrations[version] != NULL && !exec (db, migrations[version], path, error))
+          if (migrations[version] != NULL && !_muster_sqlite_target_exec (db, migrations[version], path, error))
             goto fail;
         }
     }
@@ -414,11 +340,11 @@ prepare_schema (sqlite3     *db,
     {
       stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
                                SCHEMA_VERSION, APPLICATION_ID);
-      if (!exec (db, stamp, path, error))
+      if (!_muster_sqlite_target_exec (db, stamp, path, error))
         goto fail;
     }
 
-  if (exec (db, "COMMIT", path, error))
+  if (_muster_sqlite_target_exec (db, "COMMIT", path, error))
     return TRUE;
 
 fail:
@@ -433,7 +359,7 @@ set_wal (sqlite3     *db,
          const char  *path,
          GError     **error)
 {
-  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 deadline = g_get_monotonic_time () + MUSTER_SQLITE_BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   for (;;)
     {
@@ -457,7 +383,7 @@ set_wal (sqlite3     *db,
           return FALSE;
         }
       if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) || g_get_monotonic_time () > deadline)
-        return set_sqlite_error (error, db, rc, path);
+        return _muster_sqlite_target_fail (error, db, rc, path);
       g_usleep (10 * G_TIME_SPAN_MILLISECOND);
     }
 }
@@ -479,15 +405,14 @@ close_db_locked (MusterSqliteTarget *self)
 
 /* Opens the connection on first use: creates the file (0600), checks it before anything is
  * written, then switches it to WAL and creates or migrates the schema. */
-static gboolean
-ensure_open_locked (MusterSqliteTarget  *self,
-                    GError             **error)
+gboolean
+_muster_sqlite_target_ensure_open_locked (MusterSqliteTarget  *self,
+                                          GError             **error)
 {
   g_autofree char *folder = NULL;
-  Header header = { 0 };
+  MusterSqliteHeader header = { 0 };
   sqlite3 *db = NULL;
   int fd;
-  int rc;
 
   if (self->db != NULL)
     return TRUE;
@@ -516,22 +441,16 @@ ensure_open_locked (MusterSqliteTarget  *self,
     }
   g_close (fd, NULL);
 
-  rc = sqlite3_open_v2 (self->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      set_sqlite_error (error, db, rc, self->path);
-      sqlite3_close (db);
-      return FALSE;
-    }
-  sqlite3_extended_result_codes (db, TRUE);
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  db = muster_sqlite_open (self->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, report_sqlite_error, error);
+  if (db == NULL)
+    return FALSE;
 
   if (!read_header (db, self->path, &header, error) || !check_header (&header, self->path, error))
     goto fail;
 
   /* Only now is the file known to be an empty one or a Muster store: these write. */
   if (!set_wal (db, self->path, error) ||
-      !exec (db, CONNECTION_PRAGMAS, self->path, error))
+      !_muster_sqlite_target_exec (db, CONNECTION_PRAGMAS, self->path, error))
     goto fail;
   if ((header_is_empty (&header) || header.version < SCHEMA_VERSION) && !prepare_schema (db, self->path, error))
     goto fail;
@@ -556,7 +475,7 @@ get_stmt_locked (MusterSqliteTarget  *self,
 
       if (rc != SQLITE_OK)
         {
-          set_sqlite_error (error, self->db, rc, self->path);
+          _muster_sqlite_target_fail (error, self->db, rc, self->path);
           return NULL;
         }
     }
@@ -576,16 +495,10 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
 
 /* A row id in decimal. Not printf: read_state makes one per user and per membership. */
-static char *
-id_to_string (gint64 id)
+char *
+_muster_sqlite_target_id_to_string (gint64 id)
 {
   char digits[24];
   guint64 value = id < 0 ? -(guint64) id : (guint64) id;
@@ -621,465 +534,6 @@ now_text (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-}
-
-/* Reading -------------------------------------------------------------------------------------- */
-
-typedef struct
-{
-  MusterSqliteTarget *self;
-  guint               done;
-  guint               total;
-} Progress;
-
-static gboolean
-emit_progress_cb (gpointer data)
-{
-  Progress *progress = data;
-
-  g_signal_emit_by_name (progress->self, "progress", progress->done, progress->total);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_free (gpointer data)
-{
-  Progress *progress = data;
-
-  g_object_unref (progress->self);
-  g_free (progress);
-}
-
-static void
-report_progress (GTask *task,
-                 guint  done,
-                 guint  total)
-{
-  Progress *progress = g_new0 (Progress, 1);
-
-  progress->self = g_object_ref (g_task_get_source_object (task));
-  progress->done = done;
-  progress->total = total;
-  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, emit_progress_cb,
-                              progress, progress_free);
-}
-
-static gboolean
-check_cancelled (GCancellable  *cancellable,
-                 GError       **error)
-{
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-  return TRUE;
-}
-
-/* Users are read in chunks: the reading thread copies each chunk of rows into one buffer and
- * hands it to builder threads, which make the MusterTargetUsers (some thirty allocations each,
- * most of the time read_state takes); the reading thread adds them to the state in id order
- * between chunks and at the end. */
-
-#define CHUNK_ROWS 4096
-#define MAX_BUILDERS 3
-
-enum
-{
-  CELL_EXTERNAL_ID,
-  CELL_USER_NAME,
-  CELL_USER_TYPE,
-  CELL_ATTRIBUTES,  /* N_ATTRIBUTES cells from here */
-  N_CELLS = CELL_ATTRIBUTES + N_ATTRIBUTES
-};
-
-typedef struct
-{
-  gint64   id;
-  gboolean active;
-  gint     cells[N_CELLS];  /* offsets into the chunk's bytes; -1 for NULL */
-  guint    first_role;      /* index into the chunk's roles */
-  guint    n_roles;
-} UserRow;
-
-typedef struct
-{
-  GString   *bytes;
-  GArray    *rows;    /* of UserRow */
-  GArray    *roles;   /* of gint offsets */
-  GPtrArray *users;   /* built, of MusterTargetUser */
-  gboolean   built;   /* under UserReader.lock */
-} UserChunk;
-
-typedef struct
-{
-  GThreadPool *pool;
-  GPtrArray   *chunks;  /* of UserChunk, in id order */
-  GMutex       lock;
-  GCond        cond;
-} UserReader;
-
-static UserChunk *
-user_chunk_new (void)
-{
-  UserChunk *chunk = g_new0 (UserChunk, 1);
-
-  chunk->bytes = g_string_sized_new (CHUNK_ROWS * 256);
-  chunk->rows = g_array_sized_new (FALSE, FALSE, sizeof (UserRow), CHUNK_ROWS);
-  chunk->roles = g_array_new (FALSE, FALSE, sizeof (gint));
-  return chunk;
-}
-
-static void
-user_chunk_free (gpointer data)
-{
-  UserChunk *chunk = data;
-
-  if (chunk->bytes != NULL)
-    g_string_free (chunk->bytes, TRUE);
-  g_clear_pointer (&chunk->rows, g_array_unref);
-  g_clear_pointer (&chunk->roles, g_array_unref);
-  g_clear_pointer (&chunk->users, g_ptr_array_unref);
-  g_free (chunk);
-}
-
-static gint
-user_chunk_add_text (UserChunk  *chunk,
-                     const char *text)
-{
-  gint offset;
-
-  if (text == NULL || text[0] == '\0')
-    return -1;
-  offset = (gint) chunk->bytes->len;
-  g_string_append_len (chunk->bytes, text, strlen (text) + 1);
-  return offset;
-}
-
-static const char *
-user_chunk_text (UserChunk *chunk,
-                 gint       offset)
-{
-  return offset >= 0 ? chunk->bytes->str + offset : NULL;
-}
-
-/* Text as the state holds it: valid UTF-8. A store edited by hand may hold anything, and
- * invalid sequences become U+FFFD (the next push then writes the plan's value back). */
-static char *
-dup_valid (const char *text)
-{
-  if (text == NULL)
-    return NULL;
-  if (G_LIKELY (g_utf8_validate (text, -1, NULL)))
-    return g_strdup (text);
-  return g_utf8_make_valid (text, -1);
-}
-
-static void
-build_chunk_cb (gpointer data,
-                gpointer user_data)
-{
-  UserChunk *chunk = data;
-  UserReader *reader = user_data;
-  GPtrArray *users = g_ptr_array_new_full (chunk->rows->len, (GDestroyNotify) muster_target_user_unref);
-
-  for (guint r = 0; r < chunk->rows->len; r++)
-    {
-      const UserRow *row = &g_array_index (chunk->rows, UserRow, r);
-      MusterTargetUser *user = muster_target_user_new ();
-      const char *type = user_chunk_text (chunk, row->cells[CELL_USER_TYPE]);
-
-      user->id = id_to_string (row->id);
-      user->external_id = dup_valid (user_chunk_text (chunk, row->cells[CELL_EXTERNAL_ID]));
-      user->user_name = dup_valid (user_chunk_text (chunk, row->cells[CELL_USER_NAME]));
-      user->active = row->active;
-      if (type == NULL || !muster_user_type_from_string (type, &user->user_type))
-        user->user_type = MUSTER_USER_TYPE_USER;
-      for (guint i = 0; i < N_ATTRIBUTES; i++)
-        if (row->cells[CELL_ATTRIBUTES + i] >= 0)
-          g_hash_table_insert (user->attributes, (char *) attribute_columns[i].attribute,
-                               dup_valid (user_chunk_text (chunk, row->cells[CELL_ATTRIBUTES + i])));
-      if (row->n_roles > 0)
-        {
-          /* Already sorted and unique (the primary key's order). */
-          g_strfreev (user->roles);
-          user->roles = g_new (char *, row->n_roles + 1);
-          for (guint i = 0; i < row->n_roles; i++)
-            {
-              gint offset = g_array_index (chunk->roles, gint, row->first_role + i);
-
-              user->roles[i] = dup_valid (user_chunk_text (chunk, offset));
-            }
-          user->roles[row->n_roles] = NULL;
-        }
-      g_ptr_array_add (users, user);
-    }
-
-  /* the copies are no longer needed */
-  g_clear_pointer (&chunk->rows, g_array_unref);
-  g_clear_pointer (&chunk->roles, g_array_unref);
-  g_string_free (g_steal_pointer (&chunk->bytes), TRUE);
-
-  g_mutex_lock (&reader->lock);
-  chunk->users = users;
-  chunk->built = TRUE;
-  g_cond_broadcast (&reader->cond);
-  g_mutex_unlock (&reader->lock);
-}
-
-static UserReader *
-user_reader_new (void)
-{
-  UserReader *reader = g_new0 (UserReader, 1);
-  int n_builders = CLAMP ((int) g_get_num_processors () - 1, 1, MAX_BUILDERS);
-
-  g_mutex_init (&reader->lock);
-  g_cond_init (&reader->cond);
-  reader->chunks = g_ptr_array_new_with_free_func (user_chunk_free);
-  reader->pool = g_thread_pool_new (build_chunk_cb, reader, n_builders, FALSE, NULL);
-  return reader;
-}
-
-static void
-user_reader_push (UserReader *reader,
-                  UserChunk  *chunk)
-{
-  g_ptr_array_add (reader->chunks, chunk);
-  g_thread_pool_push (reader->pool, chunk, NULL);
-}
-
-/* Adds the users of the chunks from *@next on to @state, in order. With @wait it waits for each
- * chunk to be built; without, it stops at the first that is not, so the reading thread adds
- * users between chunks while the builders work. */
-static void
-user_reader_add (UserReader        *reader,
-                 MusterTargetState *state,
-                 gboolean           wait,
-                 guint             *next,
-                 GTask             *task,
-                 guint             *done,
-                 guint              total)
-{
-  for (; *next < reader->chunks->len; (*next)++)
-    {
-      UserChunk *chunk = g_ptr_array_index (reader->chunks, *next);
-      gboolean built;
-
-      g_mutex_lock (&reader->lock);
-      while (wait && !chunk->built)
-        g_cond_wait (&reader->cond, &reader->lock);
-      built = chunk->built;
-      g_mutex_unlock (&reader->lock);
-      if (!built)
-        return;
-
-      for (guint i = 0; i < chunk->users->len; i++)
-        {
-          muster_target_state_add_user (state, g_ptr_array_index (chunk->users, i));
-          if (++*done % PROGRESS_EVERY == 0)
-            report_progress (task, *done, total);
-        }
-      g_clear_pointer (&chunk->users, g_ptr_array_unref);
-    }
-}
-
-static void
-user_reader_free (UserReader *reader)
-{
-  /* every chunk pushed is built before the pool goes */
-  g_thread_pool_free (reader->pool, FALSE, TRUE);
-  g_ptr_array_unref (reader->chunks);
-  g_mutex_clear (&reader->lock);
-  g_cond_clear (&reader->cond);
-  g_free (reader);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (UserReader, user_reader_free)
-
-static MusterTargetState *
-read_state_locked (MusterSqliteTarget  *self,
-                   GTask               *task,
-                   GCancellable        *cancellable,
-                   GError             **error)
-{
-  g_autoptr(MusterTargetState) state = muster_target_state_new ();
-  g_autoptr(GPtrArray) offered = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(UserReader) reader = user_reader_new ();
-  UserChunk *chunk = NULL;
-  guint next_chunk = 0;
-  sqlite3_stmt *users = NULL;
-  sqlite3_stmt *user_roles = NULL;
-  sqlite3_stmt *groups = NULL;
-  sqlite3_stmt *members = NULL;
-  sqlite3_stmt *offered_stmt = NULL;
-  gint64 n_users = 0, n_groups = 0;
-  guint done = 0, total;
-  gboolean have_role = FALSE;
-  gboolean have_member = FALSE;
-  gboolean ok = FALSE;
-  int rc;
-
-  /* One read transaction, so users, roles and groups are of the same moment. */
-  if (!exec (self->db, "BEGIN", self->path, error))
-    return NULL;
-  if (!query_int (self->db, "SELECT count(*) FROM users", self->path, &n_users, error) ||
-      !query_int (self->db, "SELECT count(*) FROM groups", self->path, &n_groups, error))
-    goto out;
-  total = (guint) (n_users + n_groups);
-  report_progress (task, 0, total);
-
-  rc = sqlite3_prepare_v2 (self->db, "SELECT name FROM roles ORDER BY name", -1, &offered_stmt, NULL);
-  if (rc != SQLITE_OK)
-    goto sqlite_failed;
-  while ((rc = sqlite3_step (offered_stmt)) == SQLITE_ROW)
-    g_ptr_array_add (offered, dup_valid (column_text (offered_stmt, 0)));
-  if (rc != SQLITE_DONE)
-    goto sqlite_failed;
-  g_ptr_array_add (offered, NULL);
-  muster_target_state_set_roles (state, (const char * const *) offered->pdata);
-
-  /* Users and their roles, both in id order, read side by side. */
-  rc = sqlite3_prepare_v2 (self->db,
-                           "SELECT id, external_id, user_name, active, user_type, " ATTRIBUTE_COLUMNS
-                           " FROM users ORDER BY id", -1, &users, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (self->db, "SELECT user_id, role FROM user_roles ORDER BY user_id, role", -1,
-                             &user_roles, NULL);
-  if (rc != SQLITE_OK)
-    goto sqlite_failed;
-
-  rc = sqlite3_step (user_roles);
-  have_role = rc == SQLITE_ROW;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    goto sqlite_failed;
-
-  chunk = user_chunk_new ();
-  while ((rc = sqlite3_step (users)) == SQLITE_ROW)
-    {
-      UserRow row = { .id = sqlite3_column_int64 (users, 0), .active = sqlite3_column_int (users, 3) != 0 };
-
-      row.cells[CELL_EXTERNAL_ID] = user_chunk_add_text (chunk, column_text (users, 1));
-      row.cells[CELL_USER_NAME] = user_chunk_add_text (chunk, column_text (users, 2));
-      row.cells[CELL_USER_TYPE] = user_chunk_add_text (chunk, column_text (users, 4));
-      for (guint i = 0; i < N_ATTRIBUTES; i++)
-        row.cells[CELL_ATTRIBUTES + i] = user_chunk_add_text (chunk, column_text (users, 5 + i));
-
-      /* Rows of user_roles whose user is gone cannot exist (foreign keys), but skip any. */
-      while (have_role && sqlite3_column_int64 (user_roles, 0) < row.id)
-        {
-          rc = sqlite3_step (user_roles);
-          have_role = rc == SQLITE_ROW;
-          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            goto sqlite_failed;
-        }
-      row.first_role = chunk->roles->len;
-      while (have_role && sqlite3_column_int64 (user_roles, 0) == row.id)
-        {
-          gint offset = user_chunk_add_text (chunk, column_text (user_roles, 1));
-
-          if (offset >= 0)
-            g_array_append_val (chunk->roles, offset);
-          rc = sqlite3_step (user_roles);
-          have_role = rc == SQLITE_ROW;
-          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            goto sqlite_failed;
-        }
-      row.n_roles = chunk->roles->len - row.first_role;
-      g_array_append_val (chunk->rows, row);
-
-      if (chunk->rows->len == CHUNK_ROWS)
-        {
-          user_reader_push (reader, g_steal_pointer (&chunk));
-          chunk = user_chunk_new ();
-          user_reader_add (reader, state, FALSE, &next_chunk, task, &done, total);
-          if (!check_cancelled (cancellable, error))
-            goto out;
-        }
-    }
-  if (rc != SQLITE_DONE)
-    goto sqlite_failed;
-  user_reader_push (reader, g_steal_pointer (&chunk));
-
-  user_reader_add (reader, state, TRUE, &next_chunk, task, &done, total);
-  if (!check_cancelled (cancellable, error))
-    goto out;
-
-  /* Groups and their members, the same way. */
-  rc = sqlite3_prepare_v2 (self->db, "SELECT id, external_id, display_name FROM groups ORDER BY id", -1,
-                           &groups, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_prepare_v2 (self->db, "SELECT group_id, user_id FROM group_members ORDER BY group_id", -1,
-                             &members, NULL);
-  if (rc != SQLITE_OK)
-    goto sqlite_failed;
-
-  rc = sqlite3_step (members);
-  have_member = rc == SQLITE_ROW;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    goto sqlite_failed;
-
-  while ((rc = sqlite3_step (groups)) == SQLITE_ROW)
-    {
-      g_autoptr(MusterTargetGroup) group = muster_target_group_new ();
-      gint64 id = sqlite3_column_int64 (groups, 0);
-
-      group->id = id_to_string (id);
-      group->external_id = dup_valid (column_text (groups, 1));
-      group->display_name = dup_valid (column_text (groups, 2));
-      while (have_member && sqlite3_column_int64 (members, 0) <= id)
-        {
-          if (sqlite3_column_int64 (members, 0) == id)
-            g_hash_table_add (group->members, id_to_string (sqlite3_column_int64 (members, 1)));
-          rc = sqlite3_step (members);
-          have_member = rc == SQLITE_ROW;
-          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            goto sqlite_failed;
-        }
-      muster_target_state_add_group (state, group);
-      if (++done % PROGRESS_EVERY == 0)
-        {
-          if (!check_cancelled (cancellable, error))
-            goto out;
-          report_progress (task, done, total);
-        }
-    }
-  if (rc != SQLITE_DONE)
-    goto sqlite_failed;
-
-  report_progress (task, done, total);
-  ok = TRUE;
-  goto out;
-
-sqlite_failed:
-  set_sqlite_error (error, self->db, rc, self->path);
-
-out:
-  sqlite3_finalize (offered_stmt);
-  sqlite3_finalize (users);
-  sqlite3_finalize (user_roles);
-  sqlite3_finalize (groups);
-  sqlite3_finalize (members);
-  sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL);
-  g_clear_pointer (&chunk, user_chunk_free);
-  return ok ? g_steal_pointer (&state) : NULL;
-}
-
-static void
-read_state_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  MusterSqliteTarget *self = source_object;
-  MusterTargetState *state = NULL;
-  GError *error = NULL;
-
-  g_mutex_lock (&self->lock);
-  if (ensure_open_locked (self, &error))
-    state = read_state_locked (self, task, cancellable, &error);
-  g_mutex_unlock (&self->lock);
-
-  if (state == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, state, (GDestroyNotify) muster_target_state_unref);
 }
 
 /* Applying ------------------------------------------------------------------------------------- */
@@ -1206,7 +660,8 @@ bind_user (sqlite3_stmt           *stmt,
   sqlite3_bind_int (stmt, 3, user->active ? 1 : 0);
   sqlite3_bind_text (stmt, 4, muster_user_type_to_string (user->user_type), -1, SQLITE_STATIC);
   for (guint i = 0; i < N_ATTRIBUTES; i++)
-    bind_text (stmt, 5 + i, muster_target_user_get_attribute (user, attribute_columns[i].attribute));
+    bind_text (stmt, 5 + i,
+               muster_target_user_get_attribute (user, _muster_sqlite_target_attribute_columns[i].attribute));
   sqlite3_bind_text (stmt, 15, now, -1, SQLITE_STATIC);
 }
 
@@ -1334,7 +789,7 @@ field_column (const char *field)
   if (g_str_equal (field, MUSTER_FIELD_ROLES))
     return -1;
   for (guint i = 0; i < N_ATTRIBUTES; i++)
-    if (g_str_equal (field, attribute_columns[i].attribute))
+    if (g_str_equal (field, _muster_sqlite_target_attribute_columns[i].attribute))
       return i;
   return -2;
 }
@@ -1343,7 +798,7 @@ static const char *
 column_name (int column)
 {
   if (column < (int) N_ATTRIBUTES)
-    return attribute_columns[column].column;
+    return _muster_sqlite_target_attribute_columns[column].column;
   if (column == N_ATTRIBUTES)
     return "user_name";
   if (column == N_ATTRIBUTES + 1)
@@ -1745,7 +1200,7 @@ apply_one (Batch                  *batch,
       return SQLITE_OK;
     }
   if (id != 0)
-    target_id = id_to_string (id);
+    target_id = _muster_sqlite_target_id_to_string (id);
   *result = muster_operation_result_new_ok (op, target_id);
   return SQLITE_OK;
 }
@@ -1866,7 +1321,7 @@ apply_locked (MusterSqliteTarget  *self,
   return g_steal_pointer (&results);
 
 failed:
-  set_sqlite_error (error, self->db, rc, self->path);
+  _muster_sqlite_target_fail (error, self->db, rc, self->path);
   rollback_locked (self);
   return NULL;
 }
@@ -1883,7 +1338,7 @@ apply_thread (GTask        *task,
   GError *error = NULL;
 
   g_mutex_lock (&self->lock);
-  if (ensure_open_locked (self, &error))
+  if (_muster_sqlite_target_ensure_open_locked (self, &error))
     results = apply_locked (self, apply->run_id, apply->operations, cancellable, &error);
   g_mutex_unlock (&self->lock);
 
@@ -1927,13 +1382,13 @@ list_roles_locked (MusterSqliteTarget  *self,
   rc = sqlite3_prepare_v2 (self->db, "SELECT name FROM roles ORDER BY name", -1, &stmt, NULL);
   while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      g_ptr_array_add (roles, g_strdup (column_text (stmt, 0)));
+      g_ptr_array_add (roles, g_strdup (muster_sqlite_column_text (stmt, 0)));
       rc = SQLITE_OK;
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->db, rc, self->path);
+      _muster_sqlite_target_fail (error, self->db, rc, self->path);
       return NULL;
     }
   g_ptr_array_add (roles, NULL);
@@ -1963,7 +1418,7 @@ change_role_locked (MusterSqliteTarget  *self,
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
+    return _muster_sqlite_target_fail (error, self->db, rc, self->path);
 
   if (!add && sqlite3_changes (self->db) == 0)
     {
@@ -2088,7 +1543,7 @@ muster_sqlite_target_read_state_async (MusterTarget        *target,
   g_autoptr(GTask) task = g_task_new (target, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, muster_sqlite_target_read_state_async);
-  g_task_run_in_thread (task, read_state_thread);
+  g_task_run_in_thread (task, _muster_sqlite_target_read_state_thread);
 }
 
 static MusterTargetState *
@@ -2207,7 +1662,7 @@ muster_sqlite_target_open (MusterSqliteTarget  *self,
   g_return_val_if_fail (MUSTER_IS_SQLITE_TARGET (self), FALSE);
 
   g_mutex_lock (&self->lock);
-  ok = ensure_open_locked (self, error);
+  ok = _muster_sqlite_target_ensure_open_locked (self, error);
   g_mutex_unlock (&self->lock);
   return ok;
 }
@@ -2221,7 +1676,7 @@ muster_sqlite_target_list_roles (MusterSqliteTarget  *self,
   g_return_val_if_fail (MUSTER_IS_SQLITE_TARGET (self), NULL);
 
   g_mutex_lock (&self->lock);
-  if (ensure_open_locked (self, error))
+  if (_muster_sqlite_target_ensure_open_locked (self, error))
     roles = list_roles_locked (self, error);
   g_mutex_unlock (&self->lock);
   return roles;
@@ -2239,7 +1694,7 @@ muster_sqlite_target_add_role (MusterSqliteTarget  *self,
   if (!check_role_name (role, error))
     return FALSE;
   g_mutex_lock (&self->lock);
-  if (ensure_open_locked (self, error))
+  if (_muster_sqlite_target_ensure_open_locked (self, error))
     ok = change_role_locked (self, role, TRUE, error);
   g_mutex_unlock (&self->lock);
   return ok;
@@ -2256,7 +1711,7 @@ muster_sqlite_target_remove_role (MusterSqliteTarget  *self,
   g_return_val_if_fail (role != NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  if (ensure_open_locked (self, error))
+  if (_muster_sqlite_target_ensure_open_locked (self, error))
     ok = change_role_locked (self, role, FALSE, error);
   g_mutex_unlock (&self->lock);
   return ok;
@@ -2355,11 +1810,11 @@ _muster_sqlite_target_limit_growth (MusterSqliteTarget  *self,
   g_return_val_if_fail (MUSTER_IS_SQLITE_TARGET (self), FALSE);
 
   g_mutex_lock (&self->lock);
-  if (ensure_open_locked (self, error) &&
-      query_int (self->db, "PRAGMA page_count", self->path, &pages, error))
+  if (_muster_sqlite_target_ensure_open_locked (self, error) &&
+                            _muster_sqlite_target_query_int (self->db, "PRAGMA page_count", self->path, &pages, error))
     {
       sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages + extra_pages);
-      ok = query_int (self->db, sql, self->path, &pages, error);
+      ok = _muster_sqlite_target_query_int (self->db, sql, self->path, &pages, error);
     }
   g_mutex_unlock (&self->lock);
   return ok;

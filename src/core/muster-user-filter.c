@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "muster-enums.h"
 #include "muster-snapshot-private.h"
 #include "muster-user-filter.h"
 #include "muster-user-private.h"
@@ -354,7 +355,7 @@ muster_user_filter_get_property (GObject    *object,
       g_value_set_string (value, self->search);
       break;
     case PROP_EMAIL_METHOD:
-      g_value_set_int (value, self->email_method);
+      g_value_set_enum (value, self->email_method);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -396,7 +397,7 @@ muster_user_filter_set_property (GObject      *object,
       muster_user_filter_set_search (self, g_value_get_string (value));
       break;
     case PROP_EMAIL_METHOD:
-      muster_user_filter_set_email_method (self, g_value_get_int (value));
+      muster_user_filter_set_email_method (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -422,9 +423,8 @@ muster_user_filter_class_init (MusterUserFilterClass *klass)
   properties[PROP_EXCLUDE_GUESTS] = g_param_spec_boolean ("exclude-guests", NULL, NULL, FALSE, flags);
   properties[PROP_DENY_LIST] = g_param_spec_boxed ("deny-list", NULL, NULL, G_TYPE_STRV, flags);
   properties[PROP_SEARCH] = g_param_spec_string ("search", NULL, NULL, NULL, flags);
-  properties[PROP_EMAIL_METHOD] = g_param_spec_int ("email-method", NULL, NULL,
-                                                    MUSTER_EMAIL_METHOD_UPN, MUSTER_EMAIL_METHOD_MAIL_OR_UPN,
-                                                    MUSTER_EMAIL_METHOD_MAIL_OR_UPN, flags);
+  properties[PROP_EMAIL_METHOD] = g_param_spec_enum ("email-method", NULL, NULL, MUSTER_TYPE_EMAIL_METHOD,
+                                                     MUSTER_EMAIL_METHOD_MAIL_OR_UPN, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Once per change of any property, so a GtkCustomFilter re-runs once. */

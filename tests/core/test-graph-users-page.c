@@ -7,11 +7,17 @@
  * reads JSON with json-glib. The two must make the same users of the same page — hostile strings,
  * nulls, wrong types and repeated members included — and a page cJSON reads differently from
  * json-glib (not UTF-8, text after the page, cut off) must end the same way json-glib ends it.
- * The page readers are static in muster-directory-fetch.c, so this test compiles that file into
- * itself, as tests/fuzz/fuzz-directory-page.c does.
+ * The page readers live in muster-directory-page.c, declared in muster-directory-page-private.h.
  */
 
-#include "muster-directory-fetch.c"
+#include "config.h"
+
+#include <string.h>
+
+#include "muster-directory-page-private.h"
+#include "muster-graph-client.h"
+#include "muster-http.h"
+#include "muster-json.h"
 
 #include <cjson/cJSON.h>
 
@@ -95,7 +101,7 @@ read_with_json_glib (GBytes  *bytes,
       JsonNode *node = json_array_get_element (values, i);
       g_autoptr(MusterUser) user = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node) || get_id (json_node_get_object (node)) == NULL)
+      if (!JSON_NODE_HOLDS_OBJECT (node) || _muster_directory_page_get_id (json_node_get_object (node)) == NULL)
         continue;
       user = muster_user_new_from_json (json_node_get_object (node));
       g_ptr_array_add (described, describe_user (user));
@@ -109,10 +115,10 @@ assert_same_as_json_glib (GBytes *bytes)
   g_autoptr(GError) error = NULL;
   g_autofree char *next_link = NULL;
   g_autoptr(GPtrArray) expected = read_with_json_glib (bytes, &next_link, &error);
-  g_autoptr(Changes) changes = NULL;
+  g_autoptr(MusterFetchChanges) changes = NULL;
 
   g_assert_no_error (error);
-  changes = parse_users_page_fast (bytes);
+  changes = _muster_directory_page_read_users_fast (bytes);
   g_assert_nonnull (changes);  /* the page took the fast path */
   g_assert_cmpstr (changes->next_link, ==, next_link);
   g_assert_cmpuint (changes->users->len, ==, expected->len);
@@ -153,7 +159,7 @@ test_repeated_next_link (void)
 {
   /* json-glib keeps the last of a repeated member; so must the bulk reader */
   g_autoptr(GBytes) page = make_page ("first", ",\"@odata.nextLink\":\"second\",\"value\":[{\"id\":\"only\"}]");
-  g_autoptr(Changes) changes = parse_collection_page (page, CHAIN_USERS, NULL);
+  g_autoptr(MusterFetchChanges) changes = _muster_directory_page_read (page, MUSTER_FETCH_CHAIN_USERS, NULL);
 
   g_assert_nonnull (changes);
   g_assert_cmpstr (changes->next_link, ==, "second");
@@ -170,7 +176,7 @@ assert_refused (const char *data,
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) json_glib_error = NULL;
   g_autoptr(JsonNode) root = muster_http_parse_json (bytes, "Microsoft Graph", &json_glib_error);
-  Changes *changes = parse_collection_page (bytes, CHAIN_USERS, &error);
+  MusterFetchChanges *changes = _muster_directory_page_read (bytes, MUSTER_FETCH_CHAIN_USERS, &error);
 
   g_assert_null (changes);
   g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE);
@@ -229,7 +235,7 @@ test_json_glib_only_pages (void)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (pages[i], strlen (pages[i]));
       g_autoptr(GError) error = NULL;
-      g_autoptr(Changes) changes = parse_collection_page (bytes, CHAIN_USERS, &error);
+      g_autoptr(MusterFetchChanges) changes = _muster_directory_page_read (bytes, MUSTER_FETCH_CHAIN_USERS, &error);
       g_autofree char *next_link = NULL;
       g_autoptr(GPtrArray) expected = read_with_json_glib (bytes, &next_link, &error);
       g_autofree char *got = NULL;

@@ -3,10 +3,9 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The readers are static in muster-directory-fetch.c, where they belong, so this target compiles
- * that file into itself (the archive's copy is then never linked) rather than widening the
- * engine's API for a test. The first byte picks the reader: a collection page of each chain kind,
- * or a $batch answer to 1–20 member calls that have been tried 0–5 times.
+ * The readers are pure functions of bytes in muster-directory-page.c, declared in
+ * muster-directory-page-private.h. The first byte picks the reader: a collection page of each
+ * chain kind, or a $batch answer to 1–20 member calls that have been tried 0–5 times.
  *
  * Properties: the early scan for @odata.nextLink (the one that lets the next request leave before
  * the page is parsed) agrees with the full parse whenever the page has one such member; every
@@ -14,7 +13,14 @@
  * no call is both retried and answered.
  */
 
-#include "muster-directory-fetch.c"
+#include "config.h"
+
+#include <string.h>
+
+#include "muster-directory-page-private.h"
+#include "muster-graph-client.h"
+#include "muster-http.h"
+#include "muster-json.h"
 
 #include "fuzz-common.h"
 
@@ -37,14 +43,14 @@ count_occurrences (const guint8 *data,
 static void
 fuzz_collection_page (const guint8 *data,
                       gsize         size,
-                      ChainKind     kind)
+                      MusterFetchChain  kind)
 {
   g_autoptr(GBytes) bytes = g_bytes_new_static (data, size);
-  g_autofree char *early = scan_next_link (bytes);
+  g_autofree char *early = _muster_directory_page_scan_next_link (bytes);
   g_autoptr(GError) error = NULL;
-  Changes *changes;
+  MusterFetchChanges *changes;
 
-  changes = parse_collection_page (bytes, kind, &error);
+  changes = _muster_directory_page_read (bytes, kind, &error);
   g_assert_true ((changes == NULL) == (error != NULL));
   if (changes == NULL)
     {
@@ -67,7 +73,7 @@ fuzz_collection_page (const guint8 *data,
   g_assert_cmpuint (changes->member_adds->len % 2, ==, 0);
   g_assert_cmpuint (changes->member_removes->len % 2, ==, 0);
   g_assert_cmpuint (changes->n_managers, <=, changes->users->len);
-  changes_free (changes);
+  _muster_fetch_changes_free (changes);
 }
 
 static void
@@ -76,24 +82,22 @@ fuzz_members_batch (const guint8 *data,
                     guint         n_requests,
                     guint         tries)
 {
-  ParseJob *job = g_new0 (ParseJob, 1);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (data, size);
+  g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(GError) error = NULL;
-  Changes *changes;
+  MusterFetchChanges *changes;
 
-  job->bytes = g_bytes_new_static (data, size);
-  job->kind = CHAIN_GROUPS;
-  job->base = g_strdup (BASE);
-  job->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) member_request_free);
+  requests = g_ptr_array_new_with_free_func ((GDestroyNotify) _muster_member_request_free);
   for (guint i = 0; i < n_requests; i++)
     {
       g_autofree char *id = g_strdup_printf ("group-%u", i);
-      MemberRequest *request = member_request_new (id, g_strdup_printf ("/groups/%s/members", id));
+      MusterMemberRequest *request = _muster_member_request_new (id, g_strdup_printf ("/groups/%s/members", id));
 
       request->tries = tries;
-      g_ptr_array_add (job->requests, request);
+      g_ptr_array_add (requests, request);
     }
 
-  changes = parse_members_batch (job, &error);
+  changes = _muster_directory_page_read_members_batch (bytes, requests, BASE, &error);
   g_assert_true ((changes == NULL) == (error != NULL));
   if (changes != NULL)
     {
@@ -102,16 +106,16 @@ fuzz_members_batch (const guint8 *data,
       g_assert_cmpuint (changes->groups_completed + changes->retries->len, <=, n_requests);
       for (guint i = 0; i < changes->follow_ups->len; i++)
         {
-          MemberRequest *follow_up = g_ptr_array_index (changes->follow_ups, i);
+          MusterMemberRequest *follow_up = g_ptr_array_index (changes->follow_ups, i);
 
           g_assert_true (follow_up->path[0] == '/');
         }
       for (guint i = 0; i < changes->retries->len; i++)
-        g_assert_cmpuint (((MemberRequest *) g_ptr_array_index (changes->retries, i))->tries, <, MAX_ITEM_TRIES);
+        g_assert_cmpuint (((MusterMemberRequest *) g_ptr_array_index (changes->retries, i))->tries, <,
+                          MUSTER_FETCH_MAX_ITEM_TRIES);
       g_assert_cmpuint (changes->retry_after_ms, <=, 3600 * 1000);
-      changes_free (changes);
+      _muster_fetch_changes_free (changes);
     }
-  parse_job_free (job);
 }
 
 int
@@ -126,8 +130,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   mode = data[0];
   if (mode < 0x80)
-    fuzz_collection_page (data + 1, size - 1, (ChainKind) (mode % N_CHAINS));
+    fuzz_collection_page (data + 1, size - 1, (MusterFetchChain) (mode % MUSTER_FETCH_N_CHAINS));
   else
-    fuzz_members_batch (data + 1, size - 1, 1 + mode % BATCH_SIZE, (mode / BATCH_SIZE) % MAX_ITEM_TRIES);
+    fuzz_members_batch (data + 1, size - 1, 1 + mode % MUSTER_FETCH_BATCH_SIZE,
+                        (mode / MUSTER_FETCH_BATCH_SIZE) % MUSTER_FETCH_MAX_ITEM_TRIES);
   return 0;
 }

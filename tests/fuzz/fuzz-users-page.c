@@ -3,8 +3,7 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The reader is static in muster-directory-fetch.c, so this target compiles that file into
- * itself, as fuzz-directory-page.c does.
+ * The readers live in muster-directory-page.c, declared in muster-directory-page-private.h.
  *
  * Properties: whenever the bulk reader (cJSON) takes a page, json-glib reads the same page, finds
  * the same @odata.nextLink and makes the same users, column for column, in the same order; the
@@ -12,7 +11,14 @@
  * users or in Graph's "invalid response" error, never anything else.
  */
 
-#include "muster-directory-fetch.c"
+#include "config.h"
+
+#include <string.h>
+
+#include "muster-directory-page-private.h"
+#include "muster-graph-client.h"
+#include "muster-http.h"
+#include "muster-json.h"
 
 #include "describe-user.h"
 #include "fuzz-common.h"
@@ -22,24 +28,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(Changes) fast = NULL;
+  g_autoptr(MusterFetchChanges) fast = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
-  Changes *changes;
+  MusterFetchChanges *changes;
   JsonArray *values;
   guint n = 0;
 
   fuzz_init ();
   bytes = g_bytes_new_static (data, size);
 
-  changes = parse_collection_page (bytes, CHAIN_USERS, &error);
+  changes = _muster_directory_page_read (bytes, MUSTER_FETCH_CHAIN_USERS, &error);
   g_assert_true ((changes == NULL) == (error != NULL));
   if (changes == NULL)
     g_assert_true (g_error_matches (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE));
-  g_clear_pointer (&changes, changes_free);
+  g_clear_pointer (&changes, _muster_fetch_changes_free);
   g_clear_error (&error);
 
-  fast = parse_users_page_fast (bytes);
+  fast = _muster_directory_page_read_users_fast (bytes);
   if (fast == NULL)
     return 0;
 
@@ -56,7 +62,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_autofree char *expected = NULL;
       g_autofree char *got = NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node) || get_id (json_node_get_object (node)) == NULL)
+      if (!JSON_NODE_HOLDS_OBJECT (node) || _muster_directory_page_get_id (json_node_get_object (node)) == NULL)
         continue;
       g_assert_cmpuint (n, <, fast->users->len);
       user = muster_user_new_from_json (json_node_get_object (node));
