@@ -14,6 +14,8 @@
 
 #include <glib/gi18n.h>
 
+#include "muster-report-export.h"
+#include "muster-report-print.h"
 #include "muster-saved-preview-window.h"
 
 struct _MusterSavedPreviewWindow
@@ -23,8 +25,11 @@ struct _MusterSavedPreviewWindow
   MusterPreviewFile    *preview;
   GFile                *file;
   char                 *notice;
+  GCancellable         *cancellable;
+  gboolean              exporting;
 
   /* template children */
+  AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
   GtkLabel             *notice_label;
   GtkLabel             *details_label;
@@ -85,9 +90,157 @@ show_preview (MusterSavedPreviewWindow *self)
   muster_preview_page_set_plan (self->preview_page, plan, count, percent, NULL, refusal);
 }
 
+/* Reports ------------------------------------------------------------------------------------ */
+
+MusterReport *
+muster_saved_preview_window_new_report (MusterSavedPreviewWindow *self)
+{
+  MusterReportPlanContext context = { 0 };
+  MusterReport *report;
+
+  g_return_val_if_fail (MUSTER_IS_SAVED_PREVIEW_WINDOW (self), NULL);
+
+  context.tenant = muster_preview_file_get_tenant_name (self->preview);
+  if (context.tenant == NULL)
+    context.tenant = muster_preview_file_get_tenant_id (self->preview);
+  context.profile = muster_preview_file_get_profile (self->preview);
+  context.target = muster_preview_file_get_target_description (self->preview);
+  context.made_by = muster_preview_file_get_made_by (self->preview);
+  report = muster_report_new_for_plan (muster_preview_file_get_plan (self->preview), &context);
+  /* printed pages run the way the window does */
+  muster_report_set_right_to_left (report, gtk_widget_get_default_direction () == GTK_TEXT_DIR_RTL);
+  return report;
+}
+
+static void
+update_actions (MusterSavedPreviewWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-report", !self->exporting);
+}
+
+gboolean
+muster_saved_preview_window_get_exporting (MusterSavedPreviewWindow *self)
+{
+  g_return_val_if_fail (MUSTER_IS_SAVED_PREVIEW_WINDOW (self), FALSE);
+  return self->exporting;
+}
+
+typedef struct
+{
+  MusterSavedPreviewWindow *window;
+  GFile                    *file;
+} WriteData;
+
+static void
+written_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  WriteData *data = user_data;
+  MusterSavedPreviewWindow *self = data->window;
+  g_autoptr(GError) error = NULL;
+
+  if (!muster_report_write_finish (MUSTER_REPORT (source), result, &error))
+    g_debug ("Report failed: %s", error->message);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->exporting = FALSE;
+      update_actions (self);
+      if (error != NULL)
+        {
+          GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Save the Report"), error->message);
+
+          adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      else
+        {
+          g_autofree char *name = g_file_get_basename (data->file);
+          /* Translators: a toast after Export Report…; %s is the file's name */
+          g_autofree char *text = g_strdup_printf (_("Saved the report as %s"), name);
+          g_autofree char *escaped = g_markup_escape_text (text, -1);
+          AdwToast *toast = adw_toast_new (escaped);
+
+          adw_toast_set_timeout (toast, 8);
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+        }
+    }
+  g_object_unref (data->window);
+  g_object_unref (data->file);
+  g_free (data);
+}
+
+static void
+write_report (MusterSavedPreviewWindow *self,
+              GFile                    *file,
+              const MusterReportChoice *choice)
+{
+  g_autoptr(MusterReport) report = muster_saved_preview_window_new_report (self);
+  WriteData *data = g_new0 (WriteData, 1);
+
+  g_debug ("Saving the report as %s", choice->id);
+  data->window = g_object_ref (self);
+  data->file = g_object_ref (file);
+  self->exporting = TRUE;
+  update_actions (self);
+  muster_report_write_async (report, choice->format, choice->paper, file, self->cancellable, written_cb, data);
+}
+
+gboolean
+muster_saved_preview_window_export (MusterSavedPreviewWindow *self,
+                                    GFile                    *file,
+                                    const char               *choice_id)
+{
+  const MusterReportChoice *choice;
+
+  g_return_val_if_fail (MUSTER_IS_SAVED_PREVIEW_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  choice = muster_report_plan_choice (choice_id);
+  if (choice == NULL || !muster_report_format_is_available (choice->format) || self->exporting)
+    return FALSE;
+  write_report (self, file, choice);
+  return TRUE;
+}
+
+static void
+export_chosen_cb (GFile                    *file,
+                  const MusterReportChoice *choice,
+                  gpointer                  user_data)
+{
+  MusterSavedPreviewWindow *self = user_data;
+
+  if (!self->exporting && !g_cancellable_is_cancelled (self->cancellable))
+    write_report (self, file, choice);
+}
+
+static void
+export_report_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  muster_report_export_choose (GTK_WINDOW (widget), export_chosen_cb, g_object_ref (widget), g_object_unref);
+}
+
+static void
+print_report_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(MusterReport) report = muster_saved_preview_window_new_report (MUSTER_SAVED_PREVIEW_WINDOW (widget));
+
+  /* Translators: the print job's name and "Print to File"'s file name */
+  muster_report_print (GTK_WINDOW (widget), report, _("sync-preview"));
+}
+
+/* Class -------------------------------------------------------------------------------------- */
+
 static void
 muster_saved_preview_window_dispose (GObject *object)
 {
+  MusterSavedPreviewWindow *self = MUSTER_SAVED_PREVIEW_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), MUSTER_TYPE_SAVED_PREVIEW_WINDOW);
   G_OBJECT_CLASS (muster_saved_preview_window_parent_class)->dispose (object);
 }
@@ -100,6 +253,7 @@ muster_saved_preview_window_finalize (GObject *object)
   g_clear_object (&self->preview);
   g_clear_object (&self->file);
   g_free (self->notice);
+  g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (muster_saved_preview_window_parent_class)->finalize (object);
 }
 
@@ -114,17 +268,22 @@ muster_saved_preview_window_class_init (MusterSavedPreviewWindowClass *klass)
 
   g_type_ensure (MUSTER_TYPE_PREVIEW_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/muster-saved-preview-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, notice_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, command_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, preview_page);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "win.export-report", NULL, export_report_action);
+  gtk_widget_class_install_action (widget_class, "win.print-report", NULL, print_report_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print-report", NULL);
 }
 
 static void
 muster_saved_preview_window_init (MusterSavedPreviewWindow *self)
 {
+  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 

@@ -10,6 +10,7 @@
 
 #include "muster-preview-file.h"
 #include "muster-preview-page.h"
+#include "muster-report.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,17 @@ MusterSavedPreviewWindow *muster_saved_preview_window_new        (GtkApplication
 MusterPreviewFile        *muster_saved_preview_window_get_preview (MusterSavedPreviewWindow *self);
 MusterPreviewPage        *muster_saved_preview_window_get_page    (MusterSavedPreviewWindow *self);
 const char               *muster_saved_preview_window_get_notice  (MusterSavedPreviewWindow *self);
+/* The report Print… and Export Report… give: the saved plan with the file's tenant, profile,
+ * target and author in its header. */
+MusterReport             *muster_saved_preview_window_new_report  (MusterSavedPreviewWindow *self);
+/* Writes the report to @file as @choice_id ("pdf-a4", "pdf-letter", "xlsx", "csv": the Export
+ * Report dialog's choices) in a worker thread; a toast says when it is saved. FALSE for an
+ * unknown or unavailable choice. */
+gboolean                  muster_saved_preview_window_export      (MusterSavedPreviewWindow *self,
+                                                                  GFile                    *file,
+                                                                  const char               *choice_id);
+/* TRUE while an export is being written. */
+gboolean                  muster_saved_preview_window_get_exporting (MusterSavedPreviewWindow *self);
 
 /* Loads @file in a worker thread and presents a window for it, or a dialog saying what is
  * wrong with the file (transient for @parent when given). */

@@ -14,27 +14,12 @@
 
 #include "muster-export.h"
 #include "muster-report.h"
+#include "muster-report-export.h"
 #include "muster-report-print.h"
 #include "muster-window-private.h"
 
-typedef struct
-{
-  const char         *id;
-  const char         *label;
-  MusterReportFormat  format;
-  MusterReportPaper   paper;
-  const char         *extension;
-} ReportChoice;
-
-static const ReportChoice plan_choices[] = {
-  { "pdf-a4", N_("PDF, A4"), MUSTER_REPORT_FORMAT_PDF, MUSTER_REPORT_PAPER_A4, ".pdf" },
-  { "pdf-letter", N_("PDF, Letter"), MUSTER_REPORT_FORMAT_PDF, MUSTER_REPORT_PAPER_LETTER, ".pdf" },
-  { "xlsx", N_("Excel Workbook (XLSX)"), MUSTER_REPORT_FORMAT_XLSX, MUSTER_REPORT_PAPER_A4, ".xlsx" },
-  { "csv", N_("CSV"), MUSTER_REPORT_FORMAT_CSV, MUSTER_REPORT_PAPER_A4, ".csv" },
-};
-
 /* The users export offers these beside its own formats. */
-static const ReportChoice users_choices[] = {
+static const MusterReportChoice users_choices[] = {
   { "report-pdf-a4", N_("PDF Report, A4"), MUSTER_REPORT_FORMAT_PDF, MUSTER_REPORT_PAPER_A4, ".pdf" },
   { "report-pdf-letter", N_("PDF Report, Letter"), MUSTER_REPORT_FORMAT_PDF, MUSTER_REPORT_PAPER_LETTER, ".pdf" },
 };
@@ -75,34 +60,6 @@ users_report (MusterWindow *self,
   if (self->profile != NULL)
     muster_export_set_tenant (export, muster_profile_get_display_name (self->profile));
   return follow_direction (muster_report_new_for_users (export, users));
-}
-
-/* A typed .pdf, .xlsx or .csv decides the format; a name without one gains the choice's. */
-static const ReportChoice *
-choice_for_file (const ReportChoice *choices,
-                 guint               n_choices,
-                 GFile              *file,
-                 const ReportChoice *chosen,
-                 GFile             **out_file)
-{
-  g_autofree char *name = g_file_get_basename (file);
-  g_autoptr(GFile) parent = g_file_get_parent (file);
-  const char *dot = name != NULL ? strrchr (name, '.') : NULL;
-
-  if (dot == NULL)
-    {
-      g_autofree char *fixed = g_strconcat (name, chosen->extension, NULL);
-
-      *out_file = parent != NULL ? g_file_get_child (parent, fixed) : g_object_ref (file);
-      return chosen;
-    }
-  *out_file = g_object_ref (file);
-  if (g_ascii_strcasecmp (dot, chosen->extension) == 0)
-    return chosen;
-  for (guint i = 0; i < n_choices; i++)
-    if (g_ascii_strcasecmp (dot, choices[i].extension) == 0 && muster_report_format_is_available (choices[i].format))
-      return &choices[i];
-  return chosen;
 }
 
 typedef struct
@@ -166,7 +123,7 @@ written_cb (GObject      *source,
 static void
 write_report (MusterWindow       *self,
               MusterReport       *report,
-              const ReportChoice *choice,
+              const MusterReportChoice *choice,
               GFile              *file)
 {
   WriteData *data = g_new0 (WriteData, 1);
@@ -181,27 +138,17 @@ write_report (MusterWindow       *self,
 }
 
 static void
-export_report_chosen_cb (GtkNativeDialog *dialog,
-                         int              response,
-                         MusterWindow    *self)
+export_report_chosen_cb (GFile                    *file,
+                         const MusterReportChoice *choice,
+                         gpointer                  user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT && !self->closed && muster_preview_page_get_plan (self->preview_page) != NULL)
-    {
-      g_autoptr(GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      const char *id = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "format");
-      const ReportChoice *choice = &plan_choices[0];
-      g_autoptr(MusterReport) report = plan_report (self);
-      g_autoptr(GFile) file = NULL;
+  MusterWindow *self = user_data;
+  g_autoptr(MusterReport) report = NULL;
 
-      for (guint i = 0; i < G_N_ELEMENTS (plan_choices); i++)
-        if (g_strcmp0 (id, plan_choices[i].id) == 0)
-          choice = &plan_choices[i];
-      choice = choice_for_file (plan_choices, G_N_ELEMENTS (plan_choices), chosen, choice, &file);
-      write_report (self, report, choice, file);
-    }
-  gtk_native_dialog_destroy (dialog);
-  g_object_unref (dialog);
-  g_object_unref (self);
+  if (self->closed || muster_preview_page_get_plan (self->preview_page) == NULL)
+    return;
+  report = plan_report (self);
+  write_report (self, report, choice, file);
 }
 
 /* Actions -------------------------------------------------------------------------------- */
@@ -212,31 +159,10 @@ export_report_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   MusterWindow *self = MUSTER_WINDOW (widget);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-  const char *preferred = muster_report_default_paper () == MUSTER_REPORT_PAPER_LETTER ? "pdf-letter" : "pdf-a4";
-  GtkFileChooserNative *chooser;
 
   if (muster_preview_page_get_plan (self->preview_page) == NULL)
     return;
-  chooser = gtk_file_chooser_native_new (_("Export Report"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Export"), _("_Cancel"));
-  for (guint i = 0; i < G_N_ELEMENTS (plan_choices); i++)
-    if (muster_report_format_is_available (plan_choices[i].format))
-      {
-        g_ptr_array_add (ids, (gpointer) plan_choices[i].id);
-        g_ptr_array_add (labels, (gpointer) _(plan_choices[i].label));
-      }
-  g_ptr_array_add (ids, NULL);
-  g_ptr_array_add (labels, NULL);
-  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (chooser), "format", _("Format"),
-                               (const char **) ids->pdata, (const char **) labels->pdata);
-  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (chooser), "format", preferred);
-  /* Translators: the suggested file name of a preview's report; keep the extension */
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("sync-preview.pdf"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_signal_connect (chooser, "response", G_CALLBACK (export_report_chosen_cb), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  muster_report_export_choose (GTK_WINDOW (self), export_report_chosen_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -327,7 +253,7 @@ _muster_window_report_export_users (MusterWindow *self,
                                     GListModel   *users,
                                     gboolean      selection)
 {
-  const ReportChoice *choice = NULL;
+  const MusterReportChoice *choice = NULL;
   g_autoptr(MusterReport) report = NULL;
   g_autoptr(GFile) file = NULL;
   g_autofree char *name = g_file_get_basename (chosen);
@@ -342,7 +268,7 @@ _muster_window_report_export_users (MusterWindow *self,
   if (choice == NULL)
     return FALSE;
 
-  choice_for_file (users_choices, G_N_ELEMENTS (users_choices), chosen, choice, &file);
+  muster_report_choice_for_file (users_choices, G_N_ELEMENTS (users_choices), chosen, choice, &file);
   report = users_report (self, users);
   if (selection)
     {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "muster-preview-file.h"
+#include "muster-report-print.h"
 #include "muster-saved-preview-window.h"
 #include "muster-snapshot-private.h"
 #include "muster-user-private.h"
@@ -214,6 +215,179 @@ test_open_damaged (void)
   gtk_window_destroy (dialog);
 }
 
+static char *
+pdf_text (const char *path)
+{
+  const char *argv[] = { "pdftotext", "-enc", "UTF-8", "-layout", path, "-", NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+        return child;
+      if ((found = find_action_button (child, action)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A line of @text holding all of @words, in that order. */
+static gboolean
+has_line_with (const char         *text,
+               const char * const *words)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *p = lines[i];
+
+      for (guint w = 0; words[w] != NULL && p != NULL; w++)
+        {
+          p = strstr (p, words[w]);
+          if (p != NULL)
+            p += strlen (words[w]);
+        }
+      if (p != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static MusterSavedPreviewWindow *
+open_saved (const char *name)
+{
+  g_autoptr(MusterPreviewFile) preview = make_preview ();
+  g_autoptr(GBytes) bytes = muster_preview_file_to_bytes (preview, TRUE);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  MusterSavedPreviewWindow *window;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL));
+  open_file (path);
+  window = MUSTER_SAVED_PREVIEW_WINDOW (wait_for_toplevel (MUSTER_TYPE_SAVED_PREVIEW_WINDOW));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  ui_test_wait (400);
+  return window;
+}
+
+/* Print… ("Print to File") and Export Report… of the saved plan, with no profile and no network */
+static void
+test_report (void)
+{
+  g_autofree char *printed = g_build_filename (dir, "printed.pdf", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "exported.csv", NULL);
+  g_autofree char *pdf_path = g_build_filename (dir, "exported.pdf", NULL);
+  g_autofree char *shot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterReport) report = NULL;
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  MusterSavedPreviewWindow *window;
+  GtkWidget *export_button, *print_button;
+  GtkPrintOperationResult result;
+
+  if (!ui_test_init ())
+    return;
+  {
+    g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+
+    if (pdftotext == NULL)
+      {
+        g_test_skip ("pdftotext (poppler-utils, see build-aux/install-deps) is not installed");
+        return;
+      }
+  }
+
+  window = open_saved ("report.muster-preview");
+
+  /* the header bar's buttons, usable although the page is read only */
+  export_button = find_action_button (GTK_WIDGET (window), "win.export-report");
+  print_button = find_action_button (GTK_WIDGET (window), "win.print-report");
+  g_assert_nonnull (export_button);
+  g_assert_nonnull (print_button);
+  g_assert_true (gtk_widget_get_mapped (export_button));
+  g_assert_true (gtk_widget_get_mapped (print_button));
+  g_assert_true (gtk_widget_is_sensitive (export_button));
+  g_assert_true (gtk_widget_is_sensitive (print_button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (export_button), ==, "Export Report…");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (print_button), ==, "Print…");
+
+  /* "Print to File": the pages Print… draws */
+  report = muster_saved_preview_window_new_report (window);
+  operation = muster_report_print_operation_new (report, MUSTER_REPORT_PAPER_A4, "sync-preview");
+  gtk_print_operation_set_export_filename (operation, printed);
+  result = gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_EXPORT, GTK_WINDOW (window), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result, ==, GTK_PRINT_OPERATION_RESULT_APPLY);
+  {
+    g_autofree char *text = pdf_text (printed);
+    const char *tenant[] = { "Tenant", "Contoso", NULL };
+    const char *target[] = { "Target", "SQLite store /srv/people.db", NULL };
+    const char *totals[] = { "Create 2 · Update 1 · Disable 0 · Delete 0 · Unchanged 1 · Skipped 0", NULL };
+    const char *bo[] = { "Update", "Bo Renamed", "user1@contoso.com", "displayName: Bo Old Name", NULL };
+    const char *ann[] = { "Create", "Ann Example", "user0@contoso.com", "not in the target yet", NULL };
+
+    g_assert_true (has_line_with (text, tenant));
+    g_assert_true (has_line_with (text, target));
+    g_assert_true (has_line_with (text, totals));
+    g_assert_true (has_line_with (text, bo));
+    g_assert_true (has_line_with (text, ann));
+    /* the unchanged user is counted, not listed */
+    g_assert_null (strstr (text, "Cy Steady"));
+  }
+
+  /* Export Report… as CSV and as PDF: the file is written, a toast says so */
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (csv_path);
+    g_autofree char *csv = NULL;
+
+    g_assert_false (muster_saved_preview_window_export (window, file, "no-such-format"));
+    g_assert_true (muster_saved_preview_window_export (window, file, "csv"));
+    g_assert_true (muster_saved_preview_window_get_exporting (window));
+    g_assert_false (gtk_widget_is_sensitive (export_button));
+    for (guint i = 0; i < 200 && muster_saved_preview_window_get_exporting (window); i++)
+      ui_test_wait (50);
+    g_assert_false (muster_saved_preview_window_get_exporting (window));
+    g_assert_true (gtk_widget_is_sensitive (export_button));
+    g_assert_true (g_file_get_contents (csv_path, &csv, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (csv, "Bo Renamed"));
+    g_assert_nonnull (strstr (csv, "user1@contoso.com"));
+    ui_test_wait (300);
+    g_assert_nonnull (ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL, "Saved the report as exported.csv"));
+    shot = ui_test_save_screenshot (GTK_WIDGET (window), "saved-preview-report");
+    g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
+  }
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (pdf_path);
+    g_autofree char *text = NULL;
+    const char *bo[] = { "Bo Renamed", "user1@contoso.com", NULL };
+
+    g_assert_true (muster_saved_preview_window_export (window, file, "pdf-letter"));
+    for (guint i = 0; i < 200 && muster_saved_preview_window_get_exporting (window); i++)
+      ui_test_wait (50);
+    g_assert_false (muster_saved_preview_window_get_exporting (window));
+    text = pdf_text (pdf_path);
+    g_assert_true (has_line_with (text, bo));
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -244,6 +418,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/ui/saved-preview/open-offline", test_open_offline);
   g_test_add_func ("/ui/saved-preview/open-damaged", test_open_damaged);
+  g_test_add_func ("/ui/saved-preview/report", test_report);
   status = g_test_run ();
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
