@@ -460,6 +460,31 @@ save_preview (MusterCliContext *cli,
   return MUSTER_EXIT_OK;
 }
 
+/* A saved preview's plan, as the file holds it: no profile, snapshot, rules or target needed. */
+static int
+open_saved_preview (MusterCliContext *cli,
+                    const char       *path,
+                    MusterCliPlan    *out,
+                    char            **notice)
+{
+  g_autoptr(MusterPreviewFile) preview = NULL;
+  int status = MUSTER_EXIT_OK;
+
+  preview = _muster_cli_load_preview (cli, path, &status);
+  if (preview == NULL)
+    return status;
+  out->profile = g_strdup (muster_preview_file_get_profile (preview));
+  out->who = g_strdup (muster_preview_file_get_made_by (preview));
+  out->tenant_id = g_strdup (muster_preview_file_get_tenant_id (preview));
+  out->tenant_name = g_strdup (muster_preview_file_get_tenant_name (preview));
+  out->target_name = g_strdup (muster_preview_file_get_target_name (preview));
+  out->target_uri = g_strdup (muster_preview_file_get_target_uri (preview));
+  out->target_description = g_strdup (muster_preview_file_get_target_description (preview));
+  out->plan = g_object_ref (muster_preview_file_get_plan (preview));
+  *notice = muster_preview_file_describe (preview);
+  return MUSTER_EXIT_OK;
+}
+
 static const char *
 action_or_none (gboolean         present,
                 MusterPlanAction action)
@@ -579,6 +604,8 @@ _muster_cli_preview (MusterCliContext *cli,
   const char *output = NULL;
   const char *save = NULL;
   const char *compare = NULL;
+  const char *open = NULL;
+  g_autofree char *notice = NULL;
   int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_CLI_FORMAT_TABLE;
   MusterReportPaper paper = MUSTER_REPORT_PAPER_A4;
   gboolean paper_given = FALSE;
@@ -612,6 +639,8 @@ _muster_cli_preview (MusterCliContext *cli,
         save = value;
       else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--compare", &missing)) != NULL)
         compare = value;
+      else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--preview", &missing)) != NULL)
+        open = value;
       else if (missing)
         return _muster_cli_usage (cli, _("%s needs a value (see muster-cli --help)"), argv[i]);
       else
@@ -623,6 +652,20 @@ _muster_cli_preview (MusterCliContext *cli,
 
   if (compare != NULL && format != MUSTER_CLI_FORMAT_TABLE && format != MUSTER_EXPORT_FORMAT_JSON)
     return _muster_cli_usage (cli, _("--compare shows a table or JSON: use --format table or json"));
+
+  /* A saved preview shown as it was saved, offline: what the app's saved-preview window shows. */
+  if (open != NULL)
+    {
+      if (save != NULL || compare != NULL)
+        return _muster_cli_usage (cli, _("--preview shows a saved preview: it takes no --save or --compare"));
+      if (args.target != NULL || args.filters.given || args.only_new || args.only_existing || args.allow_delete)
+        return _muster_cli_usage (cli, _("--preview shows the saved preview as it was made: it takes no "
+                                         "--target, filters or mode options"));
+      status = open_saved_preview (cli, open, &plan, &notice);
+      if (status != MUSTER_EXIT_OK)
+        return status;
+      fprintf (format == MUSTER_CLI_FORMAT_TABLE ? cli->out : cli->err, "%s\n", notice);
+    }
 
   /* A comparison plans again for the preview's target, in its mode, unless told otherwise. */
   if (compare != NULL)
@@ -644,9 +687,12 @@ _muster_cli_preview (MusterCliContext *cli,
       args.allow_delete = args.allow_delete || muster_plan_get_allow_delete (saved_plan);
     }
 
-  status = _muster_cli_make_plan (cli, &args, &plan);
-  if (status != MUSTER_EXIT_OK)
-    return status;
+  if (open == NULL)
+    {
+      status = _muster_cli_make_plan (cli, &args, &plan);
+      if (status != MUSTER_EXIT_OK)
+        return status;
+    }
 
   if (save != NULL)
     {

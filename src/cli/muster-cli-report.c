@@ -88,7 +88,9 @@ _muster_cli_write_plan_report (MusterCliContext  *cli,
                                MusterReportPaper  paper,
                                const char        *output)
 {
-  MusterReportPlanContext context = { NULL, plan->profile, plan->target_description, plan->who };
+  /* a saved preview (no snapshot read here) names its tenant; a fresh plan's is the snapshot's */
+  MusterReportPlanContext context = { plan->snapshot == NULL ? plan->tenant_name : NULL, plan->profile,
+                                      plan->target_description, plan->who };
   g_autoptr(MusterReport) report = muster_report_new_for_plan (plan->plan, &context);
 
   g_return_val_if_fail (format == MUSTER_CLI_FORMAT_PDF || format == MUSTER_EXPORT_FORMAT_XLSX, MUSTER_EXIT_ERROR);

@@ -103,7 +103,8 @@ static const MusterCliCommand commands[] = {
        "target roles NAME add|remove|list [ROLE]\n"
        "  The roles the target offers: a SQLite store’s roles table, or a SCIM service’s roles values.\n") },
   { "preview", "preview --target TARGET [FILTERS] [--only-new|--only-existing] [--allow-delete] [--format table|csv|json|xlsx|pdf]\n"
-               "        [--save FILE.muster-preview] [--compare FILE.muster-preview]",
+               "        [--save FILE.muster-preview] [--compare FILE.muster-preview]\n"
+               "        | preview --preview FILE.muster-preview [--format table|csv|json|xlsx|pdf] [--output FILE]",
     N_("Show what a push would change, user by user, without changing anything"), _muster_cli_preview,
     PLAN_HELP,
     N_("Output:\n"
@@ -116,7 +117,9 @@ static const MusterCliCommand commands[] = {
        "  --save FILE              also save the preview as a .muster-preview file, which opens in\n"
        "                           the app on any computer, with no network, and push --preview applies\n"
        "  --compare FILE           plan again and list what now differs from the saved preview FILE\n"
-       "                           (its target and mode unless --target or a mode is given)"),
+       "                           (its target and mode unless --target or a mode is given)\n"
+       "  --preview FILE           show the saved preview FILE as it was made, in any --format, with\n"
+       "                           no profile, sign-in or network (no --target, filters or modes)"),
     FILTERS_HELP },
   { "push", "push --target TARGET [FILTERS] [--only-new|--only-existing] [--yes] [--allow-delete] [--force-limit]\n"
             "     | push --preview FILE.muster-preview [--target TARGET] [--yes] [--force-limit]",
