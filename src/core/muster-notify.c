@@ -122,7 +122,7 @@ send_gtk (GTask *task)
   g_variant_builder_add (&notification, "{sv}", "priority", g_variant_new_string ("normal"));
   g_variant_builder_add (&notification, "{sv}", "default-action", g_variant_new_string (data->action));
   if (data->target != NULL)
-    g_variant_builder_add (&notification, "{sv}", "default-action-target", g_variant_new_variant (data->target));
+    g_variant_builder_add (&notification, "{sv}", "default-action-target", data->target);
   id = data->tag != NULL ? g_strdup (data->tag) : g_uuid_string_random ();
   g_dbus_connection_call (data->bus, "org.gtk.Notifications", "/org/gtk/Notifications",
                           "org.gtk.Notifications", "AddNotification",
