@@ -354,9 +354,8 @@ disabled_cb (GObject      *source,
   read_status (self);
 }
 
-/* muster-cli beside this program (installed), or in the build tree's src/cli (run from it). */
-static char *
-find_cli (void)
+char *
+muster_schedule_group_dup_cli_path (void)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
@@ -377,7 +376,7 @@ static void
 enable (MusterScheduleGroup *self)
 {
   guint selected = adw_combo_row_get_selected (self->target_row);
-  g_autofree char *cli = find_cli ();
+  g_autofree char *cli = muster_schedule_group_dup_cli_path ();
   const char *target;
 
   if (selected == GTK_INVALID_LIST_POSITION)

@@ -30,4 +30,8 @@ const char *muster_schedule_group_get_manual_command (MusterScheduleGroup *self)
 /* What the group says of the timer: next and last run, or why it is off. */
 const char *muster_schedule_group_get_status_text    (MusterScheduleGroup *self);
 
+/* The muster-cli a timer runs: the one beside this program (installed), or the build tree's
+ * src/cli/muster-cli when run from there. */
+char       *muster_schedule_group_dup_cli_path       (void);
+
 G_END_DECLS
