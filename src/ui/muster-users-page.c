@@ -2201,6 +2201,13 @@ muster_users_page_focus_search (MusterUsersPage *self)
 /* The profile's rules the User Type and Roles columns show and edit (NULL: none loaded yet,
  * the pickers are insensitive). Edits change @rules and save them as @profile's; "rules-changed"
  * follows each save. */
+gboolean
+muster_users_page_get_saving (MusterUsersPage *self)
+{
+  g_return_val_if_fail (MUSTER_IS_USERS_PAGE (self), FALSE);
+  return self->saving || self->save_again;
+}
+
 void
 muster_users_page_set_rules (MusterUsersPage *self,
                              MusterRules     *rules,
