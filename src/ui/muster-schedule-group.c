@@ -122,7 +122,7 @@ format_time (gint64 usec)
   g_autoptr(GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
 
   /* Translators: a date and time, see the format of g_date_time_format() */
-  return local ? g_date_time_format (local, _("%e %b %Y, %H:%M")) : g_strdup ("?");
+  return local ? g_date_time_format (local, _("%-d %b %Y, %H:%M")) : g_strdup ("?");
 }
 
 static char *

@@ -142,6 +142,9 @@ void  _muster_window_update_header         (MusterWindow   *self);
  * of a profile are loaded (or forgotten) */
 void  _muster_window_watch_rules           (MusterWindow   *self);
 
+/* muster-window-changes.c: the Changes page */
+void  _muster_window_changes_init          (MusterWindow   *self);
+
 /* muster-window-sync.c: previews, pushes and their history */
 void  _muster_window_sync_init             (MusterWindow   *self);
 void  _muster_window_sync_dispose          (MusterWindow   *self);
