@@ -450,7 +450,8 @@ muster_changes_page_dispose (GObject *object)
   MusterChangesPage *self = MUSTER_CHANGES_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), MUSTER_TYPE_CHANGES_PAGE);
+  /* no gtk_widget_dispose_template (): AdwBin drops its child, the stack, and with it every
+   * bound widget; GTK clears the pointers when the page is finalized */
   G_OBJECT_CLASS (muster_changes_page_parent_class)->dispose (object);
 }
 
@@ -504,7 +505,6 @@ muster_changes_page_class_init (MusterChangesPageClass *klass)
   CHILD (empty_page);
   CHILD (spinner);
   CHILD (base_dropdown);
-  CHILD (base_list);
   CHILD (summary_label);
   CHILD (list);
   CHILD (more_label);
@@ -516,6 +516,9 @@ static void
 muster_changes_page_init (MusterChangesPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the drop-down's model, not a bound child: disposing the template would drop a reference
+   * that is the drop-down's */
+  self->base_list = GTK_STRING_LIST (gtk_drop_down_get_model (self->base_dropdown));
   self->bases = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "changes.export", FALSE);
   g_signal_connect_swapped (self->base_dropdown, "notify::selected", G_CALLBACK (base_selected_cb), self);

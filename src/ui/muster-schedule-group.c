@@ -482,9 +482,7 @@ muster_schedule_group_class_init (MusterScheduleGroupClass *klass)
   CHILD (enable_switch);
   CHILD (spinner);
   CHILD (target_row);
-  CHILD (targets);
   CHILD (every_row);
-  CHILD (intervals);
   CHILD (status_row);
   CHILD (manual_row);
 #undef CHILD
@@ -495,6 +493,10 @@ static void
 muster_schedule_group_init (MusterScheduleGroup *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the rows' models, not bound children: disposing the template would drop a reference that
+   * is the rows' */
+  self->targets = GTK_STRING_LIST (adw_combo_row_get_model (self->target_row));
+  self->intervals = GTK_STRING_LIST (adw_combo_row_get_model (self->every_row));
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->enable_switch, "notify::active", G_CALLBACK (switch_cb), self);
   g_signal_connect_swapped (self->target_row, "notify::selected", G_CALLBACK (choice_cb), self);
