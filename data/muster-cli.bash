@@ -78,11 +78,14 @@ _muster_cli ()
             [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *: ]] && compopt -o nospace 2>/dev/null
             return ;;
         --format)
-            if [[ $command == preview ]]; then
-                COMPREPLY=($(compgen -W "table csv json" -- "$cur"))
+            if [[ $command == preview || $command == users ]]; then
+                COMPREPLY=($(compgen -W "table csv json xlsx pdf" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "table csv json xlsx" -- "$cur"))
             fi
+            return ;;
+        --paper)
+            COMPREPLY=($(compgen -W "a4 letter" -- "$cur"))
             return ;;
         --group-type)
             COMPREPLY=($(compgen -W "security mail-security distribution microsoft365" -- "$cur"))

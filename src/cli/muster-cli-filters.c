@@ -1,4 +1,4 @@
-/* muster-cli-filters.c: FILTERS (DESIGN.md) and the snapshot they apply to, for users, preview and push
+/* muster-cli-filters.c: FILTERS (muster-cli(1)) and the snapshot they apply to, for users, preview and push
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later

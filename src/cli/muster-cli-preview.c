@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "muster-cli-plan.h"
+#include "muster-cli-report.h"
 #include "muster-export.h"
 
 /* Options preview and push share ---------------------------------------------------------------- */
@@ -389,6 +390,8 @@ _muster_cli_preview (MusterCliContext *cli,
   g_auto(MusterCliPlan) plan = { 0 };
   const char *output = NULL;
   int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_CLI_FORMAT_TABLE;
+  MusterReportPaper paper = MUSTER_REPORT_PAPER_A4;
+  gboolean paper_given = FALSE;
   int status;
 
   _muster_cli_plan_args_init (&args);
@@ -402,10 +405,16 @@ _muster_cli_preview (MusterCliContext *cli,
           if (status != MUSTER_EXIT_OK)
             return status;
         }
+      else if (_muster_cli_parse_paper (cli, argc, argv, &i, &paper, &status))
+        {
+          if (status != MUSTER_EXIT_OK)
+            return status;
+          paper_given = TRUE;
+        }
       else if ((value = _muster_cli_option_value (argc, argv, &i, "--format", &missing)) != NULL)
         {
-          if (!_muster_cli_parse_format (value, &format) || format == MUSTER_EXPORT_FORMAT_XLSX)
-            return _muster_cli_usage (cli, _("unknown format “%s”: use table, csv or json"), value);
+          if (!_muster_cli_parse_report_format (value, &format))
+            return _muster_cli_usage (cli, _("unknown format “%s”: use table, csv, json, xlsx or pdf"), value);
         }
       else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--output", &missing)) != NULL)
         output = value;
@@ -414,7 +423,7 @@ _muster_cli_preview (MusterCliContext *cli,
       else
         return _muster_cli_usage (cli, _("preview does not know “%s” (see muster-cli preview --help)"), argv[i]);
     }
-  status = _muster_cli_check_output (cli, format, output);
+  status = _muster_cli_check_report_output (cli, format, output, paper_given);
   if (status != MUSTER_EXIT_OK)
     return status;
 
@@ -424,6 +433,8 @@ _muster_cli_preview (MusterCliContext *cli,
 
   if (format == MUSTER_CLI_FORMAT_TABLE)
     print_table (cli, &plan);
+  else if (format == MUSTER_CLI_FORMAT_PDF || format == MUSTER_EXPORT_FORMAT_XLSX)
+    status = _muster_cli_write_plan_report (cli, &plan, format, paper, output);
   else if (format == MUSTER_EXPORT_FORMAT_JSON)
     {
       g_autoptr(JsonNode) root = muster_plan_to_json (plan.plan);

@@ -60,7 +60,7 @@ void _muster_cli_wait             (GAsyncResult **result);
 void _muster_cli_store_result_cb  (GObject       *source,
                                    GAsyncResult  *result,
                                    gpointer       user_data);
-/* Prints "muster-cli: MESSAGE" and returns the exit code the error deserves (DESIGN.md). */
+/* Prints "muster-cli: MESSAGE" and returns the exit code the error deserves (muster-cli(1), EXIT STATUS). */
 int  _muster_cli_fail             (MusterCliContext *cli,
                                    const GError     *error);
 int  _muster_cli_usage            (MusterCliContext *cli,
@@ -88,7 +88,7 @@ MusterRules *_muster_cli_load_rules (MusterCliContext  *cli,
                                      char             **profile_name,
                                      int               *status);
 
-/* FILTERS as DESIGN.md lists them, shared by users, preview and push (muster-cli-filters.c). */
+/* FILTERS as muster-cli(1) lists them, shared by users, preview and push (muster-cli-filters.c). */
 typedef struct
 {
   GPtrArray        *groups;        /* of char*: names or ids, as given */

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "muster-cli-private.h"
+#include "muster-cli-report.h"
 #include "muster-export.h"
 
 static const MusterExportColumn table_columns[] = {
@@ -80,6 +81,8 @@ _muster_cli_users (MusterCliContext *cli,
   gboolean bom = FALSE;
   gboolean filter_row = FALSE;
   int format = cli->json ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_CLI_FORMAT_TABLE;
+  MusterReportPaper paper = MUSTER_REPORT_PAPER_A4;
+  gboolean paper_given = FALSE;
   GListModel *all;
   int status;
   guint n_all;
@@ -96,10 +99,16 @@ _muster_cli_users (MusterCliContext *cli,
           if (status != MUSTER_EXIT_OK)
             return status;
         }
+      else if (_muster_cli_parse_paper (cli, argc, argv, &i, &paper, &status))
+        {
+          if (status != MUSTER_EXIT_OK)
+            return status;
+          paper_given = TRUE;
+        }
       else if ((value = _muster_cli_option_value (argc, argv, &i, "--format", &missing)) != NULL)
         {
-          if (!_muster_cli_parse_format (value, &format))
-            return _muster_cli_usage (cli, _("unknown format “%s”: use table, csv, json or xlsx"), value);
+          if (!_muster_cli_parse_report_format (value, &format))
+            return _muster_cli_usage (cli, _("unknown format “%s”: use table, csv, json, xlsx or pdf"), value);
         }
       else if (!missing && (value = _muster_cli_option_value (argc, argv, &i, "--output", &missing)) != NULL)
         output = value;
@@ -121,7 +130,7 @@ _muster_cli_users (MusterCliContext *cli,
         return _muster_cli_usage (cli, _("users does not know “%s” (see muster-cli --help)"), argv[i]);
     }
 
-  status = _muster_cli_check_output (cli, format, output);
+  status = _muster_cli_check_report_output (cli, format, output, paper_given);
   if (status != MUSTER_EXIT_OK)
     return status;
 
@@ -145,7 +154,8 @@ _muster_cli_users (MusterCliContext *cli,
   matched = g_list_store_new (MUSTER_TYPE_USER);
   g_list_store_splice (matched, 0, 0, items->pdata, items->len);
 
-  export = muster_export_new (format == MUSTER_CLI_FORMAT_TABLE ? MUSTER_EXPORT_FORMAT_CSV : format);
+  export = muster_export_new (format == MUSTER_CLI_FORMAT_TABLE || format == MUSTER_CLI_FORMAT_PDF
+                              ? MUSTER_EXPORT_FORMAT_CSV : format);
   muster_export_set_context (export, snapshot, filter);
   muster_export_set_csv_bom (export, bom);
   muster_export_set_csv_filter_row (export, filter_row);
@@ -157,6 +167,12 @@ _muster_cli_users (MusterCliContext *cli,
       if (columns->len == 0)
         g_array_append_vals (columns, table_columns, G_N_ELEMENTS (table_columns));
       print_table (cli, export, G_LIST_MODEL (matched), columns);
+    }
+  else if (format == MUSTER_CLI_FORMAT_PDF)
+    {
+      status = _muster_cli_write_users_report (cli, export, G_LIST_MODEL (matched), paper, output);
+      if (status != MUSTER_EXIT_OK)
+        return status;
     }
   else if (output != NULL)
     {

@@ -54,12 +54,13 @@ static const MusterCliCommand commands[] = {
   { "status", "status", N_("Show the tenant, who is signed in, permissions and licences"), _muster_cli_status, NULL },
   { "fetch", "fetch [--full]", N_("Read the directory into a new snapshot (only the changes when possible)"), _muster_cli_fetch,
     N_("  --full                   read everything again instead of only the changes\n") },
-  { "users", "users [FILTERS] [--format table|csv|json|xlsx] [--output FILE] [--snapshot ID]",
+  { "users", "users [FILTERS] [--format table|csv|json|xlsx|pdf] [--output FILE] [--paper a4|letter] [--snapshot ID]",
     N_("List or export the snapshot’s users through the filters"), _muster_cli_users,
     FILTERS_HELP,
     N_("Output:\n"
-       "  --format FORMAT          table (default), csv, json or xlsx\n"
-       "  --output FILE            write to FILE (needed for xlsx)\n"
+       "  --format FORMAT          table (default), csv, json, xlsx or pdf (a printed report)\n"
+       "  --output FILE            write to FILE (needed for xlsx and pdf)\n"
+       "  --paper PAPER            a4 (default) or letter, for pdf\n"
        "  --columns LIST           comma-separated columns to export\n"
        "  --bom                    start a CSV with the byte-order mark Excel expects\n"
        "  --filter-row             state the filter in a first CSV row\n"
@@ -101,13 +102,15 @@ static const MusterCliCommand commands[] = {
        "target remove NAME       also removes the target’s token from the keyring\n"
        "target roles NAME add|remove|list [ROLE]\n"
        "  The roles the target offers: a SQLite store’s roles table, or a SCIM service’s roles values.\n") },
-  { "preview", "preview --target TARGET [FILTERS] [--only-new|--only-existing] [--allow-delete] [--format table|csv|json]",
+  { "preview", "preview --target TARGET [FILTERS] [--only-new|--only-existing] [--allow-delete] [--format table|csv|json|xlsx|pdf]",
     N_("Show what a push would change, user by user, without changing anything"), _muster_cli_preview,
     PLAN_HELP,
     N_("Output:\n"
        "  --format FORMAT          table (default: totals, then each user’s action, reason and\n"
-       "                           changes), csv or json (--json is the same)\n"
-       "  --output FILE            write to FILE"),
+       "                           changes), csv, json (--json is the same), xlsx (Summary,\n"
+       "                           Actions and Changes sheets) or pdf (a printed report)\n"
+       "  --output FILE            write to FILE (needed for xlsx and pdf)\n"
+       "  --paper PAPER            a4 (default) or letter, for pdf"),
     FILTERS_HELP },
   { "push", "push --target TARGET [FILTERS] [--only-new|--only-existing] [--yes] [--allow-delete] [--force-limit]",
     N_("Make the target hold what the preview shows, and record the run in the history"), _muster_cli_push,
@@ -214,8 +217,8 @@ muster_cli_run (int     argc,
   const MusterCliCommand *command = NULL;
   gboolean help = FALSE;
 
-  /* Global options may stand before or after the command (DESIGN.md), so pick them out first
-   * and hand the command only its own arguments. */
+  /* Global options may stand before or after the command (muster-cli(1), GLOBAL OPTIONS), so pick them out
+   * first and hand the command only its own arguments. */
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* Exit codes are a contract with scripts (DESIGN.md). */
+/* Exit codes are a contract with scripts (muster-cli(1), EXIT STATUS). */
 typedef enum
 {
   MUSTER_EXIT_OK = 0,

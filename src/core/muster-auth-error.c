@@ -14,7 +14,7 @@
 
 G_DEFINE_QUARK (muster-auth-error-quark, muster_auth_error)
 
-/* AADSTS codes from ENTRA:reference-error-codes.md (graph-facts §1.7, §3, §4). Microsoft says
+/* AADSTS codes from learn.microsoft.com/entra/identity-platform/reference-error-codes. Microsoft says
  * never to branch on error_description, so the numbers and `error` decide. */
 static const struct
 {

@@ -34,9 +34,10 @@ typedef enum
 
 GQuark  muster_auth_error_quark          (void);
 
-/* The error for an identity-platform error answer (graph-facts §1.7): @error is the OAuth
- * `error`, @description its `error_description`, @codes the AADSTS numbers (may be empty).
- * The message is a translated sentence saying what to do; Microsoft's code follows it. */
+/* The error for an identity-platform error answer
+ * (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Error response"): @error is the
+ * OAuth `error`, @description its `error_description`, @codes the AADSTS numbers (may be empty). The message
+ * is a translated sentence saying what to do; Microsoft's code follows it. */
 GError *muster_auth_error_from_response  (const char *error,
                                           const char *description,
                                           const gint64 *codes,

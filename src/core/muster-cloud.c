@@ -14,7 +14,8 @@
 
 #include "muster-cloud.h"
 
-/* Hosts from graph-facts §5 (GRAPH:concepts/deployments.md, ENTRA:authentication-national-cloud.md). */
+/* Hosts from learn.microsoft.com/graph/deployments and
+ * learn.microsoft.com/entra/identity-platform/authentication-national-cloud. */
 static const struct
 {
   const char *name;

@@ -3,7 +3,8 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * How a full fetch runs (graph-facts §6–§11):
+ * How a full fetch runs (learn.microsoft.com/graph/api/user-list, learn.microsoft.com/graph/paging,
+ * learn.microsoft.com/graph/json-batching, learn.microsoft.com/graph/throttling):
  *  - users: /users?$select=…&$top=999&$expand=manager($select=id), following @odata.nextLink one
  *    page at a time (the link is opaque). Pages are parsed in worker threads; the next request
  *    leaves as soon as the link is found at the top of the page (Graph writes it before "value",
@@ -1507,7 +1508,8 @@ batch_parsed_cb (GObject      *source,
 
   if (changes->retries->len > 0)
     {
-      /* throttled: fewer batches at once, and wait as long as Graph asked (graph-facts §11) */
+      /* throttled: fewer batches at once, and wait as long as Graph asked
+       * (learn.microsoft.com/graph/throttling) */
       run->max_batches = MAX (1, run->max_batches / 2);
       g_debug ("%u calls throttled; %u batches at once from now", changes->retries->len, run->max_batches);
       pause_members (run, changes->retry_after_ms, g_steal_pointer (&changes->retries));

@@ -40,6 +40,7 @@ typedef struct
   MusterToken *token;
   guint        attempt;
   gboolean     refreshed;
+  gboolean     reconnected;  /* a GET sent again after the connection broke */
   guint        wait_id;
 } Request;
 
@@ -154,6 +155,20 @@ send_cb (GObject      *source,
   guint status;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL && !request->reconnected && g_strcmp0 (request->method, "GET") == 0 &&
+      (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT)))
+    {
+      /* a connection reset mid-answer (a load balancer, a kept-alive connection gone stale):
+       * a GET changes nothing, so it is sent once more on a new connection. A time-out is not
+       * retried: that would double a wait the admin already sat through. */
+      g_debug ("Graph connection broke (%s); sending the GET again", error->message);
+      g_clear_error (&error);
+      request->reconnected = TRUE;
+      request->wait_id = g_timeout_add (250 + g_random_int_range (0, 250), retry_cb, task);
+      return;
+    }
   if (bytes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -187,7 +202,7 @@ send_cb (GObject      *source,
       guint backoff = 1000u << request->attempt;
       guint delay = muster_graph_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC, backoff);
 
-      /* jitter keeps parallel requests from returning in lockstep (graph-facts §11) */
+      /* jitter keeps parallel requests from returning in lockstep (learn.microsoft.com/graph/throttling) */
       delay += g_random_int_range (0, 250);
       request->attempt++;
       g_debug ("Graph answered %u; retrying in %u ms", status, delay);
@@ -244,7 +259,8 @@ send_request (GTask *task)
   headers = soup_message_get_request_headers (request->msg);
   soup_message_headers_replace (headers, "Authorization", authorization);
   soup_message_headers_replace (headers, "Accept", "application/json");
-  /* $count, $search and some filters need it; it is harmless elsewhere (graph-facts §6.2) */
+  /* $count, $search and some filters need it; it is harmless elsewhere
+   * (learn.microsoft.com/graph/aad-advanced-queries) */
   soup_message_headers_replace (headers, "ConsistencyLevel", "eventual");
   explicit_bzero (authorization, strlen (authorization));
   soup_session_send_and_read_async (muster_session_get_http (self->session), request->msg, G_PRIORITY_DEFAULT,

@@ -24,7 +24,8 @@ typedef enum
   MUSTER_GRAPH_ERROR_SERVER,           /* 5xx after retries */
   MUSTER_GRAPH_ERROR_NETWORK,          /* no answer at all */
   MUSTER_GRAPH_ERROR_INVALID_RESPONSE, /* an answer that is not the JSON Graph documents */
-  MUSTER_GRAPH_ERROR_RESYNC_REQUIRED,  /* 410: a delta token is no longer valid; start over (graph-facts §9) */
+  MUSTER_GRAPH_ERROR_RESYNC_REQUIRED,  /* 410: a delta token is no longer valid; start over
+                                        * (learn.microsoft.com/graph/delta-query-overview) */
   MUSTER_GRAPH_ERROR_INSECURE,         /* plain http to a host that is not this computer: nothing was sent */
 } MusterGraphError;
 
@@ -64,7 +65,7 @@ GBytes   *muster_graph_client_request_bytes_finish (MusterGraphClient   *self,
                                                     GError             **error);
 
 /* The share of the throttling budget the last answer reported (x-ms-throttle-limit-percentage,
- * sent only above 0.8, graph-facts §11), or 0 when it did not say. */
+ * sent only above 0.8, learn.microsoft.com/graph/throttling-limits), or 0 when it did not say. */
 double    muster_graph_client_get_throttle_usage   (MusterGraphClient   *self);
 
 /* The delay a Retry-After header asks for, in milliseconds (delta-seconds or HTTP date), or

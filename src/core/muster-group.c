@@ -201,7 +201,8 @@ _muster_group_new (const MusterGroupFields *fields)
   self->security_enabled = fields->security_enabled != FALSE;
   self->kind = muster_group_kind_from_graph (strv_contains_nocase (fields->group_types, "Unified"),
                                              fields->mail_enabled, fields->security_enabled);
-  /* graph-facts §7.1: dynamic membership adds "DynamicMembership" with a membershipRule. */
+  /* learn.microsoft.com/graph/api/resources/groups-overview: dynamic membership adds "DynamicMembership" with
+   * a membershipRule. */
   self->dynamic = strv_contains_nocase (fields->group_types, "DynamicMembership");
 
   return self;
@@ -355,9 +356,9 @@ muster_group_get_membership_rule (MusterGroup *self)
   return self->membership_rule;
 }
 
-/* graph-facts §7.1: "Unified" in groupTypes makes a Microsoft 365 group whatever the flags;
- * otherwise mailEnabled/securityEnabled decide. Graph documents no group that is neither mail-
- * nor security-enabled; such a group is counted as a security group, the kind that carries no
+/* learn.microsoft.com/graph/api/resources/groups-overview: "Unified" in groupTypes makes a Microsoft 365
+ * group whatever the flags; otherwise mailEnabled/securityEnabled decide. Graph documents no group that is
+ * neither mail- nor security-enabled; such a group is counted as a security group, the kind that carries no
  * mail. */
 MusterGroupKind
 muster_group_kind_from_graph (gboolean unified,

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* graph-facts §7.1 */
+/* learn.microsoft.com/graph/api/resources/groups-overview */
 typedef enum
 {
   MUSTER_GROUP_KIND_MICROSOFT365,   /* groupTypes contains "Unified" */
@@ -44,7 +44,8 @@ gboolean         muster_group_get_mail_enabled      (MusterGroup     *self);
 gboolean         muster_group_get_security_enabled  (MusterGroup     *self);
 const char      *muster_group_get_membership_rule   (MusterGroup     *self); /* dynamic groups */
 
-/* From groupTypes/mailEnabled/securityEnabled as graph-facts §7.1 tabulates. */
+/* From groupTypes/mailEnabled/securityEnabled as learn.microsoft.com/graph/api/resources/groups-overview
+ * tabulates. */
 MusterGroupKind  muster_group_kind_from_graph       (gboolean         unified,
                                                      gboolean         mail_enabled,
                                                      gboolean         security_enabled);

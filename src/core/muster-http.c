@@ -25,6 +25,19 @@ database_with_extra_ca (const char *ca_file)
   return database;
 }
 
+/* Seconds without an answer before a request fails: 120, or MUSTER_HTTP_TIMEOUT (1–3600), which
+ * the fault tests set so that a stalled server fails a request in seconds. */
+static guint
+http_timeout (void)
+{
+  const char *value = g_getenv ("MUSTER_HTTP_TIMEOUT");
+  guint64 seconds;
+
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 3600, &seconds, NULL))
+    return (guint) seconds;
+  return 120;
+}
+
 SoupSession *
 muster_http_session_new (void)
 {
@@ -36,7 +49,7 @@ muster_http_session_new_with_connections (guint max_conns_per_host)
 {
   /* both limits are construct-only in libsoup 3; the session-wide one must not be the lower */
   SoupSession *session = soup_session_new_with_options ("user-agent", "Muster/" PACKAGE_VERSION " ",
-                                                        "timeout", 120,
+                                                        "timeout", http_timeout (),
                                                         "idle-timeout", 60,
                                                         "max-conns-per-host", MAX (max_conns_per_host, 1),
                                                         "max-conns", MAX (max_conns_per_host, 10),

@@ -13,7 +13,7 @@
 #include "muster-keyring.h"
 
 /* Secrets never fall back to a file: without a Secret Service the caller gets
- * MUSTER_KEYRING_ERROR_NO_SERVICE and says so (DESIGN.md, "Rules that hold everywhere"). */
+ * MUSTER_KEYRING_ERROR_NO_SERVICE and says so (README.md, "Where data and tokens live"). */
 
 G_DEFINE_QUARK (muster-keyring-error-quark, muster_keyring_error)
 
@@ -49,7 +49,7 @@ muster_secret_kind_to_string (MusterSecretKind kind)
   return kind_names[kind];
 }
 
-/* libsecret reports a missing service in several ways depending on the bus (ci-recipe §4):
+/* libsecret reports a missing service in several ways depending on the bus (seen under Xvfb and in CI):
  * no provider for the name, no bus at all, or a collection object that does not exist. All of
  * them mean the same to a user. */
 static GError *

@@ -22,7 +22,8 @@ MusterLoopback *muster_loopback_new                 (void);
 gboolean        muster_loopback_listen              (MusterLoopback       *self,
                                                      GError              **error);
 guint           muster_loopback_get_port            (MusterLoopback       *self);
-/* "http://localhost:PORT": Entra matches http://localhost with any port (graph-facts §1.4). */
+/* "http://localhost:PORT": Entra matches http://localhost with any port
+ * (learn.microsoft.com/entra/identity-platform/reply-url). */
 const char     *muster_loopback_get_redirect_uri    (MusterLoopback       *self);
 
 /* Each connection carries one request and is closed after its answer. Headers beyond 16 KiB are

@@ -14,6 +14,7 @@
 #include <gnutls/x509.h>
 
 #include "muster-auth-error.h"
+#include "muster-graph-client.h"
 #include "muster-http.h"
 #include "muster-oauth.h"
 #include "muster-pkce.h"
@@ -50,7 +51,7 @@ muster_oauth_get_delegated_scopes (MusterProfile *profile)
   g_autoptr(GString) scopes = g_string_new ("openid profile offline_access");
 
   /* A scope without a resource means Microsoft Graph, but only the global cloud's: the other
-   * clouds need their own Graph resource written out (graph-facts §5). */
+   * clouds need their own Graph resource written out (learn.microsoft.com/graph/deployments). */
   for (guint i = 0; required_permissions[i] != NULL; i++)
     {
       g_string_append_c (scopes, ' ');
@@ -141,7 +142,8 @@ muster_oauth_form_new (MusterProfile *profile,
   return form;
 }
 
-/* An error answer of the identity platform (graph-facts §1.7), or NULL if @node is not one. */
+/* An error answer of the identity platform
+ * (learn.microsoft.com/entra/identity-platform/reference-error-codes), or NULL if @node is not one. */
 static GError *
 error_from_body (JsonNode *node)
 {
@@ -165,18 +167,33 @@ error_from_body (JsonNode *node)
                                           (const gint64 *) codes->data, codes->len);
 }
 
+/* Retries of a token request the service answers 429, 503 or 504, as Graph's are retried;
+ * Retry-After is honoured up to a few seconds, so a cancelled sign-in does not wait long. */
+#define TOKEN_RETRIES 2
+#define TOKEN_RETRY_MAX_MS 5000
+
 typedef struct
 {
-  SoupMessage *msg;
-  gint64       sent_at;
+  SoupMessage         *msg;
+  gint64               sent_at;
+  SoupSession         *session;
+  char                *url;
+  GBytes              *body;      /* wiped when freed: it holds the code, verifier or secret */
+  GAsyncReadyCallback  callback;
+  guint                attempt;
 } PostData;
 
 static void
 post_data_free (PostData *data)
 {
   g_clear_object (&data->msg);
+  g_clear_object (&data->session);
+  g_free (data->url);
+  g_clear_pointer (&data->body, g_bytes_unref);
   g_free (data);
 }
+
+static gboolean post_retry_cb (gpointer user_data);
 
 static GError *
 network_error (GError *error)
@@ -213,6 +230,19 @@ post_token_cb (GObject      *source,
     }
 
   status = soup_message_get_status (data->msg);
+  if ((status == 429 || status == 503 || status == 504) && data->attempt < TOKEN_RETRIES)
+    {
+      const char *retry_after = soup_message_headers_get_one (soup_message_get_response_headers (data->msg),
+                                                              "Retry-After");
+      guint delay = muster_graph_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC,
+                                                    1000u << data->attempt);
+
+      data->attempt++;
+      g_debug ("The token endpoint answered %u; retry %u in %u ms", status, data->attempt,
+               MIN (delay, TOKEN_RETRY_MAX_MS));
+      g_timeout_add (MIN (delay, TOKEN_RETRY_MAX_MS), post_retry_cb, g_steal_pointer (&task));
+      return;
+    }
   node = muster_http_parse_json (bytes, "sign-in", &parse_error);
   if (status == SOUP_STATUS_OK && node == NULL)
     {
@@ -253,16 +283,51 @@ new_form_message (const char *url,
   return msg;
 }
 
-static void
-set_form_body (SoupMessage *msg,
-               GHashTable  *form)
+/* The body holds the code, verifier, refresh token or client secret: wiped when the last
+ * holder (libsoup, a retry) lets it go. */
+static GBytes *
+encode_form (GHashTable *form)
 {
   char *body = soup_form_encode_hash (form);
   gsize length = strlen (body);
-  /* The body holds the code, verifier, refresh token or client secret: wiped when libsoup lets it go. */
-  g_autoptr(GBytes) bytes = muster_secret_bytes_new_take (body, length);
 
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
+  return muster_secret_bytes_new_take (body, length);
+}
+
+static void
+post_send (GTask *task)
+{
+  PostData *data = g_task_get_task_data (task);
+
+  soup_message_set_request_body_from_bytes (data->msg, "application/x-www-form-urlencoded", data->body);
+  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept", "application/json");
+  data->sent_at = g_get_real_time () / G_USEC_PER_SEC;
+  soup_session_send_and_read_async (data->session, data->msg, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), data->callback, task);
+}
+
+static gboolean
+post_retry_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  PostData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+  g_clear_object (&data->msg);
+  data->msg = new_form_message (data->url, &error);
+  if (data->msg == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return G_SOURCE_REMOVE;
+    }
+  post_send (task);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -275,7 +340,9 @@ post_form_async (SoupSession         *session,
   PostData *data = g_new0 (PostData, 1);
   GError *error = NULL;
 
-  data->sent_at = g_get_real_time () / G_USEC_PER_SEC;
+  data->session = g_object_ref (session);
+  data->url = g_strdup (url);
+  data->callback = callback;
   data->msg = new_form_message (url, &error);
   g_task_set_task_data (task, data, (GDestroyNotify) post_data_free);
   if (data->msg == NULL)
@@ -284,10 +351,8 @@ post_form_async (SoupSession         *session,
       g_object_unref (task);
       return;
     }
-  set_form_body (data->msg, form);
-  soup_message_headers_replace (soup_message_get_request_headers (data->msg), "Accept", "application/json");
-  soup_session_send_and_read_async (session, data->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), callback, task);
+  data->body = encode_form (form);
+  post_send (task);
 }
 
 void
@@ -370,7 +435,7 @@ device_code_cb (GObject      *source,
   code->user_code = g_strdup (muster_json_get_string (object, "user_code"));
   code->verification_uri = g_strdup (muster_json_get_string (object, "verification_uri"));
   code->message = g_strdup (muster_json_get_string (object, "message"));
-  /* MSAL's defaults when absent (graph-facts §3) */
+  /* MSAL's defaults when absent (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code) */
   code->interval = CLAMP (muster_json_get_int (object, "interval", 5), 1, 60);
   code->expires_at = data->sent_at + CLAMP (muster_json_get_int (object, "expires_in", 1800), 30, 3600);
   g_task_return_pointer (task, g_steal_pointer (&code), (GDestroyNotify) muster_device_code_free);
@@ -479,7 +544,8 @@ muster_oauth_make_client_assertion (const char  *client_id,
   jti = g_uuid_string_random ();
 
   /* RS256 with both thumbprints: the form MSAL sends when it knows only the certificate
-   * (graph-facts §4); Entra still accepts it beside PS256. */
+   * (learn.microsoft.com/entra/identity-platform/certificate-credentials); Entra still accepts it beside
+   * PS256. */
   json_builder_begin_object (header);
   json_builder_set_member_name (header, "alg");
   json_builder_add_string_value (header, "RS256");

@@ -1,4 +1,5 @@
-/* muster-oauth.h: requests to the Microsoft identity platform (graph-facts §1–§4)
+/* muster-oauth.h: requests to the Microsoft identity platform
+ * (learn.microsoft.com/entra/identity-platform/v2-protocols)
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,7 +28,7 @@ void              muster_device_code_free              (MusterDeviceCode *code);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterDeviceCode, muster_device_code_free)
 
 /* The delegated scopes Muster asks for: OIDC + offline_access + what reading the directory
- * needs (graph-facts §13), written against the profile's cloud. */
+ * needs (learn.microsoft.com/graph/permissions-reference), written against the profile's cloud. */
 char             *muster_oauth_get_delegated_scopes    (MusterProfile    *profile);
 /* The permissions tenant status checks, without prefixes. */
 const char * const *muster_oauth_get_required_permissions (void);
@@ -60,10 +61,10 @@ void              muster_oauth_request_device_code_async  (SoupSession      *ses
 MusterDeviceCode *muster_oauth_request_device_code_finish (GAsyncResult     *result,
                                                            GError          **error);
 
-/* The client-assertion JWT for certificate credentials (graph-facts §4): RS256 over the
- * private key in @key_file, x5t and x5t#S256 thumbprints of the certificate in
- * @certificate_file, iss = sub = @client_id, aud = @token_url. Reads files and signs: call it
- * from a worker thread in the GUI. */
+/* The client-assertion JWT for certificate credentials
+ * (learn.microsoft.com/entra/identity-platform/certificate-credentials): RS256 over the private key in
+ * @key_file, x5t and x5t#S256 thumbprints of the certificate in @certificate_file, iss = sub = @client_id,
+ * aud = @token_url. Reads files and signs: call it from a worker thread in the GUI. */
 char             *muster_oauth_make_client_assertion   (const char       *client_id,
                                                         const char       *certificate_file,
                                                         const char       *key_file,

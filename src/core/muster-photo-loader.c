@@ -8,6 +8,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
 #include "muster-photo-loader.h"
 
 struct _MusterPhotoLoader
@@ -64,6 +67,19 @@ return_photo (GTask *task)
                          (GDestroyNotify) g_bytes_unref);
 }
 
+/* Does @bytes start like a JPEG or a PNG, the formats Graph serves photos in? */
+static gboolean
+looks_like_image (GBytes *bytes)
+{
+  gsize size;
+  const guchar *data = g_bytes_get_data (bytes, &size);
+  static const guchar jpeg[] = { 0xff, 0xd8, 0xff };
+  static const guchar png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  return (size > sizeof jpeg && memcmp (data, jpeg, sizeof jpeg) == 0) ||
+         (size > sizeof png && memcmp (data, png, sizeof png) == 0);
+}
+
 static void
 photo_fetched_cb (GObject      *source,
                   GAsyncResult *result,
@@ -82,6 +98,16 @@ photo_fetched_cb (GObject      *source,
     {
       /* a passing problem (network, throttling, permission): say so, remember nothing */
       g_task_return_error (task, g_steal_pointer (&error));
+      send_next (self);
+      return;
+    }
+
+  if (bytes != NULL && !looks_like_image (bytes))
+    {
+      /* a proxy's error page or a body cut short: neither shown nor remembered as the photo */
+      g_bytes_unref (bytes);
+      g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
+                               _("Microsoft Graph sent something other than a photo."));
       send_next (self);
       return;
     }

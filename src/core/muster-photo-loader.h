@@ -11,8 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Thumbnails are Graph's 48×48 size (graph-facts §6.7); a few requests at a time, so scrolling a
- * table of 100,000 users never floods Graph. */
+/* Thumbnails are Graph's 48×48 size (learn.microsoft.com/graph/api/profilephoto-get); a few requests at a
+ * time, so scrolling a table of 100,000 users never floods Graph. */
 #define MUSTER_PHOTO_SIZE "48x48"
 #define MUSTER_PHOTO_REQUESTS_IN_FLIGHT 4
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* @n_bytes from the kernel's CSPRNG (getrandom), base64url without padding. */
 char *muster_random_urlsafe       (gsize       n_bytes);
-/* 43 characters of [A-Za-z0-9-_]: 32 random bytes, as MSAL does (graph-facts §1.2). */
+/* 43 characters of [A-Za-z0-9-_]: 32 random bytes, as MSAL does (RFC 7636 §4.1). */
 char *muster_pkce_new_verifier    (void);
 /* base64url(SHA-256(verifier)) without padding: the S256 challenge. */
 char *muster_pkce_challenge_s256  (const char *verifier);

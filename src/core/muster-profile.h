@@ -13,7 +13,7 @@
 G_BEGIN_DECLS
 
 /* Microsoft Graph Command Line Tools: a public client that allows http://localhost, so an admin
- * can sign in without registering an app (DESIGN.md). */
+ * can sign in without registering an app (README.md, "Signing in to a real tenant"). */
 #define MUSTER_DEFAULT_CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 typedef enum

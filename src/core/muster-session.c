@@ -170,7 +170,8 @@ store_token_async (MusterSession       *self,
   data->pending = token->refresh_token ? 2 : 1;
   muster_keyring_store_async (name, tenant_id, MUSTER_SECRET_ACCESS_TOKEN, token->access_token,
                               cancellable, store_secret_cb, g_object_ref (task));
-  /* Rotation: every refresh hands out a new refresh token; keep the newest (graph-facts §1.8). */
+  /* Rotation: every refresh hands out a new refresh token; keep the newest
+   * (learn.microsoft.com/entra/identity-platform/refresh-tokens). */
   if (token->refresh_token != NULL)
     muster_keyring_store_async (name, tenant_id, MUSTER_SECRET_REFRESH_TOKEN, token->refresh_token,
                                 cancellable, store_secret_cb, g_object_ref (task));
@@ -509,7 +510,8 @@ app_only_token_async (MusterSession       *self,
   GHashTable *form = muster_oauth_form_new (self->profile, "client_credentials");
   MusterCloud cloud = muster_profile_get_cloud (self->profile);
 
-  /* application permissions come only through /.default (graph-facts §4) */
+  /* application permissions come only through /.default
+   * (learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow) */
   g_hash_table_insert (form, "scope", g_strdup_printf ("%s/.default", muster_cloud_get_graph_resource (cloud)));
   if (muster_profile_get_auth_mode (self->profile) == MUSTER_AUTH_MODE_CERTIFICATE)
     {

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 
 /* Refresh when this little is left (seconds), so a long fetch never starts on a dying token. */
 #define MUSTER_TOKEN_REFRESH_MARGIN (10 * 60)
-/* Refresh tokens die after 90 days without use (graph-facts §1.8); remind this many days before. */
+/* Refresh tokens die after 90 days without use (learn.microsoft.com/entra/identity-platform/refresh-tokens);
+ * remind this many days before. */
 #define MUSTER_REAUTHORIZE_REMINDER_DAYS 14
 
 #define MUSTER_TYPE_SESSION (muster_session_get_type ())

@@ -61,7 +61,8 @@
  *   skus         (snapshot_id, sku_id) → part_number, consumed, enabled (subscribedSkus)
  *   delta_links  (snapshot_id, kind) → link: the @odata.deltaLink of "users" and "groups"
  *   photos       (profile, user_id) → bytes (NULL: the user has no photo), fetched_at; kept apart
- *                from snapshots because photos do not show in delta (graph-facts §6.7)
+ *                from snapshots because photos do not show in delta
+ *                (learn.microsoft.com/graph/api/profilephoto-get)
  *
  * Every snapshot table refers to snapshots(id) ON DELETE CASCADE, so pruning a snapshot removes
  * its rows. A snapshot is written in one transaction on the writer's own connection; readers

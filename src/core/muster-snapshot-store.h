@@ -70,7 +70,7 @@ char                *muster_snapshot_store_get_delta_link (MusterSnapshotStore *
                                                            GError             **error);
 
 /* Photo thumbnails are cached per profile and user, apart from snapshots (photos do not show in
- * delta, graph-facts §6.7). NULL bytes record "this user has no photo". */
+ * delta, learn.microsoft.com/graph/api/profilephoto-get). NULL bytes record "this user has no photo". */
 gboolean             muster_snapshot_store_put_photo     (MusterSnapshotStore *self,
                                                           const char          *profile,
                                                           const char          *user_id,

@@ -367,7 +367,7 @@ status_token_cb (GObject      *source,
   self->reauthorize_days = muster_session_get_days_until_reauthorize (session, g_get_real_time () / G_USEC_PER_SEC);
   for (guint i = 0; required[i] != NULL && !self->app_only; i++)
     {
-      /* Directory.Read.All covers every read Muster does (graph-facts §13) */
+      /* Directory.Read.All covers every read Muster does (learn.microsoft.com/graph/permissions-reference) */
       if (!muster_token_has_scope (token, required[i]) && !muster_token_has_scope (token, "Directory.Read.All"))
         g_strv_builder_add (missing, required[i]);
     }

@@ -69,7 +69,8 @@ parse_scopes (const char *text)
 
       if (*scope == '\0')
         continue;
-      /* the service may send the scope URL-encoded (graph-facts §1.6) */
+      /* the service may send the scope URL-encoded (the sample in
+       * learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow) */
       if (strchr (scope, '%') != NULL)
         {
           g_autofree char *decoded = g_uri_unescape_string (scope, NULL);

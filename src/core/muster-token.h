@@ -18,7 +18,8 @@ typedef struct
   gint64  expires_at;     /* unix time */
 
   /* From the id_token, for display only: Microsoft says clients must not validate tokens meant
-   * for others, and Muster identifies people by tid + oid (graph-facts §1.9). */
+   * for others, and Muster identifies people by tid + oid
+   * (learn.microsoft.com/entra/identity-platform/id-token-claims-reference). */
   char   *tenant_id;
   char   *object_id;
   char   *name;

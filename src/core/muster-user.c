@@ -190,7 +190,7 @@ strv_size (const char * const *strv)
 }
 
 /* Reading a Graph user, for both JSON parsers: json-glib (everything) and cJSON (the bulk path of
- * Graph collection pages, DESIGN.md "Measured facts"). One table says where each member goes and
+ * Graph collection pages, measured in tests/bench/README.md). One table says where each member goes and
  * how it is read; each parser only answers what a node is. A member of the wrong type counts as
  * absent, and a member named twice counts once, the last time (what json-glib keeps). */
 

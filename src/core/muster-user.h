@@ -28,7 +28,7 @@ typedef enum
 #define MUSTER_TYPE_USER (muster_user_get_type ())
 G_DECLARE_FINAL_TYPE (MusterUser, muster_user, MUSTER, USER, GObject)
 
-/* Immutable once built: a snapshot never changes. One property per column (STYLE.md §2):
+/* Immutable once built: a snapshot never changes. One property per column:
  * "id", "display-name", "given-name", "surname", "user-principal-name", "mail", "job-title",
  * "department", "company-name", "employee-id", "office-location", "mobile-phone",
  * "business-phones" (strv), "other-mails" (strv), "proxy-addresses" (strv), "user-type",

@@ -1,4 +1,4 @@
-/* muster-fake-batch.c: POST /v1.0/$batch (GRAPH:concepts/json-batching.md, graph-facts §10)
+/* muster-fake-batch.c: POST /v1.0/$batch (learn.microsoft.com/graph/json-batching)
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later

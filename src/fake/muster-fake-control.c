@@ -16,7 +16,7 @@
 
 /* What a test does to the directory behind Graph's back, the way an admin would in the Entra
  * admin center, so delta queries and later fetches have something to notice. JSON in, JSON out;
- * errors in Graph's shape (graph-facts §12). Other modules own the deeper prefixes
+ * errors in Graph's shape (learn.microsoft.com/graph/errors). Other modules own the deeper prefixes
  * (/_fake/identity, /_fake/scim, /_fake/graph); libsoup gives each request to the longest.
  *
  *   GET    /_fake/state                          tenant, admin, live counts, seq, requests served

@@ -1,4 +1,4 @@
-/* muster-fake-delta.c: GET /users/delta and /groups/delta (graph-facts §9)
+/* muster-fake-delta.c: GET /users/delta and /groups/delta (learn.microsoft.com/graph/delta-query-overview)
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -20,8 +20,8 @@
 #include "muster-fake-names.h"
 #include "muster-fake-photo.h"
 
-/* Licences: skuIds and servicePlanIds as listed in Microsoft's "Product names
- * and service plan identifiers for licensing" (entra-docs licensing-service-plan-reference.md). */
+/* Licences: skuIds and servicePlanIds as listed in Microsoft's "Product names and service plan
+ * identifiers for licensing" (learn.microsoft.com/entra/identity/users/licensing-service-plan-reference). */
 typedef struct
 {
   const char *sku_id;

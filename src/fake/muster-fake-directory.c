@@ -325,8 +325,8 @@ group_remove_member (MusterFakeDirectory *self,
 }
 
 /* ---- dynamic membership rules --------------------------------------------------------------
- * The subset of Entra's rule syntax the generator writes (LEARN: entra/identity/users/
- * groups-dynamic-membership): clauses `(user.property -eq "value")` or `-ne`, booleans
+ * The subset of Entra's rule syntax the generator writes
+ * (learn.microsoft.com/entra/identity/users/groups-dynamic-membership): clauses `(user.property -eq "value")` or `-ne`, booleans
  * unquoted, joined by `-and`. String comparison is case-insensitive, as in Entra. */
 
 typedef struct
@@ -885,7 +885,7 @@ validate_update (MusterFakeDirectory *self,
                  GError             **error)
 {
   static const struct { const char *name; guint max; } lengths[] = {
-    /* user resource, GRAPH:api-reference/v1.0/resources/user.md */
+    /* user resource, learn.microsoft.com/graph/api/resources/user */
     { "displayName", 256 }, { "givenName", 64 }, { "surname", 64 }, { "jobTitle", 128 },
     { "department", 64 }, { "companyName", 64 }, { "employeeId", 16 }, { "officeLocation", 128 },
     { "mobilePhone", 64 }, { "city", 128 }, { "country", 128 }, { "preferredLanguage", 16 },
@@ -975,7 +975,7 @@ validate_update (MusterFakeDirectory *self,
           MusterFakeSku *sku = muster_fake_directory_lookup_sku (self, wanted->pdata[i]);
           gboolean already = user != NULL && array_has_string (user->assigned_licenses, wanted->pdata[i]);
 
-          /* wording of assignLicense's errors (GRAPH:api-reference/v1.0/api/user-assignlicense.md) */
+          /* wording of assignLicense's errors (learn.microsoft.com/graph/api/user-assignlicense) */
           if (sku == NULL)
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -1288,7 +1288,7 @@ muster_fake_directory_add_member (MusterFakeDirectory *self,
     }
   if (g_ptr_array_find (group->member_ids, id, NULL))
     {
-      /* Graph's wording (GRAPH:api-reference/v1.0/api/group-post-members.md) */
+      /* Graph's wording (learn.microsoft.com/graph/api/group-post-members) */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                    "One or more added object references already exist for the following modified properties: 'members'.");
       return FALSE;

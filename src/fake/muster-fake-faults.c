@@ -7,12 +7,15 @@
  *
  *   SPEC     := RULE ( "," RULE )*
  *   RULE     := KIND [ "@" PATH_PREFIX ] ( "/" MODIFIER )*
- *   KIND     := "429" | "500" | "502" | "503" | "504" | "reset" | "truncate" | "stall"
+ *   KIND     := "429" | "500" | "502" | "503" | "504" | "reset" | "truncate" | "invalid" | "types"
+ *             | "stall"
  *   MODIFIER := "once" | "times=N" | "every=N" | "after=N" | "method=METHOD" | "retry-after=SECONDS"
+ *             | "exact"
  *
  * A rule applies to requests whose path starts with PATH_PREFIX (every path when omitted, except
  * the test-only control API under /_fake/, which only a PATH_PREFIX starting with /_fake
- * reaches) and, with method=, to that HTTP method only. Each rule counts the requests it applies
+ * reaches; with exact, to that path alone, not the paths under it) and, with method=, to that
+ * HTTP method only. Each rule counts the requests it applies
  * to (n = 1, 2, …) and fires:
  *   - every=N: when n is a multiple of N (the Nth, 2Nth, … request);
  *   - after=N: when n > N (the first N pass);
@@ -21,22 +24,31 @@
  * Rules are tried in order; the first that fires answers the request and later ones don't see it.
  *
  * What a firing rule does:
- *   - 429, 500, 502, 503, 504: that status with Graph's error body (graph-facts §12), or the SCIM
- *     error body under /scim/; 429 and 503 carry Retry-After (1 s, or retry-after=SECONDS), as
- *     Graph's throttling and serviceNotAvailable answers do (graph-facts §11, §12);
+ *   - 429, 500, 502, 503, 504: that status with Graph's error body (learn.microsoft.com/graph/errors),
+ *     or the SCIM error body under /scim/; 429 and 503 carry Retry-After (1 s, or retry-after=SECONDS), as
+ *     Graph's throttling and serviceNotAvailable answers do (learn.microsoft.com/graph/throttling);
  *   - reset: sends a 200's headers and the start of a body, then resets the connection (RST);
  *   - truncate: a 200 whose Content-Length matches a body of cut-off JSON;
+ *   - invalid: a 200 with a whole body that is not JSON at all (a proxy's HTML error page);
+ *   - types: a 200 with well-formed JSON whose members have the wrong types (an object where
+ *     an array belongs, numbers for strings, a string for a count);
  *   - stall: never answers; the connection is closed when the client gives up (or the fake
  *     stops), so nothing leaks.
  *
  * Examples: "503@/v1.0/users/every=3", "500@/scim/v2/Users/once,reset@/v1.0/groups/after=2",
  *           "stall@/v1.0/$batch/method=POST".
+ *
+ * Tests change the rules while the fake runs through the control API:
+ *
+ *   GET  /_fake/faults                  {"spec":"…","rules":[{"seen":N,"fired":N},…]}
+ *   POST /_fake/faults {"spec":"…"}     replaces every rule ("" clears them); 400 on a bad spec
  */
 
 #define G_LOG_DOMAIN "muster-fake-faults"
 
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <sys/socket.h>
 
 #include "muster-fake-modules.h"
@@ -47,6 +59,8 @@ typedef enum
   FAULT_STATUS,
   FAULT_RESET,
   FAULT_TRUNCATE,
+  FAULT_INVALID,
+  FAULT_TYPES,
   FAULT_STALL,
 } FaultKind;
 
@@ -56,6 +70,7 @@ typedef struct
   guint      status;       /* FAULT_STATUS */
   char      *path_prefix;  /* NULL: every path but /_fake/ */
   char      *method;       /* NULL: any */
+  gboolean   exact;        /* the path must be path_prefix, not just start with it */
   guint      every;        /* 0: unset */
   guint      after;
   guint      times;        /* 0: unlimited */
@@ -77,6 +92,7 @@ typedef struct
 
 struct _MusterFakeFaults
 {
+  char      *spec;
   GPtrArray *rules;   /* FaultRule */
   GPtrArray *stolen;  /* StolenConnection */
 };
@@ -145,6 +161,11 @@ parse_modifier (FaultRule  *rule,
       rule->times = 1;
       return TRUE;
     }
+  if (g_str_equal (name, "exact") && value == NULL)
+    {
+      rule->exact = TRUE;
+      return TRUE;
+    }
   if (g_str_equal (name, "times") && value != NULL)
     return parse_count (value, "times", rule_text, 1, &rule->times, error);
   if (g_str_equal (name, "every") && value != NULL)
@@ -198,6 +219,10 @@ parse_rule (const char *text,
     rule->kind = FAULT_RESET;
   else if (g_str_equal (kind, "truncate"))
     rule->kind = FAULT_TRUNCATE;
+  else if (g_str_equal (kind, "invalid"))
+    rule->kind = FAULT_INVALID;
+  else if (g_str_equal (kind, "types"))
+    rule->kind = FAULT_TYPES;
   else if (g_str_equal (kind, "stall"))
     rule->kind = FAULT_STALL;
   else if (g_str_equal (kind, "429") || g_str_equal (kind, "500") || g_str_equal (kind, "502") ||
@@ -209,7 +234,7 @@ parse_rule (const char *text,
   else
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--faults: unknown fault “%s” in “%s” (use 429, 500, 502, 503, 504, reset, truncate or stall)",
+                   "--faults: unknown fault “%s” in “%s” (use 429, 500, 502, 503, 504, reset, truncate, invalid, types or stall)",
                    kind, copy);
       goto fail;
     }
@@ -265,6 +290,7 @@ _muster_fake_faults_new (const char *spec,
   g_return_val_if_fail (spec != NULL, NULL);
 
   self = g_new0 (MusterFakeFaults, 1);
+  self->spec = g_strdup (spec);
   self->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) fault_rule_free);
   self->stolen = g_ptr_array_new_with_free_func ((GDestroyNotify) stolen_connection_free);
 
@@ -297,6 +323,7 @@ _muster_fake_faults_free (MusterFakeFaults *self)
     return;
   g_clear_pointer (&self->stolen, g_ptr_array_unref);
   g_clear_pointer (&self->rules, g_ptr_array_unref);
+  g_free (self->spec);
   g_free (self);
 }
 
@@ -307,7 +334,7 @@ rule_fires (FaultRule         *rule,
 {
   if (rule->path_prefix != NULL)
     {
-      if (!g_str_has_prefix (path, rule->path_prefix))
+      if (rule->exact ? !g_str_equal (path, rule->path_prefix) : !g_str_has_prefix (path, rule->path_prefix))
         return FALSE;
     }
   else if (g_str_has_prefix (path, "/_fake/"))
@@ -388,6 +415,36 @@ reply_truncated (MusterFakeContext *ctx,
     body = g_strdup_printf ("{\"@odata.context\":\"%s/v1.0/$metadata#users\",\"value\":[{\"id\":\"4f0c2a",
                             ctx->base_url);
   _muster_fake_reply_take (msg, SOUP_STATUS_OK, scim ? "application/scim+json" : "application/json",
+                           g_strdup (body), strlen (body));
+}
+
+/* A whole answer that is not JSON: what a proxy or load balancer in the way sends. */
+static void
+reply_invalid (SoupServerMessage *msg)
+{
+  static const char body[] = "<html><head><title>502 Bad Gateway</title></head>"
+                             "<body><h1>Bad Gateway</h1></body></html>";
+
+  _muster_fake_reply_take (msg, SOUP_STATUS_OK, "application/json", g_strdup (body), strlen (body));
+}
+
+/* Well-formed JSON in the answer's outer shape, with every member of the wrong type. */
+static void
+reply_wrong_types (SoupServerMessage *msg,
+                   const char        *path)
+{
+  const char *body;
+
+  if (g_str_has_prefix (path, "/scim/"))
+    body = "{\"schemas\":\"urn:ietf:params:scim:api:messages:2.0:ListResponse\",\"totalResults\":\"two\","
+           "\"Resources\":{\"id\":4,\"userName\":[true]},\"id\":17,\"userName\":{\"a\":1},\"active\":\"yes\"}";
+  else if (strstr (path, "/oauth2/") != NULL)
+    body = "{\"token_type\":7,\"access_token\":[\"x\"],\"expires_in\":\"soon\",\"refresh_token\":{},"
+           "\"scope\":false,\"id_token\":42}";
+  else
+    body = "{\"@odata.context\":12,\"value\":{\"id\":4,\"displayName\":[1]},\"@odata.nextLink\":17,"
+           "\"@odata.deltaLink\":[],\"responses\":\"none\",\"id\":5,\"displayName\":true}";
+  _muster_fake_reply_take (msg, SOUP_STATUS_OK, g_str_has_prefix (path, "/scim/") ? "application/scim+json" : "application/json",
                            g_strdup (body), strlen (body));
 }
 
@@ -520,6 +577,12 @@ _muster_fake_faults_intercept (MusterFakeFaults  *self,
         case FAULT_TRUNCATE:
           reply_truncated (ctx, msg, path);
           break;
+        case FAULT_INVALID:
+          reply_invalid (msg);
+          break;
+        case FAULT_TYPES:
+          reply_wrong_types (msg, path);
+          break;
         case FAULT_RESET:
         case FAULT_STALL:
           take_connection (self, ctx, rule->kind, msg, path);
@@ -530,4 +593,84 @@ _muster_fake_faults_intercept (MusterFakeFaults  *self,
       return TRUE;
     }
   return FALSE;
+}
+
+static void
+reply_control_json (SoupServerMessage *msg,
+                    guint              status,
+                    GString           *json)
+{
+  gsize len = json->len;
+
+  _muster_fake_reply_take (msg, status, "application/json", g_string_free (json, FALSE), len);
+}
+
+void
+_muster_fake_faults_control_handler (MusterFakeContext *ctx,
+                                     SoupServerMessage *msg,
+                                     const char        *path,
+                                     GHashTable        *query,
+                                     gpointer           user_data)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (!g_str_equal (path, "/_fake/faults"))
+    {
+      _muster_fake_reply_graph_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such control endpoint");
+      return;
+    }
+
+  if (g_str_equal (method, "POST"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (msg);
+      g_autofree char *text = g_strndup (body->data, body->length);
+      g_autoptr(JsonNode) node = body->length > 0 ? json_from_string (text, NULL) : NULL;
+      JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *member = object != NULL ? json_object_get_member (object, "spec") : NULL;
+      const char *spec;
+      g_autoptr(GError) error = NULL;
+      MusterFakeFaults *faults = NULL;
+
+      if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+        {
+          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", "Send {\"spec\":\"500@/v1.0/users/once\"}");
+          return;
+        }
+      spec = json_node_get_string (member);
+      if (*spec != '\0')
+        {
+          faults = _muster_fake_faults_new (spec, &error);
+          if (faults == NULL)
+            {
+              _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", error->message);
+              return;
+            }
+        }
+      /* on the fake's thread, like every request: stalled connections of the old rules close */
+      g_clear_pointer (&ctx->faults, _muster_fake_faults_free);
+      ctx->faults = faults;
+      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+
+  if (g_str_equal (method, "GET"))
+    {
+      GString *out = g_string_new ("{\"spec\":");
+      MusterFakeFaults *self = ctx->faults;
+
+      _muster_fake_json_append_string (out, self != NULL ? self->spec : "");
+      g_string_append (out, ",\"rules\":[");
+      for (guint i = 0; self != NULL && i < self->rules->len; i++)
+        {
+          FaultRule *rule = g_ptr_array_index (self->rules, i);
+
+          g_string_append_printf (out, "%s{\"seen\":%" G_GUINT64_FORMAT ",\"fired\":%" G_GUINT64_FORMAT "}",
+                                  i > 0 ? "," : "", rule->seen, rule->fired);
+        }
+      g_string_append (out, "]}");
+      reply_control_json (msg, SOUP_STATUS_OK, out);
+      return;
+    }
+
+  soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
 }

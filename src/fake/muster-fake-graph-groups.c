@@ -22,7 +22,7 @@ enum
   G_SECURITY_IDENTIFIER,
 };
 
-/* GRAPH:api-reference/v1.0/api/group-list.md: the default set, in the sample's order */
+/* learn.microsoft.com/graph/api/group-list: the default set, in the sample's order */
 static const MusterFakeProperty group_properties[] = {
   { "id", G_ID, MUSTER_FAKE_PROP_STRING, 1, 0, 1, 0 },
   { "deletedDateTime", G_DELETED, MUSTER_FAKE_PROP_OTHER, 0, 0, 1, 0 },

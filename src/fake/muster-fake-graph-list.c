@@ -340,7 +340,7 @@ _muster_fake_graph_list (MusterFakeGraphCall      *call,
         }
       if (total >= 0)
         g_string_append_printf (out, ",\"@odata.count\":%" G_GINT64_FORMAT, total);
-      /* paging.md / §14: the nextLink stands before value */
+      /* paging.md and the samples of user-list.md: the nextLink stands before value */
       if (next >= 0)
         _muster_fake_graph_append_next_link (call, out, next);
       g_string_append (out, ",\"value\":[");

@@ -36,7 +36,7 @@ typedef struct
   gboolean               basic_profile;  /* only User.ReadBasic.All: other users' non-basic properties read null */
 } MusterFakeGraphCall;
 
-/* Answers and errors (graph-facts §12) */
+/* Answers and errors (learn.microsoft.com/graph/errors) */
 void     _muster_fake_graph_call_error       (MusterFakeGraphCall *call,
                                               guint                status,
                                               const char          *code,
@@ -51,7 +51,7 @@ void     _muster_fake_graph_call_add_header  (MusterFakeGraphCall *call,
  * Authorization_RequestDenied and returns FALSE. */
 gboolean _muster_fake_graph_call_require     (MusterFakeGraphCall *call,
                                               const char * const  *scopes);
-/* "ConsistencyLevel: eventual" present (graph-facts §6.2) */
+/* "ConsistencyLevel: eventual" present (learn.microsoft.com/graph/aad-advanced-queries) */
 gboolean _muster_fake_graph_call_is_eventual (MusterFakeGraphCall *call);
 /* "https://…/v1.0/$metadata#what" */
 void     _muster_fake_graph_append_context   (MusterFakeGraphCall *call,
@@ -68,7 +68,7 @@ char    *_muster_fake_graph_seal_token       (MusterFakeGraph     *graph,
 char    *_muster_fake_graph_open_token       (MusterFakeGraph     *graph,
                                               const char          *token);
 
-/* Permission sets (graph-facts §13; higher privileges satisfy lower ones) */
+/* Permission sets (learn.microsoft.com/graph/permissions-reference; higher privileges satisfy lower ones) */
 extern const char * const _muster_fake_scopes_users[];
 extern const char * const _muster_fake_scopes_groups[];
 extern const char * const _muster_fake_scopes_members[];
@@ -142,11 +142,11 @@ void     _muster_fake_graph_directory_objects (MusterFakeGraphCall *call,
                                                GPtrArray           *ids,
                                                const char          *cast);
 
-/* muster-fake-delta.c: /users/delta and /groups/delta (graph-facts §9) */
+/* muster-fake-delta.c: /users/delta and /groups/delta (learn.microsoft.com/graph/delta-query-overview) */
 void     _muster_fake_graph_delta            (MusterFakeGraphCall *call,
                                               gboolean             groups);
 
-/* muster-fake-batch.c: /$batch (graph-facts §10) */
+/* muster-fake-batch.c: /$batch (learn.microsoft.com/graph/json-batching) */
 void     _muster_fake_graph_batch            (MusterFakeGraphCall *call,
                                               GBytes              *request_body);
 

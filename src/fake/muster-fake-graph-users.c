@@ -26,7 +26,8 @@ enum
 #define S(name, id, filterable) { name, id, MUSTER_FAKE_PROP_STRING, filterable, 0, 0, 0 }
 #define D(name, id) { name, id, MUSTER_FAKE_PROP_STRING, 1, 0, 1, 0 }
 
-/* GRAPH:api-reference/v1.0/resources/user.md. The default set (no $select) is user-list.md's. */
+/* learn.microsoft.com/graph/api/resources/user. The default set (no $select) is the one of
+ * learn.microsoft.com/graph/api/user-list. */
 static const MusterFakeProperty user_properties[] = {
   { "businessPhones", P_BUSINESS_PHONES, MUSTER_FAKE_PROP_COLLECTION, 1, 0, 1, 0 },
   D ("displayName", P_DISPLAY_NAME),
@@ -399,7 +400,8 @@ not_found (MusterFakeGraphCall *call,
 static void
 image_not_found (MusterFakeGraphCall *call)
 {
-  /* profilephoto-get.md: 404 when the user has no photo (message as msgraph-sdk-dotnet-core#851 shows) */
+  /* profilephoto-get.md: 404 when the user has no photo (message as
+   * github.com/microsoftgraph/msgraph-sdk-dotnet-core/issues/851 shows) */
   _muster_fake_graph_call_error (call, 404, "ImageNotFound",
                                  "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown.");
 }
@@ -492,7 +494,8 @@ manager_of (MusterFakeGraphCall *call,
       _muster_fake_odata_error_clear (&error);
       return;
     }
-  /* user-list-manager.md, entra-powershell#237: 404 naming 'manager' when there is none */
+  /* user-list-manager.md, github.com/microsoftgraph/entra-powershell/issues/237: 404 naming
+   * 'manager' when there is none */
   if (manager == NULL || manager->deleted)
     {
       not_found (call, "manager");

@@ -3,6 +3,9 @@
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Comments here and in muster-fake-graph-*.c cite Microsoft's pages by their source file name
+ * ("json-batching.md"); docs/microsoft-docs.md gives the address of each.
  */
 
 #define G_LOG_DOMAIN "muster-fake-graph"
@@ -23,10 +26,10 @@ struct _MusterFakeGraph
   guint64            throttled;
 };
 
-/* The content type Graph gives its JSON answers (GRAPH:concepts/json-batching.md sample) */
+/* The content type Graph gives its JSON answers (learn.microsoft.com/graph/json-batching sample) */
 #define ODATA_JSON "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
-/* Any of these grants the read (GRAPH:concepts/permissions-reference.md; higher privileges
+/* Any of these grants the read (learn.microsoft.com/graph/permissions-reference; higher privileges
  * include the lower ones). */
 const char * const _muster_fake_scopes_users[] = {
   "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
@@ -135,29 +138,20 @@ _muster_fake_graph_call_take_json (MusterFakeGraphCall *call,
   call->body = body;
 }
 
-/* GRAPH:concepts/errors.md: {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
+/* learn.microsoft.com/graph/errors:
+ * {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
 void
 _muster_fake_graph_call_error (MusterFakeGraphCall *call,
                                guint                status,
                                const char          *code,
                                const char          *message)
 {
-  GString *body = g_string_new ("{\"error\":{\"code\":");
   g_autofree char *request_id = g_uuid_string_random ();
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
   const char *client_request_id = soup_message_headers_get_one (call->request_headers, "client-request-id");
+  GString *body = _muster_fake_graph_error_body (code, message, date, request_id, client_request_id);
 
-  _muster_fake_json_append_string (body, code);
-  g_string_append (body, ",\"message\":");
-  _muster_fake_json_append_string (body, message);
-  g_string_append (body, ",\"innerError\":{\"date\":");
-  _muster_fake_json_append_string (body, date);
-  g_string_append (body, ",\"request-id\":");
-  _muster_fake_json_append_string (body, request_id);
-  g_string_append (body, ",\"client-request-id\":");
-  _muster_fake_json_append_string (body, client_request_id ? client_request_id : request_id);
-  g_string_append (body, "}}}");
   g_clear_pointer (&call->bytes, g_bytes_unref);
   _muster_fake_graph_call_take_json (call, status, body);
 }
@@ -503,7 +497,8 @@ handle_me (MusterFakeGraphCall *call,
 {
   MusterFakeUser *user;
 
-  /* GRAPH: /me needs a signed-in user (msgraph-sdk-php#1163 shows the real answer) */
+  /* /me needs a signed-in user (the real answer is in
+   * github.com/microsoftgraph/msgraph-sdk-php/issues/1163) */
   if (call->grant->app_only || call->grant->user_id == NULL)
     {
       _muster_fake_graph_call_error (call, 400, "BadRequest",
@@ -540,7 +535,7 @@ is_delta_segment (const char *segment)
          || g_str_equal (segment, "microsoft.graph.delta") || g_str_equal (segment, "microsoft.graph.delta()");
 }
 
-/* Resource units per request (GRAPH:concepts/throttling-limits.md, identity and access). */
+/* Resource units per request (learn.microsoft.com/graph/throttling-limits, identity and access). */
 static guint
 resource_units (MusterFakeGraphCall *call,
                 char               **segments)

@@ -70,18 +70,14 @@ _muster_fake_reply_json (SoupServerMessage *msg,
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, json, strlen (json));
 }
 
-void
-_muster_fake_reply_graph_error (SoupServerMessage *msg,
-                                guint              status,
-                                const char        *code,
-                                const char        *message)
+GString *
+_muster_fake_graph_error_body (const char *code,
+                               const char *message,
+                               const char *date,
+                               const char *request_id,
+                               const char *client_request_id)
 {
-  g_autoptr(GString) body = g_string_new ("{\"error\":{\"code\":");
-  g_autofree char *request_id = g_uuid_string_random ();
-  g_autofree char *date = _muster_fake_iso8601 (g_get_real_time () / G_USEC_PER_SEC);
-  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
-  const char *client_request_id = soup_message_headers_get_one (request_headers, "client-request-id");
-  gsize len;
+  GString *body = g_string_new ("{\"error\":{\"code\":");
 
   _muster_fake_json_append_string (body, code);
   g_string_append (body, ",\"message\":");
@@ -93,6 +89,21 @@ _muster_fake_reply_graph_error (SoupServerMessage *msg,
   g_string_append (body, ",\"client-request-id\":");
   _muster_fake_json_append_string (body, client_request_id ? client_request_id : request_id);
   g_string_append (body, "}}}");
+  return body;
+}
+
+void
+_muster_fake_reply_graph_error (SoupServerMessage *msg,
+                                guint              status,
+                                const char        *code,
+                                const char        *message)
+{
+  g_autofree char *request_id = g_uuid_string_random ();
+  g_autofree char *date = _muster_fake_iso8601 (g_get_real_time () / G_USEC_PER_SEC);
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  const char *client_request_id = soup_message_headers_get_one (request_headers, "client-request-id");
+  g_autoptr(GString) body = _muster_fake_graph_error_body (code, message, date, request_id, client_request_id);
+  gsize len;
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "request-id", request_id);

@@ -22,11 +22,18 @@ void  _muster_fake_reply_take         (SoupServerMessage *msg,
 void  _muster_fake_reply_json         (SoupServerMessage *msg,
                                        guint              status,
                                        const char        *json);
-/* Graph's error body (graph-facts §12): {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
+/* Graph's error body (learn.microsoft.com/graph/errors):
+ * {"error":{"code","message","innerError":{date,request-id,client-request-id}}} */
 void  _muster_fake_reply_graph_error  (SoupServerMessage *msg,
                                        guint              status,
                                        const char        *code,
                                        const char        *message);
+/* That body by itself, for replies made elsewhere (the Graph module's, $batch items). */
+GString *_muster_fake_graph_error_body (const char *code,
+                                        const char *message,
+                                        const char *date,
+                                        const char *request_id,
+                                        const char *client_request_id);
 /* Parses an application/x-www-form-urlencoded request body; NULL when the type is wrong. */
 GHashTable *_muster_fake_read_form    (SoupServerMessage *msg);
 /* A random lower-case GUID from GLib's PRNG (tokens use _muster_fake_random_token instead). */

@@ -4,8 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * /authorize asks who signs in and for what, shows the consent page and answers the app
- * with a code (ENTRA:v2-oauth2-auth-code-flow.md); /v2.0/adminconsent grants an app's
- * permissions for the whole organisation (ENTRA:v2-admin-consent.md).
+ * with a code (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow); /v2.0/adminconsent
+ * grants an app's permissions for the whole organisation
+ * (learn.microsoft.com/entra/identity-platform/v2-admin-consent).
  *
  * The endpoints are documented at the top of muster-fake-identity.c.
  */
@@ -20,7 +21,7 @@
 #include "muster-fake-http.h"
 #include "muster-fake-pages.h"
 
-/* ENTRA:v2-oauth2-auth-code-flow.md: codes live "about 10 minutes" */
+/* learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow: codes live "about 10 minutes" */
 #define CODE_LIFETIME           (10 * 60)
 #define TRANSACTION_LIFETIME    (60 * 60)
 
@@ -173,7 +174,8 @@ authorize_decline (MusterFakeIdentity *self,
   StsError err = { 0 };
 
   self->stats.consents_declined++;
-  /* ENTRA:v2-oauth2-auth-code-flow.md error response; AADSTS65004 UserDeclinedConsent */
+  /* learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow error response; AADSTS65004
+   * UserDeclinedConsent */
   _muster_fake_identity_error_set (&err, 400, "access_denied", 65004,
                                    "User declined to consent to access the app.");
   _muster_fake_identity_reply_redirect_error (self, msg, txn->redirect_base, txn->response_mode, txn->state, FALSE,
@@ -282,8 +284,9 @@ handle_authorize_request (MusterFakeIdentity *self,
 
   if (challenge != NULL)
     {
+      /* omitted ⇒ plain (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow) */
       if (method == NULL)
-        method = "plain";  /* ENTRA:v2-oauth2-auth-code-flow.md: omitted ⇒ plain */
+        method = "plain";
       if (!g_str_equal (method, "S256") && !g_str_equal (method, "plain"))
         {
           _muster_fake_identity_error_set (&err, 400, "invalid_request", 90100,
@@ -343,7 +346,8 @@ handle_authorize_request (MusterFakeIdentity *self,
   if (prompt_none)
     {
       /* No interaction allowed: only a browser session with everything consented gets a code
-       * (OpenID Connect Core §3.1.2.1; ENTRA:v2-oauth2-auth-code-flow.md). */
+       * (OpenID Connect Core §3.1.2.1;
+       * learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow). */
       if (user == NULL)
         {
           _muster_fake_identity_error_set (&err, 400, "login_required", 50058,
@@ -487,7 +491,7 @@ _muster_fake_identity_handle_authorize (MusterFakeIdentity *self,
   _muster_fake_identity_transaction_free (txn);
 }
 
-/* ---- /v2.0/adminconsent (ENTRA:v2-admin-consent.md) ------------------------------------- */
+/* ---- /v2.0/adminconsent (learn.microsoft.com/entra/identity-platform/v2-admin-consent) ---------- */
 
 static char *
 full_scope_names (GPtrArray *scopes)

@@ -240,6 +240,41 @@ control_stats (MusterFakeIdentity *self,
   _muster_fake_identity_reply_json (msg, 200, body);
 }
 
+/* Test plumbing on loopback, for the secrets check: every secret the identity platform handed
+ * out (access and refresh tokens still known, codes) or was sent (verifiers, refresh tokens,
+ * client secrets and assertions), so a test can look for them where they must not be. */
+static void
+control_secrets (MusterFakeIdentity *self,
+                 SoupServerMessage  *msg)
+{
+  GString *body = g_string_new ("{\"secrets\":[");
+  GHashTable *tables[] = { self->access_tokens, self->refresh_tokens, self->codes };
+  gboolean first = TRUE;
+
+  for (guint i = 0; i < self->secrets_seen->len; i++, first = FALSE)
+    {
+      if (!first)
+        g_string_append_c (body, ',');
+      _muster_fake_json_append_string (body, g_ptr_array_index (self->secrets_seen, i));
+    }
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, tables[t]);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          if (!first)
+            g_string_append_c (body, ',');
+          first = FALSE;
+          _muster_fake_json_append_string (body, key);
+        }
+    }
+  g_string_append (body, "]}");
+  _muster_fake_identity_reply_json (msg, 200, body);
+}
+
 static gboolean
 read_uint_member (JsonObject *object,
                   const char *member,
@@ -275,6 +310,8 @@ _muster_fake_identity_control_handler (MusterFakeContext *ctx,
         control_whoami (self, msg);
       else if (g_str_equal (action, "/apps"))
         control_list_apps (self, msg);
+      else if (g_str_equal (action, "/secrets"))
+        control_secrets (self, msg);
       else
         soup_server_message_set_status (msg, 404, NULL);
       return;

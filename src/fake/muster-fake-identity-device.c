@@ -3,9 +3,9 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * POST /{tenant}/oauth2/v2.0/devicecode hands out a user code (ENTRA:v2-oauth2-device-code.md);
- * /devicelogin is where the person types it and consents. The /token side of the flow is in
- * muster-fake-identity-token.c.
+ * POST /{tenant}/oauth2/v2.0/devicecode hands out a user code
+ * (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code); /devicelogin is where the person types
+ * it and consents. The /token side of the flow is in muster-fake-identity-token.c.
  *
  * The endpoints are documented at the top of muster-fake-identity.c.
  */
@@ -20,10 +20,10 @@
 #include "muster-fake-http.h"
 #include "muster-fake-pages.h"
 
-/* ENTRA:v2-oauth2-device-code.md: expires_in defaults to 900 s */
+/* learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code: expires_in defaults to 900 s */
 #define DEVICE_CODE_LIFETIME    900
 
-/* ---- device code (ENTRA:v2-oauth2-device-code.md) --------------------------------------- */
+/* ---- device code (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code) --------------- */
 
 static char *
 new_user_code (MusterFakeIdentity *self)

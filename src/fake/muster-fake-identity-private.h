@@ -117,7 +117,8 @@ typedef struct
   TxnKind    kind;
   char      *client_id;
   char      *user_id;
-  char      *redirect_base;  /* where to send the answer, path fixed up (ENTRA:reply-url.md) */
+  char      *redirect_base;  /* where to send the answer, path fixed up as
+                              * learn.microsoft.com/entra/identity-platform/reply-url says */
   char      *redirect_uri;   /* as sent */
   char      *response_mode;
   char      *state;
@@ -184,6 +185,8 @@ struct _MusterFakeIdentity
   gnutls_privkey_t   signing_key;     /* made on first use: generating RSA takes a while */
   char              *signing_kid;
   Stats              stats;
+  GPtrArray         *secrets_seen;    /* every code, verifier, refresh token, client secret and
+                                       * assertion sent to /token (GET /_fake/identity/secrets) */
 };
 
 /* muster-fake-identity.c: small helpers */
@@ -258,7 +261,7 @@ GPtrArray  *_muster_fake_identity_parse_scopes          (MusterFakeIdentity *sel
                                                          StsError           *err);
 GPtrArray  *_muster_fake_identity_app_default_scopes    (App *app);
 
-/* muster-fake-identity.c: redirect URIs (ENTRA:reply-url.md) */
+/* muster-fake-identity.c: redirect URIs (learn.microsoft.com/entra/identity-platform/reply-url) */
 char *_muster_fake_identity_check_redirect_uri   (App        *app,
                                                   const char *requested,
                                                   StsError   *err);
@@ -330,7 +333,8 @@ void         _muster_fake_identity_handle_authorize     (MusterFakeIdentity *sel
                                                          TenantKind          kind,
                                                          GHashTable         *query);
 
-/* muster-fake-identity-authorize.c: /v2.0/adminconsent (ENTRA:v2-admin-consent.md) */
+/* muster-fake-identity-authorize.c: /v2.0/adminconsent
+ * (learn.microsoft.com/entra/identity-platform/v2-admin-consent) */
 void _muster_fake_identity_handle_admin_consent (MusterFakeIdentity *self,
                                                  SoupServerMessage  *msg,
                                                  const char         *segment,
@@ -343,7 +347,8 @@ void _muster_fake_identity_handle_token (MusterFakeIdentity *self,
                                          const char         *segment,
                                          TenantKind          kind);
 
-/* muster-fake-identity-device.c: device code (ENTRA:v2-oauth2-device-code.md) */
+/* muster-fake-identity-device.c: device code
+ * (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code) */
 void        _muster_fake_identity_handle_devicecode  (MusterFakeIdentity *self,
                                                       SoupServerMessage  *msg,
                                                       const char         *segment,

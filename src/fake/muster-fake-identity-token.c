@@ -4,8 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * POST /{tenant}/oauth2/v2.0/token: who the client is (a secret, HTTP Basic or a certificate
- * assertion, ENTRA:certificate-credentials.md) and the authorization_code, refresh_token,
- * device_code and client_credentials grants.
+ * assertion, learn.microsoft.com/entra/identity-platform/certificate-credentials) and the authorization_code,
+ * refresh_token, device_code and client_credentials grants.
  *
  * The endpoints are documented at the top of muster-fake-identity.c.
  */
@@ -22,7 +22,8 @@
 
 #define JWT_BEARER_TYPE         "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 #define DEVICE_CODE_GRANT       "urn:ietf:params:oauth:grant-type:device_code"
-/* ENTRA:configurable-token-lifetimes.md: MaxInactiveTime of refresh tokens, 90 days */
+/* learn.microsoft.com/entra/identity-platform/configurable-token-lifetimes: MaxInactiveTime of refresh
+ * tokens, 90 days */
 #define REFRESH_MAX_INACTIVE    (90 * 24 * 3600)
 /* clock skew tolerated on client assertions (MSAL makes them valid for 600 s) */
 #define ASSERTION_SKEW          300
@@ -424,7 +425,8 @@ token_refresh (MusterFakeIdentity *self,
       g_autofree char *issued = _muster_fake_iso8601 (rt->issued_at);
       gint64 inactive = now - rt->last_used;
 
-      /* "issued on {date} and was inactive for {time}" (ENTRA:reference-error-codes.md) */
+      /* "issued on {date} and was inactive for {time}"
+       * (learn.microsoft.com/entra/identity-platform/reference-error-codes) */
       _muster_fake_identity_error_set (&err, 400, "invalid_grant", 700082,
                                        "The refresh token has expired due to inactivity. The token was "
                                        "issued on %s and was inactive for %" G_GINT64_FORMAT ".%02d:%02d:%02d.", issued,
@@ -452,7 +454,8 @@ token_refresh (MusterFakeIdentity *self,
                                                    defaults, NULL, &err);
       if (scopes == NULL)
         goto error;
-      /* "valid for all permissions already consented" (ENTRA:v2-oauth2-auth-code-flow.md) */
+      /* "valid for all permissions already consented"
+       * (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow) */
       for (guint i = 0; i < scopes->len; i++)
         {
           const char *scope = g_ptr_array_index (scopes, i);
@@ -480,7 +483,8 @@ token_refresh (MusterFakeIdentity *self,
         g_ptr_array_add (scopes, g_strdup (rt->scopes[i]));
     }
 
-  /* Rotation: a new refresh token each time; the old one is not revoked (ENTRA:refresh-tokens.md) */
+  /* Rotation: a new refresh token each time; the old one is not revoked
+   * (learn.microsoft.com/entra/identity-platform/refresh-tokens) */
   rt->last_used = now;
   g_ptr_array_add (scopes, NULL);
   _muster_fake_identity_reply_user_tokens (self, msg, app, user, (const char * const *) scopes->pdata, NULL, rt->mfa);
@@ -711,6 +715,18 @@ _muster_fake_identity_handle_token (MusterFakeIdentity *self,
   /* The token endpoint reads only application/x-www-form-urlencoded (RFC 6749 §3.2): a JSON
    * body looks like one without any parameter. */
   form = _muster_fake_read_form (msg);
+  {
+    static const char * const secret_params[] = { "code", "code_verifier", "refresh_token", "client_secret",
+                                                  "client_assertion", "device_code", NULL };
+
+    for (guint i = 0; secret_params[i] != NULL; i++)
+      {
+        const char *secret = _muster_fake_identity_param (form, secret_params[i]);
+
+        if (secret != NULL && *secret != '\0')
+          _muster_fake_identity_strings_add_unique (self->secrets_seen, secret);
+      }
+  }
   grant_type = _muster_fake_identity_param (form, "grant_type");
   if (grant_type == NULL)
     {

@@ -4,16 +4,20 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Served on the fake's one origin, under /{tenant}/ where {tenant} is `organizations`,
- * `common`, `consumers`, the tenant GUID or a verified domain (ENTRA:v2-protocols.md):
+ * `common`, `consumers`, the tenant GUID or a verified domain
+ * (learn.microsoft.com/entra/identity-platform/v2-protocols):
  *
  *   GET|POST /{tenant}/oauth2/v2.0/authorize     consent page, then 302 to redirect_uri
  *   POST     /{tenant}/oauth2/v2.0/token         authorization_code, refresh_token,
  *                                                device_code, client_credentials
- *   POST     /{tenant}/oauth2/v2.0/devicecode    device authorization (ENTRA:v2-oauth2-device-code.md)
+ *   POST     /{tenant}/oauth2/v2.0/devicecode    device authorization
  *   GET|POST /devicelogin                        where the person types the user code
- *   GET|POST /{tenant}/v2.0/adminconsent         admin consent (ENTRA:v2-admin-consent.md)
+ *   GET|POST /{tenant}/v2.0/adminconsent         admin consent
  *   GET      /{tenant}/v2.0/.well-known/openid-configuration, /{tenant}/discovery/v2.0/keys
  *   GET      /error?code=N                       what error_uri points at
+ *
+ * Device authorization and admin consent as learn.microsoft.com/entra/identity-platform/
+ * v2-oauth2-device-code and v2-admin-consent describe them.
  *
  * Control API (JSON bodies; 204 on success, 400 {"error": "..."} on bad input):
  *
@@ -43,6 +47,7 @@
  *        (code, device-code, token and refresh-token lifetimes all follow it)
  *   GET  /_fake/identity/stats                           counters: codes issued and redeemed, tokens issued…
  *   GET  /_fake/identity/whoami                          the grant behind "Authorization: Bearer …"
+ *   GET  /_fake/identity/secrets                         every code, token, verifier and client secret it saw
  *
  * Consent model: each app has a set of delegated scopes consented tenant-wide. The default public
  * client (Microsoft Graph Command Line Tools) starts with openid, profile, offline_access, User.Read
@@ -78,8 +83,9 @@
 #define ID_TOKEN_LIFETIME       3600
 
 /* The delegated permissions the fake's Graph knows, with their admin-consent flag
- * (GRAPH:concepts/permissions-reference.md, graph-facts §13). The first four are OpenID Connect
- * scopes (ENTRA:scopes-oidc.md). Names compare case-insensitively, as on the real service. */
+ * (learn.microsoft.com/graph/permissions-reference). The first four are OpenID Connect
+ * scopes (learn.microsoft.com/entra/identity-platform/scopes-oidc). Names compare case-insensitively, as on
+ * the real service. */
 static const KnownPermission known_permissions[] = {
   { "openid", "Sign you in", FALSE },
   { "profile", "View your basic profile", FALSE },
@@ -231,7 +237,8 @@ request_correlation_id (SoupServerMessage *msg)
   return g_uuid_string_random ();
 }
 
-/* "AADSTS54005: …\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …" (ENTRA:reference-error-codes.md) */
+/* "AADSTS54005: …\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …"
+ * (learn.microsoft.com/entra/identity-platform/reference-error-codes) */
 static char *
 sts_error_description (const StsError *err,
                        const char     *trace_id,
@@ -242,7 +249,8 @@ sts_error_description (const StsError *err,
                           err->code, err->text, trace_id, correlation_id, timestamp);
 }
 
-/* The token endpoint's error body, every field of ENTRA:reference-error-codes.md's sample. */
+/* The token endpoint's error body with every field of the sample in
+ * learn.microsoft.com/entra/identity-platform/reference-error-codes. */
 void
 _muster_fake_identity_reply_error (MusterFakeIdentity *self,
                                    SoupServerMessage  *msg,
@@ -379,7 +387,8 @@ _muster_fake_identity_app_has_consent (App       *app,
     {
       const char *scope = g_ptr_array_index (scopes, i);
 
-      /* OpenID Connect scopes need no consent from anyone (graph-facts §13) */
+      /* OpenID Connect scopes need no consent from anyone
+       * (learn.microsoft.com/entra/identity-platform/scopes-oidc) */
       if (!_muster_fake_identity_is_oidc_scope (scope) && !g_hash_table_contains (app->consented, scope))
         return FALSE;
     }
@@ -531,7 +540,7 @@ void
 _muster_fake_identity_set_unknown_tenant_error (StsError   *err,
                                                 const char *segment)
 {
-  /* ENTRA:reference-error-codes.md AADSTS90002 InvalidTenantName */
+  /* learn.microsoft.com/entra/identity-platform/reference-error-codes AADSTS90002 InvalidTenantName */
   _muster_fake_identity_error_set (err, 400, "invalid_request", 90002,
                                    "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are "
                                    "signing into the correct cloud. Check with your subscription administrator, this "
@@ -581,8 +590,8 @@ _muster_fake_identity_set_unknown_app_error (MusterFakeIdentity *self,
 /* ---- scopes ----------------------------------------------------------------------------- */
 
 /* Returns the permission part of @scope when its resource is Microsoft Graph (or has no
- * resource: "scope=User.Read ≡ https://graph.microsoft.com/User.Read", ENTRA:scopes-oidc.md),
- * NULL when it names another resource. */
+ * resource: "scope=User.Read ≡ https://graph.microsoft.com/User.Read",
+ * learn.microsoft.com/entra/identity-platform/scopes-oidc), NULL when it names another resource. */
 const char *
 _muster_fake_identity_graph_permission_part (MusterFakeIdentity *self,
                                              const char         *scope)
@@ -686,7 +695,7 @@ _muster_fake_identity_parse_scopes (MusterFakeIdentity *self,
 }
 
 /* What /.default means for a delegated request: the permissions the registration lists plus
- * whatever was consented (ENTRA:v2-admin-consent.md, "static" consent). */
+ * whatever was consented (learn.microsoft.com/entra/identity-platform/v2-admin-consent, "static" consent). */
 GPtrArray *
 _muster_fake_identity_app_default_scopes (App *app)
 {
@@ -704,7 +713,7 @@ _muster_fake_identity_app_default_scopes (App *app)
 }
 
 /* The token response's "scope": Graph permissions first, then the OpenID Connect ones, like
- * "User.Read profile openid email" (ENTRA:v2-oauth2-device-code.md). */
+ * "User.Read profile openid email" (learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code). */
 static char *
 scope_string (const char * const *scopes)
 {
@@ -720,7 +729,7 @@ scope_string (const char * const *scopes)
   return g_string_free (out, FALSE);
 }
 
-/* ---- redirect URIs (ENTRA:reply-url.md) ------------------------------------------------- */
+/* ---- redirect URIs (learn.microsoft.com/entra/identity-platform/reply-url) ------------------------- */
 
 static gboolean
 is_loopback_host (const char *host)
@@ -861,7 +870,8 @@ _muster_fake_identity_reply_redirect_error (MusterFakeIdentity *self,
 
   if (admin_consent)
     {
-      /* ENTRA:v2-admin-consent.md: admin_consent=True is present on errors too */
+      /* admin_consent=True is present on errors too
+       * (learn.microsoft.com/entra/identity-platform/v2-admin-consent) */
       params[n++] = "admin_consent";
       params[n++] = "True";
     }
@@ -961,8 +971,8 @@ issuer_url (MusterFakeIdentity *self)
   return g_strdup_printf ("%s/%s/v2.0", self->ctx->base_url, self->ctx->directory->tenant_id);
 }
 
-/* ENTRA:id-token-claims-reference.md: name, preferred_username and oid need `profile`;
- * email needs `email`; sub is pairwise per app. */
+/* learn.microsoft.com/entra/identity-platform/id-token-claims-reference: name, preferred_username and oid
+ * need `profile`; email needs `email`; sub is pairwise per app. */
 static char *
 make_id_token (MusterFakeIdentity *self,
                App                *app,
@@ -1039,8 +1049,8 @@ _muster_fake_identity_issue_access_token (MusterFakeIdentity *self,
   return value;
 }
 
-/* The success body of ENTRA:v2-oauth2-auth-code-flow.md §"Successful response": refresh_token
- * only with offline_access, id_token only with openid. */
+/* The success body of learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow, "Successful
+ * response": refresh_token only with offline_access, id_token only with openid. */
 void
 _muster_fake_identity_reply_user_tokens (MusterFakeIdentity *self,
                                          SoupServerMessage  *msg,
@@ -1102,7 +1112,9 @@ _muster_fake_identity_reply_user_tokens (MusterFakeIdentity *self,
   _muster_fake_identity_reply_json (msg, 200, body);
 }
 
-/* Conditional Access demanding MFA (graph-facts §1.7, ISSUE:microsoftgraph/microsoft-graph-docs#6311) */
+/* Conditional Access demanding MFA (AADSTS50076 in
+ * learn.microsoft.com/entra/identity-platform/reference-error-codes; the error and suberror as
+ * github.com/microsoftgraph/microsoft-graph-docs/issues/6311 shows them) */
 void
 _muster_fake_identity_reply_mfa_required (MusterFakeIdentity *self,
                                           SoupServerMessage  *msg)
@@ -1189,8 +1201,9 @@ handle_error_lookup (MusterFakeIdentity *self,
                      GHashTable         *query)
 {
   const char *code = _muster_fake_identity_param (query, "code");
-  g_autofree char *text = g_strdup_printf ("AADSTS%s: see ENTRA:reference-error-codes.md for what this "
-                                           "code means.", code ? code : "");
+  g_autofree char *text = g_strdup_printf ("AADSTS%s: see https://learn.microsoft.com/entra/identity-platform/"
+                                           "reference-error-codes for what this code means.",
+                                           code ? code : "");
 
   _muster_fake_identity_reply_html (msg, 200, _muster_fake_page_message ("Error lookup", text));
 }
@@ -1249,6 +1262,8 @@ MusterFakeIdentity *
 _muster_fake_identity_new (MusterFakeContext *ctx)
 {
   MusterFakeIdentity *self = g_new0 (MusterFakeIdentity, 1);
+
+  self->secrets_seen = g_ptr_array_new_with_free_func (g_free);
   App *cli;
   static const char * const cli_consented[] = { "openid", "profile", "offline_access", "User.Read" };
 
@@ -1267,7 +1282,7 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
   self->device_interval = 5;
 
   /* Microsoft Graph Command Line Tools: a multi-tenant public client allowing http://localhost
-   * (DESIGN.md "Default client ID"). */
+   * (the default client of README.md, "Signing in to a real tenant"). */
   cli = _muster_fake_identity_app_new (DEFAULT_PUBLIC_CLIENT, "Microsoft Graph Command Line Tools");
   cli->public_client = TRUE;
   cli->multi_tenant = TRUE;
@@ -1284,6 +1299,7 @@ _muster_fake_identity_new (MusterFakeContext *ctx)
 void
 _muster_fake_identity_free (MusterFakeIdentity *self)
 {
+  g_clear_pointer (&self->secrets_seen, g_ptr_array_unref);
   g_hash_table_unref (self->user_codes);
   g_hash_table_unref (self->devices);
   g_hash_table_unref (self->apps);
@@ -1298,7 +1314,8 @@ _muster_fake_identity_free (MusterFakeIdentity *self)
   g_free (self);
 }
 
-/* graph-facts §12 and §15.10: 401 InvalidAuthenticationToken with Graph's WWW-Authenticate. */
+/* 401 InvalidAuthenticationToken (learn.microsoft.com/graph/errors) with a WWW-Authenticate header
+ * (RFC 6750 §3). */
 const MusterFakeGrant *
 _muster_fake_identity_check_bearer (MusterFakeIdentity *self,
                                     SoupServerMessage  *msg)

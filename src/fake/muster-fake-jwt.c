@@ -3,9 +3,10 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Client assertions (ENTRA:certificate-credentials.md) arrive as compact JWS signed with RS256
- * (MSAL's older form, with "x5t") or PS256 (the 2025 form, with "x5t#S256"); id_tokens the
- * fake hands out are RS256 like the real ones (ENTRA:id-token-claims-reference.md).
+ * Client assertions (learn.microsoft.com/entra/identity-platform/certificate-credentials) arrive as compact
+ * JWS signed with RS256 (MSAL's older form, with "x5t") or PS256 (the 2025 form, with "x5t#S256"); id_tokens
+ * the fake hands out are RS256 like the real ones
+ * (learn.microsoft.com/entra/identity-platform/id-token-claims-reference).
  */
 
 #define G_LOG_DOMAIN "muster-fake-jwt"

@@ -42,8 +42,8 @@ void                   _muster_fake_identity_expire_tokens (MusterFakeIdentity *
 MusterFakeGraph    *_muster_fake_graph_new     (MusterFakeContext  *ctx);
 void                _muster_fake_graph_free    (MusterFakeGraph    *self);
 
-/* muster-fake-throttle.c: resource-unit accounting (graph-facts §11); only with --throttle.
- * Returns FALSE after answering 429 with Retry-After when the budget is spent. */
+/* muster-fake-throttle.c: resource-unit accounting (learn.microsoft.com/graph/throttling-limits); only with
+ * --throttle. Returns FALSE after answering 429 with Retry-After when the budget is spent. */
 MusterFakeThrottle *_muster_fake_throttle_new    (MusterFakeContext  *ctx);
 void                _muster_fake_throttle_free   (MusterFakeThrottle *self);
 gboolean            _muster_fake_throttle_charge (MusterFakeThrottle *self,
@@ -66,6 +66,12 @@ gboolean            _muster_fake_faults_intercept (MusterFakeFaults  *self,
                                                    MusterFakeContext *ctx,
                                                    SoupServerMessage *msg,
                                                    const char        *path);
+/* GET/POST /_fake/faults: the rules in force, replaced while the fake runs */
+void                _muster_fake_faults_control_handler (MusterFakeContext *ctx,
+                                                         SoupServerMessage *msg,
+                                                         const char        *path,
+                                                         GHashTable        *query,
+                                                         gpointer           user_data);
 
 /* muster-fake-tls.c: a self-signed certificate for 127.0.0.1 made at start; its PEM is written
  * to a new temporary file whose path is returned in @pem_path (for MUSTER_CA_FILE). */

@@ -539,7 +539,7 @@ need_advanced (Parser     *parser,
 {
   if (parser->advanced_message != NULL)
     return;
-  /* GRAPH:concepts/aad-advanced-queries.md, the endsWith example */
+  /* learn.microsoft.com/graph/aad-advanced-queries, the endsWith example */
   parser->advanced_message =
     g_strdup_printf ("Operator '%s' is not supported because the required parameters might be missing. "
                      "Try adding $count=true query parameter and ConsistencyLevel:eventual header. "

@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 /* Every parse error carries the Graph error code and message in these fields, so the handler
- * answers exactly what the real service does (GRAPH:concepts/errors.md). */
+ * answers exactly what the real service does (learn.microsoft.com/graph/errors). */
 typedef struct
 {
   guint  status;
@@ -89,7 +89,7 @@ MusterFakeFilter *_muster_fake_filter_parse (const MusterFakeSchema *schema,
                                              const char             *text,
                                              MusterFakeODataError   *error);
 /* The Request_UnsupportedQuery message to answer when the filter needs an advanced query
- * (ConsistencyLevel: eventual and $count=true, GRAPH:concepts/aad-advanced-queries.md) and the
+ * (ConsistencyLevel: eventual and $count=true, learn.microsoft.com/graph/aad-advanced-queries) and the
  * request isn't one; NULL when the filter is a plain one. */
 const char       *_muster_fake_filter_get_advanced (MusterFakeFilter *filter);
 void              _muster_fake_filter_free  (MusterFakeFilter       *filter);
@@ -102,7 +102,7 @@ gboolean          _muster_fake_filter_eval  (MusterFakeFilter       *filter,
 GPtrArray        *_muster_fake_filter_id_list (MusterFakeFilter *filter);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterFakeFilter, _muster_fake_filter_free)
 
-/* $search="displayName:wa" AND "mail:x" (GRAPH:concepts/search-query-parameter.md) */
+/* $search="displayName:wa" AND "mail:x" (learn.microsoft.com/graph/search-query-parameter) */
 typedef struct _MusterFakeSearch MusterFakeSearch;
 
 MusterFakeSearch *_muster_fake_search_parse (const MusterFakeSchema *schema,
@@ -128,7 +128,7 @@ gboolean _muster_fake_expand_parse (MusterFakeExpand     *expand,
 void     _muster_fake_expand_clear (MusterFakeExpand     *expand);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MusterFakeExpand, _muster_fake_expand_clear)
 
-/* $top: 1..999 (GRAPH:concepts/paging.md); returns @fallback when absent. */
+/* $top: 1..999 (learn.microsoft.com/graph/paging); returns @fallback when absent. */
 gboolean _muster_fake_top_parse    (const char           *text,
                                     guint                 fallback,
                                     guint                *top,

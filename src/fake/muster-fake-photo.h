@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 /* A @size × @size PNG (8-bit RGB, zlib-compressed): a symmetric 5 × 5 pattern in a colour, both
  * derived from @pattern, on a light background — the kind of default avatar a directory shows.
  * The same @pattern always gives the same bytes. @size is clamped to 8..648 (Graph's largest
- * standard photo size, graph-facts §6.7). */
+ * standard photo size, learn.microsoft.com/graph/api/profilephoto-get). */
 GBytes *_muster_fake_photo_new_png (guint32 pattern,
                                     guint   size);
 

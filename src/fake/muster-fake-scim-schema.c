@@ -6,8 +6,8 @@
  * The attribute tables follow RFC 7643 §4 and §8.7.1. They drive three things at once: the
  * /Schemas documents, the type checks on POST/PUT/PATCH values and attribute-name resolution in
  * filters and PATCH paths. The checks are strict on purpose, like a standards server (SCIMMY
- * rejects Entra's string "False" with 400 invalidValue, scimmyjs/scimmy#86): a client that passes
- * here sends what RFC 7643 says.
+ * rejects Entra's string "False" with 400 invalidValue, github.com/scimmyjs/scimmy/issues/86): a
+ * client that passes here sends what RFC 7643 says.
  */
 
 #define G_LOG_DOMAIN "muster-fake-scim"

@@ -29,30 +29,8 @@
  * echoes the request); "Replace", "Add", "Remove" in any case; "True"/"False" strings for
  * booleans, stored as booleans.
  *
- * The control API under /_fake/scim (test plumbing on loopback, JSON in and out):
- *  - GET  /_fake/scim/requests   every SCIM request received: {"requests":[{"method","path",
- *                                "query","body","rawBody"?,"status"}]};
- *  - GET  /_fake/scim/token      {"token":"…"}, the bearer token;
- *  - POST /_fake/scim/reset      empties the store, the request log and the injected failures
- *                                (the mode stays);
- *  - POST /_fake/scim/fail       {"path":"/scim/v2/Users","status":500,"count":1,"method":"POST"?,
- *                                "retryAfter":S?}: the next "count" requests under "path" fail
- *                                with "status" (400–599) and a SCIM error body;
- *  - GET  /_fake/scim/mode       {"mode":"strict"|"field"};
- *  - POST /_fake/scim/mode       {"mode":"field"} or {"mode":"strict"}: switches at once;
- *  - GET  /_fake/scim/latency    {"ms":N};
- *  - POST /_fake/scim/latency    {"ms":N} (0–60000): every later SCIM request waits N ms before
- *                                it is answered (on top of --latency-ms); 0 turns it off;
- *  - POST /_fake/scim/fail-users {"userName":"ada@example.com","status":500,"times":N,
- *                                "retryAfter":S?}: writes (POST, PUT, PATCH, DELETE) touching
- *                                that user fail with "status" (400–599, default 500) and a SCIM
- *                                error body (scimType invalidValue for 400, uniqueness for 409),
- *                                N times or, with "times" 0 or absent, every time; a write touches
- *                                a user when it creates, changes or deletes it, or adds it to or
- *                                removes it from a group; userName compares case-insensitively;
- *                                a new rule for the same user replaces the old one;
- *  - DELETE /_fake/scim/fail-users  drops every such rule.
- * Each POST answers 204, or 400 with what to send. Reset keeps the mode and the latency.
+ * The control API under /_fake/scim is in muster-fake-scim-control.c, the store and the JSON
+ * of a resource in muster-fake-scim-resources.c.
  */
 
 #define G_LOG_DOMAIN "muster-fake-scim"
@@ -61,51 +39,12 @@
 
 #include "muster-fake-modules.h"
 #include "muster-fake-http.h"
-#include "muster-fake-scim-private.h"
+#include "muster-fake-scim-resources-private.h"
 
-#define SCIM_PREFIX         "/scim/v2"
 #define SCIM_CONTENT_TYPE   "application/scim+json"
 #define SCIM_MAX_RESULTS    200
 #define SCIM_DEFAULT_COUNT  100
 #define SCIM_FIELD_DEFAULT_COUNT 20
-
-typedef struct
-{
-  const ScimResourceType *type;
-  char                   *id;
-  JsonObject             *data;          /* canonical attributes, "id" first */
-  guint64                 version;
-  gint64                  created;       /* seconds since the epoch */
-  gint64                  last_modified;
-} ScimResource;
-
-typedef struct
-{
-  char     *method;
-  char     *path;
-  char     *query;    /* raw, or NULL */
-  JsonNode *body;     /* parsed, or NULL */
-  char     *raw_body; /* when the body is not JSON */
-  guint     status;
-} ScimLogEntry;
-
-typedef struct
-{
-  char  *path_prefix;
-  char  *method;      /* NULL: any */
-  guint  status;
-  guint  remaining;
-  guint  retry_after; /* 0: no Retry-After */
-} ScimFailRule;
-
-/* POST /_fake/scim/fail-users: writes touching this user fail. */
-typedef struct
-{
-  char  *user_name;   /* casefolded, as userName is caseExact false */
-  guint  status;
-  guint  remaining;   /* 0: every time */
-  guint  retry_after; /* 0: no Retry-After */
-} ScimFailUser;
 
 /* A request held back by POST /_fake/scim/latency. */
 typedef struct
@@ -115,40 +54,6 @@ typedef struct
   char              *path;
   GHashTable        *query;
 } ScimDelayedRequest;
-
-/* Which attributes a response carries (RFC 7644 §3.9). Keys are ScimAttr or ScimSchema pointers. */
-typedef struct
-{
-  GPtrArray *include;
-  GPtrArray *exclude;
-  gboolean   include_meta;
-  gboolean   exclude_meta;
-} Projection;
-
-struct _MusterFakeScim
-{
-  MusterFakeContext *ctx;
-  GHashTable        *resources;      /* id → ScimResource, owned */
-  GPtrArray         *users;          /* ScimResource, creation order */
-  GPtrArray         *groups;
-  GHashTable        *user_names;     /* casefolded userName → ScimResource */
-  GHashTable        *external_ids[2];/* per type: externalId → ScimResource */
-  GHashTable        *member_of;      /* member id → set of group ids */
-  guint64            version_seq;
-  GPtrArray         *log;            /* ScimLogEntry */
-  GPtrArray         *fail_rules;     /* ScimFailRule */
-  gboolean           field;          /* MUSTER_FAKE_SCIM_MODE_FIELD */
-  guint              latency_ms;     /* added to every SCIM request */
-  GPtrArray         *fail_users;     /* ScimFailUser */
-};
-
-static void
-scim_resource_free (ScimResource *resource)
-{
-  g_free (resource->id);
-  g_clear_pointer (&resource->data, json_object_unref);
-  g_free (resource);
-}
 
 static void
 scim_log_entry_free (ScimLogEntry *entry)
@@ -187,32 +92,10 @@ scim_delayed_request_free (gpointer data)
   g_free (delayed);
 }
 
-static void
-projection_clear (Projection *projection)
-{
-  g_clear_pointer (&projection->include, g_ptr_array_unref);
-  g_clear_pointer (&projection->exclude, g_ptr_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Projection, projection_clear)
-
 static ScimLeniency
 leniency (MusterFakeScim *self)
 {
   return self->field ? SCIM_LENIENT_OP_CASE | SCIM_LENIENT_BOOLEAN_STRINGS : SCIM_LENIENT_NONE;
-}
-
-static guint
-type_index (const ScimResourceType *type)
-{
-  return type == &_muster_fake_scim_type_user ? 0 : 1;
-}
-
-static GPtrArray *
-resources_of (MusterFakeScim         *self,
-              const ScimResourceType *type)
-{
-  return type == &_muster_fake_scim_type_user ? self->users : self->groups;
 }
 
 /* --- replies ---------------------------------------------------------------------------------- */
@@ -277,325 +160,16 @@ reply_method_not_allowed (SoupServerMessage *msg,
   reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL, "This method is not allowed on this endpoint");
 }
 
+/* A reply without a body that still names the resource's version: 304, or 204 to a PATCH. */
 static void
-reply_plain_json (SoupServerMessage *msg,
-                  GString           *body)
+reply_status_with_etag (SoupServerMessage *msg,
+                        guint              status,
+                        ScimResource      *resource)
 {
-  gsize len = body->len;
+  g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
 
-  _muster_fake_reply_take (msg, SOUP_STATUS_OK, "application/json", g_string_free (body, FALSE), len);
-}
-
-/* --- output ----------------------------------------------------------------------------------- */
-
-static char *
-resource_location (MusterFakeScim         *self,
-                   const ScimResourceType *type,
-                   const char             *id)
-{
-  return g_strconcat (self->ctx->base_url, SCIM_PREFIX, type->endpoint, "/", id, NULL);
-}
-
-static char *
-resource_etag (ScimResource *resource)
-{
-  return g_strdup_printf ("W/\"%" G_GUINT64_FORMAT "\"", resource->version);
-}
-
-static gboolean
-projection_parse (Projection             *projection,
-                  const ScimResourceType *type,
-                  const char             *attributes,
-                  const char             *excluded)
-{
-  const char *lists[2] = { attributes, excluded };
-
-  memset (projection, 0, sizeof *projection);
-  for (guint l = 0; l < 2; l++)
-    {
-      g_auto(GStrv) names = NULL;
-      GPtrArray *keys;
-
-      if (lists[l] == NULL || *lists[l] == '\0')
-        continue;
-      keys = g_ptr_array_new ();
-      if (l == 0)
-        projection->include = keys;
-      else
-        projection->exclude = keys;
-
-      names = g_strsplit (lists[l], ",", -1);
-      for (guint i = 0; names[i] != NULL; i++)
-        {
-          const char *name = g_strstrip (names[i]);
-          const ScimSchema *schema;
-          const ScimAttr *attr;
-          const char *rest;
-          const char *dot;
-
-          if (g_ascii_strcasecmp (name, "meta") == 0 || g_ascii_strncasecmp (name, "meta.", 5) == 0)
-            {
-              if (l == 0)
-                projection->include_meta = TRUE;
-              else
-                projection->exclude_meta = TRUE;
-              continue;
-            }
-          schema = _muster_fake_scim_split_urn (type, name, &rest);
-          if (schema == NULL)
-            continue;
-          if (*rest == '\0')
-            {
-              g_ptr_array_add (keys, (gpointer) schema);
-              continue;
-            }
-          /* a sub-attribute selects or drops its whole attribute here */
-          dot = strchr (rest, '.');
-          attr = _muster_fake_scim_schema_find_attr (schema, rest, dot ? (gsize) (dot - rest) : strlen (rest));
-          if (attr != NULL)
-            g_ptr_array_add (keys, (gpointer) attr);
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-projection_wants (const Projection *projection,
-                  const ScimSchema *schema,
-                  const ScimAttr   *attr)
-{
-  if (attr->returned == SCIM_RETURNED_NEVER)
-    return FALSE;
-  if (attr->returned == SCIM_RETURNED_ALWAYS)
-    return TRUE;
-  if (projection == NULL)
-    return TRUE;
-  if (projection->include != NULL)
-    return g_ptr_array_find (projection->include, attr, NULL) ||
-           g_ptr_array_find (projection->include, schema, NULL);
-  if (projection->exclude != NULL)
-    return !g_ptr_array_find (projection->exclude, attr, NULL) &&
-           !g_ptr_array_find (projection->exclude, schema, NULL);
-  return TRUE;
-}
-
-static void
-append_node (GString  *out,
-             JsonNode *node)
-{
-  g_autofree char *json = json_to_string (node, FALSE);
-
-  g_string_append (out, json);
-}
-
-static const char *
-resource_display (ScimResource *resource)
-{
-  const char *display = json_object_get_string_member_with_default (resource->data, "displayName", NULL);
-
-  if (display == NULL)
-    display = json_object_get_string_member_with_default (resource->data, "userName", NULL);
-  return display;
-}
-
-/* A reference to another resource, with "$ref" and its display name filled in. */
-static void
-append_reference (MusterFakeScim *self,
-                  GString        *out,
-                  JsonObject     *element,
-                  const char     *display_name)
-{
-  const char *value = json_object_get_string_member_with_default (element, "value", NULL);
-  ScimResource *target = value ? g_hash_table_lookup (self->resources, value) : NULL;
-  gboolean first = TRUE;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
-
-  g_string_append_c (out, '{');
-  json_object_iter_init_ordered (&iter, element);
-  while (json_object_iter_next_ordered (&iter, &name, &member))
-    {
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-      _muster_fake_json_append_string (out, name);
-      g_string_append_c (out, ':');
-      append_node (out, member);
-    }
-  if (target != NULL)
-    {
-      g_autofree char *location = resource_location (self, target->type, target->id);
-
-      if (!json_object_has_member (element, "$ref"))
-        {
-          g_string_append (out, first ? "\"$ref\":" : ",\"$ref\":");
-          _muster_fake_json_append_string (out, location);
-          first = FALSE;
-        }
-      if (resource_display (target) != NULL)
-        {
-          if (!first)
-            g_string_append_c (out, ',');
-          _muster_fake_json_append_string (out, display_name);
-          g_string_append_c (out, ':');
-          _muster_fake_json_append_string (out, resource_display (target));
-        }
-    }
-  g_string_append_c (out, '}');
-}
-
-static void
-append_attribute (MusterFakeScim *self,
-                  GString        *out,
-                  const ScimAttr *attr,
-                  JsonNode       *value)
-{
-  _muster_fake_json_append_string (out, attr->name);
-  g_string_append_c (out, ':');
-
-  if (g_str_equal (attr->name, "members") && JSON_NODE_HOLDS_ARRAY (value))
-    {
-      JsonArray *array = json_node_get_array (value);
-
-      g_string_append_c (out, '[');
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          if (i > 0)
-            g_string_append_c (out, ',');
-          append_reference (self, out, json_array_get_object_element (array, i), "display");
-        }
-      g_string_append_c (out, ']');
-    }
-  else if (g_str_equal (attr->name, "manager") && JSON_NODE_HOLDS_OBJECT (value))
-    append_reference (self, out, json_node_get_object (value), "displayName");
-  else
-    append_node (out, value);
-}
-
-static void
-append_resource (MusterFakeScim   *self,
-                 GString          *out,
-                 ScimResource     *resource,
-                 const Projection *projection)
-{
-  const ScimResourceType *type = resource->type;
-  JsonNode *member;
-  gboolean has_extension = type->extension != NULL && json_object_has_member (resource->data, type->extension->id);
-
-  g_string_append (out, "{\"schemas\":[");
-  _muster_fake_json_append_string (out, type->schema->id);
-  if (has_extension)
-    {
-      g_string_append_c (out, ',');
-      _muster_fake_json_append_string (out, type->extension->id);
-    }
-  g_string_append_c (out, ']');
-
-  /* schema order: id, externalId, the core attributes, then the extension's */
-  {
-    const ScimAttr *common[] = { &_muster_fake_scim_attr_id, &_muster_fake_scim_attr_external_id };
-
-    for (guint i = 0; i < G_N_ELEMENTS (common); i++)
-      if ((member = json_object_get_member (resource->data, common[i]->name)) != NULL &&
-          projection_wants (projection, type->schema, common[i]))
-        {
-          g_string_append_c (out, ',');
-          append_attribute (self, out, common[i], member);
-        }
-  }
-  for (const ScimAttr *attr = type->schema->attributes; attr->name != NULL; attr++)
-    if ((member = json_object_get_member (resource->data, attr->name)) != NULL &&
-        projection_wants (projection, type->schema, attr))
-      {
-        g_string_append_c (out, ',');
-        append_attribute (self, out, attr, member);
-      }
-  if (has_extension)
-    {
-      JsonObject *extension = json_object_get_object_member (resource->data, type->extension->id);
-      gboolean opened = FALSE;
-
-      for (const ScimAttr *attr = type->extension->attributes; attr->name != NULL; attr++)
-        {
-          if ((member = json_object_get_member (extension, attr->name)) == NULL ||
-              !projection_wants (projection, type->extension, attr))
-            continue;
-          g_string_append_c (out, ',');
-          if (!opened)
-            {
-              _muster_fake_json_append_string (out, type->extension->id);
-              g_string_append (out, ":{");
-              opened = TRUE;
-            }
-          append_attribute (self, out, attr, member);
-        }
-      if (opened)
-        g_string_append_c (out, '}');
-    }
-
-  /* a User's groups are computed from the Groups' members (RFC 7643 §4.1.2, readOnly) */
-  if (type == &_muster_fake_scim_type_user)
-    {
-      const ScimAttr *groups_attr = _muster_fake_scim_schema_find_attr (type->schema, "groups", 6);
-      GHashTable *group_ids = g_hash_table_lookup (self->member_of, resource->id);
-
-      if (group_ids != NULL && g_hash_table_size (group_ids) > 0 &&
-          projection_wants (projection, type->schema, groups_attr))
-        {
-          GHashTableIter hiter;
-          gpointer key;
-          gboolean first = TRUE;
-
-          g_string_append (out, ",\"groups\":[");
-          g_hash_table_iter_init (&hiter, group_ids);
-          while (g_hash_table_iter_next (&hiter, &key, NULL))
-            {
-              ScimResource *group = g_hash_table_lookup (self->resources, key);
-              g_autofree char *location = NULL;
-
-              if (group == NULL)
-                continue;
-              location = resource_location (self, group->type, group->id);
-              if (!first)
-                g_string_append_c (out, ',');
-              first = FALSE;
-              g_string_append (out, "{\"value\":");
-              _muster_fake_json_append_string (out, group->id);
-              g_string_append (out, ",\"$ref\":");
-              _muster_fake_json_append_string (out, location);
-              g_string_append (out, ",\"display\":");
-              _muster_fake_json_append_string (out, resource_display (group));
-              g_string_append (out, ",\"type\":\"direct\"}");
-            }
-          g_string_append_c (out, ']');
-        }
-    }
-
-  if (projection == NULL ||
-      (projection->include != NULL ? projection->include_meta : !projection->exclude_meta))
-    {
-      g_autofree char *created = _muster_fake_iso8601 (resource->created);
-      g_autofree char *modified = _muster_fake_iso8601 (resource->last_modified);
-      g_autofree char *location = resource_location (self, type, resource->id);
-      g_autofree char *etag = resource_etag (resource);
-
-      g_string_append (out, ",\"meta\":{\"resourceType\":");
-      _muster_fake_json_append_string (out, type->name);
-      g_string_append (out, ",\"created\":");
-      _muster_fake_json_append_string (out, created);
-      g_string_append (out, ",\"lastModified\":");
-      _muster_fake_json_append_string (out, modified);
-      g_string_append (out, ",\"location\":");
-      _muster_fake_json_append_string (out, location);
-      if (!self->field)
-        {
-          g_string_append (out, ",\"version\":");
-          _muster_fake_json_append_string (out, etag);
-        }
-      g_string_append_c (out, '}');
-    }
-  g_string_append_c (out, '}');
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  soup_server_message_set_status (msg, status, NULL);
 }
 
 static void
@@ -606,275 +180,19 @@ reply_resource (MusterFakeScim    *self,
                 const Projection  *projection)
 {
   GString *body = g_string_new (NULL);
-  g_autofree char *etag = resource_etag (resource);
+  g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
-  append_resource (self, body, resource, projection);
+  _muster_fake_scim_append_resource (self, body, resource, projection);
   if (!self->field)
     soup_message_headers_replace (headers, "ETag", etag);
   if (status == SOUP_STATUS_CREATED && !self->field)
     {
-      g_autofree char *location = resource_location (self, resource->type, resource->id);
+      g_autofree char *location = _muster_fake_scim_resource_location (self, resource->type, resource->id);
 
       soup_message_headers_replace (headers, "Location", location);
     }
   reply_scim (msg, status, body);
-}
-
-/* --- the store -------------------------------------------------------------------------------- */
-
-static void
-index_remove (MusterFakeScim *self,
-              ScimResource   *resource)
-{
-  const char *external_id = json_object_get_string_member_with_default (resource->data, "externalId", NULL);
-  JsonArray *members;
-
-  if (resource->type == &_muster_fake_scim_type_user)
-    {
-      g_autofree char *key = g_utf8_casefold (json_object_get_string_member (resource->data, "userName"), -1);
-
-      if (g_hash_table_lookup (self->user_names, key) == resource)
-        g_hash_table_remove (self->user_names, key);
-    }
-  if (external_id != NULL &&
-      g_hash_table_lookup (self->external_ids[type_index (resource->type)], external_id) == resource)
-    g_hash_table_remove (self->external_ids[type_index (resource->type)], external_id);
-
-  members = json_object_get_member (resource->data, "members")
-    ? json_object_get_array_member (resource->data, "members") : NULL;
-  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
-    {
-      const char *member_id = json_object_get_string_member (json_array_get_object_element (members, i), "value");
-      GHashTable *set = g_hash_table_lookup (self->member_of, member_id);
-
-      if (set != NULL)
-        g_hash_table_remove (set, resource->id);
-    }
-}
-
-static void
-index_add (MusterFakeScim *self,
-           ScimResource   *resource)
-{
-  const char *external_id = json_object_get_string_member_with_default (resource->data, "externalId", NULL);
-  JsonArray *members;
-
-  if (resource->type == &_muster_fake_scim_type_user)
-    g_hash_table_replace (self->user_names,
-                          g_utf8_casefold (json_object_get_string_member (resource->data, "userName"), -1),
-                          resource);
-  if (external_id != NULL)
-    g_hash_table_replace (self->external_ids[type_index (resource->type)], g_strdup (external_id), resource);
-
-  members = json_object_get_member (resource->data, "members")
-    ? json_object_get_array_member (resource->data, "members") : NULL;
-  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
-    {
-      const char *member_id = json_object_get_string_member (json_array_get_object_element (members, i), "value");
-      GHashTable *set = g_hash_table_lookup (self->member_of, member_id);
-
-      if (set == NULL)
-        {
-          set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-          g_hash_table_insert (self->member_of, g_strdup (member_id), set);
-        }
-      g_hash_table_add (set, g_strdup (resource->id));
-    }
-}
-
-/* userName is unique case-insensitively (RFC 7643 §4.1.1: caseExact false, uniqueness server)
- * and so is externalId within a resource type (Entra's join key). */
-static gboolean
-check_unique (MusterFakeScim         *self,
-              const ScimResourceType *type,
-              JsonObject             *data,
-              ScimResource           *self_resource,
-              GError                **error)
-{
-  const char *external_id = json_object_get_string_member_with_default (data, "externalId", NULL);
-  ScimResource *other;
-
-  if (type == &_muster_fake_scim_type_user)
-    {
-      const char *user_name = json_object_get_string_member (data, "userName");
-      g_autofree char *key = g_utf8_casefold (user_name, -1);
-
-      other = g_hash_table_lookup (self->user_names, key);
-      if (other != NULL && other != self_resource)
-        {
-          g_set_error (error, SCIM_ERROR, SCIM_ERROR_UNIQUENESS,
-                       "userName '%s' is already taken by User %s", user_name, other->id);
-          return FALSE;
-        }
-    }
-  if (external_id != NULL)
-    {
-      other = g_hash_table_lookup (self->external_ids[type_index (type)], external_id);
-      if (other != NULL && other != self_resource)
-        {
-          g_set_error (error, SCIM_ERROR, SCIM_ERROR_UNIQUENESS,
-                       "externalId '%s' is already used by %s %s", external_id, type->name, other->id);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* Members must name existing resources; keep only value and the actual type, drop duplicates. */
-static gboolean
-normalize_members (MusterFakeScim *self,
-                   JsonObject     *data,
-                   const char     *own_id,
-                   GError        **error)
-{
-  JsonNode *node = json_object_get_member (data, "members");
-  g_autoptr(JsonArray) members = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonArray *in;
-
-  if (node == NULL)
-    return TRUE;
-  in = json_node_get_array (node);
-  members = json_array_new ();
-  for (guint i = 0; i < json_array_get_length (in); i++)
-    {
-      JsonObject *element = json_array_get_object_element (in, i);
-      const char *value = json_object_get_string_member_with_default (element, "value", NULL);
-      const char *given_type = json_object_get_string_member_with_default (element, "type", NULL);
-      ScimResource *target = value ? g_hash_table_lookup (self->resources, value) : NULL;
-      JsonObject *normalized;
-
-      if (value == NULL)
-        {
-          g_set_error_literal (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "Each member needs a 'value'");
-          return FALSE;
-        }
-      if (target == NULL || g_strcmp0 (value, own_id) == 0)
-        {
-          g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "Member '%s' is not an existing User or Group",
-                       value);
-          return FALSE;
-        }
-      if (given_type != NULL && g_ascii_strcasecmp (given_type, target->type->name) != 0)
-        {
-          g_set_error (error, SCIM_ERROR, SCIM_ERROR_INVALID_VALUE, "Member '%s' is a %s, not a %s",
-                       value, target->type->name, given_type);
-          return FALSE;
-        }
-      if (!g_hash_table_add (seen, (gpointer) value))
-        continue;
-      normalized = json_object_new ();
-      json_object_set_string_member (normalized, "value", value);
-      json_object_set_string_member (normalized, "type", target->type->name);
-      json_array_add_object_element (members, normalized);
-    }
-  json_object_set_array_member (data, "members", g_steal_pointer (&members));
-  return TRUE;
-}
-
-/* Puts "id" first, the way resources read (RFC 7643 §8 examples). */
-static JsonObject *
-data_with_id (JsonObject *data,
-              const char *id)
-{
-  JsonObject *out = json_object_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
-
-  json_object_set_string_member (out, "id", id);
-  json_object_iter_init_ordered (&iter, data);
-  while (json_object_iter_next_ordered (&iter, &name, &member))
-    if (!g_str_equal (name, "id"))
-      json_object_set_member (out, name, json_node_ref (member));
-  return out;
-}
-
-/* A node holding a deep copy of @object (json_node_copy() only shares it). */
-static JsonNode *
-deep_copy_object (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
-
-  return _muster_fake_scim_json_deep_copy (node);
-}
-
-static void
-touch (MusterFakeScim *self,
-       ScimResource   *resource)
-{
-  resource->version = ++self->version_seq;
-  resource->last_modified = g_get_real_time () / G_USEC_PER_SEC;
-}
-
-/* Replaces @resource's data with @data (already validated and unique). */
-static void
-commit (MusterFakeScim *self,
-        ScimResource   *resource,
-        JsonObject     *data)
-{
-  index_remove (self, resource);
-  g_clear_pointer (&resource->data, json_object_unref);
-  resource->data = data_with_id (data, resource->id);
-  index_add (self, resource);
-  touch (self, resource);
-}
-
-static void
-remove_resource (MusterFakeScim *self,
-                 ScimResource   *resource)
-{
-  GHashTable *group_ids = g_hash_table_lookup (self->member_of, resource->id);
-
-  /* a deleted resource leaves every group it was a member of */
-  if (group_ids != NULL)
-    {
-      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-      GHashTableIter iter;
-      gpointer key;
-
-      g_hash_table_iter_init (&iter, group_ids);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        g_ptr_array_add (ids, g_strdup (key));
-      for (guint i = 0; i < ids->len; i++)
-        {
-          ScimResource *group = g_hash_table_lookup (self->resources, g_ptr_array_index (ids, i));
-          g_autoptr(JsonNode) copy = NULL;
-          JsonObject *data;
-          JsonArray *members;
-
-          if (group == NULL)
-            continue;
-          copy = deep_copy_object (group->data);
-          data = json_node_get_object (copy);
-          members = json_object_get_array_member (data, "members");
-          for (guint j = json_array_get_length (members); j > 0; j--)
-            if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (members, j - 1), "value"),
-                           resource->id) == 0)
-              json_array_remove_element (members, j - 1);
-          if (json_array_get_length (members) == 0)
-            json_object_remove_member (data, "members");
-          commit (self, group, data);
-        }
-    }
-
-  index_remove (self, resource);
-  g_hash_table_remove (self->member_of, resource->id);
-  g_ptr_array_remove (resources_of (self, resource->type), resource);
-  g_hash_table_remove (self->resources, resource->id);
-}
-
-static void
-store_clear (MusterFakeScim *self)
-{
-  g_ptr_array_set_size (self->users, 0);
-  g_ptr_array_set_size (self->groups, 0);
-  g_hash_table_remove_all (self->user_names);
-  g_hash_table_remove_all (self->external_ids[0]);
-  g_hash_table_remove_all (self->external_ids[1]);
-  g_hash_table_remove_all (self->member_of);
-  g_hash_table_remove_all (self->resources);
 }
 
 /* --- request plumbing ------------------------------------------------------------------------- */
@@ -914,7 +232,7 @@ static gboolean
 etag_list_matches (const char   *header,
                    ScimResource *resource)
 {
-  g_autofree char *etag = resource_etag (resource);
+  g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
   g_auto(GStrv) tags = g_strsplit (header, ",", -1);
 
   for (guint i = 0; tags[i] != NULL; i++)
@@ -942,7 +260,7 @@ check_if_match (MusterFakeScim    *self,
   if ((if_match != NULL && !etag_list_matches (if_match, resource)) ||
       (if_none_match != NULL && etag_list_matches (if_none_match, resource)))
     {
-      g_autofree char *etag = resource_etag (resource);
+      g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
       reply_error (msg, SOUP_STATUS_PRECONDITION_FAILED, NULL,
@@ -1138,8 +456,8 @@ resource_matches (MusterFakeScim   *self,
       g_autoptr(JsonObject) meta = json_object_new ();
       g_autofree char *created = _muster_fake_iso8601 (resource->created);
       g_autofree char *modified = _muster_fake_iso8601 (resource->last_modified);
-      g_autofree char *location = resource_location (self, resource->type, resource->id);
-      g_autofree char *etag = resource_etag (resource);
+      g_autofree char *location = _muster_fake_scim_resource_location (self, resource->type, resource->id);
+      g_autofree char *etag = _muster_fake_scim_resource_etag (resource);
 
       json_object_set_string_member (meta, "resourceType", resource->type->name);
       json_object_set_string_member (meta, "created", created);
@@ -1164,7 +482,7 @@ list_resources (MusterFakeScim         *self,
   g_autoptr(GPtrArray) matches = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Projection) projection = { NULL, NULL, FALSE, FALSE };
-  GPtrArray *all = resources_of (self, type);
+  GPtrArray *all = _muster_fake_scim_resources_of (self, type);
   gint64 start_index, count;
   GString *body;
   guint start, end;
@@ -1210,7 +528,8 @@ list_resources (MusterFakeScim         *self,
           candidate = g_hash_table_lookup (self->user_names, key);
         }
       else if (external_id != NULL)
-        candidate = g_hash_table_lookup (self->external_ids[type_index (type)], external_id);
+        candidate = g_hash_table_lookup (self->external_ids[_muster_fake_scim_type_index (type)],
+                                         external_id);
       else
         indexed = FALSE;
 
@@ -1229,9 +548,9 @@ list_resources (MusterFakeScim         *self,
           }
     }
 
-  projection_parse (&projection, type,
-                    query ? g_hash_table_lookup (query, "attributes") : NULL,
-                    query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
+  _muster_fake_scim_projection_parse (&projection, type,
+                                      query ? g_hash_table_lookup (query, "attributes") : NULL,
+                                      query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
 
   {
     GPtrArray *source = filter != NULL ? matches : all;
@@ -1252,7 +571,7 @@ list_resources (MusterFakeScim         *self,
       {
         if (i > start)
           g_string_append_c (body, ',');
-        append_resource (self, body, g_ptr_array_index (source, i), &projection);
+        _muster_fake_scim_append_resource (self, body, g_ptr_array_index (source, i), &projection);
       }
     g_string_append (body, "]}");
   }
@@ -1273,32 +592,24 @@ create_resource (MusterFakeScim         *self,
 
   if (body == NULL ||
       (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
-      !normalize_members (self, data, NULL, &error))
+      !_muster_fake_scim_normalize_members (self, data, NULL, &error))
     {
       reply_gerror (msg, error);
       return;
     }
   if (apply_fail_users (self, msg, type, NULL, data))
     return;
-  if (!check_unique (self, type, data, NULL, &error))
+  if (!_muster_fake_scim_check_unique (self, type, data, NULL, &error))
     {
       reply_gerror (msg, error);
       return;
     }
 
-  resource = g_new0 (ScimResource, 1);
-  resource->type = type;
-  resource->id = g_uuid_string_random ();
-  resource->data = data_with_id (data, resource->id);
-  resource->created = g_get_real_time () / G_USEC_PER_SEC;
-  touch (self, resource);
-  g_hash_table_insert (self->resources, resource->id, resource);
-  g_ptr_array_add (resources_of (self, type), resource);
-  index_add (self, resource);
+  resource = _muster_fake_scim_store_add (self, type, data);
 
-  projection_parse (&projection, type,
-                    query ? g_hash_table_lookup (query, "attributes") : NULL,
-                    query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
+  _muster_fake_scim_projection_parse (&projection, type,
+                                      query ? g_hash_table_lookup (query, "attributes") : NULL,
+                                      query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
   reply_resource (self, msg, SOUP_STATUS_CREATED, resource, &projection);
 }
 
@@ -1322,9 +633,9 @@ handle_resource (MusterFakeScim         *self,
       return;
     }
 
-  projection_parse (&projection, type,
-                    query ? g_hash_table_lookup (query, "attributes") : NULL,
-                    query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
+  _muster_fake_scim_projection_parse (&projection, type,
+                                      query ? g_hash_table_lookup (query, "attributes") : NULL,
+                                      query ? g_hash_table_lookup (query, "excludedAttributes") : NULL);
 
   if (g_str_equal (method, "GET"))
     {
@@ -1333,10 +644,7 @@ handle_resource (MusterFakeScim         *self,
 
       if (if_none_match != NULL && !self->field && etag_list_matches (if_none_match, resource))
         {
-          g_autofree char *etag = resource_etag (resource);
-
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-          soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
+          reply_status_with_etag (msg, SOUP_STATUS_NOT_MODIFIED, resource);
           return;
         }
       reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
@@ -1353,19 +661,19 @@ handle_resource (MusterFakeScim         *self,
       body = parse_body (msg, &error);
       if (body == NULL ||
           (data = _muster_fake_scim_validate_resource (type, body, leniency (self), &error)) == NULL ||
-          !normalize_members (self, data, resource->id, &error))
+          !_muster_fake_scim_normalize_members (self, data, resource->id, &error))
         {
           reply_gerror (msg, error);
           return;
         }
       if (apply_fail_users (self, msg, type, resource->data, data))
         return;
-      if (!check_unique (self, type, data, resource, &error))
+      if (!_muster_fake_scim_check_unique (self, type, data, resource, &error))
         {
           reply_gerror (msg, error);
           return;
         }
-      commit (self, resource, data);
+      _muster_fake_scim_commit (self, resource, data);
       reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
       return;
     }
@@ -1385,17 +693,17 @@ handle_resource (MusterFakeScim         *self,
           reply_gerror (msg, error);
           return;
         }
-      copy = deep_copy_object (resource->data);
+      copy = _muster_fake_scim_deep_copy_object (resource->data);
       data = json_node_get_object (copy);
       if (!_muster_fake_scim_patch_apply (type, data, body, leniency (self), &error) ||
-          !normalize_members (self, data, resource->id, &error))
+          !_muster_fake_scim_normalize_members (self, data, resource->id, &error))
         {
           reply_gerror (msg, error);
           return;
         }
       if (apply_fail_users (self, msg, type, resource->data, data))
         return;
-      if (!check_unique (self, type, data, resource, &error))
+      if (!_muster_fake_scim_check_unique (self, type, data, resource, &error))
         {
           reply_gerror (msg, error);
           return;
@@ -1403,7 +711,7 @@ handle_resource (MusterFakeScim         *self,
       /* a PATCH that changes nothing keeps the version, so ETags stay valid */
       original = json_node_init_object (json_node_alloc (), resource->data);
       if (!json_node_equal (copy, original))
-        commit (self, resource, data);
+        _muster_fake_scim_commit (self, resource, data);
 
       if (self->field)
         {
@@ -1413,12 +721,10 @@ handle_resource (MusterFakeScim         *self,
         }
       if (type == &_muster_fake_scim_type_group && projection.include == NULL)
         {
-          /* Entra expects 204 for group PATCH (entra-docs use-scim-to-provision-users-and-groups.md);
+          /* Entra expects 204 for group PATCH
+           * (learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups);
            * RFC 7644 §3.5.2 allows it. */
-          g_autofree char *etag = resource_etag (resource);
-
-          soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-          soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+          reply_status_with_etag (msg, SOUP_STATUS_NO_CONTENT, resource);
           return;
         }
       reply_resource (self, msg, SOUP_STATUS_OK, resource, &projection);
@@ -1431,7 +737,7 @@ handle_resource (MusterFakeScim         *self,
         return;
       if (type == &_muster_fake_scim_type_user && apply_fail_users (self, msg, type, resource->data, NULL))
         return;
-      remove_resource (self, resource);
+      _muster_fake_scim_remove_resource (self, resource);
       soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
       return;
     }
@@ -1827,255 +1133,6 @@ scim_handler (MusterFakeContext *ctx,
   g_source_unref (source);
 }
 
-/* --- control API (/_fake/scim) ---------------------------------------------------------------- */
-
-static void
-control_requests (MusterFakeScim    *self,
-                  SoupServerMessage *msg)
-{
-  GString *out = g_string_new ("{\"requests\":[");
-
-  for (guint i = 0; i < self->log->len; i++)
-    {
-      ScimLogEntry *entry = g_ptr_array_index (self->log, i);
-
-      if (i > 0)
-        g_string_append_c (out, ',');
-      g_string_append (out, "{\"method\":");
-      _muster_fake_json_append_string (out, entry->method);
-      g_string_append (out, ",\"path\":");
-      _muster_fake_json_append_string (out, entry->path);
-      g_string_append (out, ",\"query\":");
-      _muster_fake_json_append_string (out, entry->query);
-      g_string_append (out, ",\"body\":");
-      if (entry->body != NULL)
-        append_node (out, entry->body);
-      else
-        g_string_append (out, "null");
-      if (entry->raw_body != NULL)
-        {
-          g_string_append (out, ",\"rawBody\":");
-          _muster_fake_json_append_string (out, entry->raw_body);
-        }
-      g_string_append_printf (out, ",\"status\":%u}", entry->status);
-    }
-  g_string_append (out, "]}");
-  reply_plain_json (msg, out);
-}
-
-static void
-control_fail (MusterFakeScim    *self,
-              SoupServerMessage *msg)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autofree char *text = g_strndup (body->data, body->length);
-  g_autoptr(JsonNode) node = body->length > 0 ? json_from_string (text, NULL) : NULL;
-  JsonObject *object;
-  ScimFailRule *rule;
-  const char *prefix;
-  gint64 status, count, retry_after;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest",
-                                      "Send {\"path\":\"/scim/v2/Users\",\"status\":500,\"count\":1}");
-      return;
-    }
-  object = json_node_get_object (node);
-  prefix = json_object_get_string_member_with_default (object, "path", SCIM_PREFIX);
-  status = json_object_get_int_member_with_default (object, "status", SOUP_STATUS_INTERNAL_SERVER_ERROR);
-  count = json_object_get_int_member_with_default (object, "count", 1);
-  retry_after = json_object_get_int_member_with_default (object, "retryAfter", 0);
-  if (!g_str_has_prefix (prefix, SCIM_PREFIX) || status < 400 || status > 599 || count < 1 || retry_after < 0)
-    {
-      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest",
-                                      "path must start with /scim/v2, status be 400–599, count ≥ 1");
-      return;
-    }
-
-  rule = g_new0 (ScimFailRule, 1);
-  rule->path_prefix = g_strdup (prefix);
-  rule->method = g_strdup (json_object_get_string_member_with_default (object, "method", NULL));
-  rule->status = status;
-  rule->remaining = count;
-  rule->retry_after = retry_after;
-  g_ptr_array_add (self->fail_rules, rule);
-  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-}
-
-/* The JSON object a control request sends, or NULL after answering 400 with @usage. */
-static JsonObject *
-control_body (SoupServerMessage *msg,
-              const char        *usage,
-              JsonNode         **node_out)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autofree char *text = g_strndup (body->data, body->length);
-  JsonNode *node = body->length > 0 ? json_from_string (text, NULL) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_clear_pointer (&node, json_node_unref);
-      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
-      *node_out = NULL;
-      return NULL;
-    }
-  *node_out = node;
-  return json_node_get_object (node);
-}
-
-static void
-control_mode (MusterFakeScim    *self,
-              SoupServerMessage *msg,
-              gboolean           set)
-{
-  GString *out;
-
-  if (set)
-    {
-      const char *usage = "Send {\"mode\":\"strict\"} or {\"mode\":\"field\"}";
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *object = control_body (msg, usage, &node);
-      const char *mode;
-
-      if (object == NULL)
-        return;
-      mode = json_object_get_string_member_with_default (object, "mode", "");
-      if (!g_str_equal (mode, "strict") && !g_str_equal (mode, "field"))
-        {
-          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
-          return;
-        }
-      self->field = g_str_equal (mode, "field");
-      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-      return;
-    }
-  out = g_string_new ("{\"mode\":");
-  _muster_fake_json_append_string (out, self->field ? "field" : "strict");
-  g_string_append_c (out, '}');
-  reply_plain_json (msg, out);
-}
-
-static void
-control_latency (MusterFakeScim    *self,
-                 SoupServerMessage *msg,
-                 gboolean           set)
-{
-  GString *out;
-
-  if (set)
-    {
-      const char *usage = "Send {\"ms\":N} with N from 0 (none) to 60000";
-      g_autoptr(JsonNode) node = NULL;
-      JsonObject *object = control_body (msg, usage, &node);
-      JsonNode *ms;
-
-      if (object == NULL)
-        return;
-      ms = json_object_get_member (object, "ms");
-      if (ms == NULL || !JSON_NODE_HOLDS_VALUE (ms) || json_node_get_value_type (ms) != G_TYPE_INT64 ||
-          json_node_get_int (ms) < 0 || json_node_get_int (ms) > 60000)
-        {
-          _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
-          return;
-        }
-      self->latency_ms = json_node_get_int (ms);
-      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-      return;
-    }
-  out = g_string_new (NULL);
-  g_string_append_printf (out, "{\"ms\":%u}", self->latency_ms);
-  reply_plain_json (msg, out);
-}
-
-static void
-control_fail_users (MusterFakeScim    *self,
-                    SoupServerMessage *msg)
-{
-  const char *usage = "Send {\"userName\":\"ada@example.com\",\"status\":500,\"times\":0} "
-                      "(status 400–599, times 0 for every time, optional retryAfter seconds)";
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *object = control_body (msg, usage, &node);
-  g_autofree char *folded = NULL;
-  ScimFailUser *rule;
-  const char *user_name;
-  gint64 status, times, retry_after;
-
-  if (object == NULL)
-    return;
-  user_name = json_object_get_string_member_with_default (object, "userName", NULL);
-  status = json_object_get_int_member_with_default (object, "status", SOUP_STATUS_INTERNAL_SERVER_ERROR);
-  times = json_object_get_int_member_with_default (object, "times", 0);
-  retry_after = json_object_get_int_member_with_default (object, "retryAfter", 0);
-  if (user_name == NULL || *user_name == '\0' || status < 400 || status > 599 || times < 0 || times > G_MAXUINT ||
-      retry_after < 0 || retry_after > G_MAXUINT)
-    {
-      _muster_fake_reply_graph_error (msg, SOUP_STATUS_BAD_REQUEST, "badRequest", usage);
-      return;
-    }
-
-  /* a new rule for the same user replaces the old one */
-  folded = g_utf8_casefold (user_name, -1);
-  for (guint i = self->fail_users->len; i > 0; i--)
-    if (g_str_equal (((ScimFailUser *) g_ptr_array_index (self->fail_users, i - 1))->user_name, folded))
-      g_ptr_array_remove_index (self->fail_users, i - 1);
-
-  rule = g_new0 (ScimFailUser, 1);
-  rule->user_name = g_steal_pointer (&folded);
-  rule->status = status;
-  rule->remaining = times;
-  rule->retry_after = retry_after;
-  g_ptr_array_add (self->fail_users, rule);
-  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-}
-
-static void
-control_handler (MusterFakeContext *ctx,
-                 SoupServerMessage *msg,
-                 const char        *path,
-                 GHashTable        *query,
-                 gpointer           user_data)
-{
-  MusterFakeScim *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  gboolean get = g_str_equal (method, "GET"), post = g_str_equal (method, "POST");
-
-  if (get && g_str_equal (path, "/_fake/scim/requests"))
-    control_requests (self, msg);
-  else if (get && g_str_equal (path, "/_fake/scim/token"))
-    {
-      /* test plumbing on loopback: the tests' SCIM client needs the token */
-      GString *out = g_string_new ("{\"token\":");
-
-      _muster_fake_json_append_string (out, ctx->scim_token);
-      g_string_append_c (out, '}');
-      reply_plain_json (msg, out);
-    }
-  else if (post && g_str_equal (path, "/_fake/scim/reset"))
-    {
-      store_clear (self);
-      g_ptr_array_set_size (self->log, 0);
-      g_ptr_array_set_size (self->fail_rules, 0);
-      g_ptr_array_set_size (self->fail_users, 0);
-      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-    }
-  else if (post && g_str_equal (path, "/_fake/scim/fail"))
-    control_fail (self, msg);
-  else if ((get || post) && g_str_equal (path, "/_fake/scim/mode"))
-    control_mode (self, msg, post);
-  else if ((get || post) && g_str_equal (path, "/_fake/scim/latency"))
-    control_latency (self, msg, post);
-  else if (post && g_str_equal (path, "/_fake/scim/fail-users"))
-    control_fail_users (self, msg);
-  else if (g_str_equal (method, "DELETE") && g_str_equal (path, "/_fake/scim/fail-users"))
-    {
-      g_ptr_array_set_size (self->fail_users, 0);
-      soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-    }
-  else
-    _muster_fake_reply_graph_error (msg, SOUP_STATUS_NOT_FOUND, "notFound", "No such control endpoint");
-}
-
 MusterFakeScim *
 _muster_fake_scim_new (MusterFakeContext *ctx)
 {
@@ -2083,7 +1140,8 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
 
   self->ctx = ctx;
   self->field = ctx->options.scim_mode == MUSTER_FAKE_SCIM_MODE_FIELD;
-  self->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) scim_resource_free);
+  self->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify) _muster_fake_scim_resource_free);
   self->users = g_ptr_array_new ();
   self->groups = g_ptr_array_new ();
   self->user_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -2099,7 +1157,7 @@ _muster_fake_scim_new (MusterFakeContext *ctx)
   ctx->scim_token = _muster_fake_random_token (32);
 
   _muster_fake_context_add_handler (ctx, SCIM_PREFIX, scim_handler, self);
-  _muster_fake_context_add_handler (ctx, "/_fake/scim", control_handler, self);
+  _muster_fake_context_add_handler (ctx, "/_fake/scim", _muster_fake_scim_control_handler, self);
   return self;
 }
 
@@ -2108,7 +1166,7 @@ _muster_fake_scim_free (MusterFakeScim *self)
 {
   if (self == NULL)
     return;
-  store_clear (self);
+  _muster_fake_scim_store_clear (self);
   g_clear_pointer (&self->resources, g_hash_table_unref);
   g_clear_pointer (&self->users, g_ptr_array_unref);
   g_clear_pointer (&self->groups, g_ptr_array_unref);

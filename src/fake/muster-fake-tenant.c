@@ -169,6 +169,7 @@ setup_server (MusterFakeTenant *self,
   ctx->graph = _muster_fake_graph_new (ctx);
   ctx->scim = _muster_fake_scim_new (ctx);
   ctx->control = _muster_fake_control_new (ctx);
+  _muster_fake_context_add_handler (ctx, "/_fake/faults", _muster_fake_faults_control_handler, NULL);
   if (ctx->options.throttle)
     ctx->throttle = _muster_fake_throttle_new (ctx);
 

@@ -13,7 +13,7 @@
 #include "muster-fake-graph-private.h"
 #include "muster-fake-http.h"
 
-/* GRAPH:concepts/throttling-limits.md, identity and access service limits: a token bucket per
+/* learn.microsoft.com/graph/throttling-limits, identity and access service limits: a token bucket per
  * application and tenant that holds 3,500, 5,000 or 8,000 resource units per 10 seconds for
  * tenants of under 50, 50 to 500 and over 500 users. It refills continuously. */
 #define WINDOW_SECONDS 10
@@ -107,7 +107,7 @@ _muster_fake_throttle_charge (MusterFakeThrottle *self,
   if (_muster_fake_throttle_take (self, "", cost, &retry_after, &used))
     return TRUE;
 
-  /* GRAPH:concepts/throttling.md: 429 with Retry-After in seconds */
+  /* learn.microsoft.com/graph/throttling: 429 with Retry-After in seconds */
   _muster_fake_reply_graph_error (msg, 429, "TooManyRequests", "Please retry again later.");
   seconds = g_strdup_printf ("%u", retry_after);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);

@@ -1,5 +1,5 @@
 /* muster-window-actions.c: every command the window offers, and the one place that decides
- * which of them can run now (STYLE.md §5)
+ * which of them can run now, the way GNOME Text Editor's editor-window-actions.c does
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -88,6 +88,7 @@ _muster_window_actions_update (MusterWindow *self)
                                    !pushing && !self->previewing && self->plan != NULL &&
                                    self->push_failures != NULL && self->push_failures->len > 0);
   }
+  _muster_window_report_update_actions (self);
 }
 
 static void
@@ -540,6 +541,7 @@ _muster_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.push-anyway", NULL, push_anyway_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-push", NULL, cancel_push_action);
   gtk_widget_class_install_action (widget_class, "win.retry-failed", NULL, retry_failed_action);
+  _muster_window_report_install_actions (widget_class);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh-status", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK | GDK_SHIFT_MASK,

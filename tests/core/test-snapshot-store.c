@@ -1172,7 +1172,7 @@ test_group_kinds (void)
 {
   MusterGroupKind kind;
 
-  /* graph-facts §7.1 */
+  /* learn.microsoft.com/graph/api/resources/groups-overview */
   g_assert_cmpint (muster_group_kind_from_graph (TRUE, TRUE, FALSE), ==, MUSTER_GROUP_KIND_MICROSOFT365);
   g_assert_cmpint (muster_group_kind_from_graph (TRUE, TRUE, TRUE), ==, MUSTER_GROUP_KIND_MICROSOFT365);
   g_assert_cmpint (muster_group_kind_from_graph (FALSE, FALSE, TRUE), ==, MUSTER_GROUP_KIND_SECURITY);

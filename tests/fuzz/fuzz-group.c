@@ -3,8 +3,9 @@
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Properties: string columns come back byte for byte, the kind is the one graph-facts §7.1
- * tabulates for the group's groupTypes/mailEnabled/securityEnabled, and its name round-trips.
+ * Properties: string columns come back byte for byte, the kind is the one
+ * learn.microsoft.com/graph/api/resources/groups-overview tabulates for the group's
+ * groupTypes/mailEnabled/securityEnabled, and its name round-trips.
  */
 
 #include "config.h"

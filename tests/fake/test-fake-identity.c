@@ -239,7 +239,8 @@ json_array_has_string (JsonArray  *array,
   return FALSE;
 }
 
-/* Every field of the token endpoint's documented error body (graph-facts §1.7). */
+/* Every field of the token endpoint's documented error body
+ * (learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow). */
 static void
 assert_sts_error (FakeResponse *r,
                   guint         status,
@@ -340,7 +341,8 @@ test_pkce_full_flow (void)
 
   redirect = press (tenant, page, "accept");
   location = soup_message_headers_get_one (redirect->headers, "Location");
-  /* a redirect URI without a path comes back with "/" (ENTRA:reply-url.md) */
+  /* a redirect URI without a path comes back with "/"
+   * (learn.microsoft.com/entra/identity-platform/reply-url) */
   g_assert_true (g_str_has_prefix (location, REDIRECT "/?code="));
   params = location_params (redirect);
   g_assert_cmpstr (g_hash_table_lookup (params, "state"), ==, "st4te-42");
@@ -727,7 +729,8 @@ test_refresh_rotation (void)
   me = whoami (tenant, fake_response_get_string (second, "access_token"));
   g_assert_cmpuint (me->status, ==, 200);
 
-  /* the old refresh token is not revoked (ENTRA:refresh-tokens.md) and the new one works */
+  /* the old refresh token is not revoked (learn.microsoft.com/entra/identity-platform/refresh-tokens)
+   * and the new one works */
   third = refresh (tenant, rt1, NULL);
   g_assert_cmpuint (third->status, ==, 200);
   fourth = refresh (tenant, rt2, "User.Read");
@@ -881,7 +884,7 @@ test_admin_consent (void)
     }
   g_assert_true (found);
 
-  /* Cancel: ENTRA:v2-admin-consent.md's error response */
+  /* Cancel: learn.microsoft.com/entra/identity-platform/v2-admin-consent's error response */
   page2 = fake_test_request (tenant, "GET", path, NULL, NULL, NULL);
   cancel = press (tenant, page2, "cancel");
   cancel_params = location_params (cancel);
@@ -1142,7 +1145,8 @@ test_cert_clear (TestCert *cert)
   g_free (cert->x5t_s256);
 }
 
-/* A client assertion per ENTRA:certificate-credentials.md, signed by @signer. */
+/* A client assertion per learn.microsoft.com/entra/identity-platform/certificate-credentials,
+ * signed by @signer. */
 static char *
 make_assertion (gnutls_privkey_t  signer,
                 gboolean          pss,

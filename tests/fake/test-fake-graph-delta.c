@@ -1,5 +1,5 @@
 /* test-fake-graph-delta.c: the fake Graph's delta queries see exactly what the control API
- * changed (graph-facts §9), and page tokens only work for their own query
+ * changed (learn.microsoft.com/graph/delta-query-overview), and page tokens only work for their own query
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -733,7 +733,7 @@ test_app_only (Fixture       *fixture,
   me = fake_test_request (fixture->tenant, "GET", "/v1.0/me", headers, NULL, NULL);
   users = fake_test_request (fixture->tenant, "GET", "/v1.0/users?$top=2", headers, NULL, NULL);
   groups = fake_test_request (fixture->tenant, "GET", "/v1.0/groups?$top=2", headers, NULL, NULL);
-  /* msgraph-sdk-php#1163: /me has no meaning without a signed-in user */
+  /* github.com/microsoftgraph/msgraph-sdk-php/issues/1163: /me has no meaning without a signed-in user */
   assert_graph_error (me, 400, "BadRequest", "/me request is only valid with delegated authentication flow.");
   g_assert_cmpuint (users->status, ==, 200);
   assert_graph_error (groups, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
