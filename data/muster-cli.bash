@@ -116,7 +116,7 @@ _muster_cli ()
             compopt -o filenames 2>/dev/null
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
-        --group|--search|--run|--snapshot|--tenant|--client-id|--columns|--user|--roles)
+        --group|--search|--run|--snapshot|--since|--tenant|--client-id|--columns|--user|--roles)
             return ;;
     esac
 

@@ -134,9 +134,8 @@ print_run (MusterCliContext *cli,
 }
 
 #if HAVE_XLSXWRITER
-/* One sheet of @rows under bold @headers, written to a temporary file renamed over @output. */
-static gboolean
-write_workbook (const char         *output,
+gboolean
+_muster_cli_write_workbook (const char         *output,
                 const char         *sheet_name,
                 const char * const *headers,
                 guint               n_columns,
@@ -221,7 +220,7 @@ write_export (MusterCliContext  *cli,
           const char *headers[] = { _("Status"), _("Action"), _("User"), _("Name"), _("Group"), _("Error") };
           g_autoptr(GPtrArray) rows = results_to_rows (run);
 
-          ok = write_workbook (output, _("Results"), headers, G_N_ELEMENTS (headers), rows, &error);
+          ok = _muster_cli_write_workbook (output, _("Results"), headers, G_N_ELEMENTS (headers), rows, &error);
         }
       else
         {
@@ -229,7 +228,7 @@ write_export (MusterCliContext  *cli,
                                     _("Disable or delete"), _("Done"), _("Failed"), _("Who"), _("Message") };
           g_autoptr(GPtrArray) rows = runs_to_rows (runs, TRUE);
 
-          ok = write_workbook (output, _("History"), headers, G_N_ELEMENTS (headers), rows, &error);
+          ok = _muster_cli_write_workbook (output, _("History"), headers, G_N_ELEMENTS (headers), rows, &error);
         }
       return ok ? MUSTER_EXIT_OK : _muster_cli_fail (cli, error);
 #else

@@ -53,6 +53,7 @@ int  _muster_cli_push    (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_history (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_sync     (MusterCliContext *cli, int argc, char **argv);
 int  _muster_cli_schedule (MusterCliContext *cli, int argc, char **argv);
+int  _muster_cli_changes  (MusterCliContext *cli, int argc, char **argv);
 
 /* Runs the default main context until *@result is set (by _muster_cli_store_result_cb). */
 void _muster_cli_wait             (GAsyncResult **result);
@@ -149,5 +150,14 @@ void  _muster_cli_print_table     (MusterCliContext   *cli,
                                    const char * const *headers,
                                    guint               n_columns,
                                    GPtrArray          *rows);
+
+/* One sheet of @rows (GStrv, @n_columns each) under bold @headers, written to a temporary file
+ * renamed over @output (muster-cli-history.c; only where libxlsxwriter is built in). */
+gboolean _muster_cli_write_workbook (const char         *output,
+                                     const char         *sheet_name,
+                                     const char * const *headers,
+                                     guint               n_columns,
+                                     GPtrArray          *rows,
+                                     GError            **error);
 
 G_END_DECLS

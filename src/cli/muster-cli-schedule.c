@@ -254,13 +254,18 @@ record_run (MusterCliContext *cli,
   return run_id;
 }
 
+/* A click on the notification opens the app at what needs the admin: app.open-page takes
+ * (profile, page, run id) — "sign-in", "preview" or "history". */
 static void
 notify (MusterCliContext *cli,
         const char       *profile,
         const char       *target,
         int               status,
-        const char       *message)
+        const char       *message,
+        const char       *run_id)
 {
+  g_autofree char *tag = NULL;
+  const char *page;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *summary = NULL;
@@ -274,24 +279,31 @@ notify (MusterCliContext *cli,
       body = g_strdup_printf (_("The automatic sync of “%s” into %s could not sign in. %s\n"
                                 "Open Muster and sign in again, or run “muster-cli --profile %s login”."),
                               profile, target, why, profile);
+      page = "sign-in";
       break;
     case MUSTER_EXIT_REFUSED:
       summary = g_strdup (_("Automatic sync stopped by the safety limit"));
       body = g_strdup_printf (_("Nothing was changed in %s for “%s”. %s\n"
                                 "Check the preview in Muster, then push by hand if this is what you want."),
                               target, profile, why);
+      page = "preview";
       break;
     case MUSTER_EXIT_PARTIAL:
       summary = g_strdup (_("Automatic sync partly failed"));
       body = g_strdup_printf (_("Some changes into %s for “%s” failed; the next sync retries them. %s\n"
                                 "Open Muster’s History for each user’s result."),
                               target, profile, why);
+      page = "history";
       break;
     default:
       return;  /* a run that went well stays silent */
     }
 
-  muster_notify_send_async (summary, body, NULL, _muster_cli_store_result_cb, &result);
+  /* one notification per profile: the newest run's replaces an older one still shown */
+  tag = g_strdup_printf ("scheduled-sync-%s", profile);
+  muster_notify_send_async (summary, body, tag, "app.open-page",
+                            g_variant_new ("(sss)", profile, page, run_id != NULL ? run_id : ""),
+                            NULL, _muster_cli_store_result_cb, &result);
   _muster_cli_wait (&result);
   if (!muster_notify_send_finish (result, NULL, &error))
     fprintf (cli->err, _("muster-cli: no desktop notification could be shown: %s\n"), error->message);
@@ -424,7 +436,7 @@ _muster_cli_sync (MusterCliContext *cli,
         line = g_strdup_printf (_("Scheduled sync of “%s” into %s: %s (exit status %d). %s"), profile, target,
                                 outcome_of_status (status), status, message ? message : "");
       journal (profile, target, outcome_of_status (status), run_id, line);
-      notify (cli, profile, target, status, message);
+      notify (cli, profile, target, status, message, run_id);
     }
 
   g_source_remove (sigterm);

@@ -138,6 +138,14 @@ static const MusterCliCommand commands[] = {
     N_("Output:\n"
        "  --format FORMAT          table (default), csv, json or xlsx\n"
        "  --output FILE            write to FILE (needed for xlsx)") },
+  { "changes", "changes [--since SNAPSHOT|DATE] [--format table|csv|json|xlsx] [--output FILE]",
+    N_("Who joined, left or changed in the tenant, and group membership changes"), _muster_cli_changes,
+    N_("  --since SNAPSHOT|DATE    compare the latest snapshot with this one, or with the tenant as\n"
+       "                           it was on DATE (2026-11-01, or an ISO 8601 time); default: the\n"
+       "                           snapshot before the latest\n"),
+    N_("Output:\n"
+       "  --format FORMAT          table (default), csv, json or xlsx\n"
+       "  --output FILE            write to FILE (needed for xlsx)") },
   { "sync", "sync --target TARGET [FILTERS] [--full] [--scheduled]",
     N_("Fetch a new snapshot, then push it without asking (what the timer runs)"), _muster_cli_sync,
     N_("  --target TARGET          a name from “target list” or sqlite:PATH\n"

@@ -8,6 +8,13 @@
  * with no GApplication of its own — a scheduled muster-cli run — can tell the admin. The
  * "desktop-entry" hint names the app (APP_ID), whose desktop file the shell opens on the
  * notification's default action.
+ *
+ * Where the session has a server of GTK's own notification interface (org.gtk.Notifications,
+ * the one GNotification uses: GNOME Shell), the notification goes there instead, so that a click
+ * activates an action of the app with a target — the app is D-Bus activatable
+ * (org.freedesktop.Application, Desktop Entry Specification "D-Bus Activation") and opens at
+ * the page the action names, whether it was running or not. The fallback, the Desktop
+ * Notifications interface, can only start the app.
  */
 
 #pragma once
@@ -16,9 +23,15 @@
 
 G_BEGIN_DECLS
 
-/* Shows @summary and @body (plain text) as a notification of Muster. Returns the server's id. */
+/* Shows @summary and @body (plain text) as a notification of Muster. @tag: a name that a later
+ * notification with the same tag replaces (org.gtk.Notifications only), or NULL. @action: an app
+ * action ("app.open-page") a click activates with @target (floating or not; may be NULL), or NULL
+ * to just open the app. *@id: the server's id (0 from org.gtk.Notifications, which has none). */
 void     muster_notify_send_async  (const char          *summary,
                                     const char          *body,
+                                    const char          *tag,
+                                    const char          *action,
+                                    GVariant            *target,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data);

@@ -93,6 +93,28 @@ muster_application_about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* app.open-page ("(sss)": profile, page, run id): where a scheduled run's notification leads
+ * (muster-window-attention.c). The shell activates it over D-Bus, starting the app if need be. */
+static void
+muster_application_open_page_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  MusterApplication *self = MUSTER_APPLICATION (user_data);
+  MusterWindow *window = NULL;
+  const char *profile, *page, *run_id;
+
+  g_variant_get (parameter, "(&s&s&s)", &profile, &page, &run_id);
+  /* the most recently focused main window, not a dialog of it */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL && window == NULL; l = l->next)
+    if (MUSTER_IS_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    window = muster_window_new (self);
+  gtk_window_present (GTK_WINDOW (window));
+  muster_window_open_page (window, profile, page, run_id);
+}
+
 /* Ctrl+C on `muster --demo` in a terminal still signs out of the demo and deletes its folder. */
 static gboolean
 quit_on_signal_cb (gpointer user_data)
@@ -116,6 +138,7 @@ static const GActionEntry app_actions[] = {
   { "open-preview-file", muster_application_open_preview_action },
   { "preferences", muster_application_preferences_action },
   { "about", muster_application_about_action },
+  { "open-page", muster_application_open_page_action, "(sss)" },
 };
 
 static gint

@@ -258,9 +258,9 @@ runs_listed_cb (GObject      *source,
 
   if (MUSTER_HISTORY (source) != self->history)
     return;
-  set_loading (self, FALSE);
   if (runs == NULL)
     {
+      set_loading (self, FALSE);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("Could not read the push history: %s", error->message);
       return;
@@ -268,6 +268,8 @@ runs_listed_cb (GObject      *source,
   g_clear_pointer (&self->runs, g_ptr_array_unref);
   self->runs = g_steal_pointer (&runs);
   show_runs (self);
+  /* "loading" turns off once the rows are there to open */
+  set_loading (self, FALSE);
   update_actions (self);
 }
 
@@ -541,6 +543,17 @@ muster_history_page_expand_run (MusterHistoryPage *self,
   g_return_if_fail (MUSTER_IS_HISTORY_PAGE (self));
   g_return_if_fail (index < self->rows->len);
   adw_expander_row_set_expanded (self->rows->pdata[index], TRUE);
+  /* brought into view, and the keyboard there */
+  gtk_widget_grab_focus (self->rows->pdata[index]);
+}
+
+gboolean
+muster_history_page_get_run_expanded (MusterHistoryPage *self,
+                                      guint              index)
+{
+  g_return_val_if_fail (MUSTER_IS_HISTORY_PAGE (self), FALSE);
+  g_return_val_if_fail (index < self->rows->len, FALSE);
+  return adw_expander_row_get_expanded (self->rows->pdata[index]);
 }
 
 void

@@ -31,6 +31,8 @@ const MusterHistoryRun *muster_history_page_get_run     (MusterHistoryPage *self
 /* Opens a run's row and reads its per-user results. */
 void                    muster_history_page_expand_run  (MusterHistoryPage *self,
                                                          guint              index);
+gboolean                muster_history_page_get_run_expanded (MusterHistoryPage *self,
+                                                              guint              index);
 /* Writes every run with its results to @file in a worker thread (no file chooser); the page
  * then says where it went. */
 void                    muster_history_page_export_async  (MusterHistoryPage   *self,

@@ -14,6 +14,7 @@
 #include "muster-keyring.h"
 #include "muster-preferences-window.h"
 #include "muster-rules.h"
+#include "muster-schedule-group.h"
 #include "muster-scim-target.h"
 #include "muster-setup-assistant.h"
 #include "muster-target-store.h"
@@ -50,6 +51,7 @@ struct _MusterPreferencesWindow
   GtkSpinButton        *limit_percent_spin;
   AdwPreferencesPage   *targets_page;
   AdwPreferencesGroup  *targets_group;
+  MusterScheduleGroup  *schedule_group;
 };
 
 G_DEFINE_FINAL_TYPE (MusterPreferencesWindow, muster_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -336,6 +338,8 @@ target_changed_cb (GObject      *source,
     text = g_strdup_printf (_("Saved the roles of “%s”"), job->name);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (text));
   load_targets (self);
+  if (job->roles == NULL)
+    muster_schedule_group_reload (self->schedule_group);
 }
 
 static void
@@ -684,6 +688,7 @@ muster_preferences_window_class_init (MusterPreferencesWindowClass *klass)
   object_class->dispose = muster_preferences_window_dispose;
   object_class->finalize = muster_preferences_window_finalize;
 
+  g_type_ensure (MUSTER_TYPE_SCHEDULE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/muster-preferences-window.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, MusterPreferencesWindow, name)
@@ -703,6 +708,7 @@ muster_preferences_window_class_init (MusterPreferencesWindowClass *klass)
   CHILD (limit_percent_spin);
   CHILD (targets_page);
   CHILD (targets_group);
+  CHILD (schedule_group);
 #undef CHILD
   gtk_widget_class_install_action (widget_class, "prefs.edit-rules", NULL, edit_rules_action);
   gtk_widget_class_install_action (widget_class, "prefs.add-target", NULL, add_target_action);
@@ -738,8 +744,13 @@ muster_preferences_window_new (GtkWindow *parent)
 
   /* the Sync and Targets pages belong to the profile the window shows */
   if (MUSTER_IS_WINDOW (parent) && MUSTER_WINDOW (parent)->profile != NULL)
-    muster_preferences_window_set_profile (self, muster_profile_get_name (MUSTER_WINDOW (parent)->profile),
-                                           _muster_window_get_snapshot (MUSTER_WINDOW (parent)));
+    {
+      muster_preferences_window_set_profile (self, muster_profile_get_name (MUSTER_WINDOW (parent)->profile),
+                                             _muster_window_get_snapshot (MUSTER_WINDOW (parent)));
+      /* the demo tenant goes away with the app: nothing to run on a timer */
+      if (MUSTER_WINDOW (parent)->in_demo)
+        muster_schedule_group_set_profile (self->schedule_group, NULL);
+    }
   return self;
 }
 
@@ -762,4 +773,5 @@ muster_preferences_window_set_profile (MusterPreferencesWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->targets_page), TRUE);
   load_rules (self);
   load_targets (self);
+  muster_schedule_group_set_profile (self->schedule_group, profile);
 }

@@ -70,6 +70,8 @@ struct _MusterSetupAssistant
   AdwPreferencesGroup  *group_rules_group;
   GtkSpinButton        *limit_count_spin;
   GtkSpinButton        *limit_percent_spin;
+  GtkSwitch            *schedule_switch;
+  AdwComboRow          *schedule_every_row;
   AdwPreferencesGroup  *summary_group;
   GtkWidget            *finish_error_group;
   GtkLabel             *finish_error_label;

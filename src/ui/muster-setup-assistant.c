@@ -1,5 +1,6 @@
 /* muster-setup-assistant.c: a profile's first sync, one step a page — the target, the scope, the
- * email method, the field mapping, groups, types and roles, the safety limit and a summary
+ * email method, the field mapping, groups, types and roles, the safety limit, automatic sync on
+ * or off, and a summary
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -17,6 +18,8 @@
 
 #include "muster-group.h"
 #include "muster-keyring.h"
+#include "muster-schedule.h"
+#include "muster-schedule-group.h"
 #include "muster-scim-target.h"
 #include "muster-setup-assistant-private.h"
 #include "muster-sqlite-target.h"
@@ -31,7 +34,10 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static const char *steps[] = { "target", "scope", "email", "fields", "groups", "limit", "summary" };
+static const char *steps[] = { "target", "scope", "email", "fields", "groups", "limit", "schedule", "summary" };
+
+/* The intervals of the "schedule" step's rows, as muster_schedule_parse_every() reads them. */
+static const char *schedule_everies[] = { "hourly", "daily", "weekly" };
 
 G_DEFINE_FINAL_TYPE (MusterSetupAssistant, muster_setup_assistant, ADW_TYPE_WINDOW)
 
@@ -505,6 +511,18 @@ fill_summary (MusterSetupAssistant *self)
   add_summary_row (self, 4, _("Everyone Is"), types);
   add_summary_row (self, 5, _("Groups"), groups);
   add_summary_row (self, 6, _("Safety Limit"), limit);
+  if (!self->rules_only)
+    {
+      static const char *labels[] = { N_("Every hour"), N_("Every day"), N_("Every week") };
+      guint every = MIN (adw_combo_row_get_selected (self->schedule_every_row), G_N_ELEMENTS (labels) - 1);
+      g_autofree char *schedule = NULL;
+
+      if (gtk_switch_get_active (self->schedule_switch))
+        schedule = g_strdup_printf (_("%s, into “%s”, by a timer of your session"), _(labels[every]), name);
+      else
+        schedule = g_strdup (_("Off: nothing is pushed until you preview and push"));
+      add_summary_row (self, 7, _("Automatic Sync"), schedule);
+    }
 }
 
 /* Moving between steps --------------------------------------------------------------------- */
@@ -558,6 +576,14 @@ fill_step (MusterSetupAssistant *self,
     fill_summary (self);
 }
 
+/* Preferences' walk through the rules has no target to put on a timer: it skips that step. */
+static gboolean
+step_skipped (MusterSetupAssistant *self,
+              guint                 index)
+{
+  return self->rules_only && g_str_equal (steps[index], "schedule");
+}
+
 static void
 update_actions (MusterSetupAssistant *self)
 {
@@ -581,9 +607,17 @@ setup_assistant_page_changed_cb (MusterSetupAssistant *self)
   guint first = self->rules_only ? 1 : 0;
   guint index = step_index (self);
   GtkStackPage *page = gtk_stack_get_page (self->stack, gtk_stack_get_visible_child (self->stack));
-  g_autofree char *subtitle = g_strdup_printf (_("Step %u of %u · %s"), index - first + 1,
-                                               (guint) G_N_ELEMENTS (steps) - first,
-                                               gtk_stack_page_get_title (page));
+  guint skipped_before = 0, skipped = 0;
+  g_autofree char *subtitle = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (step_skipped (self, i))
+      {
+        skipped++;
+        skipped_before += i < index;
+      }
+  subtitle = g_strdup_printf (_("Step %u of %u · %s"), index - first - skipped_before + 1,
+                              (guint) G_N_ELEMENTS (steps) - first - skipped, gtk_stack_page_get_title (page));
 
   adw_window_title_set_subtitle (self->window_title, subtitle);
   update_actions (self);
@@ -610,7 +644,10 @@ back_action (GtkWidget  *widget,
   if (index == (self->rules_only ? 1u : 0u) || self->saving)
     return;
   collect_step (self, index);
-  go_to (self, index - 1);
+  index--;
+  while (index > 0 && step_skipped (self, index))
+    index--;
+  go_to (self, index);
 }
 
 /* Finish -------------------------------------------------------------------------------------- */
@@ -655,6 +692,57 @@ finish_failed (MusterSetupAssistant *self,
   update_actions (self);
 }
 
+/* Automatic sync on: after the target and the rules, the timer. Saved either way; a timer that
+ * could not be enabled is explained over the main window, with the commands to enable it. */
+typedef struct
+{
+  MusterSetupAssistant *self;
+  char                 *name;
+} ScheduleData;
+
+static void
+scheduled_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ScheduleData *data = user_data;
+  g_autoptr(MusterSetupAssistant) self = data->self;
+  g_autofree char *name = data->name;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *parent;
+
+  g_free (data);
+  if (!muster_schedule_enable_finish (result, &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->saving = FALSE;
+  parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  if (error != NULL && parent != NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (parent, _("Automatic Sync Is Not On Yet"), error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  else if (error != NULL)
+    g_warning ("Automatic sync: %s", error->message);
+  g_signal_emit (self, signals[SIGNAL_FINISHED], 0, name);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+schedule_target (MusterSetupAssistant *self,
+                 const char           *name)
+{
+  guint every = MIN (adw_combo_row_get_selected (self->schedule_every_row), G_N_ELEMENTS (schedule_everies) - 1);
+  g_autofree char *cli = muster_schedule_group_dup_cli_path ();
+  ScheduleData *data = g_new0 (ScheduleData, 1);
+
+  data->self = g_object_ref (self);
+  data->name = g_strdup (name);
+  muster_schedule_enable_async (self->profile, name, schedule_everies[every], cli, self->cancellable, scheduled_cb,
+                                data);
+}
+
 static void
 rules_saved_cb (GObject      *source,
                 GAsyncResult *result,
@@ -683,6 +771,11 @@ rules_saved_cb (GObject      *source,
       gtk_widget_set_visible (GTK_WIDGET (self->finish_error_label), TRUE);
   gtk_widget_set_visible (self->finish_error_group, TRUE);
       update_actions (self);
+      return;
+    }
+  if (data->name != NULL && gtk_switch_get_active (self->schedule_switch))
+    {
+      schedule_target (self, data->name);
       return;
     }
   self->saving = FALSE;
@@ -914,7 +1007,10 @@ next_action (GtkWidget  *widget,
       return;
     }
   collect_step (self, index);
-  go_to (self, index + 1);
+  index++;
+  while (index < G_N_ELEMENTS (steps) - 1 && step_skipped (self, index))
+    index++;
+  go_to (self, index);
 }
 
 /* The window --------------------------------------------------------------------------------- */
@@ -1012,6 +1108,8 @@ muster_setup_assistant_class_init (MusterSetupAssistantClass *klass)
   CHILD (group_rules_group);
   CHILD (limit_count_spin);
   CHILD (limit_percent_spin);
+  CHILD (schedule_switch);
+  CHILD (schedule_every_row);
   CHILD (summary_group);
   CHILD (finish_error_group);
   CHILD (finish_error_label);

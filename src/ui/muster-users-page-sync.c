@@ -945,6 +945,18 @@ _muster_users_page_finalize_sync (MusterUsersPage *self)
 
 /* Public API ---------------------------------------------------------------------------- */
 
+/* TRUE while an edit of the pickers is still being saved (the Preview then plans from the rules
+ * in memory, not from the file). */
+gboolean
+muster_users_page_get_saving (MusterUsersPage *self)
+{
+  g_return_val_if_fail (MUSTER_IS_USERS_PAGE (self), FALSE);
+  return self->saving || self->save_again;
+}
+
+/* The profile's rules the User Type and Roles columns show and edit (NULL: none loaded yet,
+ * the pickers are insensitive). Edits change @rules and save them as @profile's; "rules-changed"
+ * follows each save. */
 void
 muster_users_page_set_rules (MusterUsersPage *self,
                              MusterRules     *rules,

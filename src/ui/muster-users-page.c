@@ -1160,7 +1160,3 @@ muster_users_page_focus_search (MusterUsersPage *self)
   g_return_if_fail (MUSTER_IS_USERS_PAGE (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
-
-/* The profile's rules the User Type and Roles columns show and edit (NULL: none loaded yet,
- * the pickers are insensitive). Edits change @rules and save them as @profile's; "rules-changed"
- * follows each save. */

@@ -50,6 +50,8 @@ void              muster_users_page_set_rules         (MusterUsersPage *self,
                                                        MusterRules     *rules,
                                                        const char      *profile);
 MusterRules      *muster_users_page_get_rules         (MusterUsersPage *self);
+/* Whether an edit of the pickers is still being written to the rules file. */
+gboolean          muster_users_page_get_saving        (MusterUsersPage *self);
 /* The Plan column: what @plan does to each user (NULL hides the column). */
 void              muster_users_page_set_plan          (MusterUsersPage *self,
                                                        MusterPlan      *plan);

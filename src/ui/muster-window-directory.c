@@ -75,6 +75,7 @@ rules_loaded_cb (GObject      *source,
     }
   g_set_object (&self->rules, rules);
   muster_users_page_set_rules (self->users_page, rules, self->rules_profile);
+  _muster_window_watch_rules (self);
 }
 
 /* The rules are the profile's: read once per profile, kept while its snapshots come and go. */

@@ -169,6 +169,13 @@ void  _muster_window_find                  (MusterWindow   *self);
 /* The header bar follows the page: view switcher, status Refresh, snapshot age. */
 void  _muster_window_update_header         (MusterWindow   *self);
 
+/* muster-window-rules.c: the rules file watched for changes made elsewhere; call once the rules
+ * of a profile are loaded (or forgotten) */
+void  _muster_window_watch_rules           (MusterWindow   *self);
+
+/* muster-window-changes.c: the Changes page */
+void  _muster_window_changes_init          (MusterWindow   *self);
+
 /* muster-window-sync.c: previews, pushes and their history */
 void  _muster_window_sync_init             (MusterWindow   *self);
 void  _muster_window_sync_dispose          (MusterWindow   *self);

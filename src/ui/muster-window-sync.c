@@ -518,6 +518,11 @@ preview_next_step (MusterWindow *self)
       _muster_window_actions_update (self);
       return;
     }
+  /* a picker edit still being saved is in the Users page's rules, not yet in the file: plan
+   * from a copy of those (the plan runs in a thread; the page may change its own meanwhile) */
+  if (self->plan_rules == NULL && self->rules != NULL && muster_users_page_get_saving (self->users_page) &&
+      g_strcmp0 (self->rules_profile, profile_name (self)) == 0)
+    self->plan_rules = muster_rules_copy (self->rules);
   if (self->plan_rules == NULL)
     {
       muster_rules_load_async (profile_name (self), self->preview_cancellable, rules_loaded_cb, g_object_ref (self));

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "muster-auth-error.h"
+#include "muster-changes-page.h"
 #include "muster-keyring.h"
 #include "muster-window-private.h"
 
@@ -477,6 +478,7 @@ muster_window_class_init (MusterWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (MUSTER_TYPE_CHANGES_PAGE);
   g_type_ensure (MUSTER_TYPE_PROFILE_SWITCHER);
   g_type_ensure (MUSTER_TYPE_SIGN_IN_PAGE);
   g_type_ensure (MUSTER_TYPE_TENANT_PAGE);
@@ -524,6 +526,7 @@ muster_window_init (MusterWindow *self)
   _muster_window_directory_init (self);
   _muster_window_sync_init (self);
   _muster_window_preview_file_init (self);
+  _muster_window_changes_init (self);
 }
 
 /* Private API --------------------------------------------------------------------------- */

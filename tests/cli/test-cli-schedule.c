@@ -53,6 +53,10 @@ typedef struct
   char         *body;
   char         *desktop_entry;
   gboolean      default_action;
+  gboolean      gtk;            /* serves org.gtk.Notifications, not the freedesktop one */
+  char         *tag;            /* org.gtk.Notifications: the notification's id */
+  char         *action;         /* …its default action */
+  char         *target;         /* …and that action's target, printed */
 } Notifications;
 
 static const char notifications_xml[] =
@@ -62,6 +66,14 @@ static const char notifications_xml[] =
   "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
   "<arg type='u' direction='out'/></method>"
   "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "</interface></node>";
+
+/* GTK's own interface, as gio/gnotification-server.c serves it */
+static const char gtk_notifications_xml[] =
+  "<node><interface name='org.gtk.Notifications'>"
+  "<method name='AddNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='a{sv}' direction='in'/></method>"
+  "<method name='RemoveNotification'><arg type='s' direction='in'/><arg type='s' direction='in'/></method>"
   "</interface></node>";
 
 static void
@@ -76,6 +88,38 @@ notifications_method_cb (GDBusConnection       *connection,
 {
   Notifications *n = user_data;
 
+  if (g_str_equal (method, "AddNotification"))
+    {
+      g_autoptr(GVariant) notification = NULL;
+      g_autoptr(GVariant) target = NULL;
+      const char *app_id, *id;
+
+      g_variant_get (parameters, "(&s&s@a{sv})", &app_id, &id, &notification);
+      g_mutex_lock (&n->base.lock);
+      n->calls++;
+      g_free (n->app_name);
+      n->app_name = g_strdup (app_id);
+      g_free (n->tag);
+      n->tag = g_strdup (id);
+      g_clear_pointer (&n->summary, g_free);
+      g_clear_pointer (&n->body, g_free);
+      g_clear_pointer (&n->action, g_free);
+      g_clear_pointer (&n->target, g_free);
+      g_variant_lookup (notification, "title", "s", &n->summary);
+      g_variant_lookup (notification, "body", "s", &n->body);
+      g_variant_lookup (notification, "default-action", "s", &n->action);
+      target = g_variant_lookup_value (notification, "default-action-target", NULL);
+      if (target != NULL)
+        n->target = g_variant_print (target, FALSE);
+      g_mutex_unlock (&n->base.lock);
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      return;
+    }
+  if (g_str_equal (method, "RemoveNotification"))
+    {
+      g_dbus_method_invocation_return_value (invocation, NULL);
+      return;
+    }
   if (g_str_equal (method, "Notify"))
     {
       g_autoptr(GVariant) actions = NULL;
@@ -146,7 +190,9 @@ notifications_thread (gpointer data)
 {
   Notifications *n = data;
   static const GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL, { 0 } };
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (n->gtk ? gtk_notifications_xml : notifications_xml,
+                                                                NULL);
+  const char *name = n->gtk ? "org.gtk.Notifications" : "org.freedesktop.Notifications";
   g_autoptr(GDBusConnection) bus = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *address = NULL;
@@ -159,7 +205,8 @@ notifications_thread (gpointer data)
     bus = g_dbus_connection_new_for_address_sync (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
   if (bus != NULL)
-    object = g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0], &vtable,
+    object = g_dbus_connection_register_object (bus, n->gtk ? "/org/gtk/Notifications" : "/org/freedesktop/Notifications",
+                                                info->interfaces[0], &vtable,
                                                 n, NULL, &error);
   if (object == 0)
     {
@@ -167,7 +214,7 @@ notifications_thread (gpointer data)
       name_lost_cb (NULL, NULL, &n->base);
     }
   else
-    owner = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications", G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+    owner = g_bus_own_name_on_connection (bus, name, G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
                                           name_cb, name_lost_cb, &n->base, NULL);
   g_main_loop_run (n->base.loop);
   if (owner != 0)
@@ -216,10 +263,11 @@ service_stop (Service *service)
 }
 
 static Notifications *
-notifications_start (void)
+notifications_start (gboolean gtk)
 {
   Notifications *n = g_new0 (Notifications, 1);
 
+  n->gtk = gtk;
   service_start (&n->base, "notifications", notifications_thread, n);
   return n;
 }
@@ -232,6 +280,9 @@ notifications_stop (Notifications *n)
   g_free (n->summary);
   g_free (n->body);
   g_free (n->desktop_entry);
+  g_free (n->tag);
+  g_free (n->action);
+  g_free (n->target);
   g_free (n);
 }
 
@@ -464,7 +515,7 @@ fixture_set_up (Fixture       *f,
   muster_fake_options_init (&options);
   options.latency_ms = GPOINTER_TO_UINT (data);
   f->tenant = fake_test_start_tenant (&options);
-  f->notifications = notifications_start ();
+  f->notifications = notifications_start (FALSE);
 }
 
 static void
@@ -1037,6 +1088,100 @@ test_notifications (Fixture       *f,
   }
 }
 
+/* Where GTK's notification server runs (GNOME Shell), the notification carries the app action
+ * that opens the app at what needs the admin, with the run it is about. */
+static void
+check_action (Notifications *n,
+              guint          count,
+              const char    *summary_word,
+              const char    *page,
+              const char    *run_id)
+{
+  g_autofree char *target = g_strdup_printf ("('%s', '%s', '%s')", PROFILE, page, run_id);
+
+  g_mutex_lock (&n->base.lock);
+  g_assert_cmpuint (n->calls, ==, count);
+  g_assert_cmpstr (n->app_name, ==, APP_ID);
+  g_assert_cmpstr (n->tag, ==, "scheduled-sync-" PROFILE);
+  g_assert_nonnull (strstr (n->summary, summary_word));
+  g_assert_nonnull (strstr (n->body, PROFILE));
+  g_assert_cmpstr (n->action, ==, "app.open-page");
+  g_assert_cmpstr (n->target, ==, target);
+  g_mutex_unlock (&n->base.lock);
+}
+
+static const char *
+last_run_id (Fixture   *f,
+             JsonNode **keep)
+{
+  JsonObject *run = json_array_get_object_element (history_runs (f, keep), 0);
+
+  return json_object_get_string_member (run, "id");
+}
+
+static void
+test_notification_actions (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(Run) partial = NULL, good = NULL, refused = NULL, sign_in = NULL, logout = NULL;
+  g_autofree char *refused_id = NULL;
+  g_autofree char *sql = NULL;
+  Notifications *gtk;
+
+  if (!prepare (f, TRUE))
+    return;
+  gtk = notifications_start (TRUE);
+  if (!gtk->base.owned)
+    {
+      notifications_stop (gtk);
+      g_test_skip ("org.gtk.Notifications is taken on this bus");
+      return;
+    }
+
+  /* 4 → the History, at this run */
+  refused_id = some_member_id (f);
+  sql = g_strdup_printf ("CREATE TRIGGER test_refuse BEFORE INSERT ON users WHEN NEW.external_id = '%s' "
+                         "BEGIN SELECT RAISE (ABORT, 'refused by the test'); END;", refused_id);
+  exec_sql (f->store, sql);
+  partial = CLI (f, "sync", "--target", "people", "--exclude-guests", "--scheduled");
+  g_assert_cmpint (partial->status, ==, 4);
+  {
+    g_autoptr(JsonNode) keep = NULL;
+
+    check_action (gtk, 1, "partly failed", "history", last_run_id (f, &keep));
+  }
+
+  /* a good run stays silent on both interfaces */
+  exec_sql (f->store, "DROP TRIGGER test_refuse");
+  good = CLI (f, "sync", "--target", "people", "--exclude-guests", "--scheduled");
+  g_assert_cmpint (good->status, ==, 0);
+  g_assert_cmpuint (notifications_count (gtk), ==, 1);
+
+  /* 5 → the Preview */
+  refused = CLI (f, "sync", "--target", "people", "--group", "Engineering - Apps", "--scheduled");
+  g_assert_cmpint (refused->status, ==, 5);
+  {
+    g_autoptr(JsonNode) keep = NULL;
+
+    check_action (gtk, 2, "safety limit", "preview", last_run_id (f, &keep));
+  }
+
+  /* 3 → signing in */
+  logout = CLI (f, "logout");
+  g_assert_cmpint (logout->status, ==, 0);
+  sign_in = CLI (f, "sync", "--target", "people", "--scheduled");
+  g_assert_cmpint (sign_in->status, ==, 3);
+  {
+    g_autoptr(JsonNode) keep = NULL;
+
+    check_action (gtk, 3, "sign in", "sign-in", last_run_id (f, &keep));
+  }
+
+  /* GTK's server took every one: the freedesktop one, the fallback, was not asked */
+  g_assert_cmpuint (notifications_count (f->notifications), ==, 0);
+  notifications_stop (gtk);
+}
+
 static void
 test_manager (Fixture       *f,
               gconstpointer  data)
@@ -1156,6 +1301,8 @@ main (int    argc,
   g_test_add ("/cli/schedule/history-upgrade", Fixture, NULL, fixture_set_up, test_history_upgrade,
               fixture_tear_down);
   g_test_add ("/cli/schedule/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
+  g_test_add ("/cli/schedule/notification-actions", Fixture, NULL, fixture_set_up, test_notification_actions,
+              fixture_tear_down);
   status = g_test_run ();
   g_rmdir (g_getenv ("XDG_CONFIG_HOME"));
   return status;

@@ -946,6 +946,7 @@ test_mode_option (void)
   g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonNode) json = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *text = NULL;
 
   if (build_dir == NULL)
     {
@@ -971,7 +972,9 @@ test_mode_option (void)
   msg = soup_message_new ("GET", url);
   body = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
-  json = json_from_string (g_bytes_get_data (body, NULL), &error);
+  /* a GBytes body is not NUL-terminated */
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  json = json_from_string (text, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "mode"), ==, "field");
 

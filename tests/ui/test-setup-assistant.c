@@ -16,6 +16,7 @@
 #include "muster-keyring.h"
 #include "muster-preferences-window.h"
 #include "muster-rules.h"
+#include "muster-schedule.h"
 #include "muster-setup-assistant-private.h"
 #include "muster-target-store.h"
 #include "muster-window-private.h"
@@ -280,7 +281,7 @@ test_sqlite (void)
   /* 1: the target — Next waits for a file */
   open_assistant ();
   g_assert_false (next_enabled ());
-  g_assert_cmpstr (adw_window_title_get_subtitle (assistant->window_title), ==, "Step 1 of 7 · Target");
+  g_assert_cmpstr (adw_window_title_get_subtitle (assistant->window_title), ==, "Step 1 of 8 · Target");
   muster_setup_assistant_set_file (assistant, db);  /* where the file chooser would ask */
   g_assert_cmpstr (adw_action_row_get_subtitle (assistant->file_row), ==, db);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (assistant->name_row)), ==, "people");
@@ -356,7 +357,16 @@ test_sqlite (void)
   gtk_spin_button_set_value (assistant->limit_percent_spin, 20);
   shot ("setup-6-limit");
 
-  /* 7: the summary says what Finish saves */
+  /* 7: automatic sync, off unless asked for; on, every week */
+  next ("schedule", "Automatic Sync");
+  g_assert_false (gtk_switch_get_active (assistant->schedule_switch));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (assistant->schedule_every_row)));
+  gtk_switch_set_active (assistant->schedule_switch, TRUE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (assistant->schedule_every_row)));
+  adw_combo_row_set_selected (assistant->schedule_every_row, 2);
+  shot ("setup-7-schedule");
+
+  /* 8: the summary says what Finish saves */
   next ("summary", "Summary");
   g_assert_cmpstr (gtk_button_get_label (assistant->next_button), ==, "_Finish");
   {
@@ -369,6 +379,8 @@ test_sqlite (void)
     g_assert_nonnull (strstr (adw_action_row_get_subtitle (scope_row), "3 addresses on the deny list"));
     g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (assistant->summary_rows[6])), ==,
                      "At most 12 people or 20 % of the target disabled or deleted a push");
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (assistant->summary_rows[7])), ==,
+                     "Every week, into “people”, by a timer of your session");
   }
   shot ("setup-7-summary");
 
@@ -376,6 +388,42 @@ test_sqlite (void)
   gtk_widget_activate (GTK_WIDGET (assistant->next_button));
   ui_test_wait_for (window, assistant_gone, 30, "Finish to save and close");
   g_assert_cmpstr (added_target, ==, "people");
+
+  /* the timer is written for the new target; with no systemd user manager on the tests' bus,
+   * a dialog over the window gives the commands that enable it */
+  {
+    g_autofree char *dir = muster_schedule_dup_unit_dir ();
+    g_autofree char *name = muster_schedule_dup_unit_name (MUSTER_DEMO_PROFILE_NAME, "timer");
+    g_autofree char *timer = g_build_filename (dir, name, NULL);
+    g_autofree char *text = read_text (timer);
+    g_autofree char *manual = muster_schedule_dup_manual_command (MUSTER_DEMO_PROFILE_NAME);
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkWidget *dialog = NULL;
+
+    g_assert_nonnull (strstr (text, "OnCalendar=weekly"));
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+      {
+        g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (toplevel) &&
+            g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (toplevel)), "Automatic Sync Is Not On Yet") == 0)
+          dialog = GTK_WIDGET (toplevel);
+      }
+    g_assert_nonnull (dialog);
+    g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Automatic Sync Is Not On Yet");
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), manual));
+    for (guint i = 0; i < 50 && gtk_widget_get_width (dialog) == 0; i++)
+      ui_test_wait (100);
+    ui_test_wait (300);
+    shot_of (dialog, "setup-8-schedule-manual");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_unlink (timer);
+    g_free (name);
+    name = muster_schedule_dup_unit_name (MUSTER_DEMO_PROFILE_NAME, "service");
+    g_free (timer);
+    timer = g_build_filename (dir, name, NULL);
+    g_unlink (timer);
+  }
 
   /* the target is in targets.ini */
   targets = g_build_filename (data_dir, "targets.ini", NULL);
@@ -532,6 +580,7 @@ test_scim (void)
   next ("groups", "Groups and Roles");
   next ("limit", "Safety Limit");
   g_assert_cmpint (gtk_spin_button_get_value_as_int (assistant->limit_count_spin), ==, 12);
+  next ("schedule", "Automatic Sync");
   next ("summary", "Summary");
   expected_target = g_strdup_printf ("“demo-scim”: the SCIM service at %s", url);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (assistant->summary_rows[0])), ==, expected_target);
@@ -579,7 +628,7 @@ test_name_taken (void)
   open_assistant ();
   muster_setup_assistant_set_file (assistant, db);
   gtk_editable_set_text (GTK_EDITABLE (assistant->name_row), "people");
-  for (guint i = 0; i < 6; i++)
+  for (guint i = 0; i < 7; i++)
     {
       gtk_widget_activate (GTK_WIDGET (assistant->next_button));
       ui_test_wait (350);
@@ -602,10 +651,13 @@ test_name_taken (void)
   ui_test_wait (300);
   while (gtk_stack_get_transition_running (assistant->stack))
     g_main_context_iteration (NULL, TRUE);
-  gtk_widget_activate (GTK_WIDGET (assistant->back_button));
-  ui_test_wait (300);
-  while (gtk_stack_get_transition_running (assistant->stack))
-    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < 2; i++)
+    {
+      gtk_widget_activate (GTK_WIDGET (assistant->back_button));
+      ui_test_wait (300);
+      while (gtk_stack_get_transition_running (assistant->stack))
+        g_main_context_iteration (NULL, TRUE);
+    }
   g_assert_cmpstr (muster_setup_assistant_get_step (assistant), ==, "groups");
   shot ("setup-5-groups-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
