@@ -260,45 +260,6 @@ _muster_cli_print_totals (MusterCliContext *cli,
 
 /* Preview output -------------------------------------------------------------------------------- */
 
-static char *
-describe_changes (MusterPlanItem *item)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; item->changes != NULL && i < item->changes->len; i++)
-    {
-      MusterFieldChange *change = g_ptr_array_index (item->changes, i);
-
-      if (text->len > 0)
-        g_string_append (text, "; ");
-      /* Translators: one field's change in a preview: "title: Engineer → Manager" */
-      g_string_append_printf (text, _("%s: %s → %s"), change->field,
-                              change->before ? change->before : "∅", change->after ? change->after : "∅");
-    }
-  return g_string_free (text, FALSE);
-}
-
-static int
-action_rank (MusterPlanAction action)
-{
-  static const int ranks[] = {
-    [MUSTER_PLAN_ACTION_CREATE] = 0, [MUSTER_PLAN_ACTION_UPDATE] = 1, [MUSTER_PLAN_ACTION_DISABLE] = 2,
-    [MUSTER_PLAN_ACTION_DELETE] = 3, [MUSTER_PLAN_ACTION_SKIPPED] = 4, [MUSTER_PLAN_ACTION_UNCHANGED] = 5,
-  };
-  return ranks[action];
-}
-
-static int
-compare_items (gconstpointer a,
-               gconstpointer b)
-{
-  const MusterPlanItem *x = *(const MusterPlanItem **) a;
-  const MusterPlanItem *y = *(const MusterPlanItem **) b;
-
-  /* g_ptr_array_sort is stable, so within an action the snapshot's order stays */
-  return action_rank (x->action) - action_rank (y->action);
-}
-
 static void
 print_table (MusterCliContext *cli,
              MusterCliPlan    *plan)
@@ -309,7 +270,7 @@ print_table (MusterCliContext *cli,
   guint unchanged = 0;
 
   _muster_cli_print_totals (cli, plan, cli->out);
-  g_ptr_array_sort (items, compare_items);
+  g_ptr_array_sort (items, muster_plan_item_compare_by_action);
   for (guint i = 0; i < items->len; i++)
     {
       MusterPlanItem *item = g_ptr_array_index (items, i);
@@ -325,7 +286,7 @@ print_table (MusterCliContext *cli,
       row[1] = g_strdup (item->user_principal_name);
       row[2] = g_strdup (item->display_name);
       row[3] = g_strdup (item->reason);
-      row[4] = describe_changes (item);
+      row[4] = muster_plan_item_describe_changes (item, "; ", "∅");
       g_ptr_array_add (rows, row);
     }
   if (rows->len > 0)
@@ -358,7 +319,7 @@ plan_to_csv (MusterCliPlan *plan,
   for (guint i = 0; i < items->len; i++)
     {
       MusterPlanItem *item = g_ptr_array_index (items, i);
-      g_autofree char *changes = describe_changes (item);
+      g_autofree char *changes = muster_plan_item_describe_changes (item, "; ", "∅");
       g_autofree char *roles = item->roles ? g_strjoinv (", ", (char **) item->roles) : NULL;
       const char *cells[] = {
         muster_plan_action_to_string (item->action), item->user_principal_name, item->display_name, item->reason,

@@ -989,6 +989,47 @@ muster_plan_init (MusterPlan *self)
 
 /* Public API --------------------------------------------------------------------------------- */
 
+char *
+muster_plan_item_describe_changes (const MusterPlanItem *item,
+                                   const char           *separator,
+                                   const char           *missing)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (item != NULL, NULL);
+  for (guint i = 0; item->changes != NULL && i < item->changes->len; i++)
+    {
+      const MusterFieldChange *change = g_ptr_array_index (item->changes, i);
+
+      if (i > 0)
+        g_string_append (text, separator);
+      /* Translators: one field's change in a preview or report: "title: Engineer → Manager" */
+      g_string_append_printf (text, _("%s: %s → %s"), change->field,
+                              change->before ? change->before : missing, change->after ? change->after : missing);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static int
+action_rank (MusterPlanAction action)
+{
+  static const int ranks[] = {
+    [MUSTER_PLAN_ACTION_CREATE] = 0, [MUSTER_PLAN_ACTION_UPDATE] = 1, [MUSTER_PLAN_ACTION_DISABLE] = 2,
+    [MUSTER_PLAN_ACTION_DELETE] = 3, [MUSTER_PLAN_ACTION_SKIPPED] = 4, [MUSTER_PLAN_ACTION_UNCHANGED] = 5,
+  };
+  return ranks[action];
+}
+
+int
+muster_plan_item_compare_by_action (gconstpointer a,
+                                    gconstpointer b)
+{
+  const MusterPlanItem *x = *(const MusterPlanItem **) a;
+  const MusterPlanItem *y = *(const MusterPlanItem **) b;
+
+  return action_rank (x->action) - action_rank (y->action);
+}
+
 const char *
 muster_plan_action_to_string (MusterPlanAction action)
 {

@@ -80,6 +80,17 @@ typedef struct
   MusterUser        *user;                 /* the snapshot's user; NULL when deleted in Entra */
 } MusterPlanItem;
 
+/* @item's field changes as text, "field: before → after" each, joined by @separator, @missing
+ * standing for an empty side; "" when there are none. */
+char *muster_plan_item_describe_changes (const MusterPlanItem *item,
+                                         const char           *separator,
+                                         const char           *missing);
+/* For g_ptr_array_sort() of MusterPlanItem *: creates, updates, disables, deletes, skipped, then
+ * unchanged — the order reports and tables list them in. The sort is stable, so within one
+ * action the snapshot's order stays. */
+int   muster_plan_item_compare_by_action (gconstpointer a,
+                                          gconstpointer b);
+
 typedef struct
 {
   guint create;

@@ -1081,25 +1081,13 @@ out:
 
 /* Helpers -------------------------------------------------------------------------------------- */
 
+/* NULL for no item or no changes, so that a comparison can tell "no changes" apart */
 static char *
 describe_changes (const MusterPlanItem *item)
 {
-  GString *text;
-
   if (item == NULL || item->changes == NULL || item->changes->len == 0)
     return NULL;
-  text = g_string_new (NULL);
-  for (guint i = 0; i < item->changes->len; i++)
-    {
-      const MusterFieldChange *change = item->changes->pdata[i];
-
-      if (i > 0)
-        g_string_append (text, "; ");
-      /* Translators: one field's change in a preview: "title: Engineer → Manager" */
-      g_string_append_printf (text, _("%s: %s → %s"), change->field, change->before ? change->before : "∅",
-                              change->after ? change->after : "∅");
-    }
-  return g_string_free (text, FALSE);
+  return muster_plan_item_describe_changes (item, "; ", "∅");
 }
 
 static gboolean

@@ -140,45 +140,6 @@ describe_rules (MusterPlan *plan)
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
-static char *
-describe_changes (const MusterPlanItem *item)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; item->changes != NULL && i < item->changes->len; i++)
-    {
-      MusterFieldChange *change = g_ptr_array_index (item->changes, i);
-
-      if (text->len > 0)
-        g_string_append_c (text, '\n');
-      /* Translators: one field's change in a report: "jobTitle: Engineer → Manager" */
-      g_string_append_printf (text, _("%s: %s → %s"), change->field,
-                              change->before ? change->before : "—", change->after ? change->after : "—");
-    }
-  return g_string_free (text, FALSE);
-}
-
-static int
-action_rank (MusterPlanAction action)
-{
-  static const int ranks[] = {
-    [MUSTER_PLAN_ACTION_CREATE] = 0, [MUSTER_PLAN_ACTION_UPDATE] = 1, [MUSTER_PLAN_ACTION_DISABLE] = 2,
-    [MUSTER_PLAN_ACTION_DELETE] = 3, [MUSTER_PLAN_ACTION_SKIPPED] = 4, [MUSTER_PLAN_ACTION_UNCHANGED] = 5,
-  };
-  return ranks[action];
-}
-
-static int
-compare_items (gconstpointer a,
-               gconstpointer b)
-{
-  const MusterPlanItem *x = *(const MusterPlanItem **) a;
-  const MusterPlanItem *y = *(const MusterPlanItem **) b;
-
-  /* g_ptr_array_sort is stable: within an action the snapshot's order stays */
-  return action_rank (x->action) - action_rank (y->action);
-}
-
 /* The destination only ever holds a complete report: it goes to a temporary file in the same
  * folder (rename() stays on one file system, so it is atomic), flushed to disk, then renamed
  * over the destination; any failure removes the temporary file instead. */
@@ -527,11 +488,11 @@ muster_report_new_for_plan (MusterPlan                    *plan,
 
   muster_report_set_columns (self, _("Actions"), titles, weights, G_N_ELEMENTS (titles));
   items = g_ptr_array_copy (muster_plan_get_items (plan), NULL, NULL);
-  g_ptr_array_sort (items, compare_items);
+  g_ptr_array_sort (items, muster_plan_item_compare_by_action);
   for (guint i = 0; i < items->len; i++)
     {
       const MusterPlanItem *item = g_ptr_array_index (items, i);
-      g_autofree char *changes = describe_changes (item);
+      g_autofree char *changes = muster_plan_item_describe_changes (item, "\n", "—");
       g_autofree char *roles = item->roles != NULL ? g_strjoinv (", ", (char **) item->roles) : NULL;
       const char *cells[] = {
         muster_plan_action_get_title (item->action), item->display_name, item->user_principal_name, item->reason,
