@@ -16,26 +16,8 @@
 
 #include "muster-report-export.h"
 #include "muster-report-print.h"
-#include "muster-saved-preview-window.h"
+#include "muster-saved-preview-window-private.h"
 
-struct _MusterSavedPreviewWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  MusterPreviewFile    *preview;
-  GFile                *file;
-  char                 *notice;
-  GCancellable         *cancellable;
-  gboolean              exporting;
-
-  /* template children */
-  AdwToastOverlay      *toast_overlay;
-  AdwWindowTitle       *window_title;
-  GtkLabel             *notice_label;
-  GtkLabel             *details_label;
-  GtkLabel             *command_label;
-  MusterPreviewPage    *preview_page;
-};
 
 G_DEFINE_FINAL_TYPE (MusterSavedPreviewWindow, muster_saved_preview_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -112,10 +94,16 @@ muster_saved_preview_window_new_report (MusterSavedPreviewWindow *self)
   return report;
 }
 
-static void
-update_actions (MusterSavedPreviewWindow *self)
+void
+_muster_saved_preview_update_actions (MusterSavedPreviewWindow *self)
 {
+  gboolean busy = self->comparing || self->pushing;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-report", !self->exporting);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-preview", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.push-preview", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-sync", busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), busy);
 }
 
 gboolean
@@ -145,7 +133,7 @@ written_cb (GObject      *source,
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       self->exporting = FALSE;
-      update_actions (self);
+      _muster_saved_preview_update_actions (self);
       if (error != NULL)
         {
           GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Save the Report"), error->message);
@@ -182,7 +170,7 @@ write_report (MusterSavedPreviewWindow *self,
   data->window = g_object_ref (self);
   data->file = g_object_ref (file);
   self->exporting = TRUE;
-  update_actions (self);
+  _muster_saved_preview_update_actions (self);
   muster_report_write_async (report, choice->format, choice->paper, file, self->cancellable, written_cb, data);
 }
 
@@ -241,6 +229,7 @@ muster_saved_preview_window_dispose (GObject *object)
   MusterSavedPreviewWindow *self = MUSTER_SAVED_PREVIEW_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  _muster_saved_preview_sync_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (object), MUSTER_TYPE_SAVED_PREVIEW_WINDOW);
   G_OBJECT_CLASS (muster_saved_preview_window_parent_class)->dispose (object);
 }
@@ -274,10 +263,14 @@ muster_saved_preview_window_class_init (MusterSavedPreviewWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, details_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, command_label);
   gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, preview_page);
+  gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, sync_label);
+  gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, sync_progress);
+  gtk_widget_class_bind_template_child (widget_class, MusterSavedPreviewWindow, cancel_button);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_install_action (widget_class, "win.export-report", NULL, export_report_action);
   gtk_widget_class_install_action (widget_class, "win.print-report", NULL, print_report_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print-report", NULL);
+  _muster_saved_preview_sync_class_init (widget_class);
 }
 
 static void
@@ -285,6 +278,7 @@ muster_saved_preview_window_init (MusterSavedPreviewWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  _muster_saved_preview_update_actions (self);
 }
 
 MusterSavedPreviewWindow *

@@ -39,6 +39,17 @@ gboolean                  muster_saved_preview_window_export      (MusterSavedPr
 /* TRUE while an export is being written. */
 gboolean                  muster_saved_preview_window_get_exporting (MusterSavedPreviewWindow *self);
 
+/* Compare With Now (win.compare-preview) and Push (win.push-preview, after a question) run one
+ * at a time; busy until the one running ends, then the runs-finished count goes up. */
+gboolean                  muster_saved_preview_window_get_busy    (MusterSavedPreviewWindow *self);
+guint                     muster_saved_preview_window_get_runs_finished (MusterSavedPreviewWindow *self);
+/* What the window says about the last or running comparison or push. */
+const char               *muster_saved_preview_window_get_status  (MusterSavedPreviewWindow *self);
+/* The last comparison's (of MusterPreviewDifference), or NULL. */
+GPtrArray                *muster_saved_preview_window_get_differences (MusterSavedPreviewWindow *self);
+/* The users the last push left alone because the target changed since (of MusterPlanItem). */
+GPtrArray                *muster_saved_preview_window_get_left_out (MusterSavedPreviewWindow *self);
+
 /* Loads @file in a worker thread and presents a window for it, or a dialog saying what is
  * wrong with the file (transient for @parent when given). */
 void                      muster_saved_preview_window_open       (GtkApplication    *application,
