@@ -892,7 +892,7 @@ _muster_sqlite_target_limit_growth (MusterSqliteTarget  *self,
 
   g_mutex_lock (&self->lock);
   if (_muster_sqlite_target_ensure_open_locked (self, error) &&
-                            _muster_sqlite_target_query_int (self->db, "PRAGMA page_count", self->path, &pages, error))
+      _muster_sqlite_target_query_int (self->db, "PRAGMA page_count", self->path, &pages, error))
     {
       sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages + extra_pages);
       ok = _muster_sqlite_target_query_int (self->db, sql, self->path, &pages, error);
