@@ -136,11 +136,11 @@ print_run (MusterCliContext *cli,
 #if HAVE_XLSXWRITER
 gboolean
 _muster_cli_write_workbook (const char         *output,
-                const char         *sheet_name,
-                const char * const *headers,
-                guint               n_columns,
-                GPtrArray          *rows,
-                GError            **error)
+                            const char         *sheet_name,
+                            const char * const *headers,
+                            guint               n_columns,
+                            GPtrArray          *rows,
+                            GError            **error)
 {
   g_autofree char *dir = g_path_get_dirname (output);
   g_autofree char *base = g_path_get_basename (output);

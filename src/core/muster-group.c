@@ -10,6 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "muster-enums.h"
 #include "muster-group-private.h"
 
 struct _MusterGroup
@@ -130,7 +131,7 @@ muster_group_get_property (GObject    *object,
       g_value_set_string (value, self->mail);
       break;
     case PROP_KIND:
-      g_value_set_int (value, self->kind);
+      g_value_set_enum (value, self->kind);
       break;
     case PROP_KIND_LABEL:
       g_value_set_string (value, muster_group_kind_get_title (self->kind));
@@ -162,9 +163,8 @@ muster_group_class_init (MusterGroupClass *klass)
   properties[PROP_DISPLAY_NAME] = g_param_spec_string ("display-name", NULL, NULL, NULL, flags);
   properties[PROP_DESCRIPTION] = g_param_spec_string ("description", NULL, NULL, NULL, flags);
   properties[PROP_MAIL] = g_param_spec_string ("mail", NULL, NULL, NULL, flags);
-  properties[PROP_KIND] = g_param_spec_int ("kind", NULL, NULL,
-                                            MUSTER_GROUP_KIND_MICROSOFT365, MUSTER_GROUP_KIND_DISTRIBUTION,
-                                            MUSTER_GROUP_KIND_SECURITY, flags);
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, MUSTER_TYPE_GROUP_KIND, MUSTER_GROUP_KIND_SECURITY,
+                                             flags);
   properties[PROP_KIND_LABEL] = g_param_spec_string ("kind-label", NULL, NULL, NULL, flags);
   properties[PROP_DYNAMIC] = g_param_spec_boolean ("dynamic", NULL, NULL, FALSE, flags);
   properties[PROP_MEMBER_COUNT] = g_param_spec_uint ("member-count", NULL, NULL, 0, G_MAXUINT, 0, flags);

@@ -23,7 +23,7 @@ typedef enum
 #define MUSTER_TYPE_GROUP (muster_group_get_type ())
 G_DECLARE_FINAL_TYPE (MusterGroup, muster_group, MUSTER, GROUP, GObject)
 
-/* Properties: "id", "display-name", "description", "mail", "kind" (int), "kind-label",
+/* Properties: "id", "display-name", "description", "mail", "kind" (MusterGroupKind), "kind-label",
  * "dynamic", "member-count" (direct user members), "transitive-member-count" (users reached
  * through nesting). */
 MusterGroup     *muster_group_new_from_json         (JsonObject      *object); /* Graph's group JSON */

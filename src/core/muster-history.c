@@ -2,6 +2,9 @@
  *
  * Copyright 2026 The Muster authors
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * This file holds the store, its schema, the names and records, the push locks and the object;
+ * journaling a run is muster-history-record.c's, reading runs back muster-history-read.c's.
  */
 
 #define _GNU_SOURCE  /* F_OFD_SETLK */
@@ -17,9 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "muster-history.h"
+#include "muster-history-private.h"
 #include "muster-profile-store.h"
-#include "muster-sqlite-util.h"
 
 /* history.db — schema version 1
  *
@@ -95,29 +97,6 @@ static const char schema_sql[] =
   "  PRIMARY KEY (run, key));"
   "CREATE INDEX results_failed ON results (key) WHERE status = 'failed' AND retried_by IS NULL;";
 
-#define RUN_COLUMNS \
-  "id, profile, target_uri, target_description, who, started_at, finished_at, state, " \
-  "n_create, n_update, n_disable, n_delete, n_groups_create, n_members_add, n_members_remove, " \
-  "total, done, failed, resumes, message, scheduled"
-
-#define RESULT_COLUMNS \
-  "key, kind, action, user_id, user_principal_name, display_name, group_name, status, error, " \
-  "target_id, retried_by, updated_at"
-
-struct _MusterHistory
-{
-  GObject     parent_instance;
-
-  char       *path;
-  char       *lock_dir;
-  GMutex      lock;   /* guards db, run_locks and open_keys */
-  sqlite3    *db;
-  GHashTable *run_locks;  /* run id → GINT_TO_POINTER (fd) of its held lock file */
-  GHashTable *open_keys;  /* run id → set of the keys earlier runs into its target left failed
-                           * (or, in the run it resumes, pending): the only ones a success of
-                           * this run has to mark as retried */
-};
-
 G_DEFINE_FINAL_TYPE (MusterHistory, muster_history, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (muster-history-error-quark, muster_history_error)
@@ -190,8 +169,8 @@ muster_result_status_to_string (MusterResultStatus status)
   return result_statuses[status];
 }
 
-static MusterResultStatus
-result_status_from_string (const char *name)
+MusterResultStatus
+_muster_history_result_status_from_string (const char *name)
 {
   for (guint i = 0; name != NULL && i < G_N_ELEMENTS (result_statuses); i++)
     if (g_str_equal (name, result_statuses[i]))
@@ -331,63 +310,63 @@ history_file (MusterHistory *self)
   return (MusterSqliteFile) { self->db, self->path, report_sqlite_error };
 }
 
-static gboolean
-set_sqlite_error (GError    **error,
-                  sqlite3    *db,
-                  int         rc,
-                  const char *path)
+gboolean
+_muster_history_set_sqlite_error (GError    **error,
+                                  sqlite3    *db,
+                                  int         rc,
+                                  const char *path)
 {
   MusterSqliteFile file = { db, path, report_sqlite_error };
 
   return muster_sqlite_fail (&file, rc, error);
 }
 
-static gboolean
-exec (MusterHistory  *self,
-      const char     *sql,
-      GError        **error)
+gboolean
+_muster_history_exec (MusterHistory  *self,
+                      const char     *sql,
+                      GError        **error)
 {
   MusterSqliteFile file = history_file (self);
 
   return muster_sqlite_exec (&file, sql, error);
 }
 
-static sqlite3_stmt *
-prepare (MusterHistory  *self,
-         const char     *sql,
-         GError        **error)
+sqlite3_stmt *
+_muster_history_prepare (MusterHistory  *self,
+                         const char     *sql,
+                         GError        **error)
 {
   MusterSqliteFile file = history_file (self);
 
   return muster_sqlite_prepare (&file, sql, 0, error);
 }
 
-static gboolean
-step_done (MusterHistory  *self,
-           sqlite3_stmt   *stmt,
-           GError        **error)
+gboolean
+_muster_history_step_done (MusterHistory  *self,
+                           sqlite3_stmt   *stmt,
+                           GError        **error)
 {
   int rc = sqlite3_step (stmt);
 
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return set_sqlite_error (error, self->db, rc, self->path);
+    return _muster_history_set_sqlite_error (error, self->db, rc, self->path);
   return TRUE;
 }
 
-static void
-rollback (MusterHistory *self)
+void
+_muster_history_rollback (MusterHistory *self)
 {
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 
 /* For values that outlive the statement's next step: no copy. */
-static void
-bind_static (sqlite3_stmt *stmt,
-             int           column,
-             const char   *text)
+void
+_muster_history_bind_static (sqlite3_stmt *stmt,
+                             int           column,
+                             const char   *text)
 {
   if (text != NULL)
     sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
@@ -395,9 +374,9 @@ bind_static (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
+char *
+_muster_history_column_dup (sqlite3_stmt *stmt,
+                            int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
@@ -462,7 +441,7 @@ prepare_schema (MusterHistory  *self,
 
   if (header.version == 0 && header.n_objects == 0)
     {
-      if (!exec (self, "BEGIN IMMEDIATE", error))
+      if (!_muster_history_exec (self, "BEGIN IMMEDIATE", error))
         return FALSE;
       /* Another process may have created it meanwhile. */
       if (!read_header (self, &header, error))
@@ -471,14 +450,14 @@ prepare_schema (MusterHistory  *self,
         {
           stamp = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA application_id = %d;",
                                    SCHEMA_VERSION, APPLICATION_ID);
-          if (!exec (self, schema_sql, error) || !exec (self, stamp, error))
+          if (!_muster_history_exec (self, schema_sql, error) || !_muster_history_exec (self, stamp, error))
             goto fail;
         }
       else if (!check_header (self, header.version, header.application_id, error))
         {
           goto fail;
         }
-      if (!exec (self, "COMMIT", error))
+      if (!_muster_history_exec (self, "COMMIT", error))
         goto fail;
     }
   else if (!check_header (self, header.version, header.application_id, error))
@@ -487,15 +466,15 @@ prepare_schema (MusterHistory  *self,
     }
 
   /* Only now that the file is known to be ours. */
-  if (!exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-             error))
+  if (!_muster_history_exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                             error))
     return FALSE;
 
   /* A column added within format 1: older versions name the columns they read and write. */
   if (!query_int (self, "SELECT count(*) FROM pragma_table_info ('runs') WHERE name = 'scheduled'", &n_columns, error))
     return FALSE;
   if (n_columns == 0 &&
-      !exec (self, "ALTER TABLE runs ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0", error))
+      !_muster_history_exec (self, "ALTER TABLE runs ADD COLUMN scheduled INTEGER NOT NULL DEFAULT 0", error))
     {
       /* another process may have added it meanwhile */
       gint64 again = 0;
@@ -508,7 +487,7 @@ prepare_schema (MusterHistory  *self,
   return TRUE;
 
 fail:
-  rollback (self);
+  _muster_history_rollback (self);
   return FALSE;
 }
 
@@ -596,10 +575,10 @@ lock_path (MusterHistory *self,
   return g_build_filename (self->lock_dir, name, NULL);
 }
 
-static gboolean
-lock_is_held (MusterHistory *self,
-              const char    *profile,
-              const char    *target_uri)
+gboolean
+_muster_history_lock_is_held (MusterHistory *self,
+                              const char    *profile,
+                              const char    *target_uri)
 {
   g_autofree char *path = lock_path (self, profile, target_uri);
   struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
@@ -613,12 +592,12 @@ lock_is_held (MusterHistory *self,
   return held;
 }
 
-static int
-take_lock (MusterHistory  *self,
-           const char     *profile,
-           const char     *target_uri,
-           const char     *target_description,
-           GError        **error)
+int
+_muster_history_take_lock (MusterHistory  *self,
+                           const char     *profile,
+                           const char     *target_uri,
+                           const char     *target_description,
+                           GError        **error)
 {
   g_autofree char *path = lock_path (self, profile, target_uri);
   g_autofree char *pid = NULL;
@@ -671,8 +650,8 @@ take_lock (MusterHistory  *self,
   return fd;
 }
 
-static void
-release_lock (int fd)
+void
+_muster_history_release_lock (int fd)
 {
   struct flock unlock = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
 
@@ -680,764 +659,6 @@ release_lock (int fd)
     g_debug ("Could not clear a push lock file: %s", g_strerror (errno));
   fcntl (fd, F_OFD_SETLK, &unlock);
   close (fd);
-}
-
-/* Recording ----------------------------------------------------------------------------------- */
-
-static const char *
-operation_action (MusterOperationKind kind)
-{
-  switch (kind)
-    {
-    case MUSTER_OPERATION_CREATE_USER:  return "create";
-    case MUSTER_OPERATION_UPDATE_USER:  return "update";
-    case MUSTER_OPERATION_DISABLE_USER: return "disable";
-    case MUSTER_OPERATION_DELETE_USER:  return "delete";
-    case MUSTER_OPERATION_CREATE_GROUP:
-    case MUSTER_OPERATION_ADD_MEMBER:
-    case MUSTER_OPERATION_REMOVE_MEMBER:
-    default:
-      return muster_operation_kind_to_string (kind);
-    }
-}
-
-static void
-count_operations (GPtrArray           *operations,
-                  MusterHistoryCounts *counts)
-{
-  memset (counts, 0, sizeof *counts);
-
-  for (guint i = 0; operations != NULL && i < operations->len; i++)
-    {
-      MusterOperation *operation = g_ptr_array_index (operations, i);
-
-      switch (operation->kind)
-        {
-        case MUSTER_OPERATION_CREATE_USER:   counts->create++; break;
-        case MUSTER_OPERATION_UPDATE_USER:   counts->update++; break;
-        case MUSTER_OPERATION_DISABLE_USER:  counts->disable++; break;
-        case MUSTER_OPERATION_DELETE_USER:   counts->delete++; break;
-        case MUSTER_OPERATION_CREATE_GROUP:  counts->groups_create++; break;
-        case MUSTER_OPERATION_ADD_MEMBER:    counts->members_add++; break;
-        case MUSTER_OPERATION_REMOVE_MEMBER: counts->members_remove++; break;
-        default: g_assert_not_reached ();
-        }
-    }
-}
-
-/* Marks runs of the pair still `running` as interrupted: the caller holds the pair's lock, so
- * whoever ran them is gone. */
-static gboolean
-interrupt_dead_runs (MusterHistory  *self,
-                     const char     *profile,
-                     const char     *target_uri,
-                     gint64          now,
-                     GError        **error)
-{
-  sqlite3_stmt *mark;
-  gboolean ok;
-
-  mark = prepare (self, "UPDATE runs SET state = 'interrupted', finished_at = ?3, message = ?4"
-                        " WHERE profile = ?1 AND target_uri = ?2 AND state = 'running'", error);
-  if (mark == NULL)
-    return FALSE;
-  muster_sqlite_bind_text (mark, 1, profile);
-  muster_sqlite_bind_text (mark, 2, target_uri);
-  sqlite3_bind_int64 (mark, 3, now);
-  muster_sqlite_bind_text (mark, 4, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
-  ok = step_done (self, mark, error);
-  sqlite3_finalize (mark);
-
-  if (ok && sqlite3_changes (self->db) > 0)
-    g_debug ("%d run(s) of %s into %s were interrupted", sqlite3_changes (self->db), profile, target_uri);
-  return ok;
-}
-
-/* The run a new push into the pair picks up: the last one that applied anything (a refused
- * run applied nothing), if it was interrupted. */
-static gboolean
-find_resumable_run (MusterHistory  *self,
-                    const char     *profile,
-                    const char     *target_uri,
-                    char          **resumes,
-                    GError        **error)
-{
-  sqlite3_stmt *find;
-  int rc;
-
-  *resumes = NULL;
-  find = prepare (self, "SELECT id, state FROM runs WHERE profile = ?1 AND target_uri = ?2 AND state != 'refused'"
-                        " ORDER BY started_at DESC, seq DESC LIMIT 1", error);
-  if (find == NULL)
-    return FALSE;
-  muster_sqlite_bind_text (find, 1, profile);
-  muster_sqlite_bind_text (find, 2, target_uri);
-  rc = sqlite3_step (find);
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (find, 1), "interrupted") == 0)
-    *resumes = column_dup (find, 0);
-  sqlite3_finalize (find);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
-}
-
-/* Runs still `running` whose push holds no lock any more belonged to a process that died: say
- * so, so that the history never shows a dead push as running. Race-free because a push takes
- * its lock before its run is written and changes the run's state before it lets go: a run seen
- * running whose lock is free is dead, or has just finished (then its state is not `running`
- * and the update below leaves it alone). */
-static void
-reap_dead_runs (MusterHistory *self)
-{
-  g_autoptr(GPtrArray) running = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-
-  stmt = prepare (self, "SELECT id, profile, target_uri FROM runs WHERE state = 'running'", NULL);
-  if (stmt == NULL)
-    return;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_ptr_array_add (running, column_dup (stmt, 0));
-      g_ptr_array_add (running, column_dup (stmt, 1));
-      g_ptr_array_add (running, column_dup (stmt, 2));
-    }
-  sqlite3_finalize (stmt);
-  if (running->len == 0)
-    return;
-
-  stmt = prepare (self, "UPDATE runs SET state = 'interrupted', finished_at = ?2, message = ?3"
-                        " WHERE id = ?1 AND state = 'running'", NULL);
-  if (stmt == NULL)
-    return;
-  for (guint i = 0; i + 2 < running->len; i += 3)
-    {
-      const char *id = g_ptr_array_index (running, i);
-      g_autoptr(GError) error = NULL;
-
-      if (lock_is_held (self, g_ptr_array_index (running, i + 1), g_ptr_array_index (running, i + 2)))
-        continue;
-      muster_sqlite_bind_text (stmt, 1, id);
-      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
-      muster_sqlite_bind_text (stmt, 3, _("The push ended before it finished: Muster was closed or stopped. The next push picks up where it left off."));
-      if (!step_done (self, stmt, &error))
-        g_debug ("Could not mark run %s interrupted: %s", id, error->message);
-      else
-        g_debug ("Run %s was interrupted", id);
-    }
-  sqlite3_finalize (stmt);
-}
-
-/* The keys a success of @run marks as retried: failed in an earlier run into the same target
- * and not redone since (through results_failed, which holds only those), or left pending by
- * the interrupted run it resumes. */
-static GHashTable *
-load_open_keys (MusterHistory     *self,
-                MusterHistoryRun  *run,
-                GError           **error)
-{
-  g_autoptr(GHashTable) open = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = prepare (self, "SELECT key FROM results INDEXED BY results_failed"
-                        " WHERE status = 'failed' AND retried_by IS NULL"
-                        " AND run IN (SELECT seq FROM runs WHERE profile = ?1 AND target_uri = ?2 AND id != ?3)"
-                        " UNION ALL"
-                        " SELECT key FROM results WHERE run = (SELECT seq FROM runs WHERE id = ?4) AND status = 'pending'",
-                  error);
-  if (stmt == NULL)
-    return NULL;
-  muster_sqlite_bind_text (stmt, 1, run->profile);
-  muster_sqlite_bind_text (stmt, 2, run->target_uri);
-  muster_sqlite_bind_text (stmt, 3, run->id);
-  muster_sqlite_bind_text (stmt, 4, run->resumes);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_add (open, column_dup (stmt, 0));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  return g_steal_pointer (&open);
-}
-
-MusterHistoryRun *
-muster_history_begin_run (MusterHistory  *self,
-                          const char     *profile,
-                          const char     *target_uri,
-                          const char     *target_description,
-                          const char     *who,
-                          GPtrArray      *operations,
-                          GError        **error)
-{
-  g_autoptr(MusterHistoryRun) run = NULL;
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GHashTable) open = NULL;
-  sqlite3_stmt *insert = NULL;
-  int fd;
-
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), NULL);
-  g_return_val_if_fail (profile != NULL, NULL);
-  g_return_val_if_fail (target_uri != NULL, NULL);
-
-  run = g_new0 (MusterHistoryRun, 1);
-  run->id = g_uuid_string_random ();
-  run->profile = g_strdup (profile);
-  run->target_uri = g_strdup (target_uri);
-  run->target_description = g_strdup (target_description);
-  run->who = g_strdup (who != NULL ? who : g_get_user_name ());
-  run->started_at = g_get_real_time () / G_USEC_PER_SEC;
-  run->state = MUSTER_RUN_STATE_RUNNING;
-  count_operations (operations, &run->counts);
-  run->total = operations != NULL ? operations->len : 0;
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  fd = take_lock (self, profile, target_uri, target_description, error);
-  if (fd < 0)
-    return NULL;
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    goto fail;
-  if (!interrupt_dead_runs (self, profile, target_uri, run->started_at, error) ||
-      !find_resumable_run (self, profile, target_uri, &run->resumes, error))
-    goto fail_rollback;
-  if (run->resumes != NULL)
-    g_debug ("Run %s resumes interrupted run %s", run->id, run->resumes);
-
-  insert = prepare (self, "INSERT INTO runs (id, profile, target_uri, target_description, who, started_at,"
-                          " state, n_create, n_update, n_disable, n_delete, n_groups_create, n_members_add,"
-                          " n_members_remove, total, resumes, pid)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-                    error);
-  if (insert == NULL)
-    goto fail_rollback;
-  muster_sqlite_bind_text (insert, 1, run->id);
-  muster_sqlite_bind_text (insert, 2, run->profile);
-  muster_sqlite_bind_text (insert, 3, run->target_uri);
-  muster_sqlite_bind_text (insert, 4, run->target_description);
-  muster_sqlite_bind_text (insert, 5, run->who);
-  sqlite3_bind_int64 (insert, 6, run->started_at);
-  sqlite3_bind_int (insert, 7, run->counts.create);
-  sqlite3_bind_int (insert, 8, run->counts.update);
-  sqlite3_bind_int (insert, 9, run->counts.disable);
-  sqlite3_bind_int (insert, 10, run->counts.delete);
-  sqlite3_bind_int (insert, 11, run->counts.groups_create);
-  sqlite3_bind_int (insert, 12, run->counts.members_add);
-  sqlite3_bind_int (insert, 13, run->counts.members_remove);
-  sqlite3_bind_int (insert, 14, run->total);
-  muster_sqlite_bind_text (insert, 15, run->resumes);
-  sqlite3_bind_int64 (insert, 16, getpid ());
-  if (!step_done (self, insert, error))
-    goto fail_rollback;
-  g_clear_pointer (&insert, sqlite3_finalize);
-
-  open = load_open_keys (self, run, error);
-  if (open == NULL)
-    goto fail_rollback;
-
-  if (!exec (self, "COMMIT", error))
-    goto fail_rollback;
-
-  g_hash_table_insert (self->open_keys, g_strdup (run->id), g_steal_pointer (&open));
-  g_hash_table_insert (self->run_locks, g_strdup (run->id), GINT_TO_POINTER (fd));
-  return g_steal_pointer (&run);
-
-fail_rollback:
-  g_clear_pointer (&insert, sqlite3_finalize);
-  rollback (self);
-fail:
-  release_lock (fd);
-  return NULL;
-}
-
-/* What the journal needs to know of a run. */
-typedef struct
-{
-  gint64  seq;
-  char   *profile;
-  char   *target_uri;
-} RunKeys;
-
-#define RUN_KEYS_INIT { 0, NULL, NULL }
-
-static void
-run_keys_clear (RunKeys *keys)
-{
-  g_clear_pointer (&keys->profile, g_free);
-  g_clear_pointer (&keys->target_uri, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunKeys, run_keys_clear)
-
-/* Looks @run_id up, and (when @resumed is not NULL) the run it resumes. */
-static gboolean
-find_run (MusterHistory  *self,
-          const char     *run_id,
-          RunKeys        *run,
-          RunKeys        *resumed,
-          GError        **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = prepare (self, "SELECT r.seq, r.profile, r.target_uri, p.seq FROM runs r"
-                        " LEFT JOIN runs p ON p.id = r.resumes WHERE r.id = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  muster_sqlite_bind_text (stmt, 1, run_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      run->seq = sqlite3_column_int64 (stmt, 0);
-      run->profile = column_dup (stmt, 1);
-      run->target_uri = column_dup (stmt, 2);
-      if (resumed != NULL)
-        resumed->seq = sqlite3_column_int64 (stmt, 3);
-    }
-  sqlite3_finalize (stmt);
-
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND,
-                   _("The push history has no run “%s”."), run_id);
-      return FALSE;
-    }
-  if (rc != SQLITE_ROW)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
-}
-
-/* Part of a journal transaction: @operations written `pending`. */
-static gboolean
-write_pending (MusterHistory  *self,
-               RunKeys        *run,
-               GPtrArray      *operations,
-               gint64          now,
-               GError        **error)
-{
-  sqlite3_stmt *insert;
-  gboolean ok = TRUE;
-
-  insert = prepare (self, "INSERT OR REPLACE INTO results (run, key, kind, action, user_id, user_principal_name,"
-                          " display_name, group_name, status, updated_at)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)", error);
-  if (insert == NULL)
-    return FALSE;
-
-  for (guint i = 0; ok && i < operations->len; i++)
-    {
-      MusterOperation *operation = g_ptr_array_index (operations, i);
-      MusterTargetUser *user = operation->user;
-      const char *user_id = user != NULL ? user->external_id : operation->member_external_id;
-
-      sqlite3_bind_int64 (insert, 1, run->seq);
-      bind_static (insert, 2, operation->key);
-      bind_static (insert, 3, muster_operation_kind_to_string (operation->kind));
-      bind_static (insert, 4, operation_action (operation->kind));
-      bind_static (insert, 5, user_id);
-      bind_static (insert, 6, user != NULL ? user->user_name : NULL);
-      bind_static (insert, 7, user != NULL ? muster_target_user_get_attribute (user, MUSTER_ATTR_DISPLAY_NAME) : NULL);
-      bind_static (insert, 8, operation->group != NULL ? operation->group->display_name : NULL);
-      sqlite3_bind_int64 (insert, 9, now);
-      ok = step_done (self, insert, error);
-    }
-  sqlite3_finalize (insert);
-  return ok;
-}
-
-/* Part of a journal transaction: @results written `done`/`failed`, counted, and the retries
- * they are marked. */
-static gboolean
-write_results (MusterHistory  *self,
-               const char     *run_id,
-               RunKeys        *run,
-               RunKeys        *resumed,
-               GPtrArray      *results,
-               gint64          now,
-               GError        **error)
-{
-  sqlite3_stmt *update = NULL, *retried = NULL, *resumed_stmt = NULL, *counts = NULL;
-  GHashTable *open;
-  guint done = 0, failed = 0;
-  gboolean ok = FALSE;
-
-  /* NULL when another MusterHistory began the run: then every success is checked. */
-  open = g_hash_table_lookup (self->open_keys, run_id);
-
-  update = prepare (self, "UPDATE results SET status = ?3, error = ?4, target_id = ?5, updated_at = ?6"
-                          " WHERE run = ?1 AND key = ?2", error);
-  /* Through results_failed: only rows that failed and were not redone yet are looked at. */
-  retried = prepare (self, "UPDATE results INDEXED BY results_failed SET retried_by = ?1"
-                           " WHERE key = ?2 AND status = 'failed' AND retried_by IS NULL AND run != ?3"
-                           " AND run IN (SELECT seq FROM runs WHERE profile = ?4 AND target_uri = ?5)", error);
-  resumed_stmt = prepare (self, "UPDATE results SET retried_by = ?1 WHERE run = ?2 AND key = ?3 AND status = 'pending'",
-                          error);
-  counts = prepare (self, "UPDATE runs SET done = done + ?2, failed = failed + ?3 WHERE seq = ?1", error);
-  if (update == NULL || retried == NULL || resumed_stmt == NULL || counts == NULL)
-    goto out;
-
-  for (guint i = 0; i < results->len; i++)
-    {
-      MusterOperationResult *result = g_ptr_array_index (results, i);
-
-      sqlite3_bind_int64 (update, 1, run->seq);
-      bind_static (update, 2, result->operation->key);
-      bind_static (update, 3, result->ok ? "done" : "failed");
-      bind_static (update, 4, result->ok || result->error == NULL ? NULL : result->error->message);
-      bind_static (update, 5, result->target_id);
-      sqlite3_bind_int64 (update, 6, now);
-      if (!step_done (self, update, error))
-        goto out;
-
-      if (result->ok)
-        done++;
-      else
-        failed++;
-
-      if (result->ok && (open == NULL || g_hash_table_remove (open, result->operation->key)))
-        {
-          bind_static (retried, 1, run_id);
-          bind_static (retried, 2, result->operation->key);
-          sqlite3_bind_int64 (retried, 3, run->seq);
-          bind_static (retried, 4, run->profile);
-          bind_static (retried, 5, run->target_uri);
-          if (!step_done (self, retried, error))
-            goto out;
-          /* What the interrupted run had sent but not seen finish. */
-          if (resumed->seq != 0)
-            {
-              bind_static (resumed_stmt, 1, run_id);
-              sqlite3_bind_int64 (resumed_stmt, 2, resumed->seq);
-              bind_static (resumed_stmt, 3, result->operation->key);
-              if (!step_done (self, resumed_stmt, error))
-                goto out;
-            }
-        }
-    }
-
-  sqlite3_bind_int64 (counts, 1, run->seq);
-  sqlite3_bind_int (counts, 2, done);
-  sqlite3_bind_int (counts, 3, failed);
-  ok = step_done (self, counts, error);
-
-out:
-  g_clear_pointer (&update, sqlite3_finalize);
-  g_clear_pointer (&retried, sqlite3_finalize);
-  g_clear_pointer (&resumed_stmt, sqlite3_finalize);
-  g_clear_pointer (&counts, sqlite3_finalize);
-  return ok;
-}
-
-/* Part of a journal transaction: the `pending` rows of @operations, which were never sent,
- * removed again. */
-static gboolean
-forget_unsent (MusterHistory  *self,
-               RunKeys        *run,
-               GPtrArray      *operations,
-               GError        **error)
-{
-  sqlite3_stmt *stmt;
-  gboolean ok = TRUE;
-
-  stmt = prepare (self, "DELETE FROM results WHERE run = ?1 AND key = ?2 AND status = 'pending'", error);
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; ok && i < operations->len; i++)
-    {
-      sqlite3_bind_int64 (stmt, 1, run->seq);
-      bind_static (stmt, 2, ((MusterOperation *) g_ptr_array_index (operations, i))->key);
-      ok = step_done (self, stmt, error);
-    }
-  sqlite3_finalize (stmt);
-  return ok;
-}
-
-gboolean
-muster_history_journal (MusterHistory  *self,
-                        const char     *run_id,
-                        GPtrArray      *results,
-                        GPtrArray      *pending,
-                        GPtrArray      *unsent,
-                        GError        **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_auto(RunKeys) run = RUN_KEYS_INIT;
-  g_auto(RunKeys) resumed = RUN_KEYS_INIT;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  if (!exec (self, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!find_run (self, run_id, &run, &resumed, error) ||
-      (results != NULL && !write_results (self, run_id, &run, &resumed, results, now, error)) ||
-      (pending != NULL && !write_pending (self, &run, pending, now, error)) ||
-      (unsent != NULL && !forget_unsent (self, &run, unsent, error)) ||
-      !exec (self, "COMMIT", error))
-    {
-      rollback (self);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-muster_history_journal_pending (MusterHistory  *self,
-                                const char     *run_id,
-                                GPtrArray      *operations,
-                                GError        **error)
-{
-  g_return_val_if_fail (operations != NULL, FALSE);
-  return muster_history_journal (self, run_id, NULL, operations, NULL, error);
-}
-
-gboolean
-muster_history_journal_results (MusterHistory  *self,
-                                const char     *run_id,
-                                GPtrArray      *results,
-                                GError        **error)
-{
-  g_return_val_if_fail (results != NULL, FALSE);
-  return muster_history_journal (self, run_id, results, NULL, NULL, error);
-}
-
-gboolean
-muster_history_finish_run (MusterHistory  *self,
-                           const char     *run_id,
-                           MusterRunState  state,
-                           const char     *message,
-                           GError        **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  sqlite3_stmt *update;
-  gpointer key = NULL, fd = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-  g_return_val_if_fail (state != MUSTER_RUN_STATE_RUNNING, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-
-  update = prepare (self, "UPDATE runs SET state = ?2, finished_at = ?3, message = ?4 WHERE id = ?1", error);
-  ok = update != NULL;
-  if (ok)
-    {
-      muster_sqlite_bind_text (update, 1, run_id);
-      muster_sqlite_bind_text (update, 2, muster_run_state_to_string (state));
-      sqlite3_bind_int64 (update, 3, g_get_real_time () / G_USEC_PER_SEC);
-      muster_sqlite_bind_text (update, 4, message);
-      ok = step_done (self, update, error);
-      sqlite3_finalize (update);
-    }
-
-  /* Released whatever happened: the run is over either way. */
-  g_hash_table_remove (self->open_keys, run_id);
-  if (g_hash_table_steal_extended (self->run_locks, run_id, &key, &fd))
-    {
-      release_lock (GPOINTER_TO_INT (fd));
-      g_free (key);
-    }
-
-  return ok;
-}
-
-gboolean
-muster_history_mark_scheduled (MusterHistory  *self,
-                               const char     *run_id,
-                               GError        **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  sqlite3_stmt *update;
-  gboolean ok;
-
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), FALSE);
-  g_return_val_if_fail (run_id != NULL, FALSE);
-
-  locker = g_mutex_locker_new (&self->lock);
-  update = prepare (self, "UPDATE runs SET scheduled = 1 WHERE id = ?1", error);
-  if (update == NULL)
-    return FALSE;
-  muster_sqlite_bind_text (update, 1, run_id);
-  ok = step_done (self, update, error);
-  sqlite3_finalize (update);
-  return ok;
-}
-
-/* Reading ------------------------------------------------------------------------------------- */
-
-static MusterHistoryRun *
-run_from_row (sqlite3_stmt *stmt)
-{
-  MusterHistoryRun *run = g_new0 (MusterHistoryRun, 1);
-
-  run->id = column_dup (stmt, 0);
-  run->profile = column_dup (stmt, 1);
-  run->target_uri = column_dup (stmt, 2);
-  run->target_description = column_dup (stmt, 3);
-  run->who = column_dup (stmt, 4);
-  run->started_at = sqlite3_column_int64 (stmt, 5);
-  run->finished_at = sqlite3_column_int64 (stmt, 6);
-  if (!muster_run_state_from_string ((const char *) sqlite3_column_text (stmt, 7), &run->state))
-    run->state = MUSTER_RUN_STATE_FAILED;
-  run->counts.create = sqlite3_column_int (stmt, 8);
-  run->counts.update = sqlite3_column_int (stmt, 9);
-  run->counts.disable = sqlite3_column_int (stmt, 10);
-  run->counts.delete = sqlite3_column_int (stmt, 11);
-  run->counts.groups_create = sqlite3_column_int (stmt, 12);
-  run->counts.members_add = sqlite3_column_int (stmt, 13);
-  run->counts.members_remove = sqlite3_column_int (stmt, 14);
-  run->total = sqlite3_column_int (stmt, 15);
-  run->done = sqlite3_column_int (stmt, 16);
-  run->failed = sqlite3_column_int (stmt, 17);
-  run->resumes = column_dup (stmt, 18);
-  run->message = column_dup (stmt, 19);
-  run->scheduled = sqlite3_column_int (stmt, 20) != 0;
-
-  return run;
-}
-
-GPtrArray *
-muster_history_list_runs (MusterHistory  *self,
-                          const char     *profile,
-                          guint           limit,
-                          GError        **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_history_run_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), NULL);
-
-  locker = g_mutex_locker_new (&self->lock);
-  reap_dead_runs (self);
-
-  stmt = prepare (self, "SELECT " RUN_COLUMNS " FROM runs WHERE ?1 IS NULL OR profile = ?1"
-                        " ORDER BY started_at DESC, seq DESC LIMIT ?2", error);
-  if (stmt == NULL)
-    return NULL;
-  muster_sqlite_bind_text (stmt, 1, profile);
-  sqlite3_bind_int64 (stmt, 2, limit > 0 ? (gint64) limit : -1);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (runs, run_from_row (stmt));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  return g_steal_pointer (&runs);
-}
-
-static gboolean
-load_results (MusterHistory     *self,
-              MusterHistoryRun  *run,
-              GError           **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = prepare (self, "SELECT " RESULT_COLUMNS " FROM results WHERE run = (SELECT seq FROM runs WHERE id = ?1)"
-                        " ORDER BY rowid", error);
-  if (stmt == NULL)
-    return FALSE;
-  muster_sqlite_bind_text (stmt, 1, run->id);
-
-  run->results = g_ptr_array_new_with_free_func ((GDestroyNotify) muster_history_result_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      MusterHistoryResult *result = g_new0 (MusterHistoryResult, 1);
-
-      result->key = column_dup (stmt, 0);
-      result->kind = column_dup (stmt, 1);
-      result->action = column_dup (stmt, 2);
-      result->user_id = column_dup (stmt, 3);
-      result->user_principal_name = column_dup (stmt, 4);
-      result->display_name = column_dup (stmt, 5);
-      result->group_name = column_dup (stmt, 6);
-      result->status = result_status_from_string ((const char *) sqlite3_column_text (stmt, 7));
-      result->error = column_dup (stmt, 8);
-      result->target_id = column_dup (stmt, 9);
-      result->retried_by = column_dup (stmt, 10);
-      result->updated_at = sqlite3_column_int64 (stmt, 11);
-      g_ptr_array_add (run->results, result);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
-}
-
-MusterHistoryRun *
-muster_history_get_run (MusterHistory  *self,
-                        const char     *run_id,
-                        GError        **error)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  g_autoptr(MusterHistoryRun) run = NULL;
-  g_autofree char *pattern = NULL;
-  sqlite3_stmt *stmt;
-  guint found = 0;
-  int rc;
-
-  g_return_val_if_fail (MUSTER_IS_HISTORY (self), NULL);
-  g_return_val_if_fail (run_id != NULL, NULL);
-
-  if (strlen (run_id) < 4 || strpbrk (run_id, "%_") != NULL)
-    {
-      g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND,
-                   _("“%s” is not a run id: give the id muster-cli history lists, or at least its first 4 characters."),
-                   run_id);
-      return NULL;
-    }
-
-  locker = g_mutex_locker_new (&self->lock);
-  reap_dead_runs (self);
-
-  /* An exact id, or else a unique prefix of one. */
-  pattern = g_strconcat (run_id, "%", NULL);
-  stmt = prepare (self, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1 OR id LIKE ?2"
-                        " ORDER BY id = ?1 DESC LIMIT 2", error);
-  if (stmt == NULL)
-    return NULL;
-  muster_sqlite_bind_text (stmt, 1, run_id);
-  muster_sqlite_bind_text (stmt, 2, pattern);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (found++ == 0)
-        run = run_from_row (stmt);
-      else if (g_str_equal (run->id, run_id))
-        break;
-      else
-        g_clear_pointer (&run, muster_history_run_free);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-  if (run == NULL)
-    {
-      if (found > 1)
-        g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND,
-                     _("More than one run starts with “%s”: give more of its id."), run_id);
-      else
-        g_set_error (error, MUSTER_HISTORY_ERROR, MUSTER_HISTORY_ERROR_NOT_FOUND,
-                     _("The push history has no run “%s”."), run_id);
-      return NULL;
-    }
-
-  if (!load_results (self, run, error))
-    return NULL;
-  return g_steal_pointer (&run);
 }
 
 /* Async wrappers ------------------------------------------------------------------------------ */
@@ -1598,7 +819,7 @@ muster_history_finalize (GObject *object)
 
   g_hash_table_iter_init (&iter, self->run_locks);
   while (g_hash_table_iter_next (&iter, NULL, &fd))
-    release_lock (GPOINTER_TO_INT (fd));
+    _muster_history_release_lock (GPOINTER_TO_INT (fd));
   g_hash_table_unref (self->run_locks);
   g_hash_table_unref (self->open_keys);
   if (self->db != NULL)

@@ -259,25 +259,3 @@ _muster_rules_resolver_resolve (MusterRulesResolver *resolver,
       resolved->roles_explanation = g_string_chunk_insert_const (resolver->strings, words);
     }
 }
-
-void
-muster_rules_resolve_user (MusterRules     *self,
-                           MusterSnapshot  *snapshot,
-                           MusterUser      *user,
-                           MusterUserType  *user_type,
-                           char          ***roles)
-{
-  g_autoptr(MusterRulesResolver) resolver = NULL;
-  MusterResolvedUser resolved;
-
-  g_return_if_fail (MUSTER_IS_RULES (self));
-  g_return_if_fail (MUSTER_IS_SNAPSHOT (snapshot));
-  g_return_if_fail (MUSTER_IS_USER (user));
-
-  resolver = _muster_rules_resolver_new (self, snapshot);
-  _muster_rules_resolver_resolve (resolver, user, &resolved);
-  if (user_type != NULL)
-    *user_type = resolved.user_type;
-  if (roles != NULL)
-    *roles = g_strdupv ((char **) resolved.roles);
-}

@@ -222,11 +222,5 @@ void                muster_rules_set_safety_limit   (MusterRules         *self,
                                                      guint                count,
                                                      guint                percent);
 
-/* The type and roles @user gets: the default, then the group rules, then the override. */
-void                muster_rules_resolve_user       (MusterRules         *self,
-                                                     MusterSnapshot      *snapshot,
-                                                     MusterUser          *user,
-                                                     MusterUserType      *user_type,
-                                                     char              ***roles);
 
 G_END_DECLS

@@ -461,13 +461,3 @@ muster_scim_client_set_connections (MusterScimClient *self,
   /* libsoup fixes the limits when a session is made; requests in flight keep the old one */
   g_clear_object (&self->session);
 }
-
-void
-muster_scim_client_set_retry_limits (MusterScimClient *self,
-                                     guint             max_delay_ms,
-                                     guint             max_retries)
-{
-  g_return_if_fail (MUSTER_IS_SCIM_CLIENT (self));
-  self->max_delay_ms = max_delay_ms;
-  self->max_retries = max_retries;
-}

@@ -63,10 +63,6 @@ const char       *muster_scim_client_get_base_url    (MusterScimClient  *self);
  * after the call. */
 void              muster_scim_client_set_connections (MusterScimClient  *self,
                                                       guint              n);
-/* The longest Retry-After the client honours, and how many times it retries (defaults 30 s, 4). */
-void              muster_scim_client_set_retry_limits (MusterScimClient *self,
-                                                       guint             max_delay_ms,
-                                                       guint             max_retries);
 
 /* Sends @method to @path (relative to the base URL, starting with '/', query included) with
  * @body (NULL for none) and If-Match @if_match (NULL for none). Finishes with the answer

@@ -494,7 +494,7 @@ _muster_scim_add_change_ops (const MusterScimDiscovery *d,
 
           json_object_set_string_member (manager, "value", manager_id);
           _muster_scim_add_patch_op (ops, "replace", MUSTER_SCIM_URN_ENTERPRISE ":manager",
-                        json_node_init_object (json_node_alloc (), manager));
+                                     json_node_init_object (json_node_alloc (), manager));
           json_object_unref (manager);
         }
       else

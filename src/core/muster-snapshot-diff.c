@@ -41,17 +41,6 @@ static const struct
   { "assignedLicenses", N_("Licences") },
 };
 
-const char * const *
-muster_snapshot_diff_fields (void)
-{
-  static const char *names[G_N_ELEMENTS (fields) + 1];
-
-  if (names[0] == NULL)
-    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-      names[i] = fields[i].field;
-  return names;
-}
-
 const char *
 muster_snapshot_diff_field_title (const char *field)
 {

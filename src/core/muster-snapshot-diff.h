@@ -68,8 +68,7 @@ typedef struct
   guint               members_removed;
 } MusterSnapshotDiff;
 
-/* The fields compared, as Graph names them, and a title for each (translated). */
-const char * const *muster_snapshot_diff_fields      (void);
+/* The title of a field compared, named as Graph names it (translated). */
 const char         *muster_snapshot_diff_field_title (const char *field);
 
 /* Compares users and direct group memberships of @before with @after. */

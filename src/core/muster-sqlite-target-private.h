@@ -18,7 +18,7 @@ gboolean _muster_sqlite_target_limit_growth (MusterSqliteTarget  *self,
                                              guint                extra_pages,
                                              GError             **error);
 
-/* Shared by muster-sqlite-target.c and muster-sqlite-target-state.c ---------------------------- */
+/* Shared by muster-sqlite-target.c, muster-sqlite-target-apply.c and -state.c ------------------- */
 
 /* Statements kept prepared on the connection. Those writing a whole user bind ?1 (external_id
  * or id), ?2 user_name, ?3 active, ?4 user_type, ?5–?14 the attribute columns, ?15 the time. */
@@ -90,11 +90,24 @@ gboolean  _muster_sqlite_target_query_int               (sqlite3             *db
                                                          GError             **error);
 /* A row id in decimal. */
 char     *_muster_sqlite_target_id_to_string            (gint64               id);
+/* The current time as the store records it: ISO 8601 UTC. */
+char     *_muster_sqlite_target_now_text                (void);
 
 /* The GTaskThreadFunc of read_state_async: a MusterTargetState, or an error. */
 void      _muster_sqlite_target_read_state_thread       (GTask               *task,
                                                          gpointer             source_object,
                                                          gpointer             task_data,
                                                          GCancellable        *cancellable);
+
+/* MusterTarget's apply_async and apply_finish. */
+void      _muster_sqlite_target_apply_async             (MusterTarget        *target,
+                                                         const char          *run_id,
+                                                         GPtrArray           *operations,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+GPtrArray *_muster_sqlite_target_apply_finish           (MusterTarget        *target,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
 
 G_END_DECLS

@@ -5,7 +5,8 @@
  *
  * Users are read in chunks of rows and turned into MusterTargetUser values by a few builder
  * threads while the next chunk is read; groups, memberships and roles follow. Opening the
- * store, its schema and applying batches are muster-sqlite-target.c's.
+ * store and its schema are muster-sqlite-target.c's, applying batches
+ * muster-sqlite-target-apply.c's.
  */
 
 #define G_LOG_DOMAIN "muster-sqlite-target"

@@ -603,7 +603,7 @@ muster_target_store_set_roles (MusterTargetStore   *self,
     }
   /* entries are immutable (callers may hold one), so the new roles make a new entry */
   g_ptr_array_index (self->targets, position) = target_info_new (old->profile, old->name, old->kind,
-                                                                  old->location, roles);
+                                                                 old->location, roles);
   muster_target_info_unref (old);
   return TRUE;
 }

@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "muster-enums.h"
 #include "muster-user-private.h"
 
 /* A snapshot holds 100,000 of these, so a user is one GObject and one block of memory: every
@@ -577,7 +578,7 @@ muster_user_get_property (GObject    *object,
       g_value_set_string (value, self->manager_name);
       break;
     case PROP_STATE:
-      g_value_set_int (value, muster_user_get_state (self));
+      g_value_set_enum (value, muster_user_get_state (self));
       break;
     case PROP_STATE_LABEL:
       g_value_set_string (value, state_label (self));
@@ -620,9 +621,8 @@ muster_user_class_init (MusterUserClass *klass)
   properties[PROP_LICENCE_NAMES] = g_param_spec_string ("licence-names", NULL, NULL, NULL, flags);
   properties[PROP_MANAGER_ID] = g_param_spec_string ("manager-id", NULL, NULL, NULL, flags);
   properties[PROP_MANAGER_NAME] = g_param_spec_string ("manager-name", NULL, NULL, NULL, flags);
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL,
-                                             MUSTER_ACCOUNT_STATE_ENABLED, MUSTER_ACCOUNT_STATE_GUEST,
-                                             MUSTER_ACCOUNT_STATE_ENABLED, flags);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, MUSTER_TYPE_ACCOUNT_STATE,
+                                              MUSTER_ACCOUNT_STATE_ENABLED, flags);
   properties[PROP_STATE_LABEL] = g_param_spec_string ("state-label", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

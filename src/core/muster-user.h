@@ -34,7 +34,7 @@ G_DECLARE_FINAL_TYPE (MusterUser, muster_user, MUSTER, USER, GObject)
  * "business-phones" (strv), "other-mails" (strv), "proxy-addresses" (strv), "user-type",
  * "account-enabled", "on-premises-sync-enabled", "created" (ISO 8601 string),
  * "assigned-licenses" (strv of skuIds), "licence-names" (string, "; "-joined friendly names),
- * "manager-id", "manager-name", "state" (MusterAccountState as int), "state-label". */
+ * "manager-id", "manager-name", "state" (MusterAccountState), "state-label". */
 MusterUser        *muster_user_new_from_json           (JsonObject *object); /* Graph's user JSON */
 
 const char        *muster_user_get_id                  (MusterUser *self);

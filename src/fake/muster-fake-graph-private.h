@@ -163,8 +163,8 @@ MusterFakeGraphCall *_muster_fake_graph_call_new  (MusterFakeContext     *ctx,
 void                 _muster_fake_graph_call_free (MusterFakeGraphCall   *call);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MusterFakeGraphCall, _muster_fake_graph_call_free)
 
-/* muster-fake-throttle.c: the bucket behind _muster_fake_throttle_charge, without a message.
- * Returns FALSE and the seconds to wait when @cost doesn't fit in the budget of @app_id. */
+/* muster-fake-throttle.c: the token bucket of @app_id. Returns FALSE and the seconds to wait
+ * when @cost doesn't fit in its budget. */
 gboolean _muster_fake_throttle_take          (MusterFakeThrottle  *self,
                                               const char          *app_id,
                                               guint                cost,

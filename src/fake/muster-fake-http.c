@@ -129,16 +129,6 @@ _muster_fake_read_form (SoupServerMessage *msg)
 }
 
 char *
-_muster_fake_guid_new (GRand *rand)
-{
-  guint32 a = g_rand_int (rand), b = g_rand_int (rand), c = g_rand_int (rand), d = g_rand_int (rand);
-
-  /* version 4, variant 1, like the object ids Entra hands out */
-  return g_strdup_printf ("%08x-%04x-4%03x-%04x-%04x%08x",
-                          a, b >> 16, b & 0xfff, 0x8000 | (c >> 16 & 0x3fff), c & 0xffff, d);
-}
-
-char *
 _muster_fake_random_token (gsize n_bytes)
 {
   g_autofree guchar *buf = g_malloc (n_bytes);

@@ -36,8 +36,6 @@ GString *_muster_fake_graph_error_body (const char *code,
                                         const char *client_request_id);
 /* Parses an application/x-www-form-urlencoded request body; NULL when the type is wrong. */
 GHashTable *_muster_fake_read_form    (SoupServerMessage *msg);
-/* A random lower-case GUID from GLib's PRNG (tokens use _muster_fake_random_token instead). */
-char *_muster_fake_guid_new           (GRand             *rand);
 /* @n_bytes from the system CSPRNG, base64url without padding. */
 char *_muster_fake_random_token       (gsize              n_bytes);
 /* RFC 3339 UTC time for @unix_time, "2026-11-23T14:00:00Z". */

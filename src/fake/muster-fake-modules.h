@@ -43,12 +43,9 @@ MusterFakeGraph    *_muster_fake_graph_new     (MusterFakeContext  *ctx);
 void                _muster_fake_graph_free    (MusterFakeGraph    *self);
 
 /* muster-fake-throttle.c: resource-unit accounting (learn.microsoft.com/graph/throttling-limits); only with
- * --throttle. Returns FALSE after answering 429 with Retry-After when the budget is spent. */
+ * --throttle. */
 MusterFakeThrottle *_muster_fake_throttle_new    (MusterFakeContext  *ctx);
 void                _muster_fake_throttle_free   (MusterFakeThrottle *self);
-gboolean            _muster_fake_throttle_charge (MusterFakeThrottle *self,
-                                                  SoupServerMessage  *msg,
-                                                  guint               cost);
 
 /* muster-fake-scim.c: /scim/v2/... */
 MusterFakeScim     *_muster_fake_scim_new      (MusterFakeContext  *ctx);

@@ -11,7 +11,6 @@
 #include <math.h>
 
 #include "muster-fake-graph-private.h"
-#include "muster-fake-http.h"
 
 /* learn.microsoft.com/graph/throttling-limits, identity and access service limits: a token bucket per
  * application and tenant that holds 3,500, 5,000 or 8,000 resource units per 10 seconds for
@@ -93,23 +92,4 @@ _muster_fake_throttle_free (MusterFakeThrottle *self)
 {
   g_hash_table_unref (self->buckets);
   g_free (self);
-}
-
-gboolean
-_muster_fake_throttle_charge (MusterFakeThrottle *self,
-                              SoupServerMessage  *msg,
-                              guint               cost)
-{
-  guint retry_after = 0;
-  double used = 0;
-  g_autofree char *seconds = NULL;
-
-  if (_muster_fake_throttle_take (self, "", cost, &retry_after, &used))
-    return TRUE;
-
-  /* learn.microsoft.com/graph/throttling: 429 with Retry-After in seconds */
-  _muster_fake_reply_graph_error (msg, 429, "TooManyRequests", "Please retry again later.");
-  seconds = g_strdup_printf ("%u", retry_after);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", seconds);
-  return FALSE;
 }

@@ -97,6 +97,14 @@ tooltip_closure (gpointer    this,
   return text != NULL && *text != '\0' ? g_strdup (text) : NULL;
 }
 
+/* GtkNumericSorter sorts plain numbers only, not enum values: this hands it the number. */
+static int
+enum_rank_closure (gpointer this,
+                   int      value)
+{
+  return value;
+}
+
 static GStrv
 state_classes_closure (gpointer           this,
                        MusterAccountState state)
@@ -119,4 +127,5 @@ muster_cells_bind_template_callbacks (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback_full (widget_class, "muster_cells_tooltip", G_CALLBACK (tooltip_closure));
   gtk_widget_class_bind_template_callback_full (widget_class, "muster_cells_state_classes",
                                                 G_CALLBACK (state_classes_closure));
+  gtk_widget_class_bind_template_callback_full (widget_class, "muster_cells_enum_rank", G_CALLBACK (enum_rank_closure));
 }

@@ -25,8 +25,9 @@ char       *muster_group_dup_members_text   (MusterGroup     *group);
 /* Makes the closures below callable from @widget_class's template, by these names:
  * "muster_cells_group_icon" (MusterGroup → icon name), "muster_cells_group_kind"
  * (MusterGroup → kind text), "muster_cells_count" (guint → "1,234"), "muster_cells_tooltip"
- * (string → itself, or NULL when empty) and "muster_cells_state_classes" (MusterAccountState →
- * the CSS classes of a State cell: dimmed when disabled). */
+ * (string → itself, or NULL when empty), "muster_cells_state_classes" (MusterAccountState →
+ * the CSS classes of a State cell: dimmed when disabled) and "muster_cells_enum_rank" (an enum
+ * value → its number as a gint, for a GtkNumericSorter, which takes no enum types). */
 void        muster_cells_bind_template_callbacks (GtkWidgetClass *widget_class);
 
 G_END_DECLS

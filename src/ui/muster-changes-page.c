@@ -561,15 +561,6 @@ muster_changes_page_get_diff (MusterChangesPage *self)
   return self->diff;
 }
 
-void
-muster_changes_page_set_base (MusterChangesPage *self,
-                              guint              position)
-{
-  g_return_if_fail (MUSTER_IS_CHANGES_PAGE (self));
-  g_return_if_fail (position < self->bases->len);
-  load (self, *(gint64 *) self->bases->pdata[position]);
-}
-
 const char *
 muster_changes_page_get_summary_text (MusterChangesPage *self)
 {

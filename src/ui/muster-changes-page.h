@@ -27,9 +27,6 @@ void                muster_changes_page_reload      (MusterChangesPage   *self);
 gboolean            muster_changes_page_get_loading (MusterChangesPage   *self);
 /* The report shown, or NULL. */
 MusterSnapshotDiff *muster_changes_page_get_diff    (MusterChangesPage   *self);
-/* Compares with the snapshot at @position of "Compare with" (0: the one before the latest). */
-void                muster_changes_page_set_base    (MusterChangesPage   *self,
-                                                     guint                position);
 const char         *muster_changes_page_get_summary_text (MusterChangesPage *self);
 /* Writes the report shown to @file (CSV, or JSON for a .json name) in a worker thread. */
 void                muster_changes_page_export_async  (MusterChangesPage   *self,

@@ -467,7 +467,7 @@ target_opened_cb (GObject      *source,
   TestJob *job = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterTarget) target = muster_target_store_open_target_finish (MUSTER_TARGET_STORE (source), result,
-                                                                            NULL, &error);
+                                                                           NULL, &error);
 
   if (target == NULL)
     {

@@ -23,13 +23,6 @@ static const MusterReportChoice plan_choices[] = {
 };
 
 const MusterReportChoice *
-muster_report_plan_choices (guint *n_choices)
-{
-  *n_choices = G_N_ELEMENTS (plan_choices);
-  return plan_choices;
-}
-
-const MusterReportChoice *
 muster_report_plan_choice (const char *id)
 {
   for (guint i = 0; i < G_N_ELEMENTS (plan_choices); i++)

@@ -23,8 +23,6 @@ typedef struct
   const char         *extension;  /* ".pdf" */
 } MusterReportChoice;
 
-/* The formats of a plan's report: PDF on A4 and on Letter, XLSX, CSV. */
-const MusterReportChoice *muster_report_plan_choices    (guint                    *n_choices);
 /* The plan choice named @id, or NULL. */
 const MusterReportChoice *muster_report_plan_choice     (const char               *id);
 /* A typed .pdf, .xlsx or .csv in @file's name decides the format (among @choices); a name

@@ -34,8 +34,8 @@ MusterReport             *muster_saved_preview_window_new_report  (MusterSavedPr
  * Report dialog's choices) in a worker thread; a toast says when it is saved. FALSE for an
  * unknown or unavailable choice. */
 gboolean                  muster_saved_preview_window_export      (MusterSavedPreviewWindow *self,
-                                                                  GFile                    *file,
-                                                                  const char               *choice_id);
+                                                                   GFile                    *file,
+                                                                   const char               *choice_id);
 /* TRUE while an export is being written. */
 gboolean                  muster_saved_preview_window_get_exporting (MusterSavedPreviewWindow *self);
 

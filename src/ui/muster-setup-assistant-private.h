@@ -93,7 +93,7 @@ void _muster_setup_assistant_import_deny_file (MusterSetupAssistant *self,
 /* muster-setup-assistant.c: the words the steps and the summary share */
 const char *_muster_setup_assistant_attribute_label (const char *attribute);
 const char *_muster_setup_assistant_group_name (MusterSetupAssistant *self,
-                                                 const char           *group);
+                                                const char           *group);
 char *_muster_setup_assistant_join_list (const char * const *items);
 const char *_muster_setup_assistant_source_label (const char *source);
 GStrv _muster_setup_assistant_split_list (const char *text);

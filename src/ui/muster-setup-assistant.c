@@ -132,7 +132,7 @@ email_method_label (MusterEmailMethod method)
 
 const char *
 _muster_setup_assistant_group_name (MusterSetupAssistant *self,
-            const char           *group)
+                                    const char           *group)
 {
   MusterGroup *found = self->snapshot ? muster_snapshot_lookup_group (self->snapshot, group) : NULL;
 

@@ -458,7 +458,7 @@ target_opened_cb (GObject      *source,
   MusterWindow *self = step->window;
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterTarget) target = muster_target_store_open_target_finish (MUSTER_TARGET_STORE (source), result,
-                                                                            NULL, &error);
+                                                                           NULL, &error);
 
   if (!preview_step_is_current (step) || MUSTER_TARGET_STORE (source) != self->target_store)
     return;

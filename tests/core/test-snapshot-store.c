@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "core-test-util.h"
+#include "muster-enums.h"
 #include "muster-snapshot-private.h"
 #include "muster-snapshot-store.h"
 #include "muster-tenant-status.h"
@@ -1195,6 +1196,32 @@ test_group_kinds (void)
   }
 }
 
+/* "kind" and "state" are enum properties, so bindings and sorters see the enum type. */
+static void
+test_enum_properties (void)
+{
+  g_autoptr(MusterUser) disabled = user_from_json ("{\"id\":\"u\",\"accountEnabled\":false}");
+  g_autoptr(MusterGroup) distribution = group_from_json ("{\"id\":\"d\",\"groupTypes\":[],"
+                                                         "\"mailEnabled\":true,\"securityEnabled\":false}");
+  GParamSpec *pspec;
+  MusterAccountState state = MUSTER_ACCOUNT_STATE_ENABLED;
+  MusterGroupKind kind = MUSTER_GROUP_KIND_SECURITY;
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (disabled), "state");
+  g_assert_nonnull (pspec);
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == MUSTER_TYPE_ACCOUNT_STATE);
+  g_object_get (disabled, "state", &state, NULL);
+  g_assert_cmpint (state, ==, MUSTER_ACCOUNT_STATE_DISABLED);
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (distribution), "kind");
+  g_assert_nonnull (pspec);
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (pspec->value_type == MUSTER_TYPE_GROUP_KIND);
+  g_object_get (distribution, "kind", &kind, NULL);
+  g_assert_cmpint (kind, ==, MUSTER_GROUP_KIND_DISTRIBUTION);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1229,6 +1256,7 @@ main (int   argc,
   g_test_add_func ("/snapshot-store/open/default-path", test_default_path);
   g_test_add_func ("/user/json/tolerant", test_user_json_tolerant);
   g_test_add_func ("/group/kinds", test_group_kinds);
+  g_test_add_func ("/snapshot/properties/enums", test_enum_properties);
 
   return g_test_run ();
 }

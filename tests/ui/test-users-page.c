@@ -352,6 +352,34 @@ test_filters (void)
   gtk_drop_down_set_selected (groups, 0);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (guests), FALSE);
   assert_count (total, total);
+
+  /* a click on the State header sorts by state: enabled, disabled, then guests */
+  {
+    GtkColumnView *column_view = GTK_COLUMN_VIEW (users_widget (GTK_TYPE_COLUMN_VIEW, NULL));
+    GListModel *columns = gtk_column_view_get_columns (column_view);
+    GListModel *shown = muster_users_page_get_shown (window->users_page);
+    g_autoptr(GtkColumnViewColumn) state_column = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (columns) && state_column == NULL; i++)
+      {
+        g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+        if (g_strcmp0 (gtk_column_view_column_get_title (column), "State") == 0)
+          state_column = g_steal_pointer (&column);
+      }
+    g_assert_nonnull (state_column);
+    gtk_column_view_sort_by_column (column_view, state_column, GTK_SORT_ASCENDING);
+    ui_test_wait (100);
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, total);
+    for (guint i = 1; i < total; i++)
+      {
+        g_autoptr(MusterUser) before = g_list_model_get_item (shown, i - 1);
+        g_autoptr(MusterUser) after = g_list_model_get_item (shown, i);
+
+        g_assert_cmpint (muster_user_get_state (before), <=, muster_user_get_state (after));
+      }
+    gtk_column_view_sort_by_column (column_view, NULL, GTK_SORT_ASCENDING);
+  }
 }
 
 static void
@@ -427,6 +455,15 @@ test_groups (void)
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==,
                     g_list_model_get_n_items (muster_snapshot_get_groups (_muster_window_get_snapshot (window))));
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "groups-page");
+
+  /* the rows come sorted by kind: the enum's order, Microsoft 365 groups first */
+  for (guint i = 1; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(MusterGroup) before = g_list_model_get_item (shown, i - 1);
+      g_autoptr(MusterGroup) after = g_list_model_get_item (shown, i);
+
+      g_assert_cmpint (muster_group_get_kind (before), <=, muster_group_get_kind (after));
+    }
 
   /* the first row (sorted by kind) filters the Users page to its members */
   group = g_list_model_get_item (shown, 0);
