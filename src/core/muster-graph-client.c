@@ -212,7 +212,7 @@ transport_failed (GTask  *task,
 static GError *
 too_large_error (gsize max_bytes)
 {
-  g_autofree char *size = g_format_size (max_bytes);
+  g_autofree char *size = g_format_size_full (max_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
   return g_error_new (MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_TOO_LARGE,
                       _("Microsoft Graph sent an answer larger than %s; Muster did not read it."), size);
