@@ -82,6 +82,7 @@ typedef struct
   MusterFetchChain  kind;
   GPtrArray *requests;  /* MusterMemberRequest, for a batch: item id = index + 1 */
   char      *base;
+  gboolean   not_json;  /* it could not be read because it is no JSON at all, or cut short */
 } ParseJob;
 
 static void
@@ -109,7 +110,14 @@ parse_thread (GTask        *task,
   else
     changes = _muster_directory_page_read (job->bytes, job->kind, &error);
   if (changes == NULL)
-    g_task_return_error (task, error);
+    {
+      /* only on failure, so the bulk path parses once: was it JSON of the wrong shape (an
+       * error) or no JSON at all, a proxy's page or a body cut short (asked again)? */
+      g_autoptr(JsonNode) root = muster_http_parse_json (job->bytes, "Microsoft Graph", NULL);
+
+      job->not_json = root == NULL;
+      g_task_return_error (task, error);
+    }
   else
     g_task_return_pointer (task, changes, (GDestroyNotify) _muster_fetch_changes_free);
 }
@@ -526,15 +534,55 @@ typedef struct
 {
   FetchRun  *run;
   MusterFetchChain  kind;
+  char      *path;
   char      *early_link;  /* the nextLink already followed, or NULL */
+  guint      failures;    /* answers so far that were not JSON */
 } PageData;
 
 static void
 page_data_free (PageData *data)
 {
   fetch_run_unref (data->run);
+  g_free (data->path);
   g_free (data->early_link);
   g_free (data);
+}
+
+static void send_page (FetchRun *run, PageData *data);
+
+static gboolean
+page_retry_cb (gpointer user_data)
+{
+  PageData *data = user_data;
+  FetchRun *run = data->run;
+
+  if (run_stopped (run))
+    page_data_free (data);
+  else
+    send_page (run, data);
+  run_release (run);
+  return G_SOURCE_REMOVE;
+}
+
+/* Asks for the page of @failed again after a back-off: the same path, the link it may already
+ * have followed, one failure more. */
+static void
+retry_page (FetchRun *run,
+            PageData *failed)
+{
+  PageData *data = g_new0 (PageData, 1);
+  GSource *source;
+
+  data->run = fetch_run_ref (run);
+  data->kind = failed->kind;
+  data->path = g_strdup (failed->path);
+  data->early_link = g_strdup (failed->early_link);
+  data->failures = failed->failures + 1;
+  source = g_timeout_source_new (muster_graph_client_retry_delay (run->graph, data->failures));
+  run_hold (run);
+  g_source_set_callback (source, page_retry_cb, data, NULL);
+  g_source_attach (source, run->context);
+  g_source_unref (source);
 }
 
 static void
@@ -571,7 +619,17 @@ page_parsed_cb (GObject      *source,
   changes = g_task_propagate_pointer (G_TASK (result), &error);
   if (changes == NULL)
     {
-      run_fail (run, error);
+      ParseJob *job = g_task_get_task_data (G_TASK (result));
+
+      if (job->not_json && !run_stopped (run) && data->failures + 1 < MUSTER_GRAPH_MAX_ATTEMPTS)
+        {
+          /* learn.microsoft.com/graph/best-practices-concept: a GET may be sent again */
+          g_debug ("page %s unreadable (%s); asking again", data->path, error->message);
+          g_error_free (error);
+          retry_page (run, data);
+        }
+      else
+        run_fail (run, error);
       goto out;
     }
   if (run_stopped (run))
@@ -670,10 +728,13 @@ page_fetched_cb (GObject      *source,
     }
 
   run->pages++;
-  /* let the next request leave while this page is parsed */
-  data->early_link = _muster_directory_page_scan_next_link (bytes);
-  if (data->early_link != NULL)
-    fetch_page (run, data->kind, data->early_link);
+  /* let the next request leave while this page is parsed (not twice when it is asked again) */
+  if (data->early_link == NULL)
+    {
+      data->early_link = _muster_directory_page_scan_next_link (bytes);
+      if (data->early_link != NULL)
+        fetch_page (run, data->kind, data->early_link);
+    }
 
   job = g_new0 (ParseJob, 1);
   job->bytes = g_steal_pointer (&bytes);
@@ -691,6 +752,15 @@ page_fetched_cb (GObject      *source,
 }
 
 static void
+send_page (FetchRun *run,
+           PageData *data)
+{
+  run_hold_request (run, 1);
+  muster_graph_client_request_bytes_async (run->graph, "GET", data->path, NULL, run->cancellable, page_fetched_cb,
+                                           data);
+}
+
+static void
 fetch_page (FetchRun   *run,
             MusterFetchChain   kind,
             const char *path)
@@ -699,8 +769,8 @@ fetch_page (FetchRun   *run,
 
   data->run = fetch_run_ref (run);
   data->kind = kind;
-  run_hold_request (run, 1);
-  muster_graph_client_request_bytes_async (run->graph, "GET", path, NULL, run->cancellable, page_fetched_cb, data);
+  data->path = g_strdup (path);
+  send_page (run, data);
 }
 
 /* ---- memberships through $batch ----------------------------------------------------------- */
@@ -782,7 +852,22 @@ batch_parsed_cb (GObject      *source,
   changes = g_task_propagate_pointer (G_TASK (result), &error);
   if (changes == NULL)
     {
-      run_fail (run, error);
+      ParseJob *job = g_task_get_task_data (G_TASK (result));
+      guint failures = 0;
+
+      for (guint i = 0; job->requests != NULL && i < job->requests->len; i++)
+        failures = MAX (failures, ((MusterMemberRequest *) g_ptr_array_index (job->requests, i))->failures + 1);
+      if (job->not_json && !run_stopped (run) && failures < MUSTER_GRAPH_MAX_ATTEMPTS)
+        {
+          /* the batch is a read: its calls are sent again after a back-off */
+          g_debug ("batch answer unreadable (%s); sending its %u calls again", error->message, job->requests->len);
+          g_error_free (error);
+          for (guint i = 0; i < job->requests->len; i++)
+            ((MusterMemberRequest *) g_ptr_array_index (job->requests, i))->failures++;
+          pause_members (run, muster_graph_client_retry_delay (run->graph, failures), g_steal_pointer (&job->requests));
+        }
+      else
+        run_fail (run, error);
       goto out;
     }
   if (run_stopped (run))
@@ -801,9 +886,13 @@ batch_parsed_cb (GObject      *source,
     {
       /* throttled: fewer batches at once, and wait as long as Graph asked
        * (learn.microsoft.com/graph/throttling) */
+      guint delay = changes->retry_after_ms;
+
+      if (changes->retry_failures > 0)
+        delay = MAX (delay, muster_graph_client_retry_delay (run->graph, changes->retry_failures));
       run->max_batches = MAX (1, run->max_batches / 2);
-      g_debug ("%u calls throttled; %u batches at once from now", changes->retries->len, run->max_batches);
-      pause_members (run, changes->retry_after_ms, g_steal_pointer (&changes->retries));
+      g_debug ("%u calls to send again; %u batches at once from now", changes->retries->len, run->max_batches);
+      pause_members (run, delay, g_steal_pointer (&changes->retries));
       changes->retries = g_ptr_array_new ();
     }
   else if (usage >= 0.8)

@@ -31,7 +31,8 @@ typedef struct
 {
   char  *group_id;
   char  *path;     /* relative to the Graph base */
-  guint  tries;
+  guint  tries;    /* sent so far and throttled or left unanswered */
+  guint  failures; /* sent so far and failed in passing (5xx, an answer that is not JSON) */
 } MusterMemberRequest;
 
 typedef enum
@@ -61,6 +62,7 @@ typedef struct
   GPtrArray *follow_ups;      /* MusterMemberRequest: next pages of members */
   GPtrArray *retries;         /* MusterMemberRequest: calls to send again */
   guint      retry_after_ms;
+  guint      retry_failures;  /* the most failures among the retries that failed in passing */
   guint      groups_completed; /* groups whose member list ended on this batch */
   guint      n_managers;
 } MusterFetchChanges;
@@ -93,7 +95,9 @@ MusterFetchChanges  *_muster_directory_page_read (GBytes            *bytes,
                                                   GError           **error);
 
 /* One $batch answer to the MusterMemberRequest calls of @requests (item id = index + 1), whose
- * follow-up links must lie under @base: members, next pages, throttled calls to send again. */
+ * follow-up links must lie under @base: members, next pages, calls to send again (throttled ones
+ * after their Retry-After, those that failed with 500, 502 or 504 after a back-off, at most
+ * MUSTER_GRAPH_MAX_ATTEMPTS times in all). */
 MusterFetchChanges  *_muster_directory_page_read_members_batch (GBytes      *bytes,
                                                                 GPtrArray   *requests,
                                                                 const char  *base,

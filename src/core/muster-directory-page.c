@@ -610,7 +610,25 @@ _muster_directory_page_read_members_batch (GBytes      *bytes,
       status = muster_json_get_int (response, "status", 0);
       body = muster_json_get_object (response, "body");
 
-      if (status == 429 || status == 503 || status == 504)
+      if (status == 500 || status == 502 || status == 504)
+        {
+          MusterMemberRequest *retry;
+
+          /* a call may fail in passing inside a batch as well as outside
+           * (learn.microsoft.com/graph/best-practices-concept, "Handling expected errors") */
+          if (request->failures + 1 >= MUSTER_GRAPH_MAX_ATTEMPTS)
+            {
+              g_propagate_error (error, item_error ((guint) status, body));
+              return NULL;
+            }
+          retry = _muster_member_request_new (request->group_id, g_strdup (request->path));
+          retry->tries = request->tries;
+          retry->failures = request->failures + 1;
+          changes->retry_failures = MAX (changes->retry_failures, retry->failures);
+          g_ptr_array_add (changes->retries, retry);
+          continue;
+        }
+      if (status == 429 || status == 503)
         {
           const char *retry_after = header_value (muster_json_get_object (response, "headers"), "Retry-After");
           guint delay = muster_graph_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC,
@@ -625,6 +643,8 @@ _muster_directory_page_read_members_batch (GBytes      *bytes,
           g_ptr_array_add (changes->retries, _muster_member_request_new (request->group_id, g_strdup (request->path)));
           ((MusterMemberRequest *) g_ptr_array_index (changes->retries, changes->retries->len - 1))->tries =
             request->tries + 1;
+          ((MusterMemberRequest *) g_ptr_array_index (changes->retries, changes->retries->len - 1))->failures =
+            request->failures;
           continue;
         }
       if (status == 404)
@@ -681,6 +701,7 @@ _muster_directory_page_read_members_batch (GBytes      *bytes,
         MusterMemberRequest *retry = _muster_member_request_new (request->group_id, g_strdup (request->path));
 
         retry->tries = request->tries + 1;
+        retry->failures = request->failures;
         if (retry->tries >= MUSTER_FETCH_MAX_ITEM_TRIES)
           {
             _muster_member_request_free (retry);

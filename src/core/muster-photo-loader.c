@@ -32,6 +32,7 @@ typedef struct
   char    *user_id;
   gboolean cached;   /* the cache answered */
   GBytes  *bytes;    /* what it answered: NULL for "no photo" */
+  guint    failures; /* answers so far that were not a photo */
 } PhotoRequest;
 
 static void
@@ -42,7 +43,8 @@ photo_request_free (PhotoRequest *request)
   g_free (request);
 }
 
-static void send_next (MusterPhotoLoader *self);
+static void     send_next    (MusterPhotoLoader *self);
+static gboolean ask_again_cb (gpointer           user_data);
 
 static void
 store_in_thread (GTask        *task,
@@ -95,6 +97,17 @@ photo_fetched_cb (GObject      *source,
 
   self->in_flight--;
   bytes = muster_graph_client_request_bytes_finish (MUSTER_GRAPH_CLIENT (source), result, &error);
+  if (g_error_matches (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_TOO_LARGE))
+    {
+      /* not kept either: a photo this big is a broken or hostile answer, not a thumbnail; the
+       * client stopped reading it at the cap */
+      g_debug ("photo of %s: %s", request->user_id, error->message);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                               _("The photo of %s is larger than %d MiB"), request->user_id,
+                               MUSTER_PHOTO_MAX_BYTES / (1024 * 1024));
+      send_next (self);
+      return;
+    }
   if (bytes == NULL && !g_error_matches (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_NOT_FOUND))
     {
       /* a passing problem (network, throttling, permission): say so, remember nothing */
@@ -103,20 +116,26 @@ photo_fetched_cb (GObject      *source,
       return;
     }
 
-  if (bytes != NULL && g_bytes_get_size (bytes) > MUSTER_PHOTO_MAX_BYTES)
-    {
-      /* not kept either: a photo this big is a broken or hostile answer, not a thumbnail */
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                               _("The photo of %s is larger than %d MiB"), request->user_id,
-                               MUSTER_PHOTO_MAX_BYTES / (1024 * 1024));
-      g_bytes_unref (bytes);
-      send_next (self);
-      return;
-    }
   if (bytes != NULL && !looks_like_image (bytes))
     {
-      /* a proxy's error page or a body cut short: neither shown nor remembered as the photo */
       g_bytes_unref (bytes);
+      if (g_task_return_error_if_cancelled (task))
+        {
+          send_next (self);
+          return;
+        }
+      if (request->failures + 1 < MUSTER_GRAPH_MAX_ATTEMPTS)
+        {
+          /* a proxy's error page or a body cut short passes like a Graph page that is not JSON:
+           * the GET is sent again after a back-off (learn.microsoft.com/graph/best-practices-concept) */
+          request->failures++;
+          g_debug ("photo of %s is not an image; asking again", request->user_id);
+          g_timeout_add_full (G_PRIORITY_DEFAULT, muster_graph_client_retry_delay (self->graph, request->failures),
+                              ask_again_cb, g_steal_pointer (&task), NULL);
+          send_next (self);
+          return;
+        }
+      /* neither shown nor remembered as the photo */
       g_task_return_new_error (task, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_INVALID_RESPONSE,
                                _("Microsoft Graph sent something other than a photo."));
       send_next (self);
@@ -131,6 +150,18 @@ photo_fetched_cb (GObject      *source,
   g_task_run_in_thread (cache_task, store_in_thread);
   return_photo (task);
   send_next (self);
+}
+
+/* Puts a request that gets one more try back in front of the queue. */
+static gboolean
+ask_again_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  MusterPhotoLoader *self = g_task_get_source_object (task);
+
+  g_queue_push_head (&self->waiting, task);
+  send_next (self);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -149,8 +180,9 @@ send_next (MusterPhotoLoader *self)
           continue;
         }
       self->in_flight++;
-      muster_graph_client_request_bytes_async (self->graph, "GET", path, NULL, g_task_get_cancellable (task),
-                                               photo_fetched_cb, task);
+      /* read no further than the cap: a 1 GB answer costs at most MUSTER_PHOTO_MAX_BYTES */
+      muster_graph_client_get_bytes_async (self->graph, path, MUSTER_PHOTO_MAX_BYTES, g_task_get_cancellable (task),
+                                           photo_fetched_cb, task);
     }
 }
 

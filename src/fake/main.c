@@ -40,8 +40,9 @@ main (int    argc,
     { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency_ms, "Delay every request", "L" },
     { "throttle", 0, 0, G_OPTION_ARG_NONE, &throttle, "Throttle Graph like the real service", NULL },
     { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
-      "Inject faults: KIND[@PATH_PREFIX][/once|/times=N|/every=N|/after=N|/method=M|/retry-after=S|/exact],... "
-      "with KIND 429, 500, 502, 503, 504, reset, truncate, invalid, types or stall "
+      "Inject faults: KIND[@PATH_PREFIX][/once|/times=N|/every=N|/after=N|/method=M|/retry-after=S|/exact"
+      "|/batch|/size=BYTES|/chunked],... "
+      "with KIND 429, 500, 502, 503, 504, reset, truncate, invalid, types, stall or oversize "
       "(e.g. 503@/v1.0/users/every=3,reset@/scim/v2/Users/once)", "SPEC" },
     { "tls", 0, 0, G_OPTION_ARG_NONE, &tls, "Serve HTTPS with a generated certificate", NULL },
     { "scim-mode", 0, 0, G_OPTION_ARG_STRING, &scim_mode,

@@ -14,6 +14,7 @@
 
 #include "muster-fake-graph-private.h"
 #include "muster-fake-http.h"
+#include "muster-fake-modules.h"
 
 #define MAX_REQUESTS 20
 
@@ -91,6 +92,7 @@ run_item (MusterFakeGraphCall *call,
   g_autofree char *path = NULL;
   const char *url = item->url;
   const char *question;
+  guint fault_status = 0, retry_after = 0;
 
   if (item->status != 0)
     return;
@@ -141,6 +143,24 @@ run_item (MusterFakeGraphCall *call,
                                      question ? question + 1 : NULL, headers);
   if (g_str_has_prefix (path, "/$batch"))
     _muster_fake_graph_call_error (sub, 400, "BadRequest", "A batch request cannot contain another batch request.");
+  else if (_muster_fake_faults_intercept_batch_call (call->ctx->faults, item->method, path, &fault_status,
+                                                     &retry_after))
+    {
+      /* an injected fault on this call alone (muster-fake-faults.c, "batch") */
+      if (retry_after > 0)
+        {
+          g_autofree char *seconds = g_strdup_printf ("%u", retry_after);
+
+          _muster_fake_graph_call_add_header (sub, "Retry-After", seconds);
+        }
+      if (fault_status == 429)
+        _muster_fake_graph_call_error (sub, 429, "TooManyRequests", "Please retry again later.");
+      else if (fault_status == 502 || fault_status == 503)
+        _muster_fake_graph_call_error (sub, fault_status, "serviceNotAvailable",
+                                       "The service is temporarily unavailable.");
+      else
+        _muster_fake_graph_call_error (sub, fault_status, "generalException", "An unspecified error has occurred.");
+    }
   else
     _muster_fake_graph_dispatch (sub, NULL);
 

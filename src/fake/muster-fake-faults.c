@@ -8,14 +8,17 @@
  *   SPEC     := RULE ( "," RULE )*
  *   RULE     := KIND [ "@" PATH_PREFIX ] ( "/" MODIFIER )*
  *   KIND     := "429" | "500" | "502" | "503" | "504" | "reset" | "truncate" | "invalid" | "types"
- *             | "stall"
+ *             | "stall" | "oversize"
  *   MODIFIER := "once" | "times=N" | "every=N" | "after=N" | "method=METHOD" | "retry-after=SECONDS"
- *             | "exact"
+ *             | "exact" | "batch" | "size=BYTES" | "chunked"
  *
  * A rule applies to requests whose path starts with PATH_PREFIX (every path when omitted, except
  * the test-only control API under /_fake/, which only a PATH_PREFIX starting with /_fake
  * reaches; with exact, to that path alone, not the paths under it) and, with method=, to that
- * HTTP method only. Each rule counts the requests it applies
+ * HTTP method only. With batch, a status rule applies instead to the calls inside a
+ * POST /v1.0/$batch, matched by their method and URL (as /v1.0/…): that call's answer in the
+ * batch carries the status, the others and the batch itself are answered as usual
+ * (learn.microsoft.com/graph/json-batching). Each rule counts the requests it applies
  * to (n = 1, 2, …) and fires:
  *   - every=N: when n is a multiple of N (the Nth, 2Nth, … request);
  *   - after=N: when n > N (the first N pass);
@@ -33,14 +36,18 @@
  *   - types: a 200 with well-formed JSON whose members have the wrong types (an object where
  *     an array belongs, numbers for strings, a string for a count);
  *   - stall: never answers; the connection is closed when the client gives up (or the fake
- *     stops), so nothing leaks.
+ *     stops), so nothing leaks;
+ *   - oversize: a 200 image/png of size=BYTES (64 MiB unless told), a PNG signature and then
+ *     zeros, made and sent 64 KiB at a time so the fake holds none of it, with a Content-Length
+ *     or, with chunked, in chunked transfer coding. GET /_fake/faults says, per rule, how many
+ *     body bytes it actually wrote ("written"): a client that stops reading makes it stop.
  *
  * Examples: "503@/v1.0/users/every=3", "500@/scim/v2/Users/once,reset@/v1.0/groups/after=2",
  *           "stall@/v1.0/$batch/method=POST".
  *
  * Tests change the rules while the fake runs through the control API:
  *
- *   GET  /_fake/faults                  {"spec":"…","rules":[{"seen":N,"fired":N},…]}
+ *   GET  /_fake/faults                  {"spec":"…","rules":[{"seen":N,"fired":N,"written":N},…]}
  *   POST /_fake/faults {"spec":"…"}     replaces every rule ("" clears them); 400 on a bad spec
  */
 
@@ -62,7 +69,11 @@ typedef enum
   FAULT_INVALID,
   FAULT_TYPES,
   FAULT_STALL,
+  FAULT_OVERSIZE,
 } FaultKind;
+
+#define OVERSIZE_DEFAULT (64 * 1024 * 1024)
+#define OVERSIZE_PIECE   (64 * 1024)
 
 typedef struct
 {
@@ -71,6 +82,10 @@ typedef struct
   char      *path_prefix;  /* NULL: every path but /_fake/ */
   char      *method;       /* NULL: any */
   gboolean   exact;        /* the path must be path_prefix, not just start with it */
+  gboolean   batch;        /* the calls inside $batch, not HTTP requests */
+  gboolean   chunked;      /* FAULT_OVERSIZE: no Content-Length */
+  guint64    size;         /* FAULT_OVERSIZE */
+  guint64   *written;      /* FAULT_OVERSIZE: body bytes sent, shared (g_rc_box) with the streams */
   guint      every;        /* 0: unset */
   guint      after;
   guint      times;        /* 0: unlimited */
@@ -102,6 +117,7 @@ fault_rule_free (FaultRule *rule)
 {
   g_free (rule->path_prefix);
   g_free (rule->method);
+  g_clear_pointer (&rule->written, g_rc_box_release);
   g_free (rule);
 }
 
@@ -166,6 +182,29 @@ parse_modifier (FaultRule  *rule,
       rule->exact = TRUE;
       return TRUE;
     }
+  if (g_str_equal (name, "batch") && value == NULL)
+    {
+      rule->batch = TRUE;
+      return TRUE;
+    }
+  if (g_str_equal (name, "chunked") && value == NULL)
+    {
+      rule->chunked = TRUE;
+      return TRUE;
+    }
+  if (g_str_equal (name, "size") && value != NULL)
+    {
+      guint64 size;
+
+      if (!g_ascii_string_to_unsigned (value, 10, 16, G_MAXUINT64, &size, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--faults: “size” in “%s” must be a whole number ≥ 16", rule_text);
+          return FALSE;
+        }
+      rule->size = size;
+      return TRUE;
+    }
   if (g_str_equal (name, "times") && value != NULL)
     return parse_count (value, "times", rule_text, 1, &rule->times, error);
   if (g_str_equal (name, "every") && value != NULL)
@@ -225,6 +264,12 @@ parse_rule (const char *text,
     rule->kind = FAULT_TYPES;
   else if (g_str_equal (kind, "stall"))
     rule->kind = FAULT_STALL;
+  else if (g_str_equal (kind, "oversize"))
+    {
+      rule->kind = FAULT_OVERSIZE;
+      rule->size = OVERSIZE_DEFAULT;
+      rule->written = g_rc_box_new0 (guint64);
+    }
   else if (g_str_equal (kind, "429") || g_str_equal (kind, "500") || g_str_equal (kind, "502") ||
            g_str_equal (kind, "503") || g_str_equal (kind, "504"))
     {
@@ -234,7 +279,7 @@ parse_rule (const char *text,
   else
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   "--faults: unknown fault “%s” in “%s” (use 429, 500, 502, 503, 504, reset, truncate, invalid, types or stall)",
+                   "--faults: unknown fault “%s” in “%s” (use 429, 500, 502, 503, 504, reset, truncate, invalid, types, stall or oversize)",
                    kind, copy);
       goto fail;
     }
@@ -263,6 +308,12 @@ parse_rule (const char *text,
       break;
     }
 
+  if (rule->batch && rule->kind != FAULT_STATUS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "--faults: only a status (429, 500, 502, 503, 504) can be “batch”, in “%s”", copy);
+      goto fail;
+    }
   if (at != NULL)
     {
       if (*rest == '\0')
@@ -328,10 +379,13 @@ _muster_fake_faults_free (MusterFakeFaults *self)
 }
 
 static gboolean
-rule_fires (FaultRule         *rule,
-            SoupServerMessage *msg,
-            const char        *path)
+rule_fires (FaultRule  *rule,
+            gboolean    batch_call,
+            const char *method,
+            const char *path)
 {
+  if (rule->batch != batch_call)
+    return FALSE;
   if (rule->path_prefix != NULL)
     {
       if (rule->exact ? !g_str_equal (path, rule->path_prefix) : !g_str_has_prefix (path, rule->path_prefix))
@@ -339,7 +393,7 @@ rule_fires (FaultRule         *rule,
     }
   else if (g_str_has_prefix (path, "/_fake/"))
     return FALSE;
-  if (rule->method != NULL && g_strcmp0 (rule->method, soup_server_message_get_method (msg)) != 0)
+  if (rule->method != NULL && g_ascii_strcasecmp (rule->method, method) != 0)
     return FALSE;
 
   rule->seen++;
@@ -446,6 +500,82 @@ reply_wrong_types (SoupServerMessage *msg,
            "\"@odata.deltaLink\":[],\"responses\":\"none\",\"id\":5,\"displayName\":true}";
   _muster_fake_reply_take (msg, SOUP_STATUS_OK, g_str_has_prefix (path, "/scim/") ? "application/scim+json" : "application/json",
                            g_strdup (body), strlen (body));
+}
+
+/* oversize: one piece after the other as libsoup has written the last, never the whole body */
+typedef struct
+{
+  guint64  left;
+  guint64 *written;  /* the rule's counter (g_rc_box) */
+  gboolean started;
+} Oversize;
+
+static void
+oversize_free (Oversize *oversize)
+{
+  g_rc_box_release (oversize->written);
+  g_free (oversize);
+}
+
+static void
+oversize_append (SoupServerMessage *msg,
+                 Oversize          *oversize)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  gsize piece = MIN (oversize->left, OVERSIZE_PIECE);
+  guint8 *data;
+
+  if (piece == 0)
+    {
+      soup_message_body_complete (body);
+      return;
+    }
+  data = g_malloc0 (piece);
+  if (!oversize->started)
+    memcpy (data, png, MIN (piece, sizeof png));
+  oversize->started = TRUE;
+  oversize->left -= piece;
+  soup_message_body_append_take (body, data, piece);
+}
+
+static void
+oversize_wrote_chunk_cb (SoupServerMessage *msg,
+                         gpointer           user_data)
+{
+  oversize_append (msg, user_data);
+}
+
+static void
+oversize_wrote_body_data_cb (SoupServerMessage *msg,
+                             guint              chunk_size,
+                             gpointer           user_data)
+{
+  Oversize *oversize = user_data;
+
+  *oversize->written += chunk_size;
+}
+
+static void
+reply_oversize (FaultRule         *rule,
+                SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  Oversize *oversize = g_new0 (Oversize, 1);
+
+  oversize->left = rule->size;
+  oversize->written = g_rc_box_acquire (rule->written);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (headers, "Content-Type", "image/png");
+  if (rule->chunked)
+    soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  else
+    soup_message_headers_set_content_length (headers, (goffset) rule->size);
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (msg), FALSE);
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (oversize_wrote_chunk_cb), oversize);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (oversize_wrote_body_data_cb), oversize);
+  g_object_set_data_full (G_OBJECT (msg), "muster-fake-oversize", oversize, (GDestroyNotify) oversize_free);
+  oversize_append (msg, oversize);
 }
 
 static void
@@ -565,7 +695,7 @@ _muster_fake_faults_intercept (MusterFakeFaults  *self,
     {
       FaultRule *rule = g_ptr_array_index (self->rules, i);
 
-      if (!rule_fires (rule, msg, path))
+      if (!rule_fires (rule, FALSE, soup_server_message_get_method (msg), path))
         continue;
 
       g_debug ("fault %u fires on %s %s", i + 1, soup_server_message_get_method (msg), path);
@@ -587,9 +717,35 @@ _muster_fake_faults_intercept (MusterFakeFaults  *self,
         case FAULT_STALL:
           take_connection (self, ctx, rule->kind, msg, path);
           break;
+        case FAULT_OVERSIZE:
+          reply_oversize (rule, msg);
+          break;
         default:
           g_assert_not_reached ();
         }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+_muster_fake_faults_intercept_batch_call (MusterFakeFaults *self,
+                                          const char       *method,
+                                          const char       *path,
+                                          guint            *status,
+                                          guint            *retry_after)
+{
+  g_autofree char *full = g_strconcat ("/v1.0", path, NULL);
+
+  for (guint i = 0; self != NULL && i < self->rules->len; i++)
+    {
+      FaultRule *rule = g_ptr_array_index (self->rules, i);
+
+      if (!rule_fires (rule, TRUE, method, full))
+        continue;
+      g_debug ("fault %u fires on %s %s inside a batch", i + 1, method, full);
+      *status = rule->status;
+      *retry_after = rule->status == 429 || rule->status == 503 ? rule->retry_after : 0;
       return TRUE;
     }
   return FALSE;
@@ -664,8 +820,10 @@ _muster_fake_faults_control_handler (MusterFakeContext *ctx,
         {
           FaultRule *rule = g_ptr_array_index (self->rules, i);
 
-          g_string_append_printf (out, "%s{\"seen\":%" G_GUINT64_FORMAT ",\"fired\":%" G_GUINT64_FORMAT "}",
-                                  i > 0 ? "," : "", rule->seen, rule->fired);
+          g_string_append_printf (out, "%s{\"seen\":%" G_GUINT64_FORMAT ",\"fired\":%" G_GUINT64_FORMAT
+                                  ",\"written\":%" G_GUINT64_FORMAT "}",
+                                  i > 0 ? "," : "", rule->seen, rule->fired,
+                                  rule->written != NULL ? *rule->written : 0);
         }
       g_string_append (out, "]}");
       reply_control_json (msg, SOUP_STATUS_OK, out);

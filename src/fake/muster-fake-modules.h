@@ -63,6 +63,13 @@ gboolean            _muster_fake_faults_intercept (MusterFakeFaults  *self,
                                                    MusterFakeContext *ctx,
                                                    SoupServerMessage *msg,
                                                    const char        *path);
+/* TRUE when a "batch" rule fires on the call @method @path (below /v1.0) inside a $batch: its
+ * answer is then @status, with Retry-After: @retry_after when that is not 0. */
+gboolean            _muster_fake_faults_intercept_batch_call (MusterFakeFaults *self,
+                                                              const char       *method,
+                                                              const char       *path,
+                                                              guint            *status,
+                                                              guint            *retry_after);
 /* GET/POST /_fake/faults: the rules in force, replaced while the fake runs */
 void                _muster_fake_faults_control_handler (MusterFakeContext *ctx,
                                                          SoupServerMessage *msg,

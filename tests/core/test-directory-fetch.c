@@ -749,6 +749,193 @@ test_photos_lazy_and_cached (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* Passing failures --------------------------------------------------------------------------- */
+
+static void
+set_faults (Fixture    *f,
+            const char *spec)
+{
+  g_autofree char *body = g_strdup_printf ("{\"spec\":\"%s\"}", spec);
+
+  control (f, "POST", "/_fake/faults", body);
+}
+
+/* How often the rules in force have fired, in all. */
+static guint
+faults_fired (Fixture *f)
+{
+  g_autoptr(FakeResponse) r = fake_test_request (f->tenant, "GET", "/_fake/faults", NULL, NULL, NULL);
+  JsonArray *rules;
+  guint fired = 0;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  rules = json_object_get_array_member (json_node_get_object (r->json), "rules");
+  for (guint i = 0; i < json_array_get_length (rules); i++)
+    fired += json_object_get_int_member (json_array_get_object_element (rules, i), "fired");
+  return fired;
+}
+
+typedef struct
+{
+  const char *spec;
+  int         code;   /* -1: the fetch succeeds */
+  guint       fired;  /* how often the fault fires; 0: at least MUSTER_GRAPH_MAX_ATTEMPTS */
+} Passing;
+
+/* Reads a clean snapshot, then one through @cases->spec: a failure that passes is retried and
+ * the snapshot is the same, one that stays gives up after MUSTER_GRAPH_MAX_ATTEMPTS tries with
+ * a clear error and the first snapshot kept; wrong JSON types and writes are never retried. */
+static void
+run_passing (Fixture       *f,
+             const Passing *cases,
+             guint          n_cases)
+{
+  g_autoptr(GError) error = NULL;
+  MusterFetchSummary clean = { 0 };
+  gint64 last;
+
+  if (!sign_in (f))
+    return;
+  muster_graph_client_set_retry_delay (f->graph, 20);
+  last = fetch (f, TRUE, NULL, &clean, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (clean.memberships, >, 0);
+
+  for (guint i = 0; i < n_cases; i++)
+    {
+      MusterFetchSummary summary = { 0 };
+      g_autoptr(MusterSnapshotInfo) latest = NULL;
+      g_autoptr(GPtrArray) before = muster_snapshot_store_list (f->store, "fetch-core", &error);
+      g_autoptr(GPtrArray) all = NULL;
+      gint64 id;
+      guint fired;
+
+      g_assert_no_error (error);
+      g_test_message ("%s", cases[i].spec);
+      set_faults (f, cases[i].spec);
+      id = fetch (f, TRUE, NULL, &summary, &error);
+      fired = faults_fired (f);
+      set_faults (f, "");
+      if (cases[i].fired > 0)
+        g_assert_cmpuint (fired, ==, cases[i].fired);
+      else
+        g_assert_cmpuint (fired, >=, MUSTER_GRAPH_MAX_ATTEMPTS);
+
+      if (cases[i].code < 0)
+        {
+          /* as if nothing had happened */
+          g_assert_no_error (error);
+          g_assert_cmpint (id, >, 0);
+          g_assert_cmpuint (summary.users, ==, clean.users);
+          g_assert_cmpuint (summary.groups, ==, clean.groups);
+          g_assert_cmpuint (summary.memberships, ==, clean.memberships);
+          g_assert_cmpuint (summary.managers, ==, clean.managers);
+          last = id;
+          continue;
+        }
+      g_assert_error (error, MUSTER_GRAPH_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, "previous snapshot is unchanged"));
+      g_assert_null (strstr (error->message, "(null)"));
+      g_clear_error (&error);
+      latest = muster_snapshot_store_get_latest (f->store, "fetch-core", &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (latest->id, ==, last);
+      all = muster_snapshot_store_list (f->store, "fetch-core", &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (all->len, ==, before->len);
+    }
+}
+
+static void
+test_passing_retried (Fixture *f, gconstpointer data)
+{
+  static const Passing cases[] = {
+    { "500@/v1.0/users/exact/method=GET/times=2", -1, 2 },
+    { "502@/v1.0/groups/exact/times=2", -1, 2 },
+    { "504@/v1.0/$batch/method=POST/times=2", -1, 2 },
+    { "reset@/v1.0/users/exact/times=2", -1, 2 },
+    { "truncate@/v1.0/users/exact/times=2", -1, 2 },
+    { "invalid@/v1.0/groups/exact/times=2", -1, 2 },
+    { "invalid@/v1.0/$batch/method=POST/times=2", -1, 2 },
+    /* calls inside a batch: each of them tried again on its own */
+    { "500@/v1.0/groups/batch/times=5", -1, 5 },
+    { "504@/v1.0/groups/batch/times=2", -1, 2 },
+  };
+
+  run_passing (f, cases, G_N_ELEMENTS (cases));
+}
+
+static void
+test_passing_gives_up (Fixture *f, gconstpointer data)
+{
+  static const Passing cases[] = {
+    { "500@/v1.0/users/exact/method=GET", MUSTER_GRAPH_ERROR_SERVER, MUSTER_GRAPH_MAX_ATTEMPTS },
+    /* batches go several at a time: each gives up after its own tries */
+    { "502@/v1.0/$batch/method=POST", MUSTER_GRAPH_ERROR_SERVER, 0 },
+    { "reset@/v1.0/groups/exact", MUSTER_GRAPH_ERROR_NETWORK, MUSTER_GRAPH_MAX_ATTEMPTS },
+    { "truncate@/v1.0/users/exact", MUSTER_GRAPH_ERROR_INVALID_RESPONSE, MUSTER_GRAPH_MAX_ATTEMPTS },
+    { "invalid@/v1.0/$batch/method=POST", MUSTER_GRAPH_ERROR_INVALID_RESPONSE, 0 },
+    { "500@/v1.0/groups/batch", MUSTER_GRAPH_ERROR_SERVER, 0 },
+    /* well-formed JSON of the wrong types would come again: not asked twice */
+    { "types@/v1.0/users/exact", MUSTER_GRAPH_ERROR_INVALID_RESPONSE, 1 },
+  };
+
+  run_passing (f, cases, G_N_ELEMENTS (cases));
+}
+
+static GBytes *
+graph_bytes (Fixture    *f,
+             const char *method,
+             const char *path,
+             const char *body,
+             GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) request = body ? g_bytes_new (body, strlen (body)) : NULL;
+
+  muster_graph_client_request_bytes_async (f->graph, method, path, request, NULL, core_test_store_result_cb, &result);
+  return muster_graph_client_request_bytes_finish (f->graph, core_test_wait (&result), error);
+}
+
+/* A write is sent once, whatever happens to it; so is a read refused with a 4xx. */
+static void
+test_writes_not_retried (Fixture *f, gconstpointer data)
+{
+  static const char * const methods[] = { "PATCH", "POST", "DELETE" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gint64 before;
+
+  if (!sign_in (f))
+    return;
+  muster_graph_client_set_retry_delay (f->graph, 20);
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      g_autofree char *spec = g_strdup_printf ("500@/v1.0/users/method=%s", methods[i]);
+
+      set_faults (f, spec);
+      bytes = graph_bytes (f, methods[i], "/users/00000000-0000-0000-0000-000000000001", "{\"jobTitle\":\"x\"}",
+                           &error);
+      g_assert_null (bytes);
+      g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_SERVER);
+      g_clear_error (&error);
+      g_assert_cmpuint (faults_fired (f), ==, 1);
+      set_faults (f, "reset@/v1.0/users/method=POST");
+      bytes = graph_bytes (f, "POST", "/users", "{}", &error);
+      g_assert_null (bytes);
+      g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_NETWORK);
+      g_clear_error (&error);
+      g_assert_cmpuint (faults_fired (f), ==, 1);
+    }
+  set_faults (f, "");
+
+  before = graph_requests (f);
+  bytes = graph_bytes (f, "GET", "/users/00000000-0000-0000-0000-00000000dead", NULL, &error);
+  g_assert_null (bytes);
+  g_assert_error (error, MUSTER_GRAPH_ERROR, MUSTER_GRAPH_ERROR_NOT_FOUND);
+  g_assert_cmpint (graph_requests (f), ==, before + 1);
+}
+
 static const Setup demo = { "demo", 0, 0, NULL };
 static const Setup generated = { "generated", 2500, 40, NULL };
 static const Setup throttled = { "demo", 0, 0, "429@/v1.0/users/once/retry-after=2" };
@@ -770,6 +957,9 @@ main (int argc, char **argv)
   ADD ("/fetch/delta/changes", demo, test_delta);
   ADD ("/fetch/delta/resync-410", demo, test_resync);
   ADD ("/fetch/photos/lazy-and-cached", demo, test_photos_lazy_and_cached);
+  ADD ("/fetch/passing/retried", demo, test_passing_retried);
+  ADD ("/fetch/passing/gives-up", demo, test_passing_gives_up);
+  ADD ("/fetch/passing/writes-not-retried", demo, test_writes_not_retried);
 #undef ADD
 
   return g_test_run ();

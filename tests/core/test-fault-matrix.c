@@ -88,18 +88,21 @@ static const char *fault_kinds[N_FAULTS] = { "429", "500", "503", "reset", "trun
 
 /* What each cell must end in. Graph, token endpoint and SCIM throttling and unavailability are
  * retried after Retry-After (Microsoft Learn, "Microsoft Graph throttling guidance"; RFC 7644
- * §3.12); a 500
- * from Graph is not (it is not known to be transient), from a SCIM service it is; an expired
- * access token is refreshed once silently; a 410 on delta starts a full read (Microsoft Learn,
- * "Use delta query to track changes in Microsoft Graph data"); a 412 re-reads the user and
- * tries once more (RFC 7644 §3.14). Everything else is an error. */
+ * §3.12). Graph reads (GET, and the $batch of GETs) also retry what passes: a 500, a reset, a
+ * body cut short or not JSON (not an image, for a photo), a time-out (Microsoft Learn, "Best
+ * practices for working with Microsoft Graph", handling expected errors), a few times with
+ * back-off; JSON of the wrong types is no passing failure, except where an image belongs (any
+ * JSON there is as much a stranger's answer as a proxy's page). A SCIM service's 500 is retried
+ * (RFC 7644 §3.12); an expired access token is refreshed once silently; a 410 on delta starts a
+ * full read (Microsoft Learn, "Use delta query to track changes in Microsoft Graph data"); a 412
+ * re-reads the user and tries once more (RFC 7644 §3.14). Everything else is an error. */
 static const Outcome expected[N_ROWS][N_FAULTS] = {
   /*                429    500    503    reset  trunc  inval  types  stall  expiry revoked 410  409  412 */
   [ROW_SIGN_IN] = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, NA,    NA,    NA,   NA,  NA },
   [ROW_REFRESH] = { RETRY, ERROR, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, NA,    ERROR, NA,   NA,  NA },
-  [ROW_FETCH]   = { RETRY, ERROR, RETRY, RETRY, ERROR, ERROR, ERROR, ERROR, RETRY, ERROR, NA,   NA,  NA },
-  [ROW_DELTA]   = { RETRY, ERROR, RETRY, RETRY, ERROR, ERROR, ERROR, ERROR, RETRY, ERROR, RETRY, NA, NA },
-  [ROW_PHOTOS]  = { RETRY, ERROR, RETRY, RETRY, ERROR, ERROR, ERROR, ERROR, RETRY, ERROR, NA,   NA,  NA },
+  [ROW_FETCH]   = { RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, ERROR, RETRY, RETRY, ERROR, NA,   NA,  NA },
+  [ROW_DELTA]   = { RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, ERROR, RETRY, RETRY, ERROR, RETRY, NA, NA },
+  [ROW_PHOTOS]  = { RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, RETRY, ERROR, NA,   NA,  NA },
   [ROW_SCIM_PUSH] = { RETRY, RETRY, RETRY, ERROR, ERROR, ERROR, ERROR, ERROR, NA, NA,    NA,   ERROR, RETRY },
 };
 

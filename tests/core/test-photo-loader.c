@@ -5,7 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The photos go through a real cache.db (MusterSnapshotStore) and MusterPhotoLoader offline, as
- * the users table asks for them; the images are made with gdk-pixbuf.
+ * the users table asks for them; the images are made with gdk-pixbuf. Online, the fake tenant
+ * serves a photo far larger than the cap, and counts what it actually sent.
  */
 
 #include "config.h"
@@ -13,7 +14,10 @@
 #include <glib/gstdio.h>
 
 #include "core-test-util.h"
+#include "fake-test-util.h"
+#include "muster-keyring.h"
 #include "muster-photo-loader.h"
+#include "muster-session.h"
 
 typedef struct
 {
@@ -267,6 +271,110 @@ test_decodes_off_main_loop (Fixture *f, gconstpointer data)
   g_assert_cmpint (ticks.longest, <, decode_time / 2);
 }
 
+/* What the fake's oversize photo rule says it wrote of the body. */
+static guint64
+oversize_written (MusterFakeTenant *tenant)
+{
+  g_autoptr(FakeResponse) r = fake_test_request (tenant, "GET", "/_fake/faults", NULL, NULL, NULL);
+  JsonArray *rules;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  rules = json_object_get_array_member (json_node_get_object (r->json), "rules");
+  g_assert_cmpuint (json_array_get_length (rules), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (rules, 0), "fired"), ==, 1);
+  return json_object_get_int_member (json_array_get_object_element (rules, 0), "written");
+}
+
+static GBytes *
+load_photo (MusterPhotoLoader *loader,
+            const char        *user_id,
+            GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  muster_photo_loader_load_async (loader, user_id, NULL, core_test_store_result_cb, &result);
+  return muster_photo_loader_load_finish (loader, core_test_wait (&result), error);
+}
+
+/* A 256 MiB photo, with a Content-Length that says so and in chunks that do not: refused with
+ * the clear error, nothing cached, and Muster read no more than the cap of it: the fake sent
+ * only what the sockets' buffers take past that, far from the whole. */
+static void
+test_stops_reading_at_cap (Fixture *f, gconstpointer data)
+{
+  static const guint64 size = 256 * 1024 * 1024;
+  g_autoptr(MusterFakeTenant) tenant = NULL;
+  g_autoptr(MusterProfileStore) profiles = NULL;
+  g_autoptr(MusterProfile) profile = NULL;
+  g_autoptr(MusterSession) session = NULL;
+  g_autoptr(MusterGraphClient) graph = NULL;
+  g_autoptr(MusterPhotoLoader) online = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "profiles.ini", NULL);
+  MusterFakeOptions options;
+
+  if (!core_test_keyring_usable ())
+    return;
+  g_setenv ("MUSTER_BROWSER", g_getenv ("MUSTER_TEST_BROWSER"), TRUE);
+  g_unsetenv ("MUSTER_TEST_BROWSER_ACTION");
+  muster_fake_options_init (&options);
+  tenant = fake_test_start_tenant (&options);
+  muster_cloud_set_override (muster_fake_tenant_get_base_url (tenant), muster_fake_tenant_get_base_url (tenant));
+  profiles = muster_profile_store_load (path, &error);
+  g_assert_no_error (error);
+  profile = muster_profile_new ("photo-cap");
+  g_assert_true (muster_profile_store_add (profiles, profile, NULL));
+  session = muster_session_new (profiles, profile);
+  muster_session_sign_in_async (session, FALSE, NULL, core_test_store_result_cb, &result);
+  g_assert_true (muster_session_sign_in_finish (session, core_test_wait (&result), &error));
+  g_assert_no_error (error);
+  graph = muster_graph_client_new (session);
+  online = muster_photo_loader_new (f->store, "photo-cap", graph);
+
+  for (int chunked = 0; chunked < 2; chunked++)
+    {
+      g_autofree char *user_id = g_strdup_printf ("u-huge-%d", chunked);
+      g_autofree char *spec = g_strdup_printf ("{\"spec\":\"oversize@/v1.0/users/%s/photos/48x48/$value"
+                                               "/size=%" G_GUINT64_FORMAT "%s\"}",
+                                               user_id, size, chunked ? "/chunked" : "");
+      g_autoptr(FakeResponse) set = fake_test_request (tenant, "POST", "/_fake/faults", NULL, "application/json", spec);
+      g_autoptr(MusterPhotoLoader) offline = muster_photo_loader_new (f->store, "photo-cap", NULL);
+      g_autoptr(GBytes) photo = NULL;
+      g_autoptr(GBytes) cached = NULL;
+      guint64 written;
+
+      g_assert_cmpuint (set->status, ==, 204);
+      photo = load_photo (online, user_id, &error);
+      g_assert_null (photo);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE);
+      g_assert_nonnull (strstr (error->message, "4 MiB"));
+      g_assert_nonnull (strstr (error->message, user_id));
+      g_clear_error (&error);
+
+      /* the fake may be writing into the socket still: let it run into the closed connection */
+      g_usleep (200 * 1000);
+      written = oversize_written (tenant);
+      g_test_message ("%s: the fake wrote %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes",
+                      chunked ? "chunked" : "Content-Length", written, size);
+      g_assert_cmpuint (written, <, MUSTER_PHOTO_MAX_BYTES + 16 * 1024 * 1024);
+      g_assert_cmpuint (written, <, size / 8);
+
+      /* neither the photo nor "no photo" was remembered */
+      cached = load_photo (offline, user_id, &error);
+      g_assert_no_error (error);
+      g_assert_null (cached);
+    }
+
+  {
+    g_autoptr(GAsyncResult) cleared = NULL;
+
+    muster_keyring_clear_async ("photo-cap", -1, NULL, core_test_store_result_cb, &cleared);
+    muster_keyring_clear_finish (core_test_wait (&cleared), NULL);
+  }
+  muster_cloud_set_override (NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -277,6 +385,8 @@ main (int   argc,
   g_test_add ("/photo-loader/refuses-huge", Fixture, NULL, fixture_set_up, test_refuses_huge_photos,
               fixture_tear_down);
   g_test_add ("/photo-loader/refuses-other-data", Fixture, NULL, fixture_set_up, test_refuses_other_data,
+              fixture_tear_down);
+  g_test_add ("/photo-loader/stops-reading-at-cap", Fixture, NULL, fixture_set_up, test_stops_reading_at_cap,
               fixture_tear_down);
   g_test_add ("/photo-loader/off-main-loop", Fixture, NULL, fixture_set_up, test_decodes_off_main_loop,
               fixture_tear_down);

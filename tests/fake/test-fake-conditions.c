@@ -121,7 +121,8 @@ test_after_once (void)
 static void
 test_bad_spec (void)
 {
-  const char *bad[] = { "418", "500@v1.0/users", "500@/v1.0/users/every=0", "500/sometimes", "reset,,500", "" };
+  const char *bad[] = { "418", "500@v1.0/users", "500@/v1.0/users/every=0", "500/sometimes", "reset,,500",
+                        "reset@/v1.0/users/batch", "oversize@/v1.0/users/size=3", "" };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -141,6 +142,64 @@ test_bad_spec (void)
       g_assert_false (muster_fake_tenant_start (tenant, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_nonnull (strstr (error->message, "--faults"));
+    }
+}
+
+/* "batch": the status answers the matching calls inside $batch alone, not the batch, not a
+ * plain request to the same path. */
+static void
+test_batch_fault (void)
+{
+  g_autoptr(MusterFakeTenant) tenant = start_with_faults ("500@/v1.0/groups/batch/once");
+  g_autofree char *token = fake_test_sign_in (tenant, "User.Read.All GroupMember.Read.All");
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  const char *headers[] = { "Authorization", auth, NULL };
+  static const char body[] = "{\"requests\":[{\"id\":\"1\",\"method\":\"GET\",\"url\":\"/groups?$top=1\"},"
+                             "{\"id\":\"2\",\"method\":\"GET\",\"url\":\"/users?$top=1\"}]}";
+  g_autoptr(FakeResponse) plain = fake_test_request (tenant, "GET", "/v1.0/groups?$top=1", headers, NULL, NULL);
+  g_autoptr(FakeResponse) batch = fake_test_request (tenant, "POST", "/v1.0/$batch", headers, "application/json", body);
+  g_autoptr(FakeResponse) again = fake_test_request (tenant, "POST", "/v1.0/$batch", headers, "application/json", body);
+  JsonArray *responses;
+
+  g_assert_cmpuint (plain->status, ==, 200);
+  g_assert_cmpuint (batch->status, ==, 200);
+  responses = json_object_get_array_member (json_node_get_object (batch->json), "responses");
+  g_assert_cmpuint (json_array_get_length (responses), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *item = json_array_get_object_element (responses, i);
+      gboolean groups = g_str_equal (json_object_get_string_member (item, "id"), "1");
+
+      g_assert_cmpint (json_object_get_int_member (item, "status"), ==, groups ? 500 : 200);
+    }
+  /* once: the next batch is answered in full */
+  responses = json_object_get_array_member (json_node_get_object (again->json), "responses");
+  for (guint i = 0; i < json_array_get_length (responses); i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (responses, i), "status"), ==, 200);
+}
+
+/* "oversize": a body of exactly size= bytes that starts like a PNG, streamed, and counted. */
+static void
+test_oversize (void)
+{
+  static const guint8 png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+  for (int chunked = 0; chunked < 2; chunked++)
+    {
+      g_autofree char *spec = g_strdup_printf ("oversize@/v1.0/users/u/photo/$value/size=300000%s",
+                                               chunked ? "/chunked" : "");
+      g_autoptr(MusterFakeTenant) tenant = start_with_faults (spec);
+      g_autoptr(FakeResponse) r = fake_test_request (tenant, "GET", "/v1.0/users/u/photo/$value", NULL, NULL, NULL);
+      g_autoptr(FakeResponse) faults = fake_test_request (tenant, "GET", "/_fake/faults", NULL, NULL, NULL);
+      JsonObject *rule;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpuint (g_bytes_get_size (r->body), ==, 300000);
+      g_assert_cmpint (soup_message_headers_get_encoding (r->headers), ==,
+                       chunked ? SOUP_ENCODING_CHUNKED : SOUP_ENCODING_CONTENT_LENGTH);
+      g_assert_cmpmem (g_bytes_get_data (r->body, NULL), sizeof png, png, sizeof png);
+      rule = json_array_get_object_element (json_object_get_array_member (json_node_get_object (faults->json), "rules"), 0);
+      g_assert_cmpint (json_object_get_int_member (rule, "written"), ==, 300000);
     }
 }
 
@@ -300,6 +359,8 @@ main (int    argc,
   g_test_add_func ("/fake/conditions/faults/every-n", test_every_n);
   g_test_add_func ("/fake/conditions/faults/after-once", test_after_once);
   g_test_add_func ("/fake/conditions/faults/bad-spec", test_bad_spec);
+  g_test_add_func ("/fake/conditions/faults/batch", test_batch_fault);
+  g_test_add_func ("/fake/conditions/faults/oversize", test_oversize);
   g_test_add_func ("/fake/conditions/faults/truncate", test_truncate);
   g_test_add_func ("/fake/conditions/faults/reset", test_reset);
   g_test_add_func ("/fake/conditions/faults/stall", test_stall);
