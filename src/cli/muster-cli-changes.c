@@ -48,7 +48,7 @@ write_report (MusterCliContext   *cli,
 #if HAVE_XLSXWRITER
       g_autoptr(GPtrArray) rows = muster_snapshot_diff_to_rows (diff);
 
-      ok = _muster_cli_write_workbook (output, _("Changes"), muster_snapshot_diff_row_headers (), 6, rows, &error);
+      ok = muster_export_write_table_xlsx (output, _("Changes"), muster_snapshot_diff_row_headers (), 6, rows, &error);
       return ok ? MUSTER_EXIT_OK : _muster_cli_fail (cli, error);
 #else
       g_assert_not_reached ();  /* _muster_cli_check_output refused it */

@@ -151,13 +151,5 @@ void  _muster_cli_print_table     (MusterCliContext   *cli,
                                    guint               n_columns,
                                    GPtrArray          *rows);
 
-/* One sheet of @rows (GStrv, @n_columns each) under bold @headers, written to a temporary file
- * renamed over @output (muster-cli-history.c; only where libxlsxwriter is built in). */
-gboolean _muster_cli_write_workbook (const char         *output,
-                                     const char         *sheet_name,
-                                     const char * const *headers,
-                                     guint               n_columns,
-                                     GPtrArray          *rows,
-                                     GError            **error);
 
 G_END_DECLS

@@ -9,8 +9,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "muster-export-private.h"
@@ -389,4 +392,71 @@ _muster_export_xlsx_groups (MusterExport   *self,
     titles[c] = _muster_export_group_column_title (c);
   return write_workbook (self, groups, MUSTER_EXPORT_N_GROUP_COLUMNS, group_cell, titles, _("Groups"), FALSE,
                          path, cancellable, error);
+}
+
+/* A plain table ------------------------------------------------------------------------ */
+
+gboolean
+muster_export_write_table_xlsx (const char         *output,
+                                const char         *sheet_name,
+                                const char * const *headers,
+                                guint               n_columns,
+                                GPtrArray          *rows,
+                                GError            **error)
+{
+  g_autofree char *dir = g_path_get_dirname (output);
+  g_autofree char *base = g_path_get_basename (output);
+  g_autofree char *tmp_name = g_strdup_printf (".%s.XXXXXX", base);
+  g_autofree char *tmp_path = g_build_filename (dir, tmp_name, NULL);
+  lxw_workbook_options options = { .constant_memory = LXW_TRUE, .tmpdir = NULL };
+  lxw_workbook *workbook;
+  lxw_worksheet *sheet;
+  lxw_format *bold;
+  lxw_error status = LXW_NO_ERROR;
+  int fd;
+
+  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Could not write in “%s”: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+
+  workbook = workbook_new_opt (tmp_path, &options);
+  if (workbook == NULL)
+    {
+      g_unlink (tmp_path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Could not create the workbook “%s”"), output);
+      return FALSE;
+    }
+  sheet = workbook_add_worksheet (workbook, sheet_name);
+  bold = workbook_add_format (workbook);
+  format_set_bold (bold);
+  for (guint c = 0; c < n_columns && status == LXW_NO_ERROR; c++)
+    status = worksheet_write_string (sheet, 0, c, headers[c], bold);
+  for (guint r = 0; r < rows->len && status == LXW_NO_ERROR; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      /* typed strings: a spreadsheet never runs them as formulas */
+      for (guint c = 0; c < n_columns && status == LXW_NO_ERROR; c++)
+        if (row[c] != NULL && row[c][0] != '\0')
+          status = worksheet_write_string (sheet, r + 1, c, row[c], NULL);
+    }
+  if (status == LXW_NO_ERROR)
+    status = workbook_close (workbook);
+  else
+    workbook_close (workbook);
+
+  if (status != LXW_NO_ERROR || g_rename (tmp_path, output) != 0)
+    {
+      g_unlink (tmp_path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("Could not write the workbook “%s”: %s"), output,
+                   status != LXW_NO_ERROR ? lxw_strerror (status) : g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
 }

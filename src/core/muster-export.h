@@ -168,4 +168,14 @@ gboolean  muster_export_write_finish           (MusterExport        *self,
 void      muster_export_append_csv_cell        (GString            *out,
                                                 const char         *value);
 
+/* One sheet @sheet_name of @rows (GStrv, @n_columns each, every cell a typed string) under bold
+ * @headers, written to a temporary file renamed over @output, mode 0600. Blocking. Only where
+ * libxlsxwriter is built in (muster_export_format_is_available()). */
+gboolean muster_export_write_table_xlsx (const char         *output,
+                                         const char         *sheet_name,
+                                         const char * const *headers,
+                                         guint               n_columns,
+                                         GPtrArray          *rows,
+                                         GError            **error);
+
 G_END_DECLS

@@ -334,6 +334,36 @@ replaced_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+typedef struct
+{
+  char      *path;
+  GPtrArray *rows;
+} XlsxData;
+
+static void
+xlsx_data_free (XlsxData *data)
+{
+  g_free (data->path);
+  g_clear_pointer (&data->rows, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+write_xlsx_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  XlsxData *data = task_data;
+  GError *error = NULL;
+
+  if (muster_export_write_table_xlsx (data->path, _("Changes"), muster_snapshot_diff_row_headers (), 6, data->rows,
+                                      &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
 void
 muster_changes_page_export_async (MusterChangesPage   *self,
                                   GFile               *file,
@@ -359,6 +389,23 @@ muster_changes_page_export_async (MusterChangesPage   *self,
       return;
     }
   name = g_file_get_basename (file);
+  if (name != NULL && g_str_has_suffix (name, ".xlsx"))
+    {
+      XlsxData *data = g_new0 (XlsxData, 1);
+
+      if (!muster_export_format_is_available (MUSTER_EXPORT_FORMAT_XLSX) || (data->path = g_file_get_path (file)) == NULL)
+        {
+          xlsx_data_free (data);
+          g_task_return_new_error (task, MUSTER_EXPORT_ERROR, MUSTER_EXPORT_ERROR_UNSUPPORTED,
+                                   _("This copy of Muster cannot write Excel workbooks to “%s”."), name);
+          return;
+        }
+      /* the rows are taken now (the page may show other changes meanwhile), written in a thread */
+      data->rows = muster_snapshot_diff_to_rows (self->diff);
+      g_task_set_task_data (task, data, (GDestroyNotify) xlsx_data_free);
+      g_task_run_in_thread (task, write_xlsx_thread);
+      return;
+    }
   format = name != NULL && g_str_has_suffix (name, ".json") ? MUSTER_EXPORT_FORMAT_JSON : MUSTER_EXPORT_FORMAT_CSV;
   /* the text is made here (the report is the page's, and it may be replaced meanwhile); the
    * file is written asynchronously */
@@ -437,6 +484,14 @@ export_action (GtkWidget  *widget,
   gtk_file_filter_add_suffix (json, "json");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), csv);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), json);
+  if (muster_export_format_is_available (MUSTER_EXPORT_FORMAT_XLSX))
+    {
+      g_autoptr(GtkFileFilter) xlsx = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (xlsx, _("Excel Workbook"));
+      gtk_file_filter_add_suffix (xlsx, "xlsx");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), xlsx);
+    }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), _("changes.csv"));
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), widget);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

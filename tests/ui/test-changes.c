@@ -18,6 +18,7 @@
 #include "muster-application.h"
 #include "muster-changes-page.h"
 #include "muster-demo.h"
+#include "muster-export.h"
 #include "muster-window-private.h"
 #include "ui-test-util.h"
 
@@ -67,6 +68,7 @@ test_changes_page (void)
   g_autoptr(MusterUser) joiner = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *shot = NULL;
+  g_autofree char *unzip = NULL;
   g_autofree char *csv_path = NULL;
   g_autofree char *csv = NULL;
   MusterSnapshotWriter *writer;
@@ -173,6 +175,40 @@ test_changes_page (void)
     g_assert_nonnull (strstr (csv, group_row));
     g_assert_nonnull (strstr (csv, "Left,"));
   }
+
+  /* …and as an Excel workbook: one sheet "Changes" holding the joiner and the leaver */
+  unzip = g_find_program_in_path ("unzip");
+  if (muster_export_format_is_available (MUSTER_EXPORT_FORMAT_XLSX) && unzip != NULL)
+    {
+      g_autofree char *xlsx_path = g_build_filename (temp_dir, "changes.xlsx", NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (xlsx_path);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autofree char *workbook = NULL;
+      g_autofree char *strings = NULL;
+      const char *workbook_argv[] = { "unzip", "-p", xlsx_path, "xl/workbook.xml", NULL };
+      const char *strings_argv[] = { "unzip", "-p", xlsx_path, "xl/worksheets/sheet1.xml", NULL };
+      GStatBuf st;
+
+      muster_changes_page_export_async (page (), file, NULL, export_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (muster_changes_page_export_finish (page (), result, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_stat (xlsx_path, &st), ==, 0);
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      g_assert_true (g_spawn_sync (NULL, (char **) workbook_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                   NULL, NULL, &workbook, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (workbook, "name=\"Changes\""));
+      g_assert_true (g_spawn_sync (NULL, (char **) strings_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                                   NULL, NULL, &strings, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (strings, "rowan.ashby@larkfield-instruments.example"));
+      g_assert_nonnull (strstr (strings, muster_user_get_display_name (leaver)));
+      g_assert_nonnull (strstr (strings, "Joined"));
+    }
+  else
+    g_test_message ("no XLSX support or no unzip: the workbook export is not checked");
   g_object_unref (group);
 }
 
