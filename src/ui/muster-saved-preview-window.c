@@ -144,12 +144,16 @@ written_cb (GObject      *source,
       else
         {
           g_autofree char *name = g_file_get_basename (data->file);
+          g_autofree char *uri = g_file_get_uri (data->file);
           /* Translators: a toast after Export Report…; %s is the file's name */
           g_autofree char *text = g_strdup_printf (_("Saved the report as %s"), name);
           g_autofree char *escaped = g_markup_escape_text (text, -1);
           AdwToast *toast = adw_toast_new (escaped);
 
           adw_toast_set_timeout (toast, 8);
+          adw_toast_set_button_label (toast, _("_Open"));
+          adw_toast_set_action_name (toast, "win.open-report");
+          adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
           adw_toast_overlay_add_toast (self->toast_overlay, toast);
         }
     }
@@ -211,6 +215,31 @@ export_report_action (GtkWidget  *widget,
 }
 
 static void
+report_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(MusterSavedPreviewWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+}
+
+/* The toast's Open: the saved report in the app the desktop opens such files with. */
+static void
+open_report_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MusterSavedPreviewWindow *self = MUSTER_SAVED_PREVIEW_WINDOW (widget);
+
+  g_app_info_launch_default_for_uri_async (g_variant_get_string (parameter, NULL), NULL, self->cancellable,
+                                           report_opened_cb, g_object_ref (self));
+}
+
+static void
 print_report_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -269,6 +298,7 @@ muster_saved_preview_window_class_init (MusterSavedPreviewWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
   gtk_widget_class_install_action (widget_class, "win.export-report", NULL, export_report_action);
   gtk_widget_class_install_action (widget_class, "win.print-report", NULL, print_report_action);
+  gtk_widget_class_install_action (widget_class, "win.open-report", "s", open_report_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print-report", NULL);
   _muster_saved_preview_sync_class_init (widget_class);
 }

@@ -287,6 +287,23 @@ open_saved (const char *name)
 }
 
 /* Print… ("Print to File") and Export Report… of the saved plan, with no profile and no network */
+/* The first button under @root that activates @action. */
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_actionable (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_report (void)
 {
@@ -370,6 +387,16 @@ test_report (void)
     g_assert_nonnull (strstr (csv, "user1@contoso.com"));
     ui_test_wait (300);
     g_assert_nonnull (ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL, "Saved the report as exported.csv"));
+    /* …with Open, which opens that file */
+    {
+      GtkWidget *open = find_actionable (GTK_WIDGET (window), "win.open-report");
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_assert_nonnull (open);
+      g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (open)), ==, "_Open");
+      g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (open)), NULL),
+                       ==, uri);
+    }
     shot = ui_test_save_screenshot (GTK_WIDGET (window), "saved-preview-report");
     g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
   }
