@@ -164,7 +164,7 @@ _muster_cli_assign (MusterCliContext *cli,
     return _muster_cli_usage (cli, _("--direct is for a group rule"));
 
   /* Names are resolved against the latest snapshot, so a typo fails here and not at push. */
-  snapshot = _muster_cli_load_snapshot (cli, NULL, &status);
+  snapshot = _muster_cli_load_snapshot (cli, NULL, MUSTER_SNAPSHOT_LOAD_ALL, &status);
   if (snapshot == NULL)
     return status;
   rules = _muster_cli_load_rules (cli, &profile, &status);

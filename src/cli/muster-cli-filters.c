@@ -184,9 +184,10 @@ _muster_cli_filters_build (MusterCliContext *cli,
 }
 
 MusterSnapshot *
-_muster_cli_load_snapshot (MusterCliContext *cli,
-                           const char       *snapshot_arg,
-                           int              *status)
+_muster_cli_load_snapshot (MusterCliContext        *cli,
+                           const char              *snapshot_arg,
+                           MusterSnapshotLoadFlags  flags,
+                           int                     *status)
 {
   g_autoptr(MusterSnapshotStore) store = NULL;
   g_autoptr(MusterSnapshotInfo) info = NULL;
@@ -243,7 +244,7 @@ _muster_cli_load_snapshot (MusterCliContext *cli,
       id = info->id;
     }
 
-  snapshot = muster_snapshot_store_load (store, id, &error);
+  snapshot = muster_snapshot_store_load_with_flags (store, id, flags, &error);
   if (snapshot == NULL)
     {
       if (g_error_matches (error, MUSTER_STORE_ERROR, MUSTER_STORE_ERROR_NOT_FOUND))

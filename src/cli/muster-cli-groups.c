@@ -123,7 +123,7 @@ _muster_cli_groups (MusterCliContext *cli,
   if (status != MUSTER_EXIT_OK)
     return status;
 
-  snapshot = _muster_cli_load_snapshot (cli, snapshot_arg, &status);
+  snapshot = _muster_cli_load_snapshot (cli, snapshot_arg, MUSTER_SNAPSHOT_LOAD_ALL, &status);
   if (snapshot == NULL)
     return status;
 

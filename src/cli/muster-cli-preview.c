@@ -212,7 +212,7 @@ _muster_cli_make_plan (MusterCliContext  *cli,
   out->tenant_id = g_strdup (muster_profile_get_tenant_id (profile));
   out->tenant_name = g_strdup (muster_profile_get_organization (profile));
 
-  out->snapshot = _muster_cli_load_snapshot (cli, NULL, &status);
+  out->snapshot = _muster_cli_load_snapshot (cli, NULL, MUSTER_SNAPSHOT_LOAD_ALL, &status);
   if (out->snapshot == NULL)
     return status;
 

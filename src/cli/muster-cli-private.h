@@ -14,6 +14,7 @@
 #include "muster-profile-store.h"
 #include "muster-rules.h"
 #include "muster-session.h"
+#include "muster-snapshot-store.h"
 #include "muster-user-filter.h"
 
 G_BEGIN_DECLS
@@ -126,11 +127,12 @@ const char *_muster_cli_option_value (int          argc,
                                       int         *i,
                                       const char  *name,
                                       gboolean    *missing);
-/* The snapshot numbered @snapshot_arg, or the profile's latest when NULL; prints why not (and
- * says to run fetch) with *@status set. No network. */
-MusterSnapshot *_muster_cli_load_snapshot (MusterCliContext *cli,
-                                           const char       *snapshot_arg,
-                                           int              *status);
+/* The snapshot numbered @snapshot_arg, or the profile's latest when NULL, without what @flags
+ * leave out; prints why not (and says to run fetch) with *@status set. No network. */
+MusterSnapshot *_muster_cli_load_snapshot (MusterCliContext        *cli,
+                                           const char              *snapshot_arg,
+                                           MusterSnapshotLoadFlags  flags,
+                                           int                     *status);
 /* --format of users and groups: "table" or a MusterExportFormat. */
 #define MUSTER_CLI_FORMAT_TABLE (-1)
 /* @value as a --format: MUSTER_CLI_FORMAT_TABLE or a MusterExportFormat in *@format. */

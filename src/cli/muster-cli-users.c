@@ -134,7 +134,11 @@ _muster_cli_users (MusterCliContext *cli,
   if (status != MUSTER_EXIT_OK)
     return status;
 
-  snapshot = _muster_cli_load_snapshot (cli, snapshot_arg, &status);
+  /* only a group filter needs the memberships, most of a big snapshot */
+  snapshot = _muster_cli_load_snapshot (cli, snapshot_arg,
+                                        filters.groups->len > 0 || filters.group_kind >= 0 ? MUSTER_SNAPSHOT_LOAD_ALL
+                                                                : MUSTER_SNAPSHOT_LOAD_NO_MEMBERSHIPS,
+                                        &status);
   if (snapshot == NULL)
     return status;
   filter = _muster_cli_filters_build (cli, &filters, snapshot, &status);

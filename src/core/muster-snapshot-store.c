@@ -603,16 +603,18 @@ read_delta_link_row (sqlite3_stmt *stmt,
 }
 
 static MusterSnapshot *
-load_snapshot (MusterSnapshotStore  *self,
-               gint64                snapshot_id,
-               GCancellable         *cancellable,
-               GError              **error)
+load_snapshot (MusterSnapshotStore     *self,
+               gint64                   snapshot_id,
+               MusterSnapshotLoadFlags  flags,
+               GCancellable            *cancellable,
+               GError                 **error)
 {
   static const struct
   {
     const char *sql;
     void      (*row) (sqlite3_stmt *, gpointer);
     gboolean    needs_reader;
+    gboolean    memberships;
   } queries[] = {
     { "SELECT sku_id, part_number, consumed, enabled FROM skus WHERE snapshot_id = ?1", read_sku_row, FALSE },
     { "SELECT u.id, u.display_name, u.given_name, u.surname, u.user_principal_name, u.mail, u.other_mails,"
@@ -622,7 +624,7 @@ load_snapshot (MusterSnapshotStore  *self,
       " FROM users u LEFT JOIN managers m ON m.snapshot_id = u.snapshot_id AND m.user_id = u.id"
       " WHERE u.snapshot_id = ?1", read_user_row, TRUE },
     { "SELECT " MUSTER_SNAPSHOT_GROUP_COLUMNS " FROM groups WHERE snapshot_id = ?1", read_group_row, TRUE },
-    { "SELECT group_id, members FROM memberships WHERE snapshot_id = ?1", read_member_row, TRUE },
+    { "SELECT group_id, members FROM memberships WHERE snapshot_id = ?1", read_member_row, TRUE, TRUE },
     { "SELECT kind, link FROM delta_links WHERE snapshot_id = ?1", read_delta_link_row, FALSE },
   };
   g_autoptr(MusterSnapshotInfo) info = NULL;
@@ -676,6 +678,10 @@ load_snapshot (MusterSnapshotStore  *self,
 
   for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
     {
+      /* 13 million memberships are most of a big snapshot: a users export without a group
+       * filter leaves them on disk */
+      if (queries[q].memberships && (flags & MUSTER_SNAPSHOT_LOAD_NO_MEMBERSHIPS))
+        continue;
       stmt = _muster_snapshot_store_prepare (db, queries[q].sql, self->path, error);
       if (stmt == NULL)
         goto out;
@@ -717,7 +723,7 @@ load_thread (GTask        *task,
   GError *error = NULL;
   MusterSnapshot *snapshot;
 
-  snapshot = load_snapshot (source_object, *(gint64 *) task_data, cancellable, &error);
+  snapshot = load_snapshot (source_object, *(gint64 *) task_data, MUSTER_SNAPSHOT_LOAD_ALL, cancellable, &error);
   if (snapshot == NULL)
     g_task_return_error (task, error);
   else
@@ -880,8 +886,17 @@ muster_snapshot_store_load (MusterSnapshotStore  *self,
                             gint64                snapshot_id,
                             GError              **error)
 {
+  return muster_snapshot_store_load_with_flags (self, snapshot_id, MUSTER_SNAPSHOT_LOAD_ALL, error);
+}
+
+MusterSnapshot *
+muster_snapshot_store_load_with_flags (MusterSnapshotStore     *self,
+                                       gint64                   snapshot_id,
+                                       MusterSnapshotLoadFlags  flags,
+                                       GError                 **error)
+{
   g_return_val_if_fail (MUSTER_IS_SNAPSHOT_STORE (self), NULL);
-  return load_snapshot (self, snapshot_id, NULL, error);
+  return load_snapshot (self, snapshot_id, flags, NULL, error);
 }
 
 void

@@ -53,6 +53,17 @@ MusterSnapshotInfo  *muster_snapshot_store_get_latest    (MusterSnapshotStore *s
 MusterSnapshot      *muster_snapshot_store_load          (MusterSnapshotStore *self,
                                                           gint64               snapshot_id,
                                                           GError             **error);
+typedef enum
+{
+  MUSTER_SNAPSHOT_LOAD_ALL            = 0,
+  MUSTER_SNAPSHOT_LOAD_NO_MEMBERSHIPS = 1 << 0,  /* groups without members: no group filter works */
+} MusterSnapshotLoadFlags;
+
+/* muster_snapshot_store_load() leaving out what @flags say, for a reader that needs less. */
+MusterSnapshot      *muster_snapshot_store_load_with_flags (MusterSnapshotStore     *self,
+                                                            gint64                   snapshot_id,
+                                                            MusterSnapshotLoadFlags  flags,
+                                                            GError                 **error);
 void                 muster_snapshot_store_load_async    (MusterSnapshotStore *self,
                                                           gint64               snapshot_id,
                                                           GCancellable        *cancellable,

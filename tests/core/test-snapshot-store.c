@@ -603,6 +603,42 @@ test_migrate_v1 (Fixture       *fixture,
   fixture->store = g_steal_pointer (&again);
 }
 
+/* A users export without a group filter loads no memberships: the same users and groups, and
+ * groups without members; the whole load still has them. */
+static void
+test_load_without_memberships (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MusterSnapshotWriter) writer = NULL;
+  g_autoptr(MusterSnapshot) light = NULL;
+  g_autoptr(MusterSnapshot) whole = NULL;
+  g_autoptr(GPtrArray) light_members = NULL;
+  g_autoptr(GPtrArray) whole_members = NULL;
+  g_autofree char *names = NULL;
+  gint64 id;
+
+  writer = muster_snapshot_store_begin (fixture->store, "contoso", "t", &error);
+  g_assert_no_error (error);
+  put_simple_user (writer, "u1", "Ann");
+  put_simple_user (writer, "u2", "Bob");
+  put_group (writer, "g1", "Sales");
+  add_member (writer, "g1", "u1");
+  id = commit (writer);
+
+  light = muster_snapshot_store_load_with_flags (fixture->store, id, MUSTER_SNAPSHOT_LOAD_NO_MEMBERSHIPS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_users (light)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (muster_snapshot_get_groups (light)), ==, 1);
+  light_members = muster_snapshot_get_group_members (light, "g1", FALSE);
+  g_assert_cmpuint (light_members->len, ==, 0);
+
+  whole = load (fixture->store, id);
+  whole_members = muster_snapshot_get_group_members (whole, "g1", FALSE);
+  names = names_of (whole_members);
+  g_assert_cmpstr (names, ==, "Ann");
+}
+
 static void
 test_prune (Fixture       *fixture,
             gconstpointer  data)
@@ -1241,6 +1277,7 @@ main (int   argc,
   ADD ("/snapshot-store/delta-link", test_delta_link);
   ADD ("/snapshot-store/open/migrate-v1", test_migrate_v1);
   ADD ("/snapshot-store/prune", test_prune);
+  ADD ("/snapshot-store/load/without-memberships", test_load_without_memberships);
   ADD ("/snapshot-store/open/newer-version", test_newer_version);
   ADD ("/snapshot-store/open/not-a-cache", test_not_a_cache);
   ADD ("/snapshot-store/open/foreign-left-alone", test_foreign_left_alone);
