@@ -28,18 +28,6 @@ static MusterApplication *app;
 static char *temp_dir;
 static MusterWindow *window;
 
-static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
 static MusterChangesPage *
 page (void)
 {
@@ -85,9 +73,9 @@ test_changes_page (void)
   gtk_window_present (GTK_WINDOW (window));
   ui_test_wait (200);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
 
   /* one snapshot: nothing to compare yet, and the page says so */
   adw_view_stack_set_visible_child_name (window->view_stack, "changes");

@@ -22,24 +22,6 @@ static MusterApplication *app;
 static char *temp_dir;
 
 static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-store_ready (MusterWindow *w)
-{
-  return w->snapshot_store != NULL && !w->loading_snapshot;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
-static gboolean
 planned (MusterWindow *w)
 {
   return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
@@ -151,10 +133,10 @@ test_reports (void)
   ui_test_wait (200);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
-  ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_store_ready, 30, "the snapshot cache");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
 
   /* no plan yet: nothing to report */
   g_assert_false (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (window->preview_page), "win.export-report")));

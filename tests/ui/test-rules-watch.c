@@ -22,18 +22,6 @@ static MusterApplication *app;
 static MusterWindow *window;
 
 static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
-static gboolean
 rules_loaded (MusterWindow *w)
 {
   return muster_users_page_get_rules (w->users_page) != NULL;
@@ -107,10 +95,10 @@ test_narrowing_search (void)
   gtk_window_present (GTK_WINDOW (window));
   ui_test_wait (200);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
   adw_view_stack_set_visible_child_name (window->view_stack, "users");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
   ui_test_wait_for (window, rules_loaded, 30, "the profile's rules");
   ui_test_wait_for (window, filtered, 30, "the filter");
 

@@ -26,24 +26,6 @@ static MusterApplication *app;
 static char *temp_dir;
 
 static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-store_ready (MusterWindow *w)
-{
-  return w->snapshot_store != NULL && !w->loading_snapshot;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
-static gboolean
 planned (MusterWindow *w)
 {
   return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
@@ -189,10 +171,10 @@ test_compare_and_push (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
-  ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_store_ready, 30, "the snapshot cache");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
   adw_view_stack_set_visible_child_name (window->view_stack, "preview");
   ui_test_wait_for (window, planned, 60, "the preview");
 

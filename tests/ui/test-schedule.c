@@ -187,24 +187,6 @@ static MusterWindow *window;
 static guint wanted_pushes;
 
 static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-store_ready (MusterWindow *w)
-{
-  return w->snapshot_store != NULL && !w->loading_snapshot;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
-static gboolean
 planned (MusterWindow *w)
 {
   return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
@@ -255,10 +237,10 @@ test_open_page (void)
   gtk_window_present (GTK_WINDOW (window));
   ui_test_wait (200);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
-  ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_store_ready, 30, "the snapshot cache");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
 
   /* one push, so that the History has a run to open */
   adw_view_stack_set_visible_child_name (window->view_stack, "preview");
@@ -299,7 +281,7 @@ test_open_page (void)
   g_assert_true (window->signing_in);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (window->main_stack), ==, "sign-in");
   shot3 = ui_test_save_screenshot (GTK_WIDGET (window), "schedule-open-sign-in");
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page after signing in");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page after signing in");
   g_assert_false (window->signing_in);
 }
 

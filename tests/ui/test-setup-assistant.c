@@ -30,24 +30,6 @@ static MusterSetupAssistant *assistant;  /* weak */
 static char *added_target;
 
 static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-store_ready (MusterWindow *w)
-{
-  return w->snapshot_store != NULL && !w->loading_snapshot;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
-static gboolean
 assistant_shown (MusterWindow *w)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
@@ -222,10 +204,10 @@ test_sign_in (void)
   g_assert_false (assistant_shown (window));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
-  ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_store_ready, 30, "the snapshot cache");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-directory", NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
 }
 
 static void

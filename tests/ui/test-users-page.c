@@ -23,24 +23,6 @@ static char *temp_dir;
 static MusterWindow *window;
 
 static gboolean
-showing_tenant (MusterWindow *w)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
-}
-
-static gboolean
-store_ready (MusterWindow *w)
-{
-  return w->snapshot_store != NULL && !w->loading_snapshot;
-}
-
-static gboolean
-fetched (MusterWindow *w)
-{
-  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
-}
-
-static gboolean
 fetch_ended (MusterWindow *w)
 {
   return _muster_window_get_fetch (w) == NULL;
@@ -205,8 +187,8 @@ test_sign_in_and_fetch (void)
   ui_test_wait (200);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.explore-demo", NULL));
-  ui_test_wait_for (window, showing_tenant, 60, "the tenant page");
-  ui_test_wait_for (window, store_ready, 30, "the snapshot cache");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the tenant page");
+  ui_test_wait_for (window, ui_test_store_ready, 30, "the snapshot cache");
 
   /* nothing read yet: the Users page says so and offers to read the directory */
   g_assert_null (_muster_window_get_snapshot (window));
@@ -220,7 +202,7 @@ test_sign_in_and_fetch (void)
   g_assert_nonnull (_muster_window_get_fetch (window));
   /* progress and Cancel replace the age while reading */
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->fetch_indicator), GTK_TYPE_PROGRESS_BAR, NULL));
-  ui_test_wait_for (window, fetched, 120, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 120, "the directory");
 
   users = muster_snapshot_get_users (_muster_window_get_snapshot (window));
   g_assert_cmpuint (g_list_model_get_n_items (users), >, 10);
@@ -608,8 +590,8 @@ test_offline_start (void)
   gtk_window_present (GTK_WINDOW (offline));
   _muster_window_use_store (offline, muster_demo_get_store (demo ()), TRUE);
   _muster_window_open_profile (offline, muster_demo_get_profile (demo ()), FALSE);
-  ui_test_wait_for (window, fetched, 30, "the saved snapshot");
-  ui_test_wait_for (window, showing_tenant, 60, "the directory");
+  ui_test_wait_for (window, ui_test_fetched, 30, "the saved snapshot");
+  ui_test_wait_for (window, ui_test_showing_tenant, 60, "the directory");
 
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (offline->view_stack), ==, "users");
   assert_count (n_users, n_users);

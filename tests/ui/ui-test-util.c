@@ -72,6 +72,24 @@ ui_test_wait_for (MusterWindow   *window,
 }
 
 /* "_Connect…" reads as "Connect…" to a user */
+gboolean
+ui_test_showing_tenant (MusterWindow *w)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (w->main_stack), "tenant") == 0 && !w->loading_status;
+}
+
+gboolean
+ui_test_store_ready (MusterWindow *w)
+{
+  return w->snapshot_store != NULL && !w->loading_snapshot;
+}
+
+gboolean
+ui_test_fetched (MusterWindow *w)
+{
+  return _muster_window_get_fetch (w) == NULL && !w->loading_snapshot && _muster_window_get_snapshot (w) != NULL;
+}
+
 static char *
 strip_mnemonic (const char *text)
 {

@@ -27,6 +27,11 @@ void       ui_test_wait_for        (MusterWindow   *window,
                                     UiTestCondition condition,
                                     guint           seconds,
                                     const char     *what);
+/* Conditions for ui_test_wait_for(): the tenant's pages shown (status loaded), the snapshot
+ * cache open, and a snapshot shown with no fetch running. */
+gboolean   ui_test_showing_tenant  (MusterWindow *window);
+gboolean   ui_test_store_ready     (MusterWindow *window);
+gboolean   ui_test_fetched         (MusterWindow *window);
 /* Depth-first search of @root's widget tree for the first widget of @type (and, if @label is
  * non-NULL, a GtkButton whose label or a GtkLabel whose text equals it). */
 GtkWidget *ui_test_find            (GtkWidget *root,
