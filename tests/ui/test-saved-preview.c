@@ -415,6 +415,46 @@ test_report (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Compare and Push on a computer with no profile for the preview's tenant: a dialog says what
+ * is missing, and nothing is written. */
+static void
+test_sync_without_profile (void)
+{
+  g_autoptr(MusterPreviewFile) preview = NULL;
+  g_autofree char *history = g_build_filename (g_getenv ("MUSTER_DATA_DIR"), "history.db", NULL);
+  MusterSavedPreviewWindow *window;
+  const char *actions[] = { "win.compare-preview", "win.push-preview" };
+  const char *headings[] = { "Could Not Compare", "Could Not Push" };
+
+  if (app == NULL)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  preview = make_preview ();
+  window = muster_saved_preview_window_new (GTK_APPLICATION (app), NULL, preview);
+  gtk_window_present (GTK_WINDOW (window));
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    {
+      AdwMessageDialog *dialog;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), actions[i], NULL));
+      for (guint wait = 0; wait < 200 && muster_saved_preview_window_get_runs_finished (window) <= i; wait++)
+        ui_test_wait (50);
+      g_assert_cmpuint (muster_saved_preview_window_get_runs_finished (window), ==, i + 1);
+      g_assert_false (muster_saved_preview_window_get_busy (window));
+      dialog = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+      g_assert_nonnull (dialog);
+      g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, headings[i]);
+      g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no profile for the tenant Contoso"));
+      g_assert_nonnull (strstr (muster_saved_preview_window_get_status (window), headings[i]));
+      gtk_window_destroy (GTK_WINDOW (dialog));
+    }
+  g_assert_null (muster_saved_preview_window_get_differences (window));
+  g_assert_false (g_file_test (history, G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -446,6 +486,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/saved-preview/open-offline", test_open_offline);
   g_test_add_func ("/ui/saved-preview/open-damaged", test_open_damaged);
   g_test_add_func ("/ui/saved-preview/report", test_report);
+  g_test_add_func ("/ui/saved-preview/sync-without-profile", test_sync_without_profile);
   status = g_test_run ();
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
