@@ -18,7 +18,9 @@
 #include "muster-preview-file.h"
 #include "muster-report-print.h"
 #include "muster-saved-preview-window.h"
+#include "muster-profile-store.h"
 #include "muster-snapshot-private.h"
+#include "muster-sqlite-target.h"
 #include "muster-user-private.h"
 #include "ui-test-util.h"
 
@@ -28,7 +30,7 @@ static char *dir;
 /* Four users: one new, one renamed in the target, one up to date, and a new one with a long
  * right-to-left name. */
 static MusterPreviewFile *
-make_preview (void)
+make_preview_for (const char *target_uri)
 {
   MusterSnapshotInfo info = { 3, (char *) "contoso", (char *) "11111111-2222-3333-4444-555555555555",
                               1764770400, 4, 0, FALSE };
@@ -41,7 +43,7 @@ make_preview (void)
     .profile = "contoso",
     .tenant_name = "Contoso",
     .made_by = "ann@contoso.com",
-    .target_uri = "sqlite:/srv/people.db",
+    .target_uri = target_uri,
     .target_name = "people",
     .target_description = "SQLite store /srv/people.db",
   };
@@ -74,6 +76,12 @@ make_preview (void)
   return muster_preview_file_new (plan, &file_info);
 }
 
+static MusterPreviewFile *
+make_preview (void)
+{
+  return make_preview_for ("sqlite:/srv/people.db");
+}
+
 static GtkWindow *
 find_toplevel (GType type)
 {
@@ -101,6 +109,27 @@ wait_for_toplevel (GType type)
       window = find_toplevel (type);
     }
   return window;
+}
+
+/* The message dialog @parent shows, waiting for it up to ten seconds. */
+static AdwMessageDialog *
+wait_for_dialog_of (GtkWindow *parent)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      GListModel *toplevels = gtk_window_get_toplevels ();
+
+      for (guint j = 0; j < g_list_model_get_n_items (toplevels); j++)
+        {
+          g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, j);
+
+          if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+              gtk_window_get_transient_for (window) == parent)
+            return ADW_MESSAGE_DIALOG (window);
+        }
+      ui_test_wait (50);
+    }
+  return NULL;
 }
 
 static void
@@ -443,7 +472,7 @@ test_sync_without_profile (void)
         ui_test_wait (50);
       g_assert_cmpuint (muster_saved_preview_window_get_runs_finished (window), ==, i + 1);
       g_assert_false (muster_saved_preview_window_get_busy (window));
-      dialog = ADW_MESSAGE_DIALOG (wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+      dialog = wait_for_dialog_of (GTK_WINDOW (window));
       g_assert_nonnull (dialog);
       g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, headings[i]);
       g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no profile for the tenant Contoso"));
@@ -452,6 +481,82 @@ test_sync_without_profile (void)
     }
   g_assert_null (muster_saved_preview_window_get_differences (window));
   g_assert_false (g_file_test (history, G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+state_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  *(MusterTargetState **) user_data = muster_target_read_state_finish (MUSTER_TARGET (source), result, &error);
+  g_assert_no_error (error);
+}
+
+/* Push on another computer: a profile of another name for the same tenant, the SQLite file the
+ * preview names, empty. The user to update is not there as the preview saw it, so it is left
+ * alone and named; the two to create are created; the run is in this computer's history. */
+static void
+test_push_elsewhere (void)
+{
+  g_autofree char *store_path = g_build_filename (dir, "people.db", NULL);
+  g_autofree char *uri = g_strconcat ("sqlite:", store_path, NULL);
+  g_autofree char *history_path = g_build_filename (g_getenv ("MUSTER_DATA_DIR"), "history.db", NULL);
+  g_autoptr(MusterPreviewFile) preview = NULL;
+  g_autoptr(MusterProfileStore) profiles = NULL;
+  g_autoptr(MusterProfile) profile = muster_profile_new ("elsewhere");
+  g_autoptr(MusterSqliteTarget) target = NULL;
+  g_autoptr(MusterTargetState) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shot = NULL;
+  MusterSavedPreviewWindow *window;
+  AdwMessageDialog *dialog;
+  GPtrArray *users;
+
+  if (app == NULL)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+  profiles = muster_profile_store_load (NULL, &error);
+  g_assert_no_error (error);
+  muster_profile_set_signed_in (profile, "11111111-2222-3333-4444-555555555555", "admin@contoso.com", "Contoso",
+                                g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_true (muster_profile_store_add (profiles, profile, &error));
+  g_assert_true (muster_profile_store_save (profiles, &error));
+  g_assert_no_error (error);
+
+  preview = make_preview_for (uri);
+  window = muster_saved_preview_window_new (GTK_APPLICATION (app), NULL, preview);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.push-preview", NULL));
+  dialog = wait_for_dialog_of (GTK_WINDOW (window));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Push 2 Changes?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 user changed in the target since the preview"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "left alone: user1@contoso.com."));
+  adw_message_dialog_response (dialog, "push");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  for (guint wait = 0; wait < 400 && muster_saved_preview_window_get_runs_finished (window) < 1; wait++)
+    ui_test_wait (50);
+  g_assert_cmpuint (muster_saved_preview_window_get_runs_finished (window), ==, 1);
+  g_assert_nonnull (strstr (muster_saved_preview_window_get_status (window), "Pushed: 2 changes made"));
+  g_assert_nonnull (strstr (muster_saved_preview_window_get_status (window), "partial push: 1 user changed"));
+  ui_test_wait (300);
+  shot = ui_test_save_screenshot (GTK_WIDGET (window), "saved-preview-pushed-elsewhere");
+
+  target = muster_sqlite_target_new (store_path);
+  muster_target_read_state_async (MUSTER_TARGET (target), NULL, state_read_cb, &state);
+  while (state == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  users = muster_target_state_get_users (state);
+  g_assert_cmpuint (users->len, ==, 2);
+  g_assert_nonnull (muster_target_state_lookup_user_by_external_id (state, "6e3f0c2a-0000-4000-8000-000000000000"));
+  g_assert_nonnull (muster_target_state_lookup_user_by_external_id (state, "6e3f0c2a-0000-4000-8000-000000000003"));
+  /* recorded in this computer's push history */
+  g_assert_true (g_file_test (history_path, G_FILE_TEST_EXISTS));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -487,6 +592,8 @@ main (int argc, char **argv)
   g_test_add_func ("/ui/saved-preview/open-damaged", test_open_damaged);
   g_test_add_func ("/ui/saved-preview/report", test_report);
   g_test_add_func ("/ui/saved-preview/sync-without-profile", test_sync_without_profile);
+  /* last: it adds a profile */
+  g_test_add_func ("/ui/saved-preview/push-elsewhere", test_push_elsewhere);
   status = g_test_run ();
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
