@@ -24,6 +24,10 @@ struct _MusterConnection
   MusterSnapshot       *snapshot;
   MusterDirectoryFetch *fetch;
   gboolean              signed_in;
+  MusterTarget         *target;
+  MusterPlan           *plan;
+  MusterPush           *push;
+  MusterHistory        *history;
 };
 
 G_DEFINE_FINAL_TYPE (MusterConnection, muster_connection, G_TYPE_OBJECT)
@@ -39,6 +43,11 @@ enum {
   PROP_SNAPSHOT,
   PROP_FETCH,
   PROP_FETCHING,
+  PROP_TARGET,
+  PROP_PLAN,
+  PROP_PUSH,
+  PROP_PUSHING,
+  PROP_HISTORY,
   N_PROPS
 };
 
@@ -73,6 +82,10 @@ muster_connection_dispose (GObject *object)
 {
   MusterConnection *self = MUSTER_CONNECTION (object);
 
+  g_clear_object (&self->push);
+  g_clear_object (&self->plan);
+  g_clear_object (&self->target);
+  g_clear_object (&self->history);
   g_clear_object (&self->fetch);
   g_clear_object (&self->snapshot);
   g_clear_object (&self->snapshot_store);
@@ -121,6 +134,21 @@ muster_connection_get_property (GObject    *object,
     case PROP_FETCHING:
       g_value_set_boolean (value, self->fetch != NULL);
       break;
+    case PROP_TARGET:
+      g_value_set_object (value, self->target);
+      break;
+    case PROP_PLAN:
+      g_value_set_object (value, self->plan);
+      break;
+    case PROP_PUSH:
+      g_value_set_object (value, self->push);
+      break;
+    case PROP_PUSHING:
+      g_value_set_boolean (value, self->push != NULL);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, self->history);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -150,6 +178,18 @@ muster_connection_set_property (GObject      *object,
       break;
     case PROP_FETCH:
       muster_connection_set_fetch (self, g_value_get_object (value));
+      break;
+    case PROP_TARGET:
+      muster_connection_set_target (self, g_value_get_object (value));
+      break;
+    case PROP_PLAN:
+      muster_connection_set_plan (self, g_value_get_object (value));
+      break;
+    case PROP_PUSH:
+      muster_connection_set_push (self, g_value_get_object (value));
+      break;
+    case PROP_HISTORY:
+      muster_connection_set_history (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -181,6 +221,11 @@ muster_connection_class_init (MusterConnectionClass *klass)
   properties[PROP_SNAPSHOT] = g_param_spec_object ("snapshot", NULL, NULL, MUSTER_TYPE_SNAPSHOT, writable);
   properties[PROP_FETCH] = g_param_spec_object ("fetch", NULL, NULL, MUSTER_TYPE_DIRECTORY_FETCH, writable);
   properties[PROP_FETCHING] = g_param_spec_boolean ("fetching", NULL, NULL, FALSE, readable);
+  properties[PROP_TARGET] = g_param_spec_object ("target", NULL, NULL, MUSTER_TYPE_TARGET, writable);
+  properties[PROP_PLAN] = g_param_spec_object ("plan", NULL, NULL, MUSTER_TYPE_PLAN, writable);
+  properties[PROP_PUSH] = g_param_spec_object ("push", NULL, NULL, MUSTER_TYPE_PUSH, writable);
+  properties[PROP_PUSHING] = g_param_spec_boolean ("pushing", NULL, NULL, FALSE, readable);
+  properties[PROP_HISTORY] = g_param_spec_object ("history", NULL, NULL, MUSTER_TYPE_HISTORY, writable);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -330,4 +375,89 @@ muster_connection_get_fetching (MusterConnection *self)
 {
   g_return_val_if_fail (MUSTER_IS_CONNECTION (self), FALSE);
   return self->fetch != NULL;
+}
+
+MusterTarget *
+muster_connection_get_target (MusterConnection *self)
+{
+  g_return_val_if_fail (MUSTER_IS_CONNECTION (self), NULL);
+  return self->target;
+}
+
+void
+muster_connection_set_target (MusterConnection *self,
+                              MusterTarget     *target)
+{
+  g_return_if_fail (MUSTER_IS_CONNECTION (self));
+  g_return_if_fail (target == NULL || MUSTER_IS_TARGET (target));
+
+  if (g_set_object (&self->target, target))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET]);
+}
+
+MusterPlan *
+muster_connection_get_plan (MusterConnection *self)
+{
+  g_return_val_if_fail (MUSTER_IS_CONNECTION (self), NULL);
+  return self->plan;
+}
+
+void
+muster_connection_set_plan (MusterConnection *self,
+                            MusterPlan       *plan)
+{
+  g_return_if_fail (MUSTER_IS_CONNECTION (self));
+  g_return_if_fail (plan == NULL || MUSTER_IS_PLAN (plan));
+
+  if (g_set_object (&self->plan, plan))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
+}
+
+MusterPush *
+muster_connection_get_push (MusterConnection *self)
+{
+  g_return_val_if_fail (MUSTER_IS_CONNECTION (self), NULL);
+  return self->push;
+}
+
+void
+muster_connection_set_push (MusterConnection *self,
+                            MusterPush       *push)
+{
+  gboolean was_pushing;
+
+  g_return_if_fail (MUSTER_IS_CONNECTION (self));
+  g_return_if_fail (push == NULL || MUSTER_IS_PUSH (push));
+
+  was_pushing = self->push != NULL;
+  if (!g_set_object (&self->push, push))
+    return;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUSH]);
+  if (was_pushing != (push != NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PUSHING]);
+}
+
+gboolean
+muster_connection_get_pushing (MusterConnection *self)
+{
+  g_return_val_if_fail (MUSTER_IS_CONNECTION (self), FALSE);
+  return self->push != NULL;
+}
+
+MusterHistory *
+muster_connection_get_history (MusterConnection *self)
+{
+  g_return_val_if_fail (MUSTER_IS_CONNECTION (self), NULL);
+  return self->history;
+}
+
+void
+muster_connection_set_history (MusterConnection *self,
+                               MusterHistory    *history)
+{
+  g_return_if_fail (MUSTER_IS_CONNECTION (self));
+  g_return_if_fail (history == NULL || MUSTER_IS_HISTORY (history));
+
+  if (g_set_object (&self->history, history))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
 }

@@ -68,9 +68,9 @@ _muster_window_actions_update (MusterWindow *self)
 
   /* previews and pushes: one push at a time, and none while the plan is being made */
   {
-    const MusterPlanTotals *totals = self->plan ? muster_plan_get_totals (self->plan) : NULL;
-    gboolean pushing = self->push != NULL || self->push_waiting;
-    gboolean can_push = totals != NULL && !pushing && !self->previewing && self->target != NULL;
+    const MusterPlanTotals *totals = _muster_window_get_plan (self) ? muster_plan_get_totals (_muster_window_get_plan (self)) : NULL;
+    gboolean pushing = _muster_window_get_push (self) != NULL || self->push_waiting;
+    gboolean can_push = totals != NULL && !pushing && !self->previewing && _muster_window_get_target (self) != NULL;
     gboolean refused = self->plan_refusal != NULL;
 
     gtk_widget_action_set_enabled (widget, "win.open-preview", has_snapshot);
@@ -87,10 +87,10 @@ _muster_window_actions_update (MusterWindow *self)
                                    totals->create + totals->update + totals->disable + totals->delete +
                                    totals->groups_create + totals->members_add + totals->members_remove > 0);
     gtk_widget_action_set_enabled (widget, "win.push-anyway", can_push && refused);
-    gtk_widget_action_set_enabled (widget, "win.cancel-push", self->push != NULL);
+    gtk_widget_action_set_enabled (widget, "win.cancel-push", _muster_window_get_push (self) != NULL);
     muster_preview_page_set_target_sensitive (self->preview_page, !pushing);
     gtk_widget_action_set_enabled (widget, "win.retry-failed",
-                                   !pushing && !self->previewing && self->plan != NULL &&
+                                   !pushing && !self->previewing && _muster_window_get_plan (self) != NULL &&
                                    self->push_failures != NULL && self->push_failures->len > 0);
   }
   _muster_window_preview_file_update (self);

@@ -27,7 +27,7 @@ expand_pending_run (MusterWindow *self)
   const char *run_id = g_object_get_data (G_OBJECT (self), PENDING_RUN);
   guint n;
 
-  if (run_id == NULL || self->history == NULL || muster_history_page_get_loading (self->history_page))
+  if (run_id == NULL || _muster_window_get_history (self) == NULL || muster_history_page_get_loading (self->history_page))
     return;
   n = muster_history_page_get_n_runs (self->history_page);
   for (guint i = 0; i < n; i++)
@@ -124,6 +124,6 @@ muster_window_open_page (MusterWindow *self,
   was_history = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "history") == 0;
   adw_view_stack_set_visible_child_name (self->view_stack, "history");
   /* the view did not change, so nothing read the runs again: the new one is not listed yet */
-  if (was_history && self->history != NULL)
+  if (was_history && _muster_window_get_history (self) != NULL)
     muster_history_page_reload (self->history_page);
 }

@@ -42,17 +42,17 @@ _muster_window_save_preview (MusterWindow *self,
   g_autofree char *description = NULL;
   MusterPreviewFileInfo info = { 0 };
 
-  g_return_if_fail (self->plan != NULL && self->target != NULL);
+  g_return_if_fail (_muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL);
 
-  uri = muster_target_get_uri (self->target);
-  description = muster_target_describe (self->target);
+  uri = muster_target_get_uri (_muster_window_get_target (self));
+  description = muster_target_describe (_muster_window_get_target (self));
   info.profile = self->profile != NULL ? muster_profile_get_name (self->profile) : NULL;
   info.tenant_id = self->profile != NULL ? muster_profile_get_tenant_id (self->profile) : NULL;
   info.tenant_name = self->profile != NULL ? muster_profile_get_organization (self->profile) : NULL;
   info.made_by = self->profile != NULL ? muster_profile_get_username (self->profile) : NULL;
   info.target_uri = uri;
   info.target_description = description;
-  preview = muster_preview_file_new (self->plan, &info);
+  preview = muster_preview_file_new (_muster_window_get_plan (self), &info);
   muster_preview_file_save_async (preview, file, TRUE, self->cancellable, saved_cb, g_object_ref (self));
 }
 
@@ -63,7 +63,7 @@ save_chosen_cb (GtkNativeDialog *chooser,
 {
   g_autoptr(MusterWindow) self = user_data;
 
-  if (response == GTK_RESPONSE_ACCEPT && self->plan != NULL && self->target != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && _muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 
@@ -86,7 +86,7 @@ save_preview_action (GtkWidget  *widget,
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
   g_autofree char *name = NULL;
 
-  if (self->plan == NULL || self->target == NULL)
+  if (_muster_window_get_plan (self) == NULL || _muster_window_get_target (self) == NULL)
     return;
   chooser = gtk_file_chooser_native_new (_("Save Preview"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                          _("_Save"), _("_Cancel"));
@@ -121,5 +121,5 @@ void
 _muster_window_preview_file_update (MusterWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-preview",
-                                 self->plan != NULL && self->target != NULL && !self->previewing);
+                                 _muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL && !self->previewing);
 }

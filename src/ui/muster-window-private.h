@@ -41,7 +41,9 @@ struct _MusterWindow
   MusterProfileStore    *store;                /* the profiles shown: own_store, or the demo's */
   MusterProfile         *profile;              /* the connection shown, or NULL */
   MusterConnection      *connection;           /* its live state: session, Graph client, the snapshot
-                                                * shown and the fetch running; or NULL */
+                                                * shown, the fetch running, the target chosen, the
+                                                * plan shown, the push running and the history
+                                                * (the demo's own in the demo); or NULL */
 
   gboolean               closed;
   gboolean               in_demo;
@@ -65,20 +67,16 @@ struct _MusterWindow
   GPtrArray             *sync_targets;         /* of SyncTarget; NULL until listed */
   gboolean               listing_targets;
   MusterTargetStore     *target_store;         /* targets.ini (not in the demo) */
-  MusterTarget          *target;               /* the chosen one, opened */
   guint                  target_index;
   MusterRules           *plan_rules;           /* the saved rules, as read for the last plan */
   MusterTargetState     *target_state;         /* as read for the last plan */
-  MusterPlan            *plan;                 /* the preview shown (sync mode) */
   GError                *plan_refusal;         /* over the safety limit, or NULL */
   char                 **preview_only_ids;     /* Preview Sync of some users, or NULL: everyone */
   GCancellable          *preview_cancellable;
   gboolean               previewing;           /* opening, reading the target, planning */
   gboolean               preview_stale;        /* the snapshot or target changed since */
-  MusterHistory         *history;              /* history.db (the demo's own in the demo) */
   GCancellable          *history_cancellable;
   gboolean               opening_history;
-  MusterPush            *push;                 /* while a push runs */
   GCancellable          *push_cancellable;
   MusterPlanMode         push_mode;
   gboolean               push_force;
@@ -140,6 +138,31 @@ static inline MusterDirectoryFetch *
 _muster_window_get_fetch (MusterWindow *self)
 {
   return self->connection != NULL ? muster_connection_get_fetch (self->connection) : NULL;
+}
+
+/* The chosen target (opened), the preview shown, the push running and history.db (or NULL). */
+static inline MusterTarget *
+_muster_window_get_target (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_target (self->connection) : NULL;
+}
+
+static inline MusterPlan *
+_muster_window_get_plan (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_plan (self->connection) : NULL;
+}
+
+static inline MusterPush *
+_muster_window_get_push (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_push (self->connection) : NULL;
+}
+
+static inline MusterHistory *
+_muster_window_get_history (MusterWindow *self)
+{
+  return self->connection != NULL ? muster_connection_get_history (self->connection) : NULL;
 }
 
 /* muster-window-actions.c */

@@ -37,7 +37,7 @@ follow_direction (MusterReport *report)
 static MusterReport *
 plan_report (MusterWindow *self)
 {
-  g_autofree char *target = self->target != NULL ? muster_target_describe (self->target) : NULL;
+  g_autofree char *target = _muster_window_get_target (self) != NULL ? muster_target_describe (_muster_window_get_target (self)) : NULL;
   MusterReportPlanContext context = { 0 };
 
   if (self->profile != NULL)

@@ -99,7 +99,7 @@ reread_cb (GObject      *source,
     return;
   self->preview_stale = TRUE;
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "preview") == 0 &&
-      self->push == NULL && !self->push_waiting)
+      _muster_window_get_push (self) == NULL && !self->push_waiting)
     _muster_window_start_preview (self);
 }
 

@@ -104,8 +104,8 @@ profile_name (MusterWindow *self)
 static void
 share_plan (MusterWindow *self)
 {
-  if (self->plan != NULL && self->preview_only_ids == NULL)
-    muster_users_page_set_plan (self->users_page, self->plan);
+  if (_muster_window_get_plan (self) != NULL && self->preview_only_ids == NULL)
+    muster_users_page_set_plan (self->users_page, _muster_window_get_plan (self));
   if (self->target_state != NULL)
     muster_users_page_set_target_roles (self->users_page, muster_target_state_get_roles (self->target_state));
 }
@@ -141,7 +141,7 @@ preview_fail (MusterWindow *self,
       g_clear_pointer (&self->preview_only_ids, g_strfreev);
       self->preview_only_ids = g_steal_pointer (&self->ids_before_retry);
     }
-  g_clear_object (&self->plan);
+  muster_connection_set_plan (self->connection, NULL);
   muster_preview_page_show_empty (self->preview_page, title, error ? error->message : NULL);
   _muster_window_actions_update (self);
 }
@@ -267,7 +267,7 @@ history_opened_cb (GObject      *source,
       _muster_window_report_error (self, _("Could Not Open the Push History"), error);
       return;
     }
-  g_set_object (&self->history, history);
+  muster_connection_set_history (self->connection, history);
   muster_history_page_set_history (self->history_page, history, profile_name (self));
   if (self->push_waiting)
     {
@@ -283,7 +283,7 @@ open_history (MusterWindow *self)
   MusterDemo *demo = get_demo (self);
   g_autofree char *path = NULL;
 
-  if (self->history != NULL || self->opening_history || self->profile == NULL)
+  if (_muster_window_get_history (self) != NULL || self->opening_history || self->profile == NULL)
     return;
   /* the demo's pushes stay in its own folder, never in the admin's history.db */
   if (demo != NULL && muster_demo_get_folder (demo) != NULL)
@@ -341,7 +341,7 @@ plan_async (MusterWindow        *self,
   data->snapshot = g_object_ref (_muster_window_get_snapshot (self));
   data->rules = g_object_ref (self->plan_rules);
   data->state = muster_target_state_ref (self->target_state);
-  data->features = muster_target_get_features (self->target);
+  data->features = muster_target_get_features (_muster_window_get_target (self));
   data->mode = mode;
   data->only_ids = g_strdupv (self->preview_only_ids);
   g_task_set_source_tag (task, plan_async);
@@ -367,7 +367,7 @@ planned_cb (GObject      *source,
       return;
     }
 
-  g_set_object (&self->plan, plan);
+  muster_connection_set_plan (self->connection, plan);
   g_clear_error (&self->plan_refusal);
   muster_rules_get_safety_limit (self->plan_rules, &count, &percent);
   muster_plan_check_safety_limit (plan, count, percent, &self->plan_refusal);
@@ -391,7 +391,7 @@ state_progress_cb (MusterWindow *self,
 {
   g_autofree char *text = NULL;
 
-  if (target != self->target || !self->previewing)
+  if (target != _muster_window_get_target (self) || !self->previewing)
     return;
   if (total > 0)
     /* Translators: reading the target: users and groups read so far, of all */
@@ -412,7 +412,7 @@ state_read_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterTargetState) state = muster_target_read_state_finish (MUSTER_TARGET (source), result, &error);
 
-  if (!preview_step_is_current (step) || MUSTER_TARGET (source) != self->target)
+  if (!preview_step_is_current (step) || MUSTER_TARGET (source) != _muster_window_get_target (self))
     return;
   if (state == NULL)
     {
@@ -467,7 +467,7 @@ target_opened_cb (GObject      *source,
       preview_fail (self, _("Could Not Open the Target"), error);
       return;
     }
-  g_set_object (&self->target, target);
+  muster_connection_set_target (self->connection, target);
   preview_next_step (self);
 }
 
@@ -476,6 +476,7 @@ open_target (MusterWindow  *self,
              GError       **error)
 {
   SyncTarget *chosen = self->sync_targets->pdata[self->target_index];
+  g_autoptr(MusterTarget) target = NULL;
 
   if (chosen->name != NULL)
     {
@@ -484,15 +485,10 @@ open_target (MusterWindow  *self,
       return TRUE;
     }
   if (chosen->kind == MUSTER_TARGET_KIND_SQLITE)
-    self->target = MUSTER_TARGET (muster_sqlite_target_new (chosen->location));
-  else
-    {
-      MusterScimTarget *scim = muster_scim_target_new (chosen->location, chosen->token, error);
-
-      if (scim == NULL)
-        return FALSE;
-      self->target = MUSTER_TARGET (scim);
-    }
+    target = MUSTER_TARGET (muster_sqlite_target_new (chosen->location));
+  else if ((target = MUSTER_TARGET (muster_scim_target_new (chosen->location, chosen->token, error))) == NULL)
+    return FALSE;
+  muster_connection_set_target (self->connection, target);
   return TRUE;
 }
 
@@ -528,24 +524,24 @@ preview_next_step (MusterWindow *self)
       muster_rules_load_async (profile_name (self), self->preview_cancellable, rules_loaded_cb, g_object_ref (self));
       return;
     }
-  if (self->target == NULL)
+  if (_muster_window_get_target (self) == NULL)
     {
       if (!open_target (self, &error))
         {
           preview_fail (self, _("Could Not Open the Target"), error);
           return;
         }
-      if (self->target == NULL)
+      if (_muster_window_get_target (self) == NULL)
         return;  /* opening in the background */
-      g_signal_connect_object (self->target, "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (_muster_window_get_target (self), "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
     }
-  else if (g_signal_handler_find (self->target, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+  else if (g_signal_handler_find (_muster_window_get_target (self), G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
                                   state_progress_cb, self) == 0)
-    g_signal_connect_object (self->target, "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (_muster_window_get_target (self), "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
 
-  description = muster_target_describe (self->target);
+  description = muster_target_describe (_muster_window_get_target (self));
   muster_preview_page_show_progress (self->preview_page, _("Reading the Target…"), description, -1);
-  muster_target_read_state_async (self->target, self->preview_cancellable, state_read_cb, preview_step_new (self));
+  muster_target_read_state_async (_muster_window_get_target (self), self->preview_cancellable, state_read_cb, preview_step_new (self));
 }
 
 static void
@@ -567,7 +563,7 @@ push_progress_cb (MusterWindow *self,
                   guint         total,
                   MusterPush   *push)
 {
-  if (push != self->push)
+  if (push != _muster_window_get_push (self))
     return;
   muster_preview_page_set_push_progress (self->preview_page, done, failed, total);
   set_push_indicator (self, done, failed, total);
@@ -587,7 +583,7 @@ pushed_cb (GObject      *source,
   g_autofree char *title = NULL;
   g_autofree char *description = NULL;
 
-  if (self->closed || push != self->push)
+  if (self->closed || push != _muster_window_get_push (self))
     return;
 
   for (guint i = 0; summary->results != NULL && i < summary->results->len; i++)
@@ -623,7 +619,7 @@ pushed_cb (GObject      *source,
   muster_preview_page_set_push_result (self->preview_page, title, description, failures);
   g_clear_pointer (&self->push_failures, g_ptr_array_unref);
   self->push_failures = g_steal_pointer (&failures);
-  g_clear_object (&self->push);
+  muster_connection_set_push (self->connection, NULL);
   g_clear_object (&self->push_cancellable);
   self->pushes_finished++;
   if (self->retrying)
@@ -648,19 +644,22 @@ start_push (MusterWindow *self,
 {
   GPtrArray *operations = muster_plan_get_operations (plan);
   guint count = MUSTER_RULES_DEFAULT_SAFETY_COUNT, percent = MUSTER_RULES_DEFAULT_SAFETY_PERCENT;
+  g_autoptr(MusterPush) push = NULL;
 
   muster_rules_get_safety_limit (self->plan_rules, &count, &percent);
-  self->push = muster_push_new_for_operations (self->target, operations, muster_plan_get_target_user_count (plan),
-                                               self->history, profile_name (self), NULL);
-  muster_push_set_safety_limit (self->push, count, percent);
-  muster_push_set_force_limit (self->push, self->push_force);
-  g_signal_connect_object (self->push, "progress", G_CALLBACK (push_progress_cb), self, G_CONNECT_SWAPPED);
+  push = muster_push_new_for_operations (_muster_window_get_target (self), operations,
+                                         muster_plan_get_target_user_count (plan),
+                                         _muster_window_get_history (self), profile_name (self), NULL);
+  muster_push_set_safety_limit (push, count, percent);
+  muster_push_set_force_limit (push, self->push_force);
+  g_signal_connect_object (push, "progress", G_CALLBACK (push_progress_cb), self, G_CONNECT_SWAPPED);
   g_clear_object (&self->push_cancellable);
   self->push_cancellable = g_cancellable_new ();
+  muster_connection_set_push (self->connection, push);
 
   muster_preview_page_set_push_progress (self->preview_page, 0, 0, operations->len);
   set_push_indicator (self, 0, 0, operations->len);
-  muster_push_run_async (self->push, self->push_cancellable, pushed_cb, g_object_ref (self));
+  muster_push_run_async (push, self->push_cancellable, pushed_cb, g_object_ref (self));
   _muster_window_actions_update (self);
 }
 
@@ -703,7 +702,7 @@ target_chosen_cb (MusterWindow      *self,
   if (self->sync_targets == NULL || index >= self->sync_targets->len || index == self->target_index)
     return;
   self->target_index = index;
-  g_clear_object (&self->target);
+  muster_connection_set_target (self->connection, NULL);
   g_clear_pointer (&self->target_state, muster_target_state_unref);
   g_clear_pointer (&self->push_failures, g_ptr_array_unref);
   self->preview_stale = TRUE;
@@ -714,11 +713,11 @@ static void
 view_changed_cb (MusterWindow *self)
 {
   /* each visit plans again: the admin may have changed types, roles or rules on the Users page */
-  if (showing_view (self, "preview") && !self->previewing && self->push == NULL && !self->push_waiting)
+  if (showing_view (self, "preview") && !self->previewing && _muster_window_get_push (self) == NULL && !self->push_waiting)
     _muster_window_start_preview (self);
   else if (showing_view (self, "history"))
     {
-      if (self->history == NULL)
+      if (_muster_window_get_history (self) == NULL)
         open_history (self);
       else
         muster_history_page_reload (self->history_page);
@@ -729,7 +728,7 @@ static void
 snapshot_changed_cb (MusterWindow *self)
 {
   self->preview_stale = TRUE;
-  if (showing_view (self, "preview") && self->push == NULL)
+  if (showing_view (self, "preview") && _muster_window_get_push (self) == NULL)
     _muster_window_start_preview (self);
 }
 
@@ -740,12 +739,12 @@ static void
 target_added_cb (MusterWindow *self,
                  const char   *name)
 {
-  if (self->push != NULL || self->push_waiting)
+  if (self->connection == NULL || _muster_window_get_push (self) != NULL || self->push_waiting)
     return;
   stop_preview (self);
   g_clear_pointer (&self->sync_targets, g_ptr_array_unref);
   g_clear_object (&self->target_store);
-  g_clear_object (&self->target);
+  muster_connection_set_target (self->connection, NULL);
   g_clear_object (&self->plan_rules);
   self->target_index = 0;
   self->preview_stale = TRUE;
@@ -775,7 +774,6 @@ _muster_window_sync_reset (MusterWindow *self)
     g_cancellable_cancel (self->push_cancellable);
   if (self->history_cancellable != NULL)
     g_cancellable_cancel (self->history_cancellable);
-  g_clear_object (&self->push);
   g_clear_object (&self->push_cancellable);
   g_clear_object (&self->history_cancellable);
   self->opening_history = FALSE;
@@ -783,17 +781,22 @@ _muster_window_sync_reset (MusterWindow *self)
   self->retry_pending = FALSE;
   g_clear_pointer (&self->sync_targets, g_ptr_array_unref);
   g_clear_object (&self->target_store);
-  g_clear_object (&self->target);
   self->target_index = 0;
   g_clear_object (&self->plan_rules);
   g_clear_pointer (&self->target_state, muster_target_state_unref);
-  g_clear_object (&self->plan);
   g_clear_error (&self->plan_refusal);
   g_clear_pointer (&self->preview_only_ids, g_strfreev);
   g_clear_pointer (&self->ids_before_retry, g_strfreev);
   self->retrying = FALSE;
   g_clear_pointer (&self->push_failures, g_ptr_array_unref);
-  g_clear_object (&self->history);
+  /* the connection shown keeps its target, plan, push and history until it goes */
+  if (self->connection != NULL)
+    {
+      muster_connection_set_push (self->connection, NULL);
+      muster_connection_set_target (self->connection, NULL);
+      muster_connection_set_plan (self->connection, NULL);
+      muster_connection_set_history (self->connection, NULL);
+    }
   if (self->preview_page != NULL)
     {
       muster_users_page_set_plan (self->users_page, NULL);
@@ -814,7 +817,7 @@ _muster_window_sync_dispose (MusterWindow *self)
 void
 _muster_window_start_preview (MusterWindow *self)
 {
-  if (self->profile == NULL || self->push != NULL)
+  if (self->profile == NULL || _muster_window_get_push (self) != NULL)
     return;
   if (_muster_window_get_snapshot (self) == NULL)
     {
@@ -872,11 +875,11 @@ _muster_window_push (MusterWindow   *self,
                      MusterPlanMode  mode,
                      gboolean        force)
 {
-  g_return_if_fail (self->plan != NULL && self->target != NULL && self->push == NULL);
+  g_return_if_fail (_muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL && _muster_window_get_push (self) == NULL);
 
   self->push_mode = mode;
   self->push_force = force;
-  if (self->history == NULL)
+  if (_muster_window_get_history (self) == NULL)
     {
       /* the push is journaled: it waits for history.db */
       self->push_waiting = TRUE;
@@ -886,7 +889,7 @@ _muster_window_push (MusterWindow   *self,
     }
   if (mode == MUSTER_PLAN_MODE_SYNC)
     {
-      start_push (self, self->plan);
+      start_push (self, _muster_window_get_plan (self));
       return;
     }
   self->push_waiting = TRUE;
@@ -931,7 +934,7 @@ _muster_window_retry_failed (MusterWindow *self)
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
-  g_return_if_fail (self->push_failures != NULL && self->push == NULL);
+  g_return_if_fail (self->push_failures != NULL && _muster_window_get_push (self) == NULL);
 
   for (guint i = 0; i < self->push_failures->len; i++)
     {

@@ -51,13 +51,24 @@ set_profile (MusterWindow  *self,
     g_cancellable_cancel (self->sign_in_cancellable);
   if (self->status_cancellable != NULL)
     g_cancellable_cancel (self->status_cancellable);
-  g_clear_object (&self->connection);
-  g_set_object (&self->profile, profile);
+  /* the old connection's fetch, push and plan stop with it */
   _muster_window_directory_reset (self);
   _muster_window_sync_reset (self);
+  g_clear_object (&self->connection);
+  g_set_object (&self->profile, profile);
 
   if (profile != NULL)
-    self->connection = muster_connection_new (self->store, profile);
+    {
+      /* what the window offers follows what the connection is doing */
+      static const char * const watched[] = {
+        "notify::fetching", "notify::pushing", "notify::plan", "notify::target", "notify::snapshot",
+      };
+
+      self->connection = muster_connection_new (self->store, profile);
+      for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
+        g_signal_connect_object (self->connection, watched[i], G_CALLBACK (_muster_window_actions_update), self,
+                                 G_CONNECT_SWAPPED);
+    }
   muster_profile_switcher_set_profile (self->profile_switcher, profile);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROFILE_NAME]);
 }

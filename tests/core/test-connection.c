@@ -10,6 +10,7 @@
 
 #include "muster-connection.h"
 #include "muster-snapshot-private.h"
+#include "muster-sqlite-target.h"
 
 typedef struct
 {
@@ -66,7 +67,18 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->profile);
   g_clear_object (&f->store);
   g_hash_table_unref (f->notified);
-  g_rmdir (f->dir);
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (f->dir, name, NULL);
+
+        g_remove (path);
+      }
+  }
+  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
   g_free (f->dir);
 }
 
@@ -152,6 +164,51 @@ test_snapshot_and_fetch (Fixture       *f,
   g_assert_cmpuint (times_notified (f, "snapshot"), ==, 2);
 }
 
+static void
+test_target_push_and_history (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *store_path = g_build_filename (f->dir, "people.db", NULL);
+  g_autofree char *history_path = g_build_filename (f->dir, "history.db", NULL);
+  g_autoptr(MusterSqliteTarget) target = muster_sqlite_target_new (store_path);
+  g_autoptr(MusterHistory) history = muster_history_open (history_path, &error);
+  g_autoptr(GPtrArray) operations = g_ptr_array_new ();
+  g_autoptr(MusterPush) push = NULL;
+
+  g_assert_no_error (error);
+  push = muster_push_new_for_operations (MUSTER_TARGET (target), operations, 0, history, "Contoso", NULL);
+
+  /* the target and history the window shows: notified once per change */
+  muster_connection_set_target (f->connection, MUSTER_TARGET (target));
+  muster_connection_set_target (f->connection, MUSTER_TARGET (target));
+  muster_connection_set_history (f->connection, history);
+  g_assert_true (muster_connection_get_target (f->connection) == MUSTER_TARGET (target));
+  g_assert_true (muster_connection_get_history (f->connection) == history);
+  g_assert_cmpuint (times_notified (f, "target"), ==, 1);
+  g_assert_cmpuint (times_notified (f, "history"), ==, 1);
+  g_assert_null (muster_connection_get_plan (f->connection));
+
+  /* a push running: "pushing" follows it, and the window's Push and Preview go by it */
+  g_assert_false (muster_connection_get_pushing (f->connection));
+  muster_connection_set_push (f->connection, push);
+  muster_connection_set_push (f->connection, push);
+  g_assert_true (muster_connection_get_pushing (f->connection));
+  g_assert_true (muster_connection_get_push (f->connection) == push);
+  g_assert_cmpuint (times_notified (f, "push"), ==, 1);
+  g_assert_cmpuint (times_notified (f, "pushing"), ==, 1);
+  muster_connection_set_push (f->connection, NULL);
+  g_assert_false (muster_connection_get_pushing (f->connection));
+  g_assert_cmpuint (times_notified (f, "pushing"), ==, 2);
+
+  /* the connection lets go of all of it when it goes */
+  muster_connection_set_target (f->connection, NULL);
+  g_assert_cmpuint (times_notified (f, "target"), ==, 2);
+  g_clear_object (&push);
+  g_assert_finalize_object (g_steal_pointer (&target));
+  g_assert_true (muster_connection_get_history (f->connection) == history);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -161,6 +218,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/connection/signed-in", Fixture, NULL, fixture_set_up, test_signed_in, fixture_tear_down);
   g_test_add ("/connection/snapshot-and-fetch", Fixture, NULL, fixture_set_up, test_snapshot_and_fetch,
+              fixture_tear_down);
+  g_test_add ("/connection/target-push-and-history", Fixture, NULL, fixture_set_up, test_target_push_and_history,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -24,7 +24,7 @@ static char *temp_dir;
 static gboolean
 planned (MusterWindow *w)
 {
-  return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
+  return !w->previewing && _muster_window_get_plan (w) != NULL && _muster_window_get_push (w) == NULL && !w->push_waiting;
 }
 
 static gboolean
@@ -159,7 +159,7 @@ test_reports (void)
   {
     MusterReportPlanContext context = { "Demo", "demo", "Demo SQLite store", NULL };
 
-    report = muster_report_new_for_plan (window->plan, &context);
+    report = muster_report_new_for_plan (_muster_window_get_plan (window), &context);
   }
   operation = muster_report_print_operation_new (report, MUSTER_REPORT_PAPER_A4, "sync-preview");
   gtk_print_operation_set_export_filename (operation, printed);
@@ -182,7 +182,7 @@ test_reports (void)
     engine_text = pdf_text (engine);
     g_assert_cmpstr (printed_text, ==, engine_text);
 
-    totals = muster_plan_get_totals (window->plan);
+    totals = muster_plan_get_totals (_muster_window_get_plan (window));
     create = g_strdup_printf ("Create %u", totals->create);
     g_assert_nonnull (strstr (printed_text, create));
     g_assert_nonnull (strstr (printed_text, "Tenant: Demo"));

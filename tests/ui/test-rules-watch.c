@@ -36,7 +36,7 @@ filtered (MusterWindow *w)
 static gboolean
 planned (MusterWindow *w)
 {
-  return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
+  return !w->previewing && _muster_window_get_plan (w) != NULL && _muster_window_get_push (w) == NULL && !w->push_waiting;
 }
 
 static gboolean
@@ -231,7 +231,7 @@ test_unsaved_edit_in_preview (void)
   g_assert_true (muster_users_page_get_saving (window->users_page));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-preview", NULL));
   ui_test_wait_for (window, planned, 60, "the preview");
-  item = muster_plan_lookup_item (window->plan, muster_user_get_id (user));
+  item = muster_plan_lookup_item (_muster_window_get_plan (window), muster_user_get_id (user));
   g_assert_nonnull (item);
   g_assert_cmpint (item->user_type, ==, MUSTER_USER_TYPE_BILLING_ADMINISTRATOR);
   {

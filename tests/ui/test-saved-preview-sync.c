@@ -28,7 +28,7 @@ static char *temp_dir;
 static gboolean
 planned (MusterWindow *w)
 {
-  return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
+  return !w->previewing && _muster_window_get_plan (w) != NULL && _muster_window_get_push (w) == NULL && !w->push_waiting;
 }
 
 static void

@@ -189,13 +189,13 @@ static guint wanted_pushes;
 static gboolean
 planned (MusterWindow *w)
 {
-  return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
+  return !w->previewing && _muster_window_get_plan (w) != NULL && _muster_window_get_push (w) == NULL && !w->push_waiting;
 }
 
 static gboolean
 push_finished (MusterWindow *w)
 {
-  return w->pushes_finished >= wanted_pushes && w->push == NULL;
+  return w->pushes_finished >= wanted_pushes && _muster_window_get_push (w) == NULL;
 }
 
 static gboolean

@@ -33,13 +33,13 @@ demo (void)
 static gboolean
 planned (MusterWindow *w)
 {
-  return !w->previewing && w->plan != NULL && w->push == NULL && !w->push_waiting;
+  return !w->previewing && _muster_window_get_plan (w) != NULL && _muster_window_get_push (w) == NULL && !w->push_waiting;
 }
 
 static gboolean
 push_started (MusterWindow *w)
 {
-  return w->push != NULL;
+  return _muster_window_get_push (w) != NULL;
 }
 
 static guint wanted_pushes;
@@ -47,7 +47,7 @@ static guint wanted_pushes;
 static gboolean
 push_finished (MusterWindow *w)
 {
-  return w->pushes_finished >= wanted_pushes && w->push == NULL;
+  return w->pushes_finished >= wanted_pushes && _muster_window_get_push (w) == NULL;
 }
 
 static gboolean
@@ -194,7 +194,7 @@ test_preview_totals (void)
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_LABEL, "Demo SQLite store (people.db)"));
 
   engine = engine_plan (NULL);
-  totals = muster_plan_get_totals (window->plan);
+  totals = muster_plan_get_totals (_muster_window_get_plan (window));
   assert_totals_equal (totals, muster_plan_get_totals (engine));
   /* an empty store: something to create, nothing to disable */
   g_assert_cmpuint (totals->create, >, 0);
@@ -224,7 +224,7 @@ test_preview_totals (void)
   }
 
   /* every user is listed; the filters narrow the list the way the totals say */
-  items = muster_plan_get_items (window->plan);
+  items = muster_plan_get_items (_muster_window_get_plan (window));
   g_assert_cmpuint (g_list_model_get_n_items (muster_preview_page_get_shown (window->preview_page)), ==, items->len);
   muster_preview_page_set_action_filter (window->preview_page, MUSTER_PLAN_ACTION_CREATE);
   g_assert_cmpuint (g_list_model_get_n_items (muster_preview_page_get_shown (window->preview_page)), ==, totals->create);
@@ -285,7 +285,7 @@ test_push_and_history (void)
     return;
   adw_view_stack_set_visible_child_name (window->view_stack, "preview");
   ui_test_wait_for (window, planned, 60, "the preview");
-  creates = muster_plan_get_totals (window->plan)->create;
+  creates = muster_plan_get_totals (_muster_window_get_plan (window))->create;
 
   wanted_pushes = window->pushes_finished + 1;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.push-add", NULL));
@@ -303,8 +303,8 @@ test_push_and_history (void)
   g_assert_cmpuint (window->push_failures->len, ==, 0);
   /* the preview is made again from what the store holds now: nobody is left to create */
   ui_test_wait_for (window, planned, 60, "the preview after the push");
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->create, ==, 0);
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->unchanged, ==, creates);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->create, ==, 0);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->unchanged, ==, creates);
   ui_test_wait (300);
   shot2 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-push-result");
 
@@ -392,8 +392,8 @@ test_safety_limit (void)
   ui_test_wait_for (window, planned, 60, "the preview under the new rules");
 
   engine = engine_plan (NULL);
-  assert_totals_equal (muster_plan_get_totals (window->plan), muster_plan_get_totals (engine));
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->disable, >, 1);
+  assert_totals_equal (muster_plan_get_totals (_muster_window_get_plan (window)), muster_plan_get_totals (engine));
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->disable, >, 1);
   g_assert_false (muster_plan_check_safety_limit (engine, 1, 0, &refusal));
   g_assert_error (refusal, MUSTER_PLAN_ERROR, MUSTER_PLAN_ERROR_SAFETY_LIMIT);
 
@@ -404,7 +404,7 @@ test_safety_limit (void)
   g_assert_nonnull (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_LABEL,
                                   muster_preview_page_get_refusal_text (window->preview_page)));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.push-sync", NULL);
-  g_assert_null (window->push);
+  g_assert_null (_muster_window_get_push (window));
   g_assert_false (window->push_waiting);
   g_assert_true (gtk_widget_get_visible (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_BUTTON, "Sync")));
   g_assert_false (gtk_widget_is_sensitive (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_BUTTON, "Sync")));
@@ -428,7 +428,7 @@ test_safety_limit (void)
   shot2 = ui_test_save_screenshot (dialog, "sync-push-anyway");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   ui_test_wait (300);
-  g_assert_null (window->push);
+  g_assert_null (_muster_window_get_push (window));
   g_assert_cmpuint (window->pushes_finished, ==, runs);
 
   /* back to the default rules for the next test */
@@ -488,12 +488,12 @@ test_scim_retry_failed (void)
   gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 1);
   g_assert_true (window->previewing);
   ui_test_wait_for (window, planned, 60, "the preview of the SCIM service");
-  uri = muster_target_get_uri (window->target);
+  uri = muster_target_get_uri (_muster_window_get_target (window));
   g_assert_true (g_str_has_prefix (uri, "scim:http://127.0.0.1"));
-  creates = muster_plan_get_totals (window->plan)->create;
+  creates = muster_plan_get_totals (_muster_window_get_plan (window))->create;
   g_assert_cmpuint (creates, ==, pushed_creates);
 
-  items = muster_plan_get_items (window->plan);
+  items = muster_plan_get_items (_muster_window_get_plan (window));
   for (guint i = 0; i < items->len && victim == NULL; i++)
     if (((MusterPlanItem *) items->pdata[i])->action == MUSTER_PLAN_ACTION_CREATE)
       victim = items->pdata[i];
@@ -514,7 +514,7 @@ test_scim_retry_failed (void)
   ui_test_wait_for (window, planned, 60, "the preview after the push");
   g_assert_true (gtk_widget_is_sensitive (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_BUTTON,
                                                         "Retry Failed")));
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->create, ==, 1);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->create, ==, 1);
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-failures");
 
@@ -525,10 +525,10 @@ test_scim_retry_failed (void)
   g_assert_cmpstr (muster_preview_page_get_push_text (window->preview_page), ==, "Pushed: 1 change made");
   g_assert_cmpuint (window->push_failures->len, ==, 0);
   ui_test_wait_for (window, planned, 60, "the preview after the retry");
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->create, ==, 0);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->create, ==, 0);
   /* and the preview is of everyone again */
   g_assert_null (window->preview_only_ids);
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->unchanged + muster_plan_get_totals (window->plan)->update,
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->unchanged + muster_plan_get_totals (_muster_window_get_plan (window))->update,
                     ==, creates);
   ui_test_wait (300);
   shot2 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-retried");
@@ -549,7 +549,7 @@ test_scim_retry_failed (void)
 static gboolean
 push_progressed (MusterWindow *w)
 {
-  return w->push == NULL || (g_str_has_prefix (muster_preview_page_get_push_text (w->preview_page), "Pushing: ") &&
+  return _muster_window_get_push (w) == NULL || (g_str_has_prefix (muster_preview_page_get_push_text (w->preview_page), "Pushing: ") &&
                              !g_str_has_prefix (muster_preview_page_get_push_text (w->preview_page), "Pushing: 0 of"));
 }
 
@@ -577,7 +577,7 @@ test_scim_cancel (void)
   adw_view_stack_set_visible_child_name (window->view_stack, "preview");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh-preview", NULL));
   ui_test_wait_for (window, planned, 60, "the preview");
-  totals = muster_plan_get_totals (window->plan);
+  totals = muster_plan_get_totals (_muster_window_get_plan (window));
   g_assert_cmpuint (totals->update, >, 60);
 
   control_scim ("POST", "latency", "{\"ms\":150}");
@@ -585,14 +585,14 @@ test_scim_cancel (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.push-update", NULL));
   ui_test_wait_for (window, push_started, 30, "the push to start");
   ui_test_wait_for (window, push_progressed, 60, "the first batch");
-  g_assert_nonnull (window->push);
+  g_assert_nonnull (_muster_window_get_push (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-push", NULL));
   ui_test_wait_for (window, push_finished, 120, "the cancelled push");
   control_scim ("POST", "latency", "{\"ms\":0}");
   g_assert_true (g_str_has_prefix (muster_preview_page_get_push_text (window->preview_page), "Push cancelled: "));
   ui_test_wait_for (window, planned, 60, "the preview after the cancel");
   /* part was done, the rest is still to do */
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->update, >, 0);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->update, >, 0);
   ui_test_wait (300);
   shot = ui_test_save_screenshot (GTK_WIDGET (window), "sync-scim-cancelled");
 
@@ -660,7 +660,7 @@ test_preview_selection (void)
 
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->view_stack), ==, "preview");
   ui_test_wait_for (window, planned, 60, "the preview of the selection");
-  items = muster_plan_get_items (window->plan);
+  items = muster_plan_get_items (_muster_window_get_plan (window));
   for (guint i = 0; i < items->len; i++)
     {
       const MusterPlanItem *item = items->pdata[i];
@@ -686,8 +686,8 @@ test_preview_selection (void)
     g_assert_true (gtk_widget_get_visible (ui_test_find (GTK_WIDGET (window->preview_page), GTK_TYPE_LABEL, scope)));
   }
   /* the chosen users were pushed before and are unchanged */
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->unchanged, <=, n_chosen);
-  g_assert_cmpuint (muster_plan_get_totals (window->plan)->disable, ==, 0);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->unchanged, <=, n_chosen);
+  g_assert_cmpuint (muster_plan_get_totals (_muster_window_get_plan (window))->disable, ==, 0);
   ui_test_wait (300);
   shot2 = ui_test_save_screenshot (GTK_WIDGET (window), "sync-selection-preview");
 

@@ -149,6 +149,14 @@ ui_test_save_screenshot (GtkWidget  *widget,
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
 
+  /* a dialog presented a moment ago on a loaded machine may not be allocated yet: give it up to
+   * five seconds to get a size */
+  for (guint tries = 0; (width <= 0 || height <= 0) && tries < 50; tries++)
+    {
+      ui_test_wait (100);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+    }
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
