@@ -11,6 +11,12 @@
  * P2  full snapshot with --latency-ms 50 --throttle: ≤ 0.1× the naive sequential time (one call
  *     after another, each paying the latency), 0 throttled requests.
  * P3  incremental refresh after changing 1 % of users: ≤ 5 % of the full snapshot's time.
+ * P4  full snapshot (users, groups, memberships, managers, licences) with `muster-cli fetch
+ *     --full` against the Graph JS SDK paging users, groups and then every group's members one
+ *     request after another, on the generated tenant --users 100000 --groups 2000 --seed 5 with
+ *     no latency (goal ≤ 0.5×), and on 20,000 users and 400 groups with 50 ms latency (≤ 0.07×).
+ *     Each side's wall time, CPU, peak memory and CPU per membership, and the CPU the fake
+ *     spent answering each (goals: ≤ 1 GB; Muster's CPU per membership ≤ the SDK's).
  *
  * Run: build-aux/run-headless meson test -C BUILD --benchmark bench-directory-fetch (Muster signs
  * in the real way, so it needs the keyring the wrapper provides).
@@ -19,6 +25,9 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench-util.h"
 #include "fake-test-util.h"
@@ -292,6 +301,167 @@ bench_p2 (void)
   bench_stop (&b);
 }
 
+/* P4 ----------------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  double wall;      /* seconds */
+  double cpu;       /* user + system seconds of the process */
+  double max_rss;   /* MB */
+  double fake_cpu;  /* seconds of CPU the fake tenant spent meanwhile */
+} Usage;
+
+static double
+timeval_seconds (const struct timeval *tv)
+{
+  return tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+/* Runs @argv to its end with @env (NAME=VALUE, …) added to this process's environment, its
+ * standard output in @out (its standard error shown only when it fails), measured by wait4(). The fake tenant answers from threads of this
+ * process, whose main thread only waits meanwhile: this process's CPU over the run is the
+ * fake's. */
+static gboolean
+run_measured (const char * const *argv,
+              const char * const *env,
+              Usage              *usage,
+              char              **out)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_path = NULL, *err_path = NULL;
+  struct rusage before, after, child;
+  int out_fd, err_fd, status;
+  GPid pid;
+  double t;
+
+  for (guint i = 0; env[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (env[i], "=", 2);
+
+      envp = g_environ_setenv (envp, pair[0], pair[1], TRUE);
+    }
+  out_fd = g_file_open_tmp ("muster-bench-XXXXXX", &out_path, &error);
+  bench_check (out_fd >= 0, error);
+  err_fd = g_file_open_tmp ("muster-bench-XXXXXX", &err_path, &error);
+  bench_check (err_fd >= 0, error);
+  getrusage (RUSAGE_SELF, &before);
+  t = bench_now ();
+  bench_check (g_spawn_async_with_fds (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                                       NULL, NULL, &pid, -1, out_fd, err_fd, &error),
+               error);
+  if (wait4 (pid, &status, 0, &child) != pid)
+    g_error ("wait4: %s", g_strerror (errno));
+  usage->wall = bench_now () - t;
+  getrusage (RUSAGE_SELF, &after);
+  usage->cpu = timeval_seconds (&child.ru_utime) + timeval_seconds (&child.ru_stime);
+  usage->max_rss = child.ru_maxrss / 1024.0;
+  usage->fake_cpu = timeval_seconds (&after.ru_utime) + timeval_seconds (&after.ru_stime)
+                    - timeval_seconds (&before.ru_utime) - timeval_seconds (&before.ru_stime);
+  close (out_fd);
+  close (err_fd);
+  if (out != NULL)
+    g_file_get_contents (out_path, out, NULL, NULL);
+  g_unlink (out_path);
+  /* what it said on the way (progress lines) only matters when it failed */
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      g_autofree char *err = NULL;
+
+      g_file_get_contents (err_path, &err, NULL, NULL);
+      g_printerr ("%s failed:\n%s\n", argv[0], err ? err : "");
+    }
+  g_unlink (err_path);
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+static void
+print_usage (const char  *who,
+             const Usage *u,
+             guint        memberships)
+{
+  g_print ("  %-26s %7.1f s wall, %6.1f s CPU, %6.0f MB peak, %5.2f us CPU per membership; the fake %5.1f s CPU\n",
+           who, u->wall, u->cpu, u->max_rss, memberships ? u->cpu * 1e6 / memberships : 0.0, u->fake_cpu);
+}
+
+static void
+bench_p4 (guint users,
+          guint groups,
+          guint latency_ms)
+{
+  MusterFakeOptions options;
+  g_autoptr(MusterFakeTenant) tenant = NULL;
+  g_autofree char *token = NULL, *sdk_dir = install_sdk ();
+  g_autofree char *data_dir = g_strdup_printf ("%s/p4-%u", work_dir, users);
+  g_autofree char *cli = g_build_filename (g_getenv ("MUSTER_BUILD_DIR"), "src", "cli", "muster-cli", NULL);
+  g_autofree char *sdk_script = g_build_filename (g_getenv ("MUSTER_SOURCE_DIR"), "tests", "bench",
+                                                  "bench-graph-sdk.js", NULL);
+  g_autofree char *authority = NULL, *graph = NULL, *browser = NULL, *data = NULL, *bearer = NULL;
+  g_autofree char *summary = NULL, *sdk_out = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  Usage muster = { 0 }, sdk = { 0 }, setup;
+  guint memberships = 0, sdk_users = 0, sdk_groups = 0, sdk_members = 0, sdk_ms = 0;
+  double t = bench_now ();
+
+  muster_fake_options_init (&options);
+  options.dataset = "generated";
+  options.users = users;
+  options.groups = groups;
+  options.seed = 5;
+  options.latency_ms = latency_ms;
+  tenant = fake_test_start_tenant (&options);
+  g_print ("P4 full snapshot, %u users, %u groups, seed 5, %u ms latency (tenant generated in %.1f s):\n", users,
+           groups, latency_ms, bench_now () - t);
+  token = fake_test_sign_in (tenant, "User.Read.All GroupMember.Read.All Organization.Read.All");
+  authority = g_strconcat ("MUSTER_AUTHORITY_HOST=", muster_fake_tenant_get_base_url (tenant), NULL);
+  graph = g_strconcat ("MUSTER_GRAPH_HOST=", muster_fake_tenant_get_base_url (tenant), NULL);
+  browser = g_strconcat ("MUSTER_BROWSER=", g_getenv ("MUSTER_TEST_BROWSER"), NULL);
+  data = g_strconcat ("MUSTER_DATA_DIR=", data_dir, NULL);
+  /* the token reaches the SDK through its environment, never its command line */
+  bearer = g_strconcat ("MUSTER_BENCH_TOKEN=", token, NULL);
+  {
+    const char *env[] = { authority, graph, browser, data, NULL };
+    const char *add[] = { cli, "profile", "add", "bench-p4", NULL };
+    const char *login[] = { cli, "login", NULL };
+    const char *fetch[] = { cli, "--json", "fetch", "--full", NULL };
+    const char *logout[] = { cli, "logout", NULL };
+
+    g_mkdir_with_parents (data_dir, 0700);
+    if (!run_measured (add, env, &setup, NULL) || !run_measured (login, env, &setup, NULL))
+      g_error ("muster-cli could not sign in to the fake (run under build-aux/run-headless for a keyring)");
+    if (!run_measured (fetch, env, &muster, &summary) || (json = json_from_string (summary, NULL)) == NULL)
+      g_error ("muster-cli fetch --full failed: %s", summary ? summary : "");
+    memberships = json_object_get_int_member (json_node_get_object (json), "memberships");
+    run_measured (logout, env, &setup, NULL);
+  }
+  if (sdk_dir != NULL)
+    {
+      const char *env[] = { bearer, NULL };
+      const char *argv[] = { "node", sdk_script, sdk_dir, muster_fake_tenant_get_base_url (tenant), "--full",
+                             USERS_PATH, NULL };
+
+      if (!run_measured (argv, env, &sdk, &sdk_out)
+          || sscanf (sdk_out, "%u %u %u %u", &sdk_users, &sdk_groups, &sdk_members, &sdk_ms) != 4)
+        sdk.wall = 0;
+    }
+
+  g_print ("  Muster stored %u users, %u groups, %u memberships\n",
+           (guint) json_object_get_int_member (json_node_get_object (json), "users"),
+           (guint) json_object_get_int_member (json_node_get_object (json), "groups"), memberships);
+  print_usage ("muster-cli fetch --full:", &muster, memberships);
+  if (sdk.wall > 0)
+    {
+      g_print ("  the SDK read %u users, %u groups, %u memberships\n", sdk_users, sdk_groups, sdk_members);
+      print_usage ("Graph JS SDK, sequential:", &sdk, sdk_members);
+      g_print ("  ratio Muster/SDK %.3f (goal <= %s); CPU per membership Muster/SDK %.2f (goal <= 1); "
+               "peak %.0f MB (goal <= 1024)\n",
+               muster.wall / sdk.wall, latency_ms ? "0.07" : "0.5",
+               (muster.cpu / MAX (memberships, 1)) / (sdk.cpu / MAX (sdk_members, 1)), muster.max_rss);
+    }
+  else
+    g_print ("  Graph JS SDK: not run (npm install failed or no network)\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -305,6 +475,14 @@ main (int argc, char **argv)
     bench_p1_p3 (argc < 2 || !g_str_equal (argv[1], "p1"));
   if (argc < 2 || g_str_equal (argv[1], "p2"))
     bench_p2 ();
+  /* "p4 USERS GROUPS LATENCY_MS" for another tenant (issue 14's million users, say) */
+  if (argc == 5 && g_str_equal (argv[1], "p4"))
+    bench_p4 (atoi (argv[2]), atoi (argv[3]), atoi (argv[4]));
+  else if (argc < 2 || g_str_equal (argv[1], "p4"))
+    {
+      bench_p4 (100000, 2000, 0);
+      bench_p4 (20000, 400, 50);
+    }
   {
     g_autofree char *command = g_strdup_printf ("rm -rf '%s'", work_dir);
     if (system (command) != 0)

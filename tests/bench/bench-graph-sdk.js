@@ -6,10 +6,13 @@
 //
 // Usage: node bench-graph-sdk.js SDK_DIR BASE_URL PATH, the token in $MUSTER_BENCH_TOKEN (never on
 // a command line). Prints "OBJECTS MILLISECONDS".
+//        node bench-graph-sdk.js SDK_DIR BASE_URL --full USERS_PATH: a full snapshot the plain
+// way: every page of USERS_PATH, of /groups, then each group's /members one request after
+// another, and /subscribedSkus. Prints "USERS GROUPS MEMBERSHIPS MILLISECONDS".
 
 'use strict';
 
-const [sdkDir, base, path] = process.argv.slice(2);
+const [sdkDir, base, path, usersPath] = process.argv.slice(2);
 const { Client, HTTPMessageHandler, PageIterator } = require(sdkDir + '/node_modules/@microsoft/microsoft-graph-client');
 
 // The SDK's AuthenticationHandler sends tokens only to https Graph hosts (and customHosts must be
@@ -38,12 +41,28 @@ async function main () {
   const api = client.api.bind(client);
   const prefix = base + '/v1.0';
   client.api = (p) => api(p.startsWith(prefix) ? p.slice(prefix.length) : p);
+  // every page of a collection through the SDK's PageIterator; the number of objects seen
+  const collect = async (p, each) => {
+    let objects = 0;
+    const first = await client.api(p).get();
+    const iterator = new PageIterator(client, first, (o) => { objects++; if (each) each(o); return true; });
+    await iterator.iterate();
+    return objects;
+  };
   const start = performance.now();
-  let objects = 0;
-  const first = await client.api(path).get();
-  const iterator = new PageIterator(client, first, () => { objects++; return true; });
-  await iterator.iterate();
-  console.log(`${objects} ${Math.round(performance.now() - start)}`);
+  if (path !== '--full') {
+    const objects = await collect(path);
+    console.log(`${objects} ${Math.round(performance.now() - start)}`);
+    return;
+  }
+  const users = await collect(usersPath);
+  const groups = [];
+  await collect('/groups?$select=id,displayName,description,mail,mailEnabled,securityEnabled,groupTypes&$top=999',
+    (g) => groups.push(g.id));
+  let memberships = 0;
+  for (const id of groups) memberships += await collect(`/groups/${id}/members?$select=id&$top=999`);
+  await client.api('/subscribedSkus').get();
+  console.log(`${users} ${groups.length} ${memberships} ${Math.round(performance.now() - start)}`);
 }
 
 main().catch((error) => { console.error(error); process.exit(1); });
