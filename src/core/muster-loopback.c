@@ -23,7 +23,8 @@
 #define MAX_BODY_BYTES     (64 * 1024)
 #define MAX_CONNECTIONS    16
 #define CONNECTION_TIMEOUT 30        /* seconds for a whole request and its answer */
-#define LINGER_BYTES       (256 * 1024) /* read and dropped after an early answer, see close_gently() */
+#define LINGER_BYTES       (8 * 1024 * 1024) /* at most read and dropped after an early answer… */
+#define LINGER_SECONDS     2                 /* …for at most this long, see close_gently() */
 #define LISTEN_ATTEMPTS    16
 /* RFC 6585 §5; libsoup 3.2 has no name for it */
 #define STATUS_HEADER_FIELDS_TOO_LARGE 431
@@ -266,17 +267,26 @@ linger_cb (GObject      *source,
   connection_unref (connection);
 }
 
+static gboolean linger_timeout_cb (gpointer user_data);
+
 /* After an answer sent before the request ended (413, 431, 405, 400), closing at once would
- * reset the connection while the client still sends, and the client could lose the answer.
- * So: no more writing, then read and drop a little more (at most LINGER_BYTES, within the
- * connection's time limit), then close. */
+ * reset the connection while the client still sends: a TCP reset makes the client's kernel drop
+ * what it has received and not yet read, the answer included (RFC 9112 §9.6 asks a server to
+ * close in stages for this reason). So, as web servers' "lingering close" does: no more
+ * writing, then read and drop what still comes until the client stops or for LINGER_SECONDS,
+ * at most LINGER_BYTES, and close. A byte count alone is not enough: a client that is slow to
+ * read (a loaded machine) may have megabytes in flight before it reads the answer. */
 static void
 close_gently (Connection *connection)
 {
   GSocket *socket = g_socket_connection_get_socket (connection->connection);
 
   if (connection->early && g_socket_shutdown (socket, FALSE, TRUE, NULL))
-    linger_read (connection);
+    {
+      g_clear_handle_id (&connection->timeout_id, g_source_remove);
+      connection->timeout_id = g_timeout_add_seconds (LINGER_SECONDS, linger_timeout_cb, connection);
+      linger_read (connection);
+    }
   else
     connection_close (connection);
 }
@@ -451,6 +461,16 @@ read_more (Connection *connection)
     g_input_stream_read_async (input, connection->buffer + connection->filled,
                                sizeof connection->buffer - connection->filled,
                                G_PRIORITY_DEFAULT, connection->cancellable, read_cb, connection_ref (connection));
+}
+
+static gboolean
+linger_timeout_cb (gpointer user_data)
+{
+  Connection *connection = user_data;
+
+  connection->timeout_id = 0;
+  connection_close (connection);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
