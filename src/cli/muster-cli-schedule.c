@@ -153,7 +153,7 @@ describe_target (const char  *profile,
                  char       **description)
 {
   g_autoptr(MusterTargetStore) store = muster_target_store_load (NULL, NULL);
-  g_autoptr(MusterTargetInfo) info = NULL;
+  MusterTargetInfo *info = NULL;  /* the store's */
 
   if (store != NULL)
     info = muster_target_store_lookup (store, profile, target);
@@ -469,7 +469,7 @@ schedule_enable (MusterCliContext *cli,
                  char            **argv)
 {
   g_autoptr(MusterTargetStore) store = NULL;
-  g_autoptr(MusterTargetInfo) info = NULL;
+  MusterTargetInfo *info;  /* the store's */
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *cli_path = NULL;

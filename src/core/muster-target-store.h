@@ -79,6 +79,8 @@ const char        *muster_target_store_get_path    (MusterTargetStore   *self);
 /* The targets of @profile (of MusterTargetInfo), sorted by name. */
 GPtrArray         *muster_target_store_list        (MusterTargetStore   *self,
                                                     const char          *profile);
+/* @profile's target called @name, or NULL; the store's own entry (no reference is added), valid
+ * while the store is. Likewise muster_target_store_lookup_location(). */
 MusterTargetInfo  *muster_target_store_lookup      (MusterTargetStore   *self,
                                                     const char          *profile,
                                                     const char          *name);

@@ -889,7 +889,7 @@ prepare_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   FinishData *data = task_data;
-  g_autoptr(MusterTargetInfo) existing = NULL;
+  MusterTargetInfo *existing;  /* the store's */
   MusterTargetKind kind;
   g_autofree char *location = NULL;
   GError *error = NULL;
