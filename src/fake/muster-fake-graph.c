@@ -821,6 +821,30 @@ graph_handler (MusterFakeContext *ctx,
     }
 }
 
+/* POST /_fake/graph/throttle?used=F: every application's budget F (0 to 1) spent now, as after
+ * a burst of other requests; 204. A test reaches the limit in a few requests this way however
+ * fast the machine drains the bucket. */
+static void
+throttle_control (MusterFakeContext *ctx,
+                  SoupServerMessage *msg,
+                  GHashTable        *query)
+{
+  const char *used = query ? g_hash_table_lookup (query, "used") : NULL;
+  double fraction = used ? g_ascii_strtod (used, NULL) : -1;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    _muster_fake_reply_graph_error (msg, 405, "MethodNotAllowed", "Use POST.");
+  else if (ctx->throttle == NULL)
+    _muster_fake_reply_graph_error (msg, 400, "BadRequest", "The fake runs without --throttle.");
+  else if (!(fraction >= 0 && fraction <= 1))
+    _muster_fake_reply_graph_error (msg, 400, "BadRequest", "used must be a number from 0 to 1.");
+  else
+    {
+      _muster_fake_throttle_fill (ctx->throttle, fraction);
+      soup_server_message_set_status (msg, 204, NULL);
+    }
+}
+
 /* GET /_fake/graph/stats: {"requests":N,"throttled":N} — what tests and benchmarks check. */
 static void
 stats_handler (MusterFakeContext *ctx,
@@ -832,6 +856,11 @@ stats_handler (MusterFakeContext *ctx,
   MusterFakeGraph *self = user_data;
   g_autofree char *body = NULL;
 
+  if (g_strcmp0 (path, "/_fake/graph/throttle") == 0)
+    {
+      throttle_control (ctx, msg, query);
+      return;
+    }
   if (g_strcmp0 (path, "/_fake/graph/stats") != 0)
     {
       _muster_fake_reply_graph_error (msg, 404, "NotFound", "No such control endpoint.");

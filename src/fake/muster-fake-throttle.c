@@ -27,6 +27,7 @@ struct _MusterFakeThrottle
 {
   MusterFakeContext *ctx;
   GHashTable        *buckets;    /* app id → Bucket */
+  double             filled;     /* what a new bucket starts with, as a fraction of the budget */
 };
 
 guint
@@ -56,6 +57,7 @@ _muster_fake_throttle_take (MusterFakeThrottle *self,
   if (bucket == NULL)
     {
       bucket = g_new0 (Bucket, 1);
+      bucket->level = self->filled * budget;
       bucket->updated = now;
       g_hash_table_insert (self->buckets, g_strdup (app_id ? app_id : ""), bucket);
     }
@@ -85,6 +87,24 @@ _muster_fake_throttle_new (MusterFakeContext *ctx)
   self->ctx = ctx;
   self->buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
+}
+
+void
+_muster_fake_throttle_fill (MusterFakeThrottle *self,
+                            double              fraction)
+{
+  double budget = _muster_fake_throttle_get_budget (self);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  Bucket *bucket;
+
+  self->filled = fraction;
+  g_hash_table_iter_init (&iter, self->buckets);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &bucket))
+    {
+      bucket->level = fraction * budget;
+      bucket->updated = now;
+    }
 }
 
 void
