@@ -257,6 +257,27 @@ const MusterFakeResource _muster_fake_group_resource = {
 
 /* ---- directory objects ---------------------------------------------------------------------- */
 
+/* The live user or group @id names, of the type @only (NULL: either) and matching @filter; its
+ * resource in @kind. NULL when it is none of that. */
+static gconstpointer
+resolve_directory_object (MusterFakeDirectory       *dir,
+                          const char                *id,
+                          const MusterFakeResource  *only,
+                          MusterFakeFilter          *filter,
+                          const MusterFakeResource **kind)
+{
+  MusterFakeUser *user = muster_fake_directory_lookup_user (dir, id);
+  MusterFakeGroup *group = user ? NULL : muster_fake_directory_lookup_group (dir, id);
+  gconstpointer object = user ? (gconstpointer) user : (gconstpointer) group;
+
+  *kind = user ? &_muster_fake_user_resource : &_muster_fake_group_resource;
+  if (object == NULL || !(*kind)->is_live (object) || (only != NULL && only != *kind))
+    return NULL;
+  if (filter != NULL && !_muster_fake_filter_eval (filter, object, (*kind)->scalar, (*kind)->collection))
+    return NULL;
+  return object;
+}
+
 void
 _muster_fake_graph_directory_objects (MusterFakeGraphCall *call,
                                       GPtrArray           *ids,
@@ -275,7 +296,7 @@ _muster_fake_graph_directory_objects (MusterFakeGraphCall *call,
   g_autoptr(GPtrArray) kinds = g_ptr_array_new ();
   guint top = 100;
   guint64 position = 0;
-  guint end;
+  gint64 next = -1, total = -1;
   GString *out;
 
   if (cast != NULL)
@@ -351,37 +372,50 @@ _muster_fake_graph_directory_objects (MusterFakeGraphCall *call,
   if (!_muster_fake_graph_read_skiptoken (call, &position))
     goto out;
 
-  for (guint i = 0; i < ids->len; i++)
+  /* The position is the index in the member ids where the page starts, as for /users
+   * (muster-fake-graph-list.c): a page of a group of 100,000 members resolves its own members,
+   * not the whole group again. */
+  for (guint i = position; i < ids->len; i++)
     {
-      const char *id = g_ptr_array_index (ids, i);
-      MusterFakeUser *user = muster_fake_directory_lookup_user (dir, id);
-      MusterFakeGroup *group = user ? NULL : muster_fake_directory_lookup_group (dir, id);
-      const MusterFakeResource *kind = user ? &_muster_fake_user_resource : &_muster_fake_group_resource;
-      gconstpointer object = user ? (gconstpointer) user : (gconstpointer) group;
+      const MusterFakeResource *kind;
+      gconstpointer object = resolve_directory_object (dir, g_ptr_array_index (ids, i), only, filter, &kind);
 
-      if (object == NULL || !kind->is_live (object) || (only != NULL && only != kind))
+      if (object == NULL)
         continue;
-      if (filter != NULL && !_muster_fake_filter_eval (filter, object, kind->scalar, kind->collection))
-        continue;
+      if (objects->len == top)
+        {
+          next = i;
+          break;
+        }
       g_ptr_array_add (objects, (gpointer) object);
       g_ptr_array_add (kinds, (gpointer) kind);
+    }
+  if (count_true && _muster_fake_graph_call_is_eventual (call) && position == 0)
+    {
+      total = 0;
+      for (guint i = 0; i < ids->len; i++)
+        {
+          const MusterFakeResource *kind;
+
+          if (resolve_directory_object (dir, g_ptr_array_index (ids, i), only, filter, &kind) != NULL)
+            total++;
+        }
     }
 
   out = g_string_new ("{");
   _muster_fake_graph_append_context (call, out, only == &_muster_fake_user_resource ? "users"
                                                 : only == &_muster_fake_group_resource ? "groups"
                                                 : "directoryObjects");
-  if (count_true && _muster_fake_graph_call_is_eventual (call) && position == 0)
-    g_string_append_printf (out, ",\"@odata.count\":%u", objects->len);
-  end = MIN ((guint64) objects->len, position + top);
-  if (end < objects->len)
-    _muster_fake_graph_append_next_link (call, out, end);
+  if (total >= 0)
+    g_string_append_printf (out, ",\"@odata.count\":%" G_GINT64_FORMAT, total);
+  if (next >= 0)
+    _muster_fake_graph_append_next_link (call, out, next);
   g_string_append (out, ",\"value\":[");
-  for (guint i = position; i < end; i++)
+  for (guint i = 0; i < objects->len; i++)
     {
       const MusterFakeResource *kind = g_ptr_array_index (kinds, i);
 
-      if (i > position)
+      if (i > 0)
         g_string_append_c (out, ',');
       kind->append (call, out, g_ptr_array_index (objects, i),
                     kind == &_muster_fake_user_resource ? &user_select : &group_select,

@@ -171,7 +171,7 @@ gboolean _muster_fake_throttle_take          (MusterFakeThrottle  *self,
                                               guint               *retry_after,
                                               double              *used_fraction);
 guint    _muster_fake_throttle_get_budget    (MusterFakeThrottle  *self);
-/* Every bucket, and those made later, @fraction (0 to 1) spent as of now. */
+/* Every bucket, and those made later, @fraction (0 to 2) of the budget spent as of now. */
 void     _muster_fake_throttle_fill          (MusterFakeThrottle  *self,
                                               double               fraction);
 

@@ -821,9 +821,10 @@ graph_handler (MusterFakeContext *ctx,
     }
 }
 
-/* POST /_fake/graph/throttle?used=F: every application's budget F (0 to 1) spent now, as after
- * a burst of other requests; 204. A test reaches the limit in a few requests this way however
- * fast the machine drains the bucket. */
+/* POST /_fake/graph/throttle?used=F: every application's budget F (0 to 2) spent now, as after
+ * a burst of other requests; 204. Above 1 the application is over its limit for (F - 1) × 10 s,
+ * as when other clients of the same application overspent it. A test reaches the limit in a few
+ * requests this way however fast the machine drains the bucket. */
 static void
 throttle_control (MusterFakeContext *ctx,
                   SoupServerMessage *msg,
@@ -836,8 +837,8 @@ throttle_control (MusterFakeContext *ctx,
     _muster_fake_reply_graph_error (msg, 405, "MethodNotAllowed", "Use POST.");
   else if (ctx->throttle == NULL)
     _muster_fake_reply_graph_error (msg, 400, "BadRequest", "The fake runs without --throttle.");
-  else if (!(fraction >= 0 && fraction <= 1))
-    _muster_fake_reply_graph_error (msg, 400, "BadRequest", "used must be a number from 0 to 1.");
+  else if (!(fraction >= 0 && fraction <= 2))
+    _muster_fake_reply_graph_error (msg, 400, "BadRequest", "used must be a number from 0 to 2.");
   else
     {
       _muster_fake_throttle_fill (ctx->throttle, fraction);

@@ -466,6 +466,76 @@ has_id (JsonArray  *value,
   return FALSE;
 }
 
+/* Member pages: small pages through @odata.nextLink hold the same members, in the same order, as
+ * one big page, and a member removed between two pages leaves the next page right. */
+static void
+test_members_paging (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GPtrArray) paged = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(FakeResponse) whole = NULL;
+  g_autoptr(FakeResponse) first = NULL;
+  g_autoptr(FakeResponse) second = NULL;
+  g_autofree char *url = NULL;
+  const char *gid = NULL;
+  JsonArray *all = NULL;
+  guint pages;
+
+  collect_all (fixture, "/v1.0/groups?$top=999&$select=id,groupTypes", groups);
+  /* the largest assigned (not dynamic) group that fits one page of 999 */
+  for (guint i = 0, most = 0; i < groups->len; i++)
+    {
+      JsonObject *group = g_ptr_array_index (groups, i);
+      const char *id = json_object_get_string_member (group, "id");
+      JsonArray *types = json_object_get_array_member (group, "groupTypes");
+      gboolean dynamic = FALSE;
+      g_autofree char *members_url = g_strdup_printf ("/v1.0/groups/%s/members?$top=999&$select=id", id);
+      g_autoptr(FakeResponse) members = NULL;
+
+      for (guint t = 0; t < json_array_get_length (types); t++)
+        dynamic |= g_strcmp0 (json_array_get_string_element (types, t), "DynamicMembership") == 0;
+      if (dynamic)
+        continue;
+      members = graph_get (fixture, members_url, FALSE);
+      if (json_array_get_length (value_of (members)) > most
+          && fake_response_get_string (members, "@odata.nextLink") == NULL)
+        {
+          most = json_array_get_length (value_of (members));
+          gid = id;
+          g_clear_pointer (&whole, fake_response_free);
+          whole = g_steal_pointer (&members);
+        }
+    }
+  g_assert_nonnull (gid);
+  all = value_of (whole);
+  g_assert_cmpuint (json_array_get_length (all), >, 50);
+  g_assert_null (fake_response_get_string (whole, "@odata.nextLink"));
+
+  url = g_strdup_printf ("/v1.0/groups/%s/members?$top=7&$select=id", gid);
+  pages = collect_all (fixture, url, paged);
+  g_assert_cmpuint (pages, ==, (json_array_get_length (all) + 6) / 7);
+  g_assert_cmpuint (paged->len, ==, json_array_get_length (all));
+  for (guint i = 0; i < paged->len; i++)
+    g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (paged, i), "id"), ==,
+                     json_object_get_string_member (json_array_get_object_element (all, i), "id"));
+
+  /* the first page, then the first member of the second page leaves the group: the second page
+   * starts after it with the member after it */
+  first = graph_get (fixture, url, FALSE);
+  {
+    const char *leaving = json_object_get_string_member (json_array_get_object_element (all, 7), "id");
+    g_autofree char *path = g_strdup_printf ("/_fake/groups/%s/members/%s", gid, leaving);
+    g_autoptr(FakeResponse) removed = fake_test_request (fixture->tenant, "DELETE", path, NULL, NULL, NULL);
+
+    g_assert_cmpuint (removed->status, ==, 204);
+  }
+  second = graph_get (fixture, fake_response_get_string (first, "@odata.nextLink"), FALSE);
+  g_assert_cmpuint (second->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (value_of (second), 0), "id"), ==,
+                   json_object_get_string_member (json_array_get_object_element (all, 8), "id"));
+}
+
 static void
 test_member_of_nesting (Fixture       *fixture,
                         gconstpointer  data)
@@ -879,7 +949,14 @@ test_throttle (void)
   /* throttling-limits.md: past 80 % of the budget, answers say how much is used */
   g_assert_true (saw_percentage);
 
-  /* the bucket is (nearly) empty now: a direct request soon gets 429 too */
+  /* over the limit (as when other clients of the app overspent it): a direct request gets 429
+   * too, with a Retry-After */
+  {
+    g_autoptr(FakeResponse) filled = fake_test_request (fixture.tenant, "POST", "/_fake/graph/throttle?used=1.2",
+                                                        NULL, NULL, NULL);
+
+    g_assert_cmpuint (filled->status, ==, 204);
+  }
   for (guint i = 0; i < 100; i++)
     {
       g_autofree char *url = g_strconcat ("/v1.0", group_url, NULL);
@@ -916,6 +993,7 @@ main (int    argc,
   g_test_add ("/fake/graph/users/filters", Fixture, NULL, demo_setup, test_users_filters, teardown);
   g_test_add ("/fake/graph/users/consistency-level", Fixture, NULL, demo_setup, test_users_consistency_level, teardown);
   g_test_add ("/fake/graph/users/manager-and-photo", Fixture, NULL, demo_setup, test_users_manager_and_photo, teardown);
+  g_test_add ("/fake/graph/groups/members-paging", Fixture, NULL, generated_setup, test_members_paging, teardown);
   g_test_add ("/fake/graph/users/member-of-nesting", Fixture, NULL, demo_setup, test_member_of_nesting, teardown);
   g_test_add ("/fake/graph/groups/kinds", Fixture, NULL, demo_setup, test_group_kinds, teardown);
   g_test_add ("/fake/graph/groups/members-need-scope", Fixture, NULL, demo_setup, test_members_need_group_member_read, teardown);
