@@ -105,7 +105,11 @@ parse_thread (GTask        *task,
   GError *error = NULL;
   MusterFetchChanges *changes;
 
-  if (job->requests != NULL)
+  /* a batch of member lists as it nearly always comes: the bulk reader; anything else json-glib */
+  if (job->requests != NULL
+      && (changes = _muster_directory_page_read_members_batch_fast (job->bytes, job->requests, job->base)) != NULL)
+    ;
+  else if (job->requests != NULL)
     changes = _muster_directory_page_read_members_batch (job->bytes, job->requests, job->base, &error);
   else
     changes = _muster_directory_page_read (job->bytes, job->kind, &error);

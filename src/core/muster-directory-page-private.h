@@ -102,5 +102,10 @@ MusterFetchChanges  *_muster_directory_page_read_members_batch (GBytes      *byt
                                                                 GPtrArray   *requests,
                                                                 const char  *base,
                                                                 GError     **error);
+/* The bulk reader (cJSON) of such an answer when every call succeeded; NULL when it declines,
+ * and _muster_directory_page_read_members_batch() must then read it. */
+MusterFetchChanges  *_muster_directory_page_read_members_batch_fast (GBytes      *bytes,
+                                                                     GPtrArray   *requests,
+                                                                     const char  *base);
 
 G_END_DECLS

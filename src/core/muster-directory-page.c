@@ -712,3 +712,84 @@ _muster_directory_page_read_members_batch (GBytes      *bytes,
       }
   return g_steal_pointer (&changes);
 }
+
+/* The bulk path of a $batch answer to member calls, read by cJSON: the common answer only, where
+ * every call is answered once with a 2xx and a member list whose follow-up link lies under @base.
+ * NULL for anything else (a throttled, failed or missing call, bytes json-glib would read
+ * differently): _muster_directory_page_read_members_batch() then reads it, and its answer or
+ * error counts. What it makes equals that function's (tests/fuzz/fuzz-directory-page.c). */
+MusterFetchChanges *
+_muster_directory_page_read_members_batch_fast (GBytes     *bytes,
+                                                GPtrArray  *requests,
+                                                const char *base)
+{
+  g_autoptr(MusterFetchChanges) changes = NULL;
+  g_autofree gboolean *answered = NULL;
+  gsize length, base_length = strlen (base);
+  const char *data = g_bytes_get_data (bytes, &length);
+  const char *parse_end = NULL;
+  const cJSON *responses;
+  guint n_answered = 0;
+  cJSON *root;
+
+  if (data == NULL || length == 0 || !is_json_text (data, length)
+      || !muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, NULL))
+    return NULL;
+  root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
+  if (root == NULL)
+    return NULL;
+  responses = cjson_get_member (root, "responses");
+  if (parse_end == NULL || skip_space (parse_end, data + length) != data + length || !cJSON_IsArray (responses))
+    goto decline;
+
+  changes = _muster_fetch_changes_new (MUSTER_FETCH_ITEM_CHANGES);
+  answered = g_new0 (gboolean, requests->len);
+  for (const cJSON *response = responses->child; response != NULL; response = response->next)
+    {
+      const char *id = cjson_get_string (response, "id");
+      const cJSON *status = cjson_get_member (response, "status");
+      const cJSON *body = cjson_get_member (response, "body");
+      const cJSON *values = cjson_get_member (body, "value");
+      const char *next;
+      MusterMemberRequest *request;
+      guint64 index;
+
+      if (!cJSON_IsObject (response) || id == NULL
+          || !g_ascii_string_to_unsigned (id, 10, 1, requests->len, &index, NULL) || answered[index - 1]
+          || !cJSON_IsNumber (status) || status->valuedouble < 200 || status->valuedouble >= 300
+          || status->valuedouble != (double) status->valueint || !cJSON_IsArray (values))
+        goto decline;
+      answered[index - 1] = TRUE;
+      n_answered++;
+      request = g_ptr_array_index (requests, index - 1);
+      for (const cJSON *item = values->child; item != NULL; item = item->next)
+        {
+          const char *type = cjson_get_string (item, "@odata.type");
+          const char *member_id = cjson_get_string (item, "id");
+
+          /* as is_member_type(): users and groups only */
+          if (!cJSON_IsObject (item)
+              || (type != NULL && strcmp (type, "#microsoft.graph.user") != 0
+                  && strcmp (type, "#microsoft.graph.group") != 0)
+              || member_id == NULL || *member_id == '\0')
+            continue;
+          add_pair (changes->member_adds, request->group_id, member_id);
+        }
+      next = cjson_get_string (body, "@odata.nextLink");
+      if (next == NULL)
+        changes->groups_completed++;
+      else if (strncmp (next, base, base_length) == 0 && next[base_length] == '/')
+        g_ptr_array_add (changes->follow_ups, _muster_member_request_new (request->group_id,
+                                                                          g_strdup (next + base_length)));
+      else
+        goto decline;
+    }
+  if (n_answered != requests->len)
+    goto decline;
+  cJSON_Delete (root);
+  return g_steal_pointer (&changes);
+
+decline:
+  cJSON_Delete (root);
+  return NULL;
+}

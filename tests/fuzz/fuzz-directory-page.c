@@ -10,7 +10,8 @@
  * Properties: the early scan for @odata.nextLink (the one that lets the next request leave before
  * the page is parsed) agrees with the full parse whenever the page has one such member; every
  * object kept has an id; member pairs are pairs; a follow-up path is relative to the Graph base;
- * no call is both retried and answered.
+ * no call is both retried and answered; the bulk (cJSON) reader of $batch answers, where it takes
+ * one, makes exactly what the json-glib reader makes.
  */
 
 #include "config.h"
@@ -85,7 +86,7 @@ fuzz_members_batch (const guint8 *data,
   g_autoptr(GBytes) bytes = g_bytes_new_static (data, size);
   g_autoptr(GPtrArray) requests = NULL;
   g_autoptr(GError) error = NULL;
-  MusterFetchChanges *changes;
+  MusterFetchChanges *changes, *fast;
 
   requests = g_ptr_array_new_with_free_func ((GDestroyNotify) _muster_member_request_free);
   for (guint i = 0; i < n_requests; i++)
@@ -99,6 +100,28 @@ fuzz_members_batch (const guint8 *data,
 
   changes = _muster_directory_page_read_members_batch (bytes, requests, BASE, &error);
   g_assert_true ((changes == NULL) == (error != NULL));
+
+  /* the bulk reader, where it takes the answer, makes exactly what json-glib's reader makes */
+  fast = _muster_directory_page_read_members_batch_fast (bytes, requests, BASE);
+  if (fast != NULL)
+    {
+      g_assert_nonnull (changes);
+      g_assert_cmpuint (fast->member_adds->len, ==, changes->member_adds->len);
+      for (guint i = 0; i < fast->member_adds->len; i++)
+        g_assert_cmpstr (fast->member_adds->pdata[i], ==, changes->member_adds->pdata[i]);
+      g_assert_cmpuint (fast->follow_ups->len, ==, changes->follow_ups->len);
+      for (guint i = 0; i < fast->follow_ups->len; i++)
+        {
+          MusterMemberRequest *a = fast->follow_ups->pdata[i], *b = changes->follow_ups->pdata[i];
+
+          g_assert_cmpstr (a->group_id, ==, b->group_id);
+          g_assert_cmpstr (a->path, ==, b->path);
+        }
+      g_assert_cmpuint (fast->groups_completed, ==, changes->groups_completed);
+      g_assert_cmpuint (changes->retries->len, ==, 0);
+      g_assert_cmpuint (fast->retries->len, ==, 0);
+      _muster_fetch_changes_free (fast);
+    }
   if (changes != NULL)
     {
       g_assert_cmpuint (changes->member_adds->len % 2, ==, 0);
