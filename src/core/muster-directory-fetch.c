@@ -179,10 +179,19 @@ apply_changes (MusterSnapshotWriter  *writer,
     if (!muster_snapshot_writer_remove_member (writer, changes->member_removes->pdata[i],
                                                changes->member_removes->pdata[i + 1], error))
       return FALSE;
-  for (guint i = 0; i + 1 < changes->member_adds->len; i += 2)
-    if (!muster_snapshot_writer_add_member (writer, changes->member_adds->pdata[i],
-                                            changes->member_adds->pdata[i + 1], error))
-      return FALSE;
+  /* a page's members come one group after another: each run of one group's pairs at once */
+  for (guint i = 0, run; i + 1 < changes->member_adds->len; i += 2 * run)
+    {
+      const char *group_id = changes->member_adds->pdata[i];
+
+      for (run = 1; i + 2 * run + 1 < changes->member_adds->len
+                    && strcmp (changes->member_adds->pdata[i + 2 * run], group_id) == 0; run++)
+        ;
+      if (!muster_snapshot_writer_add_members (writer, group_id,
+                                               (const char * const *) &changes->member_adds->pdata[i + 1], run, 2,
+                                               error))
+        return FALSE;
+    }
   for (guint i = 0; i < changes->skus->len; i++)
     if (!muster_snapshot_writer_put_sku (writer, changes->skus->pdata[i], error))
       return FALSE;

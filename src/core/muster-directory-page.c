@@ -764,13 +764,21 @@ _muster_directory_page_read_members_batch_fast (GBytes     *bytes,
       request = g_ptr_array_index (requests, index - 1);
       for (const cJSON *item = values->child; item != NULL; item = item->next)
         {
-          const char *type = cjson_get_string (item, "@odata.type");
-          const char *member_id = cjson_get_string (item, "id");
+          const char *type = NULL, *member_id = NULL;
 
+          if (!cJSON_IsObject (item))
+            continue;
+          /* both members in one pass; the last of a name counts, as in cjson_get_member() */
+          for (const cJSON *child = item->child; child != NULL; child = child->next)
+            if (child->string == NULL)
+              continue;
+            else if (strcmp (child->string, "id") == 0)
+              member_id = cJSON_IsString (child) ? child->valuestring : NULL;
+            else if (strcmp (child->string, "@odata.type") == 0)
+              type = cJSON_IsString (child) ? child->valuestring : NULL;
           /* as is_member_type(): users and groups only */
-          if (!cJSON_IsObject (item)
-              || (type != NULL && strcmp (type, "#microsoft.graph.user") != 0
-                  && strcmp (type, "#microsoft.graph.group") != 0)
+          if ((type != NULL && strcmp (type, "#microsoft.graph.user") != 0
+               && strcmp (type, "#microsoft.graph.group") != 0)
               || member_id == NULL || *member_id == '\0')
             continue;
           add_pair (changes->member_adds, request->group_id, member_id);

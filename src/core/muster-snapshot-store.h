@@ -127,6 +127,14 @@ gboolean  muster_snapshot_writer_add_member    (MusterSnapshotWriter *writer,
                                                 const char           *group_id,
                                                 const char           *member_id,
                                                 GError              **error);
+/* muster_snapshot_writer_add_member() for @n_members ids, each @stride pointers after the one
+ * before it in @member_ids (2 for a list of group, member pairs), the group looked up once. */
+gboolean  muster_snapshot_writer_add_members   (MusterSnapshotWriter *writer,
+                                                const char           *group_id,
+                                                const char * const   *member_ids,
+                                                guint                 n_members,
+                                                guint                 stride,
+                                                GError              **error);
 gboolean  muster_snapshot_writer_remove_member (MusterSnapshotWriter *writer,
                                                 const char           *group_id,
                                                 const char           *member_id,

@@ -634,22 +634,40 @@ muster_snapshot_writer_add_member (MusterSnapshotWriter  *writer,
                                    const char            *member_id,
                                    GError               **error)
 {
+  g_return_val_if_fail (member_id != NULL, FALSE);
+
+  return muster_snapshot_writer_add_members (writer, group_id, &member_id, 1, 1, error);
+}
+
+gboolean
+muster_snapshot_writer_add_members (MusterSnapshotWriter  *writer,
+                                    const char            *group_id,
+                                    const char * const    *member_ids,
+                                    guint                  n_members,
+                                    guint                  stride,
+                                    GError               **error)
+{
   GPtrArray *list;
-  const char *member;
 
   g_return_val_if_fail (writer != NULL, FALSE);
-  g_return_val_if_fail (group_id != NULL && member_id != NULL, FALSE);
+  g_return_val_if_fail (group_id != NULL && (member_ids != NULL || n_members == 0) && stride > 0, FALSE);
 
   if (!writer_usable (writer, error))
     return FALSE;
-  member = writer_intern (writer, member_id);
-  /* A removed object that joins a group again is a member of that group only. */
-  if (g_hash_table_contains (writer->removed, member) && !writer_apply_removals (writer, error))
-    return FALSE;
+  /* the list stays in member_lists: applying removals filters it in place */
   list = writer_members (writer, group_id, TRUE, error);
   if (list == NULL)
     return FALSE;
-  g_ptr_array_add (list, (gpointer) member);
+  for (guint i = 0; i < n_members; i++)
+    {
+      const char *member = writer_intern (writer, member_ids[(gsize) i * stride]);
+
+      /* A removed object that joins a group again is a member of that group only. */
+      if (g_hash_table_size (writer->removed) > 0 && g_hash_table_contains (writer->removed, member)
+          && !writer_apply_removals (writer, error))
+        return FALSE;
+      g_ptr_array_add (list, (gpointer) member);
+    }
   g_hash_table_add (writer->dirty, (gpointer) writer_intern (writer, group_id));
   return TRUE;
 }
