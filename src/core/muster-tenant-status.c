@@ -383,7 +383,8 @@ status_token_cb (GObject      *source,
       fetch_part (graph, task, "probe:GroupMember.Read.All", "/groups?$top=1&$select=id");
     }
   fetch_part (graph, task, "licences", "/subscribedSkus");
-  part_done (g_steal_pointer (&task));
+  /* each part holds its own reference; this one goes when the function returns */
+  part_done (task);
 }
 
 void

@@ -785,7 +785,7 @@ test_refresh_rotation (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MusterToken) first = NULL, second = NULL;
-  g_autofree char *rt1 = NULL, *rt2 = NULL;
+  g_autofree char *rt1 = NULL, *rt2 = NULL, *access = NULL;
 
   if (!core_test_keyring_usable ())
     return;
@@ -800,7 +800,8 @@ test_refresh_rotation (Fixture *f, gconstpointer data)
   /* the rotated refresh token replaced the old one in the keyring */
   g_assert_nonnull (rt2);
   g_assert_cmpstr (rt1, !=, rt2);
-  g_assert_cmpstr (keyring_lookup (MUSTER_SECRET_ACCESS_TOKEN), ==, second->access_token);
+  access = keyring_lookup (MUSTER_SECRET_ACCESS_TOKEN);
+  g_assert_cmpstr (access, ==, second->access_token);
 }
 
 static void
