@@ -25,7 +25,7 @@ main (int    argc,
       char **argv)
 {
   MusterFakeOptions options;
-  int port = 0, users = 1000, groups = 50, latency_ms = 0;
+  int port = 0, users = 1000, groups = 50, group_size = 0, latency_ms = 0;
   gint64 seed = 42;
   g_autofree char *dataset = NULL;
   g_autofree char *faults = NULL;
@@ -35,6 +35,8 @@ main (int    argc,
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Port on 127.0.0.1 (default: any free port)", "N" },
     { "users", 0, 0, G_OPTION_ARG_INT, &users, "Users in the generated dataset", "N" },
     { "groups", 0, 0, G_OPTION_ARG_INT, &groups, "Groups in the generated dataset", "N" },
+    { "group-size", 0, 0, G_OPTION_ARG_INT, &group_size,
+      "Members of each generated group beyond the named ones, on average (default: a share of the users)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed for the generator", "S" },
     { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset, "demo (default) or generated", "NAME" },
     { "latency-ms", 0, 0, G_OPTION_ARG_INT, &latency_ms, "Delay every request", "L" },
@@ -61,7 +63,7 @@ main (int    argc,
       g_printerr ("muster-fake-tenant: %s\n", error->message);
       return 2;
     }
-  if (port < 0 || port > 65535 || users < 0 || groups < 0 || latency_ms < 0)
+  if (port < 0 || port > 65535 || users < 0 || groups < 0 || group_size < 0 || latency_ms < 0)
     {
       g_printerr ("muster-fake-tenant: numbers must be positive (and a port at most 65535)\n");
       return 2;
@@ -80,6 +82,7 @@ main (int    argc,
   options.port = port;
   options.users = users;
   options.groups = groups;
+  options.group_size = group_size;
   options.seed = seed;
   options.latency_ms = latency_ms;
   options.throttle = throttle;

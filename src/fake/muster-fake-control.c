@@ -628,7 +628,8 @@ handle_reset (MusterFakeContext *ctx,
 
   /* the same choice muster-fake-tenant.c made at start-up */
   if (g_strcmp0 (ctx->options.dataset, "generated") == 0)
-    fresh = muster_fake_directory_new_generated (ctx->options.seed, ctx->options.users, ctx->options.groups);
+    fresh = muster_fake_directory_new_generated_sized (ctx->options.seed, ctx->options.users, ctx->options.groups,
+                                                       ctx->options.group_size);
   else
     fresh = muster_fake_directory_new_demo (ctx->options.seed);
 

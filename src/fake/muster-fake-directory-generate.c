@@ -262,6 +262,7 @@ typedef struct
   MusterFakeDirectory *self;
   GRand               *rand;
   gboolean             demo;
+  guint                group_size;  /* generated groups: about this many members; 0: a share of all */
   guint                n_users;
   char               **given_aliases;
   char               **surname_aliases;
@@ -770,6 +771,20 @@ pick_members (Generator       *gen,
     }
 }
 
+/* Adds about @count users drawn at random, with geometric skips as pick_members() does. */
+static void
+pick_about (Generator       *gen,
+            MusterFakeGroup *group,
+            guint            count)
+{
+  MusterFakeDirectory *self = gen->self;
+  guint max_step = MAX (1, 2 * (gen->n_users / MAX (count, 1)) - 1);
+
+  for (guint k = g_rand_int_range (gen->rand, 0, max_step); k < gen->n_users;
+       k += 1 + g_rand_int_range (gen->rand, 0, max_step))
+    _muster_fake_directory_group_add_member (self, group, self->priv->user_block[k].id, FALSE);
+}
+
 static void
 fill_group_from_spec (Generator       *gen,
                       MusterFakeGroup *group,
@@ -914,8 +929,10 @@ generate_groups (Generator *gen,
       g_autofree char *rule = NULL;
       MusterFakeGroup *group;
 
-      /* every seventh is a dynamic group per department (security or Microsoft 365 only) */
-      if (g % 7 == 3 && (kind == MUSTER_FAKE_GROUP_SECURITY || kind == MUSTER_FAKE_GROUP_MICROSOFT365))
+      /* every seventh is a dynamic group per department (security or Microsoft 365 only), unless
+       * groups have a size of their own: a department grows with the tenant */
+      if (g % 7 == 3 && gen->group_size == 0
+          && (kind == MUSTER_FAKE_GROUP_SECURITY || kind == MUSTER_FAKE_GROUP_MICROSOFT365))
         rule = g_strdup_printf ("(user.department -eq \"%s\") -and (user.accountEnabled -eq true)",
                                 _muster_fake_departments[g % _muster_fake_n_departments].name);
 
@@ -928,6 +945,13 @@ generate_groups (Generator *gen,
           for (guint i = 0; i < gen->n_users; i++)
             if (_muster_fake_directory_rule_matches (clauses, &self->priv->user_block[i]))
               _muster_fake_directory_group_add_member (self, group, self->priv->user_block[i].id, FALSE);
+        }
+      else if (gen->group_size > 0)
+        {
+          /* a fifth, a half, one and 2.3 times the size: about the size on average */
+          static const guint tenths[] = { 2, 5, 10, 23 };
+
+          pick_about (gen, group, MAX (1, gen->group_size * tenths[g_rand_int_range (gen->rand, 0, 4)] / 10));
         }
       else
         pick_members (gen, group, NULL, sizes[g_rand_int_range (gen->rand, 0, G_N_ELEMENTS (sizes))], FALSE);
@@ -946,12 +970,14 @@ static MusterFakeDirectory *
 generate (guint64  seed,
           guint    n_users,
           guint    n_groups,
+          guint    group_size,
           gboolean demo)
 {
   MusterFakeDirectory *self = directory_new (seed);
   Generator gen = { 0 };
 
   gen.self = self;
+  gen.group_size = group_size;
   gen.rand = self->priv->rand;
   gen.demo = demo;
   gen.n_users = MAX (n_users, 1);
@@ -998,7 +1024,7 @@ generate (guint64  seed,
 MusterFakeDirectory *
 muster_fake_directory_new_demo (guint64 seed)
 {
-  return generate (seed, DEMO_USERS, G_N_ELEMENTS (group_specs), TRUE);
+  return generate (seed, DEMO_USERS, G_N_ELEMENTS (group_specs), 0, TRUE);
 }
 
 MusterFakeDirectory *
@@ -1006,5 +1032,14 @@ muster_fake_directory_new_generated (guint64 seed,
                                      guint   n_users,
                                      guint   n_groups)
 {
-  return generate (seed, n_users, n_groups, FALSE);
+  return generate (seed, n_users, n_groups, 0, FALSE);
+}
+
+MusterFakeDirectory *
+muster_fake_directory_new_generated_sized (guint64 seed,
+                                           guint   n_users,
+                                           guint   n_groups,
+                                           guint   group_size)
+{
+  return generate (seed, n_users, n_groups, group_size, FALSE);
 }

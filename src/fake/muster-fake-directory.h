@@ -133,6 +133,13 @@ MusterFakeDirectory *muster_fake_directory_new_demo      (guint64              s
 MusterFakeDirectory *muster_fake_directory_new_generated (guint64              seed,
                                                           guint                n_users,
                                                           guint                n_groups);
+/* The same, with the groups beyond the named ones (All Company, the departments, …) holding
+ * about @group_size members each instead of a share of the tenant (0: a share), none of them
+ * dynamic: a million-user tenant's project and access groups are not a million times larger. */
+MusterFakeDirectory *muster_fake_directory_new_generated_sized (guint64        seed,
+                                                                guint          n_users,
+                                                                guint          n_groups,
+                                                                guint          group_size);
 void                 muster_fake_directory_free          (MusterFakeDirectory *self);
 
 /* Live objects only (NULL for tombstones: find those through users_by_id / groups_by_id).

@@ -133,9 +133,8 @@ setup_server (MusterFakeTenant *self,
   g_autoptr(GTlsCertificate) certificate = NULL;
 
   if (g_strcmp0 (ctx->options.dataset, "generated") == 0)
-    ctx->directory = muster_fake_directory_new_generated (ctx->options.seed,
-                                                          ctx->options.users,
-                                                          ctx->options.groups);
+    ctx->directory = muster_fake_directory_new_generated_sized (ctx->options.seed, ctx->options.users,
+                                                                ctx->options.groups, ctx->options.group_size);
   else if (ctx->options.dataset == NULL || g_str_equal (ctx->options.dataset, "demo"))
     ctx->directory = muster_fake_directory_new_demo (ctx->options.seed);
   else

@@ -29,6 +29,7 @@ typedef struct
   const char *dataset;     /* "demo" (default) or "generated" */
   guint       users;       /* generated dataset only */
   guint       groups;      /* generated dataset only */
+  guint       group_size;  /* generated dataset only: members per generated group, 0: a share */
   guint64     seed;
   guint       latency_ms;  /* added to every request */
   gboolean    throttle;    /* Graph resource-unit accounting, 429 over budget */

@@ -456,6 +456,45 @@ test_generated_counts (void)
   muster_fake_directory_free (dir);
 }
 
+/* Groups of a size of their own: the generated ones hold about that many members whatever the
+ * tenant's size, none of them dynamic; the named groups still follow the tenant. */
+static void
+test_generated_group_size (void)
+{
+  MusterFakeDirectory *sized = muster_fake_directory_new_generated_sized (99, 20000, 300, 100);
+  MusterFakeDirectory *shared = muster_fake_directory_new_generated (99, 20000, 300);
+  guint generated = 0, members = 0, dynamic_shared = 0, shared_members = 0;
+
+  for (guint i = 0; i < sized->groups->len; i++)
+    {
+      MusterFakeGroup *group = sized->groups->pdata[i];
+
+      if (g_strcmp0 (group->description, "Generated group") != 0)
+        continue;
+      g_assert_false (group->dynamic);
+      generated++;
+      for (guint m = 0; m < group->member_ids->len; m++)
+        members += muster_fake_directory_lookup_user (sized, group->member_ids->pdata[m]) != NULL;
+    }
+  for (guint i = 0; i < shared->groups->len; i++)
+    {
+      MusterFakeGroup *group = shared->groups->pdata[i];
+
+      if (g_strcmp0 (group->description, "Generated group") != 0)
+        continue;
+      dynamic_shared += group->dynamic;
+      shared_members += group->member_ids->len;
+    }
+  g_assert_cmpuint (generated, >, 250);
+  g_assert_cmpuint (members / generated, >=, 70);
+  g_assert_cmpuint (members / generated, <=, 130);
+  /* without a size they are a share of the 20,000 users, and some are dynamic */
+  g_assert_cmpuint (dynamic_shared, >, 0);
+  g_assert_cmpuint (shared_members / generated, >, 500);
+  muster_fake_directory_free (sized);
+  muster_fake_directory_free (shared);
+}
+
 static MusterFakeGroup *
 group_named (MusterFakeDirectory *dir,
              const char          *name)
@@ -776,6 +815,7 @@ main (int argc, char **argv)
   g_test_add_func ("/fake/directory/demo/photos-are-png", test_photos_are_png);
   g_test_add_func ("/fake/directory/deterministic", test_deterministic);
   g_test_add_func ("/fake/directory/generated/counts", test_generated_counts);
+  g_test_add_func ("/fake/directory/generated/group-size", test_generated_group_size);
   g_test_add_func ("/fake/directory/transitive-membership", test_transitive_membership);
   g_test_add_func ("/fake/directory/update-user", test_update_user);
   g_test_add_func ("/fake/directory/add-delete-user", test_add_delete_user);
