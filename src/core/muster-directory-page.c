@@ -364,6 +364,25 @@ cjson_get_string (const cJSON *object,
   return cJSON_IsString (member) ? member->valuestring : NULL;
 }
 
+/* @bytes read by cJSON when json-glib would read them the same way: UTF-8 without NUL bytes,
+ * within the depth limit, one value and nothing after it; NULL otherwise. */
+static cJSON *
+cjson_parse_page (GBytes *bytes)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  const char *parse_end = NULL;
+  cJSON *root;
+
+  if (data == NULL || length == 0 || !is_json_text (data, length)
+      || !muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, NULL))
+    return NULL;
+  root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
+  if (root != NULL && (parse_end == NULL || skip_space (parse_end, data + length) != data + length))
+    g_clear_pointer (&root, cJSON_Delete);
+  return root;
+}
+
 /* The bulk path: a page of /users read by cJSON, about 5× faster than json-glib (measured in
  * tests/bench/README.md, P1). NULL when cJSON cannot read the page or it holds anything json-glib would
  * refuse or read differently (bytes that are not UTF-8, text after the root, a root that is not
@@ -373,20 +392,13 @@ MusterFetchChanges *
 _muster_directory_page_read_users_fast (GBytes *bytes)
 {
   g_autoptr(MusterFetchChanges) changes = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
-  const char *parse_end = NULL;
   const cJSON *values;
-  cJSON *root;
+  cJSON *root = cjson_parse_page (bytes);
 
-  if (data == NULL || length == 0 || !is_json_text (data, length)
-      || !muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, NULL))
-    return NULL;
-  root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
   if (root == NULL)
     return NULL;
   values = cjson_get_member (root, "value");
-  if (parse_end == NULL || skip_space (parse_end, data + length) != data + length || !cJSON_IsArray (values))
+  if (!cJSON_IsArray (values))
     {
       cJSON_Delete (root);
       return NULL;
@@ -725,21 +737,15 @@ _muster_directory_page_read_members_batch_fast (GBytes     *bytes,
 {
   g_autoptr(MusterFetchChanges) changes = NULL;
   g_autofree gboolean *answered = NULL;
-  gsize length, base_length = strlen (base);
-  const char *data = g_bytes_get_data (bytes, &length);
-  const char *parse_end = NULL;
+  gsize base_length = strlen (base);
   const cJSON *responses;
   guint n_answered = 0;
-  cJSON *root;
+  cJSON *root = cjson_parse_page (bytes);
 
-  if (data == NULL || length == 0 || !is_json_text (data, length)
-      || !muster_json_check_depth (data, length, MUSTER_JSON_MAX_DEPTH, NULL))
-    return NULL;
-  root = cJSON_ParseWithLengthOpts (data, length, &parse_end, FALSE);
   if (root == NULL)
     return NULL;
   responses = cjson_get_member (root, "responses");
-  if (parse_end == NULL || skip_space (parse_end, data + length) != data + length || !cJSON_IsArray (responses))
+  if (!cJSON_IsArray (responses))
     goto decline;
 
   changes = _muster_fetch_changes_new (MUSTER_FETCH_ITEM_CHANGES);
