@@ -670,11 +670,10 @@ _muster_cli_preview (MusterCliContext *cli,
     status = _muster_cli_write_plan_report (cli, &plan, format, paper, output);
   else if (format == MUSTER_EXPORT_FORMAT_JSON)
     {
-      g_autoptr(JsonNode) root = muster_plan_to_json (plan.plan);
-      g_autofree char *text = json_to_string (root, TRUE);
-      g_autofree char *line = g_strconcat (text, "\n", NULL);
+      gsize length;
+      g_autofree char *text = muster_plan_to_json_text (plan.plan, &length);
 
-      status = _muster_cli_write_output (cli, output, line, strlen (line));
+      status = _muster_cli_write_output (cli, output, text, length);
     }
   else
     {

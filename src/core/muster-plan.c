@@ -25,6 +25,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "muster-json.h"
 #include "muster-plan-private.h"
 #include "muster-rules-private.h"
 #include "muster-user-private.h"
@@ -118,45 +119,41 @@ _muster_plan_count (MusterPlan       *self,
     }
 }
 
+/* The JSON writer of muster_plan_to_json_text(): straight into text, so a plan of a million
+ * users costs its text, not a JSON tree several times larger. */
 static void
-add_change_json (JsonBuilder             *builder,
-                 const MusterFieldChange *change)
+append_member (GString    *out,
+               const char *name,
+               const char *value)
 {
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "field");
-  json_builder_add_string_value (builder, change->field);
-  json_builder_set_member_name (builder, "before");
-  if (change->before != NULL)
-    json_builder_add_string_value (builder, change->before);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "after");
-  if (change->after != NULL)
-    json_builder_add_string_value (builder, change->after);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append (out, "\":");
+  muster_json_append_string (out, value);
 }
 
 static void
-add_nullable (JsonBuilder *builder,
-              const char  *name,
-              const char  *value)
+append_count (GString    *out,
+              const char *name,
+              guint       value)
 {
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
+  g_string_append_printf (out, "\"%s\":%u", name, value);
 }
 
 static void
-add_count (JsonBuilder *builder,
-           const char  *name,
-           guint        value)
+append_strings (GString            *out,
+                const char         *name,
+                const char * const *values,
+                guint               n)
 {
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
+  g_string_append_printf (out, "\"%s\":[", name);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      muster_json_append_string (out, values[i]);
+    }
+  g_string_append_c (out, ']');
 }
 
 /* Overrides ---------------------------------------------------------------------------------- */
@@ -622,101 +619,110 @@ muster_plan_check_safety_limit (MusterPlan  *self,
   return FALSE;
 }
 
-JsonNode *
-muster_plan_to_json (MusterPlan *self)
+char *
+muster_plan_to_json_text (MusterPlan *self,
+                          gsize      *length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   const MusterPlanTotals *totals;
+  GString *out;
 
   g_return_val_if_fail (MUSTER_IS_PLAN (self), NULL);
 
   totals = &self->totals;
-  json_builder_begin_object (builder);
+  out = g_string_sized_new (4096 + self->items->len * 400);
+  g_string_append_c (out, '{');
+  append_member (out, "mode", muster_plan_mode_to_string (self->options.mode));
+  g_string_append_printf (out, ",\"allowDelete\":%s,\n\"totals\":{", self->options.allow_delete ? "true" : "false");
+  append_count (out, "create", totals->create);
+  g_string_append_c (out, ',');
+  append_count (out, "update", totals->update);
+  g_string_append_c (out, ',');
+  append_count (out, "disable", totals->disable);
+  g_string_append_c (out, ',');
+  append_count (out, "delete", totals->delete);
+  g_string_append_c (out, ',');
+  append_count (out, "unchanged", totals->unchanged);
+  g_string_append_c (out, ',');
+  append_count (out, "skipped", totals->skipped);
+  g_string_append_c (out, ',');
+  append_count (out, "groupsCreate", totals->groups_create);
+  g_string_append_c (out, ',');
+  append_count (out, "membersAdd", totals->members_add);
+  g_string_append_c (out, ',');
+  append_count (out, "membersRemove", totals->members_remove);
+  g_string_append (out, "},\n");
+  append_count (out, "targetUsers", self->target_user_count);
 
-  json_builder_set_member_name (builder, "mode");
-  json_builder_add_string_value (builder, muster_plan_mode_to_string (self->options.mode));
-  json_builder_set_member_name (builder, "allowDelete");
-  json_builder_add_boolean_value (builder, self->options.allow_delete);
-
-  json_builder_set_member_name (builder, "totals");
-  json_builder_begin_object (builder);
-  add_count (builder, "create", totals->create);
-  add_count (builder, "update", totals->update);
-  add_count (builder, "disable", totals->disable);
-  add_count (builder, "delete", totals->delete);
-  add_count (builder, "unchanged", totals->unchanged);
-  add_count (builder, "skipped", totals->skipped);
-  add_count (builder, "groupsCreate", totals->groups_create);
-  add_count (builder, "membersAdd", totals->members_add);
-  add_count (builder, "membersRemove", totals->members_remove);
-  json_builder_end_object (builder);
-
-  add_count (builder, "targetUsers", self->target_user_count);
-
-  json_builder_set_member_name (builder, "users");
-  json_builder_begin_array (builder);
+  /* one user a line, so the text also reads (and greps) well */
+  g_string_append (out, ",\n\"users\":[");
   for (guint i = 0; i < self->items->len; i++)
     {
       const MusterPlanItem *item = self->items->pdata[i];
 
-      json_builder_begin_object (builder);
-      add_nullable (builder, "id", item->id);
-      add_nullable (builder, "userPrincipalName", item->user_principal_name);
-      add_nullable (builder, "displayName", item->display_name);
-      add_nullable (builder, "action", muster_plan_action_to_string (item->action));
-      add_nullable (builder, "reason", item->reason);
-      json_builder_set_member_name (builder, "changes");
-      json_builder_begin_array (builder);
+      g_string_append (out, i > 0 ? ",\n{" : "\n{");
+      append_member (out, "id", item->id);
+      g_string_append_c (out, ',');
+      append_member (out, "userPrincipalName", item->user_principal_name);
+      g_string_append_c (out, ',');
+      append_member (out, "displayName", item->display_name);
+      g_string_append_c (out, ',');
+      append_member (out, "action", muster_plan_action_to_string (item->action));
+      g_string_append_c (out, ',');
+      append_member (out, "reason", item->reason);
+      g_string_append (out, ",\"changes\":[");
       for (guint c = 0; c < item->changes->len; c++)
-        add_change_json (builder, item->changes->pdata[c]);
-      json_builder_end_array (builder);
-      add_nullable (builder, "userType", muster_user_type_to_string (item->user_type));
-      json_builder_set_member_name (builder, "roles");
-      json_builder_begin_array (builder);
-      for (guint r = 0; item->roles != NULL && item->roles[r] != NULL; r++)
-        json_builder_add_string_value (builder, item->roles[r]);
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "explanation");
-      json_builder_begin_array (builder);
-      for (guint s = 0; s < item->explanation->len; s++)
-        json_builder_add_string_value (builder, item->explanation->pdata[s]);
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
+        {
+          const MusterFieldChange *change = item->changes->pdata[c];
 
-  json_builder_set_member_name (builder, "groups");
-  json_builder_begin_array (builder);
-  for (guint pass = 0; pass < 2; pass++)
+          g_string_append (out, c > 0 ? ",{" : "{");
+          append_member (out, "field", change->field);
+          g_string_append_c (out, ',');
+          append_member (out, "before", change->before);
+          g_string_append_c (out, ',');
+          append_member (out, "after", change->after);
+          g_string_append_c (out, '}');
+        }
+      g_string_append (out, "],");
+      append_member (out, "userType", muster_user_type_to_string (item->user_type));
+      g_string_append_c (out, ',');
+      append_strings (out, "roles", (const char * const *) item->roles,
+                      item->roles != NULL ? g_strv_length ((char **) item->roles) : 0);
+      g_string_append_c (out, ',');
+      append_strings (out, "explanation", (const char * const *) item->explanation->pdata, item->explanation->len);
+      g_string_append_c (out, '}');
+    }
+
+  g_string_append (out, "],\n\"groups\":[");
+  for (guint pass = 0, n = 0; pass < 2; pass++)
     {
       GPtrArray *operations = pass == 0 ? self->group_creates : self->member_ops;
 
-      for (guint i = 0; i < operations->len; i++)
+      for (guint i = 0; i < operations->len; i++, n++)
         {
           const MusterOperation *operation = operations->pdata[i];
           const MusterPlanItem *item = operation->member_external_id != NULL
                                        ? (MusterPlanItem *) find_item (self, operation->member_external_id) : NULL;
 
-          json_builder_begin_object (builder);
-          add_nullable (builder, "action", muster_operation_kind_to_string (operation->kind));
-          add_nullable (builder, "group", operation->group->display_name);
-          add_nullable (builder, "groupId", operation->group->external_id);
+          g_string_append (out, n > 0 ? ",\n{" : "\n{");
+          append_member (out, "action", muster_operation_kind_to_string (operation->kind));
+          g_string_append_c (out, ',');
+          append_member (out, "group", operation->group->display_name);
+          g_string_append_c (out, ',');
+          append_member (out, "groupId", operation->group->external_id);
           if (operation->member_external_id != NULL)
             {
-              add_nullable (builder, "user", operation->member_external_id);
-              add_nullable (builder, "userPrincipalName", item != NULL ? item->user_principal_name : NULL);
+              g_string_append_c (out, ',');
+              append_member (out, "user", operation->member_external_id);
+              g_string_append_c (out, ',');
+              append_member (out, "userPrincipalName", item != NULL ? item->user_principal_name : NULL);
             }
-          json_builder_end_object (builder);
+          g_string_append_c (out, '}');
         }
     }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "warnings");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < self->warnings->len; i++)
-    json_builder_add_string_value (builder, self->warnings->pdata[i]);
-  json_builder_end_array (builder);
-
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  g_string_append (out, "],\n");
+  append_strings (out, "warnings", (const char * const *) self->warnings->pdata, self->warnings->len);
+  g_string_append (out, "}\n");
+  if (length != NULL)
+    *length = out->len;
+  return g_string_free (out, FALSE);
 }

@@ -160,9 +160,12 @@ gboolean                muster_plan_check_safety_limit   (MusterPlan *self,
                                                           guint       count,
                                                           guint       percent,
                                                           GError    **error);
-/* {"totals": {…}, "users": [{"id", "userPrincipalName", "displayName", "action", "reason",
- * "changes": [{"field", "before", "after"}], "userType", "roles", "explanation"}], "groups": […],
- * "warnings": […]} — every item, unchanged ones too. */
-JsonNode               *muster_plan_to_json              (MusterPlan *self);
+/* {"mode", "allowDelete", "totals": {…}, "targetUsers", "users": [{"id", "userPrincipalName",
+ * "displayName", "action", "reason", "changes": [{"field", "before", "after"}], "userType",
+ * "roles", "explanation"}], "groups": […], "warnings": […]} — every item, unchanged ones too —
+ * as UTF-8 JSON text ending in a newline, one user or group operation a line; its length in
+ * @length. */
+char                   *muster_plan_to_json_text         (MusterPlan *self,
+                                                          gsize      *length);
 
 G_END_DECLS

@@ -907,6 +907,7 @@ test_json (void)
   g_autoptr(MusterTargetState) state = muster_target_state_new ();
   g_autoptr(MusterPlan) plan = NULL;
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   MusterTargetUser *ann = managed_user ("t-ann", ANN);
   JsonObject *root, *totals, *first;
@@ -916,8 +917,9 @@ test_json (void)
   muster_target_user_set_attribute (ann, MUSTER_ATTR_TITLE, NULL);
   add_user (state, ann);
   plan = muster_plan_new (tenant, rules, state, ALL_FEATURES, NULL);
-  node = muster_plan_to_json (plan);
-  text = json_to_string (node, FALSE);
+  text = muster_plan_to_json_text (plan, NULL);
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
   root = json_node_get_object (node);
 
   totals = json_object_get_object_member (root, "totals");
