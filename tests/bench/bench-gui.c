@@ -21,6 +21,8 @@
  * keyring and header bar), which is what the three goals are about.
  *
  * Run: build-aux/run-headless meson test -C BUILD --benchmark bench-gui
+ *      build-aux/run-headless BUILD/tests/bench/bench-gui --cache CACHE.DB SNAPSHOT_ID
+ *      (an existing snapshot instead, such as a million-user tenant's fetched by muster-cli)
  */
 
 #include "config.h"
@@ -306,12 +308,21 @@ main (int argc, char **argv)
       return run_child (argv[2], g_ascii_strtoll (argv[3], NULL, 10), g_ascii_strtod (argv[4], NULL));
     }
 
-  dir = g_dir_make_tmp ("muster-bench-gui-XXXXXX", &error);
-  bench_check (dir != NULL, error);
-  path = g_build_filename (dir, "cache.db", NULL);
-  id = write_tenant (path);
-  id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
-  g_print ("Users page on a cached snapshot of %u users, %u groups\n", N_USERS, N_GROUPS);
+  if (argc == 4 && g_str_equal (argv[1], "--cache"))
+    {
+      path = g_strdup (argv[2]);
+      id_text = g_strdup (argv[3]);
+      g_print ("Users page on snapshot %s of %s\n", id_text, path);
+    }
+  else
+    {
+      dir = g_dir_make_tmp ("muster-bench-gui-XXXXXX", &error);
+      bench_check (dir != NULL, error);
+      path = g_build_filename (dir, "cache.db", NULL);
+      id = write_tenant (path);
+      id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+      g_print ("Users page on a cached snapshot of %u users, %u groups\n", N_USERS, N_GROUPS);
+    }
 
   g_ascii_dtostr (spawned_text, sizeof spawned_text, bench_now ());
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, argv[0], "--child", path, id_text, spawned_text,
@@ -319,10 +330,11 @@ main (int argc, char **argv)
   bench_check (process != NULL, error);
   bench_check (g_subprocess_wait_check (process, NULL, &error), error);
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-    if (system (command) != 0)
-      g_warning ("could not remove %s", dir);
-  }
+  if (dir != NULL)
+    {
+      g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
+      if (system (command) != 0)
+        g_warning ("could not remove %s", dir);
+    }
   return 0;
 }
