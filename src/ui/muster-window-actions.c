@@ -68,7 +68,8 @@ _muster_window_actions_update (MusterWindow *self)
 
   /* previews and pushes: one push at a time, and none while the plan is being made */
   {
-    const MusterPlanTotals *totals = _muster_window_get_plan (self) ? muster_plan_get_totals (_muster_window_get_plan (self)) : NULL;
+    MusterPlan *plan = _muster_window_get_plan (self);
+    const MusterPlanTotals *totals = plan != NULL ? muster_plan_get_totals (plan) : NULL;
     gboolean pushing = _muster_window_get_push (self) != NULL || self->push_waiting;
     gboolean can_push = totals != NULL && !pushing && !self->previewing && _muster_window_get_target (self) != NULL;
     gboolean refused = self->plan_refusal != NULL;

@@ -27,7 +27,8 @@ expand_pending_run (MusterWindow *self)
   const char *run_id = g_object_get_data (G_OBJECT (self), PENDING_RUN);
   guint n;
 
-  if (run_id == NULL || _muster_window_get_history (self) == NULL || muster_history_page_get_loading (self->history_page))
+  if (run_id == NULL || _muster_window_get_history (self) == NULL
+      || muster_history_page_get_loading (self->history_page))
     return;
   n = muster_history_page_get_n_runs (self->history_page);
   for (guint i = 0; i < n; i++)

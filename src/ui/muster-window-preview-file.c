@@ -63,7 +63,8 @@ save_chosen_cb (GtkNativeDialog *chooser,
 {
   g_autoptr(MusterWindow) self = user_data;
 
-  if (response == GTK_RESPONSE_ACCEPT && _muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL)
+  if (response == GTK_RESPONSE_ACCEPT && _muster_window_get_plan (self) != NULL
+      && _muster_window_get_target (self) != NULL)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 
@@ -121,5 +122,6 @@ void
 _muster_window_preview_file_update (MusterWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-preview",
-                                 _muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL && !self->previewing);
+                                 _muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL
+                                 && !self->previewing);
 }

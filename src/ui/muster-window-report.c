@@ -37,7 +37,8 @@ follow_direction (MusterReport *report)
 static MusterReport *
 plan_report (MusterWindow *self)
 {
-  g_autofree char *target = _muster_window_get_target (self) != NULL ? muster_target_describe (_muster_window_get_target (self)) : NULL;
+  MusterTarget *shown = _muster_window_get_target (self);
+  g_autofree char *target = shown != NULL ? muster_target_describe (shown) : NULL;
   MusterReportPlanContext context = { 0 };
 
   if (self->profile != NULL)

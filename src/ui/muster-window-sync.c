@@ -498,6 +498,7 @@ preview_next_step (MusterWindow *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
+  MusterTarget *target;
 
   if (!self->previewing)
     return;
@@ -533,15 +534,15 @@ preview_next_step (MusterWindow *self)
         }
       if (_muster_window_get_target (self) == NULL)
         return;  /* opening in the background */
-      g_signal_connect_object (_muster_window_get_target (self), "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
     }
-  else if (g_signal_handler_find (_muster_window_get_target (self), G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
-                                  state_progress_cb, self) == 0)
-    g_signal_connect_object (_muster_window_get_target (self), "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
+  target = _muster_window_get_target (self);
+  if (g_signal_handler_find (target, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL, state_progress_cb,
+                             self) == 0)
+    g_signal_connect_object (target, "progress", G_CALLBACK (state_progress_cb), self, G_CONNECT_SWAPPED);
 
-  description = muster_target_describe (_muster_window_get_target (self));
+  description = muster_target_describe (target);
   muster_preview_page_show_progress (self->preview_page, _("Reading the Target…"), description, -1);
-  muster_target_read_state_async (_muster_window_get_target (self), self->preview_cancellable, state_read_cb, preview_step_new (self));
+  muster_target_read_state_async (target, self->preview_cancellable, state_read_cb, preview_step_new (self));
 }
 
 static void
@@ -713,7 +714,8 @@ static void
 view_changed_cb (MusterWindow *self)
 {
   /* each visit plans again: the admin may have changed types, roles or rules on the Users page */
-  if (showing_view (self, "preview") && !self->previewing && _muster_window_get_push (self) == NULL && !self->push_waiting)
+  if (showing_view (self, "preview") && !self->previewing && _muster_window_get_push (self) == NULL
+      && !self->push_waiting)
     _muster_window_start_preview (self);
   else if (showing_view (self, "history"))
     {
@@ -875,7 +877,8 @@ _muster_window_push (MusterWindow   *self,
                      MusterPlanMode  mode,
                      gboolean        force)
 {
-  g_return_if_fail (_muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL && _muster_window_get_push (self) == NULL);
+  g_return_if_fail (_muster_window_get_plan (self) != NULL && _muster_window_get_target (self) != NULL
+                    && _muster_window_get_push (self) == NULL);
 
   self->push_mode = mode;
   self->push_force = force;
