@@ -270,6 +270,48 @@ muster_json_append_string (GString    *out,
   g_string_append_c (out, '"');
 }
 
+void
+muster_json_append_key (GString    *out,
+                        const char *name)
+{
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append (out, "\":");
+}
+
+void
+muster_json_append_string_member (GString    *out,
+                                  const char *name,
+                                  const char *value)
+{
+  muster_json_append_key (out, name);
+  muster_json_append_string (out, value);
+}
+
+void
+muster_json_append_int_member (GString    *out,
+                               const char *name,
+                               gint64      value)
+{
+  muster_json_append_key (out, name);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
+}
+
+void
+muster_json_append_strv (GString            *out,
+                         const char * const *strv,
+                         gssize              n)
+{
+  g_string_append_c (out, '[');
+  for (gsize i = 0; strv != NULL && (n < 0 ? strv[i] != NULL : i < (gsize) n); i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      muster_json_append_string (out, strv[i]);
+    }
+  g_string_append_c (out, ']');
+}
+
 static gboolean
 read_hex4 (const char  *p,
            const char  *end,

@@ -60,6 +60,21 @@ JsonObject  *muster_json_get_object    (JsonObject  *object,
  * g_utf8_make_valid(); NULL is written as null. */
 void         muster_json_append_string (GString     *out,
                                         const char  *value);
+/* Writers of JSON text straight into @out, for documents too large for a JSON tree (plans,
+ * saved previews): `"NAME":`; `"NAME":` and the string @value (as above); `"NAME":` and
+ * @value; and an array of the strings of @strv, its first @n or, for @n < 0, up to its NULL (a
+ * NULL @strv is []). */
+void         muster_json_append_key           (GString            *out,
+                                               const char         *name);
+void         muster_json_append_string_member (GString            *out,
+                                               const char         *name,
+                                               const char         *value);
+void         muster_json_append_int_member    (GString            *out,
+                                               const char         *name,
+                                               gint64              value);
+void         muster_json_append_strv          (GString            *out,
+                                               const char * const *strv,
+                                               gssize              n);
 
 /* Decodes the body of a JSON string: @p points just past its opening quote and the closing
  * quote must come before @end. Appends the text to @out and returns the position just past the

@@ -119,43 +119,6 @@ _muster_plan_count (MusterPlan       *self,
     }
 }
 
-/* The JSON writer of muster_plan_to_json_text(): straight into text, so a plan of a million
- * users costs its text, not a JSON tree several times larger. */
-static void
-append_member (GString    *out,
-               const char *name,
-               const char *value)
-{
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append (out, "\":");
-  muster_json_append_string (out, value);
-}
-
-static void
-append_count (GString    *out,
-              const char *name,
-              guint       value)
-{
-  g_string_append_printf (out, "\"%s\":%u", name, value);
-}
-
-static void
-append_strings (GString            *out,
-                const char         *name,
-                const char * const *values,
-                guint               n)
-{
-  g_string_append_printf (out, "\"%s\":[", name);
-  for (guint i = 0; i < n; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      muster_json_append_string (out, values[i]);
-    }
-  g_string_append_c (out, ']');
-}
-
 /* Overrides ---------------------------------------------------------------------------------- */
 
 static void
@@ -619,6 +582,8 @@ muster_plan_check_safety_limit (MusterPlan  *self,
   return FALSE;
 }
 
+/* Straight into text (muster-json.h's writers): a plan of a million users costs its text, not a
+ * JSON tree several times larger. */
 char *
 muster_plan_to_json_text (MusterPlan *self,
                           gsize      *length)
@@ -631,27 +596,27 @@ muster_plan_to_json_text (MusterPlan *self,
   totals = &self->totals;
   out = g_string_sized_new (4096 + self->items->len * 400);
   g_string_append_c (out, '{');
-  append_member (out, "mode", muster_plan_mode_to_string (self->options.mode));
+  muster_json_append_string_member (out, "mode", muster_plan_mode_to_string (self->options.mode));
   g_string_append_printf (out, ",\"allowDelete\":%s,\n\"totals\":{", self->options.allow_delete ? "true" : "false");
-  append_count (out, "create", totals->create);
+  muster_json_append_int_member (out, "create", totals->create);
   g_string_append_c (out, ',');
-  append_count (out, "update", totals->update);
+  muster_json_append_int_member (out, "update", totals->update);
   g_string_append_c (out, ',');
-  append_count (out, "disable", totals->disable);
+  muster_json_append_int_member (out, "disable", totals->disable);
   g_string_append_c (out, ',');
-  append_count (out, "delete", totals->delete);
+  muster_json_append_int_member (out, "delete", totals->delete);
   g_string_append_c (out, ',');
-  append_count (out, "unchanged", totals->unchanged);
+  muster_json_append_int_member (out, "unchanged", totals->unchanged);
   g_string_append_c (out, ',');
-  append_count (out, "skipped", totals->skipped);
+  muster_json_append_int_member (out, "skipped", totals->skipped);
   g_string_append_c (out, ',');
-  append_count (out, "groupsCreate", totals->groups_create);
+  muster_json_append_int_member (out, "groupsCreate", totals->groups_create);
   g_string_append_c (out, ',');
-  append_count (out, "membersAdd", totals->members_add);
+  muster_json_append_int_member (out, "membersAdd", totals->members_add);
   g_string_append_c (out, ',');
-  append_count (out, "membersRemove", totals->members_remove);
+  muster_json_append_int_member (out, "membersRemove", totals->members_remove);
   g_string_append (out, "},\n");
-  append_count (out, "targetUsers", self->target_user_count);
+  muster_json_append_int_member (out, "targetUsers", self->target_user_count);
 
   /* one user a line, so the text also reads (and greps) well */
   g_string_append (out, ",\n\"users\":[");
@@ -660,35 +625,36 @@ muster_plan_to_json_text (MusterPlan *self,
       const MusterPlanItem *item = self->items->pdata[i];
 
       g_string_append (out, i > 0 ? ",\n{" : "\n{");
-      append_member (out, "id", item->id);
+      muster_json_append_string_member (out, "id", item->id);
       g_string_append_c (out, ',');
-      append_member (out, "userPrincipalName", item->user_principal_name);
+      muster_json_append_string_member (out, "userPrincipalName", item->user_principal_name);
       g_string_append_c (out, ',');
-      append_member (out, "displayName", item->display_name);
+      muster_json_append_string_member (out, "displayName", item->display_name);
       g_string_append_c (out, ',');
-      append_member (out, "action", muster_plan_action_to_string (item->action));
+      muster_json_append_string_member (out, "action", muster_plan_action_to_string (item->action));
       g_string_append_c (out, ',');
-      append_member (out, "reason", item->reason);
+      muster_json_append_string_member (out, "reason", item->reason);
       g_string_append (out, ",\"changes\":[");
       for (guint c = 0; c < item->changes->len; c++)
         {
           const MusterFieldChange *change = item->changes->pdata[c];
 
           g_string_append (out, c > 0 ? ",{" : "{");
-          append_member (out, "field", change->field);
+          muster_json_append_string_member (out, "field", change->field);
           g_string_append_c (out, ',');
-          append_member (out, "before", change->before);
+          muster_json_append_string_member (out, "before", change->before);
           g_string_append_c (out, ',');
-          append_member (out, "after", change->after);
+          muster_json_append_string_member (out, "after", change->after);
           g_string_append_c (out, '}');
         }
       g_string_append (out, "],");
-      append_member (out, "userType", muster_user_type_to_string (item->user_type));
+      muster_json_append_string_member (out, "userType", muster_user_type_to_string (item->user_type));
       g_string_append_c (out, ',');
-      append_strings (out, "roles", (const char * const *) item->roles,
-                      item->roles != NULL ? g_strv_length ((char **) item->roles) : 0);
+      muster_json_append_key (out, "roles");
+      muster_json_append_strv (out, (const char * const *) item->roles, -1);
       g_string_append_c (out, ',');
-      append_strings (out, "explanation", (const char * const *) item->explanation->pdata, item->explanation->len);
+      muster_json_append_key (out, "explanation");
+      muster_json_append_strv (out, (const char * const *) item->explanation->pdata, item->explanation->len);
       g_string_append_c (out, '}');
     }
 
@@ -704,23 +670,24 @@ muster_plan_to_json_text (MusterPlan *self,
                                        ? (MusterPlanItem *) find_item (self, operation->member_external_id) : NULL;
 
           g_string_append (out, n > 0 ? ",\n{" : "\n{");
-          append_member (out, "action", muster_operation_kind_to_string (operation->kind));
+          muster_json_append_string_member (out, "action", muster_operation_kind_to_string (operation->kind));
           g_string_append_c (out, ',');
-          append_member (out, "group", operation->group->display_name);
+          muster_json_append_string_member (out, "group", operation->group->display_name);
           g_string_append_c (out, ',');
-          append_member (out, "groupId", operation->group->external_id);
+          muster_json_append_string_member (out, "groupId", operation->group->external_id);
           if (operation->member_external_id != NULL)
             {
               g_string_append_c (out, ',');
-              append_member (out, "user", operation->member_external_id);
+              muster_json_append_string_member (out, "user", operation->member_external_id);
               g_string_append_c (out, ',');
-              append_member (out, "userPrincipalName", item != NULL ? item->user_principal_name : NULL);
+              muster_json_append_string_member (out, "userPrincipalName", item != NULL ? item->user_principal_name : NULL);
             }
           g_string_append_c (out, '}');
         }
     }
   g_string_append (out, "],\n");
-  append_strings (out, "warnings", (const char * const *) self->warnings->pdata, self->warnings->len);
+  muster_json_append_key (out, "warnings");
+  muster_json_append_strv (out, (const char * const *) self->warnings->pdata, self->warnings->len);
   g_string_append (out, "}\n");
   if (length != NULL)
     *length = out->len;

@@ -15,47 +15,6 @@
 
 /* Writing -------------------------------------------------------------------------------------- */
 
-static void
-append_key (GString    *out,
-            const char *name)
-{
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append (out, "\":");
-}
-
-static void
-append_string_member (GString    *out,
-                      const char *name,
-                      const char *value)
-{
-  append_key (out, name);
-  muster_json_append_string (out, value);
-}
-
-static void
-append_int_member (GString    *out,
-                   const char *name,
-                   gint64      value)
-{
-  append_key (out, name);
-  g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
-}
-
-static void
-append_strv (GString            *out,
-             const char * const *strv)
-{
-  g_string_append_c (out, '[');
-  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      muster_json_append_string (out, strv[i]);
-    }
-  g_string_append_c (out, ']');
-}
-
 static char *
 format_time (gint64 unix_time)
 {
@@ -72,21 +31,21 @@ append_target_user (GString                *out,
   gboolean first = TRUE;
 
   g_string_append_c (out, '{');
-  append_string_member (out, "id", user->id);
+  muster_json_append_string_member (out, "id", user->id);
   g_string_append_c (out, ',');
-  append_string_member (out, "externalId", user->external_id);
+  muster_json_append_string_member (out, "externalId", user->external_id);
   g_string_append_c (out, ',');
-  append_string_member (out, "userName", user->user_name);
+  muster_json_append_string_member (out, "userName", user->user_name);
   g_string_append_c (out, ',');
-  append_key (out, "active");
+  muster_json_append_key (out, "active");
   g_string_append (out, user->active ? "true" : "false");
   g_string_append_c (out, ',');
-  append_string_member (out, "userType", muster_user_type_to_string (user->user_type));
+  muster_json_append_string_member (out, "userType", muster_user_type_to_string (user->user_type));
   g_string_append_c (out, ',');
-  append_key (out, "roles");
-  append_strv (out, (const char * const *) user->roles);
+  muster_json_append_key (out, "roles");
+  muster_json_append_strv (out, (const char * const *) user->roles, -1);
   g_string_append_c (out, ',');
-  append_key (out, "attributes");
+  muster_json_append_key (out, "attributes");
   g_string_append_c (out, '{');
   /* in the fixed order of the names, so that the same user is always written the same way */
   for (guint i = 0; names[i] != NULL; i++)
@@ -98,13 +57,13 @@ append_target_user (GString                *out,
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
-      append_string_member (out, names[i], value);
+      muster_json_append_string_member (out, names[i], value);
     }
   g_string_append_c (out, '}');
   if (user->version != NULL)
     {
       g_string_append_c (out, ',');
-      append_string_member (out, "version", user->version);
+      muster_json_append_string_member (out, "version", user->version);
     }
   g_string_append_c (out, '}');
 }
@@ -114,15 +73,15 @@ append_target_group (GString                 *out,
                      const MusterTargetGroup *group)
 {
   g_string_append_c (out, '{');
-  append_string_member (out, "id", group->id);
+  muster_json_append_string_member (out, "id", group->id);
   g_string_append_c (out, ',');
-  append_string_member (out, "externalId", group->external_id);
+  muster_json_append_string_member (out, "externalId", group->external_id);
   g_string_append_c (out, ',');
-  append_string_member (out, "displayName", group->display_name);
+  muster_json_append_string_member (out, "displayName", group->display_name);
   if (group->version != NULL)
     {
       g_string_append_c (out, ',');
-      append_string_member (out, "version", group->version);
+      muster_json_append_string_member (out, "version", group->version);
     }
   g_string_append_c (out, '}');
 }
@@ -177,13 +136,13 @@ write_json (MusterPreviewFile *self)
         g_string_append_c (users, ',');
       g_string_append_c (users, '\n');
       g_string_append_c (users, '{');
-      append_string_member (users, "id", item->id);
+      muster_json_append_string_member (users, "id", item->id);
       g_string_append_c (users, ',');
-      append_string_member (users, "userPrincipalName", item->user_principal_name);
+      muster_json_append_string_member (users, "userPrincipalName", item->user_principal_name);
       g_string_append_c (users, ',');
-      append_string_member (users, "displayName", item->display_name);
+      muster_json_append_string_member (users, "displayName", item->display_name);
       g_string_append_c (users, ',');
-      append_string_member (users, "action", muster_plan_action_to_string (item->action));
+      muster_json_append_string_member (users, "action", muster_plan_action_to_string (item->action));
       /* members at their defaults (no reason, user type "user", no roles, no changes) are left
        * out: they are most of a large file */
       if (item->reason != NULL)
@@ -195,13 +154,13 @@ write_json (MusterPreviewFile *self)
       if (item->user_type != MUSTER_USER_TYPE_USER)
         {
           g_string_append_c (users, ',');
-          append_string_member (users, "userType", muster_user_type_to_string (item->user_type));
+          muster_json_append_string_member (users, "userType", muster_user_type_to_string (item->user_type));
         }
       if (item->roles != NULL && item->roles[0] != NULL)
         {
           g_string_append_c (users, ',');
-          append_key (users, "roles");
-          append_strv (users, item->roles);
+          muster_json_append_key (users, "roles");
+          muster_json_append_strv (users, item->roles, -1);
         }
       if (item->changes->len > 0)
         {
@@ -213,11 +172,11 @@ write_json (MusterPreviewFile *self)
               if (c > 0)
                 g_string_append_c (users, ',');
               g_string_append_c (users, '{');
-              append_string_member (users, "field", change->field);
+              muster_json_append_string_member (users, "field", change->field);
               g_string_append_c (users, ',');
-              append_string_member (users, "before", change->before);
+              muster_json_append_string_member (users, "before", change->before);
               g_string_append_c (users, ',');
-              append_string_member (users, "after", change->after);
+              muster_json_append_string_member (users, "after", change->after);
               g_string_append_c (users, '}');
             }
           g_string_append_c (users, ']');
@@ -227,26 +186,26 @@ write_json (MusterPreviewFile *self)
         {
           /* a user the plan leaves alone: which of the target's users it is, not what it holds */
           g_string_append_c (users, ',');
-          append_key (users, "current");
+          muster_json_append_key (users, "current");
           g_string_append_c (users, '{');
-          append_string_member (users, "id", item->current->id);
+          muster_json_append_string_member (users, "id", item->current->id);
           g_string_append_c (users, ',');
-          append_string_member (users, "externalId", item->current->external_id);
+          muster_json_append_string_member (users, "externalId", item->current->external_id);
           g_string_append_c (users, ',');
-          append_string_member (users, "userName", item->current->user_name);
+          muster_json_append_string_member (users, "userName", item->current->user_name);
           g_string_append (users, item->current->active ? "}" : ",\"active\":false}");
         }
       else if (item->current != NULL)
         {
           g_string_append_c (users, ',');
-          append_key (users, "current");
+          muster_json_append_key (users, "current");
           append_target_user (users, item->current);
         }
       /* an unchanged user's desired state is what the target holds */
       if (item->desired != NULL && item->desired != item->current)
         {
           g_string_append_c (users, ',');
-          append_key (users, "desired");
+          muster_json_append_key (users, "desired");
           append_target_user (users, item->desired);
         }
       g_string_append_c (users, '}');
@@ -254,54 +213,54 @@ write_json (MusterPreviewFile *self)
 
   out = g_string_sized_new (users->len + 64 * 1024);
   g_string_append_c (out, '{');
-  append_string_member (out, "format", FORMAT_NAME);
+  muster_json_append_string_member (out, "format", FORMAT_NAME);
   g_string_append (out, ",\n");
-  append_int_member (out, "version", self->format_version);
+  muster_json_append_int_member (out, "version", self->format_version);
   g_string_append (out, ",\n");
-  append_string_member (out, "appVersion", self->app_version);
+  muster_json_append_string_member (out, "appVersion", self->app_version);
   g_string_append (out, ",\n");
-  append_string_member (out, "created", created);
+  muster_json_append_string_member (out, "created", created);
   g_string_append (out, ",\n");
-  append_string_member (out, "profile", self->profile);
+  muster_json_append_string_member (out, "profile", self->profile);
   g_string_append (out, ",\n");
-  append_key (out, "tenant");
+  muster_json_append_key (out, "tenant");
   g_string_append_c (out, '{');
-  append_string_member (out, "id", self->tenant_id);
+  muster_json_append_string_member (out, "id", self->tenant_id);
   g_string_append_c (out, ',');
-  append_string_member (out, "name", self->tenant_name);
+  muster_json_append_string_member (out, "name", self->tenant_name);
   g_string_append (out, "},\n");
-  append_string_member (out, "madeBy", self->made_by);
+  muster_json_append_string_member (out, "madeBy", self->made_by);
   g_string_append (out, ",\n");
-  append_key (out, "snapshot");
+  muster_json_append_key (out, "snapshot");
   g_string_append_c (out, '{');
-  append_int_member (out, "id", self->snapshot_id);
+  muster_json_append_int_member (out, "id", self->snapshot_id);
   g_string_append_c (out, ',');
-  append_string_member (out, "created", snapshot_time);
+  muster_json_append_string_member (out, "created", snapshot_time);
   g_string_append_c (out, ',');
-  append_int_member (out, "users", self->snapshot_users);
+  muster_json_append_int_member (out, "users", self->snapshot_users);
   g_string_append (out, "},\n");
-  append_key (out, "target");
+  muster_json_append_key (out, "target");
   g_string_append_c (out, '{');
-  append_string_member (out, "uri", self->target_uri);
+  muster_json_append_string_member (out, "uri", self->target_uri);
   g_string_append_c (out, ',');
-  append_string_member (out, "name", self->target_name);
+  muster_json_append_string_member (out, "name", self->target_name);
   g_string_append_c (out, ',');
-  append_string_member (out, "description", self->target_description);
+  muster_json_append_string_member (out, "description", self->target_description);
   g_string_append (out, "},\n");
-  append_string_member (out, "mode", muster_plan_mode_to_string (muster_plan_get_mode (plan)));
+  muster_json_append_string_member (out, "mode", muster_plan_mode_to_string (muster_plan_get_mode (plan)));
   g_string_append (out, ",\n");
-  append_key (out, "allowDelete");
+  muster_json_append_key (out, "allowDelete");
   g_string_append (out, muster_plan_get_allow_delete (plan) ? "true" : "false");
   g_string_append (out, ",\n");
-  append_int_member (out, "targetUsers", muster_plan_get_target_user_count (plan));
+  muster_json_append_int_member (out, "targetUsers", muster_plan_get_target_user_count (plan));
   g_string_append (out, ",\n");
-  append_key (out, "totals");
+  muster_json_append_key (out, "totals");
   append_totals (out, muster_plan_get_totals (plan));
   g_string_append (out, ",\n");
-  append_key (out, "rules");
+  muster_json_append_key (out, "rules");
   g_string_append (out, rules);
   g_string_append (out, ",\n");
-  append_key (out, "warnings");
+  muster_json_append_key (out, "warnings");
   g_string_append_c (out, '[');
   for (guint i = 0; i < warnings->len; i++)
     {
@@ -310,7 +269,7 @@ write_json (MusterPreviewFile *self)
       muster_json_append_string (out, warnings->pdata[i]);
     }
   g_string_append (out, "],\n");
-  append_key (out, "strings");
+  muster_json_append_key (out, "strings");
   g_string_append_c (out, '[');
   for (guint i = 0; i < table->len; i++)
     {
@@ -319,7 +278,7 @@ write_json (MusterPreviewFile *self)
       muster_json_append_string (out, table->pdata[i]);
     }
   g_string_append (out, "],\n");
-  append_key (out, "groups");
+  muster_json_append_key (out, "groups");
   g_string_append_c (out, '[');
   for (guint i = 0; i < group_operations->len; i++)
     {
@@ -328,23 +287,23 @@ write_json (MusterPreviewFile *self)
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append (out, "\n{");
-      append_string_member (out, "action", muster_operation_kind_to_string (operation->kind));
+      muster_json_append_string_member (out, "action", muster_operation_kind_to_string (operation->kind));
       g_string_append_c (out, ',');
-      append_string_member (out, "key", operation->key);
+      muster_json_append_string_member (out, "key", operation->key);
       g_string_append_c (out, ',');
-      append_key (out, "group");
+      muster_json_append_key (out, "group");
       append_target_group (out, operation->group);
       if (operation->member_external_id != NULL)
         {
           g_string_append_c (out, ',');
-          append_string_member (out, "user", operation->member_external_id);
+          muster_json_append_string_member (out, "user", operation->member_external_id);
           g_string_append_c (out, ',');
-          append_string_member (out, "memberId", operation->member_id);
+          muster_json_append_string_member (out, "memberId", operation->member_id);
         }
       g_string_append_c (out, '}');
     }
   g_string_append (out, "],\n");
-  append_key (out, "users");
+  muster_json_append_key (out, "users");
   g_string_append_c (out, '[');
   g_string_append_len (out, users->str, users->len);
   g_string_append (out, "]}\n");
