@@ -341,9 +341,9 @@ run_measured (const char * const *argv,
 
       envp = g_environ_setenv (envp, pair[0], pair[1], TRUE);
     }
-  out_fd = g_file_open_tmp ("muster-bench-XXXXXX", &out_path, &error);
+  out_fd = g_file_open_tmp (NULL, &out_path, &error);
   bench_check (out_fd >= 0, error);
-  err_fd = g_file_open_tmp ("muster-bench-XXXXXX", &err_path, &error);
+  err_fd = g_file_open_tmp (NULL, &err_path, &error);
   bench_check (err_fd >= 0, error);
   getrusage (RUSAGE_SELF, &before);
   t = bench_now ();

@@ -316,7 +316,7 @@ main (int argc, char **argv)
     }
   else
     {
-      dir = g_dir_make_tmp ("muster-bench-gui-XXXXXX", &error);
+      dir = g_dir_make_tmp (NULL, &error);
       bench_check (dir != NULL, error);
       path = g_build_filename (dir, "cache.db", NULL);
       id = write_tenant (path);
